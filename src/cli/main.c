@@ -1,0 +1,94 @@
+/* Dispatch table for `hfds <command>`; every command parses its own arguments. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{"version", cmd_version, "print the hfds version"},
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+	fprintf(out, "usage: hfds <command> [options]\n\n"
+		"Build versioned, sharded Parquet datasets that Hugging Face `datasets` loads,\n"
+		"and publish them to the Hub or to the embedded local hub.\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun `hfds <command> --help` for a command's options.\n");
+}
+
+int cli_fail(const hfds_error *err)
+{
+	int code = err ? err->code : HFDS_ERROR;
+	fprintf(stderr, "hfds: %s\n", err && err->message[0] ? err->message : hfds_strerror(code));
+	switch (code) {
+	case HFDS_EPARSE:
+	case HFDS_ECORRUPT:
+		return CLI_EXIT_DATA;
+	case HFDS_EINVAL:
+		return CLI_EXIT_USAGE;
+	default:
+		return CLI_EXIT_ERROR;
+	}
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hfds %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun `hfds %s --help` for usage.\n", cmd);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_threads(int from_flag)
+{
+	const char *env;
+	if (from_flag > 0)
+		return from_flag;
+	env = getenv("HFDS_THREADS");
+	if (env && *env) {
+		char *end;
+		long n = strtol(env, &end, 10);
+		if (*end == '\0' && n > 0 && n <= 1024)
+			return (int)n;
+	}
+	return 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("hfds %s\n", hfds_version());
+	return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hfds: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,111 @@
+/* Growth doubles the capacity so appends are amortised O(1), clipped at the ceiling. */
+#include "util/buf.h"
+#include "util/alloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void hfds_buf_init(hfds_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : SIZE_MAX;
+}
+
+void hfds_buf_release(hfds_buf *b)
+{
+	hfds_free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void hfds_buf_clear(hfds_buf *b)
+{
+	b->len = 0;
+}
+
+int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
+{
+	size_t need, cap;
+	uint8_t *p;
+	if (hfds_add_overflow(b->len, extra, &need) || need > b->max)
+		return hfds_error_set(err, HFDS_ELIMIT, "buffer limit of %zu bytes exceeded", b->max);
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap > b->max)
+		cap = b->max;
+	p = hfds_realloc(b->data, cap);
+	if (!p)
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int hfds_buf_append(hfds_buf *b, const void *data, size_t n, hfds_error *err)
+{
+	int rc;
+	if (n == 0)
+		return 0;
+	if ((rc = hfds_buf_reserve(b, n, err)) < 0)
+		return rc;
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+int hfds_buf_append_byte(hfds_buf *b, uint8_t byte, hfds_error *err)
+{
+	int rc;
+	if (b->len == b->cap && (rc = hfds_buf_reserve(b, 1, err)) < 0)
+		return rc;
+	b->data[b->len++] = byte;
+	return 0;
+}
+
+int hfds_buf_append_str(hfds_buf *b, const char *s, hfds_error *err)
+{
+	return hfds_buf_append(b, s, strlen(s), err);
+}
+
+int hfds_buf_printf(hfds_buf *b, hfds_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	int n, rc;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return hfds_error_set(err, HFDS_EINVAL, "bad format string");
+	if ((rc = hfds_buf_reserve(b, (size_t)n + 1, err)) < 0)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int hfds_buf_cstr(hfds_buf *b, hfds_error *err)
+{
+	int rc;
+	if ((rc = hfds_buf_reserve(b, 1, err)) < 0)
+		return rc;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+uint8_t *hfds_buf_detach(hfds_buf *b, size_t *len_out)
+{
+	uint8_t *p = b->data;
+	if (len_out)
+		*len_out = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
