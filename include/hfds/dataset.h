@@ -1,0 +1,258 @@
+/*
+ * hfds/dataset.h - Hugging Face datasets repositories: configs, splits, shards, the card.
+ *
+ * A dataset writer streams record batches into any (config, split) of one output folder
+ * and lays them out the way `Dataset(Dict).push_to_hub` does (datasets-format.md §1, §4):
+ *
+ *   hfds_ds_options o;
+ *   hfds_ds_options_init(&o);
+ *   o.max_shard_size = 10 * 1000 * 1000;
+ *   hfds_ds *ds;
+ *   hfds_ds_open(&ds, "out", features, &o, &err);
+ *   hfds_ds_write(ds, "en", "train", &batch, &err);      // any order, any number of times
+ *   hfds_ds_finish(ds, &err);                            // names shards, writes README.md
+ *   hfds_ds_free(ds);
+ *
+ * or, instead of hfds_ds_finish, hfds_ds_publish(ds, &repo_ops, &publish_options, sha, &err)
+ * to publish everything as one commit of a hub repository.
+ *
+ * Layout: shards are `{data_dir}/{split}-{i:05d}-of-{n:05d}.parquet` (data_dir "data" for the
+ * config "default", else the config name). A shard is closed once its written size reaches
+ * max_shard_size (measured on the file, so a shard ends at most one row group past it); n is
+ * only known when the split closes, so shards are written under temporary names
+ * (`{data_dir}/.tmp-{split}-{i}.parquet`) and renamed by finish/publish.
+ * HFDS_DS_LAYOUT_APPEND writes one file per split and push, `{split}/batch_{NNNNNN}.parquet`
+ * (`{config}/{split}/...` for other configs), numbered after the files already there,
+ * with the configs glob `{split}/` + `*.parquet`, and adds the counts to the card's.
+ * Every shard carries the `huggingface` key (features JSON) and the Arrow storage schema.
+ *
+ * Card: README.md gets dataset_info (features, splits with num_bytes / num_examples,
+ * download_size, dataset_size) and configs (data_files globs, default: true with
+ * set_default), merged into the existing card as push_to_hub merges: other keys, their
+ * order and the Markdown body are kept; only the written configs' entries change.
+ * num_bytes is the sum of the row groups' uncompressed sizes (as datasets does for
+ * IterableDataset pushes).
+ *
+ * Thread-safety: one writer is used by one thread at a time; encoding uses `threads`.
+ * Determinism: the bytes written depend only on the data, features and options.
+ */
+#ifndef HFDS_DATASET_H
+#define HFDS_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hfds/arrow_abi.h"
+#include "hfds/common.h"
+#include "hfds/features.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- names and sizes (pure functions) ------------------------------------------------ */
+
+/* Parses a size as datasets' convert_file_size_to_int: "500MB" = 500e6, "1GB" = 1e9,
+ * "5MiB" = 5 * 2^20, "500Mb" (lowercase b) = bits = 62.5e6, plain "1234" = bytes.
+ * Errors: HFDS_EPARSE naming the text. */
+HFDS_EXTERN int hfds_ds_parse_size(const char *text, uint64_t *out, hfds_error *err);
+
+/* Split names must match ^\w+(\.\w+)*$ (no dashes). HFDS_EINVAL with the rule. */
+HFDS_EXTERN int hfds_ds_check_split(const char *name, hfds_error *err);
+/* Config names: not "data", usable as one folder name and in a glob. HFDS_EINVAL. */
+HFDS_EXTERN int hfds_ds_check_config(const char *name, hfds_error *err);
+/* "data" for "default", else the config name (borrowed). */
+HFDS_EXTERN const char *hfds_ds_data_dir(const char *config);
+
+typedef enum hfds_ds_layout {
+	HFDS_DS_LAYOUT_SHARDS = 0,   /* {data_dir}/{split}-{i:05d}-of-{n:05d}.parquet */
+	HFDS_DS_LAYOUT_APPEND = 1    /* [{config}/]{split}/batch_{NNNNNN}.parquet */
+} hfds_ds_layout;
+
+/* Path strings; *out is freed with hfds_free (util/alloc.h) or free(). */
+HFDS_EXTERN int hfds_ds_shard_path(char **out, const char *config, const char *split, uint64_t index,
+	uint64_t count, hfds_error *err);
+HFDS_EXTERN int hfds_ds_append_path(char **out, const char *config, const char *split, uint64_t batch,
+	hfds_error *err);
+/* The card's data_files glob for a split: "{data_dir}/{split}-*" or "[{config}/]{split}/" "*.parquet". */
+HFDS_EXTERN int hfds_ds_split_glob(char **out, const char *config, const char *split, int layout,
+	hfds_error *err);
+
+/* ---- the writer ---------------------------------------------------------------------- */
+
+#define HFDS_DS_OPTIONS_VERSION 1
+
+typedef void (*hfds_ds_progress_fn)(void *payload, const char *what, uint64_t done, uint64_t total);
+
+typedef struct hfds_ds_options {
+	unsigned version;
+	uint64_t max_shard_size;  /* bytes of Parquet per shard; default 500e6 ("500MB") */
+	int codec;                /* hfds_pq_codec; default snappy */
+	size_t row_group_bytes;   /* uncompressed bytes per row group; default 100e6 (datasets >= 4.1),
+	                             lowered to max_shard_size / 4 for small shards */
+	int threads;              /* encoding threads; 0 = all cores */
+	int layout;               /* hfds_ds_layout */
+	int set_default;          /* mark the written config(s) `default: true` in the card */
+	int replace_config;       /* 1: a config holds exactly the splits written (DatasetDict push:
+	                             its other files and splits go); 0: only the written splits are
+	                             replaced (Dataset push); -1 (default): 1 when the config got
+	                             more than one split */
+	unsigned features_flags;  /* HFDS_FEATURES_SEQUENCE to write "Sequence" (datasets < 4) */
+	hfds_ds_progress_fn progress; /* optional, called from the writing thread */
+	void *progress_payload;
+} hfds_ds_options;
+
+HFDS_EXTERN void hfds_ds_options_init(hfds_ds_options *opts);
+
+typedef struct hfds_ds hfds_ds;
+
+/*
+ * Opens a writer whose shards go below the folder `dir` (created if missing). `features`
+ * (copied) describe every config unless hfds_ds_set_config_features says otherwise.
+ * Errors: HFDS_EINVAL (bad options), HFDS_EIO (cannot create the folder), HFDS_ENOMEM.
+ */
+HFDS_EXTERN int hfds_ds_open(hfds_ds **out, const char *dir, const hfds_features *features,
+	const hfds_ds_options *opts, hfds_error *err);
+
+/* Features for one config (copied), before its first write. HFDS_ESTATE after it. */
+HFDS_EXTERN int hfds_ds_set_config_features(hfds_ds *ds, const char *config, const hfds_features *features,
+	hfds_error *err);
+
+/* The Arrow storage schema batches for `config` must have (borrowed, valid until free). */
+HFDS_EXTERN const struct ArrowSchema *hfds_ds_schema(hfds_ds *ds, const char *config);
+
+/*
+ * Appends a record batch (struct array of the config's storage schema; borrowed) to
+ * (config, split). Errors: HFDS_EINVAL (bad config/split name, batch not matching),
+ * HFDS_EIO, HFDS_ESTATE (after finish/publish or after a failure).
+ */
+HFDS_EXTERN int hfds_ds_write(hfds_ds *ds, const char *config, const char *split,
+	const struct ArrowArray *batch, hfds_error *err);
+/* Appends every batch of a stream (not released). */
+HFDS_EXTERN int hfds_ds_write_stream(hfds_ds *ds, const char *config, const char *split,
+	struct ArrowArrayStream *stream, hfds_error *err);
+/* Declares a split with no rows yet (it gets one empty shard). */
+HFDS_EXTERN int hfds_ds_add_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err);
+
+/*
+ * Closes every split, names the shards and writes `dir/README.md`, merged into the card
+ * already in `dir` if there is one. Errors: HFDS_EIO, HFDS_EPARSE (existing card invalid,
+ * naming the line), HFDS_ECONFLICT (features differ from the card's for a config that
+ * keeps other splits).
+ */
+HFDS_EXTERN int hfds_ds_finish(hfds_ds *ds, hfds_error *err);
+
+/* After finish/publish: rows, uncompressed bytes and files of one split (0 if unknown). */
+HFDS_EXTERN int hfds_ds_split_stats(const hfds_ds *ds, const char *config, const char *split,
+	uint64_t *num_examples, uint64_t *num_bytes, uint64_t *num_files);
+
+/* Frees the writer; shards not yet finished or published are removed. NULL-safe. */
+HFDS_EXTERN void hfds_ds_free(hfds_ds *ds);
+
+/* ---- publishing through a repository ------------------------------------------------- */
+
+typedef struct hfds_ds_repo_file {
+	char *path;     /* path in the repo */
+	uint64_t size;  /* content size */
+} hfds_ds_repo_file;
+
+typedef struct hfds_ds_commit_add {
+	const char *path;        /* path in the repo */
+	const char *local_path;  /* a file, or NULL when data/len hold the content */
+	const char *sha256_hex;  /* known sha256 of local_path (may be NULL) */
+	uint64_t size;
+	const void *data;
+	size_t len;
+} hfds_ds_commit_add;
+
+typedef struct hfds_ds_commit {
+	const char *parent;      /* 40-hex commit the changes are based on */
+	const char *title;
+	const char *description; /* may be NULL */
+	const hfds_ds_commit_add *adds;
+	size_t add_count;
+	const char *const *deletes;
+	size_t delete_count;
+} hfds_ds_commit;
+
+/*
+ * What a publish needs from a repository (the embedded store or a remote hub). All
+ * functions refer to the target branch chosen when the ops were made; strings and arrays
+ * they return are allocated with hfds_malloc and freed by the caller (hfds_ds_repo_files_free).
+ *  head:       the branch's current commit (creating the branch first if the target says so)
+ *  read_file:  content of a file at commit `rev`; HFDS_ENOTFOUND when absent
+ *  list_files: every file (recursively) at commit `rev`
+ *  commit:     one commit with `parent` checked: HFDS_ECONFLICT when the branch moved
+ */
+typedef struct hfds_ds_repo_ops {
+	void *payload;
+	int (*head)(void *payload, char sha[41], hfds_error *err);
+	int (*read_file)(void *payload, const char *rev, const char *path, char **data, size_t *len, hfds_error *err);
+	int (*list_files)(void *payload, const char *rev, hfds_ds_repo_file **files, size_t *count, hfds_error *err);
+	int (*commit)(void *payload, const hfds_ds_commit *c, char out_sha[41], hfds_error *err);
+} hfds_ds_repo_ops;
+
+HFDS_EXTERN void hfds_ds_repo_files_free(hfds_ds_repo_file *files, size_t count);
+
+typedef struct hfds_ds_publish_options {
+	const char *title;        /* default "Upload dataset" */
+	const char *description;  /* may be NULL */
+	int max_retries;          /* re-merges after HFDS_ECONFLICT; default (0) = 5 */
+} hfds_ds_publish_options;
+
+/*
+ * Closes the splits, merges the card with the repository's README.md at the branch head,
+ * and makes ONE commit: shards + README.md + deletions of the stale shards of the written
+ * splits (Dataset push: `{data_dir}/{split}-*`; DatasetDict push: every file directly in
+ * `{data_dir}/`), as datasets does. When the branch moved meanwhile the card is re-read
+ * and re-merged (up to max_retries). The shard files in the writer's folder are handed to
+ * the commit by path with their sha256 (the store hard-links them). `out_sha` (may be
+ * NULL) receives the new commit. Errors: HFDS_ECONFLICT (features differ from the card's
+ * for a config keeping other splits: nothing is committed), HFDS_EPARSE (the repo's card
+ * is invalid, naming the line), and the ops' errors.
+ */
+HFDS_EXTERN int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
+	char out_sha[41], hfds_error *err);
+
+/*
+ * Publishes a folder built by hfds_ds_finish (`hfds push --out`): every file below `dir`
+ * except hidden ones, the card merged per config found in the folder's card, and the
+ * stale files of those configs deleted, in one commit.
+ */
+HFDS_EXTERN int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops,
+	const hfds_ds_publish_options *opts, char out_sha[41], hfds_error *err);
+
+/*
+ * delete_from_hub: deletes the files of `config` (its data_files globs expanded over the
+ * repo) and its card entries, in one commit titled "Delete '<config>' config".
+ * HFDS_ENOTFOUND when neither the card nor the repo knows the config.
+ */
+HFDS_EXTERN int hfds_ds_delete_config(const hfds_ds_repo_ops *ops, const char *config,
+	const hfds_ds_publish_options *opts, char out_sha[41], hfds_error *err);
+
+/* Deletes every file except `.gitattributes` in one commit. *deleted gets the count. */
+HFDS_EXTERN int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
+	size_t *deleted, char out_sha[41], hfds_error *err);
+
+/* ---- rows from JSON ------------------------------------------------------------------- */
+
+/*
+ * Reads JSON Lines (one object per line; keys = column names, missing keys = null) into
+ * record batches of the features' storage schema: ints/floats/bools/strings per dtype,
+ * binary as base64, ClassLabel as an index or a label name, lists as arrays, structs as
+ * objects, Image/Audio/... as {"bytes": base64, "path": str} (or a bare path string).
+ * Errors name the file, line and column: "a.jsonl:12: column 'label': unknown label 'x'".
+ */
+typedef struct hfds_ds_jsonl hfds_ds_jsonl;
+
+HFDS_EXTERN int hfds_ds_jsonl_open(hfds_ds_jsonl **out, const char *path, const hfds_features *features,
+	hfds_error *err);
+/* Next batch of up to `max_rows` rows or about `max_bytes` bytes; HFDS_ITEROVER at the end. */
+HFDS_EXTERN int hfds_ds_jsonl_next(hfds_ds_jsonl *r, struct ArrowArray *out, size_t max_rows, size_t max_bytes,
+	hfds_error *err);
+HFDS_EXTERN void hfds_ds_jsonl_free(hfds_ds_jsonl *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
