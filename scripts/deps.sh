@@ -7,12 +7,16 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbrotli-dev libbz2-dev
       libssl-dev libjansson-dev libyaml-dev libgit2-dev libcurl4-openssl-dev
-      git nodejs npm hyperfine time valgrind)
+      git hyperfine time valgrind)
 
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node/npm may come from outside Debian (e.g. a NodeSource nodejs, which bundles npm and
+# conflicts with Debian's npm package): require the commands, not the packages.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -20,4 +24,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm judges: reinstall from the lockfile only when node_modules is missing or older than it.
+NODE_DIR=tests/node
+if [ ! -d "$NODE_DIR/node_modules" ] || [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules" ]; then
+  echo "deps: installing npm test judges into $NODE_DIR/node_modules"
+  # `npm ci` refuses a lockfile that lacks the other platforms' optional DuckDB bindings (a
+  # registry mirror may not carry them); `npm install --no-save` still installs exactly the
+  # locked versions and integrity hashes, and leaves the lockfile untouched.
+  log=$(mktemp)
+  if ! (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error </dev/null >"$log" 2>&1) &&
+     ! (cd "$NODE_DIR" && npm install --no-save --no-audit --no-fund --loglevel=error </dev/null >"$log" 2>&1); then
+    grep -v 'Unknown user config' "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  touch "$NODE_DIR/node_modules"
 fi

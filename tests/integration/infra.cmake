@@ -1,0 +1,34 @@
+# Tests of the test tools themselves: the npm judges (tests/node/judge.mjs) must agree with each
+# other on corpus files, must notice a difference, and must format floats canonically.
+# Needs `bash scripts/deps.sh` (make check runs it) for tests/node/node_modules.
+find_program(HFDS_NODE node)
+set(HFDS_JUDGE ${CMAKE_SOURCE_DIR}/tests/node/judge.mjs)
+set(HFDS_CORPUS ${CMAKE_SOURCE_DIR}/../shared/testdata/parquet-testing/data)
+
+if(HFDS_NODE)
+  add_test(NAME infra_judge_selftest COMMAND ${HFDS_NODE} ${CMAKE_SOURCE_DIR}/tests/node/selftest.mjs)
+
+  # DuckDB's rows are the expectation; arrow-rs and hyparquet must print the same values.
+  foreach(f alltypes_plain datapage_v2.snappy nested_lists.snappy list_columns int32_decimal
+            fixed_length_decimal float16_nonzeros_and_nans nested_maps.snappy delta_binary_packed
+            byte_stream_split.zstd nullable.impala)
+    set(out ${CMAKE_CURRENT_BINARY_DIR}/judge-${f}.jsonl)
+    add_test(NAME infra_judge_agree_${f} COMMAND sh -c
+      "\"$0\" \"$1\" --reader duckdb \"$2\" > \"$3\" && \"$0\" \"$1\" --compare \"$3\" \"$2\" --readers duckdb,arrow,hyparquet"
+      ${HFDS_NODE} ${HFDS_JUDGE} ${HFDS_CORPUS}/${f}.parquet ${out})
+  endforeach()
+
+  # A changed value must be reported (exit 1), with the row and column named.
+  add_test(NAME infra_judge_detects_difference COMMAND sh -c
+    "\"$0\" \"$1\" --reader duckdb \"$2\" | sed 's/\"2.00\"/\"2.01\"/' > \"$3\" || exit 2
+     \"$0\" \"$1\" --compare \"$3\" \"$2\" > \"$3.log\" 2>&1; rc=$?; cat \"$3.log\"
+     test $rc -eq 1 && grep -q 'row 1, column value' \"$3.log\""
+    ${HFDS_NODE} ${HFDS_JUDGE} ${HFDS_CORPUS}/int32_decimal.parquet ${CMAKE_CURRENT_BINARY_DIR}/judge-bad.jsonl)
+
+  add_test(NAME infra_judge_kv COMMAND ${HFDS_NODE} ${HFDS_JUDGE} --kv ${HFDS_CORPUS}/alltypes_tiny_pages.parquet)
+  set_tests_properties(infra_judge_kv PROPERTIES PASS_REGULAR_EXPRESSION "\"writer.model.name\":\"2.1.1-cdh6.x-SNAPSHOT\"")
+  add_test(NAME infra_judge_schema COMMAND ${HFDS_NODE} ${HFDS_JUDGE} --schema ${HFDS_CORPUS}/int32_decimal.parquet)
+  set_tests_properties(infra_judge_schema PROPERTIES PASS_REGULAR_EXPRESSION "\"duckdb_type\":\"DECIMAL\\(4,2\\)\"")
+else()
+  message(WARNING "node not found: the judge tests (infra_judge_*) are not registered")
+endif()
