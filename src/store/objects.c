@@ -1,0 +1,171 @@
+/*
+ * The shared LFS object store: `<root>/lfs/objects/ab/cd/<sha256>`. Objects appear under
+ * their final name only complete (link, rename, or temp file + rename), so a crash never
+ * leaves a partial object where a reader could find it. Identical content is stored once.
+ */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/sha256.h"
+#include "util/try.h"
+
+static int hex64_ok(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return 0;
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int hfds_store_object_path(char **out, const hfds_store *st, const char *sha256_hex, hfds_error *err)
+{
+	size_t n;
+	*out = NULL;
+	if (!hex64_ok(sha256_hex))
+		return hfds_error_set(err, HFDS_EINVAL, "'%.70s' is not a lower-case 64-hex sha256",
+			sha256_hex ? sha256_hex : "");
+	n = strlen(st->root) + 96;
+	if (!(*out = hfds_malloc(n)))
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	snprintf(*out, n, "%s/lfs/objects/%.2s/%.2s/%s", st->root, sha256_hex, sha256_hex + 2, sha256_hex);
+	return 0;
+}
+
+/* An existing object must have the expected size; a mismatch means a corrupt store. */
+static int existing_ok(const char *obj, uint64_t size, int *exists, hfds_error *err)
+{
+	struct stat sb;
+	*exists = 0;
+	if (stat(obj, &sb) != 0)
+		return 0;
+	if ((uint64_t)sb.st_size != size)
+		return hfds_error_set(err, HFDS_ECORRUPT, "%s: lfs object has %lld bytes, expected %llu",
+			obj, (long long)sb.st_size, (unsigned long long)size);
+	*exists = 1;
+	return 0;
+}
+
+/* Copies `src` to a temp file beside `obj`, then renames it into place. */
+static int copy_into(const char *src, const char *obj, hfds_error *err)
+{
+	char tmp[4200];
+	char block[1 << 16];
+	int in = -1, out = -1, rc = 0;
+	ssize_t n;
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", obj);
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		HFDS_FAIL_IF(1, errno == ENOENT ? HFDS_ENOTFOUND : HFDS_EIO, err, "%s: cannot open: %s", src, strerror(errno));
+	if ((out = mkostemp(tmp, O_CLOEXEC)) < 0)
+		HFDS_FAIL_IF(1, HFDS_EIO, err, "%s: cannot create: %s", tmp, strerror(errno));
+	while ((n = read(in, block, sizeof(block))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		HFDS_FAIL_IF(n < 0, HFDS_EIO, err, "%s: read failed: %s", src, strerror(errno));
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, block + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			HFDS_FAIL_IF(w < 0, HFDS_EIO, err, "%s: write failed: %s", tmp, strerror(errno));
+			off += w;
+		}
+	}
+	HFDS_FAIL_IF(close(out) != 0, HFDS_EIO, err, "%s: close failed: %s", tmp, strerror(errno));
+	out = -1;
+	HFDS_FAIL_IF(rename(tmp, obj) != 0, HFDS_EIO, err, "%s: rename failed: %s", obj, strerror(errno));
+	tmp[0] = '\0';
+done:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc < 0 && tmp[0])
+		unlink(tmp);
+	return rc;
+}
+
+int hfds_store__object_put_file(hfds_store *st, const char *local_path, const char *sha256_hex,
+	uint64_t size, int move, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
+{
+	char *obj = NULL;
+	struct stat sb;
+	int rc = 0, exists;
+	if (stat(local_path, &sb) != 0)
+		HFDS_FAIL(errno == ENOENT ? HFDS_ENOTFOUND : HFDS_EIO, err, "%s: %s", local_path, strerror(errno));
+	HFDS_FAIL_IF(!S_ISREG(sb.st_mode), HFDS_EINVAL, err, "%s: not a regular file", local_path);
+	if (sha256_hex) {
+		HFDS_FAIL_IF((uint64_t)sb.st_size != size, HFDS_EINVAL, err,
+			"%s: has %lld bytes, the caller said %llu", local_path, (long long)sb.st_size,
+			(unsigned long long)size);
+		HFDS_FAIL_IF(!hex64_ok(sha256_hex), HFDS_EINVAL, err, "%s: '%.70s' is not a 64-hex sha256",
+			local_path, sha256_hex);
+		memcpy(sha_out, sha256_hex, 65);
+	} else {
+		uint8_t digest[32];
+		HFDS_TRY(hfds_sha256_file(local_path, digest, &size, err));
+		hfds_sha256_hex(digest, sha_out);
+	}
+	HFDS_TRY(hfds_store_object_path(&obj, st, sha_out, err));
+	HFDS_TRY(existing_ok(obj, size, &exists, err));
+	if (exists) {
+		if (move)
+			unlink(local_path);
+		goto done;
+	}
+	HFDS_TRY(hfds_store__mkdirs_for(obj, err));
+	if (move ? rename(local_path, obj) == 0 : link(local_path, obj) == 0)
+		goto done;
+	if (errno == EEXIST) /* another writer stored the same content meanwhile */
+		goto done;
+	HFDS_TRY(copy_into(local_path, obj, err));
+	if (move)
+		unlink(local_path);
+done:
+	hfds_free(obj);
+	return rc;
+}
+
+int hfds_store__object_put_buffer(hfds_store *st, const void *data, size_t len,
+	char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
+{
+	uint8_t digest[32];
+	char *obj = NULL;
+	char tmp[4200];
+	int rc = 0, exists, fd = -1;
+	tmp[0] = '\0';
+	HFDS_TRY(hfds_sha256_buffer(data, len, digest, err));
+	hfds_sha256_hex(digest, sha_out);
+	HFDS_TRY(hfds_store_object_path(&obj, st, sha_out, err));
+	HFDS_TRY(existing_ok(obj, len, &exists, err));
+	if (exists)
+		goto done;
+	HFDS_TRY(hfds_store__mkdirs_for(obj, err));
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", obj);
+	HFDS_FAIL_IF((fd = mkostemp(tmp, O_CLOEXEC)) < 0, HFDS_EIO, err, "%s: cannot create: %s", tmp, strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		HFDS_FAIL_IF(w < 0, HFDS_EIO, err, "%s: write failed: %s", tmp, strerror(errno));
+		off += (size_t)w;
+	}
+	HFDS_FAIL_IF(close(fd) != 0, HFDS_EIO, err, "%s: close failed: %s", tmp, strerror(errno));
+	fd = -1;
+	HFDS_FAIL_IF(rename(tmp, obj) != 0, HFDS_EIO, err, "%s: rename failed: %s", obj, strerror(errno));
+	tmp[0] = '\0';
+done:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp[0])
+		unlink(tmp);
+	hfds_free(obj);
+	return rc;
+}
