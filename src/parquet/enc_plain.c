@@ -1,0 +1,251 @@
+/*
+ * PLAIN encoding and the value-gathering helpers every kernel uses. Nulls are skipped by
+ * scanning the validity bitmap 64 bits at a time for runs of present slots, so a column
+ * without nulls (or with few) is converted in long straight loops that compile to SIMD.
+ */
+#include "parquet/enc_impl.h"
+
+#include "parquet/pq_format.h"
+#include "util/alloc.h"
+#include "util/try.h"
+
+int pq_src_physical_type(int src)
+{
+	switch (src) {
+	case PQ_SRC_BOOL: return PQ_BOOLEAN;
+	case PQ_SRC_I8: case PQ_SRC_I16: case PQ_SRC_I32:
+	case PQ_SRC_U8: case PQ_SRC_U16: case PQ_SRC_U32: return PQ_INT32;
+	case PQ_SRC_I64: case PQ_SRC_U64: return PQ_INT64;
+	case PQ_SRC_F32: return PQ_FLOAT;
+	case PQ_SRC_F64: return PQ_DOUBLE;
+	case PQ_SRC_BIN32: case PQ_SRC_BIN64: return PQ_BYTE_ARRAY;
+	default: return PQ_FIXED_LEN_BYTE_ARRAY;
+	}
+}
+
+size_t pq__phys_width(const pq_values *v)
+{
+	switch (v->src) {
+	case PQ_SRC_I8: case PQ_SRC_I16: case PQ_SRC_I32:
+	case PQ_SRC_U8: case PQ_SRC_U16: case PQ_SRC_U32: case PQ_SRC_F32: return 4;
+	case PQ_SRC_I64: case PQ_SRC_U64: case PQ_SRC_F64: return 8;
+	case PQ_SRC_F16: return 2;
+	case PQ_SRC_FLBA: return v->width > 0 ? (size_t)v->width : 0;
+	default: return 0;
+	}
+}
+
+/* 64 bitmap bits starting at absolute bit `bit`, never reading past bit `end`. */
+static inline uint64_t bm_load(const uint8_t *bm, uint64_t bit, uint64_t end)
+{
+	uint64_t byte = bit >> 3, lo;
+	unsigned sh = (unsigned)(bit & 7);
+	uint64_t avail = (end + 7) / 8 - byte;
+	uint8_t tmp[16];
+	if (avail >= 9) {
+		memcpy(&lo, bm + byte, 8);
+		return sh ? lo >> sh | (uint64_t)bm[byte + 8] << (64 - sh) : lo;
+	}
+	memset(tmp, 0, sizeof tmp);
+	memcpy(tmp, bm + byte, (size_t)avail);
+	memcpy(&lo, tmp, 8);
+	return sh ? lo >> sh | (uint64_t)tmp[8] << (64 - sh) : lo;
+}
+
+/* First slot >= pos whose validity bit equals want, or n. */
+static size_t find_bit(const pq_values *v, size_t pos, int want)
+{
+	uint64_t off = (uint64_t)v->validity_offset, end = off + v->n;
+	while (pos < v->n) {
+		uint64_t w = bm_load(v->validity, off + pos, end);
+		size_t left = v->n - pos;
+		if (!want)
+			w = ~w;
+		if (left < 64)
+			w &= ((uint64_t)1 << left) - 1;
+		if (w)
+			return pos + (size_t)__builtin_ctzll(w);
+		pos += left < 64 ? left : 64;
+	}
+	return v->n;
+}
+
+int pq__next_run(const pq_values *v, size_t pos, size_t *a, size_t *b)
+{
+	if (pos >= v->n)
+		return 0;
+	if (!v->validity) {
+		*a = pos;
+		*b = v->n;
+		return 1;
+	}
+	*a = find_bit(v, pos, 1);
+	if (*a >= v->n)
+		return 0;
+	*b = find_bit(v, *a, 0);
+	return 1;
+}
+
+size_t pq_values_count(const pq_values *v)
+{
+	size_t pos = 0, a, b, cnt = 0;
+	if (!v->validity)
+		return v->n;
+	while (pq__next_run(v, pos, &a, &b)) {
+		cnt += b - a;
+		pos = b;
+	}
+	return cnt;
+}
+
+#define WIDEN(name, S)                                                               \
+	static void name(const void *src, size_t a, size_t b, uint8_t *dst)          \
+	{                                                                            \
+		const S *s = (const S *)src;                                         \
+		int32_t *d = (int32_t *)(void *)dst;                                 \
+		for (size_t i = a; i < b; i++)                                       \
+			d[i - a] = (int32_t)s[i];                                    \
+	}
+WIDEN(widen_i8, int8_t)
+WIDEN(widen_i16, int16_t)
+WIDEN(widen_u8, uint8_t)
+WIDEN(widen_u16, uint16_t)
+
+size_t pq__gather_fixed(const pq_values *v, uint8_t *dst)
+{
+	size_t w = pq__phys_width(v), pos = 0, a, b, cnt = 0;
+	void (*widen)(const void *, size_t, size_t, uint8_t *) = NULL;
+	switch (v->src) {
+	case PQ_SRC_I8: widen = widen_i8; break;
+	case PQ_SRC_I16: widen = widen_i16; break;
+	case PQ_SRC_U8: widen = widen_u8; break;
+	case PQ_SRC_U16: widen = widen_u16; break;
+	default: break;
+	}
+	while (pq__next_run(v, pos, &a, &b)) {
+		if (widen)
+			widen(v->data, a, b, dst + cnt * w);
+		else
+			memcpy(dst + cnt * w, (const uint8_t *)v->data + a * w, (b - a) * w);
+		cnt += b - a;
+		pos = b;
+	}
+	return cnt;
+}
+
+int pq__bin_error(int64_t code, size_t slot, hfds_error *err)
+{
+	if (code == -2)
+		return hfds_error_set(err, HFDS_ELIMIT, "binary value at slot %zu is 2 GiB or longer", slot);
+	return hfds_error_set(err, HFDS_EINVAL, "invalid binary offsets at slot %zu", slot);
+}
+
+/* Sum of the present binary lengths plus 4 bytes each, validating offsets. */
+static int bin_plain_size(const pq_values *v, size_t *size_out, hfds_error *err)
+{
+	size_t pos = 0, a, b, total = 0;
+	const uint8_t *p;
+	while (pq__next_run(v, pos, &a, &b)) {
+		for (size_t i = a; i < b; i++) {
+			int64_t len = pq__bin_len(v, i, &p);
+			if (len < 0)
+				return pq__bin_error(len, i, err);
+			if (hfds_add_overflow(total, (size_t)len + 4, &total))
+				return hfds_error_set(err, HFDS_ELIMIT, "plain: encoded size overflows");
+		}
+		pos = b;
+	}
+	*size_out = total;
+	return 0;
+}
+
+int pq_plain_size(const pq_values *v, size_t *size_out, hfds_error *err)
+{
+	size_t cnt, w;
+	if (v->src == PQ_SRC_BIN32 || v->src == PQ_SRC_BIN64)
+		return bin_plain_size(v, size_out, err);
+	cnt = pq_values_count(v);
+	if (v->src == PQ_SRC_BOOL) {
+		*size_out = (cnt + 7) / 8;
+		return 0;
+	}
+	w = pq__phys_width(v);
+	if (w == 0)
+		return hfds_error_set(err, HFDS_EINVAL, "plain: invalid value width");
+	if (hfds_mul_overflow(cnt, w, size_out))
+		return hfds_error_set(err, HFDS_ELIMIT, "plain: encoded size overflows");
+	return 0;
+}
+
+/* Appends present bits of a bitmap LSB first; out has room for (n + 7) / 8 bytes. */
+static size_t pack_bools(const pq_values *v, uint8_t *out)
+{
+	const uint8_t *bm = (const uint8_t *)v->data;
+	uint64_t acc = 0, off = (uint64_t)v->data_bit_offset, end = off + v->n;
+	unsigned nacc = 0;
+	size_t pos = 0, a, b, nout = 0;
+	while (pq__next_run(v, pos, &a, &b)) {
+		size_t i = a;
+		while (i < b) {
+			unsigned take = b - i < 32 ? (unsigned)(b - i) : 32;
+			uint64_t bits = bm_load(bm, off + i, end) & (((uint64_t)1 << take) - 1);
+			acc |= bits << nacc;
+			nacc += take;
+			if (nacc >= 32) {
+				pq__put_u32le(out + nout, (uint32_t)acc);
+				nout += 4;
+				acc >>= 32;
+				nacc -= 32;
+			}
+			i += take;
+		}
+		pos = b;
+	}
+	while (nacc > 0) {
+		out[nout++] = (uint8_t)acc;
+		acc >>= 8;
+		nacc = nacc > 8 ? nacc - 8 : 0;
+	}
+	return nout;
+}
+
+static int plain_binary(const pq_values *v, hfds_buf *out, hfds_error *err)
+{
+	int rc = 0;
+	size_t size, pos = 0, a, b;
+	uint8_t *dst;
+	HFDS_TRY(bin_plain_size(v, &size, err));
+	HFDS_TRY(hfds_buf_reserve(out, size, err));
+	dst = out->data + out->len;
+	while (pq__next_run(v, pos, &a, &b)) {
+		for (size_t i = a; i < b; i++) {
+			const uint8_t *p = NULL;
+			int64_t len = pq__bin_len(v, i, &p);
+			pq__put_u32le(dst, (uint32_t)len);
+			memcpy(dst + 4, p, (size_t)len);
+			dst += 4 + (size_t)len;
+		}
+		pos = b;
+	}
+	out->len += size;
+done:
+	return rc;
+}
+
+int pq_plain_encode(const pq_values *v, hfds_buf *out, hfds_error *err)
+{
+	int rc = 0;
+	size_t size;
+	if (v->src == PQ_SRC_BIN32 || v->src == PQ_SRC_BIN64)
+		return plain_binary(v, out, err);
+	HFDS_TRY(pq_plain_size(v, &size, err));
+	if (v->src == PQ_SRC_BOOL) {
+		HFDS_TRY(hfds_buf_reserve(out, size, err));
+		out->len += pack_bools(v, out->data + out->len);
+	} else {
+		HFDS_TRY(hfds_buf_reserve(out, size, err));
+		out->len += pq__gather_fixed(v, out->data + out->len) * pq__phys_width(v);
+	}
+done:
+	return rc;
+}
