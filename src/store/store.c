@@ -197,6 +197,23 @@ done:
 	return rc;
 }
 
+/*
+ * `<repo>.git/lfs` is a relative symlink to the shared `<root>/lfs`, where git-lfs's
+ * standalone file transfer looks for objects: `git clone` of a bare repository then checks
+ * out real content when git-lfs is installed, and the root stays relocatable.
+ */
+static int link_lfs(const char *stage, const char *repo_id, hfds_error *err)
+{
+	char link_path[PATH_MAX], target[64] = "../../";
+	snprintf(link_path, sizeof(link_path), "%s/lfs", stage);
+	if (strchr(repo_id, '/'))
+		strcat(target, "../");
+	strcat(target, "lfs");
+	if (symlink(target, link_path) != 0)
+		return hfds_error_set(err, HFDS_EIO, "%s: cannot link the lfs store: %s", link_path, strerror(errno));
+	return 0;
+}
+
 int hfds_store_repo_create(hfds_store *st, hfds_repo_type type, const char *repo_id,
 	int is_private, hfds_error *err)
 {
@@ -209,6 +226,7 @@ int hfds_store_repo_create(hfds_store *st, hfds_repo_type type, const char *repo
 		hfds_repo_type_name(type), repo_id);
 	HFDS_TRY(stage_dir(&stage, st, "create", err));
 	HFDS_TRY(init_repo(stage, type, repo_id, is_private, err));
+	HFDS_TRY(link_lfs(stage, repo_id, err));
 	HFDS_TRY(hfds_store__mkdirs_for(dir, err));
 	/* rename() refuses a non-empty target, so of two concurrent creators one wins. */
 	if (rename(stage, dir) != 0) {
