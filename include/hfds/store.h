@@ -94,6 +94,9 @@ typedef struct hfds_store hfds_store;
  * Errors: HFDS_EIO (cannot create or reach the directory), HFDS_ENOMEM.
  */
 HFDS_EXTERN int hfds_store_open(hfds_store **out, const char *root, hfds_error *err);
+/* The default root: `$HFDS_HOME/hub`, else `$HOME/.cache/hfds/hub` (hfds_free). HFDS_EINVAL
+ * when neither variable is set. Nothing is created. */
+HFDS_EXTERN int hfds_store_default_root(char **out, hfds_error *err);
 /* NULL-safe. Repo and commit handles opened from the store must be freed first. */
 HFDS_EXTERN void hfds_store_free(hfds_store *st);
 /* The absolute root directory (owned by the store). */

@@ -53,6 +53,18 @@ static char *path_join(const char *a, const char *b)
 	return s;
 }
 
+int hfds_store_default_root(char **out, hfds_error *err)
+{
+	const char *home = getenv("HFDS_HOME");
+	if (home && *home)
+		*out = path_join(home, "hub");
+	else if ((home = getenv("HOME")) && *home)
+		*out = path_join(home, ".cache/hfds/hub");
+	else
+		return hfds_error_set(err, HFDS_EINVAL, "cannot place the embedded hub: set HFDS_HOME or HOME");
+	return *out ? 0 : hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+}
+
 int hfds_store_open(hfds_store **out, const char *root, hfds_error *err)
 {
 	hfds_store *st = NULL;
@@ -60,19 +72,10 @@ int hfds_store_open(hfds_store **out, const char *root, hfds_error *err)
 	char abs[PATH_MAX];
 	int rc = 0;
 	*out = NULL;
-	if (root && *root) {
+	if (root && *root)
 		HFDS_FAIL_IF(!(dir = hfds_strdup(root)), HFDS_ENOMEM, err, "out of memory");
-	} else {
-		const char *home = getenv("HFDS_HOME");
-		if (home && *home) {
-			dir = path_join(home, "hub");
-		} else {
-			home = getenv("HOME");
-			HFDS_FAIL_IF(!home || !*home, HFDS_EINVAL, err, "cannot place the embedded hub: set HFDS_HOME or HOME");
-			dir = path_join(home, ".cache/hfds/hub");
-		}
-		HFDS_FAIL_IF(!dir, HFDS_ENOMEM, err, "out of memory");
-	}
+	else
+		HFDS_TRY(hfds_store_default_root(&dir, err));
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = '\0';
 	HFDS_FAIL_IF(!(lfs = path_join(dir, "lfs/objects/x")), HFDS_ENOMEM, err, "out of memory");
