@@ -69,10 +69,12 @@ size_t pq_rle_max_size(size_t n, int bit_width);
  * RLE/bit-packed hybrid runs (no length prefix), Arrow's heuristics: a repeated value
  * becomes an RLE run once it repeats >= 8 times; everything else goes into bit-packed runs
  * of whole groups of 8 (the last group zero-padded), at most 64 groups per run.
- * bit_width 0..32; values must fit in bit_width bits (API misuse otherwise).
+ * bit_width 0..8/16/32 (by element type); values must fit in bit_width bits (API misuse:
+ * wider values corrupt their neighbours). The output is identical for all element types.
  * v1 data pages need a u32 LE byte-length prefix before def/rep levels and before RLE
  * booleans: reserve 4 bytes, encode, then patch the length.
  */
+int pq_rle_encode_u8(const uint8_t *vals, size_t n, int bit_width, hfds_buf *out, hfds_error *err);
 int pq_rle_encode_u16(const uint16_t *vals, size_t n, int bit_width, hfds_buf *out, hfds_error *err);
 int pq_rle_encode_u32(const uint32_t *vals, size_t n, int bit_width, hfds_buf *out, hfds_error *err);
 

@@ -1,11 +1,11 @@
 /*
  * RLE / bit-packed hybrid encoder (levels, dictionary indices, RLE booleans).
  *
- * One pass over the values finds runs of equal values. A run of >= 8 becomes an RLE run;
- * the literals pending before it are closed by borrowing up to 7 values of the run so the
- * bit-packed run holds whole groups of 8 (no short final group except the padded tail).
- * Packing goes through a 64-bit accumulator with the width as a compile-time constant
- * (one specialised loop per width), storing 32 bits at a time.
+ * The scan walks the values a group of 8 at a time (word compares, no per-value branch on
+ * literal-heavy data). A group whose 8 values are equal starts an RLE run that extends to
+ * the end of the repeats; the literals pending before it are whole groups by construction,
+ * so bit-packed runs never carry a short group except the zero-padded tail. This equals
+ * "a run of >= 8 becomes RLE, borrowing up to 7 of its values to finish the literal group".
  */
 #include "parquet/enc_impl.h"
 
@@ -35,38 +35,87 @@ size_t pq_rle_max_size(size_t n, int bit_width)
 	return r;
 }
 
-static inline __attribute__((always_inline)) uint8_t *pack_w(const uint32_t *v, size_t cnt,
-	const unsigned w, uint8_t *out)
-{
-	uint64_t acc = 0;
-	unsigned bits = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		acc |= (uint64_t)v[i] << bits;
-		bits += w;
-		if (bits >= 32) {
-			pq__put_u32le(out, (uint32_t)acc);
-			out += 4;
-			acc >>= 32;
-			bits -= 32;
-		}
+/*
+ * Bit packing of whole groups of 8. Widths up to 8 assemble a group in one 64-bit word,
+ * widths up to 16 in a 128-bit word, and the word is stored whole (w bytes of it are
+ * kept), so `out` needs 16 bytes of slack past the packed data. Wider values go through
+ * a streaming accumulator.
+ */
+#define PACK_FNS(sfx, T)                                                             \
+	static inline __attribute__((always_inline)) void pack_small_##sfx(          \
+		const T *v, size_t groups, const unsigned w, uint8_t *out)            \
+	{                                                                            \
+		for (size_t g = 0; g < groups; g++, v += 8, out += w) {              \
+			uint64_t a = 0;                                              \
+			for (unsigned i = 0; i < 8; i++)                             \
+				a |= (uint64_t)v[i] << (i * w);                      \
+			memcpy(out, &a, 8);                                          \
+		}                                                                    \
+	}                                                                            \
+	static inline __attribute__((always_inline)) void pack_mid_##sfx(            \
+		const T *v, size_t groups, const unsigned w, uint8_t *out)            \
+	{                                                                            \
+		for (size_t g = 0; g < groups; g++, v += 8, out += w) {              \
+			unsigned __int128 a = 0;                                     \
+			for (unsigned i = 0; i < 8; i++)                             \
+				a |= (unsigned __int128)v[i] << (i * w);             \
+			memcpy(out, &a, 16);                                         \
+		}                                                                    \
+	}                                                                            \
+	static void pack_wide_##sfx(const T *v, size_t cnt, unsigned w, uint8_t *out) \
+	{                                                                            \
+		uint64_t acc = 0;                                                    \
+		unsigned bits = 0;                                                   \
+		for (size_t i = 0; i < cnt; i++) {                                   \
+			acc |= (uint64_t)v[i] << bits;                               \
+			bits += w;                                                   \
+			if (bits >= 32) {                                            \
+				pq__put_u32le(out, (uint32_t)acc);                   \
+				out += 4;                                            \
+				acc >>= 32;                                          \
+				bits -= 32;                                          \
+			}                                                            \
+		}                                                                    \
+		while (bits >= 8) {                                                  \
+			*out++ = (uint8_t)acc;                                       \
+			acc >>= 8;                                                   \
+			bits -= 8;                                                   \
+		}                                                                    \
+	}                                                                            \
+	/* cnt a multiple of 8; out needs 16 bytes of slack */                        \
+	static void pack_##sfx(const T *v, size_t cnt, int w, uint8_t *out)          \
+	{                                                                            \
+		size_t g = cnt / 8;                                                  \
+		switch (w) {                                                         \
+		case 0: break;                                                       \
+		case 1: pack_small_##sfx(v, g, 1, out); break;                       \
+		case 2: pack_small_##sfx(v, g, 2, out); break;                       \
+		case 3: pack_small_##sfx(v, g, 3, out); break;                       \
+		case 4: pack_small_##sfx(v, g, 4, out); break;                       \
+		case 5: pack_small_##sfx(v, g, 5, out); break;                       \
+		case 6: pack_small_##sfx(v, g, 6, out); break;                       \
+		case 7: pack_small_##sfx(v, g, 7, out); break;                       \
+		case 8: pack_small_##sfx(v, g, 8, out); break;                       \
+		case 9: pack_mid_##sfx(v, g, 9, out); break;                         \
+		case 10: pack_mid_##sfx(v, g, 10, out); break;                       \
+		case 11: pack_mid_##sfx(v, g, 11, out); break;                       \
+		case 12: pack_mid_##sfx(v, g, 12, out); break;                       \
+		case 13: pack_mid_##sfx(v, g, 13, out); break;                       \
+		case 14: pack_mid_##sfx(v, g, 14, out); break;                       \
+		case 15: pack_mid_##sfx(v, g, 15, out); break;                       \
+		case 16: pack_mid_##sfx(v, g, 16, out); break;                       \
+		default: pack_wide_##sfx(v, cnt, (unsigned)w, out); break;           \
+		}                                                                    \
 	}
-	while (bits >= 8) {
-		*out++ = (uint8_t)acc;
-		acc >>= 8;
-		bits -= 8;
-	}
-	return out;
-}
-
-#define W4(b) case b: pack_w(vals, cnt, b, out); break; case b + 1: pack_w(vals, cnt, b + 1, out); break; \
-	case b + 2: pack_w(vals, cnt, b + 2, out); break; case b + 3: pack_w(vals, cnt, b + 3, out); break;
+PACK_FNS(u8, uint8_t)
+PACK_FNS(u16, uint16_t)
+PACK_FNS(u32, uint32_t)
 
 void pq__pack32(const uint32_t *vals, size_t cnt, int w, uint8_t *out)
 {
-	switch (w) {
-	W4(1) W4(5) W4(9) W4(13) W4(17) W4(21) W4(25) W4(29)
-	default: break; /* 0: nothing to write */
-	}
+	/* callers give exact-size buffers: only the slack-free streaming path */
+	if (w > 0)
+		pack_wide_u32(vals, cnt, (unsigned)w, out);
 }
 
 void pq__pack64(const uint64_t *vals, size_t cnt, int w, uint8_t *out)
@@ -101,63 +150,87 @@ static uint8_t *emit_rle(uint32_t value, size_t count, int bw, uint8_t *p)
 	return p;
 }
 
-/* Bit-packed runs of cnt values (a multiple of 8 unless `tail`, which pads with zeros). */
-#define EMIT_LITERAL(name, T)                                                        \
-	static uint8_t *name(const T *v, size_t cnt, int bw, uint8_t *p)             \
+/* Group equality and run scanning compare 64-bit words against the value broadcast. */
+#define SCAN_FNS(sfx, T, BCAST)                                                      \
+	static inline int uniform8_##sfx(const T *g)                                 \
 	{                                                                            \
-		uint32_t tmp[LIT_MAX];                                               \
+		uint64_t pat = (uint64_t)g[0] * BCAST, w;                            \
+		for (size_t k = 0; k < 8 * sizeof(T); k += 8) {                      \
+			memcpy(&w, (const uint8_t *)g + k, 8);                       \
+			if (w != pat)                                                \
+				return 0;                                            \
+		}                                                                    \
+		return 1;                                                            \
+	}                                                                            \
+	static inline size_t run_end_##sfx(const T *v, size_t r, size_t n, T x)     \
+	{                                                                            \
+		uint64_t pat = (uint64_t)x * BCAST, w;                               \
+		while (n - r >= 8 / sizeof(T)) {                                     \
+			memcpy(&w, v + r, 8);                                        \
+			if (w != pat)                                                \
+				return r + (size_t)__builtin_ctzll(w ^ pat) / (8 * sizeof(T)); \
+			r += 8 / sizeof(T);                                          \
+		}                                                                    \
+		while (r < n && v[r] == x)                                           \
+			r++;                                                         \
+		return r;                                                            \
+	}                                                                            \
+	/* Bit-packed runs of cnt values (whole groups, except a zero-padded tail). */ \
+	static uint8_t *emit_literal_##sfx(const T *v, size_t cnt, int bw, uint8_t *p) \
+	{                                                                            \
 		while (cnt > 0) {                                                    \
 			size_t k = cnt < LIT_MAX ? cnt : LIT_MAX;                    \
-			size_t padded = (k + 7) & ~(size_t)7;                        \
-			for (size_t i = 0; i < k; i++)                               \
-				tmp[i] = v[i];                                       \
-			for (size_t i = k; i < padded; i++)                          \
-				tmp[i] = 0;                                          \
-			p += pq__put_uleb(p, (uint64_t)(padded / 8) << 1 | 1);      \
-			pq__pack32(tmp, padded, bw, p);                              \
-			p += padded / 8 * (size_t)bw;                                \
+			size_t full = k & ~(size_t)7;                                \
+			size_t groups = (k + 7) / 8;                                 \
+			p += pq__put_uleb(p, (uint64_t)groups << 1 | 1);            \
+			pack_##sfx(v, full, bw, p);                                  \
+			if (k > full) {                                              \
+				T tail[8] = { 0 };                                   \
+				memcpy(tail, v + full, (k - full) * sizeof(T));      \
+				pack_##sfx(tail, 8, bw, p + full / 8 * (size_t)bw);  \
+			}                                                            \
+			p += groups * (size_t)bw;                                    \
 			v += k;                                                      \
 			cnt -= k;                                                    \
 		}                                                                    \
 		return p;                                                            \
-	}
-EMIT_LITERAL(emit_literal_u16, uint16_t)
-EMIT_LITERAL(emit_literal_u32, uint32_t)
-
-#define RLE_ENCODE(name, T, emit_literal)                                            \
-	int name(const T *vals, size_t n, int bit_width, hfds_buf *out, hfds_error *err) \
+	}                                                                            \
+	int pq_rle_encode_##sfx(const T *vals, size_t n, int bit_width, hfds_buf *out, \
+		hfds_error *err)                                                     \
 	{                                                                            \
 		int rc = 0;                                                          \
-		size_t lit = 0, pos = 0;                                             \
+		size_t lit = 0, pos = 0, need;                                       \
 		uint8_t *p;                                                          \
-		HFDS_FAIL_IF(bit_width < 0 || bit_width > 32, HFDS_EINVAL, err,      \
+		HFDS_FAIL_IF(bit_width < 0 || bit_width > (int)(8 * sizeof(T)), HFDS_EINVAL, err, \
 			"rle: bit width %d out of range", bit_width);                \
-		HFDS_TRY(hfds_buf_reserve(out, pq_rle_max_size(n, bit_width), err)); \
+		need = pq_rle_max_size(n, bit_width);                                \
+		HFDS_FAIL_IF(need > SIZE_MAX - 16, HFDS_ELIMIT, err, "rle: %zu values", n); \
+		HFDS_TRY(hfds_buf_reserve(out, need + 16, err));                     \
 		p = out->data + out->len;                                            \
-		while (pos < n) {                                                    \
-			T x = vals[pos];                                             \
-			size_t r = pos + 1;                                          \
-			while (r < n && vals[r] == x)                                \
-				r++;                                                 \
-			if (r - pos >= 8) {                                          \
-				size_t pend = pos - lit, pad = (8 - (pend & 7)) & 7; \
-				if (r - pos - pad >= 8) {                            \
-					if (pend)                                    \
-						p = emit_literal(vals + lit, pend + pad, bit_width, p); \
-					p = emit_rle(x, r - pos - pad, bit_width, p); \
-					lit = r;                                     \
-				}                                                    \
+		/* Runs are only found at group boundaries relative to the pending literal: \
+		 * a run of >= 8 that covers a whole group becomes an RLE run from there \
+		 * on, and its first values complete the literal's last group. */    \
+		while (n - pos >= 8) {                                               \
+			const T *g = vals + pos;                                     \
+			if (g[0] != g[7] || !uniform8_##sfx(g)) {                    \
+				pos += 8;                                            \
+				continue;                                            \
 			}                                                            \
-			pos = r;                                                     \
+			size_t r = run_end_##sfx(vals, pos + 8, n, g[0]);            \
+			if (pos > lit)                                               \
+				p = emit_literal_##sfx(vals + lit, pos - lit, bit_width, p); \
+			p = emit_rle(g[0], r - pos, bit_width, p);                   \
+			pos = lit = r;                                               \
 		}                                                                    \
 		if (lit < n)                                                         \
-			p = emit_literal(vals + lit, n - lit, bit_width, p);         \
+			p = emit_literal_##sfx(vals + lit, n - lit, bit_width, p);   \
 		out->len = (size_t)(p - out->data);                                  \
 	done:                                                                        \
 		return rc;                                                           \
 	}
-RLE_ENCODE(pq_rle_encode_u16, uint16_t, emit_literal_u16)
-RLE_ENCODE(pq_rle_encode_u32, uint32_t, emit_literal_u32)
+SCAN_FNS(u8, uint8_t, 0x0101010101010101ull)
+SCAN_FNS(u16, uint16_t, 0x0001000100010001ull)
+SCAN_FNS(u32, uint32_t, 0x0000000100000001ull)
 
 int pq_dict_indices_encode(const uint32_t *idx, size_t n, size_t dict_count, hfds_buf *out,
 	hfds_error *err)

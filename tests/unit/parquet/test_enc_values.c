@@ -169,6 +169,7 @@ static void test_rle_roundtrip(void)
 	enum { N = 5000 };
 	static uint32_t v[N], back[N];
 	static uint16_t v16[N];
+	static uint8_t v8[N];
 	for (int bw = 0; bw <= 32; bw++) {
 		for (int rep = 0; rep < 4; rep++) {
 			size_t n = (size_t)(rnd() % N) + (rep == 0 ? 0 : 1);
@@ -194,6 +195,13 @@ static void test_rle_roundtrip(void)
 				REQUIRE(pq_rle_encode_u16(v16, n, bw, &o2, &err) == 0);
 				CHECK_EQ_INT(o2.len, out.len);
 				CHECK(o2.len == out.len && memcmp(o2.data, out.data, out.len) == 0);
+				if (bw <= 8) {
+					for (size_t i = 0; i < n; i++)
+						v8[i] = (uint8_t)v[i];
+					hfds_buf_clear(&o2);
+					REQUIRE(pq_rle_encode_u8(v8, n, bw, &o2, &err) == 0);
+					CHECK(o2.len == out.len && memcmp(o2.data, out.data, out.len) == 0);
+				}
 				hfds_buf_release(&o2);
 			}
 		}
