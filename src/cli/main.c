@@ -14,6 +14,7 @@ typedef struct {
 
 static const command commands[] = {
 	{"version", cmd_version, "print the hfds version"},
+	{"chess", cmd_chess, "chess positions from PGN: replay, sample, npz"},
 };
 
 static void usage(FILE *out)
