@@ -25,5 +25,7 @@ int cli_threads(int from_flag);
 /* One declaration per command; the definitions live in cmd_<name>.c. */
 int cmd_version(int argc, char **argv);
 int cmd_chess(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
 
 #endif

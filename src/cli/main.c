@@ -15,6 +15,8 @@ typedef struct {
 static const command commands[] = {
 	{"version", cmd_version, "print the hfds version"},
 	{"chess", cmd_chess, "chess positions from PGN: replay, sample, npz"},
+	{"info", cmd_info, "show a Parquet file's schema, row groups and statistics"},
+	{"cat", cmd_cat, "print a Parquet file's rows as JSON Lines"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,96 @@
+/*
+ * hfds/parquet_reader.h - streaming Parquet reader.
+ *
+ * Opens a file from a path, a memory buffer or a random-access read callback (remote
+ * shards: the footer is fetched with one read of the last 64 KiB when it fits, column
+ * chunks of one top-level field with one coalesced read), exposes the metadata, and
+ * streams record batches as an ArrowArrayStream: one struct array per row group, with
+ * column projection (top-level names) and row-group selection. Memory is bounded by one
+ * row group of the projected columns plus `max_alloc` per buffer.
+ *
+ * Everything read from the file is untrusted: malformed input gives HFDS_ECORRUPT with the
+ * byte offset and what was wrong, sizes beyond `max_alloc` give HFDS_ELIMIT, encrypted files
+ * give HFDS_EUNSUPPORTED ("encrypted Parquet is not supported").
+ *
+ * Arrow types: BOOLEAN b, INT32 i (INT(8/16/32, signed/unsigned) c/s/i/C/S/I), INT64 l/L,
+ * FLOAT f, DOUBLE g, FLOAT16 e, STRING/ENUM/JSON u, other BYTE_ARRAY z, FLBA w:N, DECIMAL
+ * d:P,S (decimal256 above precision 38), DATE tdD, TIME ttm/ttu/ttn, TIMESTAMP tsm:/tsu:/tsn:
+ * ("UTC" when adjusted), INT96 tsn:UTC, UNKNOWN n, LIST +l, MAP +m, groups +s.
+ *
+ * Thread-safety: a reader and its streams are used by one thread at a time; the reader must
+ * outlive every stream made from it. Distinct readers are independent.
+ */
+#ifndef HFDS_PARQUET_READER_H
+#define HFDS_PARQUET_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hfds/arrow_abi.h"
+#include "hfds/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hfds_pq_reader hfds_pq_reader;
+
+/* Reads exactly `len` bytes at `offset` into buf; returns 0 or a negative HFDS_E* code. */
+typedef int (*hfds_pq_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len, hfds_error *err);
+
+typedef struct hfds_pq_reader_options {
+	size_t max_alloc; /* ceiling for any one buffer built from file bytes (default 1 GiB) */
+	int verify_crc;   /* verify page CRCs when present (default 1) */
+} hfds_pq_reader_options;
+
+/* Fills the defaults. */
+HFDS_EXTERN void hfds_pq_reader_options_init(hfds_pq_reader_options *opt);
+
+/* `opt` may be NULL (defaults). The path is used in error messages. */
+HFDS_EXTERN int hfds_pq_reader_open_path(hfds_pq_reader **out, const char *path,
+					 const hfds_pq_reader_options *opt, hfds_error *err);
+/* `data` is borrowed and must outlive the reader. `name` (may be NULL) prefixes messages. */
+HFDS_EXTERN int hfds_pq_reader_open_memory(hfds_pq_reader **out, const void *data, size_t len,
+					   const char *name, const hfds_pq_reader_options *opt,
+					   hfds_error *err);
+/* `fn`/`ctx` are called for every read until the reader is freed. */
+HFDS_EXTERN int hfds_pq_reader_open_callback(hfds_pq_reader **out, uint64_t size, hfds_pq_read_fn fn,
+					     void *ctx, const char *name,
+					     const hfds_pq_reader_options *opt, hfds_error *err);
+HFDS_EXTERN void hfds_pq_reader_free(hfds_pq_reader *r);
+
+/* Sum of the row groups' row counts (the footer's own num_rows is not trusted). */
+HFDS_EXTERN int64_t hfds_pq_reader_num_rows(const hfds_pq_reader *r);
+HFDS_EXTERN int hfds_pq_reader_num_row_groups(const hfds_pq_reader *r);
+HFDS_EXTERN int64_t hfds_pq_reader_row_group_num_rows(const hfds_pq_reader *r, int rg);
+/* Key/value metadata: pointer into the reader (not NUL-terminated) and length; -ENOTFOUND. */
+HFDS_EXTERN int hfds_pq_reader_kv(const hfds_pq_reader *r, const char *key, const char **value,
+				  size_t *len);
+
+/* The file schema as a struct ArrowSchema (caller releases). */
+HFDS_EXTERN int hfds_pq_reader_schema(hfds_pq_reader *r, struct ArrowSchema *out, hfds_error *err);
+
+typedef struct hfds_pq_scan_options {
+	const char *const *columns; /* top-level field names to read, NULL = all */
+	size_t ncolumns;
+	const int *row_groups;      /* row groups to read in this order, NULL = all */
+	size_t nrow_groups;
+} hfds_pq_scan_options;
+
+/*
+ * A stream of struct arrays, one per selected row group (empty row groups are skipped).
+ * `opt` may be NULL. Unknown column names or row-group numbers give HFDS_ENOTFOUND/EINVAL.
+ * get_next returns errno-style codes per the C stream interface (EIO/EINVAL/ENOMEM);
+ * get_last_error has the hfds message.
+ */
+HFDS_EXTERN int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt,
+				    struct ArrowArrayStream *out, hfds_error *err);
+
+/* For a stream made by hfds_pq_reader_scan: the last get_next failure as an hfds code and
+ * message (0 when the last call succeeded). */
+HFDS_EXTERN int hfds_pq_stream_error(struct ArrowArrayStream *st, hfds_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

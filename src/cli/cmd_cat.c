@@ -1,0 +1,125 @@
+/*
+ * hfds cat FILE [--limit N] [--columns a,b] [--no-verify-crc]: the file's rows as canonical
+ * JSON Lines, streamed one row group at a time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hfds/parquet_reader.h"
+#include "parquet/catfmt.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+static const char usage[] =
+	"usage: hfds cat FILE [--limit N] [--columns a,b] [--no-verify-crc]\n"
+	"Print the rows of a Parquet file as JSON Lines (canonical row format).\n";
+
+static int split_columns(char *s, const char ***out, size_t *n)
+{
+	size_t cap = 1, k = 0;
+	char *p;
+	for (p = s; *p; p++)
+		cap += *p == ',';
+	*out = hfds_calloc(cap, sizeof **out);
+	if (!*out)
+		return -1;
+	for (p = strtok(s, ","); p; p = strtok(NULL, ","))
+		(*out)[k++] = p;
+	*n = k;
+	return 0;
+}
+
+int cmd_cat(int argc, char **argv)
+{
+	const char *path = NULL;
+	char *cols = NULL;
+	long long limit = -1, printed = 0;
+	hfds_pq_reader_options opt;
+	hfds_pq_scan_options so = {0};
+	hfds_pq_reader *r = NULL;
+	struct ArrowArrayStream st = {0};
+	struct ArrowSchema schema = {0};
+	hfds_error err;
+	hfds_buf out;
+	int i, code = CLI_EXIT_OK;
+	hfds_error_init(&err);
+	hfds_pq_reader_options_init(&opt);
+	hfds_buf_init(&out, 0);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+			char *end;
+			limit = strtoll(argv[++i], &end, 10);
+			if (*end || limit < 0)
+				return cli_usage_error("cat", "invalid --limit '%s'", argv[i]);
+		} else if (!strcmp(argv[i], "--columns") && i + 1 < argc) {
+			cols = argv[++i];
+		} else if (!strcmp(argv[i], "--no-verify-crc")) {
+			opt.verify_crc = 0;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage_error("cat", "unknown option '%s'", argv[i]);
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			return cli_usage_error("cat", "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!path)
+		return cli_usage_error("cat", "missing FILE");
+	if (cols && split_columns(cols, (const char ***)&so.columns, &so.ncolumns) < 0) {
+		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (hfds_pq_reader_open_path(&r, path, &opt, &err) < 0 || hfds_pq_reader_scan(r, &so, &st, &err) < 0)
+		goto fail;
+	if (st.get_schema(&st, &schema) != 0) {
+		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	while (limit < 0 || printed < limit) {
+		struct ArrowArray batch;
+		int64_t n;
+		if (st.get_next(&st, &batch) != 0) {
+			hfds_pq_stream_error(&st, &err);
+			goto fail;
+		}
+		if (!batch.release)
+			break;
+		n = batch.length;
+		if (limit >= 0 && n > limit - printed)
+			n = limit - printed;
+		/* format in slices so the text buffer stays small */
+		for (int64_t k = 0; k < n; k += 4096) {
+			int64_t e = k + 4096 < n ? k + 4096 : n;
+			hfds_buf_clear(&out);
+			if (pq_catfmt_rows(&out, &schema, &batch, k, e, &err) < 0) {
+				batch.release(&batch);
+				goto fail;
+			}
+			fwrite(out.data, 1, out.len, stdout);
+		}
+		printed += n;
+		batch.release(&batch);
+	}
+	if (fflush(stdout) != 0) {
+		hfds_error_set(&err, HFDS_EIO, "writing to stdout failed");
+		goto fail;
+	}
+	goto done;
+fail:
+	fflush(stdout);
+	code = cli_fail(&err);
+done:
+	if (schema.release)
+		schema.release(&schema);
+	if (st.release)
+		st.release(&st);
+	hfds_pq_reader_free(r);
+	hfds_free((void *)so.columns);
+	hfds_buf_release(&out);
+	return code;
+}

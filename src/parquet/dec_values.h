@@ -1,0 +1,62 @@
+/*
+ * Value decoders (reader side): PLAIN, dictionary indices (RLE/bit-packed hybrid),
+ * RLE booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY,
+ * BYTE_STREAM_SPLIT, and level decoding (RLE hybrid and deprecated BIT_PACKED).
+ *
+ * Decoded values are appended to a pq_values column buffer:
+ *   fixed-width physical types -> `fixed` (width bytes per value, little-endian as stored;
+ *   BOOLEAN one byte 0/1 per value), BYTE_ARRAY -> int32 `offsets` (count+1) + `data`.
+ * Every buffer has a ceiling (HFDS_ELIMIT). Errors are HFDS_ECORRUPT with a message that
+ * the caller prefixes with the page location. Input is never trusted: counts are bounded
+ * by the page and by the bytes present.
+ */
+#ifndef HFDS_PQ_DEC_VALUES_H
+#define HFDS_PQ_DEC_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hfds/common.h"
+#include "util/buf.h"
+
+typedef struct pq_values {
+	int type;     /* enum pq_type */
+	size_t width; /* bytes per value for fixed types (BOOLEAN: 1) */
+	hfds_buf fixed;
+	hfds_buf offsets; /* int32; starts with one 0 entry once initialised */
+	hfds_buf data;
+	size_t count;
+} pq_values;
+
+void pq_values_init(pq_values *v, int type, int32_t type_length, size_t max_bytes);
+void pq_values_release(pq_values *v);
+void pq_values_clear(pq_values *v);
+/* Appends one byte-array value. */
+int pq_values_push_bytes(pq_values *v, const uint8_t *p, size_t n, hfds_error *err);
+
+/* Decodes exactly `count` values of RLE/bit-packed hybrid at `bit_width` (0..32) into out. */
+int pq_rle_decode(const uint8_t *p, size_t n, int bit_width, uint32_t *out, size_t count,
+		  hfds_error *err);
+/* Same for 16-bit levels. */
+int pq_rle_levels(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
+		  hfds_error *err);
+/* Deprecated BIT_PACKED levels (MSB-first); *used = bytes consumed. */
+int pq_bitpacked_levels(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
+			size_t *used, hfds_error *err);
+
+int pq_dec_plain(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+int pq_dec_rle_bool(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+int pq_dec_bss(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+int pq_dec_delta(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+int pq_dec_delta_length(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+int pq_dec_delta_byte_array(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+/* Dictionary indices (bit-width byte + hybrid runs), gathered from `dict`. */
+int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict, pq_values *out,
+		hfds_error *err);
+
+/* DELTA_BINARY_PACKED core: decodes up to max_count values into *vals (hfds_malloc'd),
+ * *count = values, *used = bytes consumed. */
+int pq_dbp_decode(const uint8_t *p, size_t n, size_t max_count, int64_t **vals, size_t *count,
+		  size_t *used, hfds_error *err);
+
+#endif

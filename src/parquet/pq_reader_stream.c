@@ -1,0 +1,263 @@
+/*
+ * The record-batch stream: for each selected row group, each projected top-level field is
+ * read with one coalesced range read (its leaves' chunks are adjacent in normal files),
+ * decoded leaf by leaf, assembled into an Arrow array, and its buffers dropped before the
+ * next field. Peak memory: one row group of the projected fields.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parquet/assemble.h"
+#include "util/alloc.h"
+#include "util/try.h"
+
+typedef struct scan {
+	hfds_pq_reader *r;
+	int *fields; /* indices into root->children */
+	int nfields;
+	int *rgs;
+	int nrgs;
+	int next;
+	hfds_error err;
+} scan;
+
+static int stream_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
+{
+	scan *s = st->private_data;
+	pq_anode tmp;
+	const pq_anode *root = s->r->root;
+	int i, rc;
+	pq_anode **kids = hfds_calloc((size_t)s->nfields + 1, sizeof *kids);
+	if (!kids)
+		return ENOMEM;
+	for (i = 0; i < s->nfields; i++)
+		kids[i] = root->children[s->fields[i]];
+	tmp = *root;
+	tmp.children = kids;
+	tmp.nchildren = s->nfields;
+	hfds_error_init(&s->err);
+	rc = pq_anode_schema(&tmp, out, &s->err);
+	hfds_free(kids);
+	return rc < 0 ? ENOMEM : 0;
+}
+
+/* Reads and decodes the leaves of one top-level field in row group rg. */
+static int read_field(scan *s, int rg, const pq_anode *f, struct ArrowArray *out, hfds_error *err)
+{
+	hfds_pq_reader *r = s->r;
+	int nleaves = f->last_leaf - f->leaf + 1, i, rc = 0;
+	pq_colbuf *cbs = hfds_calloc((size_t)nleaves, sizeof *cbs);
+	uint64_t lo = UINT64_MAX, hi = 0, sum = 0, off, len;
+	uint8_t *span = NULL, *one = NULL;
+	if (!cbs)
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	for (i = 0; i < nleaves; i++)
+		pq_colbuf_init(&cbs[i], r->meta, f->leaf + i, r->opt.max_alloc);
+	for (i = 0; i < nleaves; i++) {
+		HFDS_TRY(pq_chunk_range(r, rg, f->leaf + i, &off, &len, err));
+		if (off < lo)
+			lo = off;
+		if (off + len > hi)
+			hi = off + len;
+		sum += len;
+	}
+	/* one read for the whole field when the chunks are (nearly) adjacent */
+	if (hi - lo <= sum + 65536 && hi - lo <= r->opt.max_alloc) {
+		if (!(span = hfds_malloc(hi - lo ? hi - lo : 1)))
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		HFDS_TRY(pq_reader__read(r, lo, span, hi - lo, err));
+	}
+	for (i = 0; i < nleaves; i++) {
+		const uint8_t *bytes;
+		HFDS_TRY(pq_chunk_range(r, rg, f->leaf + i, &off, &len, err));
+		if (span) {
+			bytes = span + (off - lo);
+		} else {
+			hfds_free(one);
+			if (!(one = hfds_malloc(len ? len : 1)))
+				HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+			HFDS_TRY(pq_reader__read(r, off, one, len, err));
+			bytes = one;
+		}
+		HFDS_TRY(pq_read_chunk(r, rg, f->leaf + i, bytes, len, off, &cbs[i], err));
+	}
+	hfds_free(span);
+	span = NULL;
+	hfds_free(one);
+	one = NULL;
+	HFDS_TRY(pq_anode_array(f, r, cbs, r->meta->row_groups[rg].num_rows, out, err));
+done:
+	for (i = 0; i < nleaves; i++)
+		pq_colbuf_release(&cbs[i]);
+	hfds_free(cbs);
+	hfds_free(span);
+	hfds_free(one);
+	return rc;
+}
+
+typedef struct bpriv {
+	struct ArrowArray *kids;
+	struct ArrowArray **kidp;
+	int n;
+	const void *bufs[1];
+} bpriv;
+
+static void batch_release(struct ArrowArray *a)
+{
+	bpriv *p = a->private_data;
+	int i;
+	if (!a->release)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (p->kids[i].release)
+			p->kids[i].release(&p->kids[i]);
+	hfds_free(p->kids);
+	hfds_free(p->kidp);
+	hfds_free(p);
+	a->release = NULL;
+}
+
+static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
+{
+	hfds_pq_reader *r = s->r;
+	int rg, i, rc = 0;
+	bpriv *p;
+	memset(out, 0, sizeof *out);
+	while (s->next < s->nrgs && r->meta->row_groups[s->rgs[s->next]].num_rows == 0)
+		s->next++;
+	if (s->next >= s->nrgs)
+		return 0; /* end: out->release stays NULL */
+	rg = s->rgs[s->next++];
+	if (!(p = hfds_calloc(1, sizeof *p)) || !(p->kids = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kids)) ||
+	    !(p->kidp = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kidp))) {
+		if (p) {
+			hfds_free(p->kids);
+			hfds_free(p);
+		}
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	}
+	out->private_data = p;
+	out->release = batch_release;
+	out->length = r->meta->row_groups[rg].num_rows;
+	out->n_buffers = 1;
+	out->buffers = p->bufs;
+	out->n_children = s->nfields;
+	out->children = p->kidp;
+	for (i = 0; i < s->nfields; i++) {
+		p->kidp[i] = &p->kids[i];
+		p->n = i + 1;
+		HFDS_TRY(read_field(s, rg, r->root->children[s->fields[i]], &p->kids[i], err));
+	}
+	return 0;
+done:
+	batch_release(out);
+	if (r->name)
+		hfds_error_prefix(err, r->name);
+	return rc;
+}
+
+static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
+{
+	scan *s = st->private_data;
+	int rc;
+	hfds_error_init(&s->err);
+	rc = next_batch(s, out, &s->err);
+	if (rc == 0)
+		return 0;
+	return rc == HFDS_ENOMEM ? ENOMEM : rc == HFDS_ELIMIT ? ENOMEM : rc == HFDS_EUNSUPPORTED ? ENOSYS : EIO;
+}
+
+static const char *stream_error(struct ArrowArrayStream *st)
+{
+	scan *s = st->private_data;
+	return s->err.message[0] ? s->err.message : NULL;
+}
+
+int hfds_pq_stream_error(struct ArrowArrayStream *st, hfds_error *err)
+{
+	scan *s = st->private_data;
+	if (!s || s->err.code == 0)
+		return 0;
+	if (err && err->code == 0)
+		*err = s->err;
+	return s->err.code;
+}
+
+static void stream_release(struct ArrowArrayStream *st)
+{
+	scan *s = st->private_data;
+	if (!st->release)
+		return;
+	hfds_free(s->fields);
+	hfds_free(s->rgs);
+	hfds_free(s);
+	st->release = NULL;
+}
+
+int hfds_pq_reader_schema(hfds_pq_reader *r, struct ArrowSchema *out, hfds_error *err)
+{
+	int rc = pq_anode_build(r, err);
+	if (rc < 0)
+		return rc;
+	return pq_anode_schema(r->root, out, err);
+}
+
+int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, struct ArrowArrayStream *out,
+			hfds_error *err)
+{
+	scan *s = NULL;
+	int rc = 0, i, j;
+	size_t k;
+	memset(out, 0, sizeof *out);
+	HFDS_TRY(pq_anode_build(r, err));
+	if (!(s = hfds_calloc(1, sizeof *s)))
+		HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+	s->r = r;
+	if (opt && opt->columns) {
+		if (!(s->fields = hfds_calloc(opt->ncolumns + 1, sizeof(int))))
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		for (k = 0; k < opt->ncolumns; k++) {
+			for (j = 0; j < r->root->nchildren; j++)
+				if (!strcmp(r->root->children[j]->name, opt->columns[k]))
+					break;
+			if (j == r->root->nchildren)
+				HFDS_FAIL(HFDS_ENOTFOUND, err, "%s: no column named '%s'", r->name ? r->name : "parquet",
+					  opt->columns[k]);
+			s->fields[s->nfields++] = j;
+		}
+	} else {
+		if (!(s->fields = hfds_calloc((size_t)r->root->nchildren + 1, sizeof(int))))
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		for (j = 0; j < r->root->nchildren; j++)
+			s->fields[s->nfields++] = j;
+	}
+	if (opt && opt->row_groups) {
+		if (!(s->rgs = hfds_calloc(opt->nrow_groups + 1, sizeof(int))))
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		for (k = 0; k < opt->nrow_groups; k++) {
+			if (opt->row_groups[k] < 0 || opt->row_groups[k] >= r->meta->nrow_groups)
+				HFDS_FAIL(HFDS_EINVAL, err, "row group %d does not exist (%d row groups)", opt->row_groups[k],
+					  r->meta->nrow_groups);
+			s->rgs[s->nrgs++] = opt->row_groups[k];
+		}
+	} else {
+		if (!(s->rgs = hfds_calloc((size_t)r->meta->nrow_groups + 1, sizeof(int))))
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		for (i = 0; i < r->meta->nrow_groups; i++)
+			s->rgs[s->nrgs++] = i;
+	}
+	out->get_schema = stream_schema;
+	out->get_next = stream_next;
+	out->get_last_error = stream_error;
+	out->release = stream_release;
+	out->private_data = s;
+	s = NULL;
+done:
+	if (s) {
+		hfds_free(s->fields);
+		hfds_free(s->rgs);
+		hfds_free(s);
+	}
+	return rc;
+}
