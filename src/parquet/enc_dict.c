@@ -135,23 +135,55 @@ const uint8_t *pq_dict_entry(const pq_dict *d, size_t i, size_t *len)
 	return d->vals.data + d->ent_off[i] + 4;
 }
 
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t load32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Short tails are read with overlapping fixed-size loads (never a variable-length copy,
+ * which stalls store forwarding, and never past the end of the value). */
+static inline uint64_t tail_word(const uint8_t *p, size_t n)
+{
+	if (n >= 8)
+		return load64(p + n - 8);
+	if (n >= 4)
+		return load32(p) | load32(p + n - 4) << 32;
+	if (n > 0)
+		return (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+	return 0;
+}
+
 static inline uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
-	uint64_t h = GOLD ^ n, w;
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+	uint64_t h = GOLD ^ n;
+	size_t rest = n;
+	while (rest > 8) {
+		h = (h ^ load64(p)) * 0xbf58476d1ce4e5b9ull;
 		h ^= h >> 31;
 		p += 8;
-		n -= 8;
+		rest -= 8;
 	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0x94d049bb133111ebull;
-		h ^= h >> 29;
-	}
+	h = (h ^ tail_word(p, rest)) * 0x94d049bb133111ebull;
+	h ^= h >> 29;
 	return h * GOLD;
+}
+
+static inline int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	if (n > 8)
+		return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+	return tail_word(a, n) == tail_word(b, n);
 }
 
 /* Doubles the table when an insert would pass load 1/2, re-inserting every entry. */
@@ -324,9 +356,18 @@ static int put_bytes(pq_dict *d, const pq_values *v, size_t a, size_t b, uint32_
 				break;
 			if (sl[h].key != tag)
 				continue;
-			size_t elen;
-			const uint8_t *e = pq_dict_entry(d, sl[h].idx1 - 1, &elen);
-			if (elen == (size_t)len && memcmp(e, p, elen) == 0)
+			const uint8_t *e;
+			if (fixed) {
+				e = d->vals.data + (size_t)(sl[h].idx1 - 1) * fixed;
+			} else {
+				uint32_t elen;
+				e = d->vals.data + d->ent_off[sl[h].idx1 - 1];
+				memcpy(&elen, e, 4);
+				if (elen != (uint64_t)len)
+					continue;
+				e += 4;
+			}
+			if (bytes_eq(e, p, (size_t)len))
 				break;
 		}
 		if (!sl[h].idx1) {
