@@ -25,6 +25,22 @@ int cli_threads(int from_flag);
 /* One declaration per command; the definitions live in cmd_<name>.c. */
 int cmd_version(int argc, char **argv);
 int cmd_chess(int argc, char **argv);
+int cmd_repo(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_branch(int argc, char **argv);
+
+/* Hub helpers for repo-level commands (defined in cmd_repo.c). */
+struct hfds_store;
+/* Chooses the target from --endpoint (NULL = none) and announces it in one stderr line. For
+ * the embedded hub, opens it into *out and returns CLI_EXIT_OK; for a server, says that the
+ * HTTP client is not available yet and returns CLI_EXIT_ERROR. */
+int cli_open_store(const char *cmd, const char *endpoint, struct hfds_store **out);
+/* Splits "ns/name@rev" into the repo id (copied to repo[cap]) and *rev (NULL if absent). */
+int cli_split_repo_rev(const char *cmd, const char *arg, char *repo, size_t cap, const char **rev);
+/* --type value ("dataset", "model", "space") to an hfds_repo_type stored in *type. */
+int cli_parse_repo_type(const char *cmd, const char *value, int *type);
 int cmd_info(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 

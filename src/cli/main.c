@@ -15,6 +15,11 @@ typedef struct {
 static const command commands[] = {
 	{"version", cmd_version, "print the hfds version"},
 	{"chess", cmd_chess, "chess positions from PGN: replay, sample, npz"},
+	{"repo", cmd_repo, "create, inspect or delete a repository"},
+	{"ls", cmd_ls, "list the files of a repository at a revision"},
+	{"log", cmd_log, "show the commit history of a repository"},
+	{"tag", cmd_tag, "create, delete or list the tags of a repository"},
+	{"branch", cmd_branch, "create, delete or list the branches of a repository"},
 	{"info", cmd_info, "show a Parquet file's schema, row groups and statistics"},
 	{"cat", cmd_cat, "print a Parquet file's rows as JSON Lines"},
 };

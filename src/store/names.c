@@ -74,6 +74,8 @@ int hfds_repo_id_check(const char *id, size_t len, hfds_error *err)
 		char copy[HFDS_REPO_ID_SIZE];
 		memcpy(copy, id, len);
 		copy[len] = '\0';
+		if (strstr(copy, "--") || strstr(copy, ".."))
+			return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot contain '--' or '..'", copy);
 		if (slash) {
 			size_t ns = (size_t)(slash - id);
 			if ((rc = part_check(copy, id, ns, "namespace", err)) < 0)
@@ -85,8 +87,6 @@ int hfds_repo_id_check(const char *id, size_t len, hfds_error *err)
 		} else if ((rc = part_check(copy, id, len, "name", err)) < 0) {
 			return rc;
 		}
-		if (strstr(copy, "--") || strstr(copy, ".."))
-			return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot contain '--' or '..'", copy);
 		if (len >= 4 && !memcmp(id + len - 4, ".git", 4))
 			return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot end with '.git'", copy);
 	}

@@ -1,0 +1,113 @@
+/* `hfds branch`: create, delete and list the branches of a repository. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hfds/store.h"
+
+static const char branch_help[] =
+	"usage: hfds branch REPO NAME [--from R] [--type T] [--endpoint E]\n"
+	"       hfds branch --delete REPO NAME\n"
+	"       hfds branch REPO         (list the branches)\n"
+	"\n"
+	"A branch is a line of commits: publish to it with `hfds push --revision NAME`, read it\n"
+	"with `hfds ls REPO@NAME`. Every repository has 'main', which cannot be deleted.\n"
+	"\n"
+	"options:\n"
+	"  --from R       where the new branch starts: a branch, tag or commit id (default main)\n"
+	"  -d, --delete   delete branch NAME\n"
+	"  --type T       dataset (default), model or space\n"
+	"  --endpoint E   https:// URL, or a directory / file:// URL of an embedded hub\n"
+	"\n"
+	"examples:\n"
+	"  hfds branch alice/chess-positions dev\n"
+	"  hfds branch alice/chess-positions hotfix --from v1\n"
+	"  hfds branch --delete alice/chess-positions dev\n";
+
+int cmd_branch(int argc, char **argv)
+{
+	const char *arg = NULL, *name = NULL, *endpoint = NULL, *rev = NULL, *from = NULL;
+	int type = HFDS_REPO_DATASET, del = 0, rc;
+	char id[HFDS_REPO_ID_SIZE];
+	hfds_store *st = NULL;
+	hfds_store_repo *repo = NULL;
+	hfds_store_refs *refs = NULL;
+	hfds_error err;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(branch_help, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "--delete") || !strcmp(a, "-d")) {
+			del = 1;
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("branch", "%s needs a value", a);
+			if (!strcmp(a, "--endpoint"))
+				endpoint = argv[++i];
+			else if (!strcmp(a, "--from"))
+				from = argv[++i];
+			else if ((rc = cli_parse_repo_type("branch", argv[++i], &type)) != 0)
+				return rc;
+		} else if (!strncmp(a, "--endpoint=", 11)) {
+			endpoint = a + 11;
+		} else if (!strncmp(a, "--from=", 7)) {
+			from = a + 7;
+		} else if (!strncmp(a, "--type=", 7)) {
+			if ((rc = cli_parse_repo_type("branch", a + 7, &type)) != 0)
+				return rc;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("branch", "unknown option '%s'", a);
+		} else if (!arg) {
+			arg = a;
+		} else if (!name) {
+			name = a;
+		} else {
+			return cli_usage_error("branch", "unexpected argument '%s'", a);
+		}
+	}
+	if (!arg)
+		return cli_usage_error("branch", "missing REPO");
+	if ((rc = cli_split_repo_rev("branch", arg, id, sizeof(id), &rev)) != 0)
+		return rc;
+	if (rev)
+		return cli_usage_error("branch", "'%s': give the starting point with --from", arg);
+	if (del && !name)
+		return cli_usage_error("branch", "--delete needs the branch NAME");
+	if (!name && from)
+		return cli_usage_error("branch", "missing branch NAME");
+	if ((rc = cli_open_store("branch", endpoint, &st)) != 0)
+		return rc;
+	hfds_error_init(&err);
+	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0) {
+		rc = cli_fail(&err);
+	} else if (!name) {
+		if (hfds_store_refs_list(&refs, repo, &err) < 0) {
+			rc = cli_fail(&err);
+		} else {
+			for (size_t i = 0; i < refs->count; i++)
+				if (refs->items[i].kind == HFDS_REF_BRANCH)
+					printf("%s %s\n", refs->items[i].target, refs->items[i].name);
+			rc = CLI_EXIT_OK;
+		}
+	} else if (del) {
+		rc = hfds_store_branch_delete(repo, name, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+		if (rc == CLI_EXIT_OK)
+			printf("deleted branch %s\n", name);
+	} else {
+		char sha[HFDS_OID_HEX_SIZE];
+		char ref[300];
+		snprintf(ref, sizeof(ref), "refs/heads/%s", name);
+		if (hfds_store_branch_create(repo, name, from, &err) < 0 || hfds_store_resolve(sha, repo, ref, &err) < 0) {
+			rc = cli_fail(&err);
+		} else {
+			printf("created branch %s at %s\n", name, sha);
+			rc = CLI_EXIT_OK;
+		}
+	}
+	hfds_store_refs_free(refs);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* `hfds log REPO[@REV]`: the commit history, newest first. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hfds/store.h"
+
+static const char log_help[] =
+	"usage: hfds log REPO[@REV] [-n N] [--oneline] [--type T] [--endpoint E]\n"
+	"\n"
+	"Show the commits reachable from a revision (default main), newest first. The last one\n"
+	"is the repository's initial commit. Each commit prints its id, author, date (UTC) and\n"
+	"message; --oneline prints 'id date title' per commit.\n"
+	"\n"
+	"options:\n"
+	"  -n N           at most N commits\n"
+	"  --oneline      one line per commit\n"
+	"  --type T       dataset (default), model or space\n"
+	"  --endpoint E   https:// URL, or a directory / file:// URL of an embedded hub\n"
+	"\n"
+	"examples:\n"
+	"  hfds log alice/chess-positions\n"
+	"  hfds log alice/chess-positions@v1 -n 5 --oneline\n";
+
+int cmd_log(int argc, char **argv)
+{
+	const char *arg = NULL, *endpoint = NULL, *rev = NULL;
+	int type = HFDS_REPO_DATASET, oneline = 0, rc;
+	size_t limit = 0;
+	char id[HFDS_REPO_ID_SIZE];
+	hfds_store *st = NULL;
+	hfds_store_repo *repo = NULL;
+	hfds_store_log *log = NULL;
+	hfds_error err;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(log_help, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "--oneline")) {
+			oneline = 1;
+		} else if (!strcmp(a, "-n") || !strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("log", "%s needs a value", a);
+			if (!strcmp(a, "--endpoint")) {
+				endpoint = argv[++i];
+			} else if (!strcmp(a, "-n")) {
+				char *end;
+				long n = strtol(argv[++i], &end, 10);
+				if (*end || n <= 0)
+					return cli_usage_error("log", "-n needs a positive number, got '%s'", argv[i]);
+				limit = (size_t)n;
+			} else if ((rc = cli_parse_repo_type("log", argv[++i], &type)) != 0) {
+				return rc;
+			}
+		} else if (!strncmp(a, "--endpoint=", 11)) {
+			endpoint = a + 11;
+		} else if (!strncmp(a, "--type=", 7)) {
+			if ((rc = cli_parse_repo_type("log", a + 7, &type)) != 0)
+				return rc;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("log", "unknown option '%s'", a);
+		} else if (!arg) {
+			arg = a;
+		} else {
+			return cli_usage_error("log", "unexpected argument '%s'", a);
+		}
+	}
+	if (!arg)
+		return cli_usage_error("log", "missing REPO[@REV]");
+	if ((rc = cli_split_repo_rev("log", arg, id, sizeof(id), &rev)) != 0)
+		return rc;
+	if ((rc = cli_open_store("log", endpoint, &st)) != 0)
+		return rc;
+	hfds_error_init(&err);
+	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0
+		|| hfds_store_log_list(&log, repo, rev, limit, &err) < 0) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	for (size_t i = 0; i < log->count; i++) {
+		const hfds_store_log_entry *e = &log->items[i];
+		char date[64] = "?";
+		time_t t = (time_t)e->date;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (oneline) {
+			printf("%s %s %s\n", e->id, date, e->title);
+			continue;
+		}
+		printf("%scommit %s\nAuthor: %s\nDate:   %s\n\n    %s\n", i ? "\n" : "", e->id, e->author, date, e->title);
+		if (*e->message) {
+			const char *p = e->message;
+			putchar('\n');
+			while (*p) {
+				size_t n = strcspn(p, "\n");
+				printf("    %.*s\n", (int)n, p);
+				p += n + (p[n] == '\n');
+			}
+		}
+	}
+	rc = CLI_EXIT_OK;
+done:
+	hfds_store_log_free(log);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/* `hfds ls REPO[@REV] [PATH] [-r]`: the files of a repository at a revision. */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hfds/store.h"
+
+static const char ls_help[] =
+	"usage: hfds ls REPO[@REV] [PATH] [-r] [-l] [--type T] [--endpoint E]\n"
+	"\n"
+	"List the files of a repository at a revision (default: main; a branch, a tag, a full or\n"
+	"short commit id, or HEAD). PATH lists one folder (or one file) instead of the root.\n"
+	"Each line is: kind (file, lfs or dir), size in bytes (the real size for LFS files),\n"
+	"and the path from the repository root.\n"
+	"\n"
+	"options:\n"
+	"  -r, --recursive  list everything below, folders included\n"
+	"  -l, --long       also print the git blob id, and the sha256 of LFS content\n"
+	"  --type T         dataset (default), model or space\n"
+	"  --endpoint E     https:// URL, or a directory / file:// URL of an embedded hub\n"
+	"\n"
+	"examples:\n"
+	"  hfds ls alice/chess-positions -r\n"
+	"  hfds ls alice/chess-positions@v1 data\n";
+
+int cmd_ls(int argc, char **argv)
+{
+	const char *arg = NULL, *path = NULL, *endpoint = NULL, *rev = NULL;
+	int type = HFDS_REPO_DATASET, recursive = 0, lng = 0, rc;
+	char id[HFDS_REPO_ID_SIZE];
+	hfds_store *st = NULL;
+	hfds_store_repo *repo = NULL;
+	hfds_store_tree *tree = NULL;
+	hfds_error err;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(ls_help, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "-r") || !strcmp(a, "--recursive")) {
+			recursive = 1;
+		} else if (!strcmp(a, "-l") || !strcmp(a, "--long")) {
+			lng = 1;
+		} else if (!strcmp(a, "-rl") || !strcmp(a, "-lr")) {
+			recursive = lng = 1;
+		} else if (!strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("ls", "%s needs a value", a);
+			if (!strcmp(a, "--endpoint"))
+				endpoint = argv[++i];
+			else if ((rc = cli_parse_repo_type("ls", argv[++i], &type)) != 0)
+				return rc;
+		} else if (!strncmp(a, "--endpoint=", 11)) {
+			endpoint = a + 11;
+		} else if (!strncmp(a, "--type=", 7)) {
+			if ((rc = cli_parse_repo_type("ls", a + 7, &type)) != 0)
+				return rc;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("ls", "unknown option '%s'", a);
+		} else if (!arg) {
+			arg = a;
+		} else if (!path) {
+			path = a;
+		} else {
+			return cli_usage_error("ls", "unexpected argument '%s'", a);
+		}
+	}
+	if (!arg)
+		return cli_usage_error("ls", "missing REPO[@REV]");
+	if ((rc = cli_split_repo_rev("ls", arg, id, sizeof(id), &rev)) != 0)
+		return rc;
+	if ((rc = cli_open_store("ls", endpoint, &st)) != 0)
+		return rc;
+	hfds_error_init(&err);
+	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0
+		|| hfds_store_tree_list(&tree, repo, rev, path, recursive, &err) < 0) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	for (size_t i = 0; i < tree->count; i++) {
+		const hfds_store_entry *e = &tree->items[i];
+		if (e->is_dir)
+			printf("dir  %12s  %s/", "-", e->path);
+		else
+			printf("%-4s %12" PRIu64 "  %s", e->is_lfs ? "lfs" : "file", e->size, e->path);
+		if (lng) {
+			printf("  oid=%s", e->oid);
+			if (e->is_lfs)
+				printf("  sha256=%s", e->lfs_sha256);
+		}
+		putchar('\n');
+	}
+	rc = CLI_EXIT_OK;
+done:
+	hfds_store_tree_free(tree);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+	return rc;
+}

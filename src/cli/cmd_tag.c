@@ -1,0 +1,117 @@
+/* `hfds tag`: create (lightweight or annotated), delete and list the tags of a repository. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hfds/store.h"
+
+static const char tag_help[] =
+	"usage: hfds tag REPO NAME [--revision R] [-m MSG] [--type T] [--endpoint E]\n"
+	"       hfds tag --delete REPO NAME\n"
+	"       hfds tag REPO            (list the tags)\n"
+	"\n"
+	"A tag names a commit for good: `hfds ls REPO@NAME` and `hfds log REPO@NAME` show the\n"
+	"repository as it was, whatever is published later.\n"
+	"\n"
+	"options:\n"
+	"  --revision R   what to tag: a branch, tag or commit id (default main)\n"
+	"  -m MSG         make an annotated tag with this message (else a lightweight tag)\n"
+	"  -d, --delete   delete tag NAME\n"
+	"  --type T       dataset (default), model or space\n"
+	"  --endpoint E   https:// URL, or a directory / file:// URL of an embedded hub\n"
+	"\n"
+	"examples:\n"
+	"  hfds tag alice/chess-positions v1 -m \"first release\"\n"
+	"  hfds tag alice/chess-positions v0 --revision 3f2a9c1\n"
+	"  hfds tag --delete alice/chess-positions v0\n";
+
+int cmd_tag(int argc, char **argv)
+{
+	const char *arg = NULL, *name = NULL, *endpoint = NULL, *rev = NULL, *target = NULL, *msg = NULL;
+	int type = HFDS_REPO_DATASET, del = 0, rc;
+	char id[HFDS_REPO_ID_SIZE];
+	hfds_store *st = NULL;
+	hfds_store_repo *repo = NULL;
+	hfds_store_refs *refs = NULL;
+	hfds_error err;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(tag_help, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "--delete") || !strcmp(a, "-d")) {
+			del = 1;
+		} else if (!strcmp(a, "--revision") || !strcmp(a, "-m") || !strcmp(a, "--message")
+			|| !strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("tag", "%s needs a value", a);
+			if (!strcmp(a, "--endpoint"))
+				endpoint = argv[++i];
+			else if (!strcmp(a, "--revision"))
+				target = argv[++i];
+			else if (!strcmp(a, "--type")) {
+				if ((rc = cli_parse_repo_type("tag", argv[++i], &type)) != 0)
+					return rc;
+			} else
+				msg = argv[++i];
+		} else if (!strncmp(a, "--endpoint=", 11)) {
+			endpoint = a + 11;
+		} else if (!strncmp(a, "--revision=", 11)) {
+			target = a + 11;
+		} else if (!strncmp(a, "--type=", 7)) {
+			if ((rc = cli_parse_repo_type("tag", a + 7, &type)) != 0)
+				return rc;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("tag", "unknown option '%s'", a);
+		} else if (!arg) {
+			arg = a;
+		} else if (!name) {
+			name = a;
+		} else {
+			return cli_usage_error("tag", "unexpected argument '%s'", a);
+		}
+	}
+	if (!arg)
+		return cli_usage_error("tag", "missing REPO");
+	if ((rc = cli_split_repo_rev("tag", arg, id, sizeof(id), &rev)) != 0)
+		return rc;
+	if (rev)
+		return cli_usage_error("tag", "'%s': give the revision to tag with --revision", arg);
+	if (del && !name)
+		return cli_usage_error("tag", "--delete needs the tag NAME");
+	if (!name && (target || msg))
+		return cli_usage_error("tag", "missing tag NAME");
+	if ((rc = cli_open_store("tag", endpoint, &st)) != 0)
+		return rc;
+	hfds_error_init(&err);
+	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0) {
+		rc = cli_fail(&err);
+	} else if (!name) {
+		if (hfds_store_refs_list(&refs, repo, &err) < 0) {
+			rc = cli_fail(&err);
+		} else {
+			for (size_t i = 0; i < refs->count; i++)
+				if (refs->items[i].kind == HFDS_REF_TAG)
+					printf("%s %s%s%s\n", refs->items[i].target, refs->items[i].name,
+						refs->items[i].message ? "  " : "", refs->items[i].message ? refs->items[i].message : "");
+			rc = CLI_EXIT_OK;
+		}
+	} else if (del) {
+		rc = hfds_store_tag_delete(repo, name, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+		if (rc == CLI_EXIT_OK)
+			printf("deleted tag %s\n", name);
+	} else {
+		char sha[HFDS_OID_HEX_SIZE];
+		if (hfds_store_tag_create(repo, name, target, msg, &err) < 0 || hfds_store_resolve(sha, repo, name, &err) < 0) {
+			rc = cli_fail(&err);
+		} else {
+			printf("tagged %s as %s\n", sha, name);
+			rc = CLI_EXIT_OK;
+		}
+	}
+	hfds_store_refs_free(refs);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+	return rc;
+}
