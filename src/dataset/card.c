@@ -575,3 +575,75 @@ uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, co
 	json_decref(infos);
 	return n;
 }
+
+int hfds_card__import_config(hfds_card *dst, const hfds_card *src, const char *config, hfds_error *err)
+{
+	int rc = 0;
+	json_t *sinfos = NULL, *sconfigs = NULL, *dinfos = NULL, *dconfigs = NULL, *e;
+	size_t idx, i;
+	HFDS_TRY(info_list(&sinfos, src->meta, err));
+	HFDS_TRY(config_list(&sconfigs, src->meta, err));
+	HFDS_TRY(info_list(&dinfos, dst->meta, err));
+	HFDS_TRY(config_list(&dconfigs, dst->meta, err));
+	e = find_entry(sinfos, config, NULL);
+	if (e) {
+		json_t *copy = json_deep_copy(e);
+		HFDS_FAIL_IF(!copy, HFDS_ENOMEM, err, "out of memory");
+		if (!json_object_get(copy, "config_name")) {
+			/* a mapping for the default config has no name: put it first */
+			json_t *named = json_pack("{s:s}", "config_name", config);
+			HFDS_FAIL_IF(!named || json_object_update(named, copy) < 0, HFDS_ENOMEM, err, "out of memory");
+			json_decref(copy);
+			copy = named;
+		}
+		if (find_entry(dinfos, config, &idx))
+			json_array_set_new(dinfos, idx, copy);
+		else
+			json_array_append_new(dinfos, copy);
+	}
+	e = find_entry(sconfigs, config, NULL);
+	if (e) {
+		if (json_is_true(json_object_get(e, "default"))) {
+			json_array_foreach(dconfigs, i, e) {
+				if (json_object_get(e, "default") && strcmp(entry_name(e), config) != 0) {
+					json_t *c = json_deep_copy(e);
+					HFDS_FAIL_IF(!c, HFDS_ENOMEM, err, "out of memory");
+					json_object_del(c, "default");
+					json_array_set_new(dconfigs, i, c);
+				}
+			}
+			e = find_entry(sconfigs, config, NULL);
+		}
+		if (find_entry(dconfigs, config, &idx))
+			json_array_set(dconfigs, idx, e);
+		else
+			json_array_append(dconfigs, e);
+	}
+	HFDS_TRY(store_lists(dst->meta, dinfos, dconfigs, err));
+done:
+	json_decref(sinfos);
+	json_decref(sconfigs);
+	json_decref(dinfos);
+	json_decref(dconfigs);
+	return rc;
+}
+
+int hfds_card__config_names(json_t **out, const hfds_card *card, hfds_error *err)
+{
+	int rc = 0;
+	json_t *configs = NULL, *names = NULL, *e;
+	size_t i;
+	*out = NULL;
+	HFDS_TRY(config_list(&configs, card->meta, err));
+	names = json_array();
+	HFDS_FAIL_IF(!names, HFDS_ENOMEM, err, "out of memory");
+	json_array_foreach(configs, i, e)
+		HFDS_FAIL_IF(json_array_append_new(names, json_string(entry_name(e))) < 0, HFDS_ENOMEM, err,
+			"out of memory");
+	*out = names;
+	names = NULL;
+done:
+	json_decref(configs);
+	json_decref(names);
+	return rc;
+}

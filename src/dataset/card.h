@@ -64,4 +64,13 @@ const json_t *hfds_card__config_features(const hfds_card *card, const char *conf
 /* Sum of a split's num_examples as the card records it (0 when absent). */
 uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, const char *split);
 
+
+
+/* Copies config `config`'s dataset_info and configs entries from `src` into `dst`
+ * (replacing dst's), moving a `default: true` flag along. */
+int hfds_card__import_config(hfds_card *dst, const hfds_card *src, const char *config, hfds_error *err);
+
+/* Names of the configs listed in `configs` (new reference, array of strings). */
+int hfds_card__config_names(json_t **out, const hfds_card *card, hfds_error *err);
+
 #endif
