@@ -102,9 +102,10 @@ size_t pq_values_count(const pq_values *v)
 	static void name(const void *src, size_t a, size_t b, uint8_t *dst)          \
 	{                                                                            \
 		const S *s = (const S *)src;                                         \
-		int32_t *d = (int32_t *)(void *)dst;                                 \
-		for (size_t i = a; i < b; i++)                                       \
-			d[i - a] = (int32_t)s[i];                                    \
+		for (size_t i = a; i < b; i++) { /* dst may be unaligned */          \
+			int32_t x = (int32_t)s[i];                                   \
+			memcpy(dst + 4 * (i - a), &x, 4);                            \
+		}                                                                    \
 	}
 WIDEN(widen_i8, int8_t)
 WIDEN(widen_i16, int16_t)

@@ -1,0 +1,464 @@
+/*
+ * Column chunk -> pages. Page boundaries are always row boundaries (the OffsetIndex and v2
+ * pages need it), and are decided from the PLAIN size of the values so that planning is
+ * cheap and independent of the encoding finally chosen.
+ */
+#include <string.h>
+
+#include "parquet/colwriter.h"
+#include "parquet/pq_format.h"
+#include "parquet/thrift_enc.h"
+#include "util/alloc.h"
+#include "util/try.h"
+
+int pqw_kit_new(pqw_kit **out, hfds_error *err)
+{
+	int rc = 0;
+	pqw_kit *k = hfds_calloc(1, sizeof(*k));
+	HFDS_FAIL_IF(!k, HFDS_ENOMEM, err, "out of memory");
+	hfds_buf_init(&k->levels16, 0);
+	hfds_buf_init(&k->body, 0);
+	hfds_buf_init(&k->vals, 0);
+	hfds_buf_init(&k->stored, 0);
+	hfds_buf_init(&k->header, 0);
+	HFDS_TRY(pq_compressor_new(&k->comp, err));
+	*out = k;
+	k = NULL;
+done:
+	pqw_kit_free(k);
+	return rc;
+}
+
+void pqw_kit_free(pqw_kit *k)
+{
+	if (!k)
+		return;
+	pq_compressor_free(k->comp);
+	hfds_buf_release(&k->levels16);
+	hfds_buf_release(&k->body);
+	hfds_buf_release(&k->vals);
+	hfds_buf_release(&k->stored);
+	hfds_buf_release(&k->header);
+	hfds_free(k);
+}
+
+void pqw_chunk_init(pqw_chunk *c)
+{
+	memset(c, 0, sizeof(*c));
+	hfds_buf_init(&c->idx, 0);
+	hfds_buf_init(&c->dict_out, 0);
+}
+
+void pqw_chunk_release(pqw_chunk *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		hfds_buf_release(&c->pages[i].out);
+	hfds_free(c->pages);
+	hfds_buf_release(&c->idx);
+	hfds_buf_release(&c->dict_out);
+}
+
+void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, const pqw_colopts *o,
+	const hfds_pq_writer_options *wo, pq_dict *dict)
+{
+	c->leaf = leaf;
+	c->cb = cb;
+	c->o = *o;
+	c->wo = wo;
+	c->npages = 0;
+	c->dict = dict;
+	c->dict_pages = 0;
+	hfds_buf_clear(&c->idx);
+	hfds_buf_clear(&c->dict_out);
+	c->dict_uncompressed = 0;
+	pqw_stats_init(&c->stats);
+	c->rc = 0;
+	hfds_error_init(&c->err);
+}
+
+/* PLAIN bytes of one fixed-width value (0 for BYTE_ARRAY). */
+static size_t plain_width(const pqw_leaf *l)
+{
+	switch (l->src) {
+	case PQ_SRC_BOOL: return 1;
+	case PQ_SRC_I8: case PQ_SRC_I16: case PQ_SRC_I32: case PQ_SRC_U8: case PQ_SRC_U16:
+	case PQ_SRC_U32: case PQ_SRC_F32: return 4;
+	case PQ_SRC_I64: case PQ_SRC_U64: case PQ_SRC_F64: return 8;
+	case PQ_SRC_BIN64: return 0;
+	default: return (size_t)l->value_width;
+	}
+}
+
+/* PLAIN size of dense values [v0, v1). */
+static uint64_t plain_bytes(const pqw_chunk *c, int64_t v0, int64_t v1)
+{
+	size_t w = plain_width(c->leaf);
+	if (w)
+		return (uint64_t)(v1 - v0) * w;
+	const uint64_t *o = (const uint64_t *)(const void *)c->cb->offs.data;
+	return v1 > v0 ? o[v1] - o[v0] + 4u * (uint64_t)(v1 - v0) : 0;
+}
+
+static int add_page(pqw_chunk *c, int64_t e0, int64_t e1, int64_t v0, int64_t v1, int64_t r0, int64_t r1,
+	hfds_error *err)
+{
+	if (c->npages == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		pqw_page *p = hfds_reallocarray(c->pages, cap, sizeof(*p));
+		if (!p)
+			return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+		for (size_t i = c->cap; i < cap; i++) {
+			memset(&p[i], 0, sizeof(p[i]));
+			hfds_buf_init(&p[i].out, 0);
+		}
+		c->pages = p;
+		c->cap = cap;
+	}
+	pqw_page *p = &c->pages[c->npages++];
+	p->e0 = e0; p->e1 = e1; p->v0 = v0; p->v1 = v1; p->r0 = r0; p->r1 = r1;
+	p->rc = 0;
+	hfds_error_init(&p->err);
+	hfds_buf_clear(&p->out);
+	return 0;
+}
+
+static int plan_pages(pqw_chunk *c, hfds_error *err)
+{
+	int rc = 0;
+	const pqw_colbuf *cb = c->cb;
+	const pqw_leaf *l = c->leaf;
+	uint64_t ps = c->wo->page_size ? c->wo->page_size : 1;
+	int64_t rl = c->wo->page_row_limit ? (int64_t)c->wo->page_row_limit : INT64_MAX;
+	int dense = cb->nvalues == cb->nentries;
+	const uint8_t *def = cb->def.data;
+	int64_t r = 0, e = 0, v = 0;
+	while (r < cb->nrows) {
+		int64_t r0 = r, e0 = e, v0 = v;
+		int64_t rmax = cb->nrows - r0 < rl ? cb->nrows : r0 + rl;
+		if (dense) {
+			/* values == entries: binary search the last row end that fits */
+			int64_t lo = r0 + 1, hi = rmax;
+			if (plain_bytes(c, e0, pqw_colbuf_row_entry(cb, l, hi)) > ps) {
+				while (lo < hi) {
+					int64_t mid = lo + (hi - lo + 1) / 2;
+					if (plain_bytes(c, e0, pqw_colbuf_row_entry(cb, l, mid)) <= ps)
+						lo = mid;
+					else
+						hi = mid - 1;
+				}
+			} else {
+				lo = hi;
+			}
+			r = lo;
+			e = pqw_colbuf_row_entry(cb, l, r);
+			v = e;
+		} else {
+			uint64_t bytes = 0;
+			size_t w = plain_width(l);
+			const uint64_t *o = (const uint64_t *)(const void *)cb->offs.data;
+			while (r < rmax) {
+				int64_t re = pqw_colbuf_row_entry(cb, l, r + 1), vv = v;
+				for (int64_t i = e; i < re; i++)
+					vv += def[i] == l->max_def;
+				uint64_t add = w ? (uint64_t)(vv - v) * w : (vv > v ? o[vv] - o[v] + 4u * (uint64_t)(vv - v) : 0);
+				if (r > r0 && bytes + add > ps)
+					break;
+				bytes += add;
+				v = vv;
+				e = re;
+				r++;
+			}
+		}
+		HFDS_TRY(add_page(c, e0, e, v0, v, r0, r, err));
+	}
+done:
+	return rc;
+}
+
+static pq_values dense_values(const pqw_chunk *c, int64_t v0, int64_t v1)
+{
+	pq_values pv;
+	memset(&pv, 0, sizeof(pv));
+	const pqw_leaf *l = c->leaf;
+	pv.src = l->src;
+	pv.width = l->value_width;
+	pv.n = (size_t)(v1 - v0);
+	if (l->src == PQ_SRC_BOOL) {
+		pv.data = c->cb->vals.data;
+		pv.data_bit_offset = v0;
+	} else if (l->src == PQ_SRC_BIN64) {
+		pv.data = c->cb->vals.data;
+		pv.offsets = (const int64_t *)(const void *)c->cb->offs.data + v0;
+	} else {
+		pv.data = c->cb->vals.data + (size_t)v0 * (size_t)l->value_width;
+	}
+	return pv;
+}
+
+/* Dictionary over the pages in order until the dictionary page passes its limit. */
+static int build_dict(pqw_chunk *c, hfds_error *err)
+{
+	int rc = 0;
+	const pqw_colbuf *cb = c->cb;
+	size_t limit = c->wo->dictionary_page_limit;
+	if (!c->dict || cb->nvalues == 0)
+		return 0;
+	pq_dict_reset(c->dict);
+	HFDS_TRY(hfds_buf_reserve(&c->idx, (size_t)cb->nvalues * 4, err));
+	uint32_t *idx = (uint32_t *)(void *)c->idx.data;
+	for (size_t p = 0; p < c->npages; p++) {
+		pqw_page *pg = &c->pages[p];
+		pq_values pv = dense_values(c, pg->v0, pg->v1);
+		size_t n;
+		HFDS_TRY(pq_dict_put(c->dict, &pv, idx + pg->v0, &n, err));
+		if (pq_dict_plain_size(c->dict) > limit)
+			break;
+		/* Mostly distinct values after the first page: a dictionary would not pay off. */
+		if (p == 0 && pv.n >= 1024 && pq_dict_count(c->dict) * 4 > pv.n * 3)
+			break;
+		c->dict_pages = p + 1;
+	}
+done:
+	return rc;
+}
+
+int pqw_chunk_plan(pqw_chunk *c, hfds_error *err)
+{
+	int rc = 0;
+	HFDS_TRY(plan_pages(c, err));
+	HFDS_TRY(build_dict(c, err));
+	for (size_t p = 0; p < c->npages; p++)
+		c->pages[p].encoding = p < c->dict_pages ? PQ_ENC_RLE_DICTIONARY : c->o.data_encoding;
+done:
+	if (rc < 0 && !c->rc) {
+		c->rc = rc;
+		if (err)
+			c->err = *err;
+	}
+	return rc;
+}
+
+/* RLE-encodes uint8 levels [e0, e1) through a uint16 scratch copy. */
+static int encode_levels(pqw_kit *k, const uint8_t *lv, int64_t e0, int64_t e1, int max, hfds_buf *out,
+	hfds_error *err)
+{
+	int rc = 0;
+	size_t n = (size_t)(e1 - e0);
+	hfds_buf_clear(&k->levels16);
+	HFDS_TRY(hfds_buf_reserve(&k->levels16, n * 2 + 2, err));
+	uint16_t *w = (uint16_t *)(void *)k->levels16.data;
+	for (size_t i = 0; i < n; i++)
+		w[i] = lv[e0 + (int64_t)i];
+	HFDS_TRY(pq_rle_encode_u16(w, n, pq_bit_width((uint64_t)max), out, err));
+done:
+	return rc;
+}
+
+/* v1 level section: u32 LE length + runs. */
+static int encode_levels_v1(pqw_kit *k, const uint8_t *lv, int64_t e0, int64_t e1, int max, hfds_buf *out,
+	hfds_error *err)
+{
+	int rc = 0;
+	uint8_t zero[4] = { 0 };
+	size_t at = out->len;
+	HFDS_TRY(hfds_buf_append(out, zero, 4, err));
+	HFDS_TRY(encode_levels(k, lv, e0, e1, max, out, err));
+	uint32_t len = (uint32_t)(out->len - at - 4);
+	for (int i = 0; i < 4; i++)
+		out->data[at + (size_t)i] = (uint8_t)(len >> (8 * i));
+done:
+	return rc;
+}
+
+static int encode_values(pqw_chunk *c, pqw_page *pg, hfds_buf *out, hfds_error *err)
+{
+	pq_values pv = dense_values(c, pg->v0, pg->v1);
+	switch (pg->encoding) {
+	case PQ_ENC_RLE_DICTIONARY:
+		return pq_dict_indices_encode((const uint32_t *)(const void *)c->idx.data + pg->v0, pv.n,
+			pq_dict_count(c->dict), out, err);
+	case PQ_ENC_DELTA_BINARY_PACKED:
+		return pq_dbp_encode(&pv, out, err);
+	case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
+		return pq_dlba_encode(&pv, out, err);
+	case PQ_ENC_BYTE_STREAM_SPLIT:
+		return pq_bss_encode(&pv, out, err);
+	case PQ_ENC_RLE:
+		return pq_rle_bool_encode(&pv, out, err);
+	default:
+		return pq_plain_encode(&pv, out, err);
+	}
+}
+
+static int compress_into(pqw_chunk *c, pqw_kit *k, const hfds_buf *src, const uint8_t **stored, size_t *n,
+	hfds_error *err)
+{
+	int rc = 0;
+	if (c->o.codec == PQ_CODEC_UNCOMPRESSED) {
+		*stored = src->data;
+		*n = src->len;
+		return 0;
+	}
+	hfds_buf_clear(&k->stored);
+	HFDS_TRY(pq_compress(k->comp, c->o.codec, c->o.level, src->data, src->len, &k->stored, err));
+	*stored = k->stored.data;
+	*n = k->stored.len;
+done:
+	return rc;
+}
+
+static int page_stats_in_header(const pqw_chunk *c)
+{
+	return c->o.statistics && !c->wo->page_index;
+}
+
+void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
+{
+	int rc = 0;
+	pqw_page *pg = &c->pages[p];
+	const pqw_leaf *l = c->leaf;
+	const pqw_colbuf *cb = c->cb;
+	hfds_error *err = &pg->err;
+	int v2 = c->wo->page_version == 2;
+	int64_t nulls = (pg->e1 - pg->e0) - (pg->v1 - pg->v0);
+	const uint8_t *stored;
+	size_t nstored, lv_len = 0, rep_len = 0, def_len = 0, unc_len;
+	int is_compressed = 1;
+
+	if (c->o.statistics)
+		pqw_stats_compute(&pg->stats, l, cb, pg->v0, pg->v1, nulls);
+	else
+		pqw_stats_init(&pg->stats);
+	pg->stats.null_count = nulls;
+
+	hfds_buf_clear(&k->body);
+	if (l->max_rep > 0) {
+		size_t at = k->body.len;
+		HFDS_TRY(v2 ? encode_levels(k, cb->rep.data, pg->e0, pg->e1, l->max_rep, &k->body, err)
+			: encode_levels_v1(k, cb->rep.data, pg->e0, pg->e1, l->max_rep, &k->body, err));
+		rep_len = k->body.len - at;
+	}
+	if (l->max_def > 0) {
+		size_t at = k->body.len;
+		HFDS_TRY(v2 ? encode_levels(k, cb->def.data, pg->e0, pg->e1, l->max_def, &k->body, err)
+			: encode_levels_v1(k, cb->def.data, pg->e0, pg->e1, l->max_def, &k->body, err));
+		def_len = k->body.len - at;
+	}
+	lv_len = k->body.len;
+	if (!v2) {
+		HFDS_TRY(encode_values(c, pg, &k->body, err));
+		unc_len = k->body.len;
+		HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
+	} else {
+		hfds_buf_clear(&k->vals);
+		HFDS_TRY(encode_values(c, pg, &k->vals, err));
+		unc_len = lv_len + k->vals.len;
+		if (k->vals.len == 0 || c->o.codec == PQ_CODEC_UNCOMPRESSED) {
+			is_compressed = 0;
+			stored = k->vals.data;
+			nstored = k->vals.len;
+		} else {
+			HFDS_TRY(compress_into(c, k, &k->vals, &stored, &nstored, err));
+			if (nstored >= k->vals.len) { /* did not shrink: store raw, as Arrow does */
+				is_compressed = 0;
+				stored = k->vals.data;
+				nstored = k->vals.len;
+			}
+		}
+	}
+	size_t total_stored = v2 ? lv_len + nstored : nstored;
+	HFDS_FAIL_IF(unc_len > INT32_MAX || total_stored > INT32_MAX, HFDS_ELIMIT, err,
+		"column '%s': page of %zu bytes exceeds 2 GiB", l->path, unc_len);
+
+	hfds_buf_clear(&pg->out);
+	pq_tw tw;
+	pq_tw_init(&tw, &pg->out);
+	pq_tw_struct_begin(&tw);
+	pq_tw_field_i32(&tw, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
+	pq_tw_field_i32(&tw, 2, (int32_t)unc_len);
+	pq_tw_field_i32(&tw, 3, (int32_t)total_stored);
+	if (c->wo->page_checksum) {
+		uint32_t crc = v2 ? pq_crc32(pq_crc32(0, k->body.data, lv_len), stored, nstored)
+			: pq_crc32(0, stored, nstored);
+		pq_tw_field_i32(&tw, 4, (int32_t)crc);
+	}
+	if (!v2) {
+		pq_tw_field_struct_begin(&tw, 5);
+		pq_tw_field_i32(&tw, 1, (int32_t)(pg->e1 - pg->e0));
+		pq_tw_field_i32(&tw, 2, pg->encoding);
+		pq_tw_field_i32(&tw, 3, PQ_ENC_RLE);
+		pq_tw_field_i32(&tw, 4, PQ_ENC_RLE);
+		if (page_stats_in_header(c))
+			pqw_stats_write(&tw, 5, &pg->stats, l, c->wo->max_statistics_size);
+		pq_tw_struct_end(&tw);
+	} else {
+		pq_tw_field_struct_begin(&tw, 8);
+		pq_tw_field_i32(&tw, 1, (int32_t)(pg->e1 - pg->e0));
+		pq_tw_field_i32(&tw, 2, (int32_t)nulls);
+		pq_tw_field_i32(&tw, 3, (int32_t)(pg->r1 - pg->r0));
+		pq_tw_field_i32(&tw, 4, pg->encoding);
+		pq_tw_field_i32(&tw, 5, (int32_t)def_len);
+		pq_tw_field_i32(&tw, 6, (int32_t)rep_len);
+		pq_tw_field_bool(&tw, 7, is_compressed);
+		if (page_stats_in_header(c))
+			pqw_stats_write(&tw, 8, &pg->stats, l, c->wo->max_statistics_size);
+		pq_tw_struct_end(&tw);
+	}
+	pq_tw_struct_end(&tw);
+	HFDS_TRY(pq_tw_finish(&tw, err));
+	pg->uncompressed = (int64_t)(pg->out.len + unc_len);
+	if (v2)
+		HFDS_TRY(hfds_buf_append(&pg->out, k->body.data, lv_len, err));
+	HFDS_TRY(hfds_buf_append(&pg->out, stored, nstored, err));
+done:
+	pg->rc = rc;
+}
+
+void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *k)
+{
+	int rc = 0;
+	hfds_error *err = &c->err;
+	const uint8_t *stored;
+	size_t nstored;
+	if (!c->dict_pages)
+		return;
+	hfds_buf_clear(&k->body);
+	HFDS_TRY(pq_dict_write_plain(c->dict, &k->body, err));
+	HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
+	HFDS_FAIL_IF(k->body.len > INT32_MAX || nstored > INT32_MAX, HFDS_ELIMIT, err,
+		"column '%s': dictionary page exceeds 2 GiB", c->leaf->path);
+	hfds_buf_clear(&c->dict_out);
+	pq_tw tw;
+	pq_tw_init(&tw, &c->dict_out);
+	pq_tw_struct_begin(&tw);
+	pq_tw_field_i32(&tw, 1, PQ_PAGE_DICTIONARY);
+	pq_tw_field_i32(&tw, 2, (int32_t)k->body.len);
+	pq_tw_field_i32(&tw, 3, (int32_t)nstored);
+	if (c->wo->page_checksum)
+		pq_tw_field_i32(&tw, 4, (int32_t)pq_crc32(0, stored, nstored));
+	pq_tw_field_struct_begin(&tw, 7);
+	pq_tw_field_i32(&tw, 1, (int32_t)pq_dict_count(c->dict));
+	pq_tw_field_i32(&tw, 2, PQ_ENC_PLAIN);
+	pq_tw_struct_end(&tw);
+	pq_tw_struct_end(&tw);
+	HFDS_TRY(pq_tw_finish(&tw, err));
+	c->dict_uncompressed = (int64_t)(c->dict_out.len + k->body.len);
+	HFDS_TRY(hfds_buf_append(&c->dict_out, stored, nstored, err));
+done:
+	if (rc < 0 && !c->rc)
+		c->rc = rc;
+}
+
+int pqw_chunk_finish(pqw_chunk *c, hfds_error *err)
+{
+	if (c->rc < 0)
+		return hfds_error_set(err, c->rc, "%s", c->err.message);
+	pqw_stats_init(&c->stats);
+	for (size_t p = 0; p < c->npages; p++) {
+		pqw_page *pg = &c->pages[p];
+		if (pg->rc < 0)
+			return hfds_error_set(err, pg->rc, "%s", pg->err.message);
+		pqw_stats_merge(&c->stats, &pg->stats, c->leaf);
+	}
+	return 0;
+}

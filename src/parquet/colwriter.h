@@ -1,0 +1,84 @@
+/*
+ * Column chunk encoding: cuts a leaf's column buffer (shred.h) into data pages, builds the
+ * dictionary (falling back to the chunk's data encoding once the dictionary page passes its
+ * limit), then encodes + compresses each page independently.
+ *
+ * Threading: pqw_chunk_plan runs once per chunk (chunks may run in parallel); after it,
+ * pqw_chunk_encode_page(c, p, kit) and pqw_chunk_encode_dict(c, kit) may run for all pages of
+ * all chunks in parallel, each with its own kit. Every result lands in its page's slot, so
+ * the bytes never depend on scheduling. pqw_chunk_finish collects errors and merges stats.
+ */
+#ifndef HFDS_PQ_COLWRITER_H
+#define HFDS_PQ_COLWRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hfds/parquet.h"
+#include "parquet/compress.h"
+#include "parquet/enc.h"
+#include "parquet/pq_schema_w.h"
+#include "parquet/shred.h"
+#include "parquet/stats.h"
+
+/* Resolved options of one leaf. */
+typedef struct pqw_colopts {
+	int codec, level;
+	int dictionary;      /* 0/1 */
+	int data_encoding;   /* enum pq_encoding of pages without dictionary */
+	int statistics;      /* 0/1 */
+} pqw_colopts;
+
+/* Per-worker scratch: reused across pages. */
+typedef struct pqw_kit {
+	pq_compressor *comp;
+	hfds_buf levels16;   /* uint16 copy of a page's levels */
+	hfds_buf body;       /* uncompressed page body */
+	hfds_buf vals;       /* encoded values (v2) */
+	hfds_buf stored;     /* compressed bytes */
+	hfds_buf header;
+} pqw_kit;
+
+int pqw_kit_new(pqw_kit **out, hfds_error *err);
+void pqw_kit_free(pqw_kit *k);
+
+typedef struct pqw_page {
+	int64_t e0, e1, v0, v1, r0, r1;
+	int encoding;        /* enum pq_encoding of the values */
+	pqw_stats stats;
+	hfds_buf out;        /* page header + stored body */
+	int64_t uncompressed; /* header + uncompressed body */
+	int rc;
+	hfds_error err;
+} pqw_page;
+
+typedef struct pqw_chunk {
+	const pqw_leaf *leaf;
+	const pqw_colbuf *cb;
+	pqw_colopts o;
+	const hfds_pq_writer_options *wo;
+	pqw_page *pages;
+	size_t npages, cap;
+	pq_dict *dict;       /* owned by the caller (one per leaf, reused); NULL = no dictionary */
+	size_t dict_pages;   /* pages [0, dict_pages) are dictionary-encoded */
+	hfds_buf idx;        /* uint32 index per value of the dictionary pages */
+	hfds_buf dict_out;   /* dictionary page (header + stored body) or empty */
+	int64_t dict_uncompressed;
+	pqw_stats stats;     /* chunk statistics after pqw_chunk_finish */
+	int rc;
+	hfds_error err;
+} pqw_chunk;
+
+void pqw_chunk_init(pqw_chunk *c);
+void pqw_chunk_release(pqw_chunk *c);
+/* Prepares c for a new row group; keeps allocations. */
+void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, const pqw_colopts *o,
+	const hfds_pq_writer_options *wo, pq_dict *dict);
+
+/* Plans pages and builds the dictionary. Errors are also kept in c->rc / c->err. */
+int pqw_chunk_plan(pqw_chunk *c, hfds_error *err);
+void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *kit);
+void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *kit);
+int pqw_chunk_finish(pqw_chunk *c, hfds_error *err);
+
+#endif
