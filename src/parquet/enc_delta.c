@@ -12,13 +12,8 @@
 #define MINI 4
 #define MINI_N (BLOCK / MINI)
 
-static size_t dbp_bound(size_t n, size_t width)
-{
-	size_t blocks = n / BLOCK + 1, per = 16 + BLOCK * width, r;
-	if (hfds_mul_overflow(blocks, per, &r) || hfds_add_overflow(r, 32, &r))
-		return SIZE_MAX;
-	return r;
-}
+/* one block: min delta (<= 10 bytes), 4 width bytes, 128 values at <= the type's width */
+#define BLOCK_MAX(T) (16 + BLOCK * sizeof(T))
 
 #define DBP_IMPL(name, T, U, pack)                                                   \
 	int name(const T *vals, size_t n, hfds_buf *out, hfds_error *err)           \
@@ -26,7 +21,8 @@ static size_t dbp_bound(size_t n, size_t width)
 		int rc = 0;                                                          \
 		uint8_t *p;                                                          \
 		U prev, d[BLOCK];                                                    \
-		HFDS_TRY(hfds_buf_reserve(out, dbp_bound(n, sizeof(T)), err));       \
+		/* header, then room for one block at a time */                       \
+		HFDS_TRY(hfds_buf_reserve(out, 40, err));                            \
 		p = out->data + out->len;                                            \
 		p += pq__put_uleb(p, BLOCK);                                         \
 		p += pq__put_uleb(p, MINI);                                          \
@@ -36,6 +32,11 @@ static size_t dbp_bound(size_t n, size_t width)
 		for (size_t i = 1; i < n; i += BLOCK) {                              \
 			size_t cnt = n - i < BLOCK ? n - i : BLOCK;                  \
 			T mind;                                                      \
+			if ((size_t)(out->data + out->cap - p) < BLOCK_MAX(T)) {      \
+				out->len = (size_t)(p - out->data);                  \
+				HFDS_TRY(hfds_buf_reserve(out, BLOCK_MAX(T), err));  \
+				p = out->data + out->len;                            \
+			}                                                            \
 			for (size_t j = 0; j < cnt; j++) {                           \
 				U x = (U)vals[i + j];                                \
 				d[j] = x - prev;                                     \

@@ -199,28 +199,47 @@ static uint8_t *emit_rle(uint32_t value, size_t count, int bw, uint8_t *p)
 		hfds_error *err)                                                     \
 	{                                                                            \
 		int rc = 0;                                                          \
-		size_t lit = 0, pos = 0, need;                                       \
+		size_t lit = 0, pos = 0;                                             \
+		/* worst case of one emission step: a pending 512-value literal run  \
+		 * (2-byte header, 16 bytes of packing slack) plus an RLE run */     \
+		size_t step = LIT_MAX / 8 * (size_t)bit_width + 2 + 16 + 15;         \
 		uint8_t *p;                                                          \
 		HFDS_FAIL_IF(bit_width < 0 || bit_width > (int)(8 * sizeof(T)), HFDS_EINVAL, err, \
 			"rle: bit width %d out of range", bit_width);                \
-		need = pq_rle_max_size(n, bit_width);                                \
-		HFDS_FAIL_IF(need > SIZE_MAX - 16, HFDS_ELIMIT, err, "rle: %zu values", n); \
-		HFDS_TRY(hfds_buf_reserve(out, need + 16, err));                     \
+		HFDS_TRY(hfds_buf_reserve(out, 2 * step, err));                      \
 		p = out->data + out->len;                                            \
 		/* Runs are only found at group boundaries relative to the pending literal: \
 		 * a run of >= 8 that covers a whole group becomes an RLE run from there \
-		 * on, and its first values complete the literal's last group. */    \
+		 * on, and its first values complete the literal's last group. Pending \
+		 * literals are written as soon as they fill a 512-value run, so the     \
+		 * output grows in bounded steps and only what is written is reserved. */ \
 		while (n - pos >= 8) {                                               \
 			const T *g = vals + pos;                                     \
-			if (g[0] != g[7] || !uniform8_##sfx(g)) {                    \
-				pos += 8;                                            \
+			if (pos - lit >= LIT_MAX || (g[0] == g[7] && uniform8_##sfx(g))) { \
+				if ((size_t)(out->data + out->cap - p) < step) {     \
+					out->len = (size_t)(p - out->data);          \
+					HFDS_TRY(hfds_buf_reserve(out, 2 * step, err)); \
+					p = out->data + out->len;                    \
+				}                                                    \
+				if (pos - lit >= LIT_MAX) {                          \
+					p = emit_literal_##sfx(vals + lit, LIT_MAX, bit_width, p); \
+					lit += LIT_MAX;                              \
+					continue;                                    \
+				}                                                    \
+				size_t r = run_end_##sfx(vals, pos + 8, n, g[0]);    \
+				if (pos > lit)                                       \
+					p = emit_literal_##sfx(vals + lit, pos - lit, bit_width, p); \
+				p = emit_rle(g[0], r - pos, bit_width, p);           \
+				pos = lit = r;                                       \
 				continue;                                            \
 			}                                                            \
-			size_t r = run_end_##sfx(vals, pos + 8, n, g[0]);            \
-			if (pos > lit)                                               \
-				p = emit_literal_##sfx(vals + lit, pos - lit, bit_width, p); \
-			p = emit_rle(g[0], r - pos, bit_width, p);                   \
-			pos = lit = r;                                               \
+			pos += 8;                                                    \
+		}                                                                    \
+		/* at most 519 values pending: two literal runs */                    \
+		if ((size_t)(out->data + out->cap - p) < 2 * step) {                 \
+			out->len = (size_t)(p - out->data);                          \
+			HFDS_TRY(hfds_buf_reserve(out, 2 * step, err));              \
+			p = out->data + out->len;                                    \
 		}                                                                    \
 		if (lit < n)                                                         \
 			p = emit_literal_##sfx(vals + lit, n - lit, bit_width, p);   \

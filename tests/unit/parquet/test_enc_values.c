@@ -218,6 +218,12 @@ static void test_rle_roundtrip(void)
 	hfds_buf_init(&small, 3);
 	CHECK_EQ_INT(pq_rle_encode_u32(v, N, 1, &small, &err), HFDS_ELIMIT);
 	hfds_buf_release(&small);
+	/* reservations follow the output, not the input: a long constant run fits a small buffer */
+	static uint8_t zeros8[1 << 20];
+	hfds_buf_init(&small, 1024);
+	CHECK_EQ_INT(pq_rle_encode_u8(zeros8, sizeof zeros8, 8, &small, &err), 0);
+	CHECK_EQ_INT(small.len, 5);
+	hfds_buf_release(&small);
 }
 
 static void test_dict_indices_and_widths(void)
@@ -512,6 +518,31 @@ static void test_dict_strings(void)
 	}
 	CHECK_EQ_INT(batches, (1u << 20) / (N * (LEN + 4)) + 1);
 	pq_dict_free(d);
+
+	/* strings of every length 0..40 differing in a single byte are all distinct */
+	{
+		static char buf[64 * 1024];
+		static int32_t offs[2048];
+		static uint32_t i1[2048], i2[2048];
+		size_t nv = 0, at = 0;
+		offs[0] = 0;
+		for (int L = 0; L <= 40; L++) {
+			for (int pos = -1; pos < L; pos++) {
+				for (int k = 0; k < L; k++)
+					buf[at + (size_t)k] = k == pos ? 'b' : 'a';
+				at += (size_t)L;
+				offs[++nv] = (int32_t)at;
+			}
+		}
+		REQUIRE(pq_dict_new(&d, PQ_SRC_BIN32, 0, &err) == 0);
+		pq_values va = { .src = PQ_SRC_BIN32, .data = buf, .offsets = offs, .n = nv };
+		REQUIRE(pq_dict_put(d, &va, i1, &n, &err) == 0);
+		CHECK_EQ_INT(pq_dict_count(d), nv);
+		REQUIRE(pq_dict_put(d, &va, i2, &n, &err) == 0);
+		CHECK(memcmp(i1, i2, nv * 4) == 0);
+		CHECK_EQ_INT(pq_dict_count(d), nv);
+		pq_dict_free(d);
+	}
 
 	/* FLBA */
 	uint8_t fl[8] = { 1, 2, 3, 4, 1, 2, 0, 0 };
