@@ -220,7 +220,7 @@ static void test_rle_roundtrip(void)
 	hfds_buf_release(&small);
 	/* reservations follow the output, not the input: a long constant run fits a small buffer */
 	static uint8_t zeros8[1 << 20];
-	hfds_buf_init(&small, 1024);
+	hfds_buf_init(&small, 4096);
 	CHECK_EQ_INT(pq_rle_encode_u8(zeros8, sizeof zeros8, 8, &small, &err), 0);
 	CHECK_EQ_INT(small.len, 5);
 	hfds_buf_release(&small);
