@@ -58,6 +58,7 @@ static int part_check(const char *id, const char *p, size_t n, const char *what,
 
 int hfds_repo_id_check(const char *id, size_t len, hfds_error *err)
 {
+	char copy[HFDS_REPO_ID_SIZE];
 	const char *slash;
 	int rc;
 	if (!id)
@@ -66,30 +67,26 @@ int hfds_repo_id_check(const char *id, size_t len, hfds_error *err)
 		return hfds_error_set(err, HFDS_EINVAL, "repo id contains a NUL byte");
 	if (len > HFDS_REPO_ID_SIZE - 1)
 		return hfds_error_set(err, HFDS_EINVAL, "repo id '%.40s...' is too long (%zu bytes)", id, len);
-	slash = memchr(id, '/', len);
-	if (slash && memchr(slash + 1, '/', len - (size_t)(slash + 1 - id)))
-		return hfds_error_set(err, HFDS_EINVAL,
-			"repo id '%.*s' must be 'name' or 'namespace/name'", (int)len, id);
-	{
-		char copy[HFDS_REPO_ID_SIZE];
-		memcpy(copy, id, len);
-		copy[len] = '\0';
-		if (strstr(copy, "--") || strstr(copy, ".."))
-			return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot contain '--' or '..'", copy);
-		if (slash) {
-			size_t ns = (size_t)(slash - id);
-			if ((rc = part_check(copy, id, ns, "namespace", err)) < 0)
-				return rc;
-			if ((rc = part_check(copy, slash + 1, len - ns - 1, "name", err)) < 0)
-				return rc;
-			if (ns >= 4 && !memcmp(id + ns - 4, ".git", 4))
-				return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': namespace cannot end with '.git'", copy);
-		} else if ((rc = part_check(copy, id, len, "name", err)) < 0) {
+	memcpy(copy, id, len);
+	copy[len] = '\0';
+	if (strstr(copy, "--") || strstr(copy, ".."))
+		return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot contain '--' or '..'", copy);
+	slash = strchr(copy, '/');
+	if (slash && strchr(slash + 1, '/'))
+		return hfds_error_set(err, HFDS_EINVAL, "repo id '%s' must be 'name' or 'namespace/name'", copy);
+	if (slash) {
+		size_t ns = (size_t)(slash - copy);
+		if ((rc = part_check(copy, copy, ns, "namespace", err)) < 0)
 			return rc;
-		}
-		if (len >= 4 && !memcmp(id + len - 4, ".git", 4))
-			return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot end with '.git'", copy);
+		if ((rc = part_check(copy, slash + 1, len - ns - 1, "name", err)) < 0)
+			return rc;
+		if (ns >= 4 && !memcmp(copy + ns - 4, ".git", 4))
+			return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': namespace cannot end with '.git'", copy);
+	} else if ((rc = part_check(copy, copy, len, "name", err)) < 0) {
+		return rc;
 	}
+	if (len >= 4 && !memcmp(copy + len - 4, ".git", 4))
+		return hfds_error_set(err, HFDS_EINVAL, "repo id '%s': cannot end with '.git'", copy);
 	return 0;
 }
 
