@@ -32,3 +32,13 @@ if(HFDS_NODE)
 else()
   message(WARNING "node not found: the judge tests (infra_judge_*) are not registered")
 endif()
+
+# Every public header compiles on its own (and twice: include guard), as strict C11 and as C++.
+add_test(NAME infra_headertest COMMAND sh -c "
+  rc=0; for h in \"$0\"/include/hfds/*.h; do
+    n=hfds/\$(basename \"$h\")
+    printf '#include \"%s\"\\n#include \"%s\"\\nint hfds_headertest_dummy;\\n' \"$n\" \"$n\" > \"$3/headertest.c\"
+    \"$1\" -std=c11 -Wall -Wextra -pedantic -Werror -fsyntax-only -I\"$0\"/include \"$3/headertest.c\" || { echo \"C11: $n\"; rc=1; }
+    \"$2\" -x c++ -std=c++17 -Wall -Wextra -pedantic -Werror -fsyntax-only -I\"$0\"/include \"$3/headertest.c\" || { echo \"C++: $n\"; rc=1; }
+  done; exit $rc"
+  ${CMAKE_SOURCE_DIR} ${CMAKE_C_COMPILER} ${CMAKE_CXX_COMPILER} ${CMAKE_CURRENT_BINARY_DIR})
