@@ -99,6 +99,11 @@ typedef struct hfds_pq_writer_options {
 	size_t kv_count;
 	const hfds_pq_column_options *columns; /* per-column overrides, copied at open */
 	size_t column_count;
+	/* With hfds_pq_writer_open: when set, the file's bytes go through this callback instead
+	 * of write(2) (the file is still created, and removed on failure). Lets tests simulate a
+	 * full disk; NULL by default. */
+	hfds_pq_sink_fn path_write_hook;
+	void *path_write_hook_payload;
 } hfds_pq_writer_options;
 
 /* Fills defaults. Cannot fail. */

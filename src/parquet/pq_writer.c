@@ -147,8 +147,9 @@ static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *
 	if (n == 0)
 		return 0;
 	hfds_sha256_update(w->sha, data, n);
-	if (w->sink) {
-		int rc = w->sink(w->payload, data, n, err);
+	if (w->sink || w->o.path_write_hook) {
+		int rc = w->sink ? w->sink(w->payload, data, n, err)
+			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
 		if (rc < 0)
 			return hfds_error_set(err, rc, "write failed");
 		return 0;

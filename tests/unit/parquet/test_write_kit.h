@@ -21,7 +21,7 @@
 static void **kit_allocs;
 static size_t kit_nallocs, kit_capallocs;
 
-static void *kit_alloc(size_t n)
+static inline void *kit_alloc(size_t n)
 {
 	void *p = calloc(1, n ? n : 1);
 	if (kit_nallocs == kit_capallocs) {
@@ -32,7 +32,7 @@ static void *kit_alloc(size_t n)
 	return p;
 }
 
-static void kit_free_all(void)
+static inline void kit_free_all(void)
 {
 	for (size_t i = 0; i < kit_nallocs; i++)
 		free(kit_allocs[i]);
@@ -45,7 +45,7 @@ static void kit_noop_schema(struct ArrowSchema *s) { s->release = NULL; }
 static void kit_noop_array(struct ArrowArray *a) { a->release = NULL; }
 
 /* A schema node; children follow as struct ArrowSchema * (n of them). */
-static struct ArrowSchema *kit_schema(const char *fmt, const char *name, int nullable, int n, ...)
+static inline struct ArrowSchema *kit_schema(const char *fmt, const char *name, int nullable, int n, ...)
 {
 	struct ArrowSchema *s = kit_alloc(sizeof(*s));
 	s->format = fmt;
@@ -242,7 +242,7 @@ static struct ArrowArray *kit_gen_array(kit_gen *g, const struct ArrowSchema *s,
 }
 
 /* A batch (struct array) of `len` rows for struct schema s. */
-static struct ArrowArray *kit_gen_batch(kit_gen *g, const struct ArrowSchema *s, int64_t len)
+static inline struct ArrowArray *kit_gen_batch(kit_gen *g, const struct ArrowSchema *s, int64_t len)
 {
 	struct ArrowArray *a = kit_alloc(sizeof(*a));
 	a->length = len;
@@ -398,7 +398,7 @@ static void kit_print(hfds_buf *b, const struct ArrowSchema *s, const struct Arr
 }
 
 /* Writes the expected JSONL of rows [0, len) of batch a to path. */
-static int kit_write_expected(const char *path, const struct ArrowSchema *s, const struct ArrowArray *a)
+static inline int kit_write_expected(const char *path, const struct ArrowSchema *s, const struct ArrowArray *a)
 {
 	FILE *fp = fopen(path, "w");
 	if (!fp)
@@ -423,7 +423,7 @@ static int kit_write_expected(const char *path, const struct ArrowSchema *s, con
 }
 
 /* Runs the judges' --compare; returns the exit status (0 = identical for every reader). */
-static int kit_judge(const char *expected, const char *file, const char *extra)
+static inline int kit_judge(const char *expected, const char *file, const char *extra)
 {
 	const char *src = getenv("HFDS_SRC");
 	char cmd[8192];

@@ -1,0 +1,328 @@
+/*
+ * Writer misuse and failure: unsupported types, batch/schema mismatch, nulls in
+ * non-nullable fields, invalid UTF-8 (row and column named), a failing output (full disk
+ * through the write hook / sink): errors, never crashes, and no partial file left behind.
+ * Also: output bytes identical for any thread count, sink output == file output.
+ */
+#include <sys/stat.h>
+
+#include "test.h"
+#include "test_write_kit.h"
+#include "hfds/parquet.h"
+#include "util/sha256.h"
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[4][4096];
+	static int slot;
+	char *p = buf[slot++ & 3];
+	snprintf(p, 4096, "%s/%s", test_tmpdir(), name);
+	return p;
+}
+
+static struct ArrowSchema *simple_schema(void)
+{
+	return kit_schema("+s", "", 0, 3, kit_schema("l", "id", 0, 0), kit_schema("u", "text", 1, 0),
+		kit_schema("+l", "tags", 1, 1, kit_schema("u", "item", 1, 0)));
+}
+
+static void test_unsupported_type(void)
+{
+	struct ArrowSchema *s = kit_schema("+s", "", 0, 2, kit_schema("l", "ok", 1, 0), kit_schema("tDm", "when", 1, 0));
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	const char *path = tmp_path("unsupported.parquet");
+	int rc = hfds_pq_writer_open(&w, path, s, NULL, &err);
+	CHECK_EQ_INT(rc, HFDS_EINVAL);
+	CHECK(strstr(err.message, "when") != NULL);
+	CHECK(w == NULL);
+	CHECK(!exists(path));
+}
+
+static void test_bad_column_option(void)
+{
+	hfds_pq_column_options co[] = { { "nope", -1, 0, HFDS_PQ_ENC_AUTO, -1, -1 } };
+	hfds_pq_column_options co2[] = { { "text", -1, 0, HFDS_PQ_ENC_BYTE_STREAM_SPLIT, -1, -1 } };
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.columns = co;
+	o.column_count = 1;
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_pq_writer_open(&w, tmp_path("badopt.parquet"), simple_schema(), &o, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, "nope") != NULL);
+	o.columns = co2;
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_pq_writer_open(&w, tmp_path("badopt.parquet"), simple_schema(), &o, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, "text") != NULL);
+	CHECK(!exists(tmp_path("badopt.parquet")));
+}
+
+static void test_batch_mismatch(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 42, NULLS_MIXED, 0 };
+	struct ArrowSchema *other = kit_schema("+s", "", 0, 2, kit_schema("l", "id", 0, 0), kit_schema("u", "text", 1, 0));
+	struct ArrowArray *a = kit_gen_batch(&g, other, 10);
+	const char *path = tmp_path("mismatch.parquet");
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+	CHECK(exists(path));
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, path) != NULL);
+	CHECK(!exists(path));
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, &err), HFDS_ESTATE);
+	hfds_pq_writer_free(w);
+
+	/* a column whose array is a list where the schema says string */
+	struct ArrowSchema *swapped = kit_schema("+s", "", 0, 3, kit_schema("l", "id", 0, 0),
+		kit_schema("+l", "text", 1, 1, kit_schema("u", "item", 1, 0)), kit_schema("u", "tags", 1, 0));
+	a = kit_gen_batch(&g, swapped, 10);
+	hfds_error_init(&err);
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, "text") != NULL);
+	CHECK(!exists(path));
+	hfds_pq_writer_free(w);
+}
+
+static void test_null_in_required(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 7, NULLS_MIXED, 0 };
+	struct ArrowSchema *nullable = kit_schema("+s", "", 0, 3, kit_schema("l", "id", 1, 0), kit_schema("u", "text", 1, 0),
+		kit_schema("+l", "tags", 1, 1, kit_schema("u", "item", 1, 0)));
+	struct ArrowArray *a = kit_gen_batch(&g, nullable, 50);
+	REQUIRE(a->children[0]->null_count > 0);
+	const char *path = tmp_path("required.parquet");
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, "'id'") != NULL);
+	CHECK(!exists(path));
+	hfds_pq_writer_free(w);
+}
+
+static void test_invalid_utf8(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 11, NULLS_NONE, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 40);
+	/* corrupt the string of row 17 in the text column: put 0xff into its bytes */
+	struct ArrowArray *t = a->children[1];
+	const int32_t *off = t->buffers[1];
+	int64_t r = 17;
+	while (off[t->offset + r + 1] == off[t->offset + r])
+		r++;
+	((uint8_t *)t->buffers[2])[off[t->offset + r]] = 0xff;
+	const char *path = tmp_path("utf8.parquet");
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, &err), HFDS_EINVAL);
+	char want[64];
+	snprintf(want, sizeof(want), "row %lld", (long long)r);
+	CHECK(strstr(err.message, want) != NULL);
+	CHECK(strstr(err.message, "'text'") != NULL);
+	CHECK(strstr(err.message, "UTF-8") != NULL);
+	CHECK(strstr(err.message, path) != NULL);
+	CHECK(!exists(path));
+	hfds_pq_writer_free(w);
+
+	/* inside a list, after a first good batch: the row number counts earlier batches */
+	kit_gen g2 = { 12, NULLS_NONE, 0 };
+	struct ArrowArray *good = kit_gen_batch(&g2, s, 25);
+	struct ArrowArray *bad = kit_gen_batch(&g2, s, 25);
+	struct ArrowArray *tags = bad->children[2];
+	const int32_t *lo = tags->buffers[1];
+	struct ArrowArray *items = tags->children[0];
+	const int32_t *io = items->buffers[1];
+	int64_t row = 3;
+	while (lo[tags->offset + row + 1] == lo[tags->offset + row] ||
+		io[lo[tags->offset + row] + 1] == io[lo[tags->offset + row]])
+		row++;
+	((uint8_t *)items->buffers[2])[io[lo[tags->offset + row]]] = 0xc3; /* truncated sequence */
+	if (io[lo[tags->offset + row] + 1] - io[lo[tags->offset + row]] > 1)
+		((uint8_t *)items->buffers[2])[io[lo[tags->offset + row]] + 1] = 'x';
+	hfds_error_init(&err);
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, good, &err), 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, bad, &err), HFDS_EINVAL);
+	snprintf(want, sizeof(want), "row %lld", (long long)(25 + row));
+	if (!strstr(err.message, want))
+		fprintf(stderr, "message: %s (want %s)\n", err.message, want);
+	CHECK(strstr(err.message, want) != NULL);
+	CHECK(strstr(err.message, "tags.list.element") != NULL);
+	CHECK(!exists(path));
+	hfds_pq_writer_free(w);
+}
+
+typedef struct disk {
+	size_t written, capacity;
+} disk;
+
+static int full_disk(void *payload, const void *data, size_t len, hfds_error *err)
+{
+	disk *d = payload;
+	(void)data;
+	if (d->written + len > d->capacity)
+		return hfds_error_set(err, HFDS_EIO, "no space left on device");
+	d->written += len;
+	return 0;
+}
+
+static void test_full_disk(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 5, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 3000);
+	const char *path = tmp_path("full.parquet");
+	for (size_t cap = 0; cap < 40000; cap = cap * 3 + 1000) {
+		disk d = { 0, cap };
+		hfds_pq_writer_options o;
+		hfds_pq_writer_options_init(&o);
+		o.path_write_hook = full_disk;
+		o.path_write_hook_payload = &d;
+		o.row_group_max_rows = 500;
+		hfds_pq_writer *w = NULL;
+		hfds_error err;
+		hfds_error_init(&err);
+		int rc = hfds_pq_writer_open(&w, path, s, &o, &err);
+		if (rc == 0)
+			rc = hfds_pq_writer_write(w, a, &err);
+		if (rc == 0)
+			rc = hfds_pq_writer_close(w, NULL, &err);
+		CHECK_EQ_INT(rc, HFDS_EIO);
+		CHECK(strstr(err.message, path) != NULL);
+		CHECK(strstr(err.message, "no space left") != NULL);
+		CHECK(!exists(path));
+		hfds_pq_writer_free(w);
+	}
+}
+
+static void test_free_without_close(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 9, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 100);
+	const char *path = tmp_path("abandoned.parquet");
+	hfds_pq_writer *w = NULL;
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, NULL) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
+	CHECK_EQ_INT(hfds_pq_writer_flush(w, NULL), 0);
+	CHECK(exists(path));
+	hfds_pq_writer_free(w);
+	CHECK(!exists(path));
+}
+
+typedef struct membuf {
+	hfds_buf b;
+} membuf;
+
+static int mem_sink(void *payload, const void *data, size_t len, hfds_error *err)
+{
+	return hfds_buf_append(&((membuf *)payload)->b, data, len, err);
+}
+
+/* Writes the chesspos-like + mixed batch with `threads`, returns the bytes in m. */
+static int write_mem(membuf *m, const struct ArrowSchema *s, struct ArrowArray **batches, int nb, int threads,
+	hfds_pq_file_info *info)
+{
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.threads = threads;
+	o.codec = HFDS_PQ_ZSTD;
+	o.page_size = 4096;
+	o.row_group_bytes = 200000;
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	hfds_buf_init(&m->b, 0);
+	int rc = hfds_pq_writer_open_sink(&w, mem_sink, m, s, &o, &err);
+	for (int i = 0; rc == 0 && i < nb; i++)
+		rc = hfds_pq_writer_write(w, batches[i], &err);
+	if (rc == 0)
+		rc = hfds_pq_writer_close(w, info, &err);
+	if (rc < 0)
+		fprintf(stderr, "write_mem: %s\n", err.message);
+	hfds_pq_writer_free(w);
+	return rc;
+}
+
+static void test_deterministic_threads(void)
+{
+	struct ArrowSchema *s = kit_schema("+s", "", 0, 5, kit_schema("l", "id", 0, 0), kit_schema("u", "text", 1, 0),
+		kit_schema("+l", "window", 1, 1, kit_schema("+l", "item", 1, 1, kit_schema("c", "item", 1, 0))),
+		kit_schema("+w:3", "scalars", 1, 1, kit_schema("c", "item", 1, 0)), kit_schema("g", "score", 1, 0));
+	kit_gen g = { 77, NULLS_MIXED, 1 };
+	struct ArrowArray *batches[3];
+	for (int i = 0; i < 3; i++)
+		batches[i] = kit_gen_batch(&g, s, 4000 + i * 1000);
+	membuf ref;
+	hfds_pq_file_info ri;
+	REQUIRE(write_mem(&ref, s, batches, 3, 1, &ri) == 0);
+	CHECK(ri.num_row_groups > 2);
+	CHECK_EQ_INT(ri.num_rows, 15000);
+	CHECK_EQ_INT(ri.size, ref.b.len);
+	uint8_t digest[32];
+	hfds_sha256_buffer(ref.b.data, ref.b.len, digest, NULL);
+	CHECK_EQ_MEM(digest, ri.sha256, 32);
+	for (int t = 2; t <= 4; t++) {
+		membuf m;
+		hfds_pq_file_info mi;
+		CHECK_EQ_INT(write_mem(&m, s, batches, 3, t, &mi), 0);
+		CHECK_EQ_INT(m.b.len, ref.b.len);
+		if (m.b.len == ref.b.len)
+			CHECK_EQ_MEM(m.b.data, ref.b.data, m.b.len);
+		CHECK_EQ_MEM(mi.sha256, ri.sha256, 32);
+		hfds_buf_release(&m.b);
+	}
+	/* the path writer produces the same bytes as the sink */
+	const char *path = tmp_path("determinism.parquet");
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.threads = 2;
+	o.codec = HFDS_PQ_ZSTD;
+	o.page_size = 4096;
+	o.row_group_bytes = 200000;
+	hfds_pq_writer *w = NULL;
+	hfds_pq_file_info fi;
+	REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ_INT(hfds_pq_writer_write(w, batches[i], NULL), 0);
+	CHECK_EQ_INT(hfds_pq_writer_close(w, &fi, NULL), 0);
+	hfds_pq_writer_free(w);
+	uint64_t size = 0;
+	CHECK_EQ_INT(hfds_sha256_file(path, digest, &size, NULL), 0);
+	CHECK_EQ_INT(size, ref.b.len);
+	CHECK_EQ_MEM(digest, ri.sha256, 32);
+	hfds_buf_release(&ref.b);
+}
+
+int main(void)
+{
+	RUN(test_unsupported_type);
+	RUN(test_bad_column_option);
+	RUN(test_batch_mismatch);
+	RUN(test_null_in_required);
+	RUN(test_invalid_utf8);
+	RUN(test_full_disk);
+	RUN(test_free_without_close);
+	RUN(test_deterministic_threads);
+	kit_free_all();
+	TEST_END();
+}
