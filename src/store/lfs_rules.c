@@ -14,7 +14,7 @@
 
 /* The generic ML list the Hub writes into every new repository. */
 #define GENERIC_ATTRS \
-	"*.7z" LFS_ATTRS "*.arrow" LFS_ATTRS "*.bin" LFS_ATTRS "*.bz2" LFS_ATTRS "*.ckpt" LFS_ATTRS \
+	"*.7z" LFS_ATTRS "*.arrow" LFS_ATTRS "*.avro" LFS_ATTRS "*.bin" LFS_ATTRS "*.bz2" LFS_ATTRS "*.ckpt" LFS_ATTRS \
 	"*.ftz" LFS_ATTRS "*.gz" LFS_ATTRS "*.h5" LFS_ATTRS "*.joblib" LFS_ATTRS "*.lfs.*" LFS_ATTRS \
 	"*.lz4" LFS_ATTRS "*.mds" LFS_ATTRS "*.mlmodel" LFS_ATTRS "*.model" LFS_ATTRS \
 	"*.msgpack" LFS_ATTRS "*.npy" LFS_ATTRS "*.npz" LFS_ATTRS "*.onnx" LFS_ATTRS "*.ot" LFS_ATTRS \

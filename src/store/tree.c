@@ -15,6 +15,7 @@
 #include "util/try.h"
 
 #define READ_MAX_DEFAULT ((size_t)256 << 20)
+#define TREE_DEPTH_MAX 256
 
 void hfds_store_entry_release(hfds_store_entry *entry)
 {
@@ -39,6 +40,9 @@ static int describe(hfds_store_entry *out, hfds_store_repo *repo, const char *pa
 	hfds_error *err)
 {
 	git_blob *blob = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len;
 	int rc = 0, g;
 	memset(out, 0, sizeof(*out));
 	HFDS_FAIL_IF(!(out->path = hfds_strdup(path)), HFDS_ENOMEM, err, "out of memory");
@@ -47,15 +51,21 @@ static int describe(hfds_store_entry *out, hfds_store_repo *repo, const char *pa
 		out->is_dir = 1;
 		goto done;
 	}
+	/* Only small blobs can be pointers: read the header first, the content only then. */
+	if ((g = git_repository_odb(&odb, repo->git)) < 0 || (g = git_odb_read_header(&len, &type, odb, git_tree_entry_id(te))) < 0)
+		STORE_GIT_FAIL(g, path);
+	out->size = (uint64_t)len;
+	if (len > STORE_POINTER_MAX)
+		goto done;
 	if ((g = git_blob_lookup(&blob, repo->git, git_tree_entry_id(te))) < 0)
 		STORE_GIT_FAIL(g, path);
-	out->size = (uint64_t)git_blob_rawsize(blob);
-	if (hfds_store__pointer_parse(git_blob_rawcontent(blob), (size_t)out->size, out->lfs_sha256, &out->size)) {
+	if (hfds_store__pointer_parse(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), out->lfs_sha256, &out->size)) {
 		out->is_lfs = 1;
 		out->lfs_pointer_size = (uint64_t)git_blob_rawsize(blob);
 	}
 done:
 	git_blob_free(blob);
+	git_odb_free(odb);
 	if (rc < 0)
 		hfds_store_entry_release(out);
 	return rc;
@@ -81,24 +91,29 @@ static int push_entry(hfds_store_tree *t, size_t *cap, hfds_store_repo *repo, co
 }
 
 static int list_dir(hfds_store_tree *t, size_t *cap, hfds_store_repo *repo, const git_tree *dir, const char *prefix,
-	int recursive, hfds_error *err)
+	int recursive, int depth, hfds_error *err)
 {
 	size_t n = git_tree_entrycount(dir);
 	int rc = 0;
+	/* Our own paths are at most HFDS_REPO_PATH_MAX bytes; a foreign repo could nest deeper. */
+	HFDS_FAIL_IF(depth > TREE_DEPTH_MAX, HFDS_ELIMIT, err, "%s: folders nested deeper than %d levels",
+		prefix, TREE_DEPTH_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(dir, i);
 		git_object_t type = git_tree_entry_type(te);
 		char path[HFDS_REPO_PATH_MAX + 256];
 		if (type != GIT_OBJECT_TREE && type != GIT_OBJECT_BLOB)
 			continue;
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "/" : "", git_tree_entry_name(te));
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "/" : "", git_tree_entry_name(te))
+			> HFDS_REPO_PATH_MAX)
+			HFDS_FAIL(HFDS_ELIMIT, err, "%.60s...: path longer than %d bytes", path, HFDS_REPO_PATH_MAX);
 		HFDS_TRY(push_entry(t, cap, repo, path, te, err));
 		if (recursive && type == GIT_OBJECT_TREE) {
 			git_tree *sub = NULL;
 			int g = git_tree_lookup(&sub, repo->git, git_tree_entry_id(te));
 			if (g < 0)
 				STORE_GIT_FAIL(g, path);
-			rc = list_dir(t, cap, repo, sub, path, 1, err);
+			rc = list_dir(t, cap, repo, sub, path, 1, depth + 1, err);
 			git_tree_free(sub);
 			if (rc < 0)
 				goto done;
@@ -151,7 +166,7 @@ int hfds_store_tree_list(hfds_store_tree **out, hfds_store_repo *repo, const cha
 	HFDS_FAIL_IF(!(t = hfds_calloc(1, sizeof(*t))), HFDS_ENOMEM, err, "out of memory");
 	git_oid_tostr(t->commit, sizeof(t->commit), &commit);
 	if (!entry) {
-		HFDS_TRY(list_dir(t, &cap, repo, root, "", recursive, err));
+		HFDS_TRY(list_dir(t, &cap, repo, root, "", recursive, 0, err));
 	} else if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
 		char prefix[HFDS_REPO_PATH_MAX + 1];
 		size_t len = strlen(path);
@@ -160,7 +175,7 @@ int hfds_store_tree_list(hfds_store_tree **out, hfds_store_repo *repo, const cha
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)len, path);
 		if ((g = git_tree_lookup(&dir, repo->git, git_tree_entry_id(entry))) < 0)
 			STORE_GIT_FAIL(g, path);
-		HFDS_TRY(list_dir(t, &cap, repo, dir, prefix, recursive, err));
+		HFDS_TRY(list_dir(t, &cap, repo, dir, prefix, recursive, 0, err));
 	} else {
 		char p[HFDS_REPO_PATH_MAX + 1];
 		size_t len = strlen(path);
@@ -187,7 +202,7 @@ int hfds_store_stat(hfds_store_entry *out, hfds_store_repo *repo, const char *re
 	memset(out, 0, sizeof(*out));
 	HFDS_FAIL_IF(!path || !*path, HFDS_EINVAL, err, "stat needs a path");
 	HFDS_TRY(locate(&root, &entry, &commit, repo, rev, path, err));
-	HFDS_TRY(describe(out, repo, git_tree_entry_name(entry) ? path : path, entry, err));
+	HFDS_TRY(describe(out, repo, path, entry, err));
 done:
 	git_tree_entry_free(entry);
 	git_tree_free(root);
@@ -245,38 +260,42 @@ int hfds_store_read(uint8_t **out, size_t *out_len, hfds_store_repo *repo, const
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
 	git_oid commit;
+	hfds_store_entry e;
 	uint8_t *buf = NULL;
-	const uint8_t *raw;
 	uint64_t total, n;
-	char sha[HFDS_SHA256_HEX_SIZE];
 	int rc = 0, g, lfs;
 	*out = NULL;
 	*out_len = 0;
+	memset(&e, 0, sizeof(e));
 	if (!max_bytes)
 		max_bytes = READ_MAX_DEFAULT;
 	HFDS_FAIL_IF(!path || !*path, HFDS_EINVAL, err, "read needs a path");
 	HFDS_TRY(locate(&root, &entry, &commit, repo, rev, path, err));
 	HFDS_FAIL_IF(git_tree_entry_type(entry) != GIT_OBJECT_BLOB, HFDS_EINVAL, err, "%s: is a directory", path);
-	if ((g = git_blob_lookup(&blob, repo->git, git_tree_entry_id(entry))) < 0)
-		STORE_GIT_FAIL(g, path);
-	raw = git_blob_rawcontent(blob);
-	total = (uint64_t)git_blob_rawsize(blob);
-	lfs = !(flags & HFDS_STORE_READ_RAW) && hfds_store__pointer_parse(raw, (size_t)total, sha, &total);
+	/* Sizes come from the object header, so the limit is checked before anything is loaded. */
+	HFDS_TRY(describe(&e, repo, path, entry, err));
+	lfs = e.is_lfs && !(flags & HFDS_STORE_READ_RAW);
+	total = e.is_lfs && !lfs ? e.lfs_pointer_size : e.size;
 	n = offset >= total ? 0 : total - offset;
 	if (length < n)
 		n = length;
 	HFDS_FAIL_IF(n > max_bytes, HFDS_ELIMIT, err, "%s: reading %llu bytes exceeds the limit of %zu", path,
 		(unsigned long long)n, max_bytes);
 	HFDS_FAIL_IF(!(buf = hfds_malloc((size_t)n + 1)), HFDS_ENOMEM, err, "out of memory");
-	if (lfs)
-		HFDS_TRY(read_object(buf, repo->st, sha, total, offset, (size_t)n, err));
-	else if (n)
-		memcpy(buf, raw + offset, (size_t)n);
+	if (lfs) {
+		HFDS_TRY(read_object(buf, repo->st, e.lfs_sha256, total, offset, (size_t)n, err));
+	} else if (n) {
+		if ((g = git_blob_lookup(&blob, repo->git, git_tree_entry_id(entry))) < 0)
+			STORE_GIT_FAIL(g, path);
+		HFDS_FAIL_IF((uint64_t)git_blob_rawsize(blob) != total, HFDS_ECORRUPT, err, "%s: blob size changed", path);
+		memcpy(buf, (const uint8_t *)git_blob_rawcontent(blob) + offset, (size_t)n);
+	}
 	buf[n] = '\0';
 	*out = buf;
 	*out_len = (size_t)n;
 	buf = NULL;
 done:
+	hfds_store_entry_release(&e);
 	hfds_free(buf);
 	git_blob_free(blob);
 	git_tree_entry_free(entry);

@@ -251,6 +251,13 @@ static void lfs_and_ranges(void)
 	hfds_store_commit_free(c);
 	CHECK_EQ_INT(count_objects(hfds_store_root(st)), n);
 
+	/* An object of the wrong size is reported as corruption. */
+	REQUIRE(hfds_store_object_path(&objpath, st, hex, &err) == 0);
+	CHECK_EQ_INT(truncate(objpath, 999), 0);
+	hfds_free(objpath);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_store_read(&data, &n, repo2, NULL, "data/copy.parquet", 0, 10, 0, 0, &err), HFDS_ECORRUPT);
+	CHECK(strstr(err.message, "expected 1000") != NULL);
 	/* A missing object is reported, not crashed on. */
 	REQUIRE(hfds_store_object_path(&objpath, st, hex, &err) == 0);
 	CHECK_EQ_INT(unlink(objpath), 0);
@@ -415,6 +422,51 @@ static void lock_held_elsewhere(void)
 	hfds_store_free(st);
 }
 
+/* Writers in several processes are serialised: every commit lands, none is lost. */
+static void concurrent_writers(void)
+{
+	hfds_store *st = fx_store();
+	hfds_store_repo *repo;
+	hfds_store_tree *tree = NULL;
+	hfds_store_log *log = NULL;
+	hfds_error err;
+	pid_t pids[4];
+	REQUIRE(st);
+	REQUIRE((repo = fx_repo(st, "ns/race")));
+	fflush(NULL);
+	for (int w = 0; w < 4; w++) {
+		pids[w] = fork();
+		REQUIRE(pids[w] >= 0);
+		if (pids[w] == 0) {
+			hfds_store_repo *r = NULL;
+			if (hfds_store_repo_open(&r, st, HFDS_REPO_DATASET, "ns/race", NULL) < 0)
+				_exit(2);
+			for (int i = 0; i < 5; i++) {
+				char path[64], sha[HFDS_OID_HEX_SIZE];
+				snprintf(path, sizeof(path), "w%d/f%d.txt", w, i);
+				if (fx_commit_buf(r, path, path, sha) < 0)
+					_exit(3);
+			}
+			hfds_store_repo_free(r);
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < 4; w++) {
+		int status = 0;
+		REQUIRE(waitpid(pids[w], &status, 0) == pids[w]);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	hfds_error_init(&err);
+	REQUIRE(hfds_store_tree_list(&tree, repo, NULL, NULL, 1, &err) == 0);
+	CHECK_EQ_INT(tree->count, 1 + 4 + 20); /* .gitattributes, 4 folders, 20 files */
+	hfds_store_tree_free(tree);
+	REQUIRE(hfds_store_log_list(&log, repo, NULL, 0, &err) == 0);
+	CHECK_EQ_INT(log->count, 21);
+	hfds_store_log_free(log);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+}
+
 int main(void)
 {
 	RUN(adds_and_deletes);
@@ -423,5 +475,6 @@ int main(void)
 	RUN(known_sha_no_copy);
 	RUN(crash_mid_commit);
 	RUN(lock_held_elsewhere);
+	RUN(concurrent_writers);
 	TEST_END();
 }
