@@ -339,12 +339,11 @@ done:
 }
 
 /* 1 if some index entry lies under folder `path`. */
-static int has_folder(git_index *index, const char *path, hfds_error *err)
+static int has_folder(git_index *index, const char *path)
 {
 	char prefix[HFDS_REPO_PATH_MAX + 2];
 	size_t pos;
 	const git_index_entry *e;
-	(void)err;
 	snprintf(prefix, sizeof(prefix), "%s/", path);
 	if (git_index_find_prefix(&pos, index, prefix) < 0)
 		return 0;
@@ -373,7 +372,7 @@ static int apply_ops(git_index *index, hfds_store_commit *c, hfds_error *err)
 		} else if (o->kind == OP_DELETE_FILE && git_index_get_bypath(index, o->path, 0)) {
 			if ((g = git_index_remove(index, o->path, 0)) < 0)
 				STORE_GIT_FAIL(g, o->path);
-		} else if (has_folder(index, o->path, err)) {
+		} else if (has_folder(index, o->path)) {
 			if ((g = git_index_remove_directory(index, o->path, 0)) < 0)
 				STORE_GIT_FAIL(g, o->path);
 		} else if (o->kind == OP_DELETE_FOLDER && git_index_get_bypath(index, o->path, 0)) {
