@@ -188,7 +188,7 @@ HFDS_EXTERN void hfds_features_free_text(char *s);
 /* ---------------------------------------------------------------------------------- */
 /* Arrow                                                                                 */
 
-#define HFDS_FEATURES_ARROW_HF_METADATA 1u /* attach the `huggingface` key to the schema metadata */
+#define HFDS_FEATURES_ARROW_HF_METADATA 2u /* attach the `huggingface` key to the schema metadata */
 
 /*
  * The Arrow storage schema: a struct ("+s", not nullable, no name) with one nullable child
