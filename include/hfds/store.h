@@ -112,6 +112,21 @@ HFDS_EXTERN int hfds_store_object_path(char **out, const hfds_store *st, const c
 	hfds_error *err);
 
 /*
+ * Whether the LFS object exists: 1 (its size in *size, may be NULL), 0 if not, negative on
+ * a malformed sha256 (HFDS_EINVAL) or an I/O error.
+ */
+HFDS_EXTERN int hfds_store_object_exists(const hfds_store *st, const char *sha256_hex, uint64_t *size,
+	hfds_error *err);
+/*
+ * Stores a local file as an LFS object (e.g. an upload received by a server) and writes its
+ * sha256 to `sha_out`. With `sha256_hex` given the caller vouches for it and `size` is
+ * checked with stat; without it the file is hashed. The file is hard-linked, or renamed with
+ * HFDS_STORE_ADD_MOVE (copied only when linking fails). Identical content is stored once.
+ */
+HFDS_EXTERN int hfds_store_object_import(hfds_store *st, const char *local_path, const char *sha256_hex,
+	uint64_t size, unsigned flags, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err);
+
+/*
  * Creates a repository with the Hub's initial commit. HFDS_EEXISTS if it exists,
  * HFDS_EINVAL for a bad id. Creation is atomic: a concurrent creator gets HFDS_EEXISTS.
  */
@@ -158,7 +173,7 @@ HFDS_EXTERN int hfds_store_resolve(char out[HFDS_OID_HEX_SIZE], hfds_store_repo 
 
 typedef struct hfds_store_commit hfds_store_commit;
 
-/* Flags for hfds_store_commit_add_file / _add_buffer. */
+/* Flags for hfds_store_commit_add_file / _add_buffer and hfds_store_object_import. */
 enum {
 	/* Rename the local file into the LFS store instead of hard-linking it (the source path
 	 * is gone afterwards, even if the commit later fails). Only for LFS-bound files. */
@@ -203,6 +218,13 @@ HFDS_EXTERN int hfds_store_commit_add_file(hfds_store_commit *c, const char *pat
 /* Adds (or replaces) `path_in_repo` with a copy of `len` bytes at `data`. */
 HFDS_EXTERN int hfds_store_commit_add_buffer(hfds_store_commit *c, const char *path_in_repo,
 	const void *data, size_t len, unsigned flags, hfds_error *err);
+/*
+ * Adds (or replaces) `path_in_repo` with a pointer to an LFS object already in the store
+ * (the Hub's `lfsFile` operation). `size` UINT64_MAX means "look it up". At run time a
+ * missing object, or one of another size, fails the commit with HFDS_ENOTFOUND.
+ */
+HFDS_EXTERN int hfds_store_commit_add_lfs(hfds_store_commit *c, const char *path_in_repo,
+	const char *sha256_hex, uint64_t size, hfds_error *err);
 /*
  * Deletes a file (or, like the Hub, a whole directory given without a trailing '/').
  * At run time a missing path fails the commit with HFDS_ENOTFOUND

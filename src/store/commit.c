@@ -21,7 +21,7 @@
 
 void (*hfds_store__before_ref_update)(void);
 
-typedef enum { OP_ADD_FILE, OP_ADD_BUFFER, OP_DELETE_FILE, OP_DELETE_FOLDER } op_kind;
+typedef enum { OP_ADD_FILE, OP_ADD_BUFFER, OP_ADD_LFS, OP_DELETE_FILE, OP_DELETE_FOLDER } op_kind;
 
 typedef struct {
 	op_kind kind;
@@ -206,6 +206,22 @@ int hfds_store_commit_add_buffer(hfds_store_commit *c, const char *path_in_repo,
 	return 0;
 }
 
+int hfds_store_commit_add_lfs(hfds_store_commit *c, const char *path_in_repo, const char *sha256_hex,
+	uint64_t size, hfds_error *err)
+{
+	op *o;
+	int rc;
+	if (!sha256_hex || strlen(sha256_hex) != 64 || strspn(sha256_hex, "0123456789abcdef") != 64)
+		return hfds_error_set(err, HFDS_EINVAL, "%s: '%.70s' is not a lower-case 64-hex sha256",
+			path_in_repo ? path_in_repo : "", sha256_hex ? sha256_hex : "");
+	if ((rc = push_op(&o, c, OP_ADD_LFS, path_in_repo, 0, err)) < 0)
+		return rc;
+	memcpy(o->sha, sha256_hex, 65);
+	o->has_sha = 1;
+	o->size = size;
+	return 0;
+}
+
 int hfds_store_commit_delete_file(hfds_store_commit *c, const char *path, hfds_error *err)
 {
 	op *o;
@@ -308,6 +324,19 @@ static int write_add(git_oid *blob, hfds_store_commit *c, op *o, const hfds_buf 
 	git_repository *git = c->repo->git;
 	uint64_t size = o->size;
 	int rc = 0, g, lfs;
+	if (o->kind == OP_ADD_LFS) {
+		uint64_t have = 0;
+		char ptr[256];
+		size_t n;
+		int found = hfds_store_object_exists(c->repo->st, o->sha, &have, err);
+		HFDS_FAIL_IF(found < 0, found, err, "%s: lfs object lookup failed", o->path);
+		HFDS_FAIL_IF(!found || (size != UINT64_MAX && have != size), HFDS_ENOTFOUND, err,
+			"%s: lfs object %s (%llu bytes) was not uploaded", o->path, o->sha, (unsigned long long)size);
+		n = hfds_store__pointer_format(ptr, sizeof(ptr), o->sha, have);
+		if ((g = git_blob_create_from_buffer(blob, git, ptr, n)) < 0)
+			STORE_GIT_FAIL(g, o->path);
+		goto done;
+	}
 	if (o->kind == OP_ADD_FILE && !o->has_sha) {
 		struct stat sb;
 		if (stat(o->local, &sb) != 0)
@@ -359,7 +388,7 @@ static int apply_ops(git_index *index, hfds_store_commit *c, hfds_error *err)
 	HFDS_TRY(load_attrs(&attrs, c, index, err));
 	for (size_t i = 0; i < c->n; i++) {
 		op *o = &c->ops[i];
-		if (o->kind == OP_ADD_FILE || o->kind == OP_ADD_BUFFER) {
+		if (o->kind == OP_ADD_FILE || o->kind == OP_ADD_BUFFER || o->kind == OP_ADD_LFS) {
 			git_index_entry e;
 			git_oid blob;
 			HFDS_TRY(write_add(&blob, c, o, &attrs, err));

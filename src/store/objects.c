@@ -169,3 +169,28 @@ done:
 	hfds_free(obj);
 	return rc;
 }
+
+int hfds_store_object_exists(const hfds_store *st, const char *sha256_hex, uint64_t *size, hfds_error *err)
+{
+	char *obj = NULL;
+	struct stat sb;
+	int rc = hfds_store_object_path(&obj, st, sha256_hex, err);
+	if (rc < 0)
+		return rc;
+	if (stat(obj, &sb) == 0) {
+		if (size)
+			*size = (uint64_t)sb.st_size;
+		rc = 1;
+	} else if (errno != ENOENT) {
+		rc = hfds_error_set(err, HFDS_EIO, "%s: %s", obj, strerror(errno));
+	}
+	hfds_free(obj);
+	return rc;
+}
+
+int hfds_store_object_import(hfds_store *st, const char *local_path, const char *sha256_hex, uint64_t size,
+	unsigned flags, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
+{
+	return hfds_store__object_put_file(st, local_path, sha256_hex, size, (flags & HFDS_STORE_ADD_MOVE) != 0,
+		sha_out, err);
+}

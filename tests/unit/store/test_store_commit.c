@@ -467,6 +467,62 @@ static void concurrent_writers(void)
 	hfds_store_free(st);
 }
 
+/* The server path: an upload imported into the object store, then committed by oid. */
+static void import_then_commit_by_oid(void)
+{
+	hfds_store *st = fx_store();
+	hfds_store_repo *repo;
+	hfds_store_commit *c = NULL;
+	hfds_store_entry e;
+	hfds_error err;
+	char sha[HFDS_SHA256_HEX_SIZE], missing[65];
+	uint64_t size = 0;
+	uint8_t *data = NULL;
+	size_t n;
+	const char *up = fx_file("upload.bin", "uploaded content", 16);
+	REQUIRE(st && up);
+	REQUIRE((repo = fx_repo(st, "ns/oid")));
+	hfds_error_init(&err);
+	REQUIRE(hfds_store_object_import(st, up, NULL, 0, HFDS_STORE_ADD_MOVE, sha, &err) == 0);
+	CHECK(access(up, F_OK) != 0);
+	CHECK_EQ_INT(hfds_store_object_exists(st, sha, &size, &err), 1);
+	CHECK_EQ_INT(size, 16);
+	memset(missing, 'b', 64);
+	missing[64] = '\0';
+	CHECK_EQ_INT(hfds_store_object_exists(st, missing, NULL, &err), 0);
+	CHECK_EQ_INT(hfds_store_object_exists(st, "../../etc/passwd", NULL, NULL), HFDS_EINVAL);
+
+	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+	hfds_store_commit_set_message(c, "by oid", NULL, &err);
+	CHECK_EQ_INT(hfds_store_commit_add_lfs(c, "notes.md", sha, UINT64_MAX, &err), 0);
+	CHECK_EQ_INT(hfds_store_commit_add_lfs(c, "x", "NOTHEX", 1, NULL), HFDS_EINVAL);
+	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), 0);
+	hfds_store_commit_free(c);
+	REQUIRE(hfds_store_stat(&e, repo, NULL, "notes.md", &err) == 0);
+	CHECK_EQ_INT(e.is_lfs, 1); /* an lfsFile stays LFS whatever the rules */
+	CHECK_EQ_INT(e.size, 16);
+	hfds_store_entry_release(&e);
+	REQUIRE(hfds_store_read(&data, &n, repo, NULL, "notes.md", 0, UINT64_MAX, 0, 0, &err) == 0);
+	CHECK_EQ_STR((char *)data, "uploaded content");
+	hfds_free(data);
+
+	/* Unknown object, or a wrong size: nothing is committed. */
+	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+	hfds_store_commit_set_message(c, "bad oid", NULL, &err);
+	hfds_store_commit_add_lfs(c, "gone.bin", missing, 5, &err);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), HFDS_ENOTFOUND);
+	CHECK(strstr(err.message, "was not uploaded") != NULL);
+	hfds_store_commit_free(c);
+	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+	hfds_store_commit_set_message(c, "bad size", NULL, &err);
+	hfds_store_commit_add_lfs(c, "wrong.bin", sha, 17, &err);
+	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, NULL), HFDS_ENOTFOUND);
+	hfds_store_commit_free(c);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+}
+
 int main(void)
 {
 	RUN(adds_and_deletes);
@@ -476,5 +532,6 @@ int main(void)
 	RUN(crash_mid_commit);
 	RUN(lock_held_elsewhere);
 	RUN(concurrent_writers);
+	RUN(import_then_commit_by_oid);
 	TEST_END();
 }
