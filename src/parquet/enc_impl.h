@@ -17,8 +17,9 @@ size_t pq__phys_width(const pq_values *v);
 /* Next maximal run [*a, *b) of present slots starting at or after pos; 0 when none left. */
 int pq__next_run(const pq_values *v, size_t pos, size_t *a, size_t *b);
 
-/* Writes the present values, converted to their physical width, densely to dst (room
- * for pq__phys_width * n bytes) and returns how many were written. Fixed kinds only. */
+/* Writes the present values, converted to their physical width, densely to dst and
+ * returns how many were written. Fixed kinds only. dst needs room for n values, or for
+ * the present values plus one (it may store one value past the last present one). */
 size_t pq__gather_fixed(const pq_values *v, uint8_t *dst);
 
 /* Bit-packs cnt values (cnt a multiple of 8) LSB first at width w (0..32 / 0..64),

@@ -98,36 +98,70 @@ size_t pq_values_count(const pq_values *v)
 	return cnt;
 }
 
-#define WIDEN(name, S)                                                               \
-	static void name(const void *src, size_t a, size_t b, uint8_t *dst)          \
+/*
+ * Typed gathers. Without validity: one straight conversion loop. With validity, per word
+ * of 64 slots: all present -> straight loop, none -> skip, mixed -> a branch-free loop that
+ * stores every slot and advances the output only for present ones (so it may store one
+ * value past the last present one: callers leave one value of slack).
+ */
+#define GATHER(name, S, D)                                                           \
+	/* separate function: inlined into the masked loop it compiled 3x slower */   \
+	static __attribute__((noinline)) void name##_dense(const S *restrict s, size_t n, \
+		D *restrict d)                                                       \
 	{                                                                            \
-		const S *s = (const S *)src;                                         \
-		for (size_t i = a; i < b; i++) { /* dst may be unaligned */          \
-			int32_t x = (int32_t)s[i];                                   \
-			memcpy(dst + 4 * (i - a), &x, 4);                            \
+		for (size_t i = 0; i < n; i++)                                       \
+			d[i] = (D)s[i];                                              \
+	}                                                                            \
+	static size_t name(const pq_values *v, uint8_t *dst8)                        \
+	{                                                                            \
+		const S *s = (const S *)v->data;                                     \
+		D *d = (D *)(void *)dst8;                                            \
+		size_t n = v->n, cnt = 0;                                            \
+		if (!v->validity) {                                                  \
+			name##_dense(s, n, d);                                       \
+			return n;                                                    \
 		}                                                                    \
+		uint64_t off = (uint64_t)v->validity_offset;                         \
+		for (size_t base = 0; base < n; base += 64) {                        \
+			size_t k = n - base < 64 ? n - base : 64;                    \
+			uint64_t all = k == 64 ? UINT64_MAX : ((uint64_t)1 << k) - 1; \
+			uint64_t w = bm_load(v->validity, off + base, off + n) & all; \
+			if (w == all) {                                              \
+				name##_dense(s + base, k, d + cnt);                  \
+				cnt += k;                                            \
+			} else if (w) {                                              \
+				for (size_t j = 0; j < k; j++) {                     \
+					d[cnt] = (D)s[base + j];                     \
+					cnt += (size_t)(w >> j & 1);                 \
+				}                                                    \
+			}                                                            \
+		}                                                                    \
+		return cnt;                                                          \
 	}
-WIDEN(widen_i8, int8_t)
-WIDEN(widen_i16, int16_t)
-WIDEN(widen_u8, uint8_t)
-WIDEN(widen_u16, uint16_t)
+GATHER(gather_i8, int8_t, int32_t)
+GATHER(gather_i16, int16_t, int32_t)
+GATHER(gather_u8, uint8_t, int32_t)
+GATHER(gather_u16, uint16_t, int32_t)
+GATHER(gather_16, uint16_t, uint16_t)
+GATHER(gather_32, uint32_t, uint32_t)
+GATHER(gather_64, uint64_t, uint64_t)
 
 size_t pq__gather_fixed(const pq_values *v, uint8_t *dst)
 {
 	size_t w = pq__phys_width(v), pos = 0, a, b, cnt = 0;
-	void (*widen)(const void *, size_t, size_t, uint8_t *) = NULL;
 	switch (v->src) {
-	case PQ_SRC_I8: widen = widen_i8; break;
-	case PQ_SRC_I16: widen = widen_i16; break;
-	case PQ_SRC_U8: widen = widen_u8; break;
-	case PQ_SRC_U16: widen = widen_u16; break;
+	case PQ_SRC_I8: return gather_i8(v, dst);
+	case PQ_SRC_I16: return gather_i16(v, dst);
+	case PQ_SRC_U8: return gather_u8(v, dst);
+	case PQ_SRC_U16: return gather_u16(v, dst);
+	case PQ_SRC_F16: return gather_16(v, dst);
+	case PQ_SRC_I32: case PQ_SRC_U32: case PQ_SRC_F32: return gather_32(v, dst);
+	case PQ_SRC_I64: case PQ_SRC_U64: case PQ_SRC_F64: return gather_64(v, dst);
 	default: break;
 	}
+	/* FIXED_LEN_BYTE_ARRAY: copy runs of present values */
 	while (pq__next_run(v, pos, &a, &b)) {
-		if (widen)
-			widen(v->data, a, b, dst + cnt * w);
-		else
-			memcpy(dst + cnt * w, (const uint8_t *)v->data + a * w, (b - a) * w);
+		memcpy(dst + cnt * w, (const uint8_t *)v->data + a * w, (b - a) * w);
 		cnt += b - a;
 		pos = b;
 	}
@@ -244,7 +278,8 @@ int pq_plain_encode(const pq_values *v, hfds_buf *out, hfds_error *err)
 		HFDS_TRY(hfds_buf_reserve(out, size, err));
 		out->len += pack_bools(v, out->data + out->len);
 	} else {
-		HFDS_TRY(hfds_buf_reserve(out, size, err));
+		/* + one value of slack for the branch-free gather */
+		HFDS_TRY(hfds_buf_reserve(out, size + pq__phys_width(v), err));
 		out->len += pq__gather_fixed(v, out->data + out->len) * pq__phys_width(v);
 	}
 done:
