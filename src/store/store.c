@@ -4,6 +4,7 @@
  */
 #include "store/store_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -53,6 +54,32 @@ static char *path_join(const char *a, const char *b)
 	return s;
 }
 
+static void rm_tree(const char *dir);
+
+/*
+ * Removes what a crashed create or delete left in <root>/tmp. Only entries older than an
+ * hour go, so a create or delete running in another process is never disturbed.
+ */
+static void sweep_staging(const char *root)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 512];
+	struct dirent *de;
+	struct stat sb;
+	time_t now = time(NULL);
+	DIR *d;
+	snprintf(dir, sizeof(dir), "%s/tmp", root);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "create-", 7) && strncmp(de->d_name, "delete-", 7))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && now - sb.st_mtime > 3600)
+			rm_tree(path);
+	}
+	closedir(d);
+}
+
 int hfds_store_default_root(char **out, hfds_error *err)
 {
 	const char *home = getenv("HFDS_HOME");
@@ -84,6 +111,7 @@ int hfds_store_open(hfds_store **out, const char *root, hfds_error *err)
 	HFDS_FAIL_IF(!(st = hfds_calloc(1, sizeof(*st))), HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(!(st->root = hfds_strdup(abs)), HFDS_ENOMEM, err, "out of memory");
 	st->lock_timeout_ms = 30000;
+	sweep_staging(st->root);
 	HFDS_FAIL_IF(git_libgit2_init() < 0, HFDS_EIO, err, "libgit2 initialisation failed");
 	*out = st;
 	st = NULL;

@@ -1,5 +1,6 @@
 /* The embedded hub: repo ids, paths, repository lifecycle and its .gitattributes. */
 #include <string.h>
+#include <sys/time.h>
 
 #include "store_fixture.h"
 
@@ -134,11 +135,34 @@ static void gitattributes_default(void)
 	hfds_store_free(st);
 }
 
+/* Leftovers of a crashed create/delete are swept when they are old, kept while fresh. */
+static void sweep_stale_staging(void)
+{
+	hfds_store *st = fx_store(), *again = NULL;
+	char old_dir[4300], new_dir[4300], root[4200];
+	struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}};
+	REQUIRE(st);
+	snprintf(root, sizeof(root), "%s", hfds_store_root(st));
+	snprintf(old_dir, sizeof(old_dir), "%s/tmp", root);
+	mkdir(old_dir, 0777);
+	snprintf(old_dir, sizeof(old_dir), "%s/tmp/delete-crashed", root);
+	snprintf(new_dir, sizeof(new_dir), "%s/tmp/create-running", root);
+	REQUIRE(mkdir(old_dir, 0777) == 0);
+	REQUIRE(mkdir(new_dir, 0777) == 0);
+	REQUIRE(utimes(old_dir, tv) == 0);
+	REQUIRE(hfds_store_open(&again, root, NULL) == 0);
+	CHECK(access(old_dir, F_OK) != 0);
+	CHECK(access(new_dir, F_OK) == 0);
+	hfds_store_free(again);
+	hfds_store_free(st);
+}
+
 int main(void)
 {
 	RUN(repo_ids);
 	RUN(repo_paths);
 	RUN(create_info_delete);
 	RUN(gitattributes_default);
+	RUN(sweep_stale_staging);
 	TEST_END();
 }
