@@ -316,6 +316,68 @@ static void test_plain_fixed(void)
 	CHECK_EQ_INT(pq_values_count(&v5), expect);
 }
 
+/* Every fixed-width kind against a naive reference, with all-present, all-null and mixed
+ * 64-slot words and an unaligned validity offset. */
+static void test_plain_kinds_validity(void)
+{
+	enum { N = 700 };
+	static uint8_t data[N * 8], valid[N / 8 + 4], ref[N * 8];
+	static const struct { int src; size_t sw, pw; int sign; } kinds[] = {
+		{ PQ_SRC_I8, 1, 4, 1 }, { PQ_SRC_I16, 2, 4, 1 }, { PQ_SRC_I32, 4, 4, 0 }, { PQ_SRC_I64, 8, 8, 0 },
+		{ PQ_SRC_U8, 1, 4, 0 }, { PQ_SRC_U16, 2, 4, 0 }, { PQ_SRC_U32, 4, 4, 0 }, { PQ_SRC_U64, 8, 8, 0 },
+		{ PQ_SRC_F16, 2, 2, 0 }, { PQ_SRC_F32, 4, 4, 0 }, { PQ_SRC_F64, 8, 8, 0 }, { PQ_SRC_FLBA, 3, 3, 0 } };
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)rnd();
+	for (size_t i = 0; i < sizeof valid; i++)
+		valid[i] = i < 17 ? 0xff : i < 26 ? 0 : (uint8_t)rnd();
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		pq_values v = { .src = kinds[k].src, .width = 3, .data = data, .n = N, .validity = valid,
+			.validity_offset = 3 };
+		size_t cnt = 0;
+		for (size_t i = 0; i < N; i++) {
+			if (!(valid[(i + 3) / 8] >> ((i + 3) % 8) & 1))
+				continue;
+			uint64_t x = 0;
+			memcpy(&x, data + i * kinds[k].sw, kinds[k].sw);
+			if (kinds[k].sign && (x >> (8 * kinds[k].sw - 1) & 1))
+				x |= ~(uint64_t)0 << (8 * kinds[k].sw);
+			memcpy(ref + cnt * kinds[k].pw, &x, kinds[k].pw);
+			cnt++;
+		}
+		reset();
+		REQUIRE(pq_plain_encode(&v, &out, &err) == 0);
+		CHECK_EQ_INT(out.len, cnt * kinds[k].pw);
+		CHECK(out.len == cnt * kinds[k].pw && memcmp(out.data, ref, out.len) == 0);
+		/* BSS and (for integers) DBP see the same values */
+		if (kinds[k].src == PQ_SRC_I16 || kinds[k].src == PQ_SRC_U64) {
+			static int64_t back[N];
+			size_t got = 0;
+			reset();
+			REQUIRE(pq_dbp_encode(&v, &out, &err) == 0);
+			CHECK_EQ_INT(dbp_decode(out.data, out.len, kinds[k].pw == 4, back, &got), out.len);
+			CHECK_EQ_INT(got, cnt);
+			for (size_t i = 0; i < cnt && i < got; i++) {
+				int64_t x = 0;
+				memcpy(&x, ref + i * kinds[k].pw, kinds[k].pw);
+				if (kinds[k].pw == 4)
+					x = (int32_t)x;
+				if (back[i] != x) {
+					CHECK_EQ_INT(back[i], x);
+					break;
+				}
+			}
+		}
+		reset();
+		REQUIRE(pq_bss_encode(&v, &out, &err) == 0);
+		REQUIRE(out.len == cnt * kinds[k].pw);
+		size_t bad = 0;
+		for (size_t i = 0; i < cnt; i++)
+			for (size_t j = 0; j < kinds[k].pw; j++)
+				bad += out.data[j * cnt + i] != ref[i * kinds[k].pw + j];
+		CHECK_EQ_INT(bad, 0);
+	}
+}
+
 static void test_plain_bool(void)
 {
 	enum { N = 300 };
@@ -434,6 +496,50 @@ static void test_dict_ints(void)
 	uint32_t ef[4] = { 0, 1, 0, 2 };
 	CHECK(memcmp(idx, ef, sizeof ef) == 0);
 	pq_dict_free(d);
+}
+
+/* Every kind against a naive first-seen dictionary over the PLAIN bytes. */
+static void test_dict_kinds(void)
+{
+	enum { N = 700 };
+	static uint8_t data[N * 8], valid[N / 8 + 4], plain[N * 8], ent[N * 8];
+	static uint32_t idx[N];
+	static const int kinds[] = { PQ_SRC_I8, PQ_SRC_I16, PQ_SRC_I32, PQ_SRC_I64, PQ_SRC_U8, PQ_SRC_U16,
+		PQ_SRC_U32, PQ_SRC_U64, PQ_SRC_F16, PQ_SRC_F32, PQ_SRC_F64, PQ_SRC_FLBA };
+	for (size_t i = 0; i < sizeof valid; i++)
+		valid[i] = (uint8_t)rnd() | 0x81;
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		pq_values v = { .src = kinds[k], .width = 5, .data = data, .n = N, .validity = valid,
+			.validity_offset = 1 };
+		size_t pw, cnt = 0, nent = 0, n;
+		pq_dict *d = NULL;
+		/* few distinct values: every byte of a value from a small pool */
+		for (size_t i = 0; i < sizeof data; i++)
+			data[i] = (uint8_t)(rnd() % 3 * 85);
+		reset();
+		REQUIRE(pq_plain_encode(&v, &out, &err) == 0);
+		cnt = pq_values_count(&v);
+		pw = out.len / cnt;
+		memcpy(plain, out.data, out.len);
+		REQUIRE(pq_dict_new(&d, kinds[k], 5, &err) == 0);
+		REQUIRE(pq_dict_put(d, &v, idx, &n, &err) == 0);
+		CHECK_EQ_INT(n, cnt);
+		size_t bad = 0;
+		for (size_t i = 0; i < cnt; i++) {
+			size_t e = 0;
+			while (e < nent && memcmp(ent + e * pw, plain + i * pw, pw) != 0)
+				e++;
+			if (e == nent)
+				memcpy(ent + nent++ * pw, plain + i * pw, pw);
+			bad += idx[i] != e;
+		}
+		CHECK_EQ_INT(bad, 0);
+		CHECK_EQ_INT(pq_dict_count(d), nent);
+		reset();
+		REQUIRE(pq_dict_write_plain(d, &out, &err) == 0);
+		CHECK(out.len == nent * pw && memcmp(out.data, ent, out.len) == 0);
+		pq_dict_free(d);
+	}
 }
 
 static void test_dict_growth(void)
@@ -708,9 +814,11 @@ int main(void)
 	RUN(test_dict_indices_and_widths);
 	RUN(test_rle_bool);
 	RUN(test_plain_fixed);
+	RUN(test_plain_kinds_validity);
 	RUN(test_plain_bool);
 	RUN(test_plain_binary);
 	RUN(test_dict_ints);
+	RUN(test_dict_kinds);
 	RUN(test_dict_growth);
 	RUN(test_dict_strings);
 	RUN(test_dbp_examples);
