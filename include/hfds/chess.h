@@ -126,7 +126,7 @@ typedef struct hfds_pgn_game {
 	size_t nmoves;
 	const hfds_chess_move *moves; /* mainline, replayable from the start position */
 	int has_problem;           /* a bad move (or over-long line) truncated the game */
-	char problem[256];         /* "name:line:col: illegal san 'Nf9' ..." */
+	char problem[512];         /* "name:line:col: illegal san 'Nf9' ..." */
 	int truncated;             /* input ended inside the game (no result token) */
 	const char *result;        /* "1-0", "0-1", "1/2-1/2", "*" or NULL */
 } hfds_pgn_game;

@@ -49,6 +49,7 @@ struct hfds_pgn_reader {
 	const char *rest;     /* movetext after a tag on the current line, or NULL */
 	hfds_pgn_game game;
 	hfds_pgn_tag tags[PGN_MAX_TAGS];
+	size_t keylen[PGN_MAX_TAGS];
 	char tagbytes[PGN_MAX_TAG_BYTES];
 	size_t tagused;
 	hfds_chess_move *moves;
@@ -213,7 +214,7 @@ static const char *parse_tag(hfds_pgn_reader *r, const char *p, const char *e, i
 			return NULL;
 		p++;
 		for (i = 0; i < r->game.ntags; i++)
-			if (strlen(r->tags[i].key) == (size_t)(ke - k) && !memcmp(r->tags[i].key, k, (size_t)(ke - k)))
+			if (r->keylen[i] == (size_t)(ke - k) && !memcmp(r->tags[i].key, k, (size_t)(ke - k)))
 				*dup = 1;
 		if (!*dup && r->game.ntags < PGN_MAX_TAGS) {
 			size_t mark = r->tagused;
@@ -222,6 +223,7 @@ static const char *parse_tag(hfds_pgn_reader *r, const char *p, const char *e, i
 			if (ks && vs) {
 				r->tags[r->game.ntags].key = ks;
 				r->tags[r->game.ntags].value = vs;
+				r->keylen[r->game.ntags] = (size_t)(ke - k);
 				r->game.ntags++;
 				*stored = 1;
 			} else {
@@ -274,16 +276,17 @@ typedef struct mt_state {
 	hfds_chess_board board;
 } mt_state;
 
-static int is_delim(char c)
-{
-	return is_space(c) || c == '{' || c == '}' || c == '(' || c == ')' || c == ';';
-}
+/* Token delimiters: whitespace and { } ( ) ; */
+static const uint8_t delim_tab[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1,
+	['{'] = 1, ['}'] = 1, ['('] = 1, [')'] = 1, [';'] = 1,
+};
 
 static void problem(hfds_pgn_reader *r, mt_state *st, int col, const char *msg)
 {
 	hfds_pgn_game *g = &r->game;
 	if (!g->has_problem) {
-		snprintf(g->problem, sizeof(g->problem), "%s:%llu:%d: %s", r->name, (unsigned long long)r->line, col, msg);
+		snprintf(g->problem, sizeof(g->problem), "%.200s:%llu:%d: %.240s", r->name, (unsigned long long)r->line, col, msg);
 		g->has_problem = 1;
 	}
 	st->dead = 1;
@@ -362,15 +365,17 @@ static void scan(hfds_pgn_reader *r, mt_state *st, const char *s, const char *e)
 	while (p < e) {
 		char c = *p;
 		if (st->comment) {
-			for (; p < e; p++) {
-				if (*p == '}') {
-					if (--st->comment == 0) {
-						p++;
-						break;
-					}
-				} else if (*p == '{') {
-					st->comment++;
-				}
+			/* usually short and unnested: find the close, then look for an opener before it */
+			const char *close = memchr(p, '}', (size_t)(e - p));
+			const char *open = memchr(p, '{', (size_t)((close ? close : e) - p));
+			if (open) {
+				st->comment++;
+				p = open + 1;
+			} else if (!close) {
+				p = e;
+			} else {
+				p = close + 1;
+				st->comment--;
 			}
 			continue;
 		}
@@ -399,7 +404,7 @@ static void scan(hfds_pgn_reader *r, mt_state *st, const char *s, const char *e)
 			break;
 		default: {
 			const char *t = p;
-			while (p < e && !is_delim(*p))
+			while (p < e && !delim_tab[(uint8_t)*p])
 				p++;
 			st->any = 1;
 			if (!st->var)
@@ -432,9 +437,13 @@ static int run_movetext(hfds_pgn_reader *r, mt_state *st, hfds_error *err)
 			return 0;
 		}
 		if (!st->comment) {
+			/* a blank line ends the game, unless only comments came so far (a game
+			 * comment before the moves, as pgn-extract writes it) */
 			if (is_blank(r->ls, r->le) && !r->partial) {
 				consume_line(r);
-				return 0;
+				if (st->any)
+					return 0;
+				continue;
 			}
 			if (r->ls < r->le && r->ls[0] == '[')
 				return 0;

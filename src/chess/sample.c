@@ -111,7 +111,7 @@ static void report(run *R, const hfds_pgn_game *g)
 		if (R->hooks && R->hooks->problem)
 			R->hooks->problem(R->hooks->ctx, g->problem);
 	} else if (g->truncated && R->hooks && R->hooks->problem) {
-		snprintf(msg, sizeof(msg), "%s:%llu: game %llu truncated at end of input (no result)", R->file,
+		snprintf(msg, sizeof(msg), "%.200s:%llu: game %llu truncated at end of input (no result)", R->file,
 			(unsigned long long)g->line, (unsigned long long)(R->base + g->index));
 		R->hooks->problem(R->hooks->ctx, msg);
 	}

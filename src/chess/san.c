@@ -70,6 +70,82 @@ static int castle_target(const hfds_chess_board *b, int from, int to)
 	return -1;
 }
 
+/* A non-castling, non-e.p. move from -> to leaves our king safe. */
+static int safe(const hfds_chess_board *b, int from, int to)
+{
+	uint64_t k = b->by_type[HFDS_CHESS_KING] & b->by_color[b->turn];
+	int ksq = (BB(from) & k) ? to : lsb(k);
+	uint64_t occ2 = (occupied(b) ^ BB(from)) | BB(to);
+	return (attackers(b, b->turn ^ 1, ksq, occ2) & ~BB(to)) == 0;
+}
+
+/*
+ * The common SAN shapes without the generator: candidates by reverse attack lookups, then a
+ * king-safety test per candidate. Returns the number of legal candidates (move in *out when
+ * 1), or -1 when the shape needs the general path (e.p., unusual pawn forms).
+ */
+static int fast(hfds_chess_move *out, const hfds_chess_board *b, int piece, uint64_t from_mask, int ffile,
+	int to, int promo)
+{
+	int us = b->turn, fwd = us ? -8 : 8, n = 0;
+	uint64_t own = b->by_color[us], occ = own | b->by_color[us ^ 1], cand;
+	int last = us ? (to < 8) : (to >= 56);
+	if (own & BB(to))
+		return 0;
+	if (piece < 0 || piece == HFDS_CHESS_PAWN) {
+		int from;
+		if (last != (promo != 0) || promo == HFDS_CHESS_KING)
+			return 0;
+		if (to == b->ep)
+			return -1;
+		if (ffile < 0) {
+			if (occ & BB(to))
+				return 0;
+			from = to - fwd;
+			if (from < 0 || from > 63)
+				return 0;
+			if (!(b->squares[from])) {
+				from -= fwd;
+				if ((us ? (to >> 3) != 4 : (to >> 3) != 3) || !(b->by_type[HFDS_CHESS_PAWN] & own & BB(from)))
+					return 0;
+			} else if (!(b->by_type[HFDS_CHESS_PAWN] & own & BB(from))) {
+				return 0;
+			}
+		} else {
+			if (ffile == (to & 7))
+				return -1;
+			if (ffile - (to & 7) != 1 && (to & 7) - ffile != 1)
+				return 0;
+			from = (to & 56) - fwd + ffile;
+			if (from < 0 || from > 63 || !(b->by_type[HFDS_CHESS_PAWN] & own & from_mask & BB(from)) ||
+			    !(b->by_color[us ^ 1] & BB(to)))
+				return 0;
+		}
+		if (!(from_mask & BB(from)) || !safe(b, from, to))
+			return 0;
+		*out = mkmove(from, to, promo, 0);
+		return 1;
+	}
+	if (promo)
+		return 0;
+	switch (piece) {
+	case HFDS_CHESS_KNIGHT: cand = hfds_chess__knight[to]; break;
+	case HFDS_CHESS_BISHOP: cand = bishop_att(to, occ); break;
+	case HFDS_CHESS_ROOK: cand = rook_att(to, occ); break;
+	case HFDS_CHESS_QUEEN: cand = bishop_att(to, occ) | rook_att(to, occ); break;
+	default: cand = hfds_chess__king[to]; break;
+	}
+	for (cand &= b->by_type[piece] & own & from_mask; cand; cand &= cand - 1) {
+		int from = lsb(cand);
+		if (safe(b, from, to)) {
+			*out = mkmove(from, to, 0, 0);
+			if (++n > 1)
+				return n;
+		}
+	}
+	return n;
+}
+
 int hfds_chess_parse_move(hfds_chess_move *out, const hfds_chess_board *b, const char *tok, size_t len,
 	hfds_error *err)
 {
@@ -138,6 +214,13 @@ int hfds_chess_parse_move(hfds_chess_move *out, const hfds_chess_board *b, const
 			return fail(err, "illegal san", tok, len, b);
 		}
 	}
+	cnt = fast(out, b, piece, from_mask, ffile, to, promo);
+	if (cnt == 1)
+		return 0;
+	if (cnt == 0)
+		return fail(err, "illegal san", tok, len, b);
+	if (cnt > 1)
+		return fail(err, "ambiguous san", tok, len, b);
 	if (piece < 0 || piece == HFDS_CHESS_PAWN) {
 		from_mask &= b->by_type[HFDS_CHESS_PAWN];
 		if (ffile < 0)

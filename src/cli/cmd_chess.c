@@ -13,9 +13,9 @@
 int cmd_chess_npz(int argc, char **argv);
 
 static const char *usage_text =
-	"usage: hfds chess replay FILE [--format fen|tokens]\n"
+	"usage: hfds chess replay FILE [--format fen|tokens|none]\n"
 	"       hfds chess sample PATH... [--sampler ply-curve|chesspos-v1|all] [--seed N]\n"
-	"                         [--format fen|tokens] [--min-elo X] [--subsample X]\n"
+	"                         [--format fen|tokens|none] [--min-elo X] [--subsample X]\n"
 	"                         [--min-ply N] [--max-ply N] [--recursive] [--quiet]\n"
 	"       hfds chess npz --data-path PATH... --out DIR [--chunk-size N] [--train-ratio R]\n"
 	"                      [--sampler S] [--seed N] [--recursive]\n"
@@ -36,7 +36,7 @@ static double now_s(void)
 
 static void print_value(const hfds_chess_board *b, int tokens)
 {
-	if (tokens) {
+	if (tokens > 0) {
 		int8_t t[HFDS_CHESS_TOKENS];
 		char line[HFDS_CHESS_TOKENS * 3 + 2];
 		size_t n = 0;
@@ -48,7 +48,7 @@ static void print_value(const hfds_chess_board *b, int tokens)
 			line[n++] = i + 1 < HFDS_CHESS_TOKENS ? ',' : '\n';
 		}
 		fwrite(line, 1, n, stdout);
-	} else {
+	} else if (tokens == 0) {
 		char fen[128];
 		size_t n = hfds_chess_board_fen(b, fen, sizeof(fen));
 		fen[n] = '\n';
@@ -62,6 +62,8 @@ static int parse_format(const char *s, int *tokens)
 		*tokens = 0;
 	else if (!strcmp(s, "tokens"))
 		*tokens = 1;
+	else if (!strcmp(s, "none"))
+		*tokens = -1; /* count only (benchmarks) */
 	else
 		return -1;
 	return 0;
@@ -109,11 +111,10 @@ static int replay(int argc, char **argv)
 		if ((rc = hfds_pgn_read_moves(rd, g, &err)) < 0)
 			goto fail;
 		hfds_chess_board_init(&b);
-		printf("%llu\t0\t", (unsigned long long)g->index);
-		print_value(&b, tokens);
-		for (k = 0; k < g->nmoves; k++) {
-			hfds_chess_board_push(&b, g->moves[k]);
-			printf("%llu\t%zu\t", (unsigned long long)g->index, k + 1);
+		for (k = 0; tokens >= 0 && k <= g->nmoves; k++) {
+			if (k)
+				hfds_chess_board_push(&b, g->moves[k - 1]);
+			printf("%llu\t%zu\t", (unsigned long long)g->index, k);
 			print_value(&b, tokens);
 		}
 		if (g->has_problem) {
@@ -146,6 +147,8 @@ typedef struct sample_ctx {
 static int on_position(void *ctx, const hfds_chess_position *pos, hfds_error *err)
 {
 	sample_ctx *c = ctx;
+	if (c->tokens < 0)
+		return 0;
 	printf("%llu\t%u\t", (unsigned long long)pos->game, pos->ply);
 	print_value(pos->board, c->tokens);
 	return 0;
