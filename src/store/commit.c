@@ -380,6 +380,26 @@ static int has_folder(git_index *index, const char *path)
 	return e && !strncmp(e->path, prefix, strlen(prefix));
 }
 
+/*
+ * A file cannot replace a folder, nor live below a file: git trees cannot hold both, and
+ * libgit2's index would otherwise drop one side silently.
+ */
+static int df_conflict(git_index *index, const char *path, hfds_error *err)
+{
+	char prefix[HFDS_REPO_PATH_MAX + 1];
+	if (has_folder(index, path))
+		return hfds_error_set(err, HFDS_EINVAL, "%s: a folder with this name exists (delete it first)", path);
+	snprintf(prefix, sizeof(prefix), "%s", path);
+	for (char *slash = strchr(prefix, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (git_index_get_bypath(index, prefix, 0))
+			return hfds_error_set(err, HFDS_EINVAL, "%s: '%s' is a file, not a folder (delete it first)",
+				path, prefix);
+		*slash = '/';
+	}
+	return 0;
+}
+
 static int apply_ops(git_index *index, hfds_store_commit *c, hfds_error *err)
 {
 	hfds_buf attrs;
@@ -391,6 +411,7 @@ static int apply_ops(git_index *index, hfds_store_commit *c, hfds_error *err)
 		if (o->kind == OP_ADD_FILE || o->kind == OP_ADD_BUFFER || o->kind == OP_ADD_LFS) {
 			git_index_entry e;
 			git_oid blob;
+			HFDS_TRY(df_conflict(index, o->path, err));
 			HFDS_TRY(write_add(&blob, c, o, &attrs, err));
 			memset(&e, 0, sizeof(e));
 			e.mode = GIT_FILEMODE_BLOB;

@@ -96,6 +96,19 @@ static void adds_and_deletes(void)
 	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), HFDS_ENOTFOUND);
 	CHECK(strstr(err.message, "missing.txt: a file with this name doesn't exist") != NULL);
 	hfds_store_commit_free(c);
+	/* A file cannot replace a folder or sit below a file; deleting first makes room. */
+	hfds_error_init(&err);
+	CHECK_EQ_INT(fx_commit_buf(repo, "data", "x", NULL), HFDS_EINVAL);
+	CHECK_EQ_INT(fx_commit_buf(repo, "data/b/z.txt/w", "x", NULL), HFDS_EINVAL);
+	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+	hfds_store_commit_set_message(c, "file over folder", NULL, &err);
+	hfds_store_commit_delete_folder(c, "data/b", &err);
+	hfds_store_commit_add_buffer(c, "data/b", "now a file", 10, 0, &err);
+	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), 0);
+	hfds_store_commit_free(c);
+	text = read_all(repo, NULL, "data/b", NULL);
+	CHECK_EQ_STR(text, "now a file");
+	hfds_free(text);
 	/* ... and a commit to a missing branch. */
 	REQUIRE(hfds_store_commit_new(&c, repo, "nobranch", &err) == 0);
 	hfds_store_commit_set_message(c, "bad", NULL, &err);
@@ -103,13 +116,14 @@ static void adds_and_deletes(void)
 	hfds_store_commit_free(c);
 
 	REQUIRE(hfds_store_log_list(&log, repo, NULL, 0, &err) == 0);
-	CHECK_EQ_INT(log->count, 3);
-	if (log->count == 3) {
-		CHECK_EQ_STR(log->items[0].id, second);
-		CHECK_EQ_STR(log->items[0].title, "prune");
-		CHECK_EQ_STR(log->items[1].title, "Upload dataset");
-		CHECK_EQ_STR(log->items[1].message, "two files");
-		CHECK_EQ_STR(log->items[1].author, "hfds");
+	CHECK_EQ_INT(log->count, 4);
+	if (log->count == 4) {
+		CHECK_EQ_STR(log->items[0].title, "file over folder");
+		CHECK_EQ_STR(log->items[1].id, second);
+		CHECK_EQ_STR(log->items[1].title, "prune");
+		CHECK_EQ_STR(log->items[2].title, "Upload dataset");
+		CHECK_EQ_STR(log->items[2].message, "two files");
+		CHECK_EQ_STR(log->items[2].author, "hfds");
 	}
 	hfds_store_log_free(log);
 	hfds_store_repo_free(repo);
