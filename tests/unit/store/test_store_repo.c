@@ -38,6 +38,59 @@ static void repo_ids(void)
 	CHECK(strstr(err.message, "NUL") != NULL);
 }
 
+/* Random ids judged by huggingface_hub's own regex and rules (run by python3) and by us. */
+static void repo_ids_match_python(void)
+{
+	static const char alphabet[] = "ab_Z09.-/";
+	static const char py[] =
+		"import re,sys\n"
+		"R=re.compile(r'^(\\b[\\w\\-.]+\\b/)?\\b[\\w\\-.]{1,96}\\b$', re.ASCII)\n"
+		"for s in open(sys.argv[1]).read().split('\\n')[:-1]:\n"
+		"    ok = s.count('/') <= 1 and R.match(s) and '--' not in s and '..' not in s and not s.endswith('.git')\n"
+		"    ok = ok and not ('/' in s and s.split('/')[0].endswith('.git'))\n"
+		"    print(1 if ok else 0)\n";
+	char ids_path[4200], py_path[4200], cmd[9000], line[16];
+	char ids[3000][12];
+	unsigned seed = 12345;
+	int n = 3000, mismatches = 0, accepted = 0;
+	FILE *f, *p;
+	snprintf(ids_path, sizeof(ids_path), "%s/ids.txt", test_tmpdir());
+	snprintf(py_path, sizeof(py_path), "%s/ids.py", test_tmpdir());
+	REQUIRE((f = fopen(py_path, "w")) != NULL);
+	fputs(py, f);
+	fclose(f);
+	REQUIRE((f = fopen(ids_path, "w")) != NULL);
+	for (int i = 0; i < n; i++) {
+		int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 10;
+		for (int j = 0; j < len; j++) {
+			seed = seed * 1103515245u + 12345u;
+			ids[i][j] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		ids[i][len] = '\0';
+		if (i % 7 == 0 && len > 4) /* plenty of plausible "ns/name" shapes */
+			ids[i][len / 2] = '/';
+		fprintf(f, "%s\n", ids[i]);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 '%s' '%s' 2>/dev/null", py_path, ids_path);
+	REQUIRE((p = popen(cmd, "r")) != NULL);
+	for (int i = 0; i < n; i++) {
+		int want, got;
+		if (!fgets(line, sizeof(line), p)) {
+			printf("skip repo_ids_match_python: no python3\n");
+			break;
+		}
+		want = line[0] == '1';
+		got = hfds_repo_id_check(ids[i], strlen(ids[i]), NULL) == 0;
+		accepted += got;
+		if (want != got && mismatches++ < 5)
+			fprintf(stderr, "id '%s': python %d, hfds %d\n", ids[i], want, got);
+	}
+	pclose(p);
+	CHECK_EQ_INT(mismatches, 0);
+	CHECK(accepted > 100); /* the sample must exercise both verdicts */
+}
+
 static void repo_paths(void)
 {
 	static const char *good[] = {"README.md", "data/train-00000-of-00001.parquet", "a/b/c.txt", ".gitattributes",
@@ -160,6 +213,7 @@ static void sweep_stale_staging(void)
 int main(void)
 {
 	RUN(repo_ids);
+	RUN(repo_ids_match_python);
 	RUN(repo_paths);
 	RUN(create_info_delete);
 	RUN(gitattributes_default);
