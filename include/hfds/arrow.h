@@ -240,6 +240,7 @@ HFDS_EXTERN void hfds_arrow_builder_abort_row(hfds_arrow_builder *b);
  *   their size. Inner levels are never null.
  * append_binary: n strings/binaries given as n+1 int64 offsets into data (offsets[0] may be
  *   nonzero).
+ * append_nulls: n null rows in a column of any type (the column must be nullable).
  * Errors: HFDS_EINVAL (type or shape does not fit, naming the column), HFDS_ENOMEM, HFDS_ELIMIT
  * (32-bit offsets of a string/list column would overflow).
  */
@@ -249,6 +250,7 @@ HFDS_EXTERN int hfds_arrow_builder_append_tensor(hfds_arrow_builder *b, int64_t 
 	const void *data, size_t n, const int64_t *shape, int ndim, const uint8_t *validity, hfds_error *err);
 HFDS_EXTERN int hfds_arrow_builder_append_binary(hfds_arrow_builder *b, int64_t col,
 	const int64_t *offsets, const void *data, size_t n, const uint8_t *validity, hfds_error *err);
+HFDS_EXTERN int hfds_arrow_builder_append_nulls(hfds_arrow_builder *b, int64_t col, size_t n, hfds_error *err);
 
 /* Complete rows appended since the last finish/reset (the minimum over columns). */
 HFDS_EXTERN int64_t hfds_arrow_builder_rows(const hfds_arrow_builder *b);

@@ -967,6 +967,26 @@ done:
 	return rc;
 }
 
+int hfds_arrow_builder_append_nulls(hfds_arrow_builder *b, int64_t col, size_t n, hfds_error *err)
+{
+	bnode *c;
+	int64_t len;
+	int rc;
+	if ((rc = bulk_column(b, col, &c, err)) < 0)
+		return rc;
+	if (!c->nullable && n > 0)
+		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): null in a non-nullable field",
+			c->path, (long long)c->length);
+	len = c->length;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = node_push_null(c, err)) < 0) {
+			node_truncate(c, len);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* ---- finish ---- */
 
 /* Phase 1: make every buffer non-empty (offsets hold at least the leading 0) and build the

@@ -240,8 +240,9 @@ static int infer(hfds_feature **out, const struct ArrowSchema *s, const char *pa
 			const char *cn = s->children[i]->name ? s->children[i]->name : "";
 			snprintf(p, sizeof(p), "%s.%s", path, cn);
 			HFDS_TRY(infer(&c, s->children[i], p, depth + 1, err));
-			HFDS_TRY(hfds_feature_struct_add(f, cn, c, err));
-			c = NULL;
+			rc = hfds_feature_struct_add(f, cn, c, err);
+			c = NULL; /* owned by the parent now, or freed */
+			HFDS_TRY(rc);
 		}
 		break;
 	case HFDS_ARROW_LIST: case HFDS_ARROW_LARGE_LIST: case HFDS_ARROW_FIXED_SIZE_LIST:
@@ -302,8 +303,9 @@ int hfds_features_infer(hfds_features **out, const struct ArrowSchema *schema, h
 	for (int64_t i = 0; i < schema->n_children; i++) {
 		const char *name = schema->children[i]->name ? schema->children[i]->name : "";
 		HFDS_TRY(infer(&c, schema->children[i], name, 0, err));
-		HFDS_TRY(hfds_features_add(f, name, c, err));
-		c = NULL;
+		rc = hfds_features_add(f, name, c, err);
+		c = NULL; /* owned by the parent now, or freed */
+		HFDS_TRY(rc);
 	}
 	*out = f;
 	f = NULL;
@@ -372,8 +374,9 @@ int hfds_features_from_arrow_schema(hfds_features **out, const struct ArrowSchem
 			HFDS_TRY(hfds_feature_copy(&c, mf, err));
 		else
 			HFDS_TRY(infer(&c, field, name, 0, err));
-		HFDS_TRY(hfds_features_add(f, name, c, err));
-		c = NULL;
+		rc = hfds_features_add(f, name, c, err);
+		c = NULL; /* owned by the parent now, or freed */
+		HFDS_TRY(rc);
 	}
 	*out = f;
 	f = NULL;

@@ -355,8 +355,9 @@ static int parse_struct(hfds_feature **out, const json_t *o, const char *path, i
 	HFDS_FAIL_IF(!s, HFDS_ENOMEM, err, "out of memory");
 	json_object_foreach((json_t *)o, k, v) {
 		HFDS_TRY(hfds_features__from_dict(&c, v, sub(p, sizeof(p), path, k), depth + 1, err));
-		HFDS_TRY(hfds_feature_struct_add(s, k, c, err));
-		c = NULL;
+		rc = hfds_feature_struct_add(s, k, c, err);
+		c = NULL; /* owned by the parent now, or freed */
+		HFDS_TRY(rc);
 	}
 	*out = s;
 	s = NULL;

@@ -405,50 +405,48 @@ static int cmp_int_keys(const void *a, const void *b)
 static int unsimplify(json_t *f, const char *path, hfds_error *err)
 {
 	static const char *const lists[] = {"large_list", "list", "sequence"};
-	json_t *cl, *names;
+	json_t *cl, *names, *list = NULL;
 	const char **keys = NULL;
 	int rc = 0;
 	for (size_t i = 0; i < 3; i++) {
 		json_t *v = json_object_get(f, lists[i]);
 		if (json_is_string(v))
-			json_object_set_new(f, lists[i], json_pack("{sO}", "dtype", v));
+			HFDS_FAIL_IF(json_object_set_new(f, lists[i], json_pack("{sO}", "dtype", v)) < 0, HFDS_ENOMEM, err,
+				"out of memory");
 	}
 	cl = json_object_get(f, "class_label");
 	names = json_is_object(cl) ? json_object_get(cl, "names") : NULL;
 	if (json_is_object(names)) {
 		size_t n = json_object_size(names), i = 0;
 		const char *k;
-		json_t *v, *list = json_array();
+		json_t *v;
+		list = json_array();
 		HFDS_FAIL_IF(!list || (n && !(keys = hfds_calloc(n, sizeof(*keys)))), HFDS_ENOMEM, err, "out of memory");
 		json_object_foreach(names, k, v) {
-			if (!is_int_text(k)) {
-				json_decref(list);
-				HFDS_FAIL(HFDS_EPARSE, err, "%s.class_label.names: label id '%s' is not an integer", path, k);
-			}
+			HFDS_FAIL_IF(!is_int_text(k), HFDS_EPARSE, err, "%s.class_label.names: label id '%s' is not an integer",
+				path, k);
 			keys[i++] = k;
 		}
 		qsort(keys, n, sizeof(*keys), cmp_int_keys);
 		for (i = 0; i < n; i++) {
 			json_t *name = json_object_get(names, keys[i]);
-			if (strtoll(keys[i], NULL, 10) != (long long)i) {
-				json_decref(list);
-				HFDS_FAIL(HFDS_EPARSE, err, "%s.class_label.names: expected label ids 0..%zu, id %zu is missing",
-					path, n - 1, i);
-			}
-			if (json_is_string(name))
-				json_array_append(list, name);
-			else if (json_is_integer(name)) {
-				char buf[24];
+			char buf[24];
+			HFDS_FAIL_IF(strtoll(keys[i], NULL, 10) != (long long)i, HFDS_EPARSE, err,
+				"%s.class_label.names: expected label ids 0..%zu, id %zu is missing", path, n - 1, i);
+			if (json_is_integer(name)) {
 				snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(name));
-				json_array_append_new(list, json_string(buf));
+				name = json_string(buf);
+			} else if (json_is_string(name)) {
+				json_incref(name);
 			} else {
-				json_decref(list);
 				HFDS_FAIL(HFDS_EPARSE, err, "%s.class_label.names.%s: expected a string", path, keys[i]);
 			}
+			HFDS_FAIL_IF(json_array_append_new(list, name) < 0, HFDS_ENOMEM, err, "out of memory");
 		}
-		json_object_set_new(cl, "names", list);
+		HFDS_FAIL_IF(json_object_set(cl, "names", list) < 0, HFDS_ENOMEM, err, "out of memory");
 	}
 done:
+	json_decref(list);
 	hfds_free(keys);
 	return rc;
 }
@@ -524,6 +522,7 @@ static int from_yaml_inner(json_t **out, json_t *obj, const char *path, int dept
 		int prc = hfds_features__parse_dtype(&probe, json_string_value(d), NULL);
 		hfds_free(probe.tz);
 		hfds_free(probe.dtype_name);
+		HFDS_FAIL_IF(prc == HFDS_ENOMEM, HFDS_ENOMEM, err, "out of memory");
 		if (prc == 0 || prc == HFDS_EUNSUPPORTED) {
 			HFDS_FAIL_IF(!(r = json_copy(obj)), HFDS_ENOMEM, err, "out of memory");
 			json_object_set_new(r, "_type", json_string("Value"));

@@ -459,8 +459,32 @@ static void test_half_conversion(void)
 	hfds_arrow_builder_free(b);
 }
 
+static void test_bulk_nulls(void)
+{
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	hfds_arrow_builder *b = NULL;
+	make_schema(&s);
+	REQUIRE(hfds_arrow_builder_new(&b, &s, NULL) == 0);
+	hfds_arrow_schema_release(&s);
+	for (int c = 0; c < 7; c++)
+		CHECK_EQ_INT(hfds_arrow_builder_append_nulls(b, c, 5, NULL), 0);
+	append_row(b, 2, NULL);
+	REQUIRE(hfds_arrow_builder_finish(b, &a, NULL) == 0);
+	CHECK_EQ_INT(a.length, 6);
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, hfds_arrow_builder_schema(b), NULL), 0);
+	for (int c = 0; c < 7; c++)
+		CHECK_EQ_INT(a.children[c]->null_count, 5);
+	CHECK_EQ_INT(a.children[3]->children[0]->length, 18);
+	CHECK_EQ_INT(a.children[4]->children[1]->length, 6);
+	CHECK_EQ_INT(((const int32_t *)a.children[2]->buffers[1])[5], 0);
+	hfds_arrow_array_release(&a);
+	hfds_arrow_builder_free(b);
+}
+
 int main(void)
 {
+	RUN(test_bulk_nulls);
 	RUN(test_rows_and_nulls);
 	RUN(test_misuse_errors);
 	RUN(test_bulk_tensor);
