@@ -22,6 +22,8 @@
  *   BIN32/BIN64 (string, binary / large_*) -> BYTE_ARRAY; FLBA -> FIXED_LEN_BYTE_ARRAY(width).
  * Binary values must be shorter than 2^31 bytes (HFDS_ELIMIT otherwise); negative or
  * decreasing offsets -> HFDS_EINVAL.
+ * Alignment: input values and offsets must be aligned to their size, as Arrow buffers
+ * are; output may start at any offset of the hfds_buf (e.g. right after v1 levels).
  *
  * Thread-safety: all functions are reentrant; a pq_dict is used by one thread at a time.
  */

@@ -105,17 +105,22 @@ size_t pq_values_count(const pq_values *v)
  * value past the last present one: callers leave one value of slack).
  */
 #define GATHER(name, S, D)                                                           \
-	/* separate function: inlined into the masked loop it compiled 3x slower */   \
-	static __attribute__((noinline)) void name##_dense(const S *restrict s, size_t n, \
-		D *restrict d)                                                       \
+	/* separate function: inlined into the masked loop it compiled 3x slower.     \
+	 * Loads and stores go through memcpy: the output (after levels) and slices of \
+	 * input buffers need not be aligned; compilers emit plain moves for it. */   \
+	static __attribute__((noinline)) void name##_dense(const uint8_t *restrict s, size_t n, \
+		uint8_t *restrict d)                                                 \
 	{                                                                            \
-		for (size_t i = 0; i < n; i++)                                       \
-			d[i] = (D)s[i];                                              \
+		for (size_t i = 0; i < n; i++) {                                     \
+			S x;                                                         \
+			memcpy(&x, s + i * sizeof(S), sizeof(S));                    \
+			D y = (D)x;                                                  \
+			memcpy(d + i * sizeof(D), &y, sizeof(D));                    \
+		}                                                                    \
 	}                                                                            \
-	static size_t name(const pq_values *v, uint8_t *dst8)                        \
+	static size_t name(const pq_values *v, uint8_t *d)                           \
 	{                                                                            \
-		const S *s = (const S *)v->data;                                     \
-		D *d = (D *)(void *)dst8;                                            \
+		const uint8_t *s = (const uint8_t *)v->data;                         \
 		size_t n = v->n, cnt = 0;                                            \
 		if (!v->validity) {                                                  \
 			name##_dense(s, n, d);                                       \
@@ -127,11 +132,14 @@ size_t pq_values_count(const pq_values *v)
 			uint64_t all = k == 64 ? UINT64_MAX : ((uint64_t)1 << k) - 1; \
 			uint64_t w = bm_load(v->validity, off + base, off + n) & all; \
 			if (w == all) {                                              \
-				name##_dense(s + base, k, d + cnt);                  \
+				name##_dense(s + base * sizeof(S), k, d + cnt * sizeof(D)); \
 				cnt += k;                                            \
 			} else if (w) {                                              \
 				for (size_t j = 0; j < k; j++) {                     \
-					d[cnt] = (D)s[base + j];                     \
+					S x;                                         \
+					memcpy(&x, s + (base + j) * sizeof(S), sizeof(S)); \
+					D y = (D)x;                                  \
+					memcpy(d + cnt * sizeof(D), &y, sizeof(D));  \
 					cnt += (size_t)(w >> j & 1);                 \
 				}                                                    \
 			}                                                            \
