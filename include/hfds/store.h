@@ -175,8 +175,9 @@ typedef struct hfds_store_commit hfds_store_commit;
 
 /* Flags for hfds_store_commit_add_file / _add_buffer and hfds_store_object_import. */
 enum {
-	/* Rename the local file into the LFS store instead of hard-linking it (the source path
-	 * is gone afterwards, even if the commit later fails). Only for LFS-bound files. */
+	/* Rename the local file into the LFS store instead of hard-linking it. Once stored (a
+	 * run that passed the lock and parent checks), the source path is gone even if the
+	 * commit fails later. Only for LFS-bound files; regular files are copied into git. */
 	HFDS_STORE_ADD_MOVE = 1u << 0,
 	HFDS_STORE_ADD_FORCE_LFS = 1u << 1,     /* store through LFS whatever the rules say */
 	HFDS_STORE_ADD_FORCE_REGULAR = 1u << 2  /* store as a plain git blob */
