@@ -346,7 +346,10 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 	}
 	lv_len = k->body.len;
 	if (!v2) {
-		HFDS_TRY(encode_values(c, pg, &k->body, err));
+		/* the kernels store typed values: encode at an aligned start, then append */
+		hfds_buf_clear(&k->vals);
+		HFDS_TRY(encode_values(c, pg, &k->vals, err));
+		HFDS_TRY(hfds_buf_append(&k->body, k->vals.data, k->vals.len, err));
 		unc_len = k->body.len;
 		HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
 	} else {
