@@ -89,7 +89,7 @@ typedef struct hfds_ds_options {
 	uint64_t max_shard_size;  /* bytes of Parquet per shard; default 500e6 ("500MB") */
 	int codec;                /* hfds_pq_codec; default snappy */
 	size_t row_group_bytes;   /* uncompressed bytes per row group; default 100e6 (datasets >= 4.1),
-	                             lowered to max_shard_size / 4 for small shards */
+	                             lowered to max_shard_size / 8 for small shards */
 	int threads;              /* encoding threads; 0 = all cores */
 	int layout;               /* hfds_ds_layout */
 	int set_default;          /* mark the written config(s) `default: true` in the card */
