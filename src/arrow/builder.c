@@ -20,7 +20,8 @@ typedef struct bnode {
 	char *path;
 	int nullable;
 	int value_bytes;         /* bytes per value of fixed-width non-bool types */
-	hfds_buf validity;       /* bits, one per row of this node */
+	hfds_buf validity;       /* bits, one per row, once has_validity (the first null) */
+	int has_validity;
 	hfds_buf offsets;        /* int32/int64; empty until the first offset (then starts with 0) */
 	hfds_buf data;           /* values (bool: bits) or string bytes */
 	int64_t length;
@@ -81,7 +82,8 @@ static int bits_push_n(hfds_buf *b, int64_t idx, const uint8_t *bytes, int fill,
 		for (; i < n && ((idx + (int64_t)i) & 7); i++)
 			b->data[(idx + i) >> 3] |= (uint8_t)(1u << ((idx + i) & 7));
 		size_t whole = (n - i) / 8;
-		memset(b->data + ((idx + i) >> 3), 0xff, whole);
+		if (whole)
+			memset(b->data + ((idx + i) >> 3), 0xff, whole);
 		i += whole * 8;
 		for (; i < n; i++)
 			b->data[(idx + i) >> 3] |= (uint8_t)(1u << ((idx + i) & 7));
@@ -262,11 +264,12 @@ static void node_truncate(bnode *n, int64_t len)
 {
 	if (len > n->length)
 		return;
-	if (n->validity.len)
+	if (n->has_validity) {
 		n->null_count -= count_zero_bits(n->validity.data, len, n->length);
-	else
+		n->validity.len = (size_t)((len + 7) >> 3);
+	} else {
 		n->null_count = n->v.type == HFDS_ARROW_NA ? len : 0;
-	n->validity.len = (size_t)((len + 7) >> 3);
+	}
 	switch (n->v.type) {
 	case HFDS_ARROW_NA:
 		break;
@@ -298,13 +301,28 @@ static void node_truncate(bnode *n, int64_t len)
 	n->length = len;
 }
 
+/* Validity bits are written only from a node's first null on (all-valid columns, the
+ * common case, never touch them): materialize fills in the rows before it. */
+static int materialize(bnode *n, hfds_error *err)
+{
+	int rc;
+	if (n->has_validity)
+		return 0;
+	n->validity.len = 0;
+	if ((rc = bits_push_n(&n->validity, 0, NULL, 1, (size_t)n->length, NULL, err)) < 0)
+		return rc;
+	n->has_validity = 1;
+	return 0;
+}
+
 static int valid_push(bnode *n, int v, hfds_error *err)
 {
 	int rc;
-	if ((rc = bit_push(&n->validity, n->length, v, err)) < 0)
+	if (v)
+		return n->has_validity ? bit_push(&n->validity, n->length, 1, err) : 0;
+	if ((rc = materialize(n, err)) < 0 || (rc = bit_push(&n->validity, n->length, 0, err)) < 0)
 		return rc;
-	if (!v)
-		n->null_count++;
+	n->null_count++;
 	return 0;
 }
 
@@ -538,8 +556,13 @@ int hfds_arrow_builder_append_bool(hfds_arrow_builder *b, int v, hfds_error *err
 	return 0;
 }
 
-static int range_error(hfds_arrow_builder *b, bnode *n, const char *val, hfds_error *err)
+static int range_error(hfds_arrow_builder *b, bnode *n, int64_t sv, uint64_t uv, int is_signed, hfds_error *err)
 {
+	char val[32];
+	if (is_signed)
+		snprintf(val, sizeof(val), "%lld", (long long)sv);
+	else
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)uv);
 	return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): value %s out of range for the column type",
 		n->path, (long long)b->row, val);
 }
@@ -548,18 +571,13 @@ static int range_error(hfds_arrow_builder *b, bnode *n, const char *val, hfds_er
 static int push_integer(hfds_arrow_builder *b, bnode *n, int64_t sv, uint64_t uv, int is_signed,
 	hfds_error *err)
 {
-	char txt[32];
 	int neg = is_signed && sv < 0;
 	int rc, ok = 1;
 	union { int8_t i8; int16_t i16; int32_t i32; int64_t i64; uint8_t u8; uint16_t u16; uint32_t u32;
 		uint64_t u64; float f; double d; uint16_t h; } u;
-	if (is_signed)
-		snprintf(txt, sizeof(txt), "%lld", (long long)sv);
-	else
-		snprintf(txt, sizeof(txt), "%llu", (unsigned long long)uv);
 	if (!is_signed && uv > INT64_MAX && n->v.type != HFDS_ARROW_UINT64 && n->v.type != HFDS_ARROW_FLOAT
 		&& n->v.type != HFDS_ARROW_DOUBLE && n->v.type != HFDS_ARROW_HALF_FLOAT)
-		return range_error(b, n, txt, err);
+		return range_error(b, n, sv, uv, is_signed, err);
 	if (!is_signed)
 		sv = (int64_t)uv;
 	switch (n->v.type) {
@@ -607,7 +625,7 @@ static int push_integer(hfds_arrow_builder *b, bnode *n, int64_t sv, uint64_t uv
 		return type_error(b, n, "an integer", err);
 	}
 	if (!ok)
-		return range_error(b, n, txt, err);
+		return range_error(b, n, is_signed ? sv : 0, uv, is_signed, err);
 	if ((rc = push_fixed(n, &u, err)) < 0)
 		return rc;
 	advance(b);
@@ -784,14 +802,21 @@ static int bulk_column(hfds_arrow_builder *b, int64_t col, bnode **out, hfds_err
 static int bulk_validity(bnode *n, const uint8_t *validity, size_t count, hfds_error *err)
 {
 	int64_t zeros = 0;
+	size_t first_null = count;
 	int rc;
-	if (validity && !n->nullable) {
-		for (size_t i = 0; i < count; i++)
-			if (!validity[i])
-				return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): null in a non-nullable field",
-					n->path, (long long)(n->length + (int64_t)i));
+	if (validity) {
+		const uint8_t *z = memchr(validity, 0, count);
+		if (z)
+			first_null = (size_t)(z - validity);
 	}
-	if ((rc = bits_push_n(&n->validity, n->length, validity, 1, count, &zeros, err)) < 0)
+	if (first_null < count && !n->nullable)
+		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): null in a non-nullable field",
+			n->path, (long long)(n->length + (int64_t)first_null));
+	if (first_null == count && !n->has_validity)
+		return 0;
+	if ((rc = materialize(n, err)) < 0)
+		return rc;
+	if ((rc = bits_push_n(&n->validity, n->length, first_null < count ? validity : NULL, 1, count, &zeros, err)) < 0)
 		return rc;
 	n->null_count += zeros;
 	return 0;
@@ -823,17 +848,22 @@ int hfds_arrow_builder_append_fixed(hfds_arrow_builder *b, int64_t col, const vo
 	const uint8_t *validity, hfds_error *err)
 {
 	bnode *c;
-	int rc;
+	int rc, hv;
 	size_t vb, db;
+	int64_t nc;
 	if ((rc = bulk_column(b, col, &c, err)) < 0)
 		return rc;
 	if (!is_fixed_leaf(c))
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s': append_fixed needs a fixed-width column", c->path);
 	vb = c->validity.len;
 	db = c->data.len;
-	if ((rc = bulk_values(c, data, n, err)) < 0 || (rc = bulk_validity(c, validity, n, err)) < 0) {
+	hv = c->has_validity;
+	nc = c->null_count;
+	if ((rc = bulk_validity(c, validity, n, err)) < 0 || (rc = bulk_values(c, data, n, err)) < 0) {
 		c->validity.len = vb;
 		c->data.len = db;
+		c->has_validity = hv;
+		c->null_count = nc;
 		return rc;
 	}
 	c->length += (int64_t)n;
@@ -902,10 +932,12 @@ int hfds_arrow_builder_append_tensor(hfds_arrow_builder *b, int64_t col, const v
 	if (!is_fixed_leaf(level))
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s': tensor leaf '%s' is not a fixed-width type", c->path, level->path);
 	row_bytes = level->v.type == HFDS_ARROW_BOOL ? row_values : row_values * (size_t)level->value_bytes;
+	if (validity && !memchr(validity, 0, n))
+		validity = NULL;
+	if (validity && !c->nullable)
+		return hfds_error_set(err, HFDS_EINVAL, "column '%s': null in a non-nullable field", c->path);
 	if (!validity)
 		return tensor_rows(c, data, n, shape, ndim, err);
-	if (!c->nullable)
-		return bulk_validity(c, validity, n, err) < 0 ? HFDS_EINVAL : tensor_rows(c, data, n, shape, ndim, err);
 	/* runs of valid rows in bulk; null rows as nulls (empty lists, placeholders for fixed lists) */
 	for (size_t r = 0; r < n;) {
 		size_t run = r;
@@ -925,7 +957,7 @@ int hfds_arrow_builder_append_binary(hfds_arrow_builder *b, int64_t col, const i
 	const void *data, size_t n, const uint8_t *validity, hfds_error *err)
 {
 	bnode *c;
-	int rc;
+	int rc, hv;
 	size_t vb, db, ob;
 	int64_t base;
 	if ((rc = bulk_column(b, col, &c, err)) < 0)
@@ -939,6 +971,7 @@ int hfds_arrow_builder_append_binary(hfds_arrow_builder *b, int64_t col, const i
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s': negative bulk offset", c->path);
 	vb = c->validity.len;
 	db = c->data.len;
+	hv = c->has_validity;
 	if ((rc = offsets_ready(c, err)) < 0)
 		return rc;
 	ob = c->offsets.len;
@@ -963,6 +996,7 @@ done:
 		c->validity.len = vb;
 		c->data.len = db;
 		c->offsets.len = ob;
+		c->has_validity = hv;
 	}
 	return rc;
 }
@@ -1024,6 +1058,7 @@ static void move_out(bnode *n, struct ArrowArray *a)
 		else
 			hfds_buf_clear(&n->validity);
 	}
+	n->has_validity = 0;
 	if (has_offsets(n->v.type)) {
 		hfds_arrow__array_set_buffer(a, 1, take(&n->offsets));
 		if (is_binary(n->v.type))

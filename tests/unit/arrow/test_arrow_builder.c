@@ -482,8 +482,60 @@ static void test_bulk_nulls(void)
 	hfds_arrow_builder_free(b);
 }
 
+static void test_lazy_validity(void)
+{
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	hfds_arrow_builder *b = NULL;
+	hfds_arrow_schema_init(&s, "+s", NULL, 0, NULL);
+	hfds_arrow_schema_alloc_children(&s, 2, NULL);
+	child(&s, 0, "i", "x");
+	child(&s, 1, "u", "y");
+	REQUIRE(hfds_arrow_builder_new(&b, &s, NULL) == 0);
+	hfds_arrow_schema_release(&s);
+	for (int i = 0; i < 1000; i++) {
+		hfds_arrow_builder_append_int(b, i, NULL);
+		hfds_arrow_builder_append_str(b, "v", NULL);
+	}
+	/* an aborted row whose null was the column's first: no bitmap afterwards */
+	CHECK_EQ_INT(hfds_arrow_builder_append_null(b, NULL), 0);
+	hfds_arrow_builder_abort_row(b);
+	hfds_arrow_builder_append_int(b, 5, NULL);
+	hfds_arrow_builder_append_str(b, "w", NULL);
+	REQUIRE(hfds_arrow_builder_finish(b, &a, NULL) == 0);
+	CHECK_EQ_INT(a.length, 1001);
+	CHECK_EQ_INT(a.children[0]->null_count, 0);
+	CHECK(a.children[0]->buffers[0] == NULL);
+	hfds_arrow_array_release(&a);
+	/* first null late in the batch: earlier rows read as valid */
+	for (int i = 0; i < 1000; i++) {
+		hfds_arrow_builder_append_int(b, i, NULL);
+		hfds_arrow_builder_append_str(b, "v", NULL);
+	}
+	hfds_arrow_builder_append_null(b, NULL);
+	hfds_arrow_builder_append_null(b, NULL);
+	hfds_arrow_builder_append_int(b, 1, NULL);
+	hfds_arrow_builder_append_str(b, "z", NULL);
+	uint8_t valid[3] = {1, 1, 1};
+	int32_t more[3] = {7, 8, 9};
+	hfds_arrow_builder_append_fixed(b, 0, more, 3, valid, NULL);
+	hfds_arrow_builder_append_nulls(b, 1, 3, NULL);
+	REQUIRE(hfds_arrow_builder_finish(b, &a, NULL) == 0);
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, hfds_arrow_builder_schema(b), NULL), 0);
+	CHECK_EQ_INT(a.children[0]->null_count, 1);
+	CHECK_EQ_INT(a.children[1]->null_count, 4);
+	for (int i = 0; i < 1005; i++) {
+		CHECK_EQ_INT(bit(a.children[0]->buffers[0], i), i != 1000);
+		CHECK_EQ_INT(bit(a.children[1]->buffers[0], i), i < 1000 || i == 1001);
+	}
+	CHECK_EQ_INT(((const int32_t *)a.children[0]->buffers[1])[1004], 9);
+	hfds_arrow_array_release(&a);
+	hfds_arrow_builder_free(b);
+}
+
 int main(void)
 {
+	RUN(test_lazy_validity);
 	RUN(test_bulk_nulls);
 	RUN(test_rows_and_nulls);
 	RUN(test_misuse_errors);
