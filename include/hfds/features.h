@@ -153,7 +153,8 @@ HFDS_EXTERN const hfds_feature *hfds_features_root(const hfds_features *f);
 /* Output flags */
 #define HFDS_FEATURES_SEQUENCE 1u /* write "Sequence" instead of "List" (readers < datasets 4.0):
                                      List(x) -> Sequence(x); a variable-length list of a dict
-                                     -> the legacy [dict] form; LargeList unchanged */
+                                     -> the legacy [dict] form; a fixed-length list of a dict
+                                     has no old form and stays List; LargeList unchanged */
 
 /*
  * Parses the Features dict JSON (`{"col": {"dtype": "int8", "_type": "Value"}, ...}`).
@@ -254,7 +255,9 @@ typedef enum hfds_fnode_kind {
 
 /* A small YAML-ready tree. Scalars always have `str` set. `plain` is for trees built by a
  * YAML parser (1 = the scalar was unquoted, so "0", "null", "true" are resolved by YAML
- * rules); trees made by hfds_features_to_yaml set it to 0. */
+ * rules); trees made by hfds_features_to_yaml set it to 0. Map keys are always strings:
+ * an emitter must quote keys such as '0' (ClassLabel ids), as PyYAML does.
+ * Ownership: a node owns its keys, items and str; free the root with hfds_fnode_free. */
 typedef struct hfds_fnode {
 	hfds_fnode_kind kind;
 	char *str;

@@ -544,8 +544,38 @@ static void test_constructor_misuse(void)
 	hfds_features_free(f);
 }
 
+/* Python's own json.dumps must reproduce our bytes exactly (separators, ensure_ascii,
+ * escapes); python3 is an independent judge here. */
+static void test_python_json_dumps_identical(void)
+{
+	hfds_features *f = hfds_features_new();
+	const char *names[] = {"caf\xc3\xa9", "tab\there", "quote\"back\\slash", "del\x7f", "emoji \xf0\x9f\x98\x80",
+		"ctl\x01", "slash/"};
+	char *s = NULL, path[4200], cmd[8600];
+	REQUIRE(f);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		CHECK_EQ_INT(hfds_features_add(f, names[i], hfds_feature_value(HFDS_DTYPE_STRING), NULL), 0);
+	hfds_features_add(f, "label", hfds_feature_class_label(names, 7), NULL);
+	hfds_features_add(f, "grid", hfds_feature_array(3, (int64_t[]){-1, 2, 3}, HFDS_DTYPE_FLOAT32), NULL);
+	REQUIRE(hfds_features_hf_metadata(&s, NULL, f, 0, NULL) == 0);
+	CHECK(strstr(s, "\"caf\\u00e9\"") != NULL);
+	CHECK(strstr(s, "\"emoji \\ud83d\\ude00\"") != NULL);
+	CHECK(strstr(s, "\"del\\u007f\"") != NULL);
+	snprintf(path, sizeof(path), "%s/features.json", test_tmpdir());
+	FILE *fp = fopen(path, "wb");
+	REQUIRE(fp);
+	fputs(s, fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "python3 -c \"import json,sys; s=open(sys.argv[1],encoding='ascii').read(); "
+		"sys.exit(0 if json.dumps(json.loads(s)) == s else 1)\" '%s'", path);
+	CHECK_EQ_INT(system(cmd), 0);
+	hfds_features_free_text(s);
+	hfds_features_free(f);
+}
+
 int main(void)
 {
+	RUN(test_python_json_dumps_identical);
 	RUN(test_golden_json);
 	RUN(test_parse_print_roundtrip);
 	RUN(test_parse_forms);
