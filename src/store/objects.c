@@ -92,6 +92,11 @@ done:
 	return rc;
 }
 
+static int place(const char *src, const char *obj, int move)
+{
+	return move ? rename(src, obj) : link(src, obj);
+}
+
 int hfds_store__object_put_file(hfds_store *st, const char *local_path, const char *sha256_hex,
 	uint64_t size, int move, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
 {
@@ -120,11 +125,15 @@ int hfds_store__object_put_file(hfds_store *st, const char *local_path, const ch
 			unlink(local_path);
 		goto done;
 	}
-	HFDS_TRY(hfds_store__mkdirs_for(obj, err));
-	if (move ? rename(local_path, obj) == 0 : link(local_path, obj) == 0)
+	/* The fan-out folders usually exist already: create them only when placing fails. */
+	if (place(local_path, obj, move) == 0 || errno == EEXIST) /* EEXIST: stored meanwhile */
 		goto done;
-	if (errno == EEXIST) /* another writer stored the same content meanwhile */
-		goto done;
+	if (errno == ENOENT) {
+		HFDS_TRY(hfds_store__mkdirs_for(obj, err));
+		if (place(local_path, obj, move) == 0 || errno == EEXIST)
+			goto done;
+	}
+	HFDS_TRY(hfds_store__mkdirs_for(obj, err)); /* linking failed for another reason: copy */
 	HFDS_TRY(copy_into(local_path, obj, err));
 	if (move)
 		unlink(local_path);
@@ -147,9 +156,13 @@ int hfds_store__object_put_buffer(hfds_store *st, const void *data, size_t len,
 	HFDS_TRY(existing_ok(obj, len, &exists, err));
 	if (exists)
 		goto done;
-	HFDS_TRY(hfds_store__mkdirs_for(obj, err));
 	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", obj);
-	HFDS_FAIL_IF((fd = mkostemp(tmp, O_CLOEXEC)) < 0, HFDS_EIO, err, "%s: cannot create: %s", tmp, strerror(errno));
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 && errno == ENOENT) {
+		HFDS_TRY(hfds_store__mkdirs_for(obj, err));
+		snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", obj);
+		fd = mkostemp(tmp, O_CLOEXEC);
+	}
+	HFDS_FAIL_IF(fd < 0, HFDS_EIO, err, "%s: cannot create: %s", tmp, strerror(errno));
 	for (size_t off = 0; off < len;) {
 		ssize_t w = write(fd, (const char *)data + off, len - off);
 		if (w < 0 && errno == EINTR)
