@@ -21,6 +21,7 @@ int pqw_kit_new(pqw_kit **out, hfds_error *err)
 	hfds_buf_init(&k->vals, 0);
 	hfds_buf_init(&k->stored, 0);
 	hfds_buf_init(&k->header, 0);
+	hfds_buf_init(&k->used, 0);
 	HFDS_TRY(pq_compressor_new(&k->comp, err));
 	*out = k;
 	k = NULL;
@@ -39,6 +40,7 @@ void pqw_kit_free(pqw_kit *k)
 	hfds_buf_release(&k->vals);
 	hfds_buf_release(&k->stored);
 	hfds_buf_release(&k->header);
+	hfds_buf_release(&k->used);
 	hfds_free(k);
 }
 
@@ -58,9 +60,17 @@ void pqw_chunk_release(pqw_chunk *c)
 	hfds_buf_release(&c->dict_out);
 }
 
-void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, const pqw_colopts *o,
-	const hfds_pq_writer_options *wo, pq_dict *dict)
+int pqw_small_dict(const pqw_leaf *leaf)
 {
+	return leaf->src == PQ_SRC_I8 || leaf->src == PQ_SRC_U8 || leaf->src == PQ_SRC_I16 || leaf->src == PQ_SRC_U16;
+}
+
+void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, const pqw_colopts *o,
+	const hfds_pq_writer_options *wo, pq_dict *dict, uint32_t *smap, int32_t *sent)
+{
+	c->smap = smap;
+	c->sent = sent;
+	c->scount = 0;
 	c->leaf = leaf;
 	c->cb = cb;
 	c->o = *o;
@@ -195,17 +205,66 @@ static pq_values dense_values(const pqw_chunk *c, int64_t v0, int64_t v1)
 	return pv;
 }
 
+/* Direct-mapped dictionary for 8/16-bit integers: one table lookup per value. The
+ * dictionary page is at most 65536 x 4 bytes, below any sensible limit, so there is no
+ * fallback except the "mostly distinct" check after the first page. */
+#define SMALL_LOOP(T, BIAS) do { \
+	const T *v = (const T *)(const void *)cb->vals.data; \
+	for (size_t p = 0; p < c->npages; p++) { \
+		const pqw_page *pg = &c->pages[p]; \
+		for (int64_t i = pg->v0; i < pg->v1; i++) { \
+			uint32_t slot = (uint32_t)((int32_t)v[i] + (BIAS)); \
+			uint32_t ix = map[slot]; \
+			if (ix == UINT32_MAX) { \
+				ix = map[slot] = (uint32_t)n; \
+				ent[n++] = (int32_t)v[i]; \
+			} \
+			idx[i] = ix; \
+		} \
+		if (p == 0 && pg->v1 - pg->v0 >= 1024 && n * 4 > (size_t)(pg->v1 - pg->v0) * 3) \
+			break; \
+		c->dict_pages = p + 1; \
+	} \
+} while (0)
+
+static int build_small_dict(pqw_chunk *c, uint32_t *idx)
+{
+	const pqw_colbuf *cb = c->cb;
+	uint32_t *map = c->smap;
+	int32_t *ent = c->sent;
+	size_t n = 0;
+	switch (c->leaf->src) {
+	case PQ_SRC_I8: SMALL_LOOP(int8_t, 128); break;
+	case PQ_SRC_U8: SMALL_LOOP(uint8_t, 0); break;
+	case PQ_SRC_I16: SMALL_LOOP(int16_t, 32768); break;
+	default: SMALL_LOOP(uint16_t, 0); break;
+	}
+	c->scount = n;
+	/* leave the map empty for the next chunk */
+	int bias = c->leaf->src == PQ_SRC_I8 ? 128 : c->leaf->src == PQ_SRC_I16 ? 32768 : 0;
+	for (size_t i = 0; i < n; i++)
+		map[(uint32_t)(ent[i] + bias)] = UINT32_MAX;
+	return 0;
+}
+
+static size_t dict_count(const pqw_chunk *c)
+{
+	return c->smap ? c->scount : pq_dict_count(c->dict);
+}
+
 /* Dictionary over the pages in order until the dictionary page passes its limit. */
 static int build_dict(pqw_chunk *c, hfds_error *err)
 {
 	int rc = 0;
 	const pqw_colbuf *cb = c->cb;
 	size_t limit = c->wo->dictionary_page_limit;
-	if (!c->dict || cb->nvalues == 0)
+	if ((!c->dict && !c->smap) || cb->nvalues == 0)
 		return 0;
-	pq_dict_reset(c->dict);
 	HFDS_TRY(hfds_buf_reserve(&c->idx, (size_t)cb->nvalues * 4, err));
 	uint32_t *idx = (uint32_t *)(void *)c->idx.data;
+	if (c->smap)
+		return build_small_dict(c, idx);
+	pq_dict_reset(c->dict);
 	for (size_t p = 0; p < c->npages; p++) {
 		pqw_page *pg = &c->pages[p];
 		pq_values pv = dense_values(c, pg->v0, pg->v1);
@@ -238,12 +297,40 @@ done:
 	return rc;
 }
 
+static int uniform(const uint8_t *p, size_t n)
+{
+	uint64_t pat = p[0] * 0x0101010101010101ull, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (w != pat)
+			return 0;
+	}
+	for (; i < n; i++)
+		if (p[i] != p[0])
+			return 0;
+	return 1;
+}
+
 /* RLE-encodes uint8 levels [e0, e1) through a uint16 scratch copy. */
 static int encode_levels(pqw_kit *k, const uint8_t *lv, int64_t e0, int64_t e1, int max, hfds_buf *out,
 	hfds_error *err)
 {
 	int rc = 0;
 	size_t n = (size_t)(e1 - e0);
+	if (n > 0 && uniform(lv + e0, n)) {
+		/* one RLE run: ULEB128(n << 1), then the value in ceil(width / 8) bytes */
+		uint8_t run[16];
+		size_t len = 0;
+		uint64_t h = (uint64_t)n << 1;
+		do {
+			run[len++] = (uint8_t)((h & 0x7f) | (h > 0x7f ? 0x80 : 0));
+			h >>= 7;
+		} while (h);
+		if (pq_bit_width((uint64_t)max) > 0)
+			run[len++] = lv[e0];
+		return hfds_buf_append(out, run, len, err);
+	}
 	hfds_buf_clear(&k->levels16);
 	HFDS_TRY(hfds_buf_reserve(&k->levels16, n * 2 + 2, err));
 	uint16_t *w = (uint16_t *)(void *)k->levels16.data;
@@ -276,7 +363,7 @@ static int encode_values(pqw_chunk *c, pqw_page *pg, hfds_buf *out, hfds_error *
 	switch (pg->encoding) {
 	case PQ_ENC_RLE_DICTIONARY:
 		return pq_dict_indices_encode((const uint32_t *)(const void *)c->idx.data + pg->v0, pv.n,
-			pq_dict_count(c->dict), out, err);
+			dict_count(c), out, err);
 	case PQ_ENC_DELTA_BINARY_PACKED:
 		return pq_dbp_encode(&pv, out, err);
 	case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
@@ -307,6 +394,46 @@ done:
 	return rc;
 }
 
+/* Byte-array page statistics over the distinct dictionary entries the page uses: one
+ * byte store per value instead of two memcmp. */
+static int dict_stats(pqw_chunk *c, pqw_page *pg, pqw_kit *k, int64_t nulls, hfds_error *err)
+{
+	int rc = 0;
+	size_t nd = pq_dict_count(c->dict);
+	pqw_stats *s = &pg->stats;
+	pqw_stats_init(s);
+	s->null_count = nulls;
+	hfds_buf_clear(&k->used);
+	HFDS_TRY(hfds_buf_reserve(&k->used, nd + 1, err));
+	uint8_t *used = k->used.data;
+	memset(used, 0, nd);
+	const uint32_t *idx = (const uint32_t *)(const void *)c->idx.data;
+	for (int64_t i = pg->v0; i < pg->v1; i++)
+		used[idx[i]] = 1;
+	for (size_t e = 0; e < nd; e++) {
+		if (!used[e])
+			continue;
+		size_t len;
+		const uint8_t *p = pq_dict_entry(c->dict, e, &len);
+		if (!s->has_minmax) {
+			s->bmin = s->bmax = p;
+			s->bmin_len = s->bmax_len = len;
+			s->has_minmax = 1;
+			continue;
+		}
+		size_t m = len < s->bmin_len ? len : s->bmin_len;
+		int cmp = m ? memcmp(p, s->bmin, m) : 0;
+		if (cmp < 0 || (cmp == 0 && len < s->bmin_len))
+			s->bmin = p, s->bmin_len = len;
+		m = len < s->bmax_len ? len : s->bmax_len;
+		cmp = m ? memcmp(p, s->bmax, m) : 0;
+		if (cmp > 0 || (cmp == 0 && len > s->bmax_len))
+			s->bmax = p, s->bmax_len = len;
+	}
+done:
+	return rc;
+}
+
 static int page_stats_in_header(const pqw_chunk *c)
 {
 	return c->o.statistics && !c->wo->page_index;
@@ -325,7 +452,9 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 	size_t nstored, lv_len = 0, rep_len = 0, def_len = 0, unc_len;
 	int is_compressed = 1;
 
-	if (c->o.statistics)
+	if (c->o.statistics && pg->encoding == PQ_ENC_RLE_DICTIONARY && c->dict && l->src == PQ_SRC_BIN64)
+		HFDS_TRY(dict_stats(c, pg, k, nulls, err));
+	else if (c->o.statistics)
 		pqw_stats_compute(&pg->stats, l, cb, pg->v0, pg->v1, nulls);
 	else
 		pqw_stats_init(&pg->stats);
@@ -426,7 +555,10 @@ void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *k)
 	if (!c->dict_pages)
 		return;
 	hfds_buf_clear(&k->body);
-	HFDS_TRY(pq_dict_write_plain(c->dict, &k->body, err));
+	if (c->smap)
+		HFDS_TRY(hfds_buf_append(&k->body, c->sent, c->scount * 4, err)); /* PLAIN int32 LE */
+	else
+		HFDS_TRY(pq_dict_write_plain(c->dict, &k->body, err));
 	HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
 	HFDS_FAIL_IF(k->body.len > INT32_MAX || nstored > INT32_MAX, HFDS_ELIMIT, err,
 		"column '%s': dictionary page exceeds 2 GiB", c->leaf->path);
@@ -440,7 +572,7 @@ void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *k)
 	if (c->wo->page_checksum)
 		pq_tw_field_i32(&tw, 4, (int32_t)pq_crc32(0, stored, nstored));
 	pq_tw_field_struct_begin(&tw, 7);
-	pq_tw_field_i32(&tw, 1, (int32_t)pq_dict_count(c->dict));
+	pq_tw_field_i32(&tw, 1, (int32_t)dict_count(c));
 	pq_tw_field_i32(&tw, 2, PQ_ENC_PLAIN);
 	pq_tw_struct_end(&tw);
 	pq_tw_struct_end(&tw);

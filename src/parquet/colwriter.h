@@ -37,6 +37,7 @@ typedef struct pqw_kit {
 	hfds_buf vals;       /* encoded values (v2) */
 	hfds_buf stored;     /* compressed bytes */
 	hfds_buf header;
+	hfds_buf used;       /* dictionary entries used by a page (statistics) */
 } pqw_kit;
 
 int pqw_kit_new(pqw_kit **out, hfds_error *err);
@@ -60,6 +61,11 @@ typedef struct pqw_chunk {
 	pqw_page *pages;
 	size_t npages, cap;
 	pq_dict *dict;       /* owned by the caller (one per leaf, reused); NULL = no dictionary */
+	/* 8/16-bit integer sources use a direct-mapped dictionary instead of the hash table:
+	 * smap (65536 slots, caller-owned, all UINT32_MAX between chunks) -> index, sent = values */
+	uint32_t *smap;
+	int32_t *sent;
+	size_t scount;
 	size_t dict_pages;   /* pages [0, dict_pages) are dictionary-encoded */
 	hfds_buf idx;        /* uint32 index per value of the dictionary pages */
 	hfds_buf dict_out;   /* dictionary page (header + stored body) or empty */
@@ -73,7 +79,11 @@ void pqw_chunk_init(pqw_chunk *c);
 void pqw_chunk_release(pqw_chunk *c);
 /* Prepares c for a new row group; keeps allocations. */
 void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, const pqw_colopts *o,
-	const hfds_pq_writer_options *wo, pq_dict *dict);
+	const hfds_pq_writer_options *wo, pq_dict *dict, uint32_t *smap, int32_t *sent);
+
+/* 1 if the leaf's source kind uses the direct-mapped dictionary (smap/sent). */
+int pqw_small_dict(const pqw_leaf *leaf);
+#define PQW_SMALL_DICT_SLOTS 65536
 
 /* Plans pages and builds the dictionary. Errors are also kept in c->rc / c->err. */
 int pqw_chunk_plan(pqw_chunk *c, hfds_error *err);

@@ -63,6 +63,8 @@ struct hfds_pq_writer {
 	pqw_colbuf *cbs;
 	pqw_chunk *chunks;
 	pq_dict **dicts;
+	uint32_t **smaps;           /* direct-mapped dictionaries (8/16-bit leaves) */
+	int32_t **sents;
 	hfds_error *leaf_errs;
 	/* output */
 	char *path;
@@ -350,12 +352,21 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	w->chunks = hfds_calloc((size_t)nl, sizeof(pqw_chunk));
 	w->dicts = hfds_calloc((size_t)nl, sizeof(pq_dict *));
 	w->leaf_errs = hfds_calloc((size_t)nl, sizeof(hfds_error));
-	HFDS_FAIL_IF(!w->cbs || !w->chunks || !w->dicts || !w->leaf_errs, HFDS_ENOMEM, err, "out of memory");
+	w->smaps = hfds_calloc((size_t)nl, sizeof(uint32_t *));
+	w->sents = hfds_calloc((size_t)nl, sizeof(int32_t *));
+	HFDS_FAIL_IF(!w->cbs || !w->chunks || !w->dicts || !w->leaf_errs || !w->smaps || !w->sents, HFDS_ENOMEM, err,
+		"out of memory");
 	for (int i = 0; i < nl; i++) {
 		pqw_colbuf_init(&w->cbs[i]);
 		pqw_chunk_init(&w->chunks[i]);
-		if (w->colopts[i].dictionary)
+		if (w->colopts[i].dictionary && pqw_small_dict(&w->schema->leaves[i])) {
+			w->smaps[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
+			w->sents[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(int32_t));
+			HFDS_FAIL_IF(!w->smaps[i] || !w->sents[i], HFDS_ENOMEM, err, "out of memory");
+			memset(w->smaps[i], 0xff, PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
+		} else if (w->colopts[i].dictionary) {
 			HFDS_TRY(pq_dict_new(&w->dicts[i], w->schema->leaves[i].src, w->schema->leaves[i].value_width, err));
+		}
 	}
 	HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	HFDS_TRY(hfds_pool_new(&w->pool, w->o.threads, err));
@@ -584,7 +595,8 @@ static int flush_row_group(hfds_pq_writer *w, hfds_error *err)
 	rg->num_rows = w->rg_rows;
 
 	for (int i = 0; i < nl; i++)
-		pqw_chunk_reset(&w->chunks[i], &w->schema->leaves[i], &w->cbs[i], &w->colopts[i], &w->o, w->dicts[i]);
+		pqw_chunk_reset(&w->chunks[i], &w->schema->leaves[i], &w->cbs[i], &w->colopts[i], &w->o, w->dicts[i],
+			w->smaps[i], w->sents[i]);
 	hfds_pool_run(w->pool, (size_t)nl, plan_task, w);
 	HFDS_TRY(first_leaf_error(w, err));
 	w->ntasks = 0;
@@ -985,7 +997,13 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 			pqw_chunk_release(&w->chunks[i]);
 		if (w->dicts)
 			pq_dict_free(w->dicts[i]);
+		if (w->smaps)
+			hfds_free(w->smaps[i]);
+		if (w->sents)
+			hfds_free(w->sents[i]);
 	}
+	hfds_free(w->smaps);
+	hfds_free(w->sents);
 	hfds_free(w->cbs);
 	hfds_free(w->chunks);
 	hfds_free(w->dicts);

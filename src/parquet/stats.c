@@ -2,6 +2,9 @@
  * Statistics: one typed min/max loop per source kind (no per-value dispatch), merged per
  * chunk. Bounds are encoded only when written, so truncation is decided once.
  */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* the min/max loops must vectorize */
+#endif
 #include <math.h>
 #include <string.h>
 
