@@ -434,6 +434,16 @@ static void test_validate_detects(void)
 	CHECK_EQ_STR(err.message, "record batch: expected 1 children, found 3");
 	hfds_arrow_schema_release(&s2);
 	CHECK_EQ_INT(hfds_arrow_array_validate(&a, &s, NULL), 0);
+	/* a sliced batch (offset 1, length 1) is valid; offset past the end is not */
+	a.offset = 1;
+	a.length = 1;
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, &s, NULL), 0);
+	a.offset = 2;
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, &s, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, "column 'window': length 2 + offset 0 is shorter than its parent's 3 rows") != NULL);
+	a.offset = 0;
+	a.length = 2;
 	hfds_arrow_array_release(&a);
 	hfds_arrow_schema_release(&s);
 }

@@ -498,6 +498,24 @@ static void test_yaml_from_parser_tree(void)
 	CHECK_EQ_INT(hfds_features_from_yaml(&f, list, &err), HFDS_EPARSE);
 	CHECK_EQ_STR(err.message, "features.label.class_label.names: expected label ids 0..2, id 2 is missing");
 	hfds_fnode_free(list);
+	/* old cards: `sequence: [fields]` is a dict of lists */
+	list = hfds_fnode_seq();
+	col = hfds_fnode_map();
+	hfds_fnode *fields = hfds_fnode_seq(), *fld = hfds_fnode_map();
+	hfds_fnode_push(fld, "name", hfds_fnode_scalar(HFDS_FNODE_STR, "a", 1), NULL);
+	hfds_fnode_push(fld, "dtype", hfds_fnode_scalar(HFDS_FNODE_STR, "int8", 1), NULL);
+	hfds_fnode_push(fields, NULL, fld, NULL);
+	hfds_fnode_push(col, "name", hfds_fnode_scalar(HFDS_FNODE_STR, "s", 1), NULL);
+	hfds_fnode_push(col, "sequence", fields, NULL);
+	hfds_fnode_push(col, "length", hfds_fnode_scalar(HFDS_FNODE_STR, "4", 1), NULL);
+	hfds_fnode_push(list, NULL, col, NULL);
+	hfds_error_init(&err);
+	REQUIRE(hfds_features_from_yaml(&f, list, &err) == 0);
+	REQUIRE(hfds_features_to_json(&s, NULL, f, 0, NULL) == 0);
+	CHECK_EQ_STR(s, "{\"s\": {\"a\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"length\": 4, \"_type\": \"List\"}}}");
+	hfds_features_free_text(s);
+	hfds_features_free(f);
+	hfds_fnode_free(list);
 	/* unknown type */
 	list = hfds_fnode_seq();
 	col = hfds_fnode_map();
