@@ -11,7 +11,6 @@
 #include "util/buf.h"
 #include "util/try.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
