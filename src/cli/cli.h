@@ -43,5 +43,6 @@ int cli_split_repo_rev(const char *cmd, const char *arg, char *repo, size_t cap,
 int cli_parse_repo_type(const char *cmd, const char *value, int *type);
 int cmd_info(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hfds/features.h"
 #include "hfds/parquet_reader.h"
 #include "parquet/assemble.h"
 #include "parquet/pq_format.h"
@@ -154,15 +155,21 @@ static json_t *build_json(hfds_pq_reader *r, const char *path)
 						       : json_null());
 	json_object_set_new(root, "key_value_metadata", kv);
 	{
+		/* HF features through the features model (validates and normalises the JSON) */
 		const pq_kv *hf = pq_meta_kv(m, "huggingface");
 		json_t *features = NULL;
 		if (hf && hf->value.set) {
-			json_t *doc = json_loadb((const char *)hf->value.p, hf->value.n, 0, NULL);
-			json_t *info = doc ? json_object_get(doc, "info") : NULL;
-			json_t *f = info ? json_object_get(info, "features") : NULL;
-			if (f)
-				features = json_incref(f);
-			json_decref(doc);
+			hfds_features *f = NULL;
+			char *text = NULL;
+			hfds_error ferr;
+			hfds_error_init(&ferr);
+			if (hfds_features_parse_hf_metadata(&f, (const char *)hf->value.p, hf->value.n, &ferr) == 0 &&
+			    hfds_features_to_json(&text, NULL, f, 0, &ferr) == 0)
+				features = json_loads(text, JSON_DECODE_ANY, NULL);
+			else
+				features = json_sprintf("invalid huggingface metadata: %s", ferr.message);
+			hfds_features_free_text(text);
+			hfds_features_free(f);
 		}
 		json_object_set_new(root, "hf_features", features ? features : json_null());
 	}

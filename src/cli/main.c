@@ -22,6 +22,7 @@ static const command commands[] = {
 	{"branch", cmd_branch, "create, delete or list the branches of a repository"},
 	{"info", cmd_info, "show a Parquet file's schema, row groups and statistics"},
 	{"cat", cmd_cat, "print a Parquet file's rows as JSON Lines"},
+	{"convert", cmd_convert, "rewrite Parquet or JSON Lines as Parquet with the hfds writer"},
 };
 
 static void usage(FILE *out)

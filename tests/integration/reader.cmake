@@ -33,3 +33,10 @@ add_test(NAME reader_cat_encrypted COMMAND $<TARGET_FILE:hfds> cat
   ${HFDS_READER_CORPUS}/data/encrypt_columns_and_footer.parquet.encrypted)
 set_tests_properties(reader_cat_encrypted PROPERTIES WILL_FAIL FALSE
   PASS_REGULAR_EXPRESSION "encrypted Parquet is not supported")
+
+if(HFDS_READER_NODE AND HFDS_READER_PY)
+  add_test(NAME reader_convert COMMAND ${HFDS_READER_PY}
+    ${CMAKE_SOURCE_DIR}/tests/integration/reader_convert.py $<TARGET_FILE:hfds>
+    ${CMAKE_SOURCE_DIR}/../shared ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/reader-convert)
+  set_tests_properties(reader_convert PROPERTIES TIMEOUT 1200)
+endif()
