@@ -434,6 +434,20 @@ done:
 	return rc;
 }
 
+/* PLAIN pages of types whose dense layout is already the PLAIN layout. */
+static int direct_plain(const pqw_chunk *c, const pqw_page *pg)
+{
+	if (pg->encoding != PQ_ENC_PLAIN)
+		return 0;
+	switch (c->leaf->src) {
+	case PQ_SRC_I32: case PQ_SRC_I64: case PQ_SRC_U32: case PQ_SRC_U64: case PQ_SRC_F32: case PQ_SRC_F64:
+	case PQ_SRC_F16: case PQ_SRC_FLBA:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int page_stats_in_header(const pqw_chunk *c)
 {
 	return c->o.statistics && !c->wo->page_index;
@@ -474,11 +488,22 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 		def_len = k->body.len - at;
 	}
 	lv_len = k->body.len;
-	if (!v2) {
-		/* the kernels store typed values: encode at an aligned start, then append */
-		hfds_buf_clear(&k->vals);
-		HFDS_TRY(encode_values(c, pg, &k->vals, err));
-		HFDS_TRY(hfds_buf_append(&k->body, k->vals.data, k->vals.len, err));
+	if (!v2 && direct_plain(c, pg) && lv_len == 0) {
+		/* the dense values already are the PLAIN body: compress them in place */
+		hfds_buf view = { cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width,
+			(size_t)(pg->v1 - pg->v0) * (size_t)l->value_width, 0, 0 };
+		unc_len = view.len;
+		HFDS_TRY(compress_into(c, k, &view, &stored, &nstored, err));
+	} else if (!v2) {
+		if (direct_plain(c, pg)) {
+			HFDS_TRY(hfds_buf_append(&k->body, cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width,
+				(size_t)(pg->v1 - pg->v0) * (size_t)l->value_width, err));
+		} else {
+			/* the kernels store typed values: encode at an aligned start, then append */
+			hfds_buf_clear(&k->vals);
+			HFDS_TRY(encode_values(c, pg, &k->vals, err));
+			HFDS_TRY(hfds_buf_append(&k->body, k->vals.data, k->vals.len, err));
+		}
 		unc_len = k->body.len;
 		HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
 	} else {

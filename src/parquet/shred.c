@@ -133,6 +133,20 @@ static int check_utf8(ctx *c, const uint8_t *p, size_t n, int64_t entry)
 		c->leaf->path, (long long)row);
 }
 
+/* All bytes < 0x80: valid UTF-8 whatever the value boundaries are. */
+static int ascii(const uint8_t *p, size_t n)
+{
+	uint64_t acc = 0, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return (acc & 0x8080808080808080ull) == 0;
+}
+
 /* Appends values [s, e) of leaf array `a` (all valid), converted to the physical type. */
 static int leaf_values(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e, int64_t first_entry)
 {
@@ -216,7 +230,7 @@ static int leaf_values(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e,
 		}
 		if (nb)
 			memcpy(cb->vals.data + cb->vals.len, data + o0, nb);
-		if (l->is_string) {
+		if (l->is_string && !ascii(data + o0, nb)) {
 			uint64_t prev = base;
 			for (size_t i = 0; i < n; i++) {
 				HFDS_TRY(check_utf8(c, cb->vals.data + prev, (size_t)(oo[i] - prev), first_entry + (int64_t)i));
