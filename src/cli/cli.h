@@ -30,6 +30,9 @@ int cmd_ls(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_branch(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_delete_config(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 /* Hub helpers for repo-level commands (defined in cmd_repo.c). */
 struct hfds_store;

@@ -212,7 +212,9 @@ static int convert(conv *c, const struct ArrowSchema *s, const hfds_feature *f, 
 			for (k = 0; k < hfds_feature_count(f); k++)
 				if (!strcmp(hfds_feature_name_at(f, k), json_string_value(v)))
 					return hfds_arrow_builder_append_int(c->r->b, (int64_t)k, c->err);
-			return fail(c, "unknown label ", json_string_value(v));
+			return hfds_error_set(c->err, HFDS_EINVAL,
+				"%s:%llu: column '%s': unknown label '%s' (give one of the ClassLabel names or an index)",
+				c->r->path, (unsigned long long)c->r->lineno, c->column, json_string_value(v));
 		}
 		if (!json_is_integer(v))
 			return fail(c, "expected an integer", NULL);

@@ -1,0 +1,68 @@
+/* hfds delete-config: datasets' delete_from_hub as one commit. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hfds/dataset.h"
+#include "push_repo.h"
+
+static const char usage_text[] =
+	"usage: hfds delete-config REPO CONFIG [--revision BRANCH] [--message M] [--endpoint E]\n"
+	"\n"
+	"Deletes the config CONFIG of the dataset repo REPO in ONE commit, as `datasets`\n"
+	"delete_from_hub does: every file matched by the config's data_files globs in the card,\n"
+	"plus its entries in the card's configs, dataset_info and config_names. The commit is\n"
+	"titled \"Delete 'CONFIG' config\" (the Hub would open a pull request; the embedded hub\n"
+	"commits to the branch). Prints the new commit id.\n"
+	"\n"
+	"example:\n"
+	"  hfds delete-config me/reviews fr\n";
+
+int cmd_delete_config(int argc, char **argv)
+{
+	const char *repo_id = NULL, *config = NULL, *revision = NULL, *message = NULL, *endpoint = NULL;
+	push_repo *repo = NULL;
+	hfds_ds_publish_options po;
+	hfds_error err;
+	char sha[41] = "";
+	int i, code = CLI_EXIT_OK;
+	hfds_error_init(&err);
+	memset(&po, 0, sizeof(po));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage_text, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "--revision") || !strcmp(a, "--message") || !strcmp(a, "-m") || !strcmp(a, "--endpoint")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("delete-config", "%s needs a value", a);
+			if (!strcmp(a, "--revision"))
+				revision = argv[++i];
+			else if (!strcmp(a, "--endpoint"))
+				endpoint = argv[++i];
+			else
+				message = argv[++i];
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("delete-config", "unknown option '%s'", a);
+		} else if (!repo_id) {
+			repo_id = a;
+		} else if (!config) {
+			config = a;
+		} else {
+			return cli_usage_error("delete-config", "unexpected argument '%s'", a);
+		}
+	}
+	if (!repo_id || !config)
+		return cli_usage_error("delete-config", "needs REPO and CONFIG");
+	po.title = message;
+	if (push_repo_open(&repo, endpoint, repo_id, revision, 0, 0, &err) < 0 ||
+		hfds_ds_delete_config(&repo->ops, config, &po, sha, &err) < 0) {
+		code = cli_fail(&err);
+	} else {
+		fprintf(stderr, "hfds delete-config: deleted config '%s' of %s (%s)\n", config, repo_id, repo->where);
+		printf("%s\n", sha);
+	}
+	push_repo_free(repo);
+	return code;
+}

@@ -1,0 +1,90 @@
+/* hfds purge: delete every file but .gitattributes in one commit. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hfds/dataset.h"
+#include "push_repo.h"
+
+static const char usage_text[] =
+	"usage: hfds purge REPO [--yes] [--revision BRANCH] [--message M] [--endpoint E]\n"
+	"\n"
+	"Deletes every file of the dataset repo REPO except .gitattributes, in ONE commit\n"
+	"(history is kept: older revisions and tags still show the files). On a terminal it\n"
+	"asks for confirmation unless --yes is given; without a terminal --yes is required.\n"
+	"\n"
+	"example:\n"
+	"  hfds purge me/scratch --yes\n";
+
+int cmd_purge(int argc, char **argv)
+{
+	const char *repo_id = NULL, *revision = NULL, *message = NULL, *endpoint = NULL;
+	push_repo *repo = NULL;
+	hfds_ds_publish_options po;
+	hfds_ds_repo_file *files = NULL;
+	size_t count = 0, deleted = 0, k, victims = 0;
+	hfds_error err;
+	char sha[41] = "", head[41];
+	int i, yes = 0, code = CLI_EXIT_OK;
+	hfds_error_init(&err);
+	memset(&po, 0, sizeof(po));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage_text, stdout);
+			return CLI_EXIT_OK;
+		} else if (!strcmp(a, "--yes") || !strcmp(a, "-y")) {
+			yes = 1;
+		} else if (!strcmp(a, "--revision") || !strcmp(a, "--message") || !strcmp(a, "-m") || !strcmp(a, "--endpoint")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("purge", "%s needs a value", a);
+			if (!strcmp(a, "--revision"))
+				revision = argv[++i];
+			else if (!strcmp(a, "--endpoint"))
+				endpoint = argv[++i];
+			else
+				message = argv[++i];
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("purge", "unknown option '%s'", a);
+		} else if (!repo_id) {
+			repo_id = a;
+		} else {
+			return cli_usage_error("purge", "unexpected argument '%s'", a);
+		}
+	}
+	if (!repo_id)
+		return cli_usage_error("purge", "needs REPO");
+	if (!yes && !isatty(0))
+		return cli_usage_error("purge", "refusing to delete every file without a terminal to confirm: pass --yes");
+	po.title = message;
+	if (push_repo_open(&repo, endpoint, repo_id, revision, 0, 0, &err) < 0)
+		goto fail;
+	if (!yes) {
+		char answer[16] = "";
+		if (repo->ops.head(repo, head, &err) < 0 || repo->ops.list_files(repo, head, &files, &count, &err) < 0)
+			goto fail;
+		for (k = 0; k < count; k++)
+			victims += strcmp(files[k].path, ".gitattributes") != 0;
+		fprintf(stderr, "Delete all %zu file(s) of dataset %s on branch %s (%s), keeping .gitattributes? [y/N] ",
+			victims, repo_id, repo->branch, repo->where);
+		fflush(stderr);
+		if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+			fprintf(stderr, "hfds purge: nothing deleted\n");
+			code = CLI_EXIT_ERROR;
+			goto done;
+		}
+	}
+	if (hfds_ds_purge(&repo->ops, &po, &deleted, sha, &err) < 0)
+		goto fail;
+	fprintf(stderr, "hfds purge: deleted %zu file(s) of %s\n", deleted, repo_id);
+	printf("%s\n", sha);
+	goto done;
+fail:
+	code = cli_fail(&err);
+done:
+	hfds_ds_repo_files_free(files, count);
+	push_repo_free(repo);
+	return code;
+}
