@@ -32,10 +32,14 @@ deps:
 run: deps all
 	@bash scripts/run.sh $(BUILD)/hfds
 
-# The fuzz smoke run goes before ctest so that ctest's summary is the last line of the output.
-check: deps check-build fuzz-smoke
-	@cd $(CHECKB) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS) --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS)
+# The fuzz smoke run goes before ctest so that ctest's summary closes the output; a fuzz
+# failure still fails `make check`, after ctest has run.
+check: deps check-build
+	@fuzz_rc=0; $(MAKE) --no-print-directory fuzz-smoke || fuzz_rc=$$?; \
+	cd $(CHECKB) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS) --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS); ctest_rc=$$?; \
+	if [ $$fuzz_rc -ne 0 ]; then echo "check: the fuzz smoke run failed (see the fuzz: lines above)"; exit 1; fi; \
+	exit $$ctest_rc
 
 check-build:
 	@cmake -S . -B $(CHECKB) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHFDS_SANITIZE=ON -DHFDS_WERROR=ON $(CMAKE_FLAGS) >/dev/null

@@ -4,7 +4,9 @@
 # Seeds: tests/fuzz/corpus/<target>/ if present, plus shared test data chosen by the target's
 # name (fuzz_parquet_* <- the parquet-testing corpus, fuzz_pgn* <- the PGN samples). New inputs
 # go to a scratch corpus under BUILD_DIR; crashes, leaks and timeouts go to
-# BUILD_DIR/fuzz-artifacts/<target>/ and fail the run.
+# BUILD_DIR/fuzz-artifacts/<target>/ and fail the run. FUZZ_SEED (default 1) fixes libFuzzer's
+# random seed so that a run is repeatable up to the time limit. Reproduce a crash with
+# BUILD_DIR/<target> ARTIFACT.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:?usage: tests/fuzz/run.sh BUILD_DIR [TOTAL_SECONDS]}"
@@ -39,10 +41,10 @@ for t in "${targets[@]}"; do
     cp -f "$f" "$work/seed-$(sha1sum "$f" | cut -c1-16)"
   done < <(seeds_for "$t")
   echo "fuzz: $t for ${per}s ($(find "$work" -type f | wc -l) corpus files)"
-  if ! "$build/$t" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if ! "$build/$t" -seed="${FUZZ_SEED:-1}" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$art/" "$work" >"$build/fuzz-$t.log" 2>&1; then
     echo "fuzz: $t FAILED; log: $build/fuzz-$t.log, reproducer in $art/"
-    grep -E 'ERROR|SUMMARY|Test unit written' "$build/fuzz-$t.log" | head -20 || true
+    grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$build/fuzz-$t.log" | head -20 || true
     failed=$((failed + 1))
   else
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$build/fuzz-$t.log" | tr '\n' ' ' | sed 's/^/fuzz:   /'
