@@ -17,7 +17,7 @@
 enum kind { K_DIRECT8, K_DIRECT16, K_KEY32, K_KEY64, K_BYTES };
 
 typedef struct slot32 { uint32_t key, idx1; } slot32;   /* idx1 = index + 1, 0 = empty */
-typedef struct slot64 { uint64_t key; uint32_t idx1, pad; } slot64;
+typedef struct slot64 { uint64_t key; uint32_t idx1, len; } slot64; /* len: K_BYTES only */
 
 struct pq_dict {
 	int src;
@@ -28,7 +28,7 @@ struct pq_dict {
 	uint32_t *ent_off;    /* K_BYTES with BYTE_ARRAY: offset of entry i in vals */
 	size_t ent_cap;
 	int32_t *direct;      /* K_DIRECT*: raw value -> index, -1 = absent */
-	void *slots;          /* slot32 (K_KEY32, K_BYTES: key = hash) or slot64 */
+	void *slots;          /* slot32 (K_KEY32) or slot64 (K_KEY64, K_BYTES) */
 	size_t cap;           /* slots, a power of two */
 	int shift;            /* 64 - log2(cap) */
 };
@@ -38,7 +38,7 @@ struct pq_dict {
 
 static int table_alloc(pq_dict *d, size_t cap, hfds_error *err)
 {
-	size_t sz = d->kind == K_KEY64 ? sizeof(slot64) : sizeof(slot32);
+	size_t sz = d->kind == K_KEY32 ? sizeof(slot32) : sizeof(slot64);
 	void *s = hfds_calloc(cap, sz);
 	if (!s)
 		return hfds_error_set(err, HFDS_ENOMEM, "dictionary: out of memory for %zu slots", cap);
@@ -105,7 +105,7 @@ void pq_dict_reset(pq_dict *d)
 	if (d->direct)
 		memset(d->direct, 0xff, (d->kind == K_DIRECT8 ? 256 : 65536) * sizeof *d->direct);
 	if (d->slots)
-		memset(d->slots, 0, d->cap * (d->kind == K_KEY64 ? sizeof(slot64) : sizeof(slot32)));
+		memset(d->slots, 0, d->cap * (d->kind == K_KEY32 ? sizeof(slot32) : sizeof(slot64)));
 }
 
 size_t pq_dict_count(const pq_dict *d)
@@ -186,6 +186,24 @@ static inline int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
 	return tail_word(a, n) == tail_word(b, n);
 }
 
+/*
+ * Byte-string slots. A value of at most 8 bytes is identified exactly by its length and
+ * tail_word (the overlapping loads cover every byte), so its slot key is that word and a
+ * match needs no access to the stored entry. Longer values use a 64-bit hash as key and
+ * are confirmed against the entry bytes.
+ */
+#define SHORT_MAX 8
+
+static inline uint64_t bytes_slot_hash(uint64_t key, uint32_t len)
+{
+	uint64_t h;
+	if (len > SHORT_MAX)
+		return key;
+	h = (key ^ (uint64_t)len << 56) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 31;
+	return h * GOLD;
+}
+
 /* Doubles the table when an insert would pass load 1/2, re-inserting every entry. */
 static int maybe_grow(pq_dict *d, hfds_error *err)
 {
@@ -201,12 +219,13 @@ static int maybe_grow(pq_dict *d, hfds_error *err)
 		return rc;
 	}
 	size_t mask = d->cap - 1;
-	if (d->kind == K_KEY64) {
+	if (d->kind != K_KEY32) {
 		slot64 *o = old, *s = d->slots;
 		for (size_t i = 0; i < oldcap; i++) {
 			if (!o[i].idx1)
 				continue;
-			size_t h = (size_t)((o[i].key * GOLD) >> d->shift);
+			uint64_t k = d->kind == K_KEY64 ? o[i].key * GOLD : bytes_slot_hash(o[i].key, o[i].len);
+			size_t h = (size_t)(k >> d->shift);
 			while (s[h].idx1)
 				h = (h + 1) & mask;
 			s[h] = o[i];
@@ -216,9 +235,7 @@ static int maybe_grow(pq_dict *d, hfds_error *err)
 		for (size_t i = 0; i < oldcap; i++) {
 			if (!o[i].idx1)
 				continue;
-			uint64_t k = d->kind == K_KEY32 ? (uint64_t)o[i].key * GOLD
-				: (uint64_t)o[i].key << 32; /* K_BYTES: key holds hash >> 32 */
-			size_t h = (size_t)(k >> d->shift);
+			size_t h = (size_t)(((uint64_t)o[i].key * GOLD) >> d->shift);
 			while (s[h].idx1)
 				h = (h + 1) & mask;
 			s[h] = o[i];
@@ -346,28 +363,22 @@ static int put_bytes(pq_dict *d, const pq_values *v, size_t a, size_t b, uint32_
 		} else if ((len = pq__bin_len(v, i, &p)) < 0) {
 			return pq__bin_error(len, i, err);
 		}
-		uint64_t hv = hash_bytes(p, (size_t)len);
-		uint32_t tag = (uint32_t)(hv >> 32);
-		slot32 *sl = d->slots;
+		uint32_t ulen = (uint32_t)len;
+		uint64_t key = ulen <= SHORT_MAX ? tail_word(p, ulen) : hash_bytes(p, ulen);
+		uint64_t hv = bytes_slot_hash(key, ulen);
+		slot64 *sl = d->slots;
 		mask = d->cap - 1;
 		size_t h = (size_t)(hv >> d->shift);
 		for (;; h = (h + 1) & mask) {
 			if (!sl[h].idx1)
 				break;
-			if (sl[h].key != tag)
+			if (sl[h].key != key || sl[h].len != ulen)
 				continue;
-			const uint8_t *e;
-			if (fixed) {
-				e = d->vals.data + (size_t)(sl[h].idx1 - 1) * fixed;
-			} else {
-				uint32_t elen;
-				e = d->vals.data + d->ent_off[sl[h].idx1 - 1];
-				memcpy(&elen, e, 4);
-				if (elen != (uint64_t)len)
-					continue;
-				e += 4;
-			}
-			if (bytes_eq(e, p, (size_t)len))
+			if (ulen <= SHORT_MAX)
+				break;
+			const uint8_t *e = fixed ? d->vals.data + (size_t)(sl[h].idx1 - 1) * fixed
+				: d->vals.data + d->ent_off[sl[h].idx1 - 1] + 4;
+			if (bytes_eq(e, p, ulen))
 				break;
 		}
 		if (!sl[h].idx1) {
@@ -401,7 +412,8 @@ static int put_bytes(pq_dict *d, const pq_values *v, size_t a, size_t b, uint32_
 			h = (size_t)(hv >> d->shift);
 			while (sl[h].idx1)
 				h = (h + 1) & mask;
-			sl[h].key = tag;
+			sl[h].key = key;
+			sl[h].len = ulen;
 			sl[h].idx1 = (uint32_t)++d->count;
 		}
 		*idx++ = sl[h].idx1 - 1;
