@@ -154,13 +154,13 @@ static uint8_t *emit_rle(uint32_t value, size_t count, int bw, uint8_t *p)
 #define SCAN_FNS(sfx, T, BCAST)                                                      \
 	static inline int uniform8_##sfx(const T *g)                                 \
 	{                                                                            \
-		uint64_t pat = (uint64_t)g[0] * BCAST, w;                            \
-		for (size_t k = 0; k < 8 * sizeof(T); k += 8) {                      \
+		uint64_t pat = (uint64_t)g[0] * BCAST, w, diff = 0;                  \
+		for (size_t k = 0; k < 8 * sizeof(T); k += 8) { /* no early exit: one \
+			branch per group, predictable on literal-heavy data */        \
 			memcpy(&w, (const uint8_t *)g + k, 8);                       \
-			if (w != pat)                                                \
-				return 0;                                            \
+			diff |= w ^ pat;                                             \
 		}                                                                    \
-		return 1;                                                            \
+		return diff == 0;                                                    \
 	}                                                                            \
 	static inline size_t run_end_##sfx(const T *v, size_t r, size_t n, T x)     \
 	{                                                                            \
@@ -215,7 +215,7 @@ static uint8_t *emit_rle(uint32_t value, size_t count, int bw, uint8_t *p)
 		 * output grows in bounded steps and only what is written is reserved. */ \
 		while (n - pos >= 8) {                                               \
 			const T *g = vals + pos;                                     \
-			if (pos - lit >= LIT_MAX || (g[0] == g[7] && uniform8_##sfx(g))) { \
+			if (pos - lit >= LIT_MAX || uniform8_##sfx(g)) {             \
 				if ((size_t)(out->data + out->cap - p) < step) {     \
 					out->len = (size_t)(p - out->data);          \
 					HFDS_TRY(hfds_buf_reserve(out, 2 * step, err)); \
