@@ -12,8 +12,7 @@ step() { printf '\n$ %s\n' "$*"; "$@"; }
 step "$hfds" version
 step "$hfds" --help
 step "$hfds" info "$sample"
-printf '\n$ %s cat %s | head -3\n' "$hfds" "$sample"
-"$hfds" cat "$sample" | head -3
+step "$hfds" cat --limit 3 "$sample"
 printf '\nThe same rows read by DuckDB (one of the independent readers the tests use):\n'
 printf '$ node tests/node/judge.mjs --reader duckdb %s | head -3\n' "$sample"
 node "$root/tests/node/judge.mjs" --reader duckdb "$sample" | head -3

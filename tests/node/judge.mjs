@@ -223,6 +223,7 @@ function render(desc, v, where) {
 	throw new Error(`${where}: unhandled type ${desc.t}`);
 }
 
+// Separators as Python's json.dumps and `hfds cat` write them (", " and ": ").
 export function toJson(v) {
 	if (v === null) return 'null';
 	if (v instanceof Num) return v.text;
@@ -230,9 +231,9 @@ export function toJson(v) {
 	if (typeof v === 'boolean') return v ? 'true' : 'false';
 	if (typeof v === 'bigint') return v.toString();
 	if (typeof v === 'number') return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
-	if (Array.isArray(v)) return '[' + v.map(toJson).join(',') + ']';
-	if (v instanceof Map) return '{' + [...v].map(([k, x]) => JSON.stringify(k) + ':' + toJson(x)).join(',') + '}';
-	return '{' + Object.entries(v).map(([k, x]) => JSON.stringify(k) + ':' + toJson(x)).join(',') + '}';
+	if (Array.isArray(v)) return '[' + v.map(toJson).join(', ') + ']';
+	if (v instanceof Map) return '{' + [...v].map(([k, x]) => JSON.stringify(k) + ': ' + toJson(x)).join(', ') + '}';
+	return '{' + Object.entries(v).map(([k, x]) => JSON.stringify(k) + ': ' + toJson(x)).join(', ') + '}';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,6 +51,6 @@ for (let i = 0; i < 20000; i++) {
 passed++;
 
 eq(toJson(new Map([['a', 1n], ['b', [null, 'x\u00e9"']], ['c', new Map([['d', true]])]])),
-	'{"a":1,"b":[null,"x\u00e9\\""],"c":{"d":true}}', 'toJson');
+	'{"a": 1, "b": [null, "x\u00e9\\""], "c": {"d": true}}', 'toJson');
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;
