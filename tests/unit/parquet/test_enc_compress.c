@@ -105,15 +105,29 @@ static void test_roundtrip(void)
 			}
 		}
 	}
-	/* deterministic: same input, same bytes, with or without a reused context */
-	hfds_buf a, b;
-	hfds_buf_init(&a, 0);
-	hfds_buf_init(&b, 0);
-	CHECK(pq_compress(c, PQ_CODEC_ZSTD, 0, src, N, &a, &err) == 0);
-	CHECK(pq_compress(NULL, PQ_CODEC_ZSTD, 0, src, N, &b, &err) == 0);
-	CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
-	hfds_buf_release(&a);
-	hfds_buf_release(&b);
+	/* deterministic: same input, same bytes, with a fresh, a reused (after other levels
+	 * and inputs) or no compressor */
+	for (size_t ci = 0; ci < sizeof codecs / sizeof *codecs; ci++) {
+		for (int level = 0; level <= 3; level += 3) {
+			hfds_buf a, b, x;
+			pq_compressor *fresh = NULL;
+			hfds_buf_init(&a, 0);
+			hfds_buf_init(&b, 0);
+			hfds_buf_init(&x, 0);
+			REQUIRE(pq_compressor_new(&fresh, &err) == 0);
+			CHECK(pq_compress(fresh, codecs[ci], level, src, N, &a, &err) == 0);
+			CHECK(pq_compress(c, codecs[ci], level + 1, src + 7, 5000, &x, &err) == 0);
+			CHECK(pq_compress(c, codecs[ci], level, src, N, &b, &err) == 0);
+			CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+			hfds_buf_clear(&b);
+			CHECK(pq_compress(NULL, codecs[ci], level, src, N, &b, &err) == 0);
+			CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+			pq_compressor_free(fresh);
+			hfds_buf_release(&a);
+			hfds_buf_release(&b);
+			hfds_buf_release(&x);
+		}
+	}
 	pq_compressor_free(c);
 	hfds_buf_release(&out);
 }
