@@ -12,8 +12,9 @@
 #define MINI 4
 #define MINI_N (BLOCK / MINI)
 
-/* one block: min delta (<= 10 bytes), 4 width bytes, 128 values at <= the type's width */
-#define BLOCK_MAX(T) (16 + BLOCK * sizeof(T))
+/* one block: min delta (<= 10 bytes), 4 width bytes, 128 values at <= the type's width,
+ * plus the 16 bytes of store slack pq__pack32 needs */
+#define BLOCK_MAX(T) (32 + BLOCK * sizeof(T))
 
 #define DBP_IMPL(name, T, U, pack)                                                   \
 	int name(const T *vals, size_t n, hfds_buf *out, hfds_error *err)           \

@@ -22,8 +22,9 @@ int pq__next_run(const pq_values *v, size_t pos, size_t *a, size_t *b);
  * the present values plus one (it may store one value past the last present one). */
 size_t pq__gather_fixed(const pq_values *v, uint8_t *dst);
 
-/* Bit-packs cnt values (cnt a multiple of 8) LSB first at width w (0..32 / 0..64),
- * writing exactly cnt * w / 8 bytes. Values must fit in w bits. */
+/* Bit-packs cnt values (cnt a multiple of 8) LSB first at width w (0..32 / 0..64) into
+ * cnt * w / 8 bytes. Values must fit in w bits. pq__pack32 may write up to 16 bytes past
+ * the packed data (whole-word stores): leave that slack. */
 void pq__pack32(const uint32_t *vals, size_t cnt, int w, uint8_t *out);
 void pq__pack64(const uint64_t *vals, size_t cnt, int w, uint8_t *out);
 

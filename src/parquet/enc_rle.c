@@ -113,9 +113,7 @@ PACK_FNS(u32, uint32_t)
 
 void pq__pack32(const uint32_t *vals, size_t cnt, int w, uint8_t *out)
 {
-	/* callers give exact-size buffers: only the slack-free streaming path */
-	if (w > 0)
-		pack_wide_u32(vals, cnt, (unsigned)w, out);
+	pack_u32(vals, cnt, w, out);
 }
 
 void pq__pack64(const uint64_t *vals, size_t cnt, int w, uint8_t *out)
