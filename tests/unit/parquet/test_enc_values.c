@@ -661,6 +661,27 @@ static void test_dict_strings(void)
 	CHECK(memcmp(idx, ef, sizeof ef) == 0);
 	CHECK_EQ_INT(pq_dict_plain_size(d), 6);
 	pq_dict_free(d);
+	/* FLBA wider than 8 bytes goes through the hashed path */
+	{
+		static uint8_t w12[100 * 12];
+		static uint32_t i12[100];
+		for (int i = 0; i < 100; i++) {
+			memset(w12 + i * 12, 'u', 12);
+			w12[i * 12 + 11] = (uint8_t)(i % 7);
+		}
+		REQUIRE(pq_dict_new(&d, PQ_SRC_FLBA, 12, &err) == 0);
+		pq_values v12 = { .src = PQ_SRC_FLBA, .width = 12, .data = w12, .n = 100 };
+		CHECK_EQ_INT(pq_dict_put(d, &v12, i12, &n, &err), 0);
+		CHECK_EQ_INT(pq_dict_count(d), 7);
+		size_t bad = 0;
+		for (int i = 0; i < 100; i++)
+			bad += i12[i] != (uint32_t)(i % 7);
+		CHECK_EQ_INT(bad, 0);
+		CHECK_EQ_INT(pq_dict_plain_size(d), 7 * 12);
+		pq_values v5 = { .src = PQ_SRC_FLBA, .width = 5, .data = w12, .n = 1 };
+		CHECK_EQ_INT(pq_dict_put(d, &v5, i12, &n, &err), HFDS_EINVAL);
+		pq_dict_free(d);
+	}
 	CHECK_EQ_INT(pq_dict_new(&d, PQ_SRC_BOOL, 0, &err), HFDS_EINVAL);
 	CHECK(d == NULL);
 	pq_dict_free(NULL);
