@@ -28,8 +28,10 @@ if (which === 'chess') {
 		CASE WHEN i % 10 = 0 THEN NULL ELSE (i * 7)::INTEGER END AS d
 		FROM range(${rows}) r(i)`);
 }
+const u0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 await con.run(`COPY t TO '${out}' (FORMAT parquet, COMPRESSION ${codec})`);
 const t1 = process.hrtime.bigint();
+const u1 = process.cpuUsage(u0);
 console.log(JSON.stringify({ case: which, engine: 'duckdb', rows, threads: Number(threadsArg),
-	seconds: Number(t1 - t0) / 1e9 }));
+	seconds: Number(t1 - t0) / 1e9, cpu_seconds: (u1.user + u1.system) / 1e6 }));

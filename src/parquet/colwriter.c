@@ -22,6 +22,7 @@ int pqw_kit_new(pqw_kit **out, hfds_error *err)
 	hfds_buf_init(&k->stored, 0);
 	hfds_buf_init(&k->header, 0);
 	hfds_buf_init(&k->used, 0);
+	hfds_buf_init(&k->idx, 0);
 	HFDS_TRY(pq_compressor_new(&k->comp, err));
 	*out = k;
 	k = NULL;
@@ -41,6 +42,7 @@ void pqw_kit_free(pqw_kit *k)
 	hfds_buf_release(&k->stored);
 	hfds_buf_release(&k->header);
 	hfds_buf_release(&k->used);
+	hfds_buf_release(&k->idx);
 	hfds_free(k);
 }
 
@@ -214,12 +216,10 @@ static pq_values dense_values(const pqw_chunk *c, int64_t v0, int64_t v1)
 		const pqw_page *pg = &c->pages[p]; \
 		for (int64_t i = pg->v0; i < pg->v1; i++) { \
 			uint32_t slot = (uint32_t)((int32_t)v[i] + (BIAS)); \
-			uint32_t ix = map[slot]; \
-			if (ix == UINT32_MAX) { \
-				ix = map[slot] = (uint32_t)n; \
+			if (map[slot] == UINT32_MAX) { \
+				map[slot] = (uint32_t)n; \
 				ent[n++] = (int32_t)v[i]; \
 			} \
-			idx[i] = ix; \
 		} \
 		if (p == 0 && pg->v1 - pg->v0 >= 1024 && n * 4 > (size_t)(pg->v1 - pg->v0) * 3) \
 			break; \
@@ -227,7 +227,7 @@ static pq_values dense_values(const pqw_chunk *c, int64_t v0, int64_t v1)
 	} \
 } while (0)
 
-static int build_small_dict(pqw_chunk *c, uint32_t *idx)
+static int build_small_dict(pqw_chunk *c)
 {
 	const pqw_colbuf *cb = c->cb;
 	uint32_t *map = c->smap;
@@ -239,12 +239,40 @@ static int build_small_dict(pqw_chunk *c, uint32_t *idx)
 	case PQ_SRC_I16: SMALL_LOOP(int16_t, 32768); break;
 	default: SMALL_LOOP(uint16_t, 0); break;
 	}
-	c->scount = n;
-	/* leave the map empty for the next chunk */
-	int bias = c->leaf->src == PQ_SRC_I8 ? 128 : c->leaf->src == PQ_SRC_I16 ? 32768 : 0;
-	for (size_t i = 0; i < n; i++)
-		map[(uint32_t)(ent[i] + bias)] = UINT32_MAX;
+	c->scount = n; /* the map stays filled until pqw_chunk_finish: pages look indices up */
 	return 0;
+}
+
+static int small_bias(const pqw_leaf *l)
+{
+	return l->src == PQ_SRC_I8 ? 128 : l->src == PQ_SRC_I16 ? 32768 : 0;
+}
+
+/* Indices of a page's values through the direct map (read-only, so pages run in parallel). */
+#define SMALL_IDX(T) do { \
+	const T *v = (const T *)(const void *)c->cb->vals.data; \
+	for (int64_t i = pg->v0; i < pg->v1; i++) \
+		idx[i - pg->v0] = map[(uint32_t)((int32_t)v[i] + bias)]; \
+} while (0)
+
+static int small_indices(const pqw_chunk *c, const pqw_page *pg, pqw_kit *k, const uint32_t **out,
+	hfds_error *err)
+{
+	int rc = 0;
+	hfds_buf_clear(&k->idx);
+	HFDS_TRY(hfds_buf_reserve(&k->idx, (size_t)(pg->v1 - pg->v0) * 4 + 4, err));
+	uint32_t *idx = (uint32_t *)(void *)k->idx.data;
+	const uint32_t *map = c->smap;
+	int bias = small_bias(c->leaf);
+	switch (c->leaf->src) {
+	case PQ_SRC_I8: SMALL_IDX(int8_t); break;
+	case PQ_SRC_U8: SMALL_IDX(uint8_t); break;
+	case PQ_SRC_I16: SMALL_IDX(int16_t); break;
+	default: SMALL_IDX(uint16_t); break;
+	}
+	*out = idx;
+done:
+	return rc;
 }
 
 static size_t dict_count(const pqw_chunk *c)
@@ -260,10 +288,10 @@ static int build_dict(pqw_chunk *c, hfds_error *err)
 	size_t limit = c->wo->dictionary_page_limit;
 	if ((!c->dict && !c->smap) || cb->nvalues == 0)
 		return 0;
+	if (c->smap)
+		return build_small_dict(c);
 	HFDS_TRY(hfds_buf_reserve(&c->idx, (size_t)cb->nvalues * 4, err));
 	uint32_t *idx = (uint32_t *)(void *)c->idx.data;
-	if (c->smap)
-		return build_small_dict(c, idx);
 	pq_dict_reset(c->dict);
 	for (size_t p = 0; p < c->npages; p++) {
 		pqw_page *pg = &c->pages[p];
@@ -318,7 +346,9 @@ static int encode_levels(pqw_kit *k, const uint8_t *lv, int64_t e0, int64_t e1, 
 {
 	int rc = 0;
 	size_t n = (size_t)(e1 - e0);
-	if (n > 0 && uniform(lv + e0, n)) {
+	if (n == 0)
+		return 0;
+	if (!lv || uniform(lv + e0, n)) {
 		/* one RLE run: ULEB128(n << 1), then the value in ceil(width / 8) bytes */
 		uint8_t run[16];
 		size_t len = 0;
@@ -328,7 +358,7 @@ static int encode_levels(pqw_kit *k, const uint8_t *lv, int64_t e0, int64_t e1, 
 			h >>= 7;
 		} while (h);
 		if (pq_bit_width((uint64_t)max) > 0)
-			run[len++] = lv[e0];
+			run[len++] = lv ? lv[e0] : (uint8_t)max;
 		return hfds_buf_append(out, run, len, err);
 	}
 	hfds_buf_clear(&k->levels16);
@@ -357,13 +387,19 @@ done:
 	return rc;
 }
 
-static int encode_values(pqw_chunk *c, pqw_page *pg, hfds_buf *out, hfds_error *err)
+static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, hfds_error *err)
 {
 	pq_values pv = dense_values(c, pg->v0, pg->v1);
 	switch (pg->encoding) {
-	case PQ_ENC_RLE_DICTIONARY:
-		return pq_dict_indices_encode((const uint32_t *)(const void *)c->idx.data + pg->v0, pv.n,
-			dict_count(c), out, err);
+	case PQ_ENC_RLE_DICTIONARY: {
+		const uint32_t *idx = (const uint32_t *)(const void *)c->idx.data + pg->v0;
+		if (c->smap) {
+			int rc = small_indices(c, pg, k, &idx, err);
+			if (rc < 0)
+				return rc;
+		}
+		return pq_dict_indices_encode(idx, pv.n, dict_count(c), out, err);
+	}
 	case PQ_ENC_DELTA_BINARY_PACKED:
 		return pq_dbp_encode(&pv, out, err);
 	case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
@@ -483,8 +519,10 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 	}
 	if (l->max_def > 0) {
 		size_t at = k->body.len;
-		HFDS_TRY(v2 ? encode_levels(k, cb->def.data, pg->e0, pg->e1, l->max_def, &k->body, err)
-			: encode_levels_v1(k, cb->def.data, pg->e0, pg->e1, l->max_def, &k->body, err));
+		/* NULL levels = not materialized, all max_def: a single run */
+		const uint8_t *dl = cb->def_all_max ? NULL : cb->def.data;
+		HFDS_TRY(v2 ? encode_levels(k, dl, pg->e0, pg->e1, l->max_def, &k->body, err)
+			: encode_levels_v1(k, dl, pg->e0, pg->e1, l->max_def, &k->body, err));
 		def_len = k->body.len - at;
 	}
 	lv_len = k->body.len;
@@ -501,14 +539,14 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 		} else {
 			/* the kernels store typed values: encode at an aligned start, then append */
 			hfds_buf_clear(&k->vals);
-			HFDS_TRY(encode_values(c, pg, &k->vals, err));
+			HFDS_TRY(encode_values(c, pg, k, &k->vals, err));
 			HFDS_TRY(hfds_buf_append(&k->body, k->vals.data, k->vals.len, err));
 		}
 		unc_len = k->body.len;
 		HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
 	} else {
 		hfds_buf_clear(&k->vals);
-		HFDS_TRY(encode_values(c, pg, &k->vals, err));
+		HFDS_TRY(encode_values(c, pg, k, &k->vals, err));
 		unc_len = lv_len + k->vals.len;
 		if (k->vals.len == 0 || c->o.codec == PQ_CODEC_UNCOMPRESSED) {
 			is_compressed = 0;
@@ -611,6 +649,11 @@ done:
 
 int pqw_chunk_finish(pqw_chunk *c, hfds_error *err)
 {
+	if (c->smap) { /* empty the direct map for the next chunk */
+		int bias = small_bias(c->leaf);
+		for (size_t i = 0; i < c->scount; i++)
+			c->smap[(uint32_t)(c->sent[i] + bias)] = UINT32_MAX;
+	}
 	if (c->rc < 0)
 		return hfds_error_set(err, c->rc, "%s", c->err.message);
 	pqw_stats_init(&c->stats);

@@ -38,6 +38,7 @@ typedef struct pqw_kit {
 	hfds_buf stored;     /* compressed bytes */
 	hfds_buf header;
 	hfds_buf used;       /* dictionary entries used by a page (statistics) */
+	hfds_buf idx;        /* a page's dictionary indices (direct-mapped dictionaries) */
 } pqw_kit;
 
 int pqw_kit_new(pqw_kit **out, hfds_error *err);

@@ -18,6 +18,7 @@ void pqw_colbuf_init(pqw_colbuf *cb)
 	hfds_buf_init(&cb->vals, 0);
 	hfds_buf_init(&cb->offs, 0);
 	hfds_buf_init(&cb->rows, 0);
+	cb->def_all_max = 1;
 }
 
 void pqw_colbuf_clear(pqw_colbuf *cb)
@@ -28,6 +29,7 @@ void pqw_colbuf_clear(pqw_colbuf *cb)
 	hfds_buf_clear(&cb->offs);
 	hfds_buf_clear(&cb->rows);
 	cb->nentries = cb->nvalues = cb->nrows = 0;
+	cb->def_all_max = 1;
 }
 
 void pqw_colbuf_release(pqw_colbuf *cb)
@@ -101,6 +103,13 @@ static int emit_empty(ctx *c, int def, int rep)
 		cb->rep.data[cb->rep.len++] = (uint8_t)rep;
 	} else {
 		cb->nrows++;
+	}
+	if (cb->def_all_max) {
+		/* first entry below max_def: materialize the levels so far */
+		HFDS_TRY(need(&cb->def, (size_t)cb->nentries + 1, c->err));
+		memset(cb->def.data, c->leaf->max_def, (size_t)cb->nentries);
+		cb->def.len = (size_t)cb->nentries;
+		cb->def_all_max = 0;
 	}
 	HFDS_TRY(need(&cb->def, 1, c->err));
 	cb->def.data[cb->def.len++] = (uint8_t)def;
@@ -268,7 +277,7 @@ static int leaf_run(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e, in
 	} else {
 		cb->nrows += (int64_t)n;
 	}
-	if (c->leaf->max_def > 0) {
+	if (c->leaf->max_def > 0 && !cb->def_all_max) {
 		HFDS_TRY(need(&cb->def, n, c->err));
 		memset(cb->def.data + cb->def.len, c->leaf->max_def, n);
 		cb->def.len += n;

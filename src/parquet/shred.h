@@ -17,7 +17,7 @@
 #include "util/buf.h"
 
 typedef struct pqw_colbuf {
-	hfds_buf def;       /* uint8 per entry, when max_def > 0 */
+	hfds_buf def;       /* uint8 per entry, when max_def > 0 and !def_all_max */
 	hfds_buf rep;       /* uint8 per entry, when max_rep > 0 */
 	hfds_buf vals;
 	hfds_buf offs;      /* BYTE_ARRAY only: uint64 per value + 1 */
@@ -25,6 +25,7 @@ typedef struct pqw_colbuf {
 	int64_t nentries;   /* levels (slots) */
 	int64_t nvalues;    /* non-null leaf values */
 	int64_t nrows;
+	int def_all_max;    /* every entry so far has def == max_def: `def` is not materialized */
 } pqw_colbuf;
 
 void pqw_colbuf_init(pqw_colbuf *cb);
