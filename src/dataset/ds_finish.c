@@ -210,6 +210,94 @@ static int add_delete(ds_plan *plan, const char *path, hfds_error *err)
 	return 0;
 }
 
+/* `data/{split}-NNNNN-of-NNNNN...`: the split name, or 0 */
+static int legacy_split(const char *path, char *split, size_t cap)
+{
+	const char *base, *dash;
+	size_t n, k;
+	if (strncmp(path, "data/", 5) != 0 || strchr(path + 5, '/'))
+		return 0;
+	base = path + 5;
+	for (dash = strchr(base, '-'); dash; dash = strchr(dash + 1, '-')) {
+		const char *t = dash + 1;
+		for (k = 0; k < 5 && t[k] >= '0' && t[k] <= '9'; k++)
+			;
+		if (k != 5 || strncmp(t + 5, "-of-", 4) != 0)
+			continue;
+		for (k = 0; k < 5 && t[9 + k] >= '0' && t[9 + k] <= '9'; k++)
+			;
+		if (k != 5)
+			continue;
+		n = (size_t)(dash - base);
+		if (n == 0 || n >= cap)
+			return 0;
+		memcpy(split, base, n);
+		split[n] = '\0';
+		return hfds_ds_check_split(split, NULL) == 0;
+	}
+	return 0;
+}
+
+static int split_rank(const char *s)
+{
+	return !strcmp(s, "train") ? 0 : !strcmp(s, "validation") ? 1 : !strcmp(s, "test") ? 2 : 3;
+}
+
+static int cmp_splits(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a), *y = json_string_value(*(json_t *const *)b);
+	int rx = split_rank(x), ry = split_rank(y);
+	return rx != ry ? rx - ry : strcmp(x, y);
+}
+
+/* push_to_hub's legacy upgrade: a card without `configs` over a repo holding
+ * data/{split}-NNNNN-of-NNNNN files gets a "default" config listing those splits first. */
+static int legacy_configs(hfds_card *card, const hfds_ds_repo_file *files, size_t n, int *added, hfds_error *err)
+{
+	int rc = 0;
+	json_t *names = NULL, *entry = NULL, *df = NULL, **v = NULL;
+	char split[256];
+	size_t i, k, count;
+	if (json_object_get(card->meta, "configs"))
+		return 0;
+	names = json_object();
+	HFDS_FAIL_IF(!names, HFDS_ENOMEM, err, "out of memory");
+	for (i = 0; i < n; i++)
+		if (legacy_split(files[i].path, split, sizeof(split)))
+			json_object_set_new(names, split, json_string(split));
+	count = json_object_size(names);
+	if (count == 0)
+		goto done;
+	v = hfds_calloc(count, sizeof(*v));
+	df = json_array();
+	HFDS_FAIL_IF(!v || !df, HFDS_ENOMEM, err, "out of memory");
+	k = 0;
+	{
+		const char *key;
+		json_t *val;
+		json_object_foreach(names, key, val)
+			v[k++] = val;
+	}
+	qsort(v, count, sizeof(*v), cmp_splits);
+	for (i = 0; i < count; i++) {
+		char *glob = NULL;
+		HFDS_TRY(hfds_ds_split_glob(&glob, "default", json_string_value(v[i]), HFDS_DS_LAYOUT_SHARDS, err));
+		rc = json_array_append_new(df, json_pack("{s:O, s:s}", "split", v[i], "path", glob)) < 0 ? HFDS_ENOMEM : 0;
+		hfds_free(glob);
+		HFDS_FAIL_IF(rc < 0, HFDS_ENOMEM, err, "out of memory");
+	}
+	entry = json_pack("[{s:s, s:O}]", "config_name", "default", "data_files", df);
+	HFDS_FAIL_IF(!entry || json_object_set_new(card->meta, "configs", entry) < 0, HFDS_ENOMEM, err, "out of memory");
+	entry = NULL;
+	*added = 1;
+done:
+	hfds_free(v);
+	json_decref(df);
+	json_decref(entry);
+	json_decref(names);
+	return rc;
+}
+
 int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card_len,
 	const hfds_ds_repo_file *files, size_t file_count, hfds_error *err)
 {
@@ -219,9 +307,11 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 	char *glob = NULL;
 	hfds_buf out;
 	size_t ci, i, f;
+	int legacy = 0;
 	memset(plan, 0, sizeof(*plan));
 	hfds_buf_init(&out, 0);
 	HFDS_TRY(hfds_card__parse(&card, card_text, card_len, "README.md", err));
+	HFDS_TRY(legacy_configs(card, files, file_count, &legacy, err));
 	HFDS_TRY(name_shards(ds, files, file_count, err));
 	splits = hfds_calloc(ds->split_count ? ds->split_count : 1, sizeof(*splits));
 	HFDS_FAIL_IF(!splits, HFDS_ENOMEM, err, "out of memory");
@@ -270,6 +360,12 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 		if (rc == HFDS_ECONFLICT)
 			hfds_error_prefix(err, c->name);
 		HFDS_TRY(rc);
+	}
+	if (legacy) {
+		/* the synthesized configs were not in the card: they go after dataset_info */
+		json_t *cf = json_incref(json_object_get(card->meta, "configs"));
+		json_object_del(card->meta, "configs");
+		HFDS_FAIL_IF(json_object_set_new(card->meta, "configs", cf) < 0, HFDS_ENOMEM, err, "out of memory");
 	}
 	HFDS_TRY(hfds_card__render(card, &out, err));
 	HFDS_TRY(hfds_buf_cstr(&out, err));

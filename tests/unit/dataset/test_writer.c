@@ -306,6 +306,37 @@ static void determinism_across_threads(void)
 	hfds_features_free(f);
 }
 
+static void legacy_layout_gets_configs(void)
+{
+	hfds_features *f = make_features(0);
+	hfds_ds *ds = NULL;
+	char dir[4200], path[4400], *card;
+	FILE *fp;
+	snprintf(dir, sizeof(dir), "%s/legacy", test_tmpdir());
+	mkdir(dir, 0777);
+	snprintf(path, sizeof(path), "%s/data", dir);
+	mkdir(path, 0777);
+	/* files of an old push_to_hub (2.3-2.14 names with a fingerprint), no card */
+	snprintf(path, sizeof(path), "%s/data/test-00000-of-00001-0123456789abcdef.parquet", dir);
+	fp = fopen(path, "wb");
+	REQUIRE(fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/data/train-00000-of-00001.parquet", dir);
+	fp = fopen(path, "wb");
+	REQUIRE(fp);
+	fclose(fp);
+	REQUIRE(hfds_ds_open(&ds, dir, f, NULL, NULL) == 0);
+	CHECK_EQ_INT(write_rows(ds, "default", "validation", 10, 10), 0);
+	CHECK_EQ_INT(hfds_ds_finish(ds, NULL), 0);
+	snprintf(path, sizeof(path), "%s/README.md", dir);
+	card = slurp(path);
+	CHECK(card && strstr(card, "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
+		"  - split: test\n    path: data/test-*\n  - split: validation\n    path: data/validation-*\n---\n"));
+	free(card);
+	hfds_ds_free(ds);
+	hfds_features_free(f);
+}
+
 int main(void)
 {
 	RUN(dataset_dict_shards_and_card);
@@ -314,5 +345,6 @@ int main(void)
 	RUN(append_layout);
 	RUN(names_refused);
 	RUN(determinism_across_threads);
+	RUN(legacy_layout_gets_configs);
 	TEST_END();
 }
