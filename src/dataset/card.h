@@ -21,6 +21,8 @@ typedef struct hfds_card {
 /* Parses README.md text (NULL/0 = no card yet). `what` names the file in errors, which
  * carry its line numbers ("README.md:7:3: invalid YAML: ..."). */
 int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *what, hfds_error *err);
+/* Largest card rendered (HFDS_ELIMIT past it, e.g. a YAML alias bomb). */
+#define HFDS_CARD_MAX_BYTES (64u << 20)
 /* "---\n<yaml>\n---\n<body>" */
 int hfds_card__render(const hfds_card *card, hfds_buf *out, hfds_error *err);
 void hfds_card__free(hfds_card *card);

@@ -309,7 +309,7 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 	size_t ci, i, f;
 	int legacy = 0;
 	memset(plan, 0, sizeof(*plan));
-	hfds_buf_init(&out, 0);
+	hfds_buf_init(&out, HFDS_CARD_MAX_BYTES);
 	HFDS_TRY(hfds_card__parse(&card, card_text, card_len, "README.md", err));
 	HFDS_TRY(legacy_configs(card, files, file_count, &legacy, err));
 	HFDS_TRY(name_shards(ds, files, file_count, err));

@@ -173,7 +173,7 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 	hfds_buf card;
 	hfds_ds_commit c;
 	memset(&st, 0, sizeof(st));
-	hfds_buf_init(&card, 0);
+	hfds_buf_init(&card, HFDS_CARD_MAX_BYTES);
 	HFDS_FAIL_IF(asprintf(&path, "%s/README.md", dir) < 0, HFDS_ENOMEM, err, "out of memory");
 	rc = hfds_ds__read_file(path, &text, &text_len, err);
 	HFDS_FAIL_IF(rc == HFDS_ENOTFOUND, HFDS_ENOTFOUND, err,
@@ -270,7 +270,7 @@ int hfds_ds_delete_config(const hfds_ds_repo_ops *ops, const char *config, const
 	hfds_ds_commit_add add;
 	hfds_ds_commit c;
 	memset(&st, 0, sizeof(st));
-	hfds_buf_init(&text, 0);
+	hfds_buf_init(&text, HFDS_CARD_MAX_BYTES);
 	HFDS_FAIL_IF(!config || !*config, HFDS_EINVAL, err, "config name is empty");
 	HFDS_FAIL_IF(asprintf(&title, "Delete '%s' config", config) < 0 || asprintf(&desc, "Delete '%s' config.", config) < 0,
 		HFDS_ENOMEM, err, "out of memory");

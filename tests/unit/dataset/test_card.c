@@ -356,6 +356,39 @@ static void yaml_round_trip_values(void)
 	json_decref(back);
 }
 
+static void hostile_yaml(void)
+{
+	hfds_buf deep, bomb, out;
+	hfds_card *c = NULL;
+	hfds_error err;
+	int i;
+	hfds_buf_init(&deep, 0);
+	hfds_buf_init(&bomb, 0);
+	hfds_buf_init(&out, 1u << 20); /* the callers use HFDS_CARD_MAX_BYTES */
+	/* nesting far past the limit: a clean error, no stack overflow */
+	hfds_buf_append_str(&deep, "---\nx: ", NULL);
+	for (i = 0; i < 100000; i++)
+		hfds_buf_append_byte(&deep, '[', NULL);
+	hfds_buf_append_str(&deep, "\n---\n", NULL);
+	hfds_error_init(&err);
+	CHECK(hfds_card__parse(&c, (char *)deep.data, deep.len, "README.md", &err) < 0);
+	CHECK(c == NULL);
+	/* billion laughs: parses (values are shared) but rendering hits the size limit */
+	hfds_buf_append_str(&bomb, "---\na: &a [x, x, x, x, x, x, x, x, x, x]\n", NULL);
+	for (i = 0; i < 9; i++)
+		hfds_buf_printf(&bomb, NULL, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", 'b' + i, 'b' + i,
+			'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i, 'a' + i);
+	hfds_buf_append_str(&bomb, "---\n", NULL);
+	hfds_error_init(&err);
+	REQUIRE(hfds_card__parse(&c, (char *)bomb.data, bomb.len, "README.md", &err) == 0);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_card__render(c, &out, &err), HFDS_ELIMIT);
+	hfds_card__free(c);
+	hfds_buf_release(&deep);
+	hfds_buf_release(&bomb);
+	hfds_buf_release(&out);
+}
+
 int main(void)
 {
 	RUN(golden_dataset_dict_two_configs);
@@ -366,5 +399,6 @@ int main(void)
 	RUN(invalid_yaml_names_line);
 	RUN(scalar_quoting);
 	RUN(yaml_round_trip_values);
+	RUN(hostile_yaml);
 	TEST_END();
 }
