@@ -73,6 +73,7 @@ int main(int argc, char **argv)
 			struct ArrowArray b;
 			if (st.get_next(&st, &b) != 0) {
 				hfds_pq_stream_error(&st, &err);
+				st.release(&st);
 				goto fail;
 			}
 			if (!b.release)

@@ -491,6 +491,9 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	size_t aw; /* arrow value width */
 	for (i = 0; i < l.n; i++)
 		n += DEF(l, i) >= a->def_ctx;
+	if (n + 1 > r->opt.max_alloc / 4)
+		return hfds_error_set(err, HFDS_ELIMIT, "column %s: %zu values exceed the allocation limit",
+				      r->meta->leaves[a->leaf].path, n);
 	if (a->conv == CV_NULL) {
 		HFDS_TRY(array_init(out, (int64_t)n, 0, 0, err));
 		out->null_count = (int64_t)n;
@@ -565,6 +568,8 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	case CV_DEC: aw = dec256 ? 32 : 16; break;
 	default: aw = v->width; break;
 	}
+	if ((n + 1) > r->opt.max_alloc / (aw > 4 ? aw : 4))
+		HFDS_FAIL(HFDS_ELIMIT, err, "column %s: %zu values exceed the allocation limit", r->meta->leaves[a->leaf].path, n);
 	if (a->conv == CV_COPY && !nulls && n == v->count && v->fixed.len) {
 		size_t dlen;
 		array_buf(out, 1, hfds_buf_detach(&v->fixed, &dlen));
@@ -648,6 +653,9 @@ static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int
 			n++;
 			nulls += DEF(l, i) < a->def;
 		}
+	if (n + 1 > r->opt.max_alloc / 4)
+		return hfds_error_set(err, HFDS_ELIMIT, "column %s: %zu entries exceed the allocation limit",
+				      r->meta->leaves[a->leaf].path, n);
 	if (a->kind == PQ_AN_STRUCT) {
 		HFDS_TRY(array_init(out, (int64_t)n, 1, a->nchildren, err));
 	} else {
