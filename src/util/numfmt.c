@@ -1,8 +1,7 @@
 /*
- * Shortest round-trip formatting by search: for a candidate precision p, the closest p-digit
- * decimal (printf's correctly rounded "%.*e") and its two neighbours are the only p-digit
- * decimals that can round back to v, so "some p-digit decimal round-trips" is checked with
- * three parses, and it is monotone in p (p-digit decimals are also (p+1)-digit decimals), which
+ * Shortest round-trip formatting by search: only the p-digit decimals just below and above v
+ * can round back to v, so "some p-digit decimal round-trips" is checked with at most three
+ * parses, and it is monotone in p (p-digit decimals are also (p+1)-digit decimals), which
  * allows a binary search. Among round-tripping candidates the correctly rounded one wins, as
  * in Number#toString ("closest to the value"). Integral values below 2^53 (2^24 for float,
  * 2^11 for half) take a fast path: their shortest form is all their digits.
@@ -51,46 +50,126 @@ uint16_t hfds_double_to_half(double v)
 	return sign | (uint16_t)((e + 14) << 10) | (uint16_t)((uint32_t)q - 1024);
 }
 
-static double round_trip(const char *text, enum width w)
+/* Powers of ten that are exact in double (10^22 < 2^53 * 2^22) and in float (10^10). */
+static const double POW10_D[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+static const float POW10_F[] = { 1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f };
+
+/* Writes "<mant>e<exp>" into text (no printf: this is the hot loop). */
+static void candidate_text(uint64_t mant, int exp, char *text)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + mant % 10);
+		mant /= 10;
+	} while (mant);
+	while (n)
+		*text++ = tmp[--n];
+	*text++ = 'e';
+	if (exp < 0) {
+		*text++ = '-';
+		exp = -exp;
+	}
+	n = 0;
+	do {
+		tmp[n++] = (char)('0' + exp % 10);
+		exp /= 10;
+	} while (exp);
+	while (n)
+		*text++ = tmp[--n];
+	*text = '\0';
+}
+
+/* The double nearest to mant * 10^exp. Clinger's fast path when mant and 10^|exp| are both
+ * exact doubles (one correctly rounded operation), else strtod. */
+static double decimal_to_double(uint64_t mant, int exp)
+{
+	if (mant < (1ull << 53) && exp >= -22 && exp <= 22)
+		return exp >= 0 ? (double)mant * POW10_D[exp] : (double)mant / POW10_D[-exp];
+	char buf[48];
+	candidate_text(mant, exp, buf);
+	return strtod(buf, NULL);
+}
+
+/* The value at width w nearest to the decimal mant * 10^exp, as a double. */
+static double round_trip(uint64_t mant, int exp, enum width w)
 {
 	switch (w) {
 	case W_DOUBLE:
-		return strtod(text, NULL);
+		return decimal_to_double(mant, exp);
 	case W_FLOAT:
-		return (double)strtof(text, NULL);
+		if (mant < (1u << 24) && exp >= -10 && exp <= 10) {
+			float f = (float)mant;
+			return (double)(exp >= 0 ? f * POW10_F[exp] : f / POW10_F[-exp]);
+		} else {
+			char buf[48];
+			candidate_text(mant, exp, buf);
+			return (double)strtof(buf, NULL);
+		}
 	default:
 		/* decimal -> double -> half rounds twice, but a decimal of at most 5 significant
-		 * digits is never within 2^-53 (relative) of a half rounding boundary without
-		 * being exactly on it, so the result is the correctly rounded half. */
-		return hfds_half_to_double(hfds_double_to_half(strtod(text, NULL)));
+		 * digits in the half range is never within 2^-53 (relative) of a half rounding
+		 * boundary without being on it, so the result is the correctly rounded half. */
+		return hfds_half_to_double(hfds_double_to_half(decimal_to_double(mant, exp)));
 	}
 }
 
-/* Finds the p-digit decimal that round-trips, if any: digits into `digits` (no sign, no
- * point, p or p+1 chars), returns the decimal exponent of the first digit, or INT32_MIN. */
-static int try_precision(double v, int p, enum width w, char digits[24])
+/* The 17 significant digits of v (> 0), correctly rounded, and the exponent of the first. */
+typedef struct digits17 {
+	char d[18];
+	int exp10;
+} digits17;
+
+static void get_digits17(double v, digits17 *out)
 {
-	char buf[48];
-	snprintf(buf, sizeof(buf), "%.*e", p - 1, v); /* d.ddde±x, v > 0 */
-	char *e = strchr(buf, 'e');
-	int exp10 = atoi(e + 1);
-	uint64_t mant = 0;
-	for (const char *c = buf; c < e; c++)
-		if (*c >= '0' && *c <= '9')
-			mant = mant * 10 + (uint64_t)(*c - '0');
-	const uint64_t cand[3] = { mant, mant + 1, mant - 1 };
+	char buf[40];
+	snprintf(buf, sizeof(buf), "%.16e", v); /* d.dddddddddddddddde±x */
+	out->d[0] = buf[0];
+	memcpy(out->d + 1, buf + 2, 16);
+	out->d[17] = '\0';
+	out->exp10 = atoi(buf + 19);
+}
+
+/* Finds a p-digit decimal that rounds back to v, if any: its significant digits into `digits`
+ * (p or p+1 chars) and the decimal exponent of the first one as the result, or INT32_MIN.
+ * The only candidates are the p-digit decimals just below and above v; truncating the
+ * 17-digit form gives one of them (or one past, when rounding to 17 digits carried), so
+ * t-1, t and t+1 cover both. If two round-trip, the correctly rounded one (printf) wins,
+ * as Number#toString takes the one closest to v. */
+static int try_precision(double v, const digits17 *d17, int p, enum width w, char digits[24])
+{
+	uint64_t t = 0;
+	for (int i = 0; i < p; i++)
+		t = t * 10 + (uint64_t)(d17->d[i] - '0');
+	int exp = d17->exp10 - (p - 1); /* value of the last digit */
+	const uint64_t cand[3] = { t - 1, t, t + 1 };
+	int found = -1, count = 0;
 	for (int i = 0; i < 3; i++) {
 		if (cand[i] == 0)
 			continue;
-		char text[48];
-		snprintf(text, sizeof(text), "%llue%d", (unsigned long long)cand[i], exp10 - (p - 1));
-		if (round_trip(text, w) == v) {
-			int n = snprintf(digits, 24, "%llu", (unsigned long long)cand[i]);
-			/* mant+1 may have gained a digit (999 -> 1000): the first digit moved up. */
-			return exp10 + (n - p);
+		if (round_trip(cand[i], exp, w) == v) {
+			if (found < 0)
+				found = i;
+			count++;
 		}
 	}
-	return INT32_MIN;
+	if (found < 0)
+		return INT32_MIN;
+	uint64_t best = cand[found];
+	if (count > 1) {
+		char buf[48];
+		snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
+		char *e = strchr(buf, 'e');
+		int e10 = atoi(e + 1);
+		best = 0;
+		for (const char *c = buf; c < e; c++)
+			if (*c >= '0' && *c <= '9')
+				best = best * 10 + (uint64_t)(*c - '0');
+		exp = e10 - (p - 1);
+	}
+	int n = snprintf(digits, 24, "%llu", (unsigned long long)best);
+	return exp + n - 1;
 }
 
 /* Lays out significant digits like Number#toString; `exp10` is the exponent of digits[0]. */
@@ -161,15 +240,17 @@ static size_t fmt_width(double v, enum width w, char *out)
 		int n = snprintf(digits, sizeof(digits), "%.0f", a);
 		return render(neg, digits, n - 1, out);
 	}
+	digits17 d17;
+	get_digits17(a, &d17);
 	int lo = 1, hi = max_digits[w]; /* max_digits always round-trips */
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
-		if (try_precision(a, mid, w, digits) != INT32_MIN)
+		if (try_precision(a, &d17, mid, w, digits) != INT32_MIN)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	int exp10 = try_precision(a, lo, w, digits);
+	int exp10 = try_precision(a, &d17, lo, w, digits);
 	return render(neg, digits, exp10, out);
 }
 
