@@ -257,6 +257,75 @@ static void test_sousa(void)
 	write_and_judge("sousa", s, a, &o);
 }
 
+typedef struct stream_state {
+	struct ArrowArray **batches;
+	int n, next;
+} stream_state;
+
+static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
+{
+	stream_state *ss = st->private_data;
+	if (ss->next == ss->n) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	*out = *ss->batches[ss->next++];
+	return 0;
+}
+
+/* An ArrowArrayStream of several batches (one empty), with CRCs: same rows back. */
+static void test_stream_checksums_empty(void)
+{
+	struct ArrowSchema *s = all_types_schema();
+	kit_gen g = { 4242, NULLS_MIXED, 1 };
+	struct ArrowArray *b[4] = { kit_gen_batch(&g, s, 40), kit_gen_batch(&g, s, 0), kit_gen_batch(&g, s, 35),
+		kit_gen_batch(&g, s, 25) };
+	stream_state ss = { b, 4, 0 };
+	struct ArrowArrayStream st = { NULL, stream_next, NULL, NULL, &ss };
+	char path[4096], exp[4096];
+	snprintf(path, sizeof(path), "%s/stream.parquet", test_tmpdir());
+	snprintf(exp, sizeof(exp), "%s/stream.jsonl", test_tmpdir());
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.page_checksum = 1;
+	o.row_group_max_rows = 30;
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE(hfds_pq_writer_open(&w, path, s, &o, &err) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write_stream(w, &st, &err), 0);
+	hfds_pq_file_info info;
+	CHECK_EQ_INT(hfds_pq_writer_close(w, &info, &err), 0);
+	hfds_pq_writer_free(w);
+	CHECK_EQ_INT(info.num_rows, 100);
+	CHECK_EQ_INT(info.num_row_groups, 4);
+	FILE *fp = fopen(exp, "w");
+	REQUIRE(fp);
+	fclose(fp);
+	for (int i = 0; i < 4; i++) {
+		char part[4096];
+		snprintf(part, sizeof(part), "%s/stream%d.jsonl", test_tmpdir(), i);
+		kit_write_expected(part, s, b[i]);
+		char cmd[9000];
+		snprintf(cmd, sizeof(cmd), "cat %s >> %s", part, exp);
+		CHECK_EQ_INT(system(cmd), 0);
+	}
+	CHECK_EQ_INT(kit_judge(exp, path, NULL), 0);
+
+	/* no rows at all: a valid file with zero row groups */
+	snprintf(path, sizeof(path), "%s/empty.parquet", test_tmpdir());
+	snprintf(exp, sizeof(exp), "%s/empty.jsonl", test_tmpdir());
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_close(w, &info, &err), 0);
+	hfds_pq_writer_free(w);
+	CHECK_EQ_INT(info.num_rows, 0);
+	CHECK_EQ_INT(info.num_row_groups, 0);
+	fp = fopen(exp, "w");
+	REQUIRE(fp);
+	fclose(fp);
+	CHECK_EQ_INT(kit_judge(exp, path, NULL), 0);
+}
+
 int main(void)
 {
 	if (system("node --version > /dev/null 2>&1") != 0) {
@@ -269,6 +338,7 @@ int main(void)
 	RUN(test_small_pages_and_row_groups);
 	RUN(test_chesspos);
 	RUN(test_sousa);
+	RUN(test_stream_checksums_empty);
 	kit_free_all();
 	TEST_END();
 }
