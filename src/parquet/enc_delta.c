@@ -136,12 +136,15 @@ int pq_dlba_encode(const pq_values *v, hfds_buf *out, hfds_error *err)
 	HFDS_TRY(pq_dbp_encode_i32(lens, cnt, out, err));
 	HFDS_TRY(hfds_buf_reserve(out, total, err));
 	pos = 0;
+	/* the values of a run of present slots are contiguous in the character data (their
+	 * offsets were checked above): one copy per run */
 	while (pq__next_run(v, pos, &a, &b)) {
-		for (size_t i = a; i < b; i++) {
-			int64_t len = pq__bin_len(v, i, &p);
-			memcpy(out->data + out->len, p, (size_t)len);
-			out->len += (size_t)len;
-		}
+		const uint8_t *last;
+		int64_t last_len = pq__bin_len(v, b - 1, &last);
+		(void)pq__bin_len(v, a, &p);
+		size_t span = (size_t)(last + last_len - p);
+		memcpy(out->data + out->len, p, span);
+		out->len += span;
 		pos = b;
 	}
 done:

@@ -309,20 +309,35 @@ static size_t pack_bools(const pq_values *v, uint8_t *out)
 	return nout;
 }
 
+/* Offset n of a binary source: the end of the character data the values use. */
+static int64_t bin_end(const pq_values *v)
+{
+	if (v->src == PQ_SRC_BIN32)
+		return ((const int32_t *)v->offsets)[v->n];
+	return ((const int64_t *)v->offsets)[v->n];
+}
+
 static int plain_binary(const pq_values *v, hfds_buf *out, hfds_error *err)
 {
 	int rc = 0;
 	size_t size, pos = 0, a, b;
 	uint8_t *dst;
+	const uint8_t *end;
 	HFDS_TRY(bin_plain_size(v, &size, err));
-	HFDS_TRY(hfds_buf_reserve(out, size, err));
+	/* short values are copied as one 16-byte block (16 bytes of output slack; the source
+	 * block must lie inside the character data the values span) */
+	HFDS_TRY(hfds_buf_reserve(out, size + 16, err));
 	dst = out->data + out->len;
+	end = v->n ? (const uint8_t *)v->data + bin_end(v) : NULL;
 	while (pq__next_run(v, pos, &a, &b)) {
 		for (size_t i = a; i < b; i++) {
 			const uint8_t *p = NULL;
 			int64_t len = pq__bin_len(v, i, &p);
 			pq__put_u32le(dst, (uint32_t)len);
-			memcpy(dst + 4, p, (size_t)len);
+			if (len <= 16 && end - p >= 16)
+				memcpy(dst + 4, p, 16);
+			else
+				memcpy(dst + 4, p, (size_t)len);
 			dst += 4 + (size_t)len;
 		}
 		pos = b;
