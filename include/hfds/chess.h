@@ -21,7 +21,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hfds/arrow.h"
 #include "hfds/common.h"
+#include "hfds/features.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -243,6 +245,22 @@ HFDS_EXTERN double hfds_chess_pyrandom_random(hfds_chess_pyrandom *r);
 
 /* The counter-based generator of ply-curve: a double in [0, 1) from (seed, file, game, n). */
 HFDS_EXTERN double hfds_chess_keyed_random(uint64_t seed, uint64_t file, uint64_t game, uint64_t n);
+
+/* ---------------------------------------------------------------- rows */
+
+/*
+ * The dataset features of chesspos rows: `window` Array2D((window, 69), int8) and `scalars`
+ * a length-3 List of int8. *out is freed with hfds_features_free.
+ */
+HFDS_EXTERN int hfds_chess_features_new(hfds_features **out, int window, hfds_error *err);
+
+/*
+ * One record batch of n rows from n token vectors (n x 69, row-major): `window` is the
+ * vector repeated `window` times, `scalars` three zeros. `b` is a builder over the storage
+ * schema of hfds_chess_features_new (it is left empty). out is owned by the caller.
+ */
+HFDS_EXTERN int hfds_chess_rows_batch(struct ArrowArray *out, hfds_arrow_builder *b, const int8_t *tokens,
+	size_t n, int window, hfds_error *err);
 
 /* ---------------------------------------------------------------- npz */
 

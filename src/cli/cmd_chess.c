@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 int cmd_chess_npz(int argc, char **argv);
+int cmd_chess_push(int argc, char **argv);
 
 static const char *usage_text =
 	"usage: hfds chess replay FILE [--format fen|tokens|none]\n"
@@ -19,6 +20,8 @@ static const char *usage_text =
 	"                         [--min-ply N] [--max-ply N] [--recursive] [--quiet]\n"
 	"       hfds chess npz --data-path PATH... --out DIR [--chunk-size N] [--train-ratio R]\n"
 	"                      [--sampler S] [--seed N] [--recursive]\n"
+	"       hfds chess push --repo REPO --data-path PATH... [--batches N] [--batch-size N] ...\n"
+	"                      (see hfds chess push --help)\n"
 	"\n"
 	"replay prints every mainline position of every game as game<TAB>ply<TAB>value\n"
 	"(ply 0 = the start position); sample prints the positions a push would emit.\n"
@@ -300,5 +303,7 @@ int cmd_chess(int argc, char **argv)
 		return sample(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "npz"))
 		return cmd_chess_npz(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "push"))
+		return cmd_chess_push(argc - 1, argv + 1);
 	return cli_usage_error("chess", "unknown subcommand '%s'", argv[1]);
 }
