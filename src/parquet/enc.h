@@ -68,9 +68,11 @@ int pq_bit_width(uint64_t v);
 size_t pq_rle_max_size(size_t n, int bit_width);
 
 /*
- * RLE/bit-packed hybrid runs (no length prefix), Arrow's heuristics: a repeated value
- * becomes an RLE run once it repeats >= 8 times; everything else goes into bit-packed runs
- * of whole groups of 8 (the last group zero-padded), at most 64 groups per run.
+ * RLE/bit-packed hybrid runs (no length prefix), Arrow-like: a run of >= 8 equal values
+ * that covers a whole group of 8 becomes an RLE run (its first values may complete the
+ * preceding literal group); everything else goes into bit-packed runs of whole groups of 8
+ * (the last group zero-padded), at most 64 groups per run. Output space is reserved in
+ * steps of about 2 * (64 * bit_width + 35) bytes, never in proportion to n.
  * bit_width 0..8/16/32 (by element type); values must fit in bit_width bits (API misuse:
  * wider values corrupt their neighbours). The output is identical for all element types.
  * v1 data pages need a u32 LE byte-length prefix before def/rep levels and before RLE
