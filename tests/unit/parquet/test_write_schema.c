@@ -237,6 +237,81 @@ static void test_statistics(void)
 	json_decref(rows);
 }
 
+static const char pageindex_js[] =
+	"const src = process.env.HFDS_SRC || '.';\n"
+	"const nm = src + '/tests/node/node_modules/hyparquet/src/';\n"
+	"const { readFileSync } = await import('node:fs');\n"
+	"const { parquetMetadata } = await import(nm + 'index.js');\n"
+	"const { readColumnIndex, readOffsetIndex } = await import(nm + 'indexes.js');\n"
+	"const { getSchemaPath } = await import(nm + 'schema.js');\n"
+	"const buf = readFileSync(process.argv[2]);\n"
+	"const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);\n"
+	"const md = parquetMetadata(ab);\n"
+	"let oiN = 0, ciN = 0;\n"
+	"for (const rg of md.row_groups) for (const col of rg.columns) {\n"
+	"  const m = col.meta_data;\n"
+	"  if (col.offset_index_offset === undefined) throw new Error('no offset index: ' + m.path_in_schema);\n"
+	"  const oi = readOffsetIndex({ view: new DataView(ab, Number(col.offset_index_offset), col.offset_index_length), offset: 0 });\n"
+	"  oiN++;\n"
+	"  let prevRow = -1n, end = Number(m.data_page_offset);\n"
+	"  for (const pl of oi.page_locations) {\n"
+	"    if (Number(pl.offset) !== end) throw new Error('pages not contiguous: ' + m.path_in_schema);\n"
+	"    if (BigInt(pl.first_row_index) <= prevRow) throw new Error('first_row_index not increasing');\n"
+	"    prevRow = BigInt(pl.first_row_index);\n"
+	"    end += pl.compressed_page_size;\n"
+	"  }\n"
+	"  const start = Number(m.dictionary_page_offset ?? m.data_page_offset);\n"
+	"  if (end !== start + Number(m.total_compressed_size)) throw new Error('pages do not fill the chunk: ' + m.path_in_schema);\n"
+	"  if (col.column_index_offset !== undefined) {\n"
+	"    const el = getSchemaPath(md.schema, m.path_in_schema).at(-1).element;\n"
+	"    const ci = readColumnIndex({ view: new DataView(ab, Number(col.column_index_offset), col.column_index_length), offset: 0 }, el);\n"
+	"    if (ci.null_pages.length !== oi.page_locations.length) throw new Error('column index page count');\n"
+	"    ciN++;\n"
+	"  }\n"
+	"}\n"
+	"console.log(`${oiN} ${ciN}`);\n"
+	"";
+
+/* Page index: every chunk has an OffsetIndex whose pages tile the chunk exactly, with
+ * increasing first_row_index; ordered columns have a ColumnIndex with one entry per page
+ * (parsed with hyparquet's page-index readers). */
+static void test_page_index(void)
+{
+	struct ArrowSchema *s = kit_schema("+s", "", 0, 5, kit_schema("l", "id", 0, 0), kit_schema("u", "text", 1, 0),
+		kit_schema("+l", "tags", 1, 1, kit_schema("u", "item", 1, 0)), kit_schema("g", "x", 1, 0),
+		kit_schema("b", "flag", 1, 0));
+	kit_gen g = { 99, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 500);
+	char path[4096], js[4096], cmd[9000];
+	snprintf(path, sizeof(path), "%s/pageindex.parquet", test_tmpdir());
+	snprintf(js, sizeof(js), "%s/pageindex.mjs", test_tmpdir());
+	FILE *fp = fopen(js, "w");
+	REQUIRE(fp);
+	fputs(pageindex_js, fp);
+	fclose(fp);
+	for (int v = 1; v <= 2; v++) {
+		hfds_pq_writer_options o;
+		hfds_pq_writer_options_init(&o);
+		o.page_version = v;
+		o.page_size = 256;
+		o.row_group_max_rows = 200;
+		o.dictionary_page_limit = 100;
+		hfds_pq_writer *w = NULL;
+		REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
+		CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
+		CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, NULL), 0);
+		hfds_pq_writer_free(w);
+		snprintf(cmd, sizeof(cmd), "node %s %s", js, path);
+		FILE *p = popen(cmd, "r");
+		REQUIRE(p);
+		int noi = 0, nci = 0;
+		CHECK_EQ_INT(fscanf(p, "%d %d", &noi, &nci), 2);
+		CHECK_EQ_INT(pclose(p), 0);
+		CHECK_EQ_INT(noi, 3 * 5);  /* 3 row groups x 5 leaves */
+		CHECK_EQ_INT(nci, 3 * 5);
+	}
+}
+
 int main(void)
 {
 	if (system("node --version > /dev/null 2>&1") != 0) {
@@ -245,6 +320,7 @@ int main(void)
 	}
 	RUN(test_schema);
 	RUN(test_statistics);
+	RUN(test_page_index);
 	kit_free_all();
 	TEST_END();
 }
