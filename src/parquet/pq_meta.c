@@ -204,7 +204,7 @@ done:
 static int parse_lt_member(ctx *c, pq_schema_elem *e, int member)
 {
 	int rc = 0;
-	int32_t v;
+	int32_t v = 0;
 	FOR_FIELDS(c) {
 	default:
 		switch (member * 100 + id) {
@@ -251,7 +251,7 @@ done:
 static int parse_schema_elem(ctx *c, pq_schema_elem *e)
 {
 	int rc = 0;
-	int32_t v;
+	int32_t v = 0;
 	e->type = e->repetition = e->converted_type = -1;
 	e->num_children = -1;
 	FOR_FIELDS(c) {
@@ -274,7 +274,7 @@ static int parse_schema_elem(ctx *c, pq_schema_elem *e)
 		break;
 	case 4: HFDS_TRY(type == PQ_TT_BINARY ? read_str(c, &e->name) : pq_tr_skip(&c->tr, type)); break;
 	case 5: HFDS_TRY(get_i32(c, type, &e->num_children)); break;
-	case 6: HFDS_TRY(get_i32(c, type, &v)); e->converted_type = v; break;
+	case 6: v = -1; HFDS_TRY(get_i32(c, type, &v)); e->converted_type = v; break;
 	case 7: HFDS_TRY(get_i32(c, type, &e->scale)); break;
 	case 8: HFDS_TRY(get_i32(c, type, &e->precision)); break;
 	case 9: HFDS_TRY(get_i32(c, type, &e->field_id)); e->has_field_id = 1; break;
@@ -296,7 +296,7 @@ static int parse_col_meta(ctx *c, pq_col_meta *md)
 {
 	int rc = 0;
 	uint32_t n, i;
-	int32_t v;
+	int32_t v = 0;
 	md->type = md->codec = -1;
 	FOR_FIELDS(c) {
 	case 1: v = -1; HFDS_TRY(get_i32(c, type, &v)); md->type = v; break;
@@ -424,7 +424,7 @@ static int parse_row_group(ctx *c, pq_row_group *rg)
 {
 	int rc = 0;
 	uint32_t n, i;
-	int32_t v;
+	int32_t v = 0;
 	rg->ordinal = -1;
 	FOR_FIELDS(c) {
 	case 1:

@@ -60,7 +60,7 @@ static int64_t unzigzag(uint64_t u)
 
 int pq_tr_i64(pq_tr *tr, int64_t *v)
 {
-	uint64_t u;
+	uint64_t u = 0;
 	int rc = pq_tr_varint(tr, &u);
 	if (rc < 0)
 		return rc;
@@ -111,7 +111,7 @@ int pq_tr_double(pq_tr *tr, double *v)
 
 int pq_tr_binary(pq_tr *tr, const uint8_t **p, size_t *n)
 {
-	uint64_t len;
+	uint64_t len = 0;
 	int rc = pq_tr_varint(tr, &len);
 	if (rc < 0)
 		return rc;
@@ -212,7 +212,7 @@ static int skip_n(pq_tr *tr, size_t n)
 
 int pq_tr_skip(pq_tr *tr, int type)
 {
-	uint64_t u;
+	uint64_t u = 0;
 	const uint8_t *p;
 	size_t n;
 	int rc = 0;
@@ -247,7 +247,7 @@ int pq_tr_skip(pq_tr *tr, int type)
 		return rc;
 	}
 	case PQ_TT_MAP: {
-		uint64_t cnt, i;
+		uint64_t cnt = 0, i;
 		int kt, vt;
 		if ((rc = pq_tr_varint(tr, &cnt)) < 0)
 			return rc;
@@ -292,7 +292,7 @@ int pq_tr_skip(pq_tr *tr, int type)
 
 int pq_tr_int_field(pq_tr *tr, int type, int64_t *v, int *got)
 {
-	int8_t b;
+	int8_t b = 0;
 	int rc;
 	*got = 0;
 	switch (type) {
