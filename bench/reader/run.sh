@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Reader benchmark: full scan of Parquet files into Arrow arrays (bench/reader/scan.c, one
-# thread) vs DuckDB materialising the same file (CREATE TABLE AS SELECT *) with threads=1
+# Reader benchmark: full scan of Parquet files into Arrow arrays (bench/reader/scan.c, one and
+# two threads) vs DuckDB materialising the same file (CREATE TABLE AS SELECT *) with threads=1
 # and threads=2, plus the codec's raw decompression of the same pages (scan --decompress-only).
 # Files (generated once with DuckDB): a 10M-row mixed table (int64, double, short string,
 # int32) with snappy, and the same with zstd. Environment from bench/run.sh: HFDS_BIN (release
@@ -42,6 +42,7 @@ for f in "$out"/mixed-snappy.parquet "$out"/mixed-zstd.parquet; do
   "$out/scan" "$f"
   hyperfine -w 1 -r 5 --export-json "$out/$name.json" \
     -n "hfds scan (1 thread)" "$out/scan $f" \
+    -n "hfds scan (2 threads)" "$out/scan $f --threads=2" \
     -n "codec only" "$out/scan $f --decompress-only" \
     -n "duckdb threads=1" "node $out/duck.mjs $f 1" \
     -n "duckdb threads=2" "node $out/duck.mjs $f 2" \

@@ -56,12 +56,16 @@ int main(int argc, char **argv)
 	hfds_error err;
 	int64_t rows = 0;
 	int only = argc > 2 && !strcmp(argv[2], "--decompress-only");
+	hfds_pq_reader_options opt;
+	hfds_pq_reader_options_init(&opt);
+	if (argc > 2 && !strncmp(argv[2], "--threads=", 10))
+		opt.threads = atoi(argv[2] + 10);
 	hfds_error_init(&err);
 	if (argc < 2) {
-		fprintf(stderr, "usage: scan FILE [--decompress-only]\n");
+		fprintf(stderr, "usage: scan FILE [--decompress-only | --threads=N]\n");
 		return 2;
 	}
-	if (hfds_pq_reader_open_path(&r, argv[1], NULL, &err) < 0)
+	if (hfds_pq_reader_open_path(&r, argv[1], &opt, &err) < 0)
 		goto fail;
 	if (only) {
 		if (decompress_only(r, &err) < 0)

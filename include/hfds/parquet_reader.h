@@ -17,8 +17,9 @@
  * d:P,S (decimal256 above precision 38), DATE tdD, TIME ttm/ttu/ttn, TIMESTAMP tsm:/tsu:/tsn:
  * ("UTC" when adjusted), INT96 tsn:UTC, UNKNOWN n, LIST +l, MAP +m, groups +s.
  *
- * Thread-safety: a reader and its streams are used by one thread at a time; the reader must
- * outlive every stream made from it. Distinct readers are independent.
+ * Thread-safety: a reader and its streams are used by one thread at a time (the reader may
+ * use its own worker threads internally, see `threads`); the reader must outlive every stream
+ * made from it. Distinct readers are independent. Output never depends on the thread count.
  */
 #ifndef HFDS_PARQUET_READER_H
 #define HFDS_PARQUET_READER_H
@@ -41,6 +42,9 @@ typedef int (*hfds_pq_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len
 typedef struct hfds_pq_reader_options {
 	size_t max_alloc; /* ceiling for any one buffer built from file bytes (default 1 GiB) */
 	int verify_crc;   /* verify page CRCs when present (default 1) */
+	int threads;      /* decode the projected top-level fields of a row group in parallel:
+			     1 = caller's thread only (default), 0 = all cores. With more than one
+			     thread a read callback is called concurrently and must be thread-safe. */
 } hfds_pq_reader_options;
 
 /* Fills the defaults. */

@@ -13,7 +13,7 @@
 #include "util/buf.h"
 
 static const char usage[] =
-	"usage: hfds cat FILE [--limit N] [--columns a,b] [--no-verify-crc]\n"
+	"usage: hfds cat FILE [--limit N] [--columns a,b] [--threads N] [--no-verify-crc]\n"
 	"Print the rows of a Parquet file as JSON Lines (canonical row format).\n";
 
 static int split_columns(char *s, const char ***out, size_t *n)
@@ -58,6 +58,8 @@ int cmd_cat(int argc, char **argv)
 				return cli_usage_error("cat", "invalid --limit '%s'", argv[i]);
 		} else if (!strcmp(argv[i], "--columns") && i + 1 < argc) {
 			cols = argv[++i];
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			opt.threads = cli_threads(atoi(argv[++i]));
 		} else if (!strcmp(argv[i], "--no-verify-crc")) {
 			opt.verify_crc = 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {

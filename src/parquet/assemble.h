@@ -24,6 +24,7 @@ struct hfds_pq_reader {
 	const uint8_t *mem;
 	char *name;      /* for messages */
 	struct pq_anode *root; /* Arrow node tree, built lazily */
+	struct hfds_pool *pool; /* opt.threads != 1: created at the first scan */
 };
 
 /* Reads [off, off+len) of the file, bounds-checked against the file size. */

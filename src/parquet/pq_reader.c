@@ -11,6 +11,7 @@
 #include "parquet/assemble.h"
 #include "parquet/pq_format.h"
 #include "util/alloc.h"
+#include "util/pool.h"
 #include "util/try.h"
 
 #define TAIL_READ 65536
@@ -20,6 +21,7 @@ void hfds_pq_reader_options_init(hfds_pq_reader_options *opt)
 	memset(opt, 0, sizeof *opt);
 	opt->max_alloc = (size_t)1 << 30;
 	opt->verify_crc = 1;
+	opt->threads = 1;
 }
 
 int pq_reader__read(hfds_pq_reader *r, uint64_t off, void *buf, size_t len, hfds_error *err)
@@ -190,6 +192,7 @@ void hfds_pq_reader_free(hfds_pq_reader *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
+	hfds_pool_free(r->pool);
 	pq_anode_free(r->root);
 	pq_meta_free(r->meta);
 	hfds_free(r->name);

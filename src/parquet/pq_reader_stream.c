@@ -10,6 +10,7 @@
 
 #include "parquet/assemble.h"
 #include "util/alloc.h"
+#include "util/pool.h"
 #include "util/try.h"
 
 typedef struct scan {
@@ -118,6 +119,51 @@ static void batch_release(struct ArrowArray *a)
 	a->release = NULL;
 }
 
+typedef struct par {
+	scan *s;
+	int rg;
+	struct ArrowArray *kids;
+	hfds_error *errs;
+	int *rcs;
+} par;
+
+static void par_field(void *arg, size_t i)
+{
+	par *p = arg;
+	hfds_error_init(&p->errs[i]);
+	p->rcs[i] = read_field(p->s, p->rg, p->s->r->root->children[p->s->fields[i]], &p->kids[i], &p->errs[i]);
+}
+
+/* Fields in parallel; the first failing field in schema order reports (deterministic). */
+static int read_fields_parallel(scan *s, int rg, bpriv *bp, hfds_error *err)
+{
+	par p;
+	int i, rc = 0;
+	p.s = s;
+	p.rg = rg;
+	p.kids = bp->kids;
+	p.errs = hfds_calloc((size_t)s->nfields, sizeof *p.errs);
+	p.rcs = hfds_calloc((size_t)s->nfields, sizeof *p.rcs);
+	if (!p.errs || !p.rcs) {
+		hfds_free(p.errs);
+		hfds_free(p.rcs);
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < s->nfields; i++)
+		bp->kidp[i] = &bp->kids[i];
+	bp->n = s->nfields;
+	hfds_pool_run(s->r->pool, (size_t)s->nfields, par_field, &p);
+	for (i = 0; i < s->nfields && rc == 0; i++)
+		if (p.rcs[i] < 0) {
+			rc = p.rcs[i];
+			if (err && err->code == 0)
+				*err = p.errs[i];
+		}
+	hfds_free(p.errs);
+	hfds_free(p.rcs);
+	return rc;
+}
+
 static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
 {
 	hfds_pq_reader *r = s->r;
@@ -144,6 +190,10 @@ static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
 	out->buffers = p->bufs;
 	out->n_children = s->nfields;
 	out->children = p->kidp;
+	if (r->pool && s->nfields > 1) {
+		HFDS_TRY(read_fields_parallel(s, rg, p, err));
+		return 0;
+	}
 	for (i = 0; i < s->nfields; i++) {
 		p->kidp[i] = &p->kids[i];
 		p->n = i + 1;
@@ -211,6 +261,8 @@ int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, stru
 	size_t k;
 	memset(out, 0, sizeof *out);
 	HFDS_TRY(pq_anode_build(r, err));
+	if (r->opt.threads != 1 && !r->pool)
+		HFDS_TRY(hfds_pool_new(&r->pool, r->opt.threads, err));
 	if (!(s = hfds_calloc(1, sizeof *s)))
 		HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
 	s->r = r;

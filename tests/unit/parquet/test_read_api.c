@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "hfds/parquet_reader.h"
+#include "parquet/catfmt.h"
 #include "test.h"
+#include "util/alloc.h"
 
 typedef struct src {
 	uint8_t *data;
@@ -168,8 +170,60 @@ static void metadata(void)
 	free(s.data);
 }
 
+/* All rows as canonical text, read with `threads` workers. */
+static char *rows_text(const src *s, int threads)
+{
+	hfds_pq_reader_options o;
+	hfds_pq_reader *r = NULL;
+	struct ArrowArrayStream st;
+	struct ArrowSchema sc;
+	hfds_buf b;
+	hfds_error err;
+	size_t n;
+	hfds_error_init(&err);
+	hfds_pq_reader_options_init(&o);
+	o.threads = threads;
+	hfds_buf_init(&b, 0);
+	if (hfds_pq_reader_open_memory(&r, s->data, s->len, NULL, &o, &err) < 0 || hfds_pq_reader_scan(r, NULL, &st, &err) < 0)
+		return NULL;
+	st.get_schema(&st, &sc);
+	for (;;) {
+		struct ArrowArray a;
+		if (st.get_next(&st, &a) != 0 || !a.release)
+			break;
+		pq_catfmt_rows(&b, &sc, &a, 0, a.length, &err);
+		a.release(&a);
+	}
+	sc.release(&sc);
+	st.release(&st);
+	hfds_pq_reader_free(r);
+	hfds_buf_cstr(&b, &err);
+	return (char *)hfds_buf_detach(&b, &n);
+}
+
+static void threads_same_output(void)
+{
+	const char *files[] = {"alltypes_tiny_pages.parquet", "nested_maps.snappy.parquet", "nullable.impala.parquet",
+			       "delta_byte_array.parquet"};
+	size_t i;
+	for (i = 0; i < 4; i++) {
+		src s;
+		char *a, *b;
+		REQUIRE(load(&s, files[i]) == 0);
+		a = rows_text(&s, 1);
+		b = rows_text(&s, 2);
+		REQUIRE(a && b);
+		CHECK(strlen(a) > 100);
+		CHECK(!strcmp(a, b));
+		hfds_free(a);
+		hfds_free(b);
+		free(s.data);
+	}
+}
+
 int main(void)
 {
+	RUN(threads_same_output);
 	RUN(callback_reads);
 	RUN(schema_types);
 	RUN(metadata);
