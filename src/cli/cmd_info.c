@@ -16,9 +16,10 @@
 #include "util/numfmt.h"
 
 static const char usage[] =
-	"usage: hfds info FILE [--json]\n"
+	"usage: hfds info FILE [--json] [--page-index]\n"
 	"Show a Parquet file's schema, Hugging Face features, row groups, codecs, encodings,\n"
-	"sizes and statistics (from the footer; no data is decoded).\n";
+	"sizes and statistics (from the footer; no data is decoded). --page-index adds each\n"
+	"column chunk's OffsetIndex/ColumnIndex (JSON output).\n";
 
 static int printable_utf8(const uint8_t *p, size_t n)
 {
@@ -102,7 +103,65 @@ static json_t *logical_json(const pq_schema_elem *e)
 	return o;
 }
 
-static json_t *build_json(hfds_pq_reader *r, const char *path)
+/* OffsetIndex / ColumnIndex of one chunk (small reads outside the footer; no data pages). */
+static json_t *page_index_json(hfds_pq_reader *r, const pq_chunk *ch, hfds_error *err)
+{
+	json_t *o = json_object();
+	uint8_t *buf = NULL;
+	int i;
+	if (ch->has_offset_index && ch->offset_index_length > 0) {
+		pq_offset_index oi;
+		json_t *pages = json_array();
+		if (!(buf = malloc((size_t)ch->offset_index_length)) ||
+		    pq_reader__read(r, (uint64_t)ch->offset_index_offset, buf, (size_t)ch->offset_index_length, err) < 0 ||
+		    pq_offset_index_parse(&oi, buf, (size_t)ch->offset_index_length, (uint64_t)ch->offset_index_offset, err) < 0) {
+			free(buf);
+			json_decref(pages);
+			json_decref(o);
+			return NULL;
+		}
+		for (i = 0; i < oi.npages; i++)
+			json_array_append_new(pages, json_pack("{s:I,s:i,s:I}", "offset", (json_int_t)oi.pages[i].offset,
+								"compressed_size", oi.pages[i].compressed_page_size,
+								"first_row", (json_int_t)oi.pages[i].first_row_index));
+		json_object_set_new(o, "pages", pages);
+		pq_offset_index_free(&oi);
+		free(buf);
+		buf = NULL;
+	}
+	if (ch->has_column_index && ch->column_index_length > 0) {
+		pq_column_index ci;
+		json_t *nul = json_array(), *mins = json_array(), *maxs = json_array(), *nc = json_array();
+		if (!(buf = malloc((size_t)ch->column_index_length)) ||
+		    pq_reader__read(r, (uint64_t)ch->column_index_offset, buf, (size_t)ch->column_index_length, err) < 0 ||
+		    pq_column_index_parse(&ci, buf, (size_t)ch->column_index_length, (uint64_t)ch->column_index_offset, err) < 0) {
+			free(buf);
+			json_decref(nul);
+			json_decref(mins);
+			json_decref(maxs);
+			json_decref(nc);
+			json_decref(o);
+			return NULL;
+		}
+		for (i = 0; i < ci.npages; i++) {
+			json_array_append_new(nul, json_boolean(ci.null_pages[i]));
+			json_array_append_new(mins, stat_json(ch->meta.type, &ci.min_values[i]));
+			json_array_append_new(maxs, stat_json(ch->meta.type, &ci.max_values[i]));
+			if (ci.null_counts)
+				json_array_append_new(nc, json_integer(ci.null_counts[i]));
+		}
+		json_object_set_new(o, "null_pages", nul);
+		json_object_set_new(o, "min_values", mins);
+		json_object_set_new(o, "max_values", maxs);
+		json_object_set_new(o, "null_counts", nc);
+		json_object_set_new(o, "boundary_order", json_integer(ci.boundary_order));
+		pq_column_index_free(&ci);
+		free(buf);
+	}
+	return o;
+}
+
+static json_t *build_json(hfds_pq_reader *r, const char *path, int with_index, hfds_error *err)
 {
 	const pq_meta *m = r->meta;
 	json_t *root = json_object(), *schema = json_array(), *rgs = json_array(), *kv = json_object();
@@ -226,6 +285,18 @@ static json_t *build_json(hfds_pq_reader *r, const char *path)
 					json_object_set_new(so, "is_max_exact", json_boolean(s->is_max_exact));
 				json_object_set_new(c, "statistics", so);
 			}
+			if (with_index && (ch->has_offset_index || ch->has_column_index)) {
+				json_t *pi = page_index_json(r, ch, err);
+				if (!pi) {
+					json_decref(c);
+					json_decref(cols);
+					json_decref(o);
+					json_decref(rgs);
+					json_decref(root);
+					return NULL;
+				}
+				json_object_set_new(c, "page_index", pi);
+			}
 			json_array_append_new(cols, c);
 		}
 		json_object_set_new(o, "columns", cols);
@@ -303,7 +374,7 @@ static void print_text(hfds_pq_reader *r, json_t *j)
 int cmd_info(int argc, char **argv)
 {
 	const char *path = NULL;
-	int as_json = 0, i, code = CLI_EXIT_OK;
+	int as_json = 0, with_index = 0, i, code = CLI_EXIT_OK;
 	hfds_pq_reader *r = NULL;
 	hfds_error err;
 	json_t *j;
@@ -314,6 +385,8 @@ int cmd_info(int argc, char **argv)
 			return CLI_EXIT_OK;
 		} else if (!strcmp(argv[i], "--json")) {
 			as_json = 1;
+		} else if (!strcmp(argv[i], "--page-index")) {
+			with_index = as_json = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage_error("info", "unknown option '%s'", argv[i]);
 		} else if (!path) {
@@ -326,9 +399,10 @@ int cmd_info(int argc, char **argv)
 		return cli_usage_error("info", "missing FILE");
 	if (hfds_pq_reader_open_path(&r, path, NULL, &err) < 0)
 		return cli_fail(&err);
-	j = build_json(r, path);
+	j = build_json(r, path, with_index, &err);
 	if (!j) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
+		hfds_error_prefix(&err, path);
 		code = cli_fail(&err);
 	} else if (as_json) {
 		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -40,3 +40,9 @@ if(HFDS_READER_NODE AND HFDS_READER_PY)
     ${CMAKE_SOURCE_DIR}/../shared ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/reader-convert)
   set_tests_properties(reader_convert PROPERTIES TIMEOUT 1200)
 endif()
+
+# info --page-index: OffsetIndex and ColumnIndex (null_pages) of a file with all-null pages.
+add_test(NAME reader_info_page_index COMMAND $<TARGET_FILE:hfds> info --page-index
+  ${HFDS_READER_CORPUS}/data/int32_with_null_pages.parquet)
+set_tests_properties(reader_info_page_index PROPERTIES
+  PASS_REGULAR_EXPRESSION "\"first_row\": 100\n.*\"null_pages\": \\[[^]]*true")
