@@ -19,7 +19,19 @@
  * file opened by path is removed (nothing half-written is left behind) and the error
  * names the path.
  * Determinism: the bytes written depend only on the schema, the data and the options,
- * never on `threads`.
+ * never on `threads` (pages are encoded on the pool into per-page slots, written in order).
+ *
+ * Mapping (pyarrow >= 13 compatible, see ../shared/spec/datasets-format.md §2.2): every node
+ * is optional unless the Arrow field is non-nullable; lists, large lists and fixed-size lists
+ * become 3-level LISTs (`list`/`element`); structs become groups; int8/16 and unsigned ints
+ * carry INTEGER + the matching converted type; float16 = FIXED_LEN_BYTE_ARRAY(2) + FLOAT16;
+ * string = BYTE_ARRAY + STRING; timestamp[s] is stored as MILLIS; a timezone sets
+ * isAdjustedToUTC. Supported Arrow formats: b c C s S i I l L e f g u U z Z w:N tdD ts?:tz
+ * +l +L +w:N +s (no dictionary-encoded or view arrays).
+ * Pages never split a row; statistics: null_count always, min/max by the column order (no
+ * NaN; -0.0 as min / +0.0 as max), binary bounds truncated to max_statistics_size with the
+ * exactness flags, legacy min/max only for signed orders. created_by is
+ * "hfds version X.Y.Z (build ID)".
  * Thread-safety: one writer must be used from one thread at a time; it uses its own
  * (or the given) pool internally.
  */
@@ -46,7 +58,11 @@ typedef enum hfds_pq_codec {
 } hfds_pq_codec;
 
 /* Value encodings that can be requested for a column. AUTO = dictionary with fallback to
- * PLAIN (PLAIN only for booleans, and for media/binary columns by default). */
+ * PLAIN (PLAIN only for booleans, RLE for booleans in v2 pages, and PLAIN without
+ * dictionary for binary columns by default). A dictionary is also dropped for a chunk
+ * whose first page is mostly distinct values. The DELTA/BYTE_STREAM_SPLIT encodings apply
+ * to pages without dictionary; set `dictionary` = 0 to use them for the whole chunk.
+ * Requesting an encoding the column's type cannot use is HFDS_EINVAL at open. */
 typedef enum hfds_pq_encoding {
 	HFDS_PQ_ENC_AUTO = -1,
 	HFDS_PQ_ENC_PLAIN = 0,
@@ -58,7 +74,8 @@ typedef enum hfds_pq_encoding {
 
 /* Per-column settings. `path` is the dotted top-level column name ("audio") or a leaf
  * path as in path_in_schema ("audio.bytes", "tokens.list.element"); a top-level name
- * applies to all its leaves. */
+ * applies to all its leaves, a leaf path wins over it. A path matching no column is
+ * HFDS_EINVAL at open. Binary (non-string) leaves default to uncompressed + PLAIN. */
 typedef struct hfds_pq_column_options {
 	const char *path;
 	int codec;          /* hfds_pq_codec, or -1 = the file default */
