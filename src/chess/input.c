@@ -129,6 +129,18 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 		return 0;
 	for (;;) {
 		size_t avail, produced = 0;
+		if (in->kind == K_PLAIN && in->raw_pos == in->raw_len && !in->raw_eof) {
+			/* plain input straight into the caller's buffer: no second copy */
+			ssize_t got;
+			do
+				got = read(in->fd, buf, cap);
+			while (got < 0 && errno == EINTR);
+			if (got < 0)
+				return hfds_error_set(err, HFDS_EIO, "%s: read: %s", in->path, strerror(errno));
+			if (got == 0)
+				in->raw_eof = in->done = 1;
+			return (ptrdiff_t)got;
+		}
 		if ((rc = fill_raw(in, err)) < 0)
 			return rc;
 		avail = in->raw_len - in->raw_pos;

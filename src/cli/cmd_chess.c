@@ -22,6 +22,7 @@ static const char *usage_text =
 	"                      [--sampler S] [--seed N] [--recursive]\n"
 	"       hfds chess push --repo REPO --data-path PATH... [--batches N] [--batch-size N] ...\n"
 	"                      (see hfds chess push --help)\n"
+	"       hfds chess perft FEN|startpos DEPTH [--chess960]\n"
 	"\n"
 	"replay prints every mainline position of every game as game<TAB>ply<TAB>value\n"
 	"(ply 0 = the start position); sample prints the positions a push would emit.\n"
@@ -291,6 +292,45 @@ static int sample(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* `hfds chess perft FEN DEPTH [--chess960]`: leaf count of the legal move tree (benchmarks). */
+static int perft(int argc, char **argv)
+{
+	hfds_chess_board b;
+	hfds_error err;
+	const char *fen = NULL, *depth_s = NULL;
+	int i, chess960 = 0;
+	long depth;
+	char *end;
+	double t0;
+	uint64_t n;
+	hfds_error_init(&err);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--chess960"))
+			chess960 = 1;
+		else if (!fen)
+			fen = argv[i];
+		else if (!depth_s)
+			depth_s = argv[i];
+		else
+			return cli_usage_error("chess perft", "unexpected argument '%s'", argv[i]);
+	}
+	if (!fen || !depth_s)
+		return cli_usage_error("chess perft", "usage: hfds chess perft FEN DEPTH [--chess960]");
+	depth = strtol(depth_s, &end, 10);
+	if (*end || depth < 0 || depth > 12)
+		return cli_usage_error("chess perft", "DEPTH: expected 0..12");
+	if (!strcmp(fen, "startpos"))
+		fen = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
+	if (hfds_chess_board_set_fen(&b, fen, chess960, &err) < 0)
+		return cli_fail(&err);
+	t0 = now_s();
+	n = hfds_chess_perft(&b, (int)depth);
+	printf("%llu\n", (unsigned long long)n);
+	fprintf(stderr, "perft %ld: %llu nodes in %.3f s (%.1f M leaves/s)\n", depth, (unsigned long long)n,
+		now_s() - t0, n / (now_s() - t0 + 1e-9) / 1e6);
+	return CLI_EXIT_OK;
+}
+
 int cmd_chess(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -305,5 +345,7 @@ int cmd_chess(int argc, char **argv)
 		return cmd_chess_npz(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "push"))
 		return cmd_chess_push(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "perft"))
+		return perft(argc - 1, argv + 1);
 	return cli_usage_error("chess", "unknown subcommand '%s'", argv[1]);
 }
