@@ -15,7 +15,9 @@
  * Arrow types: BOOLEAN b, INT32 i (INT(8/16/32, signed/unsigned) c/s/i/C/S/I), INT64 l/L,
  * FLOAT f, DOUBLE g, FLOAT16 e, STRING/ENUM/JSON u, other BYTE_ARRAY z, FLBA w:N, DECIMAL
  * d:P,S (decimal256 above precision 38), DATE tdD, TIME ttm/ttu/ttn, TIMESTAMP tsm:/tsu:/tsn:
- * ("UTC" when adjusted), INT96 tsn:UTC, UNKNOWN n, LIST +l, MAP +m, groups +s.
+ * ("UTC" when adjusted), INT96 tsn:UTC (values outside the int64-nanosecond range wrap, as
+ * in arrow-rs and pyarrow), UNKNOWN n, LIST +l, MAP +m (a MAP without values: a list of its
+ * keys), groups +s. Legacy 2-level lists and bare repeated fields become lists.
  *
  * Thread-safety: a reader and its streams are used by one thread at a time (the reader may
  * use its own worker threads internally, see `threads`); the reader must outlive every stream
@@ -41,7 +43,9 @@ typedef int (*hfds_pq_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len
 
 typedef struct hfds_pq_reader_options {
 	size_t max_alloc; /* ceiling for any one buffer built from file bytes (default 1 GiB) */
-	int verify_crc;   /* verify page CRCs when present (default 1) */
+	int verify_crc;   /* verify page CRCs when present (default 1): a mismatch is HFDS_ECORRUPT
+			     "offset N: page crc mismatch" (parquet-testing's *-corrupt-checksum files
+			     fail; DuckDB/arrow-rs/hyparquet do not verify and read them) */
 	int threads;      /* decode the projected top-level fields of a row group in parallel:
 			     1 = caller's thread only (default), 0 = all cores. With more than one
 			     thread a read callback is called concurrently and must be thread-safe. */
