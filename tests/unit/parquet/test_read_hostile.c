@@ -11,6 +11,7 @@
 
 #include "hfds/parquet_reader.h"
 #include "test.h"
+#include "util/alloc.h"
 
 
 static uint8_t *slurp(const char *path, size_t *n)
@@ -194,8 +195,44 @@ static void mutate_corpus(void)
 	CHECK(files > 60);
 }
 
+/* Every allocation of a full read fails once in turn: a clean error each time, no leak. */
+static void alloc_failures(void)
+{
+	const char *files[] = {"nested_maps.snappy.parquet", "datapage_v2.snappy.parquet", "delta_byte_array.parquet"};
+	size_t i, n;
+	char path[512];
+	for (i = 0; i < 3; i++) {
+		uint8_t *d;
+		uint64_t k;
+		int ok = 0, failed = 0;
+		snprintf(path, sizeof path, "testdata/parquet-testing/data/%s", files[i]);
+		d = slurp(test_shared(path), &n);
+		REQUIRE(d != NULL);
+		for (k = 1; k < 5000 && !ok; k++) {
+			hfds_error err;
+			int rc;
+			hfds_alloc_fail_after(k);
+			rc = read_all(d, n, &err);
+			hfds_alloc_fail_after(0);
+			if (rc == 0) {
+				ok = 1;
+			} else {
+				failed++;
+				if (rc != HFDS_ENOMEM) {
+					printf("  %s alloc %llu: rc %d %s\n", files[i], (unsigned long long)k, rc, err.message);
+					CHECK(0);
+				}
+			}
+		}
+		printf("  %s: %d failure points\n", files[i], failed);
+		CHECK(ok);
+		free(d);
+	}
+}
+
 int main(void)
 {
+	RUN(alloc_failures);
 	RUN(bad_data);
 	RUN(encrypted);
 	RUN(mutate_corpus);
