@@ -89,8 +89,9 @@ struct hfds_pq_writer {
 	/* per-call scratch for parallel work */
 	const struct ArrowArray *batch;
 	int64_t slice_start, slice_end;
-	struct task { int leaf; int page; } *tasks; /* page -1 = dictionary page */
-	size_t ntasks, captasks;
+	hfds_taskgroup *group;
+	struct job { hfds_pq_writer *w; int leaf; int page; } **jobs; /* per leaf; page -1 = dictionary */
+	size_t *capjobs;
 };
 
 void hfds_pq_writer_options_init(hfds_pq_writer_options *o)
@@ -370,6 +371,10 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	}
 	HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	HFDS_TRY(hfds_pool_new(&w->pool, w->o.threads, err));
+	HFDS_TRY(hfds_taskgroup_new(&w->group, w->pool, err));
+	w->jobs = hfds_calloc((size_t)nl, sizeof(*w->jobs));
+	w->capjobs = hfds_calloc((size_t)nl, sizeof(size_t));
+	HFDS_FAIL_IF(!w->jobs || !w->capjobs, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hfds_buf_reserve(&w->out, OUT_BUF, err));
 	if (path) {
 		w->path = hfds_strdup(path);
@@ -436,52 +441,65 @@ static uint64_t rg_bytes(const hfds_pq_writer *w)
 
 /* ---- row group flush ---- */
 
-static void plan_task(void *arg, size_t i)
+/*
+ * Per row group a small task graph on the pool: one job per leaf plans its pages and builds
+ * its dictionary, then queues one job per page (and one for the dictionary page), so the
+ * pages of quick leaves are encoded while a slow leaf still builds its dictionary.
+ */
+static void page_job(void *arg)
 {
-	hfds_pq_writer *w = arg;
-	hfds_error_init(&w->leaf_errs[i]);
-	pqw_chunk_plan(&w->chunks[i], &w->leaf_errs[i]);
-}
-
-static void encode_task(void *arg, size_t i)
-{
-	hfds_pq_writer *w = arg;
-	struct task t = w->tasks[i];
-	pqw_chunk *c = &w->chunks[t.leaf];
+	struct job *j = arg;
+	hfds_pq_writer *w = j->w;
+	pqw_chunk *c = &w->chunks[j->leaf];
 	hfds_error e;
 	hfds_error_init(&e);
 	pqw_kit *k = kit_get(w, &e);
 	if (!k) {
-		if (t.page < 0) {
+		if (j->page < 0) {
 			c->rc = HFDS_ENOMEM;
 			hfds_error_set(&c->err, HFDS_ENOMEM, "out of memory");
 		} else {
-			c->pages[t.page].rc = HFDS_ENOMEM;
-			hfds_error_set(&c->pages[t.page].err, HFDS_ENOMEM, "out of memory");
+			c->pages[j->page].rc = HFDS_ENOMEM;
+			hfds_error_set(&c->pages[j->page].err, HFDS_ENOMEM, "out of memory");
 		}
 		return;
 	}
-	if (t.page < 0)
+	if (j->page < 0)
 		pqw_chunk_encode_dict(c, k);
 	else
-		pqw_chunk_encode_page(c, (size_t)t.page, k);
+		pqw_chunk_encode_page(c, (size_t)j->page, k);
 	kit_put(w, k);
 }
 
-static int add_task(hfds_pq_writer *w, int leaf, int page, hfds_error *err)
+static void leaf_job(void *arg)
 {
-	if (w->ntasks == w->captasks) {
-		size_t cap = w->captasks ? w->captasks * 2 : 64;
-		struct task *t = hfds_reallocarray(w->tasks, cap, sizeof(*t));
-		if (!t)
-			return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-		w->tasks = t;
-		w->captasks = cap;
+	struct job *j = arg;
+	hfds_pq_writer *w = j->w;
+	int i = j->leaf;
+	hfds_error *err = &w->leaf_errs[i];
+	pqw_chunk *c = &w->chunks[i];
+	if (pqw_chunk_plan(c, err) < 0)
+		return;
+	size_t need = c->npages + 2; /* slot 0 is this job */
+	if (w->capjobs[i] < need) {
+		size_t cap = need * 2;
+		struct job *a = hfds_reallocarray(w->jobs[i], cap, sizeof(*a));
+		if (!a) {
+			hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+			return;
+		}
+		w->jobs[i] = a;
+		w->capjobs[i] = cap;
 	}
-	w->tasks[w->ntasks].leaf = leaf;
-	w->tasks[w->ntasks].page = page;
-	w->ntasks++;
-	return 0;
+	struct job *js = w->jobs[i];
+	for (size_t p = 0; p <= c->npages; p++) {
+		int page = p == 0 ? -1 : (int)p - 1;
+		if (page < 0 && !c->dict_pages)
+			continue;
+		js[p + 1] = (struct job){ w, i, page };
+		if (hfds_taskgroup_submit(w->group, page_job, &js[p + 1], err) < 0)
+			return;
+	}
 }
 
 static void add_encoding(chunk_meta *m, int e)
@@ -597,16 +615,23 @@ static int flush_row_group(hfds_pq_writer *w, hfds_error *err)
 	for (int i = 0; i < nl; i++)
 		pqw_chunk_reset(&w->chunks[i], &w->schema->leaves[i], &w->cbs[i], &w->colopts[i], &w->o, w->dicts[i],
 			w->smaps[i], w->sents[i]);
-	hfds_pool_run(w->pool, (size_t)nl, plan_task, w);
-	HFDS_TRY(first_leaf_error(w, err));
-	w->ntasks = 0;
 	for (int i = 0; i < nl; i++) {
-		if (w->chunks[i].dict_pages)
-			HFDS_TRY(add_task(w, i, -1, err));
-		for (size_t p = 0; p < w->chunks[i].npages; p++)
-			HFDS_TRY(add_task(w, i, (int)p, err));
+		hfds_error_init(&w->leaf_errs[i]);
+		if (w->capjobs[i] == 0) {
+			w->jobs[i] = hfds_calloc(16, sizeof(struct job));
+			HFDS_FAIL_IF(!w->jobs[i], HFDS_ENOMEM, err, "out of memory");
+			w->capjobs[i] = 16;
+		}
 	}
-	hfds_pool_run(w->pool, w->ntasks, encode_task, w);
+	for (int i = 0; i < nl; i++) {
+		w->jobs[i][0] = (struct job){ w, i, -2 };
+		if (hfds_taskgroup_submit(w->group, leaf_job, &w->jobs[i][0], err) < 0) {
+			hfds_taskgroup_wait(w->group);
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		}
+	}
+	hfds_taskgroup_wait(w->group);
+	HFDS_TRY(first_leaf_error(w, err));
 	for (int i = 0; i < nl; i++)
 		HFDS_TRY(pqw_chunk_finish(&w->chunks[i], err));
 	rg->file_offset = (int64_t)w->offset;
@@ -1017,7 +1042,12 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 	for (size_t i = 0; i < w->nkits; i++)
 		pqw_kit_free(w->kits[i]);
 	hfds_free(w->kits);
-	hfds_free(w->tasks);
+	if (w->jobs)
+		for (int i = 0; i < nl; i++)
+			hfds_free(w->jobs[i]);
+	hfds_free(w->jobs);
+	hfds_free(w->capjobs);
+	hfds_taskgroup_free(w->group);
 	hfds_pool_free(w->pool);
 	hfds_sha256_free(w->sha);
 	hfds_buf_release(&w->out);
