@@ -322,29 +322,27 @@ static void move_token(hfds_pgn_reader *r, mt_state *st, const char *t, size_t n
 			return;
 		}
 		if (!(n >= 3 && t[0] == '0' && t[1] == '-') && !(n == 4 && !memcmp(t, "0000", 4))) {
-			/* move number: digits, then dots, then maybe a glued move ("1.e4") */
+			/* move number: digits, then dots, then maybe a glued move ("1.e4");
+			 * anything else after the digits goes on to SAN resolution and fails there */
 			for (i = 0; i < n && t[i] >= '0' && t[i] <= '9'; i++)
 				;
-			if (i < n && t[i] != '.')
-				goto resolve;
-			while (i < n && t[i] == '.')
-				i++;
 			if (i == n)
 				return;
-			t += i;
-			n -= i;
-			col += (int)i;
+			if (t[i] == '.') {
+				while (i < n && t[i] == '.')
+					i++;
+				if (i == n)
+					return;
+				t += i;
+				n -= i;
+				col += (int)i;
+			}
 		}
 	}
 	for (i = 0; i < n && (t[i] == '?' || t[i] == '!' || t[i] == '.'); i++)
 		;
-	if (i == n)
-		return; /* a separate glyph, or "..." */
-	if (st->skip || st->dead || st->result)
-		return;
-resolve:
-	if (st->skip || st->dead || st->result)
-		return;
+	if (i == n || st->skip || st->dead || st->result)
+		return; /* a separate glyph or "...", or moves are not wanted */
 	hfds_error_init(&e);
 	if (hfds_chess_parse_move(&m, &st->board, t, n, &e) != 0) {
 		problem(r, st, col, e.message);
@@ -452,16 +450,11 @@ static int run_movetext(hfds_pgn_reader *r, mt_state *st, hfds_error *err)
 				continue;
 			}
 		}
+		/* chunk boundaries may split tokens: a long line ends the game's moves (dead), and
+		 * its chunks are scanned for structure only */
 		if (r->partial && !st->skip && !st->dead)
 			problem(r, st, 1, "line longer than 1 MiB");
-		{
-			int was_dead = st->dead, was_skip = st->skip;
-			if (r->partial)
-				st->skip = 1; /* chunk boundaries may split tokens: only track structure */
-			scan(r, st, r->ls, r->le);
-			st->skip = was_skip;
-			st->dead = st->dead || was_dead;
-		}
+		scan(r, st, r->ls, r->le);
 		consume_line(r);
 	}
 }
