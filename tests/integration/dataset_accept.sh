@@ -56,7 +56,7 @@ PY
 }
 
 setup_dict() {
-	gen "$W/train.jsonl" 70000 1
+	gen "$W/train.jsonl" 40000 1
 	gen "$W/validation.jsonl" 3000 2
 	gen "$W/test.jsonl" 2000 3
 	gen "$W/small.jsonl" 5000 4
@@ -83,7 +83,7 @@ case_dict() {
 		done
 		check "$cfg: one validation shard" test "$(echo "$ls" | grep -c " $cfg/validation-00000-of-00001.parquet")" = 1
 		check "$cfg: one test shard" test "$(echo "$ls" | grep -c " $cfg/test-00000-of-00001.parquet")" = 1
-		for split in train:70000 validation:3000 test:2000; do
+		for split in train:40000 validation:3000 test:2000; do
 			total=0
 			for f in $(echo "$ls" | awk -v c="$cfg/${split%%:*}-" 'index($3, c) == 1 {print $3}'); do
 				obj=$(object_of main "$f")
@@ -96,8 +96,13 @@ case_dict() {
 	obj=$(object_of main c2/validation-00000-of-00001.parquet)
 	$JUDGE --reader duckdb "$obj" >"$W/rows.jsonl" || fail "duckdb full read"
 	check "duckdb reads 3000 rows" test "$(wc -l <"$W/rows.jsonl")" = 3000
-	check "duckdb values as written" contains "$(head -1 "$W/rows.jsonl")" '"label":[01],"tokens":\["'
-	check "duckdb sees the huggingface key" contains "$($JUDGE --kv "$obj")" '"huggingface"' 
+	check "duckdb values as written" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["id"] for r in rows] == list(range(3000))
+assert all(r["label"] in (0, 1) and len(r["tokens"]) == 2 and r["tokens"][0] == r["text"][:3] for r in rows)
+' "$W/rows.jsonl"
+	check "duckdb sees the huggingface key" contains "$($JUDGE --kv "$obj")" '"huggingface"'
 	# the card: golden text with the sizes masked, sizes consistent with the files
 	card | sed -E 's/(num_bytes|download_size|dataset_size): [0-9]+/\1: N/' >"$W/card.txt"
 	check "card golden" diff -u "$SRC/tests/integration/dataset_card.golden" "$W/card.txt"
@@ -125,7 +130,7 @@ case_versions() {
 	check "hfds cat at v1 shows the old rows" test "$("$HFDS" cat "$old" 2>/dev/null | wc -l)" -gt 5000
 	new=$(object_of main c1/train-00000-of-00001.parquet)
 	check "hfds cat at main shows the new rows" test "$("$HFDS" cat "$new" 2>/dev/null | wc -l)" = 5000
-	check "v1 card had 70000 train rows" bash -c "git --git-dir='$GITDIR' show v1:README.md | grep -q 'num_examples: 70000'"
+	check "v1 card had 40000 train rows" bash -c "git --git-dir='$GITDIR' show v1:README.md | grep -q 'num_examples: 40000'"
 	check "git clone works" git clone -q "$GITDIR" "$W/clone"
 	check "git log shows the pushes" bash -c "git -C '$W/clone' log --format=%s | grep -q 'c2 and c3'"
 }
@@ -200,7 +205,7 @@ JSON
 
 case_kill() {
 	local before d pid after
-	gen "$W/big.jsonl" 150000 9
+	gen "$W/big.jsonl" 80000 9
 	for d in 0.3 0.8 1.5 2.5; do
 		before=$(head_of)
 		"$HFDS" push $REPO $E -q --config kill --split train="$W/big.jsonl" --features "$W/features.json" \
@@ -241,6 +246,26 @@ case_usage() {
 	check "bad label names file and line ($out)" contains "$out" 'bad.jsonl:1: column .label.'
 }
 
+case_from_and_append() {
+	local before
+	# build a folder locally, then publish it as one commit
+	"$HFDS" push --out "$W/built" -q --config c4 --split train="$W/small.jsonl" --split test="$W/test.jsonl" \
+		--features "$W/features.json" >/dev/null || fail "push --out"
+	check "--out wrote the card" test -f "$W/built/README.md"
+	check "--out wrote the shards" test -f "$W/built/c4/train-00000-of-00001.parquet"
+	before=$(head_of)
+	"$HFDS" push $REPO $E -q --from "$W/built" >/dev/null || fail "push --from"
+	check "--from is one commit" test "$(git --git-dir="$GITDIR" rev-parse main~1)" = "$before"
+	check "--from added c4" test "$("$HFDS" ls $REPO c4 $E 2>/dev/null | grep -c parquet)" = 2
+	check "--from merged the card" bash -c "git --git-dir='$GITDIR' show main:README.md | grep -q 'config_name: c4' && git --git-dir='$GITDIR' show main:README.md | grep -q 'config_name: c1'"
+	# append layout: batches numbered after the existing ones, counts added up
+	"$HFDS" push $REPO $E -q --append --config c5 --split train="$W/test.jsonl" --features "$W/features.json" >/dev/null || fail "append 1"
+	"$HFDS" push $REPO $E -q --append --config c5 --split train="$W/test.jsonl" --features "$W/features.json" >/dev/null || fail "append 2"
+	check "append batches" test "$("$HFDS" ls $REPO c5/train $E 2>/dev/null | awk '{print $3}' | tr '\n' ' ')" = "c5/train/batch_000001.parquet c5/train/batch_000002.parquet "
+	check "append counts" bash -c "git --git-dir='$GITDIR' show main:README.md | grep -A20 'config_name: c5' | grep -q 'num_examples: 4000'"
+	check "append glob" bash -c "git --git-dir='$GITDIR' show main:README.md | grep -q 'path: c5/train/\*.parquet'"
+}
+
 [ "$CASE" = usage ] || setup_dict
 case "$CASE" in
 usage) case_usage ;;
@@ -252,7 +277,8 @@ purge) case_purge ;;
 card) case_card ;;
 features) case_features ;;
 kill) case_kill ;;
-all) case_dict; case_versions; case_card; case_features; case_repush; case_delete; case_kill; case_purge ;;
+from) case_from_and_append ;;
+all) case_dict; case_versions; case_card; case_features; case_from_and_append; case_repush; case_delete; case_kill; case_purge ;;
 esac
 if [ "$fails" -eq 0 ]; then
 	rm -rf "$W"
