@@ -6,8 +6,8 @@
  * Castling rights are kept as a set of rook squares, as python-chess keeps them, and are
  * "cleaned" the same way when queried, so standard games and Chess960/X-FEN perft both work.
  *
- * PGN reader: pulls bytes from a read callback through a bounded buffer and yields games one
- * at a time. hfds_pgn_next() reads a game's tag section; hfds_pgn_read_moves() then parses
+ * PGN reader: pulls bytes from a read callback (files, decompressors, memory, stdin) through a
+ * bounded 1 MiB buffer and yields games one at a time. hfds_pgn_next() reads a game's tag section; hfds_pgn_read_moves() then parses
  * and replays its mainline (legal SAN/UCI resolution); if it is not called, the next
  * hfds_pgn_next() skips the movetext without replaying it (the fast path for Elo gating).
  * A bad move truncates its game at that move; the moves before it stay and the problem is
@@ -83,8 +83,9 @@ HFDS_EXTERN int hfds_chess_in_check(const hfds_chess_board *b);
 /*
  * Resolves one movetext token (SAN, with the python-chess leniencies: 0-0, missing `=`,
  * lower-case promotion piece, fully specified from-to/UCI moves, `+`/`#` and glyph suffixes;
- * null moves `--`, `Z0`, `0000`, `@@@@`) against b. HFDS_EPARSE with "invalid san",
- * "illegal san" or "ambiguous san" in err on failure.
+ * null moves `--`, `Z0`, `0000`, `@@@@`) against b. HFDS_EPARSE on failure, with "invalid
+ * san", "illegal san", "ambiguous san" or "missing promotion piece type", the token and the
+ * position's FEN in err. Pawn captures must name the source file, as in python-chess.
  */
 HFDS_EXTERN int hfds_chess_parse_move(hfds_chess_move *out, const hfds_chess_board *b,
 	const char *tok, size_t len, hfds_error *err);
