@@ -266,6 +266,27 @@ case_from_and_append() {
 	check "append glob" bash -c "git --git-dir='$GITDIR' show main:README.md | grep -q 'path: c5/train/\*.parquet'"
 }
 
+case_concurrent() {
+	local before p1 p2 p3
+	before=$(git --git-dir="$GITDIR" rev-list --count main)
+	# three pushes racing on one repo: each re-reads and re-merges the card when the branch
+	# moved under it, so every config ends up in the card, each in its own commit
+	"$HFDS" push $REPO $E -q --config r1 --split train="$W/test.jsonl" --features "$W/features.json" >/dev/null 2>&1 &
+	p1=$!
+	"$HFDS" push $REPO $E -q --config r2 --split train="$W/test.jsonl" --features "$W/features.json" >/dev/null 2>&1 &
+	p2=$!
+	"$HFDS" push $REPO $E -q --config r3 --split train="$W/test.jsonl" --features "$W/features.json" >/dev/null 2>&1 &
+	p3=$!
+	wait $p1 || fail "racing push r1"
+	wait $p2 || fail "racing push r2"
+	wait $p3 || fail "racing push r3"
+	check "3 racing pushes, 3 commits" test "$(git --git-dir="$GITDIR" rev-list --count main)" = $((before + 3))
+	for c in r1 r2 r3; do
+		check "card lists $c" bash -c "git --git-dir='$GITDIR' show main:README.md | grep -q 'config_name: $c'"
+		check "$c shard present" test "$("$HFDS" ls $REPO $c $E 2>/dev/null | grep -c parquet)" = 1
+	done
+}
+
 [ "$CASE" = usage ] || setup_dict
 case "$CASE" in
 usage) case_usage ;;
@@ -278,7 +299,8 @@ card) case_card ;;
 features) case_features ;;
 kill) case_kill ;;
 from) case_from_and_append ;;
-all) case_dict; case_versions; case_card; case_features; case_from_and_append; case_repush; case_delete; case_kill; case_purge ;;
+concurrent) case_concurrent ;;
+all) case_dict; case_versions; case_card; case_features; case_from_and_append; case_concurrent; case_repush; case_delete; case_kill; case_purge ;;
 esac
 if [ "$fails" -eq 0 ]; then
 	rm -rf "$W"
