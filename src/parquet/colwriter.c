@@ -60,6 +60,7 @@ void pqw_chunk_release(pqw_chunk *c)
 	hfds_free(c->pages);
 	hfds_buf_release(&c->idx);
 	hfds_buf_release(&c->dict_out);
+	hfds_free(c->pres);
 }
 
 int pqw_small_dict(const pqw_leaf *leaf)
@@ -207,42 +208,6 @@ static pq_values dense_values(const pqw_chunk *c, int64_t v0, int64_t v1)
 	return pv;
 }
 
-/* Direct-mapped dictionary for 8/16-bit integers: one table lookup per value. The
- * dictionary page is at most 65536 x 4 bytes, below any sensible limit, so there is no
- * fallback except the "mostly distinct" check after the first page. */
-#define SMALL_LOOP(T, BIAS) do { \
-	const T *v = (const T *)(const void *)cb->vals.data; \
-	for (size_t p = 0; p < c->npages; p++) { \
-		const pqw_page *pg = &c->pages[p]; \
-		for (int64_t i = pg->v0; i < pg->v1; i++) { \
-			uint32_t slot = (uint32_t)((int32_t)v[i] + (BIAS)); \
-			if (map[slot] == UINT32_MAX) { \
-				map[slot] = (uint32_t)n; \
-				ent[n++] = (int32_t)v[i]; \
-			} \
-		} \
-		if (p == 0 && pg->v1 - pg->v0 >= 1024 && n * 4 > (size_t)(pg->v1 - pg->v0) * 3) \
-			break; \
-		c->dict_pages = p + 1; \
-	} \
-} while (0)
-
-static int build_small_dict(pqw_chunk *c)
-{
-	const pqw_colbuf *cb = c->cb;
-	uint32_t *map = c->smap;
-	int32_t *ent = c->sent;
-	size_t n = 0;
-	switch (c->leaf->src) {
-	case PQ_SRC_I8: SMALL_LOOP(int8_t, 128); break;
-	case PQ_SRC_U8: SMALL_LOOP(uint8_t, 0); break;
-	case PQ_SRC_I16: SMALL_LOOP(int16_t, 32768); break;
-	default: SMALL_LOOP(uint16_t, 0); break;
-	}
-	c->scount = n; /* the map stays filled until pqw_chunk_finish: pages look indices up */
-	return 0;
-}
-
 static int small_bias(const pqw_leaf *l)
 {
 	return l->src == PQ_SRC_I8 ? 128 : l->src == PQ_SRC_I16 ? 32768 : 0;
@@ -288,8 +253,6 @@ static int build_dict(pqw_chunk *c, hfds_error *err)
 	size_t limit = c->wo->dictionary_page_limit;
 	if ((!c->dict && !c->smap) || cb->nvalues == 0)
 		return 0;
-	if (c->smap)
-		return build_small_dict(c);
 	HFDS_TRY(hfds_buf_reserve(&c->idx, (size_t)cb->nvalues * 4, err));
 	uint32_t *idx = (uint32_t *)(void *)c->idx.data;
 	pq_dict_reset(c->dict);
@@ -309,9 +272,97 @@ done:
 	return rc;
 }
 
+/* Words of presence bitmap per page: 256 or 65536 possible values. */
+static size_t pres_words(const pqw_leaf *l)
+{
+	return (l->src == PQ_SRC_I8 || l->src == PQ_SRC_U8) ? 4 : 1024;
+}
+
+int pqw_chunk_plan_small(pqw_chunk *c, hfds_error *err)
+{
+	int rc = 0;
+	HFDS_TRY(plan_pages(c, err));
+	size_t w = pres_words(c->leaf), total;
+	HFDS_FAIL_IF(hfds_mul_overflow(w, c->npages + 1, &total), HFDS_ENOMEM, err, "out of memory");
+	if (total > c->pres_cap) {
+		uint64_t *p = hfds_reallocarray(c->pres, total, sizeof(uint64_t));
+		HFDS_FAIL_IF(!p, HFDS_ENOMEM, err, "out of memory");
+		c->pres = p;
+		c->pres_cap = total;
+	}
+	c->pres_words = w;
+done:
+	if (rc < 0 && !c->rc) {
+		c->rc = rc;
+		if (err)
+			c->err = *err;
+	}
+	return rc;
+}
+
+#define PRESENCE(T) do { \
+	const T *v = (const T *)(const void *)c->cb->vals.data; \
+	for (int64_t i = pg->v0; i < pg->v1; i++) { \
+		uint32_t x = (uint32_t)((int32_t)v[i] + bias); \
+		bits[x >> 6] |= (uint64_t)1 << (x & 63); \
+	} \
+} while (0)
+
+void pqw_chunk_presence(pqw_chunk *c, size_t p)
+{
+	const pqw_page *pg = &c->pages[p];
+	uint64_t *bits = c->pres + p * c->pres_words;
+	int bias = small_bias(c->leaf);
+	memset(bits, 0, c->pres_words * sizeof(uint64_t));
+	switch (c->leaf->src) {
+	case PQ_SRC_I8: PRESENCE(int8_t); break;
+	case PQ_SRC_U8: PRESENCE(uint8_t); break;
+	case PQ_SRC_I16: PRESENCE(int16_t); break;
+	default: PRESENCE(uint16_t); break;
+	}
+}
+
+void pqw_chunk_small_dict(pqw_chunk *c)
+{
+	size_t w = c->pres_words;
+	uint64_t *all = c->pres + c->npages * w;
+	int bias = small_bias(c->leaf);
+	c->scount = 0;
+	c->dict_pages = 0;
+	if (c->npages > 0 && c->cb->nvalues > 0) {
+		/* mostly distinct values in the first page: no dictionary (as for hashed ones) */
+		size_t n0 = 0;
+		int64_t v0 = c->pages[0].v1 - c->pages[0].v0;
+		for (size_t k = 0; k < w; k++)
+			n0 += (size_t)__builtin_popcountll(c->pres[k]);
+		if (!(v0 >= 1024 && (int64_t)n0 * 4 > v0 * 3)) {
+			memset(all, 0, w * sizeof(uint64_t));
+			for (size_t p = 0; p < c->npages; p++)
+				for (size_t k = 0; k < w; k++)
+					all[k] |= c->pres[p * w + k];
+			for (size_t k = 0; k < w; k++)
+				for (uint64_t b = all[k]; b; b &= b - 1) {
+					uint32_t slot = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(b));
+					c->smap[slot] = (uint32_t)c->scount;
+					c->sent[c->scount++] = (int32_t)slot - bias;
+				}
+			c->dict_pages = c->npages;
+		}
+	}
+	for (size_t p = 0; p < c->npages; p++)
+		c->pages[p].encoding = p < c->dict_pages ? PQ_ENC_RLE_DICTIONARY : c->o.data_encoding;
+}
+
 int pqw_chunk_plan(pqw_chunk *c, hfds_error *err)
 {
 	int rc = 0;
+	if (c->smap) {
+		HFDS_TRY(pqw_chunk_plan_small(c, err));
+		for (size_t p = 0; p < c->npages; p++)
+			pqw_chunk_presence(c, p);
+		pqw_chunk_small_dict(c);
+		return 0;
+	}
 	HFDS_TRY(plan_pages(c, err));
 	HFDS_TRY(build_dict(c, err));
 	for (size_t p = 0; p < c->npages; p++)
@@ -637,6 +688,8 @@ void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *k)
 	pq_tw_field_struct_begin(&tw, 7);
 	pq_tw_field_i32(&tw, 1, (int32_t)dict_count(c));
 	pq_tw_field_i32(&tw, 2, PQ_ENC_PLAIN);
+	if (c->smap)
+		pq_tw_field_bool(&tw, 3, 1); /* sorted by value */
 	pq_tw_struct_end(&tw);
 	pq_tw_struct_end(&tw);
 	HFDS_TRY(pq_tw_finish(&tw, err));

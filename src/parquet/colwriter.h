@@ -11,6 +11,7 @@
 #ifndef HFDS_PQ_COLWRITER_H
 #define HFDS_PQ_COLWRITER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,9 @@ typedef struct pqw_chunk {
 	uint32_t *smap;
 	int32_t *sent;
 	size_t scount;
+	uint64_t *pres;      /* per-page presence bitmaps of the small domain */
+	size_t pres_cap, pres_words;
+	atomic_size_t pending; /* presence jobs still running (the writer's scheduling) */
 	size_t dict_pages;   /* pages [0, dict_pages) are dictionary-encoded */
 	hfds_buf idx;        /* uint32 index per value of the dictionary pages */
 	hfds_buf dict_out;   /* dictionary page (header + stored body) or empty */
@@ -88,6 +92,16 @@ int pqw_small_dict(const pqw_leaf *leaf);
 
 /* Plans pages and builds the dictionary. Errors are also kept in c->rc / c->err. */
 int pqw_chunk_plan(pqw_chunk *c, hfds_error *err);
+
+/*
+ * The same for direct-mapped dictionaries, in three steps so the value scan runs on the
+ * pool: pqw_chunk_plan_small (pages), pqw_chunk_presence(c, p) for every page (in
+ * parallel), then pqw_chunk_small_dict (merges the pages' value sets into a dictionary
+ * sorted by value, so the result does not depend on scheduling).
+ */
+int pqw_chunk_plan_small(pqw_chunk *c, hfds_error *err);
+void pqw_chunk_presence(pqw_chunk *c, size_t p);
+void pqw_chunk_small_dict(pqw_chunk *c);
 void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *kit);
 void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *kit);
 int pqw_chunk_finish(pqw_chunk *c, hfds_error *err);

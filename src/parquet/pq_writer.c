@@ -471,6 +471,34 @@ static void page_job(void *arg)
 	kit_put(w, k);
 }
 
+/* Queues the dictionary-page job and the page jobs of leaf i, using job slots from `base`. */
+static void submit_pages(hfds_pq_writer *w, int i, size_t base)
+{
+	pqw_chunk *c = &w->chunks[i];
+	struct job *js = w->jobs[i] + base;
+	for (size_t p = 0; p <= c->npages; p++) {
+		int page = p == 0 ? -1 : (int)p - 1;
+		if (page < 0 && !c->dict_pages)
+			continue;
+		js[p] = (struct job){ w, i, page };
+		if (hfds_taskgroup_submit(w->group, page_job, &js[p], &w->leaf_errs[i]) < 0)
+			return;
+	}
+}
+
+/* One page's value set (direct-mapped dictionaries); the last one builds the dictionary. */
+static void presence_job(void *arg)
+{
+	struct job *j = arg;
+	hfds_pq_writer *w = j->w;
+	pqw_chunk *c = &w->chunks[j->leaf];
+	pqw_chunk_presence(c, (size_t)j->page);
+	if (atomic_fetch_sub(&c->pending, 1) == 1) {
+		pqw_chunk_small_dict(c);
+		submit_pages(w, j->leaf, 1 + c->npages);
+	}
+}
+
 static void leaf_job(void *arg)
 {
 	struct job *j = arg;
@@ -478,27 +506,33 @@ static void leaf_job(void *arg)
 	int i = j->leaf;
 	hfds_error *err = &w->leaf_errs[i];
 	pqw_chunk *c = &w->chunks[i];
-	if (pqw_chunk_plan(c, err) < 0)
+	if ((c->smap ? pqw_chunk_plan_small(c, err) : pqw_chunk_plan(c, err)) < 0)
 		return;
-	size_t need = c->npages + 2; /* slot 0 is this job */
+	/* slots: 0 this job, 1..npages presence jobs, then the dictionary + page jobs; the
+	 * array must not move once jobs point into it */
+	size_t need = 2 * c->npages + 3;
 	if (w->capjobs[i] < need) {
-		size_t cap = need * 2;
-		struct job *a = hfds_reallocarray(w->jobs[i], cap, sizeof(*a));
+		struct job *a = hfds_reallocarray(w->jobs[i], need, sizeof(*a));
 		if (!a) {
 			hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 			return;
 		}
 		w->jobs[i] = a;
-		w->capjobs[i] = cap;
+		w->capjobs[i] = need;
 	}
-	struct job *js = w->jobs[i];
-	for (size_t p = 0; p <= c->npages; p++) {
-		int page = p == 0 ? -1 : (int)p - 1;
-		if (page < 0 && !c->dict_pages)
-			continue;
-		js[p + 1] = (struct job){ w, i, page };
-		if (hfds_taskgroup_submit(w->group, page_job, &js[p + 1], err) < 0)
+	if (!c->smap || c->npages == 0) {
+		if (c->smap)
+			pqw_chunk_small_dict(c);
+		submit_pages(w, i, 1 + c->npages);
+		return;
+	}
+	atomic_store(&c->pending, c->npages);
+	for (size_t p = 0; p < c->npages; p++) {
+		w->jobs[i][1 + p] = (struct job){ w, i, (int)p };
+		if (hfds_taskgroup_submit(w->group, presence_job, &w->jobs[i][1 + p], err) < 0) {
+			atomic_fetch_sub(&c->pending, c->npages - p - 1); /* stays above 0: no dictionary step */
 			return;
+		}
 	}
 }
 
