@@ -34,14 +34,6 @@ void pq_values_release(pq_values *v)
 	v->count = 0;
 }
 
-void pq_values_clear(pq_values *v)
-{
-	hfds_buf_clear(&v->fixed);
-	hfds_buf_clear(&v->offsets);
-	hfds_buf_clear(&v->data);
-	v->count = 0;
-}
-
 static int ensure_offsets(pq_values *v, size_t extra, hfds_error *err)
 {
 	int32_t zero = 0;

@@ -30,7 +30,6 @@ typedef struct pq_values {
 
 void pq_values_init(pq_values *v, int type, int32_t type_length, size_t max_bytes);
 void pq_values_release(pq_values *v);
-void pq_values_clear(pq_values *v);
 /* Appends one byte-array value. */
 int pq_values_push_bytes(pq_values *v, const uint8_t *p, size_t n, hfds_error *err);
 

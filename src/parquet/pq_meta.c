@@ -46,8 +46,6 @@ typedef struct ctx {
 	pq_meta *m;
 } ctx;
 
-#define TRY_TR(expr) HFDS_TRY(expr)
-
 static int oom(ctx *c)
 {
 	return hfds_error_set(c->tr.err, HFDS_ENOMEM, "out of memory parsing the footer");
@@ -396,7 +394,6 @@ done:
 static int parse_chunk(ctx *c, pq_chunk *ch)
 {
 	int rc = 0;
-	uint8_t has;
 	FOR_FIELDS(c) {
 	case 1: HFDS_TRY(type == PQ_TT_BINARY ? read_str(c, &ch->file_path) : pq_tr_skip(&c->tr, type)); break;
 	case 2: HFDS_TRY(get_i64(c, type, &ch->file_offset, NULL)); break;
@@ -415,7 +412,6 @@ static int parse_chunk(ctx *c, pq_chunk *ch)
 	case 8: case 9: ch->encrypted = 1; HFDS_TRY(pq_tr_skip(&c->tr, type)); break;
 	SKIP;
 	} END_FIELDS
-	(void)has;
 done:
 	return rc;
 }
@@ -606,7 +602,7 @@ static int build_tree(pq_meta *m, hfds_error *err)
 		pq_node *nd = &m->nodes[i];
 		pq_leaf *lf;
 		size_t len = 0;
-		int j, depth = 0;
+		int j;
 		if (nd->leaf < 0)
 			continue;
 		lf = &m->leaves[nd->leaf];
@@ -615,7 +611,6 @@ static int build_tree(pq_meta *m, hfds_error *err)
 		lf->max_rep = nd->rep;
 		for (j = i; j > 0; j = m->nodes[j].parent) {
 			len += strlen(m->schema[j].name) + 1;
-			depth++;
 		}
 		if (!(lf->path = arena_alloc(m, len + 1, 1)))
 			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory building the schema tree");
@@ -629,7 +624,6 @@ static int build_tree(pq_meta *m, hfds_error *err)
 			if (len > 0)
 				lf->path[--len] = '.';
 		}
-		(void)depth;
 	}
 done:
 	hfds_free(stack_node);

@@ -6,7 +6,6 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "parquet/pq_format.h"
 
@@ -97,15 +96,6 @@ int pq_tr_i8(pq_tr *tr, int8_t *v)
 	if (tr->pos >= tr->len)
 		return pq_tr_fail(tr, "truncated i8");
 	*v = (int8_t)tr->base[tr->pos++];
-	return 0;
-}
-
-int pq_tr_double(pq_tr *tr, double *v)
-{
-	if (tr->len - tr->pos < 8)
-		return pq_tr_fail(tr, "truncated double");
-	memcpy(v, tr->base + tr->pos, 8);
-	tr->pos += 8;
 	return 0;
 }
 

@@ -46,7 +46,6 @@ int pq_tr_i8(pq_tr *tr, int8_t *v);
 int pq_tr_i16(pq_tr *tr, int16_t *v);
 int pq_tr_i32(pq_tr *tr, int32_t *v);
 int pq_tr_i64(pq_tr *tr, int64_t *v);
-int pq_tr_double(pq_tr *tr, double *v);
 /* Points *p into the input (no copy). */
 int pq_tr_binary(pq_tr *tr, const uint8_t **p, size_t *n);
 
