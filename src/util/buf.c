@@ -32,7 +32,7 @@ int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 	uint8_t *p;
 	if (hfds_add_overflow(b->len, extra, &need) || need > b->max)
 		return hfds_error_set(err, HFDS_ELIMIT, "buffer limit of %zu bytes exceeded", b->max);
-	if (need <= b->cap)
+	if (need <= b->cap && b->data)
 		return 0;
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)

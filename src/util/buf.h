@@ -20,7 +20,8 @@ typedef struct hfds_buf {
 void hfds_buf_init(hfds_buf *b, size_t max); /* max 0 = unbounded */
 void hfds_buf_release(hfds_buf *b);
 void hfds_buf_clear(hfds_buf *b); /* len = 0, keeps the allocation */
-/* Ensures room for `extra` more bytes. */
+/* Ensures room for `extra` more bytes. Afterwards data is non-NULL even when extra is 0, so
+ * `data + len` is a valid pointer (pointer arithmetic on NULL is undefined behaviour). */
 int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err);
 int hfds_buf_append(hfds_buf *b, const void *data, size_t n, hfds_error *err);
 int hfds_buf_append_byte(hfds_buf *b, uint8_t byte, hfds_error *err);
