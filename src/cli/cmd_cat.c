@@ -13,7 +13,7 @@
 #include "util/buf.h"
 
 static const char usage[] =
-	"usage: hfds cat FILE [--limit N] [--columns a,b] [--threads N] [--no-verify-crc]\n"
+	"usage: hfds cat FILE [--limit N] [--columns a,b] [--row-groups i,j] [--threads N] [--no-verify-crc]\n"
 	"Print the rows of a Parquet file as JSON Lines (canonical row format).\n";
 
 static int split_columns(char *s, const char ***out, size_t *n)
@@ -31,8 +31,33 @@ static int split_columns(char *s, const char ***out, size_t *n)
 	return 0;
 }
 
+/* "0,2,5" -> array (caller frees); -1 on a malformed list. */
+static int parse_row_groups(const char *s, int **out, size_t *n)
+{
+	size_t cap = 1, k = 0;
+	const char *p;
+	for (p = s; *p; p++)
+		cap += *p == ',';
+	hfds_free(*out);
+	if (!(*out = hfds_calloc(cap, sizeof **out)))
+		return -1;
+	for (p = s;;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || v < 0 || v > INT32_MAX || (*end && *end != ','))
+			return -1;
+		(*out)[k++] = (int)v;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	*n = k;
+	return 0;
+}
+
 int cmd_cat(int argc, char **argv)
 {
+	int *rgs = NULL;
 	const char *path = NULL;
 	char *cols = NULL;
 	long long limit = -1, printed = 0;
@@ -47,31 +72,37 @@ int cmd_cat(int argc, char **argv)
 	hfds_error_init(&err);
 	hfds_pq_reader_options_init(&opt);
 	hfds_buf_init(&out, 0);
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc && code == CLI_EXIT_OK; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
-			return CLI_EXIT_OK;
+			goto done;
 		} else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
 			char *end;
 			limit = strtoll(argv[++i], &end, 10);
 			if (*end || limit < 0)
-				return cli_usage_error("cat", "invalid --limit '%s'", argv[i]);
+				code = cli_usage_error("cat", "invalid --limit '%s'", argv[i]);
 		} else if (!strcmp(argv[i], "--columns") && i + 1 < argc) {
 			cols = argv[++i];
+		} else if (!strcmp(argv[i], "--row-groups") && i + 1 < argc) {
+			if (parse_row_groups(argv[++i], &rgs, &so.nrow_groups) < 0)
+				code = cli_usage_error("cat", "invalid --row-groups '%s'", argv[i]);
+			so.row_groups = rgs;
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
 			opt.threads = cli_threads(atoi(argv[++i]));
 		} else if (!strcmp(argv[i], "--no-verify-crc")) {
 			opt.verify_crc = 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("cat", "unknown option '%s'", argv[i]);
+			code = cli_usage_error("cat", "unknown option '%s'", argv[i]);
 		} else if (!path) {
 			path = argv[i];
 		} else {
-			return cli_usage_error("cat", "unexpected argument '%s'", argv[i]);
+			code = cli_usage_error("cat", "unexpected argument '%s'", argv[i]);
 		}
 	}
-	if (!path)
-		return cli_usage_error("cat", "missing FILE");
+	if (code == CLI_EXIT_OK && !path)
+		code = cli_usage_error("cat", "missing FILE");
+	if (code != CLI_EXIT_OK)
+		goto done;
 	if (cols && split_columns(cols, (const char ***)&so.columns, &so.ncolumns) < 0) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
 		goto fail;
@@ -122,6 +153,7 @@ done:
 		st.release(&st);
 	hfds_pq_reader_free(r);
 	hfds_free((void *)so.columns);
+	hfds_free(rgs);
 	hfds_buf_release(&out);
 	return code;
 }

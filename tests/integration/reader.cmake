@@ -46,3 +46,8 @@ add_test(NAME reader_info_page_index COMMAND $<TARGET_FILE:hfds> info --page-ind
   ${HFDS_READER_CORPUS}/data/int32_with_null_pages.parquet)
 set_tests_properties(reader_info_page_index PROPERTIES
   PASS_REGULAR_EXPRESSION "\"first_row\": 100\n.*\"null_pages\": \\[[^]]*true")
+
+# cat --row-groups selects row groups (sort_columns.parquet has two of three rows each).
+add_test(NAME reader_cat_row_groups COMMAND $<TARGET_FILE:hfds> cat --row-groups 1 --columns b --limit 1
+  ${HFDS_READER_CORPUS}/data/sort_columns.parquet)
+set_tests_properties(reader_cat_row_groups PROPERTIES PASS_REGULAR_EXPRESSION "^{\"b\": \"a\"}\n$")
