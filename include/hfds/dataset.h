@@ -217,7 +217,8 @@ HFDS_EXTERN int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const 
 /*
  * Publishes a folder built by hfds_ds_finish (`hfds push --out`): every file below `dir`
  * except hidden ones, the card merged per config found in the folder's card, and the
- * stale files of those configs deleted, in one commit.
+ * stale files of those configs deleted (not for append-layout globs, which keep earlier
+ * batches), in one commit. The folder card's entries replace the repo card's for its configs.
  */
 HFDS_EXTERN int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops,
 	const hfds_ds_publish_options *opts, char out_sha[41], hfds_error *err);

@@ -157,6 +157,19 @@ static int matches_any(const json_t *patterns, const char *path)
 	return 0;
 }
 
+static int appends(const json_t *patterns)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(patterns, i, p) {
+		const char *s = json_string_value(p);
+		size_t n = s ? strlen(s) : 0;
+		if (n >= 10 && !strcmp(s + n - 10, "/*.parquet"))
+			return 1;
+	}
+	return 0;
+}
+
 int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
 	char out_sha[41], hfds_error *err)
 {
@@ -208,7 +221,8 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 				int fresh = 0;
 				for (k = 0; k < n && !fresh; k++)
 					fresh = !strcmp(adds[k].path, st.files[j].path);
-				if (!fresh && matches_any(patterns, st.files[j].path))
+				/* append-layout globs ("{split}/" "*.parquet") keep earlier batches */
+				if (!fresh && matches_any(patterns, st.files[j].path) && !appends(patterns))
 					HFDS_TRY(add_delete(&deletes, &ndel, st.files[j].path, err));
 			}
 			json_decref(patterns);
