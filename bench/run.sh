@@ -7,7 +7,7 @@
 # Benchmarks use both cores: do not run them while something else is building.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-$root/build/hfds}"
+bin="$(realpath -m "${1:-$root/build/hfds}")"
 shift || true
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then

@@ -3,7 +3,7 @@
 # Usage: scripts/run.sh [HFDS_BIN]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-hfds="${1:-$root/build/hfds}"
+hfds="$(realpath -m "${1:-$root/build/hfds}")"
 shared="${HFDS_SHARED:-$root/../shared}"
 sample="$shared/testdata/parquet-testing/data/alltypes_plain.parquet"
 

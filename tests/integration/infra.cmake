@@ -42,3 +42,10 @@ add_test(NAME infra_headertest COMMAND sh -c "
     \"$2\" -x c++ -std=c++17 -Wall -Wextra -pedantic -Werror -fsyntax-only -I\"$0\"/include \"$3/headertest.c\" || { echo \"C++: $n\"; rc=1; }
   done; exit $rc"
   ${CMAKE_SOURCE_DIR} ${CMAKE_C_COMPILER} ${CMAKE_CXX_COMPILER} ${CMAKE_CURRENT_BINARY_DIR})
+
+get_property(infra_tests DIRECTORY PROPERTY TESTS)
+foreach(t ${infra_tests})
+  if(t MATCHES "^infra_")
+    set_property(TEST ${t} APPEND PROPERTY LABELS infra)
+  endif()
+endforeach()
