@@ -300,12 +300,11 @@ done:
 	return rc;
 }
 
+/* Plain byte stores (no read-modify-write chain on a few bitmap words), packed afterwards. */
 #define PRESENCE(T) do { \
 	const T *v = (const T *)(const void *)c->cb->vals.data; \
-	for (int64_t i = pg->v0; i < pg->v1; i++) { \
-		uint32_t x = (uint32_t)((int32_t)v[i] + bias); \
-		bits[x >> 6] |= (uint64_t)1 << (x & 63); \
-	} \
+	for (int64_t i = pg->v0; i < pg->v1; i++) \
+		seen[(uint32_t)((int32_t)v[i] + bias)] = 1; \
 } while (0)
 
 void pqw_chunk_presence(pqw_chunk *c, size_t p)
@@ -313,12 +312,20 @@ void pqw_chunk_presence(pqw_chunk *c, size_t p)
 	const pqw_page *pg = &c->pages[p];
 	uint64_t *bits = c->pres + p * c->pres_words;
 	int bias = small_bias(c->leaf);
-	memset(bits, 0, c->pres_words * sizeof(uint64_t));
+	uint8_t seen[65536];
+	size_t domain = c->pres_words * 64;
+	memset(seen, 0, domain);
 	switch (c->leaf->src) {
 	case PQ_SRC_I8: PRESENCE(int8_t); break;
 	case PQ_SRC_U8: PRESENCE(uint8_t); break;
 	case PQ_SRC_I16: PRESENCE(int16_t); break;
 	default: PRESENCE(uint16_t); break;
+	}
+	for (size_t k = 0; k < c->pres_words; k++) {
+		uint64_t w = 0;
+		for (int b = 0; b < 64; b++)
+			w |= (uint64_t)seen[k * 64 + (size_t)b] << b;
+		bits[k] = w;
 	}
 }
 
