@@ -751,7 +751,15 @@ static int emit_map(hfds_buf *out, const json_t *obj, int indent, int inline_fir
 		if (!(first && inline_first))
 			HFDS_TRY(indent_to(out, indent, err));
 		first = 0;
-		HFDS_TRY(hfds_card__yaml_scalar(out, key, strlen(key), err));
+		if (strlen(key) >= 128 || strpbrk(key, "\n\r")) {
+			/* too long or multi-line for a simple key (PyYAML's rule): explicit "? key" */
+			HFDS_TRY(hfds_buf_append_str(out, "? ", err));
+			HFDS_TRY(hfds_card__yaml_scalar(out, key, strlen(key), err));
+			HFDS_TRY(hfds_buf_append_byte(out, '\n', err));
+			HFDS_TRY(indent_to(out, indent, err));
+		} else {
+			HFDS_TRY(hfds_card__yaml_scalar(out, key, strlen(key), err));
+		}
 		HFDS_TRY(hfds_buf_append_byte(out, ':', err));
 		HFDS_TRY(emit_value_after_key(out, v, indent, depth, err));
 	}

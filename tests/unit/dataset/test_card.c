@@ -351,6 +351,20 @@ static void yaml_round_trip_values(void)
 	REQUIRE(hfds_card__yaml_parse(&back, (char *)b.data, b.len, "t", 1, NULL) == 0);
 	CHECK(json_equal(doc, back));
 	CHECK(strstr((char *)b.data, "f:\n- x\n- k: v\ng: {}\n") != NULL);
+	/* keys PyYAML cannot write as simple keys come back too */
+	{
+		char longkey[300];
+		memset(longkey, 'k', sizeof(longkey) - 1);
+		longkey[sizeof(longkey) - 1] = '\0';
+		json_object_set_new(doc, longkey, json_pack("[i, {s:s}]", 1, "a", "b"));
+		json_object_set_new(doc, "two\nlines", json_string("v"));
+		hfds_buf_clear(&b);
+		json_decref(back);
+		back = NULL;
+		REQUIRE(hfds_card__yaml_emit(&b, doc, NULL) == 0);
+		REQUIRE(hfds_card__yaml_parse(&back, (char *)b.data, b.len, "t", 1, NULL) == 0);
+		CHECK(json_equal(doc, back));
+	}
 	hfds_buf_release(&b);
 	json_decref(doc);
 	json_decref(back);
