@@ -7,6 +7,8 @@ set(HFDS_CORPUS ${CMAKE_SOURCE_DIR}/../shared/testdata/parquet-testing/data)
 
 if(HFDS_NODE)
   add_test(NAME infra_judge_selftest COMMAND ${HFDS_NODE} ${CMAKE_SOURCE_DIR}/tests/node/selftest.mjs)
+  # A file written by arrow-rs with the types hfds writes; rows expected from the input values.
+  add_test(NAME infra_judge_richtest COMMAND ${HFDS_NODE} ${CMAKE_SOURCE_DIR}/tests/node/richtest.mjs)
 
   # DuckDB's rows are the expectation; arrow-rs and hyparquet must print the same values.
   foreach(f alltypes_plain datapage_v2.snappy nested_lists.snappy list_columns int32_decimal
