@@ -39,6 +39,10 @@ if(HFDS_READER_NODE AND HFDS_READER_PY)
     ${CMAKE_SOURCE_DIR}/tests/integration/reader_convert.py $<TARGET_FILE:hfds>
     ${CMAKE_SOURCE_DIR}/../shared ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/reader-convert)
   set_tests_properties(reader_convert PROPERTIES TIMEOUT 1200)
+
+  add_test(NAME reader_types COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/reader_types.sh
+    $<TARGET_FILE:hfds> ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/reader-types)
+  set_tests_properties(reader_types PROPERTIES TIMEOUT 600)
 endif()
 
 # info --page-index: OffsetIndex and ColumnIndex (null_pages) of a file with all-null pages.
