@@ -66,6 +66,10 @@ static int leaf_type(pqw_node *n, pqw_leaf *l, const char *f)
 	l->is_binary = 0;
 	l->conv = PQV_COPY;
 	switch (f[0] && !f[1] ? f[0] : 0) {
+	case 'n': /* datasets Value('null'): INT32 + UNKNOWN, always optional */
+		n->ptype = PQ_INT32; n->logical = PQ_LT_UNKNOWN; n->repetition = PQ_OPTIONAL;
+		l->conv = PQV_NULL; l->src = PQ_SRC_I32; l->sort = PQS_NONE; l->value_width = 4;
+		return 0;
 	case 'b': n->ptype = PQ_BOOLEAN; l->conv = PQV_BOOL; l->src = PQ_SRC_BOOL; l->sort = PQS_BOOL; return 0;
 	case 'c': case 'C': case 's': case 'S': {
 		int bits = (f[0] == 'c' || f[0] == 'C') ? 8 : 16, sign = (f[0] == 'c' || f[0] == 's');
@@ -241,6 +245,10 @@ static int build_field(builder *b, const struct ArrowSchema *f, const char *name
 			"column '%s': unsupported arrow type '%s'", b->top_name, fmt);
 		st->kind = PQW_LEAF;
 		st->fixed_size = tmpl.value_width;
+		if (tmpl.conv == PQV_NULL && !nullable) { /* a null column cannot be required */
+			st->nullable = 1;
+			d = def + 1;
+		}
 		tmpl.ptype = n->ptype;
 		tmpl.type_length = n->type_length;
 		tmpl.max_def = d;

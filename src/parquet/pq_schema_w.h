@@ -23,7 +23,8 @@ enum pqw_conv {
 	PQV_BOOL,                     /* bitmap -> dense bitmap */
 	PQV_COPY,                     /* fixed-width values copied (value_width bytes) */
 	PQV_TS_S,                     /* timestamp[s] -> int64 milliseconds */
-	PQV_BIN32, PQV_BIN64          /* binary/string with int32 / int64 offsets -> BIN64 */
+	PQV_BIN32, PQV_BIN64,         /* binary/string with int32 / int64 offsets -> BIN64 */
+	PQV_NULL                      /* Arrow null type: every slot null, no buffers */
 };
 
 /* Statistics sort order of a leaf (spec §1.8). */

@@ -319,6 +319,11 @@ static int shred_range(ctx *c, int k, const struct ArrowArray *a, int64_t s, int
 				"column '%s': null in a non-nullable field", c->leaf->path);
 		bits = NULL;
 	}
+	if (st->kind == PQW_LEAF && c->leaf->conv == PQV_NULL) {
+		for (int64_t i = s; i < e; i++)
+			HFDS_TRY(emit_empty(c, st->def, i == s ? rep_first : rep_rest));
+		return 0;
+	}
 	switch (st->kind) {
 	case PQW_LEAF:
 	case PQW_STRUCT:
@@ -416,7 +421,8 @@ int pqw_shred_check(const pqw_leaf *l, const struct ArrowArray *a, hfds_error *e
 			a = a->children[0];
 			break;
 		default:
-			HFDS_TRY(expect(l, a, (l->conv == PQV_BIN32 || l->conv == PQV_BIN64) ? 3 : 2, 0, err));
+			HFDS_TRY(expect(l, a, l->conv == PQV_NULL ? 0 : (l->conv == PQV_BIN32 || l->conv == PQV_BIN64) ? 3 : 2, 0,
+				err));
 			break;
 		}
 	}

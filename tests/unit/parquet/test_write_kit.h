@@ -212,6 +212,11 @@ static struct ArrowArray *kit_gen_array(kit_gen *g, const struct ArrowSchema *s,
 		g->offset = save;
 		return a;
 	}
+	if (f[0] == 'n') {
+		a->n_buffers = 0;
+		a->null_count = len;
+		return a;
+	}
 	int w = kit_fixed_width(f);
 	a->n_buffers = w || f[0] == 'b' ? 2 : 3;
 	if (f[0] == 'b') {
@@ -307,8 +312,12 @@ static void kit_print(hfds_buf *b, const struct ArrowSchema *s, const struct Arr
 {
 	const char *f = s->format;
 	int64_t p = a->offset + i;
-	const uint8_t *valid = a->null_count ? a->buffers[0] : NULL;
+	const uint8_t *valid = a->null_count && a->n_buffers ? a->buffers[0] : NULL;
 	char num[64];
+	if (f[0] == 'n') {
+		hfds_buf_append_str(b, "null", NULL);
+		return;
+	}
 	if (valid && !((valid[p >> 3] >> (p & 7)) & 1)) {
 		hfds_buf_append_str(b, "null", NULL);
 		return;

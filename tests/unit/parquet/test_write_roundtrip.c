@@ -12,7 +12,7 @@
 
 static struct ArrowSchema *all_types_schema(void)
 {
-	return kit_schema("+s", "", 0, 32,
+	return kit_schema("+s", "", 0, 33,
 		kit_schema("b", "b", 1, 0), kit_schema("c", "i8", 1, 0), kit_schema("C", "u8", 1, 0),
 		kit_schema("s", "i16", 1, 0), kit_schema("S", "u16", 1, 0), kit_schema("i", "i32", 1, 0),
 		kit_schema("I", "u32", 1, 0), kit_schema("l", "i64", 1, 0), kit_schema("L", "u64", 1, 0),
@@ -21,7 +21,7 @@ static struct ArrowSchema *all_types_schema(void)
 		kit_schema("Z", "lbin", 1, 0), kit_schema("w:3", "fbin", 1, 0), kit_schema("tdD", "date", 1, 0),
 		kit_schema("tss:", "ts_s", 1, 0), kit_schema("tsm:UTC", "ts_ms_utc", 1, 0),
 		kit_schema("tsu:", "ts_us", 1, 0), kit_schema("tsn:Europe/Paris", "ts_ns_tz", 1, 0),
-		kit_schema("tsn:", "ts_ns", 1, 0),
+		kit_schema("tsn:", "ts_ns", 1, 0), kit_schema("n", "nothing", 1, 0),
 		kit_schema("l", "i64_req", 0, 0), kit_schema("u", "str_req", 0, 0),
 		kit_schema("+l", "list_i32", 1, 1, kit_schema("i", "item", 1, 0)),
 		kit_schema("+L", "llist_str", 1, 1, kit_schema("u", "item", 1, 0)),
