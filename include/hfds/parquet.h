@@ -26,8 +26,9 @@
  * become 3-level LISTs (`list`/`element`); structs become groups; int8/16 and unsigned ints
  * carry INTEGER + the matching converted type; float16 = FIXED_LEN_BYTE_ARRAY(2) + FLOAT16;
  * string = BYTE_ARRAY + STRING; timestamp[s] is stored as MILLIS; a timezone sets
- * isAdjustedToUTC. Supported Arrow formats: b c C s S i I l L e f g u U z Z w:N tdD ts?:tz
- * +l +L +w:N +s (no dictionary-encoded or view arrays).
+ * isAdjustedToUTC; the null type is an optional INT32 + UNKNOWN column. Supported Arrow
+ * formats: n b c C s S i I l L e f g u U z Z w:N tdD ts?:tz +l +L +w:N +s (no
+ * dictionary-encoded or view arrays).
  * Pages never split a row; statistics: null_count always, min/max by the column order (no
  * NaN; -0.0 as min / +0.0 as max), binary bounds truncated to max_statistics_size with the
  * exactness flags, legacy min/max only for signed orders. created_by is
