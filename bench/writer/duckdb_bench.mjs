@@ -19,7 +19,7 @@ if (which === 'chess') {
 	await con.run(`CREATE TABLE t AS SELECT
 		list_transform(range(10), j -> list_transform(range(69),
 			k -> ((i * 31 + k * 7 + (i // 8) * k) % 13)::TINYINT)) AS window,
-		[1, 0, 0]::TINYINT[3] AS scalars
+		[0, 0, 0]::TINYINT[3] AS scalars
 		FROM range(${rows}) r(i)`);
 } else {
 	codec = 'snappy';
