@@ -3,9 +3,10 @@
 #  (a) chess: CHESS_ROWS (default 1,000,000) chesspos rows, zstd
 #  (b) flat:  FLAT_ROWS (default 10,000,000) rows of int64, float64, short string, int32 w/ 10% nulls, snappy
 # Both sides build the table in memory first and time only the write (bench_writer.c /
-# duckdb_bench.mjs print their own timings), at threads=1 and threads=2; hfds runs REPEAT
-# times (best kept), DuckDB once per thread count (it is slow on (a)). Peak RSS of the hfds
-# process comes from /usr/bin/time -v. Results: $HFDS_BENCH_OUT/writer.jsonl and a summary.
+# duckdb_bench.mjs print their own timings: hyperfine would also time the data generation,
+# which both sides do in-process), at threads=1 and threads=2; hfds runs REPEAT times (best
+# kept), DuckDB once per thread count (it is slow on (a)). Peak RSS of the hfds process comes
+# from /usr/bin/time -v (logs kept). Results: $HFDS_BENCH_OUT/writer.jsonl and a summary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${HFDS_BENCH_OUT:-$root/bench/out/writer}
@@ -35,8 +36,9 @@ for spec in "chess $chess_rows" "flat $flat_rows"; do
   name=$1 rows=$2
   for t in 1 2; do
     for i in $(seq "$repeat"); do
-      /usr/bin/time -v -o "$tmp/time.txt" "$tmp/bench_writer" "$name" "$rows" "$t" "$tmp/hfds_$name.parquet" > "$tmp/run.json"
-      rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tmp/time.txt")
+      tv=$out/hfds_${name}_t${t}_$i.time
+      /usr/bin/time -v -o "$tv" "$tmp/bench_writer" "$name" "$rows" "$t" "$tmp/hfds_$name.parquet" > "$tmp/run.json"
+      rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tv")
       sed "s/}\$/, \"engine\": \"hfds\", \"peak_rss_kb\": $rss}/" "$tmp/run.json" | tee -a "$res"
     done
     node "$root/bench/writer/duckdb_bench.mjs" "$name" "$rows" "$t" "$tmp/duckdb_$name.parquet" | tee -a "$res"
