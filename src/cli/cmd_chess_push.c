@@ -8,6 +8,8 @@
  * follows them and the first (existing batches x batch size) sampled positions are skipped,
  * which continues the stream exactly when inputs, sampler, seed and batch size are the same.
  * Running out of games publishes the partial batch with a warning.
+ * A publisher thread writes and commits batch k while the sampler fills batch k+1 (two
+ * token buffers, at most one batch in flight), so commits stay in order.
  */
 #include "cli.h"
 #include "push_repo.h"
@@ -17,6 +19,7 @@
 #include "hfds/store.h"
 #include "util/alloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +49,18 @@ typedef struct push_ctx {
 	int dry_run, workers, window;
 	size_t batch_size;
 	double ratio;
-	uint64_t batches_wanted, batches_done, skip;
-	int8_t *tokens;
+	uint64_t batches_wanted, batches_done, batches_submitted, skip;
+	int8_t *buf[2];           /* the sampler fills buf[cur]; the publisher owns the other */
+	int cur;
 	size_t n;
+	/* publisher thread state, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int busy, quit, prc;
+	const int8_t *job_tokens;
+	size_t job_n;
+	uint64_t job_games;
+	hfds_error perr;
 	char last_sha[41];
 	uint64_t rows_train, rows_test;
 	double t0;
@@ -76,14 +88,14 @@ static int write_split(hfds_ds *ds, hfds_arrow_builder *b, const char *split, co
 	return rc;
 }
 
-static int publish_batch(push_ctx *c, hfds_error *err)
+static int publish_batch(push_ctx *c, const int8_t *tokens, size_t n, uint64_t games, hfds_error *err)
 {
 	hfds_ds_options o;
 	hfds_ds_publish_options po;
 	hfds_ds *ds = NULL;
 	hfds_arrow_builder *b = NULL;
 	char *staging = NULL, title[128];
-	size_t ntrain = (size_t)((double)c->n * c->ratio);
+	size_t ntrain = (size_t)((double)n * c->ratio);
 	int rc;
 	hfds_ds_options_init(&o);
 	o.layout = HFDS_DS_LAYOUT_APPEND;
@@ -95,14 +107,14 @@ static int publish_batch(push_ctx *c, hfds_error *err)
 		goto done;
 	if ((rc = hfds_arrow_builder_new(&b, hfds_ds_schema(ds, "default"), err)) < 0)
 		goto done;
-	if ((rc = write_split(ds, b, "train", c->tokens, ntrain, c->window, err)) < 0 ||
-	    (rc = write_split(ds, b, "test", c->tokens + ntrain * HFDS_CHESS_TOKENS, c->n - ntrain, c->window, err)) < 0)
+	if ((rc = write_split(ds, b, "train", tokens, ntrain, c->window, err)) < 0 ||
+	    (rc = write_split(ds, b, "test", tokens + ntrain * HFDS_CHESS_TOKENS, n - ntrain, c->window, err)) < 0)
 		goto done;
 	if (c->dry_run) {
 		rc = hfds_ds_finish(ds, err);
 	} else {
 		snprintf(title, sizeof(title), "Add chesspos batch %llu (%zu train, %zu test rows)",
-			(unsigned long long)c->batches_done + 1, ntrain, c->n - ntrain);
+			(unsigned long long)c->batches_done + 1, ntrain, n - ntrain);
 		memset(&po, 0, sizeof(po));
 		po.title = title;
 		rc = hfds_ds_publish(ds, &c->repo->ops, &po, c->last_sha, err);
@@ -111,12 +123,11 @@ static int publish_batch(push_ctx *c, hfds_error *err)
 		goto done;
 	c->batches_done++;
 	c->rows_train += ntrain;
-	c->rows_test += c->n - ntrain;
+	c->rows_test += n - ntrain;
 	fprintf(stderr, "%sbatch %llu: %zu train + %zu test rows%s%s (%llu games, %.0f games/s)\n",
-		isatty(STDERR_FILENO) ? "\r" : "", (unsigned long long)c->batches_done, ntrain, c->n - ntrain,
+		isatty(STDERR_FILENO) ? "\r" : "", (unsigned long long)c->batches_done, ntrain, n - ntrain,
 		c->dry_run ? "" : ", commit ", c->dry_run ? "" : c->last_sha,
-		(unsigned long long)c->stats->games, c->stats->games / (now_s() - c->t0 + 1e-9));
-	c->n = 0;
+		(unsigned long long)games, games / (now_s() - c->t0 + 1e-9));
 done:
 	hfds_arrow_builder_free(b);
 	hfds_ds_free(ds);
@@ -124,6 +135,65 @@ done:
 		push_repo_remove_tree(staging);
 	hfds_free(staging);
 	return rc;
+}
+
+static void *publisher(void *arg)
+{
+	push_ctx *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		hfds_error e;
+		int rc;
+		while (!c->busy && !c->quit)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->busy)
+			break;
+		pthread_mutex_unlock(&c->mu);
+		hfds_error_init(&e);
+		rc = publish_batch(c, c->job_tokens, c->job_n, c->job_games, &e);
+		pthread_mutex_lock(&c->mu);
+		if (rc < 0 && c->prc == 0) {
+			c->prc = rc;
+			c->perr = e;
+		}
+		c->busy = 0;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Waits until the publisher is idle; returns its first failure (message into err). */
+static int wait_idle(push_ctx *c, hfds_error *err)
+{
+	int rc;
+	pthread_mutex_lock(&c->mu);
+	while (c->busy)
+		pthread_cond_wait(&c->cv, &c->mu);
+	rc = c->prc;
+	if (rc < 0)
+		hfds_error_set(err, rc, "%s", c->perr.message);
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+/* Hands the current buffer to the publisher and switches to the other one. */
+static int submit(push_ctx *c, hfds_error *err)
+{
+	int rc = wait_idle(c, err);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&c->mu);
+	c->job_tokens = c->buf[c->cur];
+	c->job_n = c->n;
+	c->job_games = c->stats->games;
+	c->busy = 1;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	c->cur ^= 1;
+	c->n = 0;
+	c->batches_submitted++;
+	return 0;
 }
 
 static int on_pos(void *ctx, const hfds_chess_position *pos, hfds_error *err)
@@ -134,12 +204,12 @@ static int on_pos(void *ctx, const hfds_chess_position *pos, hfds_error *err)
 		c->skip--;
 		return 0;
 	}
-	hfds_chess_encode(pos->board, c->tokens + c->n * HFDS_CHESS_TOKENS);
+	hfds_chess_encode(pos->board, c->buf[c->cur] + c->n * HFDS_CHESS_TOKENS);
 	if (++c->n < c->batch_size)
 		return 0;
-	if ((rc = publish_batch(c, err)) < 0)
+	if ((rc = submit(c, err)) < 0)
 		return rc;
-	return c->batches_done >= c->batches_wanted ? HFDS_ECANCELLED : 0;
+	return c->batches_submitted >= c->batches_wanted ? HFDS_ECANCELLED : 0;
 }
 
 static void on_problem(void *ctx, const char *msg)
@@ -155,7 +225,7 @@ static void on_progress(void *ctx, const hfds_chess_stats *st)
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%llu games (%.0f games/s), %llu positions, batch %llu/%llu: %zu rows",
 			(unsigned long long)st->games, dt > 0 ? st->games / dt : 0.0, (unsigned long long)st->positions,
-			(unsigned long long)c->batches_done + 1, (unsigned long long)c->batches_wanted, c->n);
+			(unsigned long long)c->batches_submitted + 1, (unsigned long long)c->batches_wanted, c->n);
 }
 
 /* Batches already in the repo: its train/batch_*.parquet files. */
@@ -196,12 +266,15 @@ int cmd_chess_push(int argc, char **argv)
 	const char *repo_id = NULL, *tag = NULL, *endpoint = NULL, *out_dir = NULL;
 	char **inputs = NULL, **paths = NULL, tmpl[] = "/tmp/hfds-chess-dry-XXXXXX";
 	size_t ninputs = 0, npaths = 0;
-	int i, rc = 0, recursive = 0, in_data = 0, resume = 0, is_private = 0, code = CLI_EXIT_OK;
+	int i, rc = 0, recursive = 0, in_data = 0, resume = 0, is_private = 0, code = CLI_EXIT_OK, started = 0;
+	pthread_t th;
 	uint64_t v, existing = 0;
 	hfds_error err;
 	hfds_error_init(&err);
 	hfds_chess_sample_opts_default(&so);
 	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_cond_init(&c.cv, NULL);
 	c.batches_wanted = 3;
 	c.batch_size = 100000;
 	c.ratio = 0.95;
@@ -288,8 +361,9 @@ int cmd_chess_push(int argc, char **argv)
 	if ((rc = hfds_chess_features_new(&c.features, c.window, &err)) < 0)
 		goto fail;
 	c.workers = cli_threads(c.workers);
-	c.tokens = malloc(c.batch_size * HFDS_CHESS_TOKENS);
-	if (!c.tokens) {
+	c.buf[0] = malloc(c.batch_size * HFDS_CHESS_TOKENS);
+	c.buf[1] = malloc(c.batch_size * HFDS_CHESS_TOKENS);
+	if (!c.buf[0] || !c.buf[1]) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory for a batch of %zu rows", c.batch_size);
 		goto fail;
 	}
@@ -319,19 +393,23 @@ int cmd_chess_push(int argc, char **argv)
 	hooks.progress = on_progress;
 	hooks.ctx = &c;
 	c.t0 = now_s();
+	if (pthread_create(&th, NULL, publisher, &c) != 0) {
+		hfds_error_set(&err, HFDS_ERROR, "cannot start the publisher thread");
+		goto fail;
+	}
+	started = 1;
 	rc = hfds_chess_sample(paths, npaths, &so, on_pos, &c, &hooks, &st, &err);
+	if (rc == 0 && c.batches_submitted < c.batches_wanted && c.n) {
+		fprintf(stderr, "hfds chess push: warning: the input ran out; publishing a partial batch of %zu rows\n", c.n);
+		rc = submit(&c, &err);
+	}
+	if (rc == 0)
+		rc = wait_idle(&c, &err);
 	if (rc < 0)
 		goto fail;
-	if (c.batches_done < c.batches_wanted) {
-		if (c.n) {
-			fprintf(stderr, "hfds chess push: warning: the input ran out; publishing a partial batch of %zu rows\n", c.n);
-			if ((rc = publish_batch(&c, &err)) < 0)
-				goto fail;
-		}
-		if (c.batches_done < c.batches_wanted)
-			fprintf(stderr, "hfds chess push: warning: %llu of %llu batch(es) published\n",
-				(unsigned long long)c.batches_done, (unsigned long long)c.batches_wanted);
-	}
+	if (c.batches_done < c.batches_wanted)
+		fprintf(stderr, "hfds chess push: warning: %llu of %llu batch(es) published\n",
+			(unsigned long long)c.batches_done, (unsigned long long)c.batches_wanted);
 	if (tag && !c.dry_run) {
 		if (!c.last_sha[0]) {
 			hfds_error_set(&err, HFDS_ESTATE, "nothing was published, so there is no commit to tag '%s'", tag);
@@ -352,8 +430,18 @@ usage:
 fail:
 	code = cli_fail(&err);
 out:
+	if (started) {
+		pthread_mutex_lock(&c.mu);
+		c.quit = 1;
+		pthread_cond_broadcast(&c.cv);
+		pthread_mutex_unlock(&c.mu);
+		pthread_join(th, NULL);
+	}
+	pthread_mutex_destroy(&c.mu);
+	pthread_cond_destroy(&c.cv);
 	free(inputs);
-	free(c.tokens);
+	free(c.buf[0]);
+	free(c.buf[1]);
 	hfds_features_free(c.features);
 	hfds_chess_paths_free(paths);
 	push_repo_free(c.repo);
