@@ -389,14 +389,17 @@ static void scan(hfds_pgn_reader *r, mt_state *st, const char *s, const char *e)
 			return;
 		case '(':
 			st->var++;
+			st->any = 1;
 			p++;
 			break;
 		case ')':
 			if (st->var)
 				st->var--;
+			st->any = 1;
 			p++;
 			break;
 		case '$':
+			st->any = 1;
 			for (p++; p < e && *p >= '0' && *p <= '9'; p++)
 				;
 			break;
@@ -414,6 +417,37 @@ static void scan(hfds_pgn_reader *r, mt_state *st, const char *s, const char *e)
 }
 
 /*
+ * The skip path (tags-only reads): only what decides where the game ends is tracked, the
+ * comment depth and whether anything but comments was seen; `scan` keeps the same two.
+ */
+static void scan_skip(mt_state *st, const char *p, const char *e)
+{
+	while (p < e) {
+		if (st->comment) {
+			const char *close = memchr(p, '}', (size_t)(e - p));
+			const char *open = memchr(p, '{', (size_t)((close ? close : e) - p));
+			if (open) {
+				st->comment++;
+				p = open + 1;
+			} else if (!close) {
+				p = e;
+			} else {
+				p = close + 1;
+				st->comment--;
+			}
+			continue;
+		}
+		if (*p == '{')
+			st->comment = 1;
+		else if (*p == ';')
+			return;
+		else if (!delim_tab[(uint8_t)*p] || *p == '(' || *p == ')')
+			st->any = 1;
+		p++;
+	}
+}
+
+/*
  * Runs the movetext state machine until the game ends. Leaves the line that starts the
  * next game (a tag line) current.
  */
@@ -421,8 +455,10 @@ static int run_movetext(hfds_pgn_reader *r, mt_state *st, hfds_error *err)
 {
 	int rc;
 	if (r->rest) {
-		const char *s = r->rest;
-		scan(r, st, s, r->le);
+		if (st->skip)
+			scan_skip(st, r->rest, r->le);
+		else
+			scan(r, st, r->rest, r->le);
 		consume_line(r);
 	}
 	for (;;) {
@@ -454,7 +490,10 @@ static int run_movetext(hfds_pgn_reader *r, mt_state *st, hfds_error *err)
 		 * its chunks are scanned for structure only */
 		if (r->partial && !st->skip && !st->dead)
 			problem(r, st, 1, "line longer than 1 MiB");
-		scan(r, st, r->ls, r->le);
+		if (st->skip)
+			scan_skip(st, r->ls, r->le);
+		else
+			scan(r, st, r->ls, r->le);
 		consume_line(r);
 	}
 }

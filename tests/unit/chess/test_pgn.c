@@ -150,6 +150,40 @@ static void test_edge_files(void)
 	}
 }
 
+/* Reading only the tags (the skip path) finds the same games, with the same tags and lines. */
+static void test_skip_path_same_games(void)
+{
+	char **paths = NULL;
+	size_t n = 0, i;
+	char *const in[] = {(char *)test_shared("testdata/pgn")};
+	REQUIRE(hfds_chess_expand_paths(&paths, &n, in, 1, 1, NULL) == 0);
+	for (i = 0; i < n; i++) {
+		hfds_chess_input *ia = NULL, *ib = NULL;
+		hfds_pgn_reader *a = NULL, *b = NULL;
+		hfds_pgn_game *ga, *gb;
+		int ra, rb;
+		REQUIRE(hfds_chess_input_open(&ia, paths[i], NULL) == 0 && hfds_chess_input_open(&ib, paths[i], NULL) == 0);
+		REQUIRE(hfds_pgn_reader_new(&a, "a", hfds_chess_input_read, ia, NULL) == 0);
+		REQUIRE(hfds_pgn_reader_new(&b, "b", hfds_chess_input_read, ib, NULL) == 0);
+		for (;;) {
+			ra = hfds_pgn_next(a, &ga, NULL);
+			rb = hfds_pgn_next(b, &gb, NULL);
+			CHECK_EQ_INT(ra, rb);
+			if (ra != 0 || rb != 0)
+				break;
+			CHECK_EQ_INT(ga->line, gb->line);
+			CHECK_EQ_INT(ga->ntags, gb->ntags);
+			if (ga->skip == HFDS_PGN_PLAYABLE)
+				CHECK_EQ_INT(hfds_pgn_read_moves(a, ga, NULL), 0);
+		}
+		hfds_pgn_reader_free(a);
+		hfds_pgn_reader_free(b);
+		hfds_chess_input_close(ia);
+		hfds_chess_input_close(ib);
+	}
+	hfds_chess_paths_free(paths);
+}
+
 static void test_lichess_and_twic(void)
 {
 	outcome o;
@@ -288,6 +322,7 @@ static void test_expand_paths(void)
 int main(void)
 {
 	RUN(test_edge_files);
+	RUN(test_skip_path_same_games);
 	RUN(test_lichess_and_twic);
 	RUN(test_chunked_reads);
 	RUN(test_tags_and_skip);
