@@ -26,17 +26,18 @@ bytes=$(wc -c <"$big")
 games=$((438 * reps))
 pin=""
 command -v taskset >/dev/null && pin="taskset -c 0"
-timed() { /usr/bin/time -f '%e %U %M' -o "$tmp/time" "$@"; cat "$tmp/time"; }
+# runs a command, its output to $tmp/stdout and $tmp/stderr; prints "wall user maxrss_kb"
+timed() { /usr/bin/time -f '%e %U %M' -o "$tmp/time" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; tail -n 1 "$tmp/time"; }
 cat "$big" >/dev/null # warm the page cache
 
 echo "input: $big, $bytes bytes, $games games"
-read -r wall user rss < <(timed $pin "$hfds" chess replay "$big" --format none 2>/dev/null)
+read -r wall user rss < <(timed $pin "$hfds" chess replay "$big" --format none)
 echo "(a) parse + legal replay, 1 core: ${wall} s wall, ${user} s user, $(python3 -c "print(round($games/$wall))") games/s, $(python3 -c "print(round($bytes/$wall/1e6))") MB/s, peak RSS ${rss} KB"
 gps_a=$(python3 -c "print($games/$wall)")
 
 read -r wall user rss < <(timed "$hfds" chess push --repo bench/chess --data-path "$big" --dry-run --out "$tmp/out" \
-	--batches 1000000 --batch-size 100000 --workers 2 --sampler ply-curve 2>/dev/null >"$tmp/push.txt")
-rows=$(grep -o '[0-9]* train + [0-9]* test' "$tmp/push.txt" | awk '{print $1 + $4}')
+	--batches 1000000 --batch-size 100000 --workers 2 --sampler ply-curve)
+rows=$(grep -o '[0-9]* train + [0-9]* test' "$tmp/stdout" | awk '{print $1 + $4}')
 echo "(b) ply-curve -> Parquet rows (Array2D window), 2 workers: ${wall} s wall, $(python3 -c "print(round($games/$wall))") games/s, $rows rows, $(du -sm "$tmp/out" | cut -f1) MB of Parquet, peak RSS ${rss} KB"
 read -r wall user rss < <(timed "$hfds" chess sample "$big" --sampler ply-curve --format none --quiet)
 echo "    sampling alone (no Parquet): ${wall} s wall, $(python3 -c "print(round($games/$wall))") games/s"
