@@ -100,6 +100,9 @@ typedef struct hfds_ds_options {
 	unsigned features_flags;  /* HFDS_FEATURES_SEQUENCE to write "Sequence" (datasets < 4) */
 	hfds_ds_progress_fn progress; /* optional, called from the writing thread */
 	void *progress_payload;
+	int replace_features;     /* a config the card already describes with other features is
+	                             refused (HFDS_ECONFLICT) unless this is set and the push
+	                             replaces all its splits */
 } hfds_ds_options;
 
 HFDS_EXTERN void hfds_ds_options_init(hfds_ds_options *opts);
@@ -137,8 +140,8 @@ HFDS_EXTERN int hfds_ds_add_split(hfds_ds *ds, const char *config, const char *s
 /*
  * Closes every split, names the shards and writes `dir/README.md`, merged into the card
  * already in `dir` if there is one. Errors: HFDS_EIO, HFDS_EPARSE (existing card invalid,
- * naming the line), HFDS_ECONFLICT (features differ from the card's for a config that
- * keeps other splits).
+ * naming the line), HFDS_ECONFLICT (features differ from the card's for that config,
+ * see replace_features).
  */
 HFDS_EXTERN int hfds_ds_finish(hfds_ds *ds, hfds_error *err);
 
@@ -208,7 +211,7 @@ typedef struct hfds_ds_publish_options {
  * and re-merged (up to max_retries). The shard files in the writer's folder are handed to
  * the commit by path with their sha256 (the store hard-links them). `out_sha` (may be
  * NULL) receives the new commit. Errors: HFDS_ECONFLICT (features differ from the card's
- * for a config keeping other splits: nothing is committed), HFDS_EPARSE (the repo's card
+ * for the config, see replace_features: nothing is committed), HFDS_EPARSE (the repo's card
  * is invalid, naming the line), and the ops' errors.
  */
 HFDS_EXTERN int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,

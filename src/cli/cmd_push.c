@@ -45,6 +45,8 @@ static const char usage_text[] =
 	"  --revision BRANCH    commit to BRANCH (created from main if missing)\n"
 	"  --private            create the repo private (only when it does not exist yet)\n"
 	"  --set-default        mark the pushed config `default: true` in the card\n"
+	"  --replace-features   allow new features for a config the card already describes\n"
+	"                       (all its splits must be pushed together); refused otherwise\n"
 	"  --out DIR            only build the folder DIR (shards + README.md), publish nothing\n"
 	"  --from DIR           publish a folder built with --out\n"
 	"  --endpoint E         hub to use: a path or file:// URL = embedded hub there\n"
@@ -268,6 +270,8 @@ int cmd_push(int argc, char **argv)
 			is_private = 1;
 		} else if (!strcmp(a, "--set-default")) {
 			o.set_default = 1;
+		} else if (!strcmp(a, "--replace-features")) {
+			o.replace_features = 1;
 		} else if (!strcmp(a, "--out")) {
 			NEED_VALUE();
 			out_dir = v;

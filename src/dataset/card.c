@@ -6,6 +6,8 @@
  */
 #include "dataset/card.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dataset/card_yaml.h"
@@ -295,6 +297,27 @@ static const hfds_card_split *pushed(const hfds_card_update *u, const char *spli
 	return NULL;
 }
 
+/* "column 'id': {...} in the card, {...} now" for the first differing entry. */
+static void describe_difference(char *buf, size_t cap, const json_t *card, const json_t *now)
+{
+	size_t i, n = json_array_size(card) > json_array_size(now) ? json_array_size(card) : json_array_size(now);
+	for (i = 0; i < n; i++) {
+		json_t *a = json_array_get(card, i), *b = json_array_get(now, i);
+		char *ta, *tb;
+		if (a && b && json_equal(a, b))
+			continue;
+		ta = a ? json_dumps(a, JSON_COMPACT) : NULL;
+		tb = b ? json_dumps(b, JSON_COMPACT) : NULL;
+		snprintf(buf, cap, "column '%s': %s in the card, %s now",
+			json_string_value(json_object_get(a ? a : b, "name")) ? json_string_value(json_object_get(a ? a : b, "name")) : "?",
+			ta ? ta : "none", tb ? tb : "none");
+		free(ta);
+		free(tb);
+		return;
+	}
+	snprintf(buf, cap, "the features are not a list in the card");
+}
+
 /* The config's new dataset_info entry. */
 static int build_info(json_t **out, const json_t *old, const hfds_card_update *u, hfds_error *err)
 {
@@ -304,6 +327,7 @@ static int build_info(json_t **out, const json_t *old, const hfds_card_update *u
 	int64_t dataset_size = 0, download = 0;
 	int keep_old = old && !u->replace_config && json_is_array(json_object_get(old, "splits"));
 	int others = 0;
+	const json_t *old_features = old ? json_object_get(old, "features") : NULL;
 	*out = NULL;
 	splits = json_array();
 	HFDS_FAIL_IF(!splits, HFDS_ENOMEM, err, "out of memory");
@@ -313,11 +337,22 @@ static int build_info(json_t **out, const json_t *old, const hfds_card_update *u
 			if (n && !is_pushed(u, n))
 				others = 1;
 		}
-		if (others && !json_equal((json_t *)json_object_get(old, "features"), (json_t *)u->features_yaml))
+	}
+	if (old_features && !json_equal((json_t *)old_features, (json_t *)u->features_yaml)) {
+		char what[300];
+		describe_difference(what, sizeof(what), old_features, u->features_yaml);
+		if (others)
 			HFDS_FAIL(HFDS_ECONFLICT, err,
-				"features of the new data don't match the features of config '%s' in README.md "
-				"(the config keeps its other splits, so all must share one schema; push every split "
-				"together to replace them)", u->config);
+				"features of the new data differ from config '%s' in README.md (%s); the config keeps "
+				"its other splits, which must share one schema: push all its splits together with "
+				"--replace-features to replace them", u->config, what);
+		if (!u->replace_features)
+			HFDS_FAIL(HFDS_ECONFLICT, err,
+				"features of the new data differ from config '%s' in README.md (%s); nothing was "
+				"changed: replace the config's features on purpose with --replace-features",
+				u->config, what);
+	}
+	if (keep_old) {
 		dataset_size = (int64_t)uint_of(json_object_get(old, "dataset_size"));
 		download = (int64_t)uint_of(json_object_get(old, "download_size"));
 		json_array_foreach(json_object_get(old, "splits"), i, s) {

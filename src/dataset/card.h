@@ -42,12 +42,14 @@ typedef struct hfds_card_update {
 	int replace_config;            /* DatasetDict push: the config holds exactly these splits */
 	int append;                    /* add the counts to the existing split entries */
 	int set_default;
+	int replace_features;          /* a config whose features change may be replaced */
 	uint64_t download_added;       /* bytes of the new files */
 	uint64_t download_removed;     /* bytes of the files this commit deletes in this config */
 } hfds_card_update;
 
-/* Applies one push to the card. HFDS_ECONFLICT when the config keeps other splits and
- * its card features differ from the new ones (nothing is changed then); HFDS_EINVAL for
+/* Applies one push to the card. HFDS_ECONFLICT when the config's card features differ
+ * from the new ones and either it keeps other splits or replace_features is off (nothing
+ * is changed then); HFDS_EINVAL for
  * set_default while a config literally named "default" exists; HFDS_EPARSE when the
  * existing dataset_info/configs have the wrong shape. */
 int hfds_card__update(hfds_card *card, const hfds_card_update *u, hfds_error *err);

@@ -328,6 +328,7 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 		u.replace_config = replace;
 		u.append = ds->opts.layout == HFDS_DS_LAYOUT_APPEND;
 		u.set_default = ds->opts.set_default;
+		u.replace_features = ds->opts.replace_features;
 		for (i = 0; i < ds->split_count; i++) {
 			ds_split *s = ds->splits[i];
 			if (s->config != c)

@@ -201,6 +201,15 @@ JSON
 	check "features mismatch message ($out)" contains "$out" 'features'
 	check "nothing committed on features mismatch" test "$(head_of)" = "$before"
 	check "no staging left behind" test -z "$(ls "$HUB/tmp" 2>/dev/null | grep push-)"
+	# every split of the config with new features: refused too, unless asked for
+	"$HFDS" push $REPO $E -q --config c1 --split train="$W/small.jsonl" --split validation="$W/small.jsonl" \
+		--split test="$W/small.jsonl" --features "$W/features2.json" >/dev/null 2>&1
+	check "new features for a whole config refused" test $? -ne 0
+	check "still nothing committed" test "$(head_of)" = "$before"
+	"$HFDS" push $REPO $E -q --config c1 --split train="$W/small.jsonl" --split validation="$W/small.jsonl" \
+		--split test="$W/small.jsonl" --features "$W/features2.json" --replace-features >/dev/null 2>&1 ||
+		fail "--replace-features push"
+	check "card has the new features" bash -c "git --git-dir='$GITDIR' show main:README.md | grep -A4 'config_name: c1' | grep -q 'dtype: int32'"
 }
 
 case_kill() {

@@ -253,6 +253,32 @@ static void single_split_push_keeps_other_splits(void)
 	CHECK_EQ_INT(hfds_card__update(c, &u, &err), HFDS_ECONFLICT);
 	CHECK(strstr(err.message, "features") != NULL);
 	CHECK_EQ_INT(hfds_card__split_examples(c, "default", "train"), 30);
+	/* replacing every split with other features: refused unless asked for */
+	{
+		hfds_card_split both[] = {{"train", 1, 1}, {"test", 1, 1}};
+		hfds_card_update r = u;
+		r.features_yaml = g;
+		r.splits = both;
+		r.split_count = 2;
+		r.replace_config = 1;
+		hfds_error_init(&err);
+		CHECK_EQ_INT(hfds_card__update(c, &r, &err), HFDS_ECONFLICT);
+		CHECK(strstr(err.message, "--replace-features") != NULL);
+		CHECK(strstr(err.message, "column 'id'") != NULL);
+		CHECK_EQ_INT(hfds_card__split_examples(c, "default", "train"), 30);
+		r.replace_features = 1;
+		CHECK_EQ_INT(hfds_card__update(c, &r, NULL), 0);
+		CHECK(json_equal(hfds_card__config_features(c, "default"), g));
+		r.features_yaml = f;
+		CHECK_EQ_INT(hfds_card__update(c, &r, NULL), 0);
+		u.features_yaml = f;
+		u.splits = tr;
+		u.split_count = 1;
+		u.download_added = 700;
+		u.download_removed = 0;
+		u.append = 0;
+		CHECK_EQ_INT(hfds_card__update(c, &u, NULL), 0);
+	}
 	/* append adds up */
 	u.features_yaml = f;
 	u.append = 1;
