@@ -167,6 +167,12 @@ case_purge() {
 	before=$(head_of)
 	check "purge without --yes and without a terminal refused" bash -c "! '$HFDS' purge $REPO $E </dev/null >/dev/null 2>&1"
 	check "refused purge changed nothing" test "$(head_of)" = "$before"
+	if command -v script >/dev/null; then
+		# on a terminal it asks; anything but y keeps the files
+		echo n | script -qc "'$HFDS' purge $REPO $E" /dev/null >"$W/ask.txt" 2>&1
+		check "purge asks on a terminal" grep -q 'keeping .gitattributes? \[y/N\]' "$W/ask.txt"
+		check "answer n changed nothing" test "$(head_of)" = "$before"
+	fi
 	"$HFDS" purge $REPO --yes $E >/dev/null 2>&1 || fail "purge --yes"
 	check "purge is one commit" test "$(git --git-dir="$GITDIR" rev-parse main~1)" = "$before"
 	check "only .gitattributes left" test "$(git --git-dir="$GITDIR" ls-tree -r --name-only main)" = ".gitattributes"
