@@ -104,11 +104,20 @@ done:
 int hfds_card__render(const hfds_card *card, hfds_buf *out, hfds_error *err)
 {
 	int rc = 0;
+	json_t *meta = NULL, *v;
+	const char *k;
+	/* huggingface_hub's CardData.to_dict drops top-level None values */
+	meta = json_object();
+	HFDS_FAIL_IF(!meta, HFDS_ENOMEM, err, "out of memory");
+	json_object_foreach(card->meta, k, v)
+		if (!json_is_null(v))
+			HFDS_FAIL_IF(json_object_set(meta, k, v) < 0, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hfds_buf_append_str(out, "---\n", err));
-	HFDS_TRY(hfds_card__yaml_emit(out, card->meta, err));
+	HFDS_TRY(hfds_card__yaml_emit(out, meta, err));
 	HFDS_TRY(hfds_buf_append_str(out, "\n---\n", err));
 	HFDS_TRY(hfds_buf_append_str(out, card->body, err));
 done:
+	json_decref(meta);
 	return rc;
 }
 

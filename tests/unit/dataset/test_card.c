@@ -204,7 +204,7 @@ static void golden_single_default(void)
 
 static void merge_keeps_user_keys_and_body(void)
 {
-	const char *card = "---\nlicense: mit\ntags:\n- chess\n- 'yes'\npretty_name: My data\n---\n# Title\n\nSome text.\n";
+	const char *card = "---\nlicense: mit\ntags:\n- chess\n- 'yes'\npretty_name: My data\nthumbnail: null\n---\n# Title\n\nSome text.\n";
 	hfds_card *c = NULL;
 	json_t *f = en_features();
 	hfds_card_split tr[] = {{"train", 10, 2}};
