@@ -116,13 +116,13 @@ static uint64_t next_batch(const hfds_ds *ds, const ds_split *s, const hfds_ds_r
 	return next;
 }
 
+/* Decides the final names. A shard whose name changes (re-planning after a conflict)
+ * first moves to a unique hidden temp name, so placing the final names can never
+ * overwrite another shard of this push. */
 static int name_shards(hfds_ds *ds, const hfds_ds_repo_file *files, size_t file_count, hfds_error *err)
 {
 	int rc = 0;
 	size_t i, k;
-	char *path = NULL;
-	/* first every shard to a unique temp name, so that renaming to the final names can
-	 * never overwrite another shard of this push (re-planning after a conflict) */
 	for (i = 0; i < ds->split_count; i++) {
 		ds_split *s = ds->splits[i];
 		uint64_t base = ds->opts.layout == HFDS_DS_LAYOUT_APPEND ? next_batch(ds, s, files, file_count) : 0;
@@ -155,6 +155,17 @@ static int name_shards(hfds_ds *ds, const hfds_ds_repo_file *files, size_t file_
 			}
 		}
 	}
+done:
+	return rc;
+}
+
+/* Renames the shards to their final names in the folder (after the card merge succeeded,
+ * so a refused push never replaces files already there). */
+static int place_shards(hfds_ds *ds, hfds_error *err)
+{
+	int rc = 0;
+	size_t i, k;
+	char *path = NULL;
 	for (i = 0; i < ds->split_count; i++) {
 		ds_split *s = ds->splits[i];
 		for (k = 0; k < s->shard_count; k++) {
@@ -358,8 +369,6 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 				if (directly_in(files[f].path, data_dir) && !is_new_file(ds, files[f].path))
 					HFDS_TRY(add_delete(plan, files[f].path, err));
 		rc = hfds_card__update(card, &u, err);
-		if (rc == HFDS_ECONFLICT)
-			hfds_error_prefix(err, c->name);
 		HFDS_TRY(rc);
 	}
 	if (legacy) {
@@ -370,6 +379,7 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 	}
 	HFDS_TRY(hfds_card__render(card, &out, err));
 	HFDS_TRY(hfds_buf_cstr(&out, err));
+	HFDS_TRY(place_shards(ds, err));
 	plan->card = (char *)hfds_buf_detach(&out, &plan->card_len);
 done:
 	if (rc < 0)

@@ -209,6 +209,10 @@ static void single_split_keeps_others_and_checks_features(void)
 	after = slurp(path);
 	CHECK(before && after && !strcmp(before, after));
 	free(after);
+	/* and the shard that had the same name is still the old one */
+	snprintf(path, sizeof(path), "%s/data/train-00000-of-00001.parquet", dir1);
+	CHECK(exists(path));
+	snprintf(path, sizeof(path), "%s/README.md", dir1);
 	/* same features: train replaced, validation kept */
 	REQUIRE(hfds_ds_open(&ds, dir1, f, &o, NULL) == 0);
 	CHECK_EQ_INT(write_rows(ds, "default", "train", 20, 20), 0);
