@@ -467,6 +467,16 @@ static int be_to_le(const uint8_t *src, size_t n, uint8_t *dst, size_t w)
 {
 	size_t i;
 	uint8_t fill = n && (src[0] & 0x80) ? 0xff : 0;
+	if (n == 16 && w == 16) { /* the common FLBA(16) decimal: two byte swaps */
+		uint64_t hi, lo;
+		memcpy(&hi, src, 8);
+		memcpy(&lo, src + 8, 8);
+		hi = __builtin_bswap64(hi);
+		lo = __builtin_bswap64(lo);
+		memcpy(dst, &lo, 8);
+		memcpy(dst + 8, &hi, 8);
+		return 0;
+	}
 	if (n > w) {
 		for (i = 0; i < n - w; i++)
 			if (src[i] != fill)
@@ -489,8 +499,11 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	int rc;
 	int dec256 = strstr(a->format, ",256") != NULL;
 	size_t aw; /* arrow value width */
-	for (i = 0; i < l.n; i++)
-		n += DEF(l, i) >= a->def_ctx;
+	if (!l.def) /* no definition levels: every slot is a value */
+		n = l.n;
+	else
+		for (i = 0; i < l.n; i++)
+			n += l.def[i] >= a->def_ctx;
 	if (n + 1 > r->opt.max_alloc / 4)
 		return hfds_error_set(err, HFDS_ELIMIT, "column %s: %zu values exceed the allocation limit",
 				      r->meta->leaves[a->leaf].path, n);
@@ -501,8 +514,8 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	}
 	HFDS_TRY(array_init(out, (int64_t)n, a->conv == CV_BYTES ? 3 : 2, 0, err));
 	/* nulls and validity */
-	for (i = 0; i < l.n; i++)
-		if (DEF(l, i) >= a->def_ctx && DEF(l, i) < l.max_def)
+	for (i = 0; l.def && i < l.n; i++)
+		if (l.def[i] >= a->def_ctx && l.def[i] < l.max_def)
 			nulls++;
 	if (n - nulls > v->count)
 		HFDS_FAIL(HFDS_ECORRUPT, err, "column %s: %zu values decoded, levels need %zu", r->meta->leaves[a->leaf].path,

@@ -73,19 +73,38 @@ int pq_dec_plain(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_
 	if (out->type == PQ_BYTE_ARRAY) {
 		if (count > n / 4)
 			return hfds_error_set(err, HFDS_ECORRUPT, "plain: %zu byte arrays cannot fit in %zu bytes", count, n);
-		if ((rc = ensure_offsets(out, count, err)) < 0)
-			return rc;
-		for (i = 0; i < count; i++) {
-			uint32_t len;
-			if (n - pos < 4)
-				return hfds_error_set(err, HFDS_ECORRUPT, "plain: truncated byte array length (value %zu of %zu)", i, count);
-			memcpy(&len, p + pos, 4);
-			pos += 4;
-			if (len > n - pos)
-				return hfds_error_set(err, HFDS_ECORRUPT, "plain: byte array length %u exceeds the %zu bytes left", len, n - pos);
-			if ((rc = pq_values_push_bytes(out, p + pos, len, err)) < 0)
+		/* pass 1: validate the lengths and size the data; pass 2: copy */
+		{
+			size_t total = 0, dpos;
+			int32_t *o;
+			for (i = 0; i < count; i++) {
+				uint32_t len;
+				if (n - pos < 4)
+					return hfds_error_set(err, HFDS_ECORRUPT, "plain: truncated byte array length (value %zu of %zu)", i, count);
+				memcpy(&len, p + pos, 4);
+				pos += 4;
+				if (len > n - pos)
+					return hfds_error_set(err, HFDS_ECORRUPT, "plain: byte array length %u exceeds the %zu bytes left", len, n - pos);
+				pos += len;
+				total += len;
+			}
+			if ((rc = ensure_offsets(out, count, err)) < 0 || (rc = hfds_buf_reserve(&out->data, total, err)) < 0)
 				return rc;
-			pos += len;
+			o = (int32_t *)(void *)(out->offsets.data + out->offsets.len);
+			dpos = out->data.len;
+			for (i = 0, pos = 0; i < count; i++) {
+				uint32_t len;
+				memcpy(&len, p + pos, 4);
+				pos += 4;
+				if (len)
+					memcpy(out->data.data + dpos, p + pos, len);
+				pos += len;
+				dpos += len;
+				o[i] = (int32_t)dpos;
+			}
+			out->data.len = dpos;
+			out->offsets.len += count * 4;
+			out->count += count;
 		}
 		return 0;
 	}
@@ -186,11 +205,25 @@ int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict,
 			goto done;
 		}
 	if (out->type == PQ_BYTE_ARRAY) {
-		const int32_t *off = (const int32_t *)dict->offsets.data;
-		if ((rc = ensure_offsets(out, count, err)) < 0)
+		const int32_t *off = (const int32_t *)(const void *)dict->offsets.data;
+		size_t total = 0, pos;
+		int32_t *o;
+		for (i = 0; i < count; i++)
+			total += (size_t)(off[idx[i] + 1] - off[idx[i]]);
+		if ((rc = ensure_offsets(out, count, err)) < 0 || (rc = hfds_buf_reserve(&out->data, total, err)) < 0)
 			goto done;
-		for (i = 0; i < count && rc == 0; i++)
-			rc = pq_values_push_bytes(out, dict->data.data + off[idx[i]], (size_t)(off[idx[i] + 1] - off[idx[i]]), err);
+		pos = out->data.len;
+		o = (int32_t *)(void *)(out->offsets.data + out->offsets.len);
+		for (i = 0; i < count; i++) {
+			size_t len = (size_t)(off[idx[i] + 1] - off[idx[i]]);
+			if (len)
+				memcpy(out->data.data + pos, dict->data.data + off[idx[i]], len);
+			pos += len;
+			o[i] = (int32_t)pos;
+		}
+		out->data.len = pos;
+		out->offsets.len += count * 4;
+		out->count += count;
 	} else {
 		size_t w = out->width;
 		uint8_t *dst;
