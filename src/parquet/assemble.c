@@ -499,11 +499,15 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	int rc;
 	int dec256 = strstr(a->format, ",256") != NULL;
 	size_t aw; /* arrow value width */
-	if (!l.def) /* no definition levels: every slot is a value */
+	if (!l.def) { /* no definition levels: every slot is a value */
 		n = l.n;
-	else
-		for (i = 0; i < l.n; i++)
-			n += l.def[i] >= a->def_ctx;
+	} else {
+		for (i = 0; i < l.n; i++) {
+			int in = l.def[i] >= a->def_ctx;
+			n += (size_t)in;
+			nulls += (size_t)(in & (l.def[i] < l.max_def));
+		}
+	}
 	if (n + 1 > r->opt.max_alloc / 4)
 		return hfds_error_set(err, HFDS_ELIMIT, "column %s: %zu values exceed the allocation limit",
 				      r->meta->leaves[a->leaf].path, n);
@@ -513,10 +517,7 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 		return 0;
 	}
 	HFDS_TRY(array_init(out, (int64_t)n, a->conv == CV_BYTES ? 3 : 2, 0, err));
-	/* nulls and validity */
-	for (i = 0; l.def && i < l.n; i++)
-		if (l.def[i] >= a->def_ctx && l.def[i] < l.max_def)
-			nulls++;
+	/* validity */
 	if (n - nulls > v->count)
 		HFDS_FAIL(HFDS_ECORRUPT, err, "column %s: %zu values decoded, levels need %zu", r->meta->leaves[a->leaf].path,
 			  v->count, n - nulls);
