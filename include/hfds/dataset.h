@@ -256,6 +256,16 @@ HFDS_EXTERN int hfds_ds_jsonl_next(hfds_ds_jsonl *r, struct ArrowArray *out, siz
 	hfds_error *err);
 HFDS_EXTERN void hfds_ds_jsonl_free(hfds_ds_jsonl *r);
 
+/*
+ * Features for JSON Lines without a --features file: the first `max_lines` lines (0 =
+ * 1000) are scanned; a column gets int64, float64 (ints and floats mixed), bool, string
+ * (also when only nulls were seen), List of the merged item type, or a struct of the
+ * merged fields, columns in first-seen order. Errors: HFDS_EPARSE (invalid JSON, no rows,
+ * or rows that disagree, naming the line and column: "string here but integer in earlier
+ * rows"), HFDS_EIO.
+ */
+HFDS_EXTERN int hfds_ds_jsonl_infer(hfds_features **out, const char *path, size_t max_lines, hfds_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,8 +33,9 @@ static const char usage_text[] =
 	"  --split NAME=FILES   split name (letters, digits, _ and inner dots) and its sources,\n"
 	"                       comma-separated; '-' reads JSON Lines from stdin\n"
 	"  --features F.json    the Features dict as datasets' Features.to_dict() JSON, e.g.\n"
-	"                       {\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"}}; required for\n"
-	"                       JSON Lines, taken from the first Parquet file otherwise\n"
+	"                       {\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"}}; default: the\n"
+	"                       first Parquet file's, or inferred from the first 1000 JSON lines\n"
+	"                       (int64, float64, bool, string, lists, structs)\n"
 	"  --max-shard-size S   roll over to a new shard at S bytes of Parquet (default 500MB;\n"
 	"                       500MB = 500*10^6, 5MiB = 5*2^20, lowercase b = bits)\n"
 	"  --codec NAME         snappy (default), zstd, gzip, brotli, lz4_raw, none\n"
@@ -340,12 +341,23 @@ int cmd_push(int argc, char **argv)
 		comma = first ? strchr(first, ',') : NULL;
 		if (comma)
 			*comma = '\0';
-		if (!first || !ends_with(first, ".parquet")) {
+		if (!first || !strcmp(first, "-")) {
 			hfds_free(first);
-			code = cli_usage_error("push", "JSON Lines sources need --features F.json (the Features dict as JSON)");
+			code = cli_usage_error("push", "JSON Lines from stdin need --features F.json (the Features dict as JSON)");
 			goto done;
 		}
-		rc = features_from_parquet(&features, first, &err);
+		if (ends_with(first, ".parquet")) {
+			rc = features_from_parquet(&features, first, &err);
+		} else {
+			rc = hfds_ds_jsonl_infer(&features, first, 1000, &err);
+			if (rc == 0 && !quiet) {
+				char *json = NULL;
+				if (hfds_features_to_json(&json, NULL, features, 0, NULL) == 0)
+					fprintf(stderr, "hfds push: features inferred from the first lines of %s "
+						"(pass --features to choose): %s\n", first, json);
+				hfds_features_free_text(json);
+			}
+		}
 		hfds_free(first);
 		if (rc < 0)
 			goto fail;

@@ -254,8 +254,11 @@ case_usage() {
 	check "config 'data' refused ($out)" contains "$out" "name 'data' is not allowed"
 	out=$("$HFDS" push --out "$W/o" --split train=x.jsonl --features "$W/features.json" --max-shard-size 5XB 2>&1)
 	check "bad size refused ($out)" contains "$out" 'max-shard-size'
-	out=$("$HFDS" push --out "$W/o" --split train=x.jsonl 2>&1)
-	check "JSON Lines without features refused ($out)" contains "$out" '--features'
+	out=$(echo '{"a": 1}' | "$HFDS" push --out "$W/o" --split train=- 2>&1)
+	check "stdin without features refused ($out)" contains "$out" '--features'
+	printf '{"a": 1}\n{"a": "x"}\n' >"$W/mixed.jsonl"
+	out=$("$HFDS" push --out "$W/o" --split train="$W/mixed.jsonl" 2>&1)
+	check "inference names the disagreeing column ($out)" contains "$out" "mixed.jsonl:2: column 'a'"
 	printf '{"id": 1, "text": "a", "label": "maybe", "tokens": []}\n' >"$W/bad.jsonl"
 	out=$("$HFDS" push --out "$W/o" --split train="$W/bad.jsonl" --features "$W/features.json" 2>&1)
 	check "bad label names file and line ($out)" contains "$out" 'bad.jsonl:1: column .label.'

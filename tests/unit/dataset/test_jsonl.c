@@ -118,9 +118,34 @@ static void errors(void)
 	expect_error("b7.jsonl", "{\"ts\": \"yesterday\"}\n", HFDS_EINVAL, "column 'ts': expected a timestamp");
 }
 
+static void inference(void)
+{
+	hfds_features *f = NULL;
+	hfds_error err;
+	char *json = NULL;
+	const char *path = write_file("inf.jsonl",
+		"{\"a\": 1, \"b\": [1, 2], \"c\": {\"x\": \"s\"}, \"n\": null}\n"
+		"{\"a\": 2.5, \"b\": [], \"c\": {\"y\": true}, \"e\": \"late\"}\n");
+	hfds_error_init(&err);
+	REQUIRE(hfds_ds_jsonl_infer(&f, path, 0, &err) == 0);
+	REQUIRE(hfds_features_to_json(&json, NULL, f, 0, NULL) == 0);
+	CHECK_EQ_STR(json, "{\"a\": {\"dtype\": \"float64\", \"_type\": \"Value\"}, "
+		"\"b\": {\"feature\": {\"dtype\": \"int64\", \"_type\": \"Value\"}, \"_type\": \"List\"}, "
+		"\"c\": {\"x\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"y\": {\"dtype\": \"bool\", \"_type\": \"Value\"}}, "
+		"\"n\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"e\": {\"dtype\": \"string\", \"_type\": \"Value\"}}");
+	hfds_features_free_text(json);
+	hfds_features_free(f);
+	f = NULL;
+	path = write_file("inf2.jsonl", "{\"a\": [1]}\n{\"a\": [\"x\"]}\n");
+	CHECK_EQ_INT(hfds_ds_jsonl_infer(&f, path, 0, &err), HFDS_EPARSE);
+	CHECK(strstr(err.message, "inf2.jsonl:2: column 'a': string here but integer") != NULL);
+	CHECK(f == NULL);
+}
+
 int main(void)
 {
 	RUN(values);
 	RUN(errors);
+	RUN(inference);
 	TEST_END();
 }
