@@ -72,7 +72,16 @@ typedef struct src_split {
 typedef struct progress {
 	int on;
 	uint64_t shards;
+	uint64_t rows;         /* of the split being written */
+	const char *config, *split;
 } progress;
+
+static void show(progress *p)
+{
+	if (p->on && p->config)
+		fprintf(stderr, "\rhfds push: %s/%s: %llu rows; %llu shard(s) written", p->config, p->split,
+			(unsigned long long)p->rows, (unsigned long long)p->shards);
+}
 
 static void on_progress(void *payload, const char *what, uint64_t done, uint64_t total)
 {
@@ -81,7 +90,7 @@ static void on_progress(void *payload, const char *what, uint64_t done, uint64_t
 		return;
 	if (!strcmp(what, "shard")) {
 		p->shards++;
-		fprintf(stderr, "\rhfds push: %llu shard(s) written", (unsigned long long)p->shards);
+		show(p);
 	} else if (!strcmp(what, "commit")) {
 		fprintf(stderr, "\rhfds push: committing %llu file(s) and %llu deletion(s)\n", (unsigned long long)done,
 			(unsigned long long)(total - done));
@@ -138,7 +147,8 @@ static int features_from_parquet(hfds_features **out, const char *path, hfds_err
 	return rc;
 }
 
-static int write_parquet(hfds_ds *ds, const char *config, const char *split, const char *path, hfds_error *err)
+static int write_parquet(hfds_ds *ds, progress *prog, const char *config, const char *split, const char *path,
+	hfds_error *err)
 {
 	hfds_pq_reader *r = NULL;
 	struct ArrowArrayStream st;
@@ -162,6 +172,8 @@ static int write_parquet(hfds_ds *ds, const char *config, const char *split, con
 			if (!a.release)
 				break;
 			rc = hfds_ds_write(ds, config, split, &a, err);
+			prog->rows += (uint64_t)a.length;
+			show(prog);
 			a.release(&a);
 			if (rc < 0)
 				break;
@@ -175,8 +187,8 @@ static int write_parquet(hfds_ds *ds, const char *config, const char *split, con
 	return rc;
 }
 
-static int write_jsonl(hfds_ds *ds, const hfds_features *f, const char *config, const char *split, const char *path,
-	hfds_error *err)
+static int write_jsonl(hfds_ds *ds, progress *prog, const hfds_features *f, const char *config, const char *split,
+	const char *path, hfds_error *err)
 {
 	hfds_ds_jsonl *r = NULL;
 	struct ArrowArray a;
@@ -190,6 +202,8 @@ static int write_jsonl(hfds_ds *ds, const hfds_features *f, const char *config, 
 		if (rc < 0)
 			break;
 		rc = hfds_ds_write(ds, config, split, &a, err);
+		prog->rows += (uint64_t)a.length;
+		show(prog);
 		a.release(&a);
 	}
 	hfds_ds_jsonl_free(r);
@@ -210,7 +224,7 @@ int cmd_push(int argc, char **argv)
 	char *staging = NULL, *text = NULL, sha[41] = "";
 	size_t text_len;
 	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
-	progress prog = {0, 0};
+	progress prog = {0, 0, 0, NULL, NULL};
 	hfds_error err;
 
 	hfds_error_init(&err);
@@ -384,9 +398,16 @@ int cmd_push(int argc, char **argv)
 			goto fail;
 		}
 		rc = hfds_ds_add_split(ds, splits[i].config, splits[i].name, &err);
+		if (!prog.config || strcmp(prog.config, splits[i].config) || strcmp(prog.split, splits[i].name)) {
+			if (prog.on && prog.config)
+				fputc('\n', stderr);
+			prog.config = splits[i].config;
+			prog.split = splits[i].name;
+			prog.rows = 0;
+		}
 		for (file = strtok_r(list, ",", &save); rc == 0 && file; file = strtok_r(NULL, ",", &save))
-			rc = ends_with(file, ".parquet") ? write_parquet(ds, splits[i].config, splits[i].name, file, &err)
-				: write_jsonl(ds, features, splits[i].config, splits[i].name, file, &err);
+			rc = ends_with(file, ".parquet") ? write_parquet(ds, &prog, splits[i].config, splits[i].name, file, &err)
+				: write_jsonl(ds, &prog, features, splits[i].config, splits[i].name, file, &err);
 		hfds_free(list);
 		if (rc < 0)
 			goto fail;
@@ -398,9 +419,7 @@ int cmd_push(int argc, char **argv)
 		if ((rc = hfds_ds_publish(ds, &repo->ops, &po, sha, &err)) < 0)
 			goto fail;
 	}
-	if (prog.on && !out_dir)
-		fputc('\r', stderr);
-	else if (prog.on)
+	if (prog.on && out_dir)
 		fputc('\n', stderr);
 	for (i = 0; i < nsplits; i++) {
 		uint64_t rows = 0, files = 0;
