@@ -604,9 +604,11 @@ int hfds_card__yaml_scalar(hfds_buf *out, const char *s, size_t len, hfds_error 
 		return hfds_buf_append_byte(out, '\'', err);
 	case ST_DOUBLE:
 		HFDS_TRY(hfds_buf_append_byte(out, '"', err));
-		for (i = 0; i < len; i++) {
+		for (i = 0; i < len;) {
 			unsigned char c = (unsigned char)s[i];
 			const char *esc = NULL;
+			uint32_t cp;
+			size_t step;
 			switch (c) {
 			case '\0': esc = "\\0"; break;
 			case '\a': esc = "\\a"; break;
@@ -621,12 +623,35 @@ int hfds_card__yaml_scalar(hfds_buf *out, const char *s, size_t len, hfds_error 
 			case '\\': esc = "\\\\"; break;
 			default: break;
 			}
-			if (esc)
+			if (esc) {
 				HFDS_TRY(hfds_buf_append_str(out, esc, err));
-			else if (c < 0x20 || c == 0x7f)
+				i++;
+				continue;
+			}
+			step = utf8_len((const unsigned char *)s + i, len - i, &cp);
+			if (step == 0) {
+				/* not UTF-8 (libyaml never produces this): keep the byte visible */
 				HFDS_TRY(hfds_buf_printf(out, err, "\\x%02X", c));
+				i++;
+				continue;
+			}
+			/* PyYAML's escapes: \N \L \P for the Unicode line breaks (they would be read
+			 * as breaks), \xXX / \uXXXX / \UXXXXXXXX for what YAML does not print */
+			if (cp == 0x85)
+				HFDS_TRY(hfds_buf_append_str(out, "\\N", err));
+			else if (cp == 0x2028)
+				HFDS_TRY(hfds_buf_append_str(out, "\\L", err));
+			else if (cp == 0x2029)
+				HFDS_TRY(hfds_buf_append_str(out, "\\P", err));
+			else if (is_printable(cp))
+				HFDS_TRY(hfds_buf_append(out, s + i, step, err));
+			else if (cp <= 0xff)
+				HFDS_TRY(hfds_buf_printf(out, err, "\\x%02X", (unsigned)cp));
+			else if (cp <= 0xffff)
+				HFDS_TRY(hfds_buf_printf(out, err, "\\u%04X", (unsigned)cp));
 			else
-				HFDS_TRY(hfds_buf_append_byte(out, c, err));
+				HFDS_TRY(hfds_buf_printf(out, err, "\\U%08X", (unsigned)cp));
+			i += step;
 		}
 		return hfds_buf_append_byte(out, '"', err);
 	}
