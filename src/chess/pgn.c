@@ -246,9 +246,18 @@ const char *hfds_pgn_tag_get(const hfds_pgn_game *g, const char *key)
 static int classify(const hfds_pgn_game *g)
 {
 	static const char *standard[] = {"standard", "chess", "classical", "normal", "illegal", "from position"};
-	const char *v = hfds_pgn_tag_get(g, "Variant"), *fen = hfds_pgn_tag_get(g, "FEN");
-	const char *setup = hfds_pgn_tag_get(g, "SetUp");
+	const char *v = NULL, *fen = NULL, *setup = NULL;
 	size_t i;
+	/* one pass over the tags, comparing names only where the first letter matches */
+	for (i = 0; i < g->ntags; i++) {
+		const char *k = g->tags[i].key;
+		if (k[0] == 'V' && !strcmp(k, "Variant") && !v)
+			v = g->tags[i].value;
+		else if (k[0] == 'F' && !strcmp(k, "FEN") && !fen)
+			fen = g->tags[i].value;
+		else if (k[0] == 'S' && !strcmp(k, "SetUp") && !setup)
+			setup = g->tags[i].value;
+	}
 	if (v && *v) {
 		for (i = 0; i < sizeof(standard) / sizeof(standard[0]); i++)
 			if (!strcasecmp(v, standard[i]))

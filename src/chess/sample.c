@@ -67,12 +67,21 @@ static int elo_value(const char *v, int *out)
 
 static int min_elo(const hfds_pgn_game *g, hfds_chess_stats *st)
 {
+	const char *wv = NULL, *bv = NULL;
 	int w, b, bad = 0;
-	if (elo_value(hfds_pgn_tag_get(g, "WhiteElo"), &w) < 0) {
+	size_t i;
+	for (i = 0; i < g->ntags; i++) {
+		const char *k = g->tags[i].key;
+		if (k[0] == 'W' && !wv && !strcmp(k, "WhiteElo"))
+			wv = g->tags[i].value;
+		else if (k[0] == 'B' && !bv && !strcmp(k, "BlackElo"))
+			bv = g->tags[i].value;
+	}
+	if (elo_value(wv, &w) < 0) {
 		w = 1500;
 		bad = 1;
 	}
-	if (elo_value(hfds_pgn_tag_get(g, "BlackElo"), &b) < 0) {
+	if (elo_value(bv, &b) < 0) {
 		b = 1500;
 		bad = 1;
 	}
