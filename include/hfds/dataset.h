@@ -17,14 +17,17 @@
  * to publish everything as one commit of a hub repository.
  *
  * Layout: shards are `{data_dir}/{split}-{i:05d}-of-{n:05d}.parquet` (data_dir "data" for the
- * config "default", else the config name). A shard is closed once its written size reaches
- * max_shard_size (measured on the file, so a shard ends at most one row group past it); n is
- * only known when the split closes, so shards are written under temporary names
- * (`{data_dir}/.tmp-{split}-{i}.parquet`) and renamed by finish/publish.
- * HFDS_DS_LAYOUT_APPEND writes one file per split and push, `{split}/batch_{NNNNNN}.parquet`
+ * config "default", else the config name). Shards roll over on the written file size: big
+ * batches are cut into slices of about max_shard_size / 8 (Arrow bytes), row groups are at
+ * most max_shard_size / 8 uncompressed, and a shard is closed when the next slice could
+ * push the file past max_shard_size (a single row group larger than that still makes a
+ * larger shard). n is only known when the split closes, so shards are written under
+ * hidden temporary names and get their final names only once the card merged.
+ * HFDS_DS_LAYOUT_APPEND writes one file per split and push (more past max_shard_size),
+ * `{split}/batch_{NNNNNN}.parquet`
  * (`{config}/{split}/...` for other configs), numbered after the files already there,
  * with the configs glob `{split}/` + `*.parquet`, and adds the counts to the card's.
- * Every shard carries the `huggingface` key (features JSON) and the Arrow storage schema.
+ * Every shard carries the `huggingface` key (the features JSON) in its key/value metadata.
  *
  * Card: README.md gets dataset_info (features, splits with num_bytes / num_examples,
  * download_size, dataset_size) and configs (data_files globs, default: true with
