@@ -92,6 +92,14 @@ case_dict() {
 			check "$cfg/${split%%:*}: DuckDB reads ${split##*:} rows (got $total)" test "$total" = "${split##*:}"
 		done
 	done
+	# c1, c2 and c3 hold the same rows: their shards are byte-identical (deterministic
+	# writer) and the LFS store holds each distinct shard once
+	check "identical configs give identical shards" test \
+		"$("$HFDS" ls $REPO c1 -l $E 2>/dev/null | sed -n 's/.*sha256=\([0-9a-f]*\).*/\1/p' | sort | tr -d '\n')" = \
+		"$("$HFDS" ls $REPO c3 -l $E 2>/dev/null | sed -n 's/.*sha256=\([0-9a-f]*\).*/\1/p' | sort | tr -d '\n')"
+	check "LFS store holds each distinct shard once" test \
+		"$(find "$HUB/lfs/objects" -type f | wc -l)" = \
+		"$("$HFDS" ls $REPO -r -l $E 2>/dev/null | sed -n 's/.*sha256=\([0-9a-f]*\).*/\1/p' | sort -u | wc -l)"
 	# one DuckDB full read of a shard, values as written
 	obj=$(object_of main c2/validation-00000-of-00001.parquet)
 	$JUDGE --reader duckdb "$obj" >"$W/rows.jsonl" || fail "duckdb full read"
