@@ -204,6 +204,7 @@ typedef struct hfds_ds_publish_options {
 	const char *title;        /* default "Upload dataset" */
 	const char *description;  /* may be NULL */
 	int max_retries;          /* re-merges after HFDS_ECONFLICT; default (0) = 5 */
+	int replace_features;     /* hfds_ds_publish_folder: allow a config's features to change */
 } hfds_ds_publish_options;
 
 /*

@@ -330,6 +330,7 @@ int cmd_push(int argc, char **argv)
 	o.progress_payload = &prog;
 	po.title = message;
 	po.description = description;
+	po.replace_features = o.replace_features;
 
 	if (from_dir) {
 		if ((rc = push_repo_open(&repo, endpoint, repo_id, revision, 1, is_private, &err)) < 0)

@@ -214,6 +214,11 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 		HFDS_TRY(hfds_card__parse(&dst, st.card, st.card_len, "README.md", err));
 		json_array_foreach(names, i, name) {
 			const char *cfg = json_string_value(name);
+			const json_t *was = hfds_card__config_features(dst, cfg), *now = hfds_card__config_features(src, cfg);
+			HFDS_FAIL_IF(was && now && !json_equal((json_t *)was, (json_t *)now) && !(opts && opts->replace_features),
+				HFDS_ECONFLICT, err,
+				"features of config '%s' in %s differ from the repo's README.md; nothing was changed: "
+				"replace them on purpose with --replace-features", cfg, path);
 			HFDS_TRY(hfds_card__import_config(dst, src, cfg, err));
 			HFDS_TRY(hfds_card__config_patterns(&patterns, src, cfg, err));
 			for (j = 0; j < st.count; j++) {
