@@ -91,6 +91,21 @@ done:
 	return rc;
 }
 
+/* Materializes the definition levels held implicitly while all were max_def. */
+static int def_materialize(ctx *c)
+{
+	int rc = 0;
+	pqw_colbuf *cb = c->cb;
+	if (!cb->def_all_max)
+		return 0;
+	HFDS_TRY(need(&cb->def, (size_t)cb->nentries + 1, c->err));
+	memset(cb->def.data, c->leaf->max_def, (size_t)cb->nentries);
+	cb->def.len = (size_t)cb->nentries;
+	cb->def_all_max = 0;
+done:
+	return rc;
+}
+
 /* One entry without a value (null or empty list) at definition level `def`. */
 static int emit_empty(ctx *c, int def, int rep)
 {
@@ -104,13 +119,7 @@ static int emit_empty(ctx *c, int def, int rep)
 	} else {
 		cb->nrows++;
 	}
-	if (cb->def_all_max) {
-		/* first entry below max_def: materialize the levels so far */
-		HFDS_TRY(need(&cb->def, (size_t)cb->nentries + 1, c->err));
-		memset(cb->def.data, c->leaf->max_def, (size_t)cb->nentries);
-		cb->def.len = (size_t)cb->nentries;
-		cb->def_all_max = 0;
-	}
+	HFDS_TRY(def_materialize(c));
 	HFDS_TRY(need(&cb->def, 1, c->err));
 	cb->def.data[cb->def.len++] = (uint8_t)def;
 	cb->nentries++;
@@ -291,6 +300,48 @@ done:
 static int shred_range(ctx *c, int k, const struct ArrowArray *a, int64_t s, int64_t e, int rep_first,
 	int rep_rest);
 
+/* A flat nullable fixed-width column: one branch-free pass writes the levels and gathers
+ * the present values (each value is stored, the output advances only when present). */
+#define GATHER_NULLABLE(T) do { \
+	const T *src = (const T *)a->buffers[1] + a->offset + s; \
+	T *dst = (T *)(void *)(cb->vals.data + cb->vals.len); \
+	for (size_t i = 0; i < n; i++) { \
+		int64_t p = a->offset + s + (int64_t)i; \
+		uint8_t b = (uint8_t)((bits[p >> 3] >> (p & 7)) & 1); \
+		def[i] = (uint8_t)(d0 + b); \
+		memcpy(dst + cnt, src + i, sizeof(T)); \
+		cnt += b; \
+	} \
+} while (0)
+
+static int flat_nullable(ctx *c, const pqw_step *st, const struct ArrowArray *a, const uint8_t *bits, int64_t s,
+	int64_t e)
+{
+	int rc = 0;
+	pqw_colbuf *cb = c->cb;
+	size_t n = (size_t)(e - s), cnt = 0, w = (size_t)c->leaf->value_width;
+	uint8_t d0 = (uint8_t)st->def;
+	if (n == 0)
+		return 0;
+	HFDS_TRY(def_materialize(c));
+	HFDS_TRY(need(&cb->def, n, c->err));
+	HFDS_TRY(need(&cb->vals, (n + 1) * w, c->err));
+	uint8_t *def = cb->def.data + cb->def.len;
+	switch (w) {
+	case 1: GATHER_NULLABLE(uint8_t); break;
+	case 2: GATHER_NULLABLE(uint16_t); break;
+	case 4: GATHER_NULLABLE(uint32_t); break;
+	default: GATHER_NULLABLE(uint64_t); break;
+	}
+	cb->def.len += n;
+	cb->vals.len += cnt * w;
+	cb->nentries += (int64_t)n;
+	cb->nrows += (int64_t)n;
+	cb->nvalues += (int64_t)cnt;
+done:
+	return rc;
+}
+
 /* Length of the run of slots starting at i with the same validity, capped at e. */
 static int64_t run_end(const uint8_t *bits, int64_t off, int64_t i, int64_t e, int valid)
 {
@@ -318,6 +369,11 @@ static int shred_range(ctx *c, int k, const struct ArrowArray *a, int64_t s, int
 			HFDS_FAIL_IF(!bit(bits, a->offset + i), HFDS_EINVAL, c->err,
 				"column '%s': null in a non-nullable field", c->leaf->path);
 		bits = NULL;
+	}
+	if (st->kind == PQW_LEAF && bits && c->leaf->max_rep == 0 && c->leaf->conv == PQV_COPY) {
+		int w = c->leaf->value_width;
+		if (w == 1 || w == 2 || w == 4 || w == 8)
+			return flat_nullable(c, st, a, bits, s, e);
 	}
 	if (st->kind == PQW_LEAF && c->leaf->conv == PQV_NULL) {
 		for (int64_t i = s; i < e; i++)
