@@ -358,6 +358,61 @@ static int check_bounds(ctx *c, const struct ArrowArray *child, int64_t o0, int6
 	return 0;
 }
 
+/* Start offset of list element p (logical index with the array offset applied). */
+static int64_t list_start(const pqw_step *st, const struct ArrowArray *a, int64_t p)
+{
+	if (st->kind == PQW_LIST)
+		return ((const int32_t *)a->buffers[1])[p];
+	if (st->kind == PQW_LARGE_LIST)
+		return ((const int64_t *)a->buffers[1])[p];
+	return p * st->fixed_size;
+}
+
+/*
+ * Lists [s, e) with no null list, no empty list and no null leaf value, directly above the
+ * leaf: the child range is contiguous, so levels and values go in bulk for the whole range
+ * (one call per row of an Array2D instead of one per inner list). Returns 0 when done, 1
+ * when the range does not qualify (nothing emitted), or an error.
+ */
+static int lists_of_leaves(ctx *c, const pqw_step *st, const struct ArrowArray *a, int64_t s, int64_t e,
+	int rep_first, int rep_rest)
+{
+	int rc = 0;
+	pqw_colbuf *cb = c->cb;
+	const struct ArrowArray *child = a->children[0];
+	if (validity(child) || c->leaf->conv == PQV_NULL)
+		return 1;
+	int64_t o0 = list_start(st, a, a->offset + s), o1 = list_start(st, a, a->offset + e);
+	for (int64_t i = s; i < e; i++)
+		if (list_start(st, a, a->offset + i + 1) <= list_start(st, a, a->offset + i))
+			return 1;
+	HFDS_TRY(check_bounds(c, child, o0, o1));
+	size_t n = (size_t)(o1 - o0);
+	int64_t first = cb->nentries;
+	HFDS_TRY(need(&cb->rep, n, c->err));
+	uint8_t *rep = cb->rep.data + cb->rep.len;
+	memset(rep, st->rep, n);
+	for (int64_t i = s; i < e; i++) {
+		int64_t at = list_start(st, a, a->offset + i) - o0;
+		int r = i == s ? rep_first : rep_rest;
+		rep[at] = (uint8_t)r;
+		if (r == 0) {
+			cb->nentries = first + at; /* push_row records the current entry */
+			HFDS_TRY(push_row(c));
+		}
+	}
+	cb->rep.len += n;
+	if (!cb->def_all_max) {
+		HFDS_TRY(need(&cb->def, n, c->err));
+		memset(cb->def.data + cb->def.len, c->leaf->max_def, n);
+		cb->def.len += n;
+	}
+	cb->nentries = first + (int64_t)n;
+	HFDS_TRY(leaf_values(c, child, o0, o1, first));
+done:
+	return rc;
+}
+
 static int shred_range(ctx *c, int k, const struct ArrowArray *a, int64_t s, int64_t e, int rep_first,
 	int rep_rest)
 {
@@ -404,6 +459,11 @@ static int shred_range(ctx *c, int k, const struct ArrowArray *a, int64_t s, int
 	case PQW_FIXED_LIST: {
 		const struct ArrowArray *child = a->children[0];
 		int dpres = st->def + st->nullable;
+		if (!bits && k + 2 == c->leaf->nsteps && e > s) {
+			int r = lists_of_leaves(c, st, a, s, e, rep_first, rep_rest);
+			if (r <= 0)
+				return r; /* done, or an error */
+		}
 		for (int64_t i = s; i < e; i++) {
 			int rep = i == s ? rep_first : rep_rest;
 			if (bits && !bit(bits, a->offset + i)) {
