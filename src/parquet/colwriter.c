@@ -595,10 +595,7 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 			HFDS_TRY(hfds_buf_append(&k->body, cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width,
 				(size_t)(pg->v1 - pg->v0) * (size_t)l->value_width, err));
 		} else {
-			/* the kernels store typed values: encode at an aligned start, then append */
-			hfds_buf_clear(&k->vals);
-			HFDS_TRY(encode_values(c, pg, k, &k->vals, err));
-			HFDS_TRY(hfds_buf_append(&k->body, k->vals.data, k->vals.len, err));
+			HFDS_TRY(encode_values(c, pg, k, &k->body, err));
 		}
 		unc_len = k->body.len;
 		HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
