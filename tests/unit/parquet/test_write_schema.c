@@ -312,6 +312,51 @@ static void test_page_index(void)
 	}
 }
 
+/* Truncated string bounds stay valid UTF-8: the min is cut at a character boundary, a max
+ * with no ASCII byte to increment is kept whole (exact). */
+static void test_utf8_truncation(void)
+{
+	struct ArrowSchema *s = kit_schema("+s", "", 0, 1, kit_schema("u", "t", 1, 0));
+	static char chars[300];
+	static int32_t off[4];
+	int pos = 0;
+	chars[pos++] = 'x'; /* "x" + 40 x "é": the 64-byte cut falls inside an "é" */
+	for (int i = 0; i < 40; i++) { chars[pos++] = (char)0xc3; chars[pos++] = (char)0xa9; }
+	off[1] = pos;
+	chars[pos++] = 'y';
+	for (int i = 0; i < 50; i++) { chars[pos++] = (char)0xc3; chars[pos++] = (char)0xa9; }
+	off[2] = pos;
+	for (int i = 0; i < 50; i++) { chars[pos++] = (char)0xc3; chars[pos++] = (char)0xa9; }
+	off[3] = pos;
+	const void *bufs[3] = { NULL, off, chars };
+	struct ArrowArray col = { 3, 0, 0, 3, 0, bufs, NULL, NULL, kit_noop_array, NULL };
+	struct ArrowArray *cols[1] = { &col };
+	struct ArrowArray batch = { 3, 0, 0, 1, 1, (const void *[]){ NULL }, cols, NULL, kit_noop_array, NULL };
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/utf8stats.parquet", test_tmpdir());
+	hfds_pq_writer *w = NULL;
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, NULL) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, &batch, NULL), 0);
+	CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, NULL), 0);
+	hfds_pq_writer_free(w);
+	json_t *rows = judge_rows("--meta", path);
+	REQUIRE(rows && json_array_size(rows) == 1);
+	json_t *r = json_array_get(rows, 0);
+	char want[200];
+	int k = 0;
+	want[k++] = 'x';
+	for (int i = 0; i < 31; i++) { want[k++] = (char)0xc3; want[k++] = (char)0xa9; }
+	want[k] = 0;
+	CHECK_EQ_STR(sget(r, "stats_min_value"), want);
+	CHECK(json_is_false(json_object_get(r, "min_is_exact")));
+	k = 0;
+	for (int i = 0; i < 50; i++) { want[k++] = (char)0xc3; want[k++] = (char)0xa9; }
+	want[k] = 0;
+	CHECK_EQ_STR(sget(r, "stats_max_value"), want);
+	CHECK(json_is_true(json_object_get(r, "max_is_exact")));
+	json_decref(rows);
+}
+
 int main(void)
 {
 	if (system("node --version > /dev/null 2>&1") != 0) {
@@ -321,6 +366,7 @@ int main(void)
 	RUN(test_schema);
 	RUN(test_statistics);
 	RUN(test_page_index);
+	RUN(test_utf8_truncation);
 	kit_free_all();
 	TEST_END();
 }
