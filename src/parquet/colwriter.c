@@ -445,6 +445,57 @@ done:
 	return rc;
 }
 
+static int entropy_codec(int codec)
+{
+	return codec == PQ_CODEC_ZSTD || codec == PQ_CODEC_GZIP || codec == PQ_CODEC_BROTLI;
+}
+
+/*
+ * Dictionary indices for a codec with an entropy stage (zstd, gzip, brotli): bit width 8 or
+ * 16 and the whole page as ONE bit-packed run (a ULEB128 header, then the indices as bytes or
+ * u16 LE, zero-padded to a multiple of 8 values). Both choices keep the byte stream periodic
+ * where the values are: a row's tokens repeated several times (chesspos `window`) stay
+ * byte-identical copies, so the codec's match finder takes each copy as one match, and its
+ * entropy coder removes the unused high bits that tight packing would have saved. Narrow
+ * widths shift every copy to another bit phase, and the hybrid runs' headers (RLE runs, and
+ * literal runs of at most 64 groups) fall at positions that move from copy to copy; both
+ * break the matches (bench/writer/README.md). Readers take any width >= the needed one and
+ * any literal run length (the run length is a varint). The choice depends only on the codec
+ * and the dictionary size, never on scheduling. Codecs without an entropy stage (snappy,
+ * lz4_raw) and UNCOMPRESSED keep the tight hybrid encoding: for them it is smaller.
+ */
+static int byte_aligned_indices(const uint32_t *idx, size_t n, int bytes, hfds_buf *out, hfds_error *err)
+{
+	int rc = 0;
+	size_t groups = (n + 7) / 8, body = groups * 8 * (size_t)bytes;
+	uint8_t head[12];
+	size_t hl = 0;
+	head[hl++] = (uint8_t)(bytes * 8);
+	if (n == 0) /* all-null page: the width byte alone, as the hybrid encoder writes it */
+		return hfds_buf_append(out, head, hl, err);
+	uint64_t h = (uint64_t)groups << 1 | 1;
+	do {
+		head[hl++] = (uint8_t)((h & 0x7f) | (h > 0x7f ? 0x80 : 0));
+		h >>= 7;
+	} while (h);
+	HFDS_TRY(hfds_buf_append(out, head, hl, err));
+	HFDS_TRY(hfds_buf_reserve(out, body, err));
+	uint8_t *p = out->data + out->len;
+	if (bytes == 1) {
+		for (size_t i = 0; i < n; i++)
+			p[i] = (uint8_t)idx[i];
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			p[2 * i] = (uint8_t)idx[i];
+			p[2 * i + 1] = (uint8_t)(idx[i] >> 8);
+		}
+	}
+	memset(p + n * (size_t)bytes, 0, body - n * (size_t)bytes);
+	out->len += body;
+done:
+	return rc;
+}
+
 static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, hfds_error *err)
 {
 	pq_values pv = dense_values(c, pg->v0, pg->v1);
@@ -456,6 +507,9 @@ static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, 
 			if (rc < 0)
 				return rc;
 		}
+		int bw = pq_dict_index_bit_width(dict_count(c));
+		if (entropy_codec(c->o.codec) && bw <= 16)
+			return byte_aligned_indices(idx, pv.n, bw <= 8 ? 1 : 2, out, err);
 		return pq_dict_indices_encode(idx, pv.n, dict_count(c), out, err);
 	}
 	case PQ_ENC_DELTA_BINARY_PACKED:
