@@ -23,6 +23,7 @@ int pqw_kit_new(pqw_kit **out, hfds_error *err)
 	hfds_buf_init(&k->header, 0);
 	hfds_buf_init(&k->used, 0);
 	hfds_buf_init(&k->idx, 0);
+	hfds_buf_init(&k->alt, 0);
 	HFDS_TRY(pq_compressor_new(&k->comp, err));
 	*out = k;
 	k = NULL;
@@ -43,6 +44,7 @@ void pqw_kit_free(pqw_kit *k)
 	hfds_buf_release(&k->header);
 	hfds_buf_release(&k->used);
 	hfds_buf_release(&k->idx);
+	hfds_buf_release(&k->alt);
 	hfds_free(k);
 }
 
@@ -445,25 +447,32 @@ done:
 	return rc;
 }
 
-static int entropy_codec(int codec)
+/*
+ * Dictionary indices under a codec with an entropy stage (zstd, gzip, brotli) may be stored
+ * at bit width 8 or 16 with the whole page as ONE bit-packed run (a ULEB128 header, then the
+ * indices as bytes or u16 LE, zero-padded to a multiple of 8 values). That keeps the byte
+ * stream periodic where the values are: a row's tokens repeated several times (chesspos
+ * `window`) stay byte-identical copies, so the codec's match finder takes each copy as one
+ * match, while tight packing shifts every copy to another bit phase and the hybrid runs'
+ * headers (RLE runs, literal runs of at most 64 groups) fall at positions that move from copy
+ * to copy. Readers take any width >= the needed one and any literal run length (a varint).
+ * Measured on 1 MiB of indices (bench/writer/README.md): repeated rows get 1.7-2.1x smaller
+ * at 8 bits and ~6.7x at 16; random indices stay equal at 8 bits under zstd and brotli but
+ * grow ~11 % under gzip (deflate's integer code lengths) and 12-17 % at 16 bits. Hence:
+ * zstd/brotli up to 8 bits always align; gzip and 9..16 bits compress both encodings of the
+ * page's indices and keep the smaller (ties: tight). Snappy and lz4_raw have no entropy
+ * stage: byte alignment doubles random indices there, so they keep the tight hybrid runs.
+ * Every choice depends only on the page's own bytes, never on scheduling.
+ */
+enum { ALIGN_NEVER, ALIGN_ALWAYS, ALIGN_MEASURE };
+
+static int align_rule(int codec, int bw)
 {
-	return codec == PQ_CODEC_ZSTD || codec == PQ_CODEC_GZIP || codec == PQ_CODEC_BROTLI;
+	if ((codec != PQ_CODEC_ZSTD && codec != PQ_CODEC_GZIP && codec != PQ_CODEC_BROTLI) || bw > 16)
+		return ALIGN_NEVER;
+	return bw <= 8 && codec != PQ_CODEC_GZIP ? ALIGN_ALWAYS : ALIGN_MEASURE;
 }
 
-/*
- * Dictionary indices for a codec with an entropy stage (zstd, gzip, brotli): bit width 8 or
- * 16 and the whole page as ONE bit-packed run (a ULEB128 header, then the indices as bytes or
- * u16 LE, zero-padded to a multiple of 8 values). Both choices keep the byte stream periodic
- * where the values are: a row's tokens repeated several times (chesspos `window`) stay
- * byte-identical copies, so the codec's match finder takes each copy as one match, and its
- * entropy coder removes the unused high bits that tight packing would have saved. Narrow
- * widths shift every copy to another bit phase, and the hybrid runs' headers (RLE runs, and
- * literal runs of at most 64 groups) fall at positions that move from copy to copy; both
- * break the matches (bench/writer/README.md). Readers take any width >= the needed one and
- * any literal run length (the run length is a varint). The choice depends only on the codec
- * and the dictionary size, never on scheduling. Codecs without an entropy stage (snappy,
- * lz4_raw) and UNCOMPRESSED keep the tight hybrid encoding: for them it is smaller.
- */
 static int byte_aligned_indices(const uint32_t *idx, size_t n, int bytes, hfds_buf *out, hfds_error *err)
 {
 	int rc = 0;
@@ -496,6 +505,32 @@ done:
 	return rc;
 }
 
+/* Appends the RLE_DICTIONARY values of a page (see above for the width). */
+static int dict_indices(pqw_chunk *c, pqw_kit *k, const uint32_t *idx, size_t n, hfds_buf *out, hfds_error *err)
+{
+	int rc = 0;
+	size_t count = dict_count(c), at = out->len, tight;
+	int bw = pq_dict_index_bit_width(count), rule = align_rule(c->o.codec, bw);
+	if (rule == ALIGN_NEVER)
+		return pq_dict_indices_encode(idx, n, count, out, err);
+	if (rule == ALIGN_ALWAYS)
+		return byte_aligned_indices(idx, n, bw <= 8 ? 1 : 2, out, err);
+	HFDS_TRY(pq_dict_indices_encode(idx, n, count, out, err));
+	hfds_buf_clear(&k->stored);
+	HFDS_TRY(pq_compress(k->comp, c->o.codec, c->o.level, out->data + at, out->len - at, &k->stored, err));
+	tight = k->stored.len;
+	hfds_buf_clear(&k->alt);
+	HFDS_TRY(byte_aligned_indices(idx, n, bw <= 8 ? 1 : 2, &k->alt, err));
+	hfds_buf_clear(&k->stored);
+	HFDS_TRY(pq_compress(k->comp, c->o.codec, c->o.level, k->alt.data, k->alt.len, &k->stored, err));
+	if (k->stored.len < tight) {
+		out->len = at;
+		HFDS_TRY(hfds_buf_append(out, k->alt.data, k->alt.len, err));
+	}
+done:
+	return rc;
+}
+
 static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, hfds_error *err)
 {
 	pq_values pv = dense_values(c, pg->v0, pg->v1);
@@ -507,10 +542,7 @@ static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, 
 			if (rc < 0)
 				return rc;
 		}
-		int bw = pq_dict_index_bit_width(dict_count(c));
-		if (entropy_codec(c->o.codec) && bw <= 16)
-			return byte_aligned_indices(idx, pv.n, bw <= 8 ? 1 : 2, out, err);
-		return pq_dict_indices_encode(idx, pv.n, dict_count(c), out, err);
+		return dict_indices(c, k, idx, pv.n, out, err);
 	}
 	case PQ_ENC_DELTA_BINARY_PACKED:
 		return pq_dbp_encode(&pv, out, err);

@@ -40,6 +40,7 @@ typedef struct pqw_kit {
 	hfds_buf header;
 	hfds_buf used;       /* dictionary entries used by a page (statistics) */
 	hfds_buf idx;        /* a page's dictionary indices (direct-mapped dictionaries) */
+	hfds_buf alt;        /* the other encoding of a page's indices, while measuring both */
 } pqw_kit;
 
 int pqw_kit_new(pqw_kit **out, hfds_error *err);

@@ -1,10 +1,11 @@
 /*
- * Dictionary index width under compression: with zstd/gzip/brotli every RLE_DICTIONARY data
- * page stores its indices at bit width 8 (or 16 for dictionaries of 257..65536 entries) as one
+ * Dictionary index width under compression (colwriter.c, dict_indices): with zstd/brotli a
+ * dictionary of <= 256 entries stores every RLE_DICTIONARY page at bit width 8 as one
  * bit-packed run, so repeated copies of a row's tokens stay byte-identical for the codec;
- * snappy keeps the tight width. The pages are inspected in the file bytes (v2 pages: the
- * values section is compressed alone), and every file is read back by DuckDB, arrow-rs and
- * hyparquet (tests/node/judge.mjs --compare) against the Arrow input.
+ * gzip, and 257..65536 entries, keep whichever of tight / byte-aligned compresses smaller
+ * (repeated rows: aligned); snappy keeps the tight width. The pages are inspected in the file
+ * bytes (v2 pages: the values section is compressed alone), and every file is read back by
+ * DuckDB, arrow-rs and hyparquet (tests/node/judge.mjs --compare) against the Arrow input.
  */
 #include <stdio.h>
 
@@ -16,18 +17,22 @@
 #include "parquet/pq_meta.h"
 
 /* Chesspos-like rows: window = list<list<int8>> holding one 69-token vector (0..12) copied
- * 10 times, every 11th row null; wide = int16 with 500 distinct values (16-bit indices)
- * and rows 100..199 null (all-null pages with page_row_limit 50); name = 300 distinct
- * strings (hashed dictionary, 16-bit indices). */
+ * 10 times, every 11th row null; window16 = list<int16>, a 69-token vector of 0..299 copied
+ * 10 times (9-bit indices, repeated); wide = int16 with 500 distinct values and rows
+ * 100..199 null (all-null pages with page_row_limit 50); name = 300 distinct strings
+ * (hashed dictionary, 9-bit indices). */
 static struct ArrowArray *chess_like(struct ArrowSchema **schema_out, int64_t rows)
 {
-	struct ArrowSchema *s = kit_schema("+s", "", 0, 3,
+	struct ArrowSchema *s = kit_schema("+s", "", 0, 4,
 		kit_schema("+l", "window", 1, 1, kit_schema("+l", "item", 1, 1, kit_schema("c", "item", 1, 0))),
+		kit_schema("+l", "window16", 1, 1, kit_schema("s", "item", 1, 0)),
 		kit_schema("s", "wide", 1, 0),
 		kit_schema("u", "name", 1, 0));
 	int32_t *outer = kit_alloc(sizeof(int32_t) * (size_t)(rows + 1));
 	int32_t *inner = kit_alloc(sizeof(int32_t) * (size_t)(rows * 10 + 1));
 	int8_t *vals = kit_alloc((size_t)(rows * 690));
+	int16_t *v16 = kit_alloc(sizeof(int16_t) * (size_t)(rows * 690));
+	int32_t *off16 = kit_alloc(sizeof(int32_t) * (size_t)(rows + 1));
 	uint8_t *wvalid = kit_alloc((size_t)(rows + 7) / 8);
 	uint8_t *ovalid = kit_alloc((size_t)(rows + 7) / 8);
 	int16_t *wide = kit_alloc(sizeof(int16_t) * (size_t)rows);
@@ -48,6 +53,14 @@ static struct ArrowArray *chess_like(struct ArrowSchema **schema_out, int64_t ro
 			for (int j = 0; j < 10; j++, nlist++)
 				memcpy(vals + nlist * 69, tok, 69);
 		}
+		int16_t t16[69];
+		for (int k = 0; k < 69; k++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			t16[k] = (int16_t)(x % 300);
+		}
+		for (int j = 0; j < 10; j++)
+			memcpy(v16 + r * 690 + j * 69, t16, sizeof(t16));
+		off16[r + 1] = (int32_t)((r + 1) * 690);
 		outer[r + 1] = (int32_t)nlist;
 		if (r < 100 || r >= 200) {
 			wvalid[r >> 3] |= (uint8_t)(1u << (r & 7));
@@ -59,20 +72,26 @@ static struct ArrowArray *chess_like(struct ArrowSchema **schema_out, int64_t ro
 		inner[i] = (int32_t)(i * 69);
 	struct ArrowArray *v = kit_alloc(sizeof(*v)), *in = kit_alloc(sizeof(*in)), *out = kit_alloc(sizeof(*out));
 	struct ArrowArray *w = kit_alloc(sizeof(*w)), *nm = kit_alloc(sizeof(*nm)), *b = kit_alloc(sizeof(*b));
+	struct ArrowArray *i16 = kit_alloc(sizeof(*i16)), *l16 = kit_alloc(sizeof(*l16));
+	const void **i16b = kit_alloc(2 * sizeof(void *)), **l16b = kit_alloc(2 * sizeof(void *));
+	struct ArrowArray **l16k = kit_alloc(sizeof(void *));
 	const void **vb = kit_alloc(2 * sizeof(void *)), **ib = kit_alloc(2 * sizeof(void *));
 	const void **ob = kit_alloc(2 * sizeof(void *)), **wb = kit_alloc(2 * sizeof(void *));
 	const void **nb = kit_alloc(3 * sizeof(void *)), **bb = kit_alloc(sizeof(void *));
 	vb[1] = vals; ib[1] = inner; ob[0] = ovalid; ob[1] = outer; wb[0] = wvalid; wb[1] = wide;
 	nb[1] = soff; nb[2] = chars;
 	struct ArrowArray **ik = kit_alloc(sizeof(void *)), **ok = kit_alloc(sizeof(void *));
-	struct ArrowArray **bk = kit_alloc(3 * sizeof(void *));
-	ik[0] = v; ok[0] = in; bk[0] = out; bk[1] = w; bk[2] = nm;
+	struct ArrowArray **bk = kit_alloc(4 * sizeof(void *));
+	i16b[1] = v16; l16b[1] = off16; l16k[0] = i16;
+	ik[0] = v; ok[0] = in; bk[0] = out; bk[1] = l16; bk[2] = w; bk[3] = nm;
+	*i16 = (struct ArrowArray){ rows * 690, 0, 0, 2, 0, i16b, NULL, NULL, kit_noop_array, NULL };
+	*l16 = (struct ArrowArray){ rows, 0, 0, 2, 1, l16b, l16k, NULL, kit_noop_array, NULL };
 	*v = (struct ArrowArray){ nlist * 69, 0, 0, 2, 0, vb, NULL, NULL, kit_noop_array, NULL };
 	*in = (struct ArrowArray){ nlist, 0, 0, 2, 1, ib, ik, NULL, kit_noop_array, NULL };
 	*out = (struct ArrowArray){ rows, -1, 0, 2, 1, ob, ok, NULL, kit_noop_array, NULL };
 	*w = (struct ArrowArray){ rows, -1, 0, 2, 0, wb, NULL, NULL, kit_noop_array, NULL };
 	*nm = (struct ArrowArray){ rows, 0, 0, 3, 0, nb, NULL, NULL, kit_noop_array, NULL };
-	*b = (struct ArrowArray){ rows, 0, 0, 1, 3, bb, bk, NULL, kit_noop_array, NULL };
+	*b = (struct ArrowArray){ rows, 0, 0, 1, 4, bb, bk, NULL, kit_noop_array, NULL };
 	*schema_out = s;
 	return b;
 }
@@ -91,10 +110,12 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return p;
 }
 
+#define NCOLS 4
+
 typedef struct page_widths {
 	int dict_pages;      /* RLE_DICTIONARY data pages seen */
-	int min_width, max_width;
-	int single_run;      /* every non-empty page is one bit-packed run of ceil(n/8) groups */
+	int min_width[NCOLS], max_width[NCOLS]; /* per column (chunks in column order) */
+	int single_run;      /* every non-empty 8/16-bit page is one run of ceil(n/8) groups */
 	int empty_pages;     /* pages without values (width byte only) */
 } page_widths;
 
@@ -111,8 +132,10 @@ static void inspect(const char *path, int codec, page_widths *pw)
 		(uint32_t)f[len - 5] << 24;
 	size_t end = len - 8 - flen, at = 4;
 	memset(pw, 0, sizeof(*pw));
-	pw->min_width = 99;
+	for (int i = 0; i < NCOLS; i++)
+		pw->min_width[i] = 99;
 	pw->single_run = 1;
+	int col = -1; /* every chunk starts with its dictionary page */
 	hfds_error err;
 	hfds_error_init(&err);
 	while (at < end) {
@@ -120,6 +143,8 @@ static void inspect(const char *path, int codec, page_widths *pw)
 		size_t hl;
 		REQUIRE(pq_page_header_parse(&h, &hl, f + at, end - at, at, &err) == 0);
 		const uint8_t *body = f + at + hl;
+		col += h.has_dict;
+		REQUIRE(col >= 0 && col < NCOLS);
 		if (h.has_data_v2 && h.encoding == PQ_ENC_RLE_DICTIONARY) {
 			size_t lv = (size_t)h.def_len + (size_t)h.rep_len;
 			size_t vlen = (size_t)h.uncompressed_size - lv;
@@ -130,13 +155,13 @@ static void inspect(const char *path, int codec, page_widths *pw)
 				memcpy(vals, body + lv, vlen);
 			int bw = vals[0];
 			pw->dict_pages++;
-			pw->min_width = bw < pw->min_width ? bw : pw->min_width;
-			pw->max_width = bw > pw->max_width ? bw : pw->max_width;
+			pw->min_width[col] = bw < pw->min_width[col] ? bw : pw->min_width[col];
+			pw->max_width[col] = bw > pw->max_width[col] ? bw : pw->max_width[col];
 			size_t present = (size_t)(h.num_values - h.num_nulls);
 			if (present == 0) {
 				pw->empty_pages++;
 				pw->single_run &= vlen == 1;
-			} else {
+			} else if (bw == 8 || bw == 16) {
 				uint64_t hdr = 0;
 				size_t i = 1;
 				for (int sh = 0; i < vlen; sh += 7) {
@@ -152,6 +177,7 @@ static void inspect(const char *path, int codec, page_widths *pw)
 		at += hl + (size_t)h.compressed_size;
 	}
 	CHECK_EQ_INT((int)(at == end), 1);
+	CHECK_EQ_INT(col, NCOLS - 1);
 	free(f);
 }
 
@@ -199,14 +225,23 @@ static void check_codec(int codec, const char *name, int aligned)
 		CHECK(pw.dict_pages >= 30);
 		CHECK(pw.empty_pages >= 2);
 		if (aligned) {
-			/* window: 13 entries -> 8; wide: 500 entries, name: 300 entries -> 16 */
-			CHECK_EQ_INT(pw.min_width, 8);
-			CHECK_EQ_INT(pw.max_width, 16);
+			/* window (13 entries): 8, always under zstd/brotli, measured under gzip;
+			 * window16 (~300 entries, repeated rows): 16 by measurement; wide and name
+			 * (random-ish, 9 bits needed): whichever compressed smaller, page by page */
+			CHECK_EQ_INT(pw.min_width[0], 8);
+			CHECK_EQ_INT(pw.max_width[0], 8);
+			CHECK_EQ_INT(pw.min_width[1], 16);
+			CHECK_EQ_INT(pw.max_width[1], 16);
+			for (int i = 2; i < NCOLS; i++)
+				CHECK(pw.min_width[i] >= 9 && (pw.max_width[i] == 9 || pw.max_width[i] == 16));
 			CHECK_EQ_INT(pw.single_run, 1);
 		} else {
-			/* window: 13 entries -> 4; wide: 500 entries, name: 300 entries -> 9 */
-			CHECK_EQ_INT(pw.min_width, 4);
-			CHECK_EQ_INT(pw.max_width, 9);
+			CHECK_EQ_INT(pw.min_width[0], 4);
+			CHECK_EQ_INT(pw.max_width[0], 4);
+			for (int i = 1; i < NCOLS; i++) {
+				CHECK_EQ_INT(pw.min_width[i], 9);
+				CHECK_EQ_INT(pw.max_width[i], 9);
+			}
 		}
 	}
 }
@@ -217,7 +252,9 @@ static void test_brotli_aligned(void) { check_codec(HFDS_PQ_BROTLI, "brotli", 1)
 static void test_snappy_tight(void) { check_codec(HFDS_PQ_SNAPPY, "snappy", 0); }
 
 /* The repeated copies cost almost nothing under zstd: 2000 rows x 69 random tokens of 13
- * values are ~64 kB of entropy, and the file stays close to that (and below snappy's).
+ * values (window) plus 69 of 300 values (window16) are ~64 + ~142 kB of entropy, and the
+ * file stays within 1.5x of that (the ten copies unmatched would be ~10x), far below
+ * snappy's.
  * The same bytes come out on 1 and 2 threads. */
 static void test_zstd_smaller(void)
 {
@@ -245,7 +282,9 @@ static void test_zstd_smaller(void)
 	CHECK(lt == lz && memcmp(bz, bt, lz) == 0);
 	free(bz);
 	free(bt);
-	CHECK(lz < 100000);
+	if (!(lz < 300000 && lz < ls))
+		fprintf(stderr, "zstd %zu bytes, snappy %zu bytes\n", lz, ls);
+	CHECK(lz < 300000);
 	CHECK(lz < ls);
 }
 
