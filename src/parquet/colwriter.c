@@ -448,29 +448,32 @@ done:
 }
 
 /*
- * Dictionary indices under a codec with an entropy stage (zstd, gzip, brotli) may be stored
- * at bit width 8 or 16 with the whole page as ONE bit-packed run (a ULEB128 header, then the
- * indices as bytes or u16 LE, zero-padded to a multiple of 8 values). That keeps the byte
- * stream periodic where the values are: a row's tokens repeated several times (chesspos
- * `window`) stay byte-identical copies, so the codec's match finder takes each copy as one
- * match, while tight packing shifts every copy to another bit phase and the hybrid runs'
- * headers (RLE runs, literal runs of at most 64 groups) fall at positions that move from copy
- * to copy. Readers take any width >= the needed one and any literal run length (a varint).
- * Measured on 1 MiB of indices (bench/writer/README.md): repeated rows get 1.7-2.1x smaller
- * at 8 bits and ~6.7x at 16; random indices stay equal at 8 bits under zstd and brotli but
- * grow ~11 % under gzip (deflate's integer code lengths) and 12-17 % at 16 bits. Hence:
- * zstd/brotli up to 8 bits always align; gzip and 9..16 bits compress both encodings of the
- * page's indices and keep the smaller (ties: tight). Snappy and lz4_raw have no entropy
- * stage: byte alignment doubles random indices there, so they keep the tight hybrid runs.
- * Every choice depends only on the page's own bytes, never on scheduling.
+ * Dictionary indices of a compressed page may be stored at bit width 8 or 16 with the whole
+ * page as ONE bit-packed run (a ULEB128 header, then the indices as bytes or u16 LE,
+ * zero-padded to a multiple of 8 values). That keeps the byte stream periodic where the
+ * values are: a row's tokens repeated several times (chesspos `window`) stay byte-identical
+ * copies, so the codec's match finder takes each copy as one match, while tight packing
+ * shifts every copy to another bit phase and the hybrid runs' headers (RLE runs, literal runs
+ * of at most 64 groups) fall at positions that move from copy to copy. Readers take any width >= the needed one and any literal run length (a varint).
+ * Measured on 1 MiB of indices (bench/writer/bench_dictwidth.c, README.md there): repeated
+ * rows get 1.6-2.1x smaller at 8 bits under zstd/gzip/brotli and 3.5-6.7x at 16 bits under
+ * every codec; random indices stay equal at 8 bits under zstd and brotli but grow 11 % under
+ * gzip (deflate's whole-bit code lengths), 11-20 % at 16 bits, and 1.3-2x under snappy and
+ * lz4_raw (no entropy stage). Hence: zstd/brotli up to 8 bits always align; snappy/lz4_raw up
+ * to 8 bits never do (repeated rows gain at most 11 % there); gzip, and 9..16 bits under every
+ * codec, compress both encodings of the page's indices and keep the smaller (ties: tight).
+ * UNCOMPRESSED stays tight. Every choice depends only on the page's own bytes, never on
+ * scheduling.
  */
 enum { ALIGN_NEVER, ALIGN_ALWAYS, ALIGN_MEASURE };
 
 static int align_rule(int codec, int bw)
 {
-	if ((codec != PQ_CODEC_ZSTD && codec != PQ_CODEC_GZIP && codec != PQ_CODEC_BROTLI) || bw > 16)
+	if (codec == PQ_CODEC_UNCOMPRESSED || bw > 16)
 		return ALIGN_NEVER;
-	return bw <= 8 && codec != PQ_CODEC_GZIP ? ALIGN_ALWAYS : ALIGN_MEASURE;
+	if (bw > 8 || codec == PQ_CODEC_GZIP)
+		return ALIGN_MEASURE;
+	return codec == PQ_CODEC_ZSTD || codec == PQ_CODEC_BROTLI ? ALIGN_ALWAYS : ALIGN_NEVER;
 }
 
 static int byte_aligned_indices(const uint32_t *idx, size_t n, int bytes, hfds_buf *out, hfds_error *err)
