@@ -1,18 +1,64 @@
 #!/usr/bin/env bash
-# `make run`: a short tour of what the hfds CLI does today, on files from the shared test data.
+# `make run`: the main job on bundled sample data. Samples chess positions from the Lichess
+# sample PGN, publishes three batches to an embedded hub (one commit each), tags the result,
+# then shows what was pushed and how to load it.
 # Usage: scripts/run.sh [HFDS_BIN]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 hfds="$(realpath -m "${1:-$root/build/hfds}")"
 shared="${HFDS_SHARED:-$root/../shared}"
-sample="$shared/testdata/parquet-testing/data/alltypes_plain.parquet"
+pgn="$shared/testdata/pgn/lichess/lichess_db_1000k.pgn"
+repo="demo/chesspos"
 
-step() { printf '\n$ %s\n' "$*"; "$@"; }
+# A hub of its own inside the build folder, so the demo is repeatable and touches nothing else.
+export HFDS_HOME="$root/build/run-hub"
+rm -rf "$HFDS_HOME"
+unset HF_TOKEN HF_ENDPOINT
 
-step "$hfds" version
-step "$hfds" --help
-step "$hfds" info "$sample"
-step "$hfds" cat --limit 3 "$sample"
-printf '\nThe same rows read by DuckDB (one of the independent readers the tests use):\n'
-printf '$ node tests/node/judge.mjs --reader duckdb %s | head -3\n' "$sample"
-node "$root/tests/node/judge.mjs" --reader duckdb "$sample" | head -3
+if [ ! -f "$pgn" ]; then
+  echo "make run: sample PGN not found at $pgn (the shared test data must sit beside the repo)" >&2
+  exit 1
+fi
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+step "$hfds" chess push --repo "$repo" --data-path "$pgn" \
+  --batches 3 --batch-size 500 --seed 1 --tag v1
+step "$hfds" ls "$repo@v1" -r
+step "$hfds" log "$repo"
+
+git_dir="$HFDS_HOME/hub/datasets/$repo.git"
+printf '\n\033[1mThe dataset card (README.md) at v1:\033[0m\n'
+git --git-dir="$git_dir" show v1:README.md
+
+# Read a shard back: the LFS pointer in the tree names the object in the shared store.
+oid=$(git --git-dir="$git_dir" show v1:train/batch_000001.parquet | sed -n 's/^oid sha256://p')
+shard="$HFDS_HOME/hub/lfs/objects/${oid:0:2}/${oid:2:2}/$oid"
+step "$hfds" info "$shard"
+printf '\n\033[1m$ hfds cat --limit 2 %s  (window shortened here)\033[0m\n' "train/batch_000001.parquet"
+"$hfds" cat --limit 2 "$shard" | cut -c1-160 | sed 's/$/ …/'
+
+if [ -d "$root/tests/node/node_modules/@duckdb" ]; then
+  printf '\n\033[1mRow counts per split as DuckDB reads them:\033[0m\n'
+  for split in train test; do
+    o=$(git --git-dir="$git_dir" ls-tree -r v1 --name-only | grep "^$split/" | while read -r p; do
+      git --git-dir="$git_dir" show "v1:$p" | sed -n 's/^oid sha256://p'; done)
+    n=0
+    for h in $o; do
+      c=$(node "$root/tests/node/judge.mjs" --reader duckdb "$HFDS_HOME/hub/lfs/objects/${h:0:2}/${h:2:2}/$h" | wc -l)
+      n=$((n + c))
+    done
+    printf '  %-5s %d rows\n' "$split" "$n"
+  done
+fi
+
+cat <<EOF
+
+Published $repo to the embedded hub at $HFDS_HOME/hub (tag v1).
+Load it with Hugging Face datasets (git-lfs fetches the shards from the local object store):
+
+  git clone $git_dir chesspos && cd chesspos && git lfs pull
+  python -c "from datasets import load_dataset; print(load_dataset('.'))"
+
+Explore it with: HFDS_HOME=$HFDS_HOME $hfds ls $repo -r   (see hfds --help)
+EOF
