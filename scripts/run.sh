@@ -55,9 +55,10 @@ fi
 cat <<EOF
 
 Published $repo to the embedded hub at $HFDS_HOME/hub (tag v1).
-Load it with Hugging Face datasets (git-lfs fetches the shards from the local object store):
+Load it with Hugging Face datasets (with git-lfs installed, a clone checks out the real shards
+from the local object store):
 
-  git clone $git_dir chesspos && cd chesspos && git lfs pull
+  git clone $git_dir chesspos && cd chesspos
   python -c "from datasets import load_dataset; print(load_dataset('.'))"
 
 Explore it with: HFDS_HOME=$HFDS_HOME $hfds ls $repo -r   (see hfds --help)
