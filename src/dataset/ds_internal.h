@@ -31,8 +31,10 @@ typedef struct ds_split {
 	ds_config *config;
 	char *name;
 	hfds_pq_writer *w;          /* open shard, or NULL */
-	uint64_t last_written;      /* bytes_written after the previous write */
-	uint64_t last_delta;        /* size of the last flushed chunk (row group) */
+	uint64_t flushed_written;   /* bytes_written of the open shard at its last flush */
+	uint64_t pending_arrow;     /* Arrow bytes written to the open shard since that flush */
+	uint64_t seen_arrow;        /* Arrow bytes of the split's flushed row groups ... */
+	uint64_t seen_file;         /* ... and the file bytes they became (the size ratio) */
 	ds_shard *shards;
 	size_t shard_count, shard_cap;
 	uint64_t num_examples, num_bytes, download;

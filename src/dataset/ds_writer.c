@@ -252,6 +252,16 @@ static int split_folder(char **out, const hfds_ds *ds, const ds_split *s, hfds_e
 	return *out ? 0 : hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 }
 
+/* Row-group target of a split's shards: at most an eighth of a shard, so shards end close
+ * to max_shard_size. */
+static uint64_t row_group_target(const hfds_ds *ds)
+{
+	uint64_t rg = ds->opts.row_group_bytes;
+	if (rg > ds->opts.max_shard_size / 8)
+		rg = ds->opts.max_shard_size / 8;
+	return rg < MIN_ROW_GROUP_BYTES ? MIN_ROW_GROUP_BYTES : rg;
+}
+
 static int open_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 {
 	int rc = 0;
@@ -275,12 +285,7 @@ static int open_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	hfds_pq_writer_options_init(&o);
 	o.codec = ds->opts.codec;
 	o.threads = ds->opts.threads;
-	o.row_group_bytes = ds->opts.row_group_bytes;
-	/* at most an eighth of a shard, so shards end close to max_shard_size */
-	if (o.row_group_bytes > ds->opts.max_shard_size / 8)
-		o.row_group_bytes = ds->opts.max_shard_size / 8;
-	if (o.row_group_bytes < MIN_ROW_GROUP_BYTES)
-		o.row_group_bytes = MIN_ROW_GROUP_BYTES;
+	o.row_group_bytes = row_group_target(ds);
 	kv.key = "huggingface";
 	kv.value = s->config->hf_json;
 	o.kv = &kv;
@@ -289,8 +294,8 @@ static int open_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	memset(&s->shards[s->shard_count], 0, sizeof(ds_shard));
 	s->shards[s->shard_count].local = path;
 	path = NULL;
-	s->last_written = 0;
-	s->last_delta = 0;
+	s->flushed_written = 0;
+	s->pending_arrow = 0;
 done:
 	free(tmp);
 	hfds_free(path);
@@ -385,13 +390,23 @@ static void no_release(struct ArrowArray *a)
 	a->release = NULL;
 }
 
-/* Writes rows [first, first+n) of the batch to the split's open shard (opening one) and
- * rolls over near max_shard_size. */
+/* Room kept for the footer and page index written at close. */
+#define SHARD_FOOTER_MARGIN (64u * 1024u)
+
+/*
+ * Writes rows [first, first+n) of the batch (about `bytes` Arrow bytes) to the split's open
+ * shard, opening one, and rolls over before the shard could pass max_shard_size.
+ * Row groups are flushed at known points, so the file-to-Arrow size ratio of the split is
+ * measured, not guessed; the shard is closed when what it holds (written bytes plus the
+ * rows still in memory) and the next slice, both scaled by that ratio with a 25% margin,
+ * would not fit.
+ */
 static int write_slice(hfds_ds *ds, ds_split *s, const struct ArrowArray *batch, int64_t first, int64_t n,
-	hfds_error *err)
+	uint64_t bytes, hfds_error *err)
 {
 	int rc = 0;
-	uint64_t written;
+	uint64_t written, max = ds->opts.max_shard_size;
+	double ratio, est;
 	struct ArrowArray view = *batch;
 	view.offset = batch->offset + first;
 	view.length = n;
@@ -400,15 +415,19 @@ static int write_slice(hfds_ds *ds, ds_split *s, const struct ArrowArray *batch,
 	if (!s->w)
 		HFDS_TRY(open_shard(ds, s, err));
 	HFDS_TRY(hfds_pq_writer_write(s->w, first == 0 && n == batch->length ? batch : &view, err));
-	written = hfds_pq_writer_bytes_written(s->w);
-	if (written > s->last_written) {
-		s->last_delta = written - s->last_written;
-		s->last_written = written;
+	s->pending_arrow += bytes;
+	if (s->pending_arrow >= row_group_target(ds)) {
+		HFDS_TRY(hfds_pq_writer_flush(s->w, err));
+		written = hfds_pq_writer_bytes_written(s->w);
+		s->seen_file += written - s->flushed_written;
+		s->seen_arrow += s->pending_arrow;
+		s->flushed_written = written;
+		s->pending_arrow = 0;
 	}
-	/* the file holds `written` bytes plus a row group still in memory (about last_delta);
-	 * close now if the next slice could push it past the limit */
-	if (written >= ds->opts.max_shard_size ||
-		(s->last_delta && written + 2 * s->last_delta > ds->opts.max_shard_size))
+	written = hfds_pq_writer_bytes_written(s->w);
+	ratio = s->seen_arrow ? (double)s->seen_file / (double)s->seen_arrow : 1.0;
+	est = (double)written + 1.25 * ratio * (double)(s->pending_arrow + bytes) + SHARD_FOOTER_MARGIN;
+	if (written >= max || est > (double)max)
 		HFDS_TRY(close_shard(ds, s, err));
 done:
 	return rc;
@@ -439,8 +458,11 @@ int hfds_ds_write(hfds_ds *ds, const char *config, const char *split, const stru
 		step = (int64_t)((double)batch->length * (double)target / (double)bytes);
 	/* whole 64-row groups keep validity bitmaps of the slices byte-aligned */
 	step = step < 64 ? 64 : step - step % 64;
-	for (first = 0; first < batch->length; first += step)
-		HFDS_TRY(write_slice(ds, s, batch, first, first + step <= batch->length ? step : batch->length - first, err));
+	for (first = 0; first < batch->length; first += step) {
+		int64_t n = first + step <= batch->length ? step : batch->length - first;
+		HFDS_TRY(write_slice(ds, s, batch, first, n,
+			(uint64_t)((double)bytes * (double)n / (double)batch->length), err));
+	}
 done:
 	if (rc < 0 && rc != HFDS_ESTATE && rc != HFDS_EINVAL)
 		ds->state = DS_FAILED;
