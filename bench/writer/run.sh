@@ -29,6 +29,13 @@ cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/include" -I"$root/src" "$root/bench/write
   $(pkg-config --libs libzstd liblz4 snappy libbrotlienc libbrotlidec zlib libcrypto jansson) \
   -lstdc++ -lpthread -lm -o "$tmp/bench_writer"
 
+# Dictionary index width per codec (tight vs byte-aligned indices, see bench_dictwidth.c).
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/include" -I"$root/src" "$root/bench/writer/bench_dictwidth.c" \
+  "$libdir/libhfds_parquet.a" "$libdir/libhfds_util.a" \
+  $(pkg-config --libs libzstd liblz4 snappy libbrotlienc libbrotlidec zlib libcrypto) \
+  -lstdc++ -lpthread -lm -o "$tmp/bench_dictwidth"
+"$tmp/bench_dictwidth" | tee "$out/dictwidth.txt"
+
 res=$out/writer.jsonl
 : > "$res"
 for spec in "chess $chess_rows" "flat $flat_rows"; do
