@@ -446,6 +446,17 @@ static void scan_skip(mt_state *st, const char *p, const char *e)
 			}
 			continue;
 		}
+		if (st->any) {
+			/* only a comment start or a ';' can still change anything */
+			const char *semi = memchr(p, ';', (size_t)(e - p));
+			const char *open = memchr(p, '{', (size_t)((semi ? semi : e) - p));
+			if (open) {
+				st->comment = 1;
+				p = open + 1;
+				continue;
+			}
+			return;
+		}
 		if (*p == '{')
 			st->comment = 1;
 		else if (*p == ';')
