@@ -1,12 +1,14 @@
 /*
  * Arrow -> Parquet schema mapping. Types follow pyarrow >= 13 defaults so HF datasets sees
  * the same physical schema as from Python: every node optional unless the Arrow field is
- * non-nullable, 3-level lists named list/element, both logical and converted types.
+ * non-nullable, 3-level lists named list/element, maps as key_value groups with a required
+ * key, decimals as big-endian FLBA of the precision's width, both logical and converted types.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "parquet/pq_schema_w.h"
+#include "parquet/decimal_w.h"
 #include "parquet/pq_format.h"
 #include "parquet/enc.h"
 #include "util/alloc.h"
@@ -22,6 +24,7 @@ typedef struct builder {
 	int npath;
 	int top;
 	const char *top_name;
+	int force_required;  /* the next field is required whatever its flags say (map keys) */
 } builder;
 
 static int add_node(builder *b, int *index, hfds_error *err)
@@ -120,6 +123,16 @@ static int leaf_type(pqw_node *n, pqw_leaf *l, const char *f)
 		l->src = PQ_SRC_FLBA; l->sort = PQS_BYTES; l->value_width = (int)w; l->is_binary = 1;
 		return 0;
 	}
+	if (f[0] == 'd' && f[1] == ':') {
+		int prec, scale, aw;
+		if (pqw_decimal_parse(f, &prec, &scale, &aw) < 0 || scale < 0 || scale > prec)
+			return -1;
+		n->ptype = PQ_FIXED_LEN_BYTE_ARRAY; n->type_length = pqw_decimal_flba_width(prec);
+		n->logical = PQ_LT_DECIMAL; n->converted = PQ_CT_DECIMAL; n->precision = prec; n->scale = scale;
+		l->conv = PQV_DEC; l->src = PQ_SRC_FLBA; l->sort = PQS_DEC; l->value_width = n->type_length;
+		l->arrow_width = aw;
+		return 0;
+	}
 	if (!strcmp(f, "tdD")) {
 		n->ptype = PQ_INT32; n->logical = PQ_LT_DATE; n->converted = PQ_CT_DATE;
 		l->src = PQ_SRC_I32; l->sort = PQS_I32; l->value_width = 4;
@@ -190,7 +203,8 @@ static int build_field(builder *b, const struct ArrowSchema *f, const char *name
 {
 	int rc = 0, idx;
 	const char *fmt = f->format ? f->format : "";
-	int nullable = (f->flags & ARROW_FLAG_NULLABLE) != 0;
+	int nullable = (f->flags & ARROW_FLAG_NULLABLE) != 0 && !b->force_required;
+	b->force_required = 0;
 	HFDS_FAIL_IF(depth >= MAX_DEPTH - 1, HFDS_EINVAL, err, "column '%s': nesting deeper than %d levels",
 		b->top_name, MAX_DEPTH - 2);
 	HFDS_FAIL_IF(f->dictionary, HFDS_EINVAL, err, "column '%s': dictionary-encoded arrays are not supported",
@@ -236,6 +250,35 @@ static int build_field(builder *b, const struct ArrowSchema *f, const char *name
 		b->s->nodes[mid].num_children = 1;
 		b->path[b->npath++] = b->s->nodes[mid].name;
 		HFDS_TRY(build_field(b, f->children[0], "element", depth + 1, d + 1, rep + 1, err));
+		b->npath--;
+	} else if (!strcmp(fmt, "+m")) {
+		/* a list of non-nullable key/value structs: the repeated key_value group is both the
+		 * list level and the struct, so the struct adds a step but no node and no level */
+		const struct ArrowSchema *ent = f->n_children == 1 ? f->children[0] : NULL;
+		HFDS_FAIL_IF(!ent || !ent->format || strcmp(ent->format, "+s") != 0 || ent->n_children != 2,
+			HFDS_EINVAL, err, "column '%s': map '%s' needs one struct child with a key and a value",
+			b->top_name, f->name ? f->name : "");
+		st->kind = PQW_LIST;
+		st->rep = rep + 1;
+		pqw_node *n = &b->s->nodes[idx];
+		n->num_children = 1;
+		n->logical = PQ_LT_MAP;
+		n->converted = PQ_CT_MAP;
+		int mid;
+		HFDS_TRY(add_node(b, &mid, err));
+		HFDS_TRY(set_name(b, mid, "key_value", err));
+		b->s->nodes[mid].repetition = PQ_REPEATED;
+		b->s->nodes[mid].num_children = 2;
+		b->path[b->npath++] = b->s->nodes[mid].name;
+		pqw_step *es = &b->steps[depth + 1];
+		memset(es, 0, sizeof(*es));
+		es->kind = PQW_STRUCT;
+		es->def = d + 1;
+		for (int i = 0; i < 2; i++) {
+			b->steps[depth + 1].child = i;
+			b->force_required = i == 0;
+			HFDS_TRY(build_field(b, ent->children[i], i == 0 ? "key" : "value", depth + 2, d + 1, rep + 1, err));
+		}
 		b->npath--;
 	} else {
 		pqw_leaf tmpl;

@@ -24,13 +24,15 @@ enum pqw_conv {
 	PQV_COPY,                     /* fixed-width values copied (value_width bytes) */
 	PQV_TS_S,                     /* timestamp[s] -> int64 milliseconds */
 	PQV_BIN32, PQV_BIN64,         /* binary/string with int32 / int64 offsets -> BIN64 */
-	PQV_NULL                      /* Arrow null type: every slot null, no buffers */
+	PQV_NULL,                     /* Arrow null type: every slot null, no buffers */
+	PQV_DEC                       /* decimal LE words (arrow_width) -> BE FLBA (value_width) */
 };
 
 /* Statistics sort order of a leaf (spec §1.8). */
 enum pqw_sort {
 	PQS_NONE, PQS_BOOL, PQS_I32, PQS_U32, PQS_I64, PQS_U64, PQS_FLOAT, PQS_DOUBLE,
-	PQS_F16, PQS_BYTES
+	PQS_F16, PQS_BYTES,
+	PQS_DEC              /* big-endian two's complement FLBA: signed */
 };
 
 typedef struct pqw_node {
@@ -43,6 +45,7 @@ typedef struct pqw_node {
 	int logical;         /* enum pq_logical_type, 0 = none */
 	int lt_bits, lt_signed;  /* INTEGER */
 	int lt_unit, lt_utc;     /* TIMESTAMP */
+	int precision, scale;    /* DECIMAL */
 } pqw_node;
 
 typedef struct pqw_step {
@@ -66,6 +69,7 @@ typedef struct pqw_leaf {
 	int is_binary;       /* BYTE_ARRAY/FLBA without STRING: PLAIN, uncompressed, no dictionary */
 	int src;             /* enum pq_src (enc.h) of the dense values */
 	int value_width;     /* bytes per dense value for fixed-width types, 0 for BYTE_ARRAY/BOOLEAN */
+	int arrow_width;     /* PQV_DEC: bytes per Arrow decimal value */
 	char *path;          /* "a.list.element" */
 	int npath;
 	char **path_parts;

@@ -823,6 +823,9 @@ static void write_logical(pq_tw *tw, const pqw_node *n)
 	if (n->logical == PQ_LT_INTEGER) {
 		pq_tw_field_i8(tw, 1, (int8_t)n->lt_bits);
 		pq_tw_field_bool(tw, 2, n->lt_signed);
+	} else if (n->logical == PQ_LT_DECIMAL) {
+		pq_tw_field_i32(tw, 1, n->scale);
+		pq_tw_field_i32(tw, 2, n->precision);
 	} else if (n->logical == PQ_LT_TIMESTAMP) {
 		pq_tw_field_bool(tw, 1, n->lt_utc);
 		pq_tw_field_struct_begin(tw, 2);
@@ -935,6 +938,10 @@ static int write_footer(hfds_pq_writer *w, hfds_error *err)
 			pq_tw_field_i32(&tw, 5, n->num_children);
 		if (n->converted >= 0)
 			pq_tw_field_i32(&tw, 6, n->converted);
+		if (n->logical == PQ_LT_DECIMAL) {
+			pq_tw_field_i32(&tw, 7, n->scale);
+			pq_tw_field_i32(&tw, 8, n->precision);
+		}
 		write_logical(&tw, n);
 		pq_tw_struct_end(&tw);
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parquet/shred.h"
+#include "parquet/decimal_w.h"
 #include "util/alloc.h"
 #include "util/try.h"
 #include "util/utf8.h"
@@ -196,6 +197,16 @@ static int leaf_values(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e,
 		size_t w = (size_t)l->value_width;
 		HFDS_TRY(need(&cb->vals, n * w, c->err));
 		memcpy(cb->vals.data + cb->vals.len, (const uint8_t *)a->buffers[1] + (size_t)p * w, n * w);
+		cb->vals.len += n * w;
+		break;
+	}
+	case PQV_DEC: {
+		size_t w = (size_t)l->value_width;
+		HFDS_TRY(need(&cb->vals, n * w, c->err));
+		size_t ok = pqw_decimal_to_be(cb->vals.data + cb->vals.len, l->value_width,
+			(const uint8_t *)a->buffers[1] + (size_t)p * (size_t)l->arrow_width, l->arrow_width, n);
+		HFDS_FAIL_IF(ok < n, HFDS_EINVAL, c->err, "column '%s': row %lld: decimal value exceeds its precision",
+			l->path, (long long)cur_row(c));
 		cb->vals.len += n * w;
 		break;
 	}

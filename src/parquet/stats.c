@@ -10,6 +10,7 @@
 
 #include "parquet/stats.h"
 #include "parquet/enc.h"
+#include "parquet/decimal_w.h"
 #include "util/alloc.h"
 
 void pqw_stats_init(pqw_stats *s)
@@ -114,6 +115,17 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 	case PQ_SRC_FLBA: {
 		size_t w = (size_t)leaf->value_width;
 		const uint8_t *p = cb->vals.data + (size_t)v0 * w, *mn = p, *mx = p;
+		if (leaf->sort == PQS_DEC) {
+			for (size_t i = 1; i < n; i++) {
+				const uint8_t *x = p + i * w;
+				if (pqw_decimal_cmp(x, mn, w) < 0)
+					mn = x;
+				if (pqw_decimal_cmp(x, mx, w) > 0)
+					mx = x;
+			}
+			s->bmin = mn; s->bmax = mx; s->bmin_len = s->bmax_len = w; s->has_minmax = 1;
+			break;
+		}
 		for (size_t i = 1; i < n; i++) {
 			const uint8_t *x = p + i * w;
 			if (memcmp(x, mn, w) < 0)
@@ -181,6 +193,9 @@ static int cmp_bound(const pqw_stats *x, const pqw_stats *y, const pqw_leaf *lea
 			return ((hb >> 15) & 1) - ((ha >> 15) & 1);
 		return a < b ? -1 : a > b;
 	}
+	case PQS_DEC: /* FLBA: both bounds have the column's width */
+		return use_max ? pqw_decimal_cmp(x->bmax, y->bmax, x->bmax_len)
+			: pqw_decimal_cmp(x->bmin, y->bmin, x->bmin_len);
 	case PQS_BYTES:
 		return use_max ? bytes_cmp(x->bmax, x->bmax_len, y->bmax, y->bmax_len)
 			: bytes_cmp(x->bmin, x->bmin_len, y->bmin, y->bmin_len);
@@ -269,6 +284,10 @@ int pqw_stats_bound(pqw_bound *b, const pqw_stats *s, const pqw_leaf *leaf, int 
 		b->len = 2;
 		return 0;
 	}
+	case PQS_DEC: /* never truncated: a prefix of a number is not a bound */
+		b->ptr = want_max ? s->bmax : s->bmin;
+		b->len = want_max ? s->bmax_len : s->bmin_len;
+		return 0;
 	case PQS_BYTES: {
 		const uint8_t *p = want_max ? s->bmax : s->bmin;
 		size_t n = want_max ? s->bmax_len : s->bmin_len;

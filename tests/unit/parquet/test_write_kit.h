@@ -92,6 +92,82 @@ static double kit_null_prob(const kit_gen *g, int depth)
 	}
 }
 
+/* Decimal format "d:P,S[,BITS]": precision, scale and the Arrow value width in bytes. */
+static void kit_dec_fmt(const char *f, int *prec, int *scale, int *width)
+{
+	int bits = 128;
+	*prec = *scale = 0;
+	sscanf(f, "d:%d,%d,%d", prec, scale, &bits);
+	*width = bits / 8;
+}
+
+/* Little-endian two's complement bignum helpers (any width). */
+static void kit_dec_negate(uint8_t *v, int w)
+{
+	unsigned carry = 1;
+	for (int k = 0; k < w; k++) {
+		unsigned x = (uint8_t)~v[k] + carry;
+		v[k] = (uint8_t)x;
+		carry = x >> 8;
+	}
+}
+
+/* A decimal of precision P: the extremes +-(10^P - 1), 0, -1, or random digits and sign. */
+static void kit_dec_fill(kit_gen *g, const char *f, uint8_t *v)
+{
+	int prec, scale, w;
+	kit_dec_fmt(f, &prec, &scale, &w);
+	uint64_t r = kit_rand(g);
+	int ndig = r % 8 < 2 ? prec : r % 8 == 2 ? 0 : 1 + (int)(kit_rand(g) % (uint64_t)prec);
+	int neg = (r >> 8) & 1;
+	memset(v, 0, (size_t)w);
+	for (int d = 0; d < ndig; d++) {
+		unsigned carry = r % 8 < 2 ? 9 : (unsigned)(kit_rand(g) % 10); /* v = v * 10 + digit */
+		for (int k = 0; k < w; k++) {
+			unsigned x = v[k] * 10u + carry;
+			v[k] = (uint8_t)x;
+			carry = x >> 8;
+		}
+	}
+	if (r % 8 == 2 && neg)
+		v[0] = 1; /* -1 */
+	if (neg)
+		kit_dec_negate(v, w);
+}
+
+/* Canonical decimal string: exactly `scale` fraction digits. */
+static void kit_dec_print(hfds_buf *b, const char *f, const uint8_t *src)
+{
+	int prec, scale, w;
+	kit_dec_fmt(f, &prec, &scale, &w);
+	uint8_t v[32];
+	char dig[100];
+	int nd = 0, neg = (src[w - 1] & 0x80) != 0, nz = 1;
+	memcpy(v, src, (size_t)w);
+	if (neg)
+		kit_dec_negate(v, w);
+	while (nz) { /* v /= 10, collecting the remainders */
+		unsigned rem = 0;
+		nz = 0;
+		for (int k = w - 1; k >= 0; k--) {
+			unsigned x = rem * 256u + v[k];
+			v[k] = (uint8_t)(x / 10);
+			rem = x % 10;
+			nz |= v[k];
+		}
+		dig[nd++] = (char)('0' + rem);
+	}
+	while (nd < scale + 1)
+		dig[nd++] = '0';
+	hfds_buf_printf(b, NULL, "\"%s", neg ? "-" : "");
+	for (int k = nd - 1; k >= 0; k--) {
+		hfds_buf_append_byte(b, (uint8_t)dig[k], NULL);
+		if (k == scale && scale > 0)
+			hfds_buf_append_byte(b, '.', NULL);
+	}
+	hfds_buf_append_byte(b, '"', NULL);
+}
+
 static void kit_fill_value(kit_gen *g, const char *f, uint8_t *p, int64_t i, uint8_t *chars, int64_t *cpos)
 {
 	uint64_t r = kit_rand(g);
@@ -115,6 +191,12 @@ static void kit_fill_value(kit_gen *g, const char *f, uint8_t *p, int64_t i, uin
 		int w = atoi(f + 2);
 		for (int k = 0; k < w; k++)
 			p[i * w + k] = (uint8_t)(kit_rand(g) % 5);
+		break;
+	}
+	case 'd': {
+		int prec, scale, w;
+		kit_dec_fmt(f, &prec, &scale, &w);
+		kit_dec_fill(g, f, p + i * w);
 		break;
 	}
 	case 't':
@@ -144,7 +226,32 @@ static int kit_fixed_width(const char *f)
 	case 'l': case 'L': case 'g': return 8;
 	case 'w': return atoi(f + 2);
 	case 't': return f[1] == 'd' ? 4 : 8;
+	case 'd': { int p, s, w; kit_dec_fmt(f, &p, &s, &w); return w; }
 	default: return 0;
+	}
+}
+
+/* Map keys must be unique within a map: key j of the entries becomes j ("k<j>" for strings). */
+static void kit_unique_keys(struct ArrowArray *ent, const char *kf)
+{
+	struct ArrowArray *k = ent->children[0];
+	int64_t n = k->offset + k->length;
+	if (kf[0] == 'i') {
+		for (int64_t j = 0; j < n; j++)
+			((int32_t *)k->buffers[1])[j] = (int32_t)j;
+	} else if (kf[0] == 'l') {
+		for (int64_t j = 0; j < n; j++)
+			((int64_t *)k->buffers[1])[j] = j;
+	} else if (kf[0] == 'u') {
+		int32_t *o = kit_alloc(sizeof(int32_t) * (size_t)(n + 1));
+		char *chars = kit_alloc((size_t)n * 24 + 1);
+		int32_t pos = 0;
+		for (int64_t j = 0; j < n; j++) {
+			pos += sprintf(chars + pos, "k%lld", (long long)j);
+			o[j + 1] = pos;
+		}
+		k->buffers[1] = o;
+		k->buffers[2] = chars;
 	}
 }
 
@@ -182,7 +289,7 @@ static struct ArrowArray *kit_gen_array(kit_gen *g, const struct ArrowSchema *s,
 		g->offset = save;
 		return a;
 	}
-	if (f[0] == '+' && (f[1] == 'l' || f[1] == 'L' || f[1] == 'w')) {
+	if (f[0] == '+' && (f[1] == 'l' || f[1] == 'L' || f[1] == 'w' || f[1] == 'm')) {
 		int large = f[1] == 'L', fixed = f[1] == 'w';
 		int64_t fs = fixed ? atoll(f + 3) : 0;
 		int64_t total = 0;
@@ -210,6 +317,8 @@ static struct ArrowArray *kit_gen_array(kit_gen *g, const struct ArrowSchema *s,
 		g->offset = 0;
 		a->children[0] = kit_gen_array(g, s->children[0], total, depth + 1);
 		g->offset = save;
+		if (f[1] == 'm')
+			kit_unique_keys(a->children[0], s->children[0]->children[0]->format);
 		return a;
 	}
 	if (f[0] == 'n') {
@@ -336,7 +445,7 @@ static void kit_print(hfds_buf *b, const struct ArrowSchema *s, const struct Arr
 	}
 	if (f[0] == '+') {
 		int64_t o0, o1;
-		if (f[1] == 'l') { o0 = ((const int32_t *)a->buffers[1])[p]; o1 = ((const int32_t *)a->buffers[1])[p + 1]; }
+		if (f[1] == 'l' || f[1] == 'm') { o0 = ((const int32_t *)a->buffers[1])[p]; o1 = ((const int32_t *)a->buffers[1])[p + 1]; }
 		else if (f[1] == 'L') { o0 = ((const int64_t *)a->buffers[1])[p]; o1 = ((const int64_t *)a->buffers[1])[p + 1]; }
 		else { int64_t fs = atoll(f + 3); o0 = p * fs; o1 = o0 + fs; }
 		hfds_buf_append_byte(b, '[', NULL);
@@ -369,6 +478,9 @@ static void kit_print(hfds_buf *b, const struct ArrowSchema *s, const struct Arr
 		hfds_buf_append_byte(b, '"', NULL);
 		return;
 	}
+	case 'd':
+		kit_dec_print(b, f, (const uint8_t *)v + p * kit_fixed_width(f));
+		return;
 	case 't': {
 		int y, m, d;
 		if (f[1] == 'd') {
