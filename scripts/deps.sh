@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbrotli-dev libbz2-dev
       libssl-dev libjansson-dev libyaml-dev libgit2-dev libcurl4-openssl-dev
-      git hyperfine time valgrind)
+      git git-lfs hyperfine time valgrind)
 
 missing=()
 for p in "${PKGS[@]}"; do
