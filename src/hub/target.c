@@ -62,15 +62,6 @@ static int read_token_file(char **token, const char *path, hfds_error *err)
 	return 0;
 }
 
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *s = hfds_malloc(n);
-	if (s)
-		snprintf(s, n, "%s/%s", a, b);
-	return s;
-}
-
 int hfds_hub__find_token(char **token, char **source, hfds_error *err)
 {
 	static const char *vars[] = {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"};
@@ -89,11 +80,11 @@ int hfds_hub__find_token(char **token, char **source, hfds_error *err)
 	if ((v = getenv("HF_TOKEN_PATH")) && *v)
 		path = hfds_strdup(v);
 	else if ((v = getenv("HF_HOME")) && *v)
-		path = join(v, "token");
+		path = hfds_path_join(v, "token");
 	else if ((v = getenv("XDG_CACHE_HOME")) && *v)
-		path = join(v, "huggingface/token");
+		path = hfds_path_join(v, "huggingface/token");
 	else if ((v = getenv("HOME")) && *v)
-		path = join(v, ".cache/huggingface/token");
+		path = hfds_path_join(v, ".cache/huggingface/token");
 	else
 		return 0;
 	HFDS_FAIL_IF(!path, HFDS_ENOMEM, err, "out of memory");
@@ -159,7 +150,7 @@ static int parse_endpoint(hfds_target *t, const char *value, hfds_error *err)
 			value, value, value);
 	}
 	if (value[0] == '~' && (value[1] == '/' || !value[1]) && getenv("HOME")) {
-		t->root = join(getenv("HOME"), value[1] ? value + 2 : "");
+		t->root = hfds_path_join(getenv("HOME"), value[1] ? value + 2 : "");
 	} else {
 		t->root = hfds_strdup(value);
 	}

@@ -14,22 +14,6 @@ static int fail(hfds_error *err, const char *what)
 	return hfds_error_set(err, HFDS_ECORRUPT, "delta: %s", what);
 }
 
-static int uleb(const uint8_t *p, size_t n, size_t *pos, uint64_t *v)
-{
-	uint64_t r = 0;
-	int shift = 0;
-	while (*pos < n && shift < 64) {
-		uint8_t b = p[(*pos)++];
-		r |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = r;
-			return 0;
-		}
-		shift += 7;
-	}
-	return -1;
-}
-
 static uint64_t bits_at(const uint8_t *g, size_t i, int bw)
 {
 	size_t bit = i * (size_t)bw;
@@ -52,8 +36,8 @@ int pq_dbp_decode(const uint8_t *p, size_t n, size_t max_count, int64_t **vals, 
 	int64_t *v = NULL;
 	uint8_t widths[256];
 	*vals = NULL;
-	if (uleb(p, n, &pos, &block) || uleb(p, n, &pos, &mbs) || uleb(p, n, &pos, &total) ||
-	    uleb(p, n, &pos, &first_z))
+	if (pq_dec_uleb(p, n, &pos, &block) || pq_dec_uleb(p, n, &pos, &mbs) || pq_dec_uleb(p, n, &pos, &total) ||
+	    pq_dec_uleb(p, n, &pos, &first_z))
 		return fail(err, "truncated header");
 	if (block == 0 || block % 128 || block > (1u << 16) || mbs == 0 || mbs > 256 || block % mbs ||
 	    (block / mbs) % 32)
@@ -70,7 +54,7 @@ int pq_dbp_decode(const uint8_t *p, size_t n, size_t max_count, int64_t **vals, 
 	i = total ? 1 : 0;
 	while (i < total) {
 		uint64_t minz, mind, m;
-		if (uleb(p, n, &pos, &minz)) {
+		if (pq_dec_uleb(p, n, &pos, &minz)) {
 			hfds_free(v);
 			return fail(err, "truncated block header");
 		}

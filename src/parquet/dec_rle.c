@@ -12,22 +12,6 @@ static int fail(hfds_error *err, const char *what)
 	return hfds_error_set(err, HFDS_ECORRUPT, "rle: %s", what);
 }
 
-static int uleb(const uint8_t *p, size_t n, size_t *pos, uint64_t *v)
-{
-	uint64_t r = 0;
-	int shift = 0;
-	while (*pos < n && shift < 64) {
-		uint8_t b = p[(*pos)++];
-		r |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = r;
-			return 0;
-		}
-		shift += 7;
-	}
-	return -1;
-}
-
 /* Reads the `bw`-bit value number i from an LSB-first packed group starting at g. */
 static inline uint32_t unpack_one(const uint8_t *g, size_t i, int bw)
 {
@@ -62,7 +46,7 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 		return fail(err, "bit width out of range");                                 \
 	while (done_ < count) {                                                             \
 		uint64_t hdr;                                                               \
-		if (uleb(p, n, &pos, &hdr) < 0)                                             \
+		if (pq_dec_uleb(p, n, &pos, &hdr) < 0)                                             \
 			return fail(err, "truncated run header (fewer values than expected)");   \
 		if (hdr & 1) {                                                              \
 			uint64_t groups = hdr >> 1, nv, avail, k;                           \

@@ -58,4 +58,21 @@ int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict,
 int pq_dbp_decode(const uint8_t *p, size_t n, size_t max_count, int64_t **vals, size_t *count,
 		  size_t *used, hfds_error *err);
 
+/* Reads a ULEB128 varint at *pos (advanced past it); -1 when it runs past n or 64 bits. */
+static inline int pq_dec_uleb(const uint8_t *p, size_t n, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+	int shift = 0;
+	while (*pos < n && shift < 64) {
+		uint8_t b = p[(*pos)++];
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
 #endif

@@ -45,15 +45,6 @@ int hfds_store__mkdirs_for(const char *path, hfds_error *err)
 	return 0;
 }
 
-static char *path_join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *s = hfds_malloc(n);
-	if (s)
-		snprintf(s, n, "%s/%s", a, b);
-	return s;
-}
-
 static void rm_tree(const char *dir);
 
 /*
@@ -84,9 +75,9 @@ int hfds_store_default_root(char **out, hfds_error *err)
 {
 	const char *home = getenv("HFDS_HOME");
 	if (home && *home)
-		*out = path_join(home, "hub");
+		*out = hfds_path_join(home, "hub");
 	else if ((home = getenv("HOME")) && *home)
-		*out = path_join(home, ".cache/hfds/hub");
+		*out = hfds_path_join(home, ".cache/hfds/hub");
 	else
 		return hfds_error_set(err, HFDS_EINVAL, "cannot place the embedded hub: set HFDS_HOME or HOME");
 	return *out ? 0 : hfds_error_set(err, HFDS_ENOMEM, "out of memory");
@@ -105,7 +96,7 @@ int hfds_store_open(hfds_store **out, const char *root, hfds_error *err)
 		HFDS_TRY(hfds_store_default_root(&dir, err));
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = '\0';
-	HFDS_FAIL_IF(!(lfs = path_join(dir, "lfs/objects/x")), HFDS_ENOMEM, err, "out of memory");
+	HFDS_FAIL_IF(!(lfs = hfds_path_join(dir, "lfs/objects/x")), HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hfds_store__mkdirs_for(lfs, err));
 	HFDS_FAIL_IF(!realpath(dir, abs), HFDS_EIO, err, "%s: %s", dir, strerror(errno));
 	HFDS_FAIL_IF(!(st = hfds_calloc(1, sizeof(*st))), HFDS_ENOMEM, err, "out of memory");

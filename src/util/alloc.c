@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static _Atomic uint64_t fail_countdown;
@@ -67,4 +68,13 @@ char *hfds_strndup(const char *s, size_t n)
 char *hfds_strdup(const char *s)
 {
 	return hfds_strndup(s, strlen(s));
+}
+
+char *hfds_path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = hfds_malloc(n);
+	if (s)
+		snprintf(s, n, "%s/%s", a, b);
+	return s;
 }

@@ -16,6 +16,8 @@ void *hfds_reallocarray(void *p, size_t count, size_t size);
 void hfds_free(void *p);
 char *hfds_strdup(const char *s);
 char *hfds_strndup(const char *s, size_t n);
+/* "a/b", freshly allocated; NULL when out of memory. */
+char *hfds_path_join(const char *a, const char *b);
 
 /* Test hook: make the Nth allocation from now fail (0 disables). Not thread-safe. */
 void hfds_alloc_fail_after(uint64_t n);
