@@ -409,6 +409,8 @@ static void test_decimals_maps(void)
 	/* precision above 38 needs decimal256; DuckDB reads it as a double, so the others judge */
 	hfds_pq_writer_options o;
 	hfds_pq_writer_options_init(&o);
+	dm_roundtrip("dec32_64", kit_schema("+s", "", 0, 3, kit_schema("d:9,2,32", "d32", 1, 0),
+		kit_schema("d:18,4,64", "d64", 1, 0), kit_schema("d:3,3,64", "d64_3", 0, 0)), NULLS_MIXED, &o, 100, NULL);
 	dm_roundtrip("dec76", kit_schema("+s", "", 0, 2, kit_schema("d:76,20,256", "d76", 1, 0),
 		kit_schema("d:39,39,256", "d39", 1, 0)), NULLS_MIXED, &o, 100, "arrow,hyparquet");
 }
