@@ -508,6 +508,48 @@ done:
 	return rc;
 }
 
+/* byte_aligned_indices(small_indices(...), 1) in one pass for 8-bit sources: each value
+ * maps straight to its index byte through a 256-entry table (same bytes, no uint32 index
+ * array); a contiguous value set is a byte-wise subtraction, 8 values at a time. */
+static int small_aligned_indices(const pqw_chunk *c, const pqw_page *pg, hfds_buf *out, hfds_error *err)
+{
+	int rc = 0;
+	size_t n = (size_t)(pg->v1 - pg->v0), body = (n + 7) / 8 * 8, i = 0;
+	uint8_t head[12], lut[256];
+	size_t hl = 0;
+	int bias = small_bias(c->leaf);
+	head[hl++] = 8;
+	if (n == 0)
+		return hfds_buf_append(out, head, hl, err);
+	uint64_t h = (uint64_t)(body / 8) << 1 | 1;
+	do {
+		head[hl++] = (uint8_t)((h & 0x7f) | (h > 0x7f ? 0x80 : 0));
+		h >>= 7;
+	} while (h);
+	HFDS_TRY(hfds_buf_append(out, head, hl, err));
+	HFDS_TRY(hfds_buf_reserve(out, body, err));
+	uint8_t *restrict p = out->data + out->len;
+	const uint8_t *restrict v = c->cb->vals.data + pg->v0;
+	if (c->scount > 0 && c->sent[c->scount - 1] - c->sent[0] + 1 == (int32_t)c->scount) {
+		const uint64_t hi = 0x8080808080808080ull, k = 0x0101010101010101ull * (uint8_t)c->sent[0];
+		for (; i + 8 <= n; i += 8) {
+			uint64_t x, d;
+			memcpy(&x, v + i, 8);
+			d = ((x | hi) - (k & ~hi)) ^ ((x ^ ~k) & hi);
+			memcpy(p + i, &d, 8);
+		}
+	}
+	/* the raw byte b is the value (uint8) or its two's complement (int8) */
+	for (int b = 0; b < 256; b++)
+		lut[b] = (uint8_t)c->smap[(uint32_t)((c->leaf->src == PQ_SRC_I8 ? (int32_t)(int8_t)b : b) + bias)];
+	for (; i < n; i++)
+		p[i] = lut[v[i]];
+	memset(p + n, 0, body - n);
+	out->len += body;
+done:
+	return rc;
+}
+
 /* Appends the RLE_DICTIONARY values of a page (see above for the width). */
 static int dict_indices(pqw_chunk *c, pqw_kit *k, const uint32_t *idx, size_t n, hfds_buf *out, hfds_error *err)
 {
@@ -540,6 +582,9 @@ static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, 
 	switch (pg->encoding) {
 	case PQ_ENC_RLE_DICTIONARY: {
 		const uint32_t *idx = (const uint32_t *)(const void *)c->idx.data + pg->v0;
+		if (c->smap && (c->leaf->src == PQ_SRC_I8 || c->leaf->src == PQ_SRC_U8) &&
+		    align_rule(c->o.codec, pq_dict_index_bit_width(dict_count(c))) == ALIGN_ALWAYS)
+			return small_aligned_indices(c, pg, out, err);
 		if (c->smap) {
 			int rc = small_indices(c, pg, k, &idx, err);
 			if (rc < 0)
