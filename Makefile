@@ -23,7 +23,7 @@ FUZZ_SOURCES := $(wildcard tests/fuzz/fuzz_*.c)
 .PHONY: all deps run check check-build fuzz-smoke bench fuzz fuzz-build fuzz-run-only install clean
 
 all:
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHFDS_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHFDS_SANITIZE=OFF -DHFDS_FUZZ=OFF -DHFDS_WERROR=OFF -DHFDS_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 deps:

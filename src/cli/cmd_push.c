@@ -222,7 +222,7 @@ int cmd_push(int argc, char **argv)
 	hfds_ds *ds = NULL;
 	push_repo *repo = NULL;
 	char *staging = NULL, *text = NULL, sha[41] = "";
-	size_t text_len;
+	size_t text_len = 0;
 	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
 	progress prog = {0, 0, 0, NULL, NULL};
 	hfds_error err;

@@ -115,7 +115,7 @@ int pq_dlba_encode(const pq_values *v, hfds_buf *out, hfds_error *err)
 	int rc = 0;
 	int32_t *lens = NULL;
 	size_t pos = 0, a, b, cnt = 0, total = 0;
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	HFDS_FAIL_IF(v->src != PQ_SRC_BIN32 && v->src != PQ_SRC_BIN64, HFDS_EINVAL, err,
 		"delta length: binary values expected");
 	lens = hfds_reallocarray(NULL, v->n ? v->n : 1, sizeof *lens);
@@ -139,7 +139,7 @@ int pq_dlba_encode(const pq_values *v, hfds_buf *out, hfds_error *err)
 	/* the values of a run of present slots are contiguous in the character data (their
 	 * offsets were checked above): one copy per run */
 	while (pq__next_run(v, pos, &a, &b)) {
-		const uint8_t *last;
+		const uint8_t *last = NULL;
 		int64_t last_len = pq__bin_len(v, b - 1, &last);
 		(void)pq__bin_len(v, a, &p);
 		size_t span = (size_t)(last + last_len - p);
