@@ -83,14 +83,7 @@ static int write_batch(struct ArrowSchema *s, struct ArrowArray *a, hfds_error *
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/map.parquet", test_tmpdir());
-	hfds_pq_writer *w = NULL;
-	int rc = hfds_pq_writer_open(&w, path, s, NULL, err);
-	if (rc == 0)
-		rc = hfds_pq_writer_write(w, a, err);
-	if (rc == 0)
-		rc = hfds_pq_writer_close(w, NULL, err);
-	hfds_pq_writer_free(w);
-	return rc;
+	return kit_write_file(path, s, a, NULL, err);
 }
 
 static void test_map_refusals(void)

@@ -184,15 +184,9 @@ static void inspect(const char *path, int codec, page_widths *pw)
 
 static void write_file(const char *path, struct ArrowSchema *s, struct ArrowArray *a, const hfds_pq_writer_options *o)
 {
-	hfds_pq_writer *w = NULL;
 	hfds_error err;
 	hfds_error_init(&err);
-	int rc = hfds_pq_writer_open(&w, path, s, o, &err);
-	if (rc == 0)
-		rc = hfds_pq_writer_write(w, a, &err);
-	if (rc == 0)
-		rc = hfds_pq_writer_close(w, NULL, &err);
-	hfds_pq_writer_free(w);
+	int rc = kit_write_file(path, s, a, o, &err);
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", path, err.message);
 	CHECK_EQ_INT(rc, 0);

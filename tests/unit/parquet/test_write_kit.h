@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hfds/arrow_abi.h"
+#include "hfds/parquet.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/numfmt.h"
@@ -519,6 +520,20 @@ static void kit_print(hfds_buf *b, const struct ArrowSchema *s, const struct Arr
 }
 
 /* Writes the expected JSONL of rows [0, len) of batch a to path. */
+/* Writes one batch to `path` with the hfds writer (open, write, close); returns the status. */
+static inline int kit_write_file(const char *path, const struct ArrowSchema *s, const struct ArrowArray *a,
+	const hfds_pq_writer_options *o, hfds_error *err)
+{
+	hfds_pq_writer *w = NULL;
+	int rc = hfds_pq_writer_open(&w, path, s, o, err);
+	if (rc == 0)
+		rc = hfds_pq_writer_write(w, a, err);
+	if (rc == 0)
+		rc = hfds_pq_writer_close(w, NULL, err);
+	hfds_pq_writer_free(w);
+	return rc;
+}
+
 static inline int kit_write_expected(const char *path, const struct ArrowSchema *s, const struct ArrowArray *a)
 {
 	FILE *fp = fopen(path, "w");

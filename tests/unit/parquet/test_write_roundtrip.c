@@ -200,15 +200,9 @@ static void write_and_judge(const char *label, struct ArrowSchema *s, struct Arr
 	char path[4096], exp[4096];
 	snprintf(path, sizeof(path), "%s/%s.parquet", test_tmpdir(), label);
 	snprintf(exp, sizeof(exp), "%s/%s.jsonl", test_tmpdir(), label);
-	hfds_pq_writer *w = NULL;
 	hfds_error err;
 	hfds_error_init(&err);
-	int rc = hfds_pq_writer_open(&w, path, s, o, &err);
-	if (rc == 0)
-		rc = hfds_pq_writer_write(w, a, &err);
-	if (rc == 0)
-		rc = hfds_pq_writer_close(w, NULL, &err);
-	hfds_pq_writer_free(w);
+	int rc = kit_write_file(path, s, a, o, &err);
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", label, err.message);
 	CHECK_EQ_INT(rc, 0);
