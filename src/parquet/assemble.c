@@ -10,6 +10,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "parquet/assemble.h"
 #include "parquet/pq_format.h"
@@ -280,6 +283,16 @@ done:
 	return rc;
 }
 
+/* Leaves whose Arrow type is 8/16 bits wide get their INT32 values narrowed while decoding. */
+static void mark_narrow(const pq_anode *a, unsigned char *narrow, int nleaves)
+{
+	int i;
+	if (a->kind == PQ_AN_LEAF && a->leaf >= 0 && a->leaf < nleaves)
+		narrow[a->leaf] = a->conv == CV_N8 ? 1 : a->conv == CV_N16 ? 2 : 0;
+	for (i = 0; i < a->nchildren; i++)
+		mark_narrow(a->children[i], narrow, nleaves);
+}
+
 int pq_anode_build(hfds_pq_reader *r, hfds_error *err)
 {
 	pq_anode *root;
@@ -294,6 +307,9 @@ int pq_anode_build(hfds_pq_reader *r, hfds_error *err)
 	snprintf(root->format, sizeof root->format, "+s");
 	for (i = 0; i < m->nodes[0].nchildren; i++)
 		HFDS_TRY(convert(m, m->nodes[0].children[i], 0, 0, 0, &root->children[i], 0, err));
+	if (!(r->leaf_narrow = hfds_calloc((size_t)m->nleaves + 1, 1)))
+		HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+	mark_narrow(root, r->leaf_narrow, m->nleaves);
 	r->root = root;
 	root = NULL;
 done:
@@ -378,6 +394,8 @@ done:
 typedef struct apriv {
 	void *buf[3];
 	const void *bufp[3];
+	size_t cap[3];      /* > 0: buf[i] goes back to pool on release */
+	pq_bufpool *pool;   /* referenced while set */
 	struct ArrowArray *kids;
 	struct ArrowArray **kidp;
 	int64_t nkids;
@@ -394,7 +412,11 @@ static void array_release(struct ArrowArray *a)
 			if (p->kids[i].release)
 				p->kids[i].release(&p->kids[i]);
 		for (i = 0; i < 3; i++)
-			hfds_free(p->buf[i]);
+			if (p->pool && p->cap[i])
+				pq_bufpool_put(p->pool, p->buf[i], p->cap[i]);
+			else
+				hfds_free(p->buf[i]);
+		pq_bufpool_unref(p->pool, 0);
 		hfds_free(p->kids);
 		hfds_free(p->kidp);
 		hfds_free(p);
@@ -438,6 +460,43 @@ static void *array_buf(struct ArrowArray *a, int i, void *mem)
 static void *array_alloc(struct ArrowArray *a, int i, size_t bytes)
 {
 	return array_buf(a, i, hfds_calloc(bytes ? bytes : 1, 1));
+}
+
+/* Buffer i becomes `mem` (cap bytes) that returns to `pool` when the array is released. */
+static void *array_pooled(struct ArrowArray *a, int i, void *mem, size_t cap, pq_bufpool *pool)
+{
+	apriv *p = a->private_data;
+	if (mem && pool && cap) {
+		if (!p->pool) {
+			pq_bufpool_ref(pool);
+			p->pool = pool;
+		}
+		p->cap[i] = cap;
+	}
+	return array_buf(a, i, mem);
+}
+
+/* A buffer of `bytes` that the caller overwrites completely: recycled when possible. */
+static void *array_take(struct ArrowArray *a, int i, size_t bytes, pq_bufpool *pool)
+{
+	size_t cap = 0;
+	void *mem = pq_bufpool_get(pool, bytes, &cap);
+	if (mem && cap < bytes) {
+		pq_bufpool_put(pool, mem, cap);
+		mem = NULL;
+	}
+	if (!mem) {
+		cap = bytes ? bytes : 1;
+		mem = hfds_malloc(cap);
+	}
+	return array_pooled(a, i, mem, cap, pool);
+}
+
+/* Hands a decoded buffer to the array (zero copy). */
+static void *array_detach(struct ArrowArray *a, int i, hfds_buf *b, pq_bufpool *pool)
+{
+	size_t cap = b->cap, len;
+	return array_pooled(a, i, hfds_buf_detach(b, &len), cap, pool);
 }
 
 typedef struct levels {
@@ -501,6 +560,9 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	size_t aw; /* arrow value width */
 	if (!l.def) { /* no definition levels: every slot is a value */
 		n = l.n;
+	} else if (a->def_ctx == 0) { /* a top-level leaf: every slot is an entry */
+		n = l.n;
+		nulls = l.max_def > 0 ? pq_count_le16(l.def, l.n, l.max_def - 1) : 0;
 	} else {
 		for (i = 0; i < l.n; i++) {
 			int in = l.def[i] >= a->def_ctx;
@@ -525,21 +587,31 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	if (nulls) {
 		if (!(valid = array_alloc(out, 0, (n + 7) / 8)))
 			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
-		for (i = 0, k = 0; i < l.n; i++) {
-			int d = DEF(l, i);
-			if (d < a->def_ctx)
-				continue;
-			if (d == l.max_def)
-				valid[k / 8] |= (uint8_t)(1u << (k % 8));
-			k++;
+		if (a->def_ctx == 0) { /* slot i is entry i: 8 levels make one validity byte */
+			for (i = 0; i + 8 <= l.n; i += 8) {
+				unsigned byte = 0, j;
+				for (j = 0; j < 8; j++)
+					byte |= (unsigned)(l.def[i + j] == l.max_def) << j;
+				valid[i / 8] = (uint8_t)byte;
+			}
+			for (; i < l.n; i++)
+				valid[i / 8] |= (uint8_t)((l.def[i] == l.max_def) << (i % 8));
+		} else {
+			for (i = 0, k = 0; i < l.n; i++) {
+				int d = DEF(l, i);
+				if (d < a->def_ctx)
+					continue;
+				if (d == l.max_def)
+					valid[k / 8] |= (uint8_t)(1u << (k % 8));
+				k++;
+			}
 		}
 	}
 	if (a->conv == CV_BYTES) {
 		int32_t *off;
 		const int32_t *src = (const int32_t *)(const void *)v->offsets.data;
-		size_t dlen;
 		if (!nulls && n == v->count && v->offsets.len) {
-			array_buf(out, 1, hfds_buf_detach(&v->offsets, &dlen));
+			array_detach(out, 1, &v->offsets, cb->pool);
 		} else {
 			if (!(off = array_alloc(out, 1, (n + 1) * 4)))
 				HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
@@ -554,7 +626,7 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 			}
 		}
 		if (v->data.len)
-			array_buf(out, 2, hfds_buf_detach(&v->data, &dlen));
+			array_detach(out, 2, &v->data, cb->pool);
 		else
 			array_alloc(out, 2, 1);
 		if (!out->buffers[1] || !out->buffers[2])
@@ -584,9 +656,27 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 	}
 	if ((n + 1) > r->opt.max_alloc / (aw > 4 ? aw : 4))
 		HFDS_FAIL(HFDS_ELIMIT, err, "column %s: %zu values exceed the allocation limit", r->meta->leaves[a->leaf].path, n);
-	if (a->conv == CV_COPY && !nulls && n == v->count && v->fixed.len) {
-		size_t dlen;
-		array_buf(out, 1, hfds_buf_detach(&v->fixed, &dlen));
+	if ((a->conv == CV_COPY || ((a->conv == CV_N8 || a->conv == CV_N16) && v->width == aw)) && !nulls &&
+	    n == v->count && v->fixed.len) {
+		array_detach(out, 1, &v->fixed, cb->pool);
+		return 0;
+	}
+	if ((a->conv == CV_COPY || ((a->conv == CV_N8 || a->conv == CV_N16) && v->width == aw)) && a->def_ctx == 0 &&
+	    l.def && (aw == 1 || aw == 2 || aw == 4 || aw == 8)) {
+		/* top-level nullable fixed-width values: spread, zeros under the nulls */
+		uint8_t *dst = array_take(out, 1, n * aw, cb->pool);
+		const uint8_t *src = v->fixed.data;
+		if (!dst)
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+#define SPREAD(T) do { T *o_ = (T *)(void *)dst; for (i = 0; i < l.n; i++) { T x_ = 0; \
+	if (l.def[i] == l.max_def) { memcpy(&x_, src + vi * sizeof(T), sizeof(T)); vi++; } o_[i] = x_; } } while (0)
+		switch (aw) {
+		case 1: SPREAD(uint8_t); break;
+		case 2: SPREAD(uint16_t); break;
+		case 4: SPREAD(uint32_t); break;
+		default: SPREAD(uint64_t); break;
+		}
+#undef SPREAD
 		return 0;
 	}
 	{
@@ -652,6 +742,67 @@ done:
 	return rc;
 }
 
+/* Fast paths for a column without nulls (no definition levels): only the repetition levels
+ * place list boundaries. Blocks of 8 slots are classified with SSE2 so that the common runs
+ * (inner elements of fixed-shape lists) cost one compare per 8 slots. */
+size_t pq_count_le16(const uint16_t *rep, size_t n, int t)
+{
+	size_t i = 0, c = 0;
+#ifdef __SSE2__
+	const __m128i tv = _mm_set1_epi16((short)t);
+	while (i + 8 <= n) { /* per-lane counts of slots above t, summed every 4096 blocks */
+		__m128i acc = _mm_setzero_si128();
+		uint16_t lanes[8];
+		size_t blocks = 0, above = 0;
+		int j;
+		for (; i + 8 <= n && blocks < 4096; i += 8, blocks++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(rep + i));
+			acc = _mm_sub_epi16(acc, _mm_cmpgt_epi16(v, tv));
+		}
+		_mm_storeu_si128((__m128i *)(void *)lanes, acc);
+		for (j = 0; j < 8; j++)
+			above += lanes[j];
+		c += blocks * 8 - above;
+	}
+#endif
+	for (; i < n; i++)
+		c += rep[i] <= t;
+	return c;
+}
+
+/* off[k] = number of elements (slots with rep <= elem_rep) before the k-th list start (slot
+ * with rep <= rep_ctx); returns the element count. */
+static int64_t list_offsets_nodef(const uint16_t *rep, size_t n, int rep_ctx, int elem_rep, int32_t *off)
+{
+	size_t i = 0, k = 0;
+	int64_t elems = 0;
+#ifdef __SSE2__
+	const __m128i cv = _mm_set1_epi16((short)rep_ctx), ev = _mm_set1_epi16((short)elem_rep);
+#endif
+	while (i < n) {
+#ifdef __SSE2__
+		if (i + 8 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(rep + i));
+			int above_elem = _mm_movemask_epi8(_mm_cmpgt_epi16(v, ev));
+			if (above_elem == 0xffff) { /* no start, no element */
+				i += 8;
+				continue;
+			}
+			if (above_elem == 0 && _mm_movemask_epi8(_mm_cmpgt_epi16(v, cv)) == 0xffff) {
+				elems += 8; /* 8 elements, no start */
+				i += 8;
+				continue;
+			}
+		}
+#endif
+		off[k] = (int32_t)elems;
+		k += rep[i] <= rep_ctx;
+		elems += rep[i] <= elem_rep;
+		i++;
+	}
+	return elems;
+}
+
 static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int base, struct ArrowArray *out,
 		 hfds_error *err)
 {
@@ -662,11 +813,18 @@ static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int
 	if (a->kind == PQ_AN_LEAF)
 		return build_leaf(a, r, &cbs[a->leaf - base], out, err);
 	l = lv_of(&cbs[a->leaf - base], r, a->leaf);
-	for (i = 0; i < l.n; i++)
-		if (REP(l, i) <= a->rep_ctx && DEF(l, i) >= a->def_ctx) {
-			n++;
-			nulls += DEF(l, i) < a->def;
-		}
+	if (!l.def && l.rep) { /* no nulls: every slot is present, starts depend on rep alone */
+		if (l.n && l.rep[0] > a->rep_ctx)
+			return hfds_error_set(err, HFDS_ECORRUPT, "column %s: list element before its list",
+					      r->meta->leaves[a->leaf].path);
+		n = pq_count_le16(l.rep, l.n, a->rep_ctx);
+	} else {
+		for (i = 0; i < l.n; i++)
+			if (REP(l, i) <= a->rep_ctx && DEF(l, i) >= a->def_ctx) {
+				n++;
+				nulls += DEF(l, i) < a->def;
+			}
+	}
 	if (n + 1 > r->opt.max_alloc / 4)
 		return hfds_error_set(err, HFDS_ELIMIT, "column %s: %zu entries exceed the allocation limit",
 				      r->meta->leaves[a->leaf].path, n);
@@ -687,19 +845,25 @@ static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int
 			}
 	}
 	if (a->kind != PQ_AN_STRUCT) {
-		int32_t *off = array_alloc(out, 1, (n + 1) * 4);
+		int32_t *off = array_take(out, 1, (n + 1) * 4, cbs[a->leaf - base].pool);
 		int64_t elems = 0;
 		if (!off)
 			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
-		for (i = 0, k = 0; i < l.n; i++) {
-			if (REP(l, i) <= a->rep_ctx && DEF(l, i) >= a->def_ctx)
-				off[k++] = (int32_t)elems;
-			if (REP(l, i) <= a->elem_rep && DEF(l, i) >= a->elem_def) {
-				if (k == 0)
-					HFDS_FAIL(HFDS_ECORRUPT, err, "column %s: list element before its list",
-						  r->meta->leaves[a->leaf].path);
-				if (++elems > INT32_MAX)
-					HFDS_FAIL(HFDS_ELIMIT, err, "list with more than 2^31 elements in one batch");
+		if (!l.def && l.rep) {
+			if (l.n > INT32_MAX)
+				HFDS_FAIL(HFDS_ELIMIT, err, "list with more than 2^31 elements in one batch");
+			elems = list_offsets_nodef(l.rep, l.n, a->rep_ctx, a->elem_rep, off);
+		} else {
+			for (i = 0, k = 0; i < l.n; i++) {
+				if (REP(l, i) <= a->rep_ctx && DEF(l, i) >= a->def_ctx)
+					off[k++] = (int32_t)elems;
+				if (REP(l, i) <= a->elem_rep && DEF(l, i) >= a->elem_def) {
+					if (k == 0)
+						HFDS_FAIL(HFDS_ECORRUPT, err, "column %s: list element before its list",
+							  r->meta->leaves[a->leaf].path);
+					if (++elems > INT32_MAX)
+						HFDS_FAIL(HFDS_ELIMIT, err, "list with more than 2^31 elements in one batch");
+				}
 			}
 		}
 		off[n] = (int32_t)elems;

@@ -24,6 +24,7 @@ void pq_values_init(pq_values *v, int type, int32_t type_length, size_t max_byte
 	hfds_buf_init(&v->fixed, max_bytes);
 	hfds_buf_init(&v->offsets, max_bytes);
 	hfds_buf_init(&v->data, max_bytes < INT32_MAX ? max_bytes : INT32_MAX);
+	hfds_buf_init(&v->idx, max_bytes);
 }
 
 void pq_values_release(pq_values *v)
@@ -31,6 +32,15 @@ void pq_values_release(pq_values *v)
 	hfds_buf_release(&v->fixed);
 	hfds_buf_release(&v->offsets);
 	hfds_buf_release(&v->data);
+	hfds_buf_release(&v->idx);
+	v->count = 0;
+}
+
+void pq_values_reset(pq_values *v)
+{
+	hfds_buf_clear(&v->fixed);
+	hfds_buf_clear(&v->offsets);
+	hfds_buf_clear(&v->data);
 	v->count = 0;
 }
 
@@ -183,9 +193,10 @@ int pq_dec_bss(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_er
 int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict, pq_values *out,
 		hfds_error *err)
 {
-	uint32_t *idx = NULL;
+	const uint32_t *idx;
+	uint32_t mx = 0;
 	size_t i;
-	int rc = 0, bw;
+	int rc, bw;
 	if (!dict)
 		return hfds_error_set(err, HFDS_ECORRUPT, "dictionary-encoded page without a dictionary page");
 	if (count == 0)
@@ -195,54 +206,53 @@ int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict,
 	bw = p[0];
 	if (bw > 32)
 		return hfds_error_set(err, HFDS_ECORRUPT, "dictionary indices: bit width %d > 32", bw);
-	if (!(idx = hfds_malloc(count * sizeof *idx)))
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-	if ((rc = pq_rle_decode(p + 1, n - 1, bw, idx, count, err)) < 0)
-		goto done;
-	for (i = 0; i < count; i++)
-		if (idx[i] >= dict->count) {
-			rc = hfds_error_set(err, HFDS_ECORRUPT, "dictionary index %u out of range (%zu entries)", idx[i], dict->count);
-			goto done;
-		}
-	if (out->type == PQ_BYTE_ARRAY) {
+	if (out->type != PQ_BYTE_ARRAY) {
+		if (dict->width != out->width)
+			return hfds_error_set(err, HFDS_ECORRUPT, "dictionary entries of %zu bytes for %zu-byte values",
+					      dict->width, out->width);
+		if ((rc = need_fixed(out, count, err)) < 0)
+			return rc;
+		if ((rc = pq_rle_gather(p + 1, n - 1, bw, count, dict->fixed.data, dict->count, out->width,
+					out->fixed.data + out->fixed.len, err)) < 0)
+			return rc;
+		out->fixed.len += count * out->width;
+		out->count += count;
+		return 0;
+	}
+	hfds_buf_clear(&out->idx);
+	if (count > SIZE_MAX / 4 || (rc = hfds_buf_reserve(&out->idx, count * 4, err)) < 0)
+		return count > SIZE_MAX / 4 ? hfds_error_set(err, HFDS_ELIMIT, "value count overflows") : rc;
+	idx = (const uint32_t *)(const void *)out->idx.data;
+	if ((rc = pq_rle_decode(p + 1, n - 1, bw, (uint32_t *)(void *)out->idx.data, count, err)) < 0)
+		return rc;
+	for (i = 0; i < count; i++) /* a max reduction: vectorised, no branch per value */
+		mx = idx[i] > mx ? idx[i] : mx;
+	if (mx >= dict->count)
+		return hfds_error_set(err, HFDS_ECORRUPT, "dictionary index %u out of range (%zu entries)", mx, dict->count);
+	{
 		const int32_t *off = (const int32_t *)(const void *)dict->offsets.data;
 		size_t total = 0, pos;
 		int32_t *o;
 		for (i = 0; i < count; i++)
 			total += (size_t)(off[idx[i] + 1] - off[idx[i]]);
 		if ((rc = ensure_offsets(out, count, err)) < 0 || (rc = hfds_buf_reserve(&out->data, total, err)) < 0)
-			goto done;
+			return rc;
 		pos = out->data.len;
 		o = (int32_t *)(void *)(out->offsets.data + out->offsets.len);
 		for (i = 0; i < count; i++) {
 			size_t len = (size_t)(off[idx[i] + 1] - off[idx[i]]);
-			if (len)
-				memcpy(out->data.data + pos, dict->data.data + off[idx[i]], len);
+			const uint8_t *s = dict->data.data + off[idx[i]];
+			uint8_t *d = out->data.data + pos;
+			if (len <= 16 && total - (pos - out->data.len) >= 16 && dict->data.len - (size_t)off[idx[i]] >= 16)
+				memcpy(d, s, 16); /* short strings: one fixed-size copy (room checked) */
+			else if (len)
+				memcpy(d, s, len);
 			pos += len;
 			o[i] = (int32_t)pos;
 		}
 		out->data.len = pos;
 		out->offsets.len += count * 4;
 		out->count += count;
-	} else {
-		size_t w = out->width;
-		uint8_t *dst;
-		if ((rc = need_fixed(out, count, err)) < 0)
-			goto done;
-		dst = out->fixed.data + out->fixed.len;
-		if (w == 4)
-			for (i = 0; i < count; i++)
-				memcpy(dst + i * 4, dict->fixed.data + (size_t)idx[i] * 4, 4);
-		else if (w == 8)
-			for (i = 0; i < count; i++)
-				memcpy(dst + i * 8, dict->fixed.data + (size_t)idx[i] * 8, 8);
-		else
-			for (i = 0; i < count; i++)
-				memcpy(dst + i * w, dict->fixed.data + (size_t)idx[i] * w, w);
-		out->fixed.len += count * w;
-		out->count += count;
 	}
-done:
-	hfds_free(idx);
-	return rc;
+	return 0;
 }

@@ -39,14 +39,21 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 	return (uint32_t)(w & (bw == 32 ? 0xffffffffu : ((1u << bw) - 1)));
 }
 
-#define RLE_BODY(T)                                                                         \
+/* The hybrid decoding loop; the caller defines what to do with the values:
+ * EMIT_RUN(v, run): `run` copies of v at value index done_; EMITJ(v, j): value number j of a
+ * packed group of 8 at done_ + j, GROUP_END after each such group; EMIT1(v): one value at
+ * done_. The loop advances done_ itself; END runs before success. Whole packed groups are
+ * unpacked while 8 input bytes are readable past them: one unaligned 8-byte load per group
+ * (bit width <= 8) or per value, shifts and a mask, no intermediate array. */
+#define RLE_LOOP(EMIT_RUN, EMITJ, GROUP_END, EMIT1, END)                                    \
 	size_t pos = 0, done_ = 0;                                                          \
 	int bytes = (bit_width + 7) / 8;                                                    \
+	uint64_t mask_ = bit_width >= 32 ? 0xffffffffu : ((1u << bit_width) - 1);          \
 	if (bit_width < 0 || bit_width > 32)                                                \
 		return fail(err, "bit width out of range");                                 \
 	while (done_ < count) {                                                             \
 		uint64_t hdr;                                                               \
-		if (pq_dec_uleb(p, n, &pos, &hdr) < 0)                                             \
+		if (pq_dec_uleb(p, n, &pos, &hdr) < 0)                                      \
 			return fail(err, "truncated run header (fewer values than expected)");   \
 		if (hdr & 1) {                                                              \
 			uint64_t groups = hdr >> 1, nv, avail, k;                           \
@@ -64,18 +71,43 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 			nbytes = (size_t)((nv * (uint64_t)bit_width + 7) / 8);              \
 			if (nbytes > n - pos)                                               \
 				nbytes = n - pos;                                           \
-			for (k = 0; k < nv && done_ < count; k++) {                         \
-				if (bit_width == 0) {                                       \
-					out[done_++] = 0;                                   \
-					continue;                                           \
+			for (k = 0; bit_width && k + 8 <= nv && count - done_ >= 8 &&     \
+			     (k / 8 + 1) * (uint64_t)bit_width <= (uint64_t)nbytes &&     \
+			     n - pos - (size_t)(k / 8 * (uint64_t)bit_width) >= (size_t)bit_width + 8; k += 8) { \
+				const uint8_t *g_ = p + pos + (size_t)(k / 8 * (uint64_t)bit_width); \
+				uint64_t w_;                                                \
+				int j_;                                                     \
+				if (bit_width <= 8) {                                       \
+					memcpy(&w_, g_, 8);                                 \
+					for (j_ = 0; j_ < 8; j_++) {                        \
+						uint32_t v8 = (uint32_t)((w_ >> (j_ * bit_width)) & mask_); \
+						EMITJ(v8, j_);                              \
+					}                                                   \
+				} else {                                                    \
+					for (j_ = 0; j_ < 8; j_++) {                        \
+						size_t bit_ = (size_t)j_ * (size_t)bit_width; \
+						uint32_t v8;                                \
+						memcpy(&w_, g_ + bit_ / 8, 8);              \
+						v8 = (uint32_t)((w_ >> (bit_ % 8)) & mask_); \
+						EMITJ(v8, j_);                              \
+					}                                                   \
 				}                                                           \
-				if ((k + 1) * (uint64_t)bit_width > (uint64_t)nbytes * 8)   \
-					return fail(err, "bit-packed run beyond the data"); \
-				out[done_++] = (T)unpack_fast(p + pos, p + n, (size_t)k, bit_width); \
+				GROUP_END;                                                  \
+				done_ += 8;                                                 \
+			}                                                                   \
+			for (; k < nv && done_ < count; k++) {                              \
+				uint32_t v1 = 0;                                            \
+				if (bit_width) {                                            \
+					if ((k + 1) * (uint64_t)bit_width > (uint64_t)nbytes * 8) \
+						return fail(err, "bit-packed run beyond the data"); \
+					v1 = unpack_fast(p + pos, p + n, (size_t)k, bit_width); \
+				}                                                           \
+				EMIT1(v1);                                                  \
+				done_++;                                                    \
 			}                                                                   \
 			pos += nbytes;                                                      \
 		} else {                                                                    \
-			uint64_t run = hdr >> 1, k;                                         \
+			uint64_t run = hdr >> 1;                                            \
 			uint32_t v = 0;                                                     \
 			int b;                                                              \
 			if ((size_t)bytes > n - pos)                                        \
@@ -87,25 +119,110 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 				return fail(err, "run value wider than the bit width");     \
 			if (run > count - done_)                                            \
 				run = count - done_;                                        \
-			for (k = 0; k < run; k++)                                           \
-				out[done_++] = (T)v;                                        \
+			if (run) {                                                          \
+				EMIT_RUN(v, (size_t)run);                                   \
+				done_ += (size_t)run;                                       \
+			}                                                                   \
 		}                                                                           \
 	}                                                                                   \
+	END                                                                                 \
 	return 0;
 
 int pq_rle_decode(const uint8_t *p, size_t n, int bit_width, uint32_t *out, size_t count,
 		  hfds_error *err)
 {
-	RLE_BODY(uint32_t)
+#define U_RUN(v, run) do { size_t k_; for (k_ = 0; k_ < (run); k_++) out[done_ + k_] = (v); } while (0)
+#define U_J(v, j) (out[done_ + (size_t)(j)] = (v))
+#define U_1(v) (out[done_] = (v))
+	RLE_LOOP(U_RUN, U_J, (void)0, U_1, )
+#undef U_RUN
+#undef U_J
+#undef U_1
+}
+
+static int rle_levels_body(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
+			   uint32_t *mnp, uint32_t *mxp, hfds_error *err)
+{
+	uint32_t mn = UINT32_MAX, mx = 0;
+#define L_RUN(v, run) do { size_t k_; mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; \
+	for (k_ = 0; k_ < (run); k_++) out[done_ + k_] = (uint16_t)(v); } while (0)
+#define L_J(v, j) do { out[done_ + (size_t)(j)] = (uint16_t)(v); mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; } while (0)
+#define L_1(v) do { out[done_] = (uint16_t)(v); mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; } while (0)
+#define L_END *mnp = mn; *mxp = mx;
+	RLE_LOOP(L_RUN, L_J, (void)0, L_1, L_END)
+#undef L_RUN
+#undef L_J
+#undef L_1
+#undef L_END
 }
 
 int pq_rle_levels(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
-		  hfds_error *err)
+		  uint16_t *minv, uint16_t *maxv, hfds_error *err)
 {
+	uint32_t mn = UINT32_MAX, mx = 0;
+	int rc;
+	*minv = 0;
+	*maxv = 0;
 	if (bit_width > 16)
 		return fail(err, "level bit width out of range");
+	rc = rle_levels_body(p, n, bit_width, out, count, &mn, &mx, err);
+	if (rc == 0 && count) {
+		*minv = (uint16_t)mn;
+		*maxv = (uint16_t)mx;
+	}
+	return rc;
+}
+
+static int bad_index(hfds_error *err, uint32_t v, size_t dict_count)
+{
+	return hfds_error_set(err, HFDS_ECORRUPT, "dictionary index %u out of range (%zu entries)", v, dict_count);
+}
+
+/* One-byte entries with indices of at most 8 bits: a 256-slot table whose slots past the
+ * dictionary hold 0x100, so a packed group is 8 lookups and one check of their OR. */
+static int gather_byte_table(const uint8_t *p, size_t n, int bit_width, size_t count, const uint8_t *dict,
+			     size_t dict_count, uint8_t *dst, hfds_error *err)
+{
+	uint16_t tab[256];
+	unsigned or_ = 0;
+	size_t i;
+	for (i = 0; i < 256; i++)
+		tab[i] = i < dict_count ? dict[i] : 0x100;
+#define B_RUN(v, run) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); \
+	memset(dst + done_, dict[v], (run)); } while (0)
+#define B_J(v, j) do { unsigned e_ = tab[v]; or_ |= e_; dst[done_ + (size_t)(j)] = (uint8_t)e_; } while (0)
+#define B_END8 do { if (or_ & 0x100) { int q_; for (q_ = 0; q_ < 8; q_++) \
+	if ((size_t)((w_ >> (q_ * bit_width)) & mask_) >= dict_count) \
+		return bad_index(err, (uint32_t)((w_ >> (q_ * bit_width)) & mask_), dict_count); } } while (0)
+#define B_1(v) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); dst[done_] = dict[v]; } while (0)
+	RLE_LOOP(B_RUN, B_J, B_END8, B_1, )
+#undef B_RUN
+#undef B_J
+#undef B_END8
+#undef B_1
+}
+
+int pq_rle_gather(const uint8_t *p, size_t n, int bit_width, size_t count, const uint8_t *dict,
+		  size_t dict_count, size_t w, uint8_t *dst, hfds_error *err)
+{
+	if (w == 1 && bit_width >= 0 && bit_width <= 8)
+		return gather_byte_table(p, n, bit_width, count, dict, dict_count, dst, err);
 	{
-		RLE_BODY(uint16_t)
+		/* runs fill one entry; packed values are checked one by one (a predictable branch) */
+#define G_RUN(v, run) do { size_t k_; if ((v) >= dict_count) return bad_index(err, (v), dict_count); \
+	for (k_ = 0; k_ < (run); k_++) memcpy(dst + (done_ + k_) * w, dict + (size_t)(v) * w, w); } while (0)
+#define G_J(v, j) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); \
+	switch (w) { \
+	case 2: memcpy(dst + (done_ + (size_t)(j)) * 2, dict + (size_t)(v) * 2, 2); break; \
+	case 4: memcpy(dst + (done_ + (size_t)(j)) * 4, dict + (size_t)(v) * 4, 4); break; \
+	case 8: memcpy(dst + (done_ + (size_t)(j)) * 8, dict + (size_t)(v) * 8, 8); break; \
+	default: memcpy(dst + (done_ + (size_t)(j)) * w, dict + (size_t)(v) * w, w); } } while (0)
+#define G_1(v) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); \
+	memcpy(dst + done_ * w, dict + (size_t)(v) * w, w); } while (0)
+		RLE_LOOP(G_RUN, G_J, (void)0, G_1, )
+#undef G_RUN
+#undef G_J
+#undef G_1
 	}
 }
 

@@ -25,20 +25,28 @@ typedef struct pq_values {
 	hfds_buf fixed;
 	hfds_buf offsets; /* int32; starts with one 0 entry once initialised */
 	hfds_buf data;
+	hfds_buf idx; /* scratch: one page's dictionary indices, kept across pages */
 	size_t count;
 } pq_values;
 
 void pq_values_init(pq_values *v, int type, int32_t type_length, size_t max_bytes);
 void pq_values_release(pq_values *v);
+/* Empties v for the next column chunk, keeping its allocations. */
+void pq_values_reset(pq_values *v);
 /* Appends one byte-array value. */
 int pq_values_push_bytes(pq_values *v, const uint8_t *p, size_t n, hfds_error *err);
 
 /* Decodes exactly `count` values of RLE/bit-packed hybrid at `bit_width` (0..32) into out. */
 int pq_rle_decode(const uint8_t *p, size_t n, int bit_width, uint32_t *out, size_t count,
 		  hfds_error *err);
-/* Same for 16-bit levels. */
+/* Same for 16-bit levels; *minv / *maxv get the smallest and largest level (0 when count is 0). */
 int pq_rle_levels(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
-		  hfds_error *err);
+		  uint16_t *minv, uint16_t *maxv, hfds_error *err);
+/* Decodes `count` dictionary indices of the hybrid encoding at `bit_width` and writes, for each,
+ * its `w`-byte entry of `dict` (dict_count entries) to dst: no index array. An index out of
+ * range is HFDS_ECORRUPT. */
+int pq_rle_gather(const uint8_t *p, size_t n, int bit_width, size_t count, const uint8_t *dict,
+		  size_t dict_count, size_t w, uint8_t *dst, hfds_error *err);
 /* Deprecated BIT_PACKED levels (MSB-first); *used = bytes consumed. */
 int pq_bitpacked_levels(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
 			size_t *used, hfds_error *err);
@@ -49,7 +57,8 @@ int pq_dec_bss(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_er
 int pq_dec_delta(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
 int pq_dec_delta_length(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
 int pq_dec_delta_byte_array(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
-/* Dictionary indices (bit-width byte + hybrid runs), gathered from `dict`. */
+/* Dictionary indices (bit-width byte + hybrid runs), gathered from `dict`, whose entries
+ * have out->width bytes (a narrowed dictionary gathers straight into narrow values). */
 int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict, pq_values *out,
 		hfds_error *err);
 

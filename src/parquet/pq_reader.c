@@ -194,6 +194,7 @@ void hfds_pq_reader_free(hfds_pq_reader *r)
 		close(r->fd);
 	hfds_pool_free(r->pool);
 	pq_anode_free(r->root);
+	hfds_free(r->leaf_narrow);
 	pq_meta_free(r->meta);
 	hfds_free(r->name);
 	hfds_free(r);

@@ -20,6 +20,9 @@ typedef struct scan {
 	int *rgs;
 	int nrgs;
 	int next;
+	pq_colbuf **cbs; /* per projected field, one per leaf: reused across row groups */
+	hfds_buf *spans; /* per projected field: its coalesced chunk bytes, reused likewise */
+	pq_bufpool *pool;
 	hfds_error err;
 } scan;
 
@@ -43,18 +46,17 @@ static int stream_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
 	return rc < 0 ? ENOMEM : 0;
 }
 
-/* Reads and decodes the leaves of one top-level field in row group rg. */
-static int read_field(scan *s, int rg, const pq_anode *f, struct ArrowArray *out, hfds_error *err)
+/* Reads and decodes the leaves of one top-level field (number fi of the projection) in row
+ * group rg. */
+static int read_field(scan *s, int fi, int rg, const pq_anode *f, struct ArrowArray *out, hfds_error *err)
 {
 	hfds_pq_reader *r = s->r;
 	int nleaves = f->last_leaf - f->leaf + 1, i, rc = 0;
-	pq_colbuf *cbs = hfds_calloc((size_t)nleaves, sizeof *cbs);
+	pq_colbuf *cbs = s->cbs[fi];
+	hfds_buf *span = &s->spans[fi], one;
 	uint64_t lo = UINT64_MAX, hi = 0, sum = 0, off, len;
-	uint8_t *span = NULL, *one = NULL;
-	if (!cbs)
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-	for (i = 0; i < nleaves; i++)
-		pq_colbuf_init(&cbs[i], r->meta, f->leaf + i, r->opt.max_alloc);
+	int spanned = 0;
+	hfds_buf_init(&one, r->opt.max_alloc);
 	for (i = 0; i < nleaves; i++) {
 		HFDS_TRY(pq_chunk_range(r, rg, f->leaf + i, &off, &len, err));
 		if (off < lo)
@@ -65,35 +67,29 @@ static int read_field(scan *s, int rg, const pq_anode *f, struct ArrowArray *out
 	}
 	/* one read for the whole field when the chunks are (nearly) adjacent */
 	if (hi - lo <= sum + 65536 && hi - lo <= r->opt.max_alloc) {
-		if (!(span = hfds_malloc(hi - lo ? hi - lo : 1)))
-			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
-		HFDS_TRY(pq_reader__read(r, lo, span, hi - lo, err));
+		hfds_buf_clear(span);
+		HFDS_TRY(hfds_buf_reserve(span, hi - lo ? hi - lo : 1, err));
+		HFDS_TRY(pq_reader__read(r, lo, span->data, hi - lo, err));
+		spanned = 1;
 	}
 	for (i = 0; i < nleaves; i++) {
 		const uint8_t *bytes;
 		HFDS_TRY(pq_chunk_range(r, rg, f->leaf + i, &off, &len, err));
-		if (span) {
-			bytes = span + (off - lo);
+		if (spanned) {
+			bytes = span->data + (off - lo);
 		} else {
-			hfds_free(one);
-			if (!(one = hfds_malloc(len ? len : 1)))
-				HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
-			HFDS_TRY(pq_reader__read(r, off, one, len, err));
-			bytes = one;
+			hfds_buf_clear(&one);
+			HFDS_TRY(hfds_buf_reserve(&one, len ? len : 1, err));
+			HFDS_TRY(pq_reader__read(r, off, one.data, len, err));
+			bytes = one.data;
 		}
 		HFDS_TRY(pq_read_chunk(r, rg, f->leaf + i, bytes, len, off, &cbs[i], err));
 	}
-	hfds_free(span);
-	span = NULL;
-	hfds_free(one);
-	one = NULL;
 	HFDS_TRY(pq_anode_array(f, r, cbs, r->meta->row_groups[rg].num_rows, out, err));
 done:
 	for (i = 0; i < nleaves; i++)
-		pq_colbuf_release(&cbs[i]);
-	hfds_free(cbs);
-	hfds_free(span);
-	hfds_free(one);
+		pq_colbuf_reset(&cbs[i]);
+	hfds_buf_release(&one);
 	return rc;
 }
 
@@ -131,7 +127,7 @@ static void par_field(void *arg, size_t i)
 {
 	par *p = arg;
 	hfds_error_init(&p->errs[i]);
-	p->rcs[i] = read_field(p->s, p->rg, p->s->r->root->children[p->s->fields[i]], &p->kids[i], &p->errs[i]);
+	p->rcs[i] = read_field(p->s, (int)i, p->rg, p->s->r->root->children[p->s->fields[i]], &p->kids[i], &p->errs[i]);
 }
 
 /* Fields in parallel; the first failing field in schema order reports (deterministic). */
@@ -197,7 +193,7 @@ static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
 	for (i = 0; i < s->nfields; i++) {
 		p->kidp[i] = &p->kids[i];
 		p->n = i + 1;
-		HFDS_TRY(read_field(s, rg, r->root->children[s->fields[i]], &p->kids[i], err));
+		HFDS_TRY(read_field(s, i, rg, r->root->children[s->fields[i]], &p->kids[i], err));
 	}
 	return 0;
 done:
@@ -234,14 +230,32 @@ int hfds_pq_stream_error(struct ArrowArrayStream *st, hfds_error *err)
 	return s->err.code;
 }
 
-static void stream_release(struct ArrowArrayStream *st)
+static void scan_free(scan *s)
 {
-	scan *s = st->private_data;
-	if (!st->release)
+	int i, j;
+	if (!s)
 		return;
+	for (i = 0; s->cbs && i < s->nfields; i++) {
+		const pq_anode *f = s->r->root->children[s->fields[i]];
+		for (j = 0; s->cbs[i] && j <= f->last_leaf - f->leaf; j++)
+			pq_colbuf_release(&s->cbs[i][j]);
+		hfds_free(s->cbs[i]);
+	}
+	for (i = 0; s->spans && i < s->nfields; i++)
+		hfds_buf_release(&s->spans[i]);
+	hfds_free(s->cbs);
+	hfds_free(s->spans);
+	pq_bufpool_unref(s->pool, 1);
 	hfds_free(s->fields);
 	hfds_free(s->rgs);
 	hfds_free(s);
+}
+
+static void stream_release(struct ArrowArrayStream *st)
+{
+	if (!st->release)
+		return;
+	scan_free(st->private_data);
 	st->release = NULL;
 }
 
@@ -299,6 +313,19 @@ int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, stru
 		for (i = 0; i < r->meta->nrow_groups; i++)
 			s->rgs[s->nrgs++] = i;
 	}
+	if (!(s->pool = pq_bufpool_new()) || !(s->cbs = hfds_calloc((size_t)s->nfields + 1, sizeof *s->cbs)) ||
+	    !(s->spans = hfds_calloc((size_t)s->nfields + 1, sizeof *s->spans)))
+		HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+	for (i = 0; i < s->nfields; i++) {
+		const pq_anode *f = r->root->children[s->fields[i]];
+		hfds_buf_init(&s->spans[i], r->opt.max_alloc);
+		if (!(s->cbs[i] = hfds_calloc((size_t)(f->last_leaf - f->leaf + 1), sizeof **s->cbs)))
+			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
+		for (j = 0; j <= f->last_leaf - f->leaf; j++) {
+			pq_colbuf_init(&s->cbs[i][j], r->meta, f->leaf + j, r->leaf_narrow[f->leaf + j], r->opt.max_alloc);
+			s->cbs[i][j].pool = s->pool;
+		}
+	}
 	out->get_schema = stream_schema;
 	out->get_next = stream_next;
 	out->get_last_error = stream_error;
@@ -306,10 +333,6 @@ int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, stru
 	out->private_data = s;
 	s = NULL;
 done:
-	if (s) {
-		hfds_free(s->fields);
-		hfds_free(s->rgs);
-		hfds_free(s);
-	}
+	scan_free(s);
 	return rc;
 }
