@@ -3,7 +3,8 @@
  *
  * Input is Arrow C Data Interface data: a schema (struct type, one child per column)
  * and record batches (struct arrays). The writer streams: memory is bounded by the row
- * group in flight (plus encoded pages waiting to be written), never by file size.
+ * groups in flight (with more than one thread, one filling while the previous one is
+ * encoded; plus their encoded pages), never by file size.
  *
  *   hfds_pq_writer_options o;
  *   hfds_pq_writer_options_init(&o);
@@ -162,10 +163,17 @@ HFDS_EXTERN int hfds_pq_writer_write(hfds_pq_writer *w, const struct ArrowArray 
 /* Appends every batch of a stream (the stream is not released). */
 HFDS_EXTERN int hfds_pq_writer_write_stream(hfds_pq_writer *w, struct ArrowArrayStream *stream, hfds_error *err);
 
-/* Ends the current row group now (no-op if it is empty). */
+/*
+ * Ends the current row group now and writes out every row group still being encoded, so
+ * that the output holds every row written so far (all but the footer).
+ */
 HFDS_EXTERN int hfds_pq_writer_flush(hfds_pq_writer *w, hfds_error *err);
 
-/* Bytes written to the file so far (grows as row groups are flushed). */
+/*
+ * Bytes of the file so far. Row groups are encoded in the background while the next one
+ * fills, so this lags by up to two row groups between flushes; after
+ * hfds_pq_writer_flush it is exact.
+ */
 HFDS_EXTERN uint64_t hfds_pq_writer_bytes_written(const hfds_pq_writer *w);
 
 /* Adds a key/value entry to the footer (before close). Copied. */

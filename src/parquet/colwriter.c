@@ -247,6 +247,8 @@ static size_t dict_count(const pqw_chunk *c)
 	return c->smap ? c->scount : pq_dict_count(c->dict);
 }
 
+#define DICT_PROBE 4096
+
 /* Dictionary over the pages in order until the dictionary page passes its limit. */
 static int build_dict(pqw_chunk *c, hfds_error *err)
 {
@@ -260,13 +262,23 @@ static int build_dict(pqw_chunk *c, hfds_error *err)
 	pq_dict_reset(c->dict);
 	for (size_t p = 0; p < c->npages; p++) {
 		pqw_page *pg = &c->pages[p];
-		pq_values pv = dense_values(c, pg->v0, pg->v1);
+		int64_t v0 = pg->v0;
 		size_t n;
-		HFDS_TRY(pq_dict_put(c->dict, &pv, idx + pg->v0, &n, err));
+		/* A prefix of the first page decides early when values are mostly distinct, so a
+		 * column that will not use the dictionary is not hashed a page long. */
+		if (p == 0 && pg->v1 - v0 >= 2 * DICT_PROBE) {
+			pq_values probe = dense_values(c, v0, v0 + DICT_PROBE);
+			HFDS_TRY(pq_dict_put(c->dict, &probe, idx + v0, &n, err));
+			if (pq_dict_count(c->dict) * 4 > DICT_PROBE * 3)
+				break;
+			v0 += DICT_PROBE;
+		}
+		pq_values pv = dense_values(c, v0, pg->v1);
+		HFDS_TRY(pq_dict_put(c->dict, &pv, idx + v0, &n, err));
 		if (pq_dict_plain_size(c->dict) > limit)
 			break;
 		/* Mostly distinct values after the first page: a dictionary would not pay off. */
-		if (p == 0 && pv.n >= 1024 && pq_dict_count(c->dict) * 4 > pv.n * 3)
+		if (p == 0 && pg->v1 - pg->v0 >= 1024 && pq_dict_count(c->dict) * 4 > (size_t)(pg->v1 - pg->v0) * 3)
 			break;
 		c->dict_pages = p + 1;
 	}

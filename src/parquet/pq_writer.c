@@ -1,8 +1,13 @@
 /*
- * The Parquet writer: batches are shredded into per-leaf column buffers (one row group in
- * flight); when the row group is full its chunks are planned (pages, dictionary) in parallel
- * per leaf, every page is encoded + compressed in parallel on the pool, and the results are
- * written in schema order. Page indexes and the footer are written at close.
+ * The Parquet writer: batches are shredded into per-leaf column buffers; when a row group is
+ * full its chunks are planned (pages, dictionary) in parallel per leaf, every page is encoded
+ * + compressed in parallel on the pool, and the results are written in schema order. Page
+ * indexes and the footer are written at close.
+ *
+ * Two row-group slots make a pipeline: while the pool encodes row group k, the caller writes
+ * out row group k-1 and shreds row group k+1 into the other slot, so neither the shredding
+ * nor the file write (and its sha256) leaves a core idle. With one thread everything runs
+ * inline and only one slot is used.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hfds/parquet.h"
@@ -56,16 +62,32 @@ typedef struct rg_meta {
 	chunk_meta *cols;
 } rg_meta;
 
-struct hfds_pq_writer {
-	pqw_schema *schema;
-	hfds_pq_writer_options o;
-	pqw_colopts *colopts;
+struct hfds_pq_writer;
+
+/* A task on the pool: plan a leaf (page -2), encode its dictionary page (-1) or a page. */
+struct job { struct hfds_pq_writer *w; struct rg_slot *s; int leaf; int page; };
+
+/* One row group in flight: its column buffers, the chunks encoded from them, their jobs. */
+typedef struct rg_slot {
 	pqw_colbuf *cbs;
 	pqw_chunk *chunks;
 	pq_dict **dicts;
 	uint32_t **smaps;           /* direct-mapped dictionaries (8/16-bit leaves) */
 	int32_t **sents;
 	hfds_error *leaf_errs;
+	struct job **jobs;          /* per leaf */
+	size_t *capjobs;
+	hfds_taskgroup **groups;    /* per leaf: its jobs, so chunks are written out as they finish */
+	int64_t rows;               /* rows shredded into cbs */
+	int encoding;               /* its jobs were submitted; not written out yet */
+} rg_slot;
+
+struct hfds_pq_writer {
+	pqw_schema *schema;
+	hfds_pq_writer_options o;
+	pqw_colopts *colopts;
+	rg_slot slots[2];
+	int cur;                    /* the slot receiving rows */
 	/* output */
 	char *path;
 	int fd;
@@ -76,7 +98,8 @@ struct hfds_pq_writer {
 	hfds_sha256 *sha;
 	/* state */
 	int failed, closed;
-	int64_t rg_rows, total_rows;
+	int64_t rows_in;            /* rows shredded so far */
+	int64_t total_rows;         /* rows written out */
 	rg_meta *rgs;
 	size_t nrgs, caprgs;
 	hfds_pq_kv *kv;
@@ -89,9 +112,6 @@ struct hfds_pq_writer {
 	/* per-call scratch for parallel work */
 	const struct ArrowArray *batch;
 	int64_t slice_start, slice_end;
-	hfds_taskgroup *group;
-	struct job { hfds_pq_writer *w; int leaf; int page; } **jobs; /* per leaf; page -1 = dictionary */
-	size_t *capjobs;
 };
 
 void hfds_pq_writer_options_init(hfds_pq_writer_options *o)
@@ -326,6 +346,69 @@ static int copy_kv(hfds_pq_writer *w, const char *key, const char *value, hfds_e
 	return 0;
 }
 
+static int slot_init(hfds_pq_writer *w, rg_slot *s, hfds_error *err)
+{
+	int rc = 0;
+	int nl = w->schema->nleaves;
+	s->cbs = hfds_calloc((size_t)nl, sizeof(pqw_colbuf));
+	s->chunks = hfds_calloc((size_t)nl, sizeof(pqw_chunk));
+	s->dicts = hfds_calloc((size_t)nl, sizeof(pq_dict *));
+	s->leaf_errs = hfds_calloc((size_t)nl, sizeof(hfds_error));
+	s->smaps = hfds_calloc((size_t)nl, sizeof(uint32_t *));
+	s->sents = hfds_calloc((size_t)nl, sizeof(int32_t *));
+	s->jobs = hfds_calloc((size_t)nl, sizeof(*s->jobs));
+	s->capjobs = hfds_calloc((size_t)nl, sizeof(size_t));
+	s->groups = hfds_calloc((size_t)nl, sizeof(hfds_taskgroup *));
+	HFDS_FAIL_IF(!s->cbs || !s->chunks || !s->dicts || !s->leaf_errs || !s->smaps || !s->sents || !s->jobs ||
+		!s->capjobs || !s->groups, HFDS_ENOMEM, err, "out of memory");
+	for (int i = 0; i < nl; i++) {
+		pqw_colbuf_init(&s->cbs[i]);
+		pqw_chunk_init(&s->chunks[i]);
+		if (w->colopts[i].dictionary && pqw_small_dict(&w->schema->leaves[i])) {
+			s->smaps[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
+			s->sents[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(int32_t));
+			HFDS_FAIL_IF(!s->smaps[i] || !s->sents[i], HFDS_ENOMEM, err, "out of memory");
+			memset(s->smaps[i], 0xff, PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
+		} else if (w->colopts[i].dictionary) {
+			HFDS_TRY(pq_dict_new(&s->dicts[i], w->schema->leaves[i].src, w->schema->leaves[i].value_width, err));
+		}
+		HFDS_TRY(hfds_taskgroup_new(&s->groups[i], w->pool, err));
+	}
+done:
+	return rc;
+}
+
+/* Waits for the slot's jobs, then frees it. */
+static void slot_release(hfds_pq_writer *w, rg_slot *s)
+{
+	int nl = w->schema ? w->schema->nleaves : 0;
+	for (int i = 0; s->groups && i < nl; i++)
+		hfds_taskgroup_free(s->groups[i]);
+	for (int i = 0; i < nl; i++) {
+		if (s->cbs)
+			pqw_colbuf_release(&s->cbs[i]);
+		if (s->chunks)
+			pqw_chunk_release(&s->chunks[i]);
+		if (s->dicts)
+			pq_dict_free(s->dicts[i]);
+		if (s->smaps)
+			hfds_free(s->smaps[i]);
+		if (s->sents)
+			hfds_free(s->sents[i]);
+		if (s->jobs)
+			hfds_free(s->jobs[i]);
+	}
+	hfds_free(s->smaps);
+	hfds_free(s->sents);
+	hfds_free(s->cbs);
+	hfds_free(s->chunks);
+	hfds_free(s->dicts);
+	hfds_free(s->leaf_errs);
+	hfds_free(s->jobs);
+	hfds_free(s->capjobs);
+	hfds_free(s->groups);
+}
+
 static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn sink, void *payload,
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err)
 {
@@ -348,37 +431,21 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	w->o.column_count = 0;
 	for (size_t i = 0; opts && i < opts->kv_count; i++)
 		HFDS_TRY(copy_kv(w, opts->kv[i].key, opts->kv[i].value, err));
-	int nl = w->schema->nleaves;
-	w->cbs = hfds_calloc((size_t)nl, sizeof(pqw_colbuf));
-	w->chunks = hfds_calloc((size_t)nl, sizeof(pqw_chunk));
-	w->dicts = hfds_calloc((size_t)nl, sizeof(pq_dict *));
-	w->leaf_errs = hfds_calloc((size_t)nl, sizeof(hfds_error));
-	w->smaps = hfds_calloc((size_t)nl, sizeof(uint32_t *));
-	w->sents = hfds_calloc((size_t)nl, sizeof(int32_t *));
-	HFDS_FAIL_IF(!w->cbs || !w->chunks || !w->dicts || !w->leaf_errs || !w->smaps || !w->sents, HFDS_ENOMEM, err,
-		"out of memory");
-	for (int i = 0; i < nl; i++) {
-		pqw_colbuf_init(&w->cbs[i]);
-		pqw_chunk_init(&w->chunks[i]);
-		if (w->colopts[i].dictionary && pqw_small_dict(&w->schema->leaves[i])) {
-			w->smaps[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
-			w->sents[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(int32_t));
-			HFDS_FAIL_IF(!w->smaps[i] || !w->sents[i], HFDS_ENOMEM, err, "out of memory");
-			memset(w->smaps[i], 0xff, PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
-		} else if (w->colopts[i].dictionary) {
-			HFDS_TRY(pq_dict_new(&w->dicts[i], w->schema->leaves[i].src, w->schema->leaves[i].value_width, err));
-		}
-	}
 	HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	HFDS_TRY(hfds_pool_new(&w->pool, w->o.threads, err));
-	HFDS_TRY(hfds_taskgroup_new(&w->group, w->pool, err));
-	w->jobs = hfds_calloc((size_t)nl, sizeof(*w->jobs));
-	w->capjobs = hfds_calloc((size_t)nl, sizeof(size_t));
-	HFDS_FAIL_IF(!w->jobs || !w->capjobs, HFDS_ENOMEM, err, "out of memory");
+	/* the second slot only pays off when the pool can encode while the caller works */
+	for (int k = 0; k < (hfds_pool_threads(w->pool) > 1 ? 2 : 1); k++)
+		HFDS_TRY(slot_init(w, &w->slots[k], err));
 	HFDS_TRY(hfds_buf_reserve(&w->out, OUT_BUF, err));
 	if (path) {
 		w->path = hfds_strdup(path);
 		HFDS_FAIL_IF(!w->path, HFDS_ENOMEM, err, "out of memory");
+		/* A regular file in the way is replaced by a new inode, not truncated: it may be
+		 * hard-linked elsewhere (the hub's object store links shards), and ext4 flushes a
+		 * truncated file synchronously at close. */
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			unlink(path);
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		HFDS_FAIL_IF(w->fd < 0, HFDS_EIO, err, "%s: cannot create: %s", path, strerror(errno));
 	} else {
@@ -416,26 +483,27 @@ int hfds_pq_writer_open_sink(hfds_pq_writer **out, hfds_pq_sink_fn sink, void *p
 static void shred_task(void *arg, size_t i)
 {
 	hfds_pq_writer *w = arg;
+	rg_slot *s = &w->slots[w->cur];
 	const pqw_leaf *l = &w->schema->leaves[i];
 	const struct ArrowArray *b = w->batch;
-	hfds_error_init(&w->leaf_errs[i]);
-	pqw_shred(&w->cbs[i], l, b->children[l->top], b->offset + w->slice_start, b->offset + w->slice_end,
-		w->total_rows + w->rg_rows, &w->leaf_errs[i]);
+	hfds_error_init(&s->leaf_errs[i]);
+	pqw_shred(&s->cbs[i], l, b->children[l->top], b->offset + w->slice_start, b->offset + w->slice_end,
+		w->rows_in, &s->leaf_errs[i]);
 }
 
-static int first_leaf_error(hfds_pq_writer *w, hfds_error *err)
+static int first_leaf_error(hfds_pq_writer *w, const rg_slot *s, hfds_error *err)
 {
 	for (int i = 0; i < w->schema->nleaves; i++)
-		if (w->leaf_errs[i].code < 0)
-			return hfds_error_set(err, w->leaf_errs[i].code, "%s", w->leaf_errs[i].message);
+		if (s->leaf_errs[i].code < 0)
+			return hfds_error_set(err, s->leaf_errs[i].code, "%s", s->leaf_errs[i].message);
 	return 0;
 }
 
-static uint64_t rg_bytes(const hfds_pq_writer *w)
+static uint64_t rg_bytes(const hfds_pq_writer *w, const rg_slot *s)
 {
 	uint64_t n = 0;
 	for (int i = 0; i < w->schema->nleaves; i++)
-		n += pqw_colbuf_bytes(&w->cbs[i]);
+		n += pqw_colbuf_bytes(&s->cbs[i]);
 	return n;
 }
 
@@ -450,7 +518,7 @@ static void page_job(void *arg)
 {
 	struct job *j = arg;
 	hfds_pq_writer *w = j->w;
-	pqw_chunk *c = &w->chunks[j->leaf];
+	pqw_chunk *c = &j->s->chunks[j->leaf];
 	hfds_error e;
 	hfds_error_init(&e);
 	pqw_kit *k = kit_get(w, &e);
@@ -472,16 +540,16 @@ static void page_job(void *arg)
 }
 
 /* Queues the dictionary-page job and the page jobs of leaf i, using job slots from `base`. */
-static void submit_pages(hfds_pq_writer *w, int i, size_t base)
+static void submit_pages(hfds_pq_writer *w, rg_slot *s, int i, size_t base)
 {
-	pqw_chunk *c = &w->chunks[i];
-	struct job *js = w->jobs[i] + base;
+	pqw_chunk *c = &s->chunks[i];
+	struct job *js = s->jobs[i] + base;
 	for (size_t p = 0; p <= c->npages; p++) {
 		int page = p == 0 ? -1 : (int)p - 1;
 		if (page < 0 && !c->dict_pages)
 			continue;
-		js[p] = (struct job){ w, i, page };
-		if (hfds_taskgroup_submit(w->group, page_job, &js[p], &w->leaf_errs[i]) < 0)
+		js[p] = (struct job){ w, s, i, page };
+		if (hfds_taskgroup_submit(s->groups[i], page_job, &js[p], &s->leaf_errs[i]) < 0)
 			return;
 	}
 }
@@ -490,12 +558,11 @@ static void submit_pages(hfds_pq_writer *w, int i, size_t base)
 static void presence_job(void *arg)
 {
 	struct job *j = arg;
-	hfds_pq_writer *w = j->w;
-	pqw_chunk *c = &w->chunks[j->leaf];
+	pqw_chunk *c = &j->s->chunks[j->leaf];
 	pqw_chunk_presence(c, (size_t)j->page);
 	if (atomic_fetch_sub(&c->pending, 1) == 1) {
 		pqw_chunk_small_dict(c);
-		submit_pages(w, j->leaf, 1 + c->npages);
+		submit_pages(j->w, j->s, j->leaf, 1 + c->npages);
 	}
 }
 
@@ -503,33 +570,34 @@ static void leaf_job(void *arg)
 {
 	struct job *j = arg;
 	hfds_pq_writer *w = j->w;
+	rg_slot *s = j->s;
 	int i = j->leaf;
-	hfds_error *err = &w->leaf_errs[i];
-	pqw_chunk *c = &w->chunks[i];
+	hfds_error *err = &s->leaf_errs[i];
+	pqw_chunk *c = &s->chunks[i];
 	if ((c->smap ? pqw_chunk_plan_small(c, err) : pqw_chunk_plan(c, err)) < 0)
 		return;
 	/* slots: 0 this job, 1..npages presence jobs, then the dictionary + page jobs; the
 	 * array must not move once jobs point into it */
 	size_t need = 2 * c->npages + 3;
-	if (w->capjobs[i] < need) {
-		struct job *a = hfds_reallocarray(w->jobs[i], need, sizeof(*a));
+	if (s->capjobs[i] < need) {
+		struct job *a = hfds_reallocarray(s->jobs[i], need, sizeof(*a));
 		if (!a) {
 			hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 			return;
 		}
-		w->jobs[i] = a;
-		w->capjobs[i] = need;
+		s->jobs[i] = a;
+		s->capjobs[i] = need;
 	}
 	if (!c->smap || c->npages == 0) {
 		if (c->smap)
 			pqw_chunk_small_dict(c);
-		submit_pages(w, i, 1 + c->npages);
+		submit_pages(w, s, i, 1 + c->npages);
 		return;
 	}
 	atomic_store(&c->pending, c->npages);
 	for (size_t p = 0; p < c->npages; p++) {
-		w->jobs[i][1 + p] = (struct job){ w, i, (int)p };
-		if (hfds_taskgroup_submit(w->group, presence_job, &w->jobs[i][1 + p], err) < 0) {
+		s->jobs[i][1 + p] = (struct job){ w, s, i, (int)p };
+		if (hfds_taskgroup_submit(s->groups[i], presence_job, &s->jobs[i][1 + p], err) < 0) {
 			atomic_fetch_sub(&c->pending, c->npages - p - 1); /* stays above 0: no dictionary step */
 			return;
 		}
@@ -581,10 +649,9 @@ static int chunk_stats_meta(hfds_pq_writer *w, chunk_meta *m, const pqw_chunk *c
 	return 0;
 }
 
-static int write_chunk(hfds_pq_writer *w, int i, chunk_meta *m, hfds_error *err)
+static int write_chunk(hfds_pq_writer *w, pqw_chunk *c, chunk_meta *m, hfds_error *err)
 {
 	int rc = 0;
-	pqw_chunk *c = &w->chunks[i];
 	hfds_buf tmp;
 	hfds_buf_init(&tmp, 0);
 	m->codec = c->o.codec;
@@ -626,12 +693,40 @@ done:
 	return rc;
 }
 
-static int flush_row_group(hfds_pq_writer *w, hfds_error *err)
+/* Submits the jobs that encode slot s's row group; they run on the pool. */
+static int start_row_group(hfds_pq_writer *w, rg_slot *s, hfds_error *err)
 {
 	int rc = 0;
 	int nl = w->schema->nleaves;
-	if (w->rg_rows == 0)
-		return 0;
+	for (int i = 0; i < nl; i++) {
+		pqw_chunk_reset(&s->chunks[i], &w->schema->leaves[i], &s->cbs[i], &w->colopts[i], &w->o, s->dicts[i],
+			s->smaps[i], s->sents[i]);
+		hfds_error_init(&s->leaf_errs[i]);
+		if (s->capjobs[i] == 0) {
+			s->jobs[i] = hfds_calloc(16, sizeof(struct job));
+			HFDS_FAIL_IF(!s->jobs[i], HFDS_ENOMEM, err, "out of memory");
+			s->capjobs[i] = 16;
+		}
+	}
+	s->encoding = 1;
+	for (int i = 0; i < nl; i++) {
+		s->jobs[i][0] = (struct job){ w, s, i, -2 };
+		HFDS_FAIL_IF(hfds_taskgroup_submit(s->groups[i], leaf_job, &s->jobs[i][0], err) < 0, HFDS_ENOMEM, err,
+			"out of memory");
+	}
+done:
+	return rc;
+}
+
+/*
+ * Writes slot s's row group out, each chunk as soon as its jobs are done (the pool keeps
+ * encoding the later chunks meanwhile); s is then empty.
+ */
+static int finish_row_group(hfds_pq_writer *w, rg_slot *s, hfds_error *err)
+{
+	int rc = 0;
+	int nl = w->schema->nleaves;
+	rg_meta *rg = NULL;
 	if (w->nrgs == w->caprgs) {
 		size_t cap = w->caprgs ? w->caprgs * 2 : 8;
 		rg_meta *r = hfds_reallocarray(w->rgs, cap, sizeof(*r));
@@ -639,45 +734,61 @@ static int flush_row_group(hfds_pq_writer *w, hfds_error *err)
 		w->rgs = r;
 		w->caprgs = cap;
 	}
-	rg_meta *rg = &w->rgs[w->nrgs];
+	rg = &w->rgs[w->nrgs];
 	memset(rg, 0, sizeof(*rg));
 	rg->cols = hfds_calloc((size_t)nl, sizeof(chunk_meta));
 	HFDS_FAIL_IF(!rg->cols, HFDS_ENOMEM, err, "out of memory");
 	w->nrgs++;
-	rg->num_rows = w->rg_rows;
-
-	for (int i = 0; i < nl; i++)
-		pqw_chunk_reset(&w->chunks[i], &w->schema->leaves[i], &w->cbs[i], &w->colopts[i], &w->o, w->dicts[i],
-			w->smaps[i], w->sents[i]);
-	for (int i = 0; i < nl; i++) {
-		hfds_error_init(&w->leaf_errs[i]);
-		if (w->capjobs[i] == 0) {
-			w->jobs[i] = hfds_calloc(16, sizeof(struct job));
-			HFDS_FAIL_IF(!w->jobs[i], HFDS_ENOMEM, err, "out of memory");
-			w->capjobs[i] = 16;
-		}
-	}
-	for (int i = 0; i < nl; i++) {
-		w->jobs[i][0] = (struct job){ w, i, -2 };
-		if (hfds_taskgroup_submit(w->group, leaf_job, &w->jobs[i][0], err) < 0) {
-			hfds_taskgroup_wait(w->group);
-			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
-		}
-	}
-	hfds_taskgroup_wait(w->group);
-	HFDS_TRY(first_leaf_error(w, err));
-	for (int i = 0; i < nl; i++)
-		HFDS_TRY(pqw_chunk_finish(&w->chunks[i], err));
+	rg->num_rows = s->rows;
 	rg->file_offset = (int64_t)w->offset;
 	for (int i = 0; i < nl; i++) {
-		HFDS_TRY(write_chunk(w, i, &rg->cols[i], err));
+		hfds_taskgroup_wait(s->groups[i]);
+		if (s->leaf_errs[i].code < 0)
+			HFDS_FAIL(s->leaf_errs[i].code, err, "%s", s->leaf_errs[i].message);
+		HFDS_TRY(pqw_chunk_finish(&s->chunks[i], err));
+		HFDS_TRY(write_chunk(w, &s->chunks[i], &rg->cols[i], err));
 		rg->total_byte_size += rg->cols[i].total_unc;
 		rg->total_compressed += rg->cols[i].total_comp;
 	}
-	w->total_rows += w->rg_rows;
-	w->rg_rows = 0;
+	w->total_rows += s->rows;
+	s->rows = 0;
 	for (int i = 0; i < nl; i++)
-		pqw_colbuf_clear(&w->cbs[i]);
+		pqw_colbuf_clear(&s->cbs[i]);
+done:
+	s->encoding = 0;
+	return rc;
+}
+
+/*
+ * Ends the row group in the current slot: its encoding starts, the previous row group (if
+ * still in flight) is written out meanwhile, and the other slot takes the next rows.
+ */
+static int end_row_group(hfds_pq_writer *w, hfds_error *err)
+{
+	int rc = 0;
+	rg_slot *s = &w->slots[w->cur];
+	if (s->rows == 0)
+		return 0;
+	HFDS_TRY(start_row_group(w, s, err));
+	if (!w->slots[1].groups) {
+		HFDS_TRY(finish_row_group(w, s, err));
+		return 0;
+	}
+	w->cur ^= 1;
+	if (w->slots[w->cur].encoding)
+		HFDS_TRY(finish_row_group(w, &w->slots[w->cur], err));
+done:
+	return rc;
+}
+
+/* Ends the current row group and writes out everything in flight. */
+static int drain(hfds_pq_writer *w, hfds_error *err)
+{
+	int rc = 0;
+	HFDS_TRY(end_row_group(w, err));
+	for (int k = 0; k < 2; k++) /* at most one is still encoding after end_row_group */
+		if (w->slots[k].encoding)
+			HFDS_TRY(finish_row_group(w, &w->slots[k], err));
 done:
 	return rc;
 }
@@ -714,29 +825,35 @@ static int write_batch(hfds_pq_writer *w, const struct ArrowArray *b, hfds_error
 	int64_t maxr = w->o.row_group_max_rows ? (int64_t)w->o.row_group_max_rows : INT64_MAX;
 	int64_t minr = (int64_t)w->o.row_group_min_rows;
 	while (r < b->length) {
+		rg_slot *s = &w->slots[w->cur];
 		int64_t n = b->length - r;
-		uint64_t have = rg_bytes(w);
-		if (w->rg_rows > 0) {
-			uint64_t bpr = have / (uint64_t)w->rg_rows + 1;
+		uint64_t have = rg_bytes(w, s);
+		if (s->rows > 0) {
+			uint64_t bpr = have / (uint64_t)s->rows + 1;
 			int64_t est = have >= target ? 1 : (int64_t)((target - have) / bpr) + 1;
-			if (est < minr - w->rg_rows)
-				est = minr - w->rg_rows;
+			if (est < minr - s->rows)
+				est = minr - s->rows;
 			if (n > est)
 				n = est;
 		} else if (n > 1024) {
 			n = 1024; /* a probe slice to learn the bytes per row */
 		}
-		if (n > maxr - w->rg_rows)
-			n = maxr - w->rg_rows;
+		if (n > maxr - s->rows)
+			n = maxr - s->rows;
 		w->batch = b;
 		w->slice_start = r;
 		w->slice_end = r + n;
-		hfds_pool_run(w->pool, (size_t)w->schema->nleaves, shred_task, w);
-		HFDS_TRY(first_leaf_error(w, err));
-		w->rg_rows += n;
+		if (w->slots[w->cur ^ 1].encoding) /* the pool is busy encoding: queued shred tasks would wait */
+			for (int i = 0; i < w->schema->nleaves; i++)
+				shred_task(w, (size_t)i);
+		else
+			hfds_pool_run(w->pool, (size_t)w->schema->nleaves, shred_task, w);
+		HFDS_TRY(first_leaf_error(w, s, err));
+		s->rows += n;
+		w->rows_in += n;
 		r += n;
-		if (w->rg_rows >= maxr || (rg_bytes(w) >= target && w->rg_rows >= minr))
-			HFDS_TRY(flush_row_group(w, err));
+		if (s->rows >= maxr || (rg_bytes(w, s) >= target && s->rows >= minr))
+			HFDS_TRY(end_row_group(w, err));
 	}
 done:
 	w->batch = NULL;
@@ -793,7 +910,7 @@ int hfds_pq_writer_flush(hfds_pq_writer *w, hfds_error *err)
 	HFDS_ASSERT_ARG(w, err);
 	if ((rc = usable(w, err)) < 0)
 		return rc;
-	if ((rc = flush_row_group(w, err)) < 0)
+	if ((rc = drain(w, err)) < 0 || (rc = out_flush(w, err)) < 0)
 		return fail(w, rc, err);
 	return 0;
 }
@@ -1013,7 +1130,7 @@ int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error 
 	HFDS_ASSERT_ARG(w, err);
 	if ((rc = usable(w, err)) < 0)
 		return rc;
-	HFDS_TRY(flush_row_group(w, err));
+	HFDS_TRY(drain(w, err));
 	HFDS_TRY(write_footer(w, err));
 	if (w->fd >= 0) {
 		int fd = w->fd;
@@ -1044,6 +1161,8 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 		fail(w, 0, NULL);
 	if (w->fd >= 0)
 		close(w->fd);
+	for (int k = 0; k < 2; k++)
+		slot_release(w, &w->slots[k]);
 	int nl = w->schema ? w->schema->nleaves : 0;
 	for (size_t r = 0; r < w->nrgs; r++) {
 		for (int i = 0; i < nl; i++) {
@@ -1056,24 +1175,6 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 		hfds_free(w->rgs[r].cols);
 	}
 	hfds_free(w->rgs);
-	for (int i = 0; i < nl; i++) {
-		if (w->cbs)
-			pqw_colbuf_release(&w->cbs[i]);
-		if (w->chunks)
-			pqw_chunk_release(&w->chunks[i]);
-		if (w->dicts)
-			pq_dict_free(w->dicts[i]);
-		if (w->smaps)
-			hfds_free(w->smaps[i]);
-		if (w->sents)
-			hfds_free(w->sents[i]);
-	}
-	hfds_free(w->smaps);
-	hfds_free(w->sents);
-	hfds_free(w->cbs);
-	hfds_free(w->chunks);
-	hfds_free(w->dicts);
-	hfds_free(w->leaf_errs);
 	hfds_free(w->colopts);
 	for (size_t i = 0; i < w->nkv; i++) {
 		hfds_free((char *)w->kv[i].key);
@@ -1083,12 +1184,6 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 	for (size_t i = 0; i < w->nkits; i++)
 		pqw_kit_free(w->kits[i]);
 	hfds_free(w->kits);
-	if (w->jobs)
-		for (int i = 0; i < nl; i++)
-			hfds_free(w->jobs[i]);
-	hfds_free(w->jobs);
-	hfds_free(w->capjobs);
-	hfds_taskgroup_free(w->group);
 	hfds_pool_free(w->pool);
 	hfds_sha256_free(w->sha);
 	hfds_buf_release(&w->out);

@@ -2,9 +2,11 @@
  * Writer misuse and failure: unsupported types, batch/schema mismatch, nulls in
  * non-nullable fields, invalid UTF-8 (row and column named), a failing output (full disk
  * through the write hook / sink): errors, never crashes, and no partial file left behind.
- * Also: output bytes identical for any thread count, sink output == file output.
+ * Also: output bytes identical for any thread count, sink output == file output, row groups
+ * still encoding when the writer is freed or flushed, writing over a hard-linked file.
  */
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "test_write_kit.h"
@@ -191,10 +193,13 @@ static void test_full_disk(void)
 	kit_gen g = { 5, NULLS_MIXED, 0 };
 	struct ArrowArray *a = kit_gen_batch(&g, s, 3000);
 	const char *path = tmp_path("full.parquet");
+	/* 3 threads: the disk fills while a later row group is still being encoded */
+	for (int threads = 1; threads <= 3; threads += 2)
 	for (size_t cap = 0; cap < 40000; cap = cap * 3 + 1000) {
 		disk d = { 0, cap };
 		hfds_pq_writer_options o;
 		hfds_pq_writer_options_init(&o);
+		o.threads = threads;
 		o.path_write_hook = full_disk;
 		o.path_write_hook_payload = &d;
 		o.row_group_max_rows = 500;
@@ -227,6 +232,82 @@ static void test_free_without_close(void)
 	CHECK(exists(path));
 	hfds_pq_writer_free(w);
 	CHECK(!exists(path));
+}
+
+/* Freed while row groups are still being encoded on the pool: no leak, no partial file. */
+static void test_free_in_flight(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 11, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 5000);
+	const char *path = tmp_path("in-flight.parquet");
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.threads = 3;
+	o.row_group_max_rows = 400;
+	hfds_pq_writer *w = NULL;
+	REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
+	hfds_pq_writer_free(w);
+	CHECK(!exists(path));
+}
+
+/* After flush every row group is in the file: bytes_written is what is on disk, on any
+ * thread count (the dataset writer sizes shards by it). */
+static void test_flush_bytes_written(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 12, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 3000);
+	uint64_t first = 0;
+	for (int threads = 1; threads <= 3; threads++) {
+		const char *path = tmp_path("flushed.parquet");
+		hfds_pq_writer_options o;
+		hfds_pq_writer_options_init(&o);
+		o.threads = threads;
+		o.row_group_max_rows = 400;
+		hfds_pq_writer *w = NULL;
+		REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
+		CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
+		CHECK_EQ_INT(hfds_pq_writer_flush(w, NULL), 0);
+		struct stat st;
+		CHECK_EQ_INT(stat(path, &st), 0);
+		CHECK_EQ_INT(hfds_pq_writer_bytes_written(w), (uint64_t)st.st_size);
+		CHECK(st.st_size > 20000); /* all 3000 rows, not only the first row groups */
+		if (threads == 1)
+			first = (uint64_t)st.st_size;
+		CHECK_EQ_INT((uint64_t)st.st_size, first);
+		CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, NULL), 0);
+		hfds_pq_writer_free(w);
+	}
+}
+
+/* Writing over a file replaces it: another hard link to the old file keeps its bytes. */
+static void test_overwrite_keeps_links(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 13, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 100);
+	char path[512], link_path[512];
+	snprintf(path, sizeof(path), "%s", tmp_path("linked.parquet"));
+	snprintf(link_path, sizeof(link_path), "%s", tmp_path("linked-object"));
+	unlink(link_path);
+	FILE *f = fopen(path, "wb");
+	REQUIRE(f != NULL);
+	fputs("object bytes", f);
+	fclose(f);
+	REQUIRE(link(path, link_path) == 0);
+	hfds_pq_writer *w = NULL;
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, NULL) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
+	CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, NULL), 0);
+	hfds_pq_writer_free(w);
+	struct stat st;
+	CHECK_EQ_INT(stat(link_path, &st), 0);
+	CHECK_EQ_INT(st.st_size, 12);
+	CHECK_EQ_INT(st.st_nlink, 1);
+	CHECK_EQ_INT(stat(path, &st), 0);
+	CHECK(st.st_size > 12);
 }
 
 typedef struct membuf {
@@ -322,6 +403,9 @@ int main(void)
 	RUN(test_invalid_utf8);
 	RUN(test_full_disk);
 	RUN(test_free_without_close);
+	RUN(test_free_in_flight);
+	RUN(test_flush_bytes_written);
+	RUN(test_overwrite_keeps_links);
 	RUN(test_deterministic_threads);
 	kit_free_all();
 	TEST_END();
