@@ -703,6 +703,28 @@ static int page_stats_in_header(const pqw_chunk *c)
 	return c->o.statistics && !c->wo->page_index;
 }
 
+/* Room for the page header in front of the page body, so the body is compressed straight
+ * into the page's buffer; a longer header (statistics in it) moves the body once. */
+#define HEADER_ROOM 64
+
+/* Puts the serialized header (k->header) in front of the body at pg->out[HEADER_ROOM..]. */
+static int place_header(pqw_page *pg, pqw_kit *k, hfds_error *err)
+{
+	int rc = 0;
+	size_t hlen = k->header.len, body = pg->out.len - HEADER_ROOM;
+	if (hlen <= HEADER_ROOM) {
+		pg->skip = HEADER_ROOM - hlen;
+	} else {
+		HFDS_TRY(hfds_buf_reserve(&pg->out, hlen - HEADER_ROOM, err));
+		memmove(pg->out.data + hlen, pg->out.data + HEADER_ROOM, body);
+		pg->out.len = hlen + body;
+		pg->skip = 0;
+	}
+	memcpy(pg->out.data + pg->skip, k->header.data, hlen);
+done:
+	return rc;
+}
+
 void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 {
 	int rc = 0;
@@ -711,9 +733,9 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 	const pqw_colbuf *cb = c->cb;
 	hfds_error *err = &pg->err;
 	int v2 = c->wo->page_version == 2;
+	int codec = c->o.codec;
 	int64_t nulls = (pg->e1 - pg->e0) - (pg->v1 - pg->v0);
-	const uint8_t *stored;
-	size_t nstored, lv_len = 0, rep_len = 0, def_len = 0, unc_len;
+	size_t lv_len = 0, rep_len = 0, def_len = 0, unc_len, total_stored;
 	int is_compressed = 1;
 
 	if (c->o.statistics && pg->encoding == PQ_ENC_RLE_DICTIONARY && c->dict && l->src == PQ_SRC_BIN64)
@@ -740,54 +762,47 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 		def_len = k->body.len - at;
 	}
 	lv_len = k->body.len;
-	if (!v2 && direct_plain(c, pg) && lv_len == 0) {
-		/* the dense values already are the PLAIN body: compress them in place */
-		hfds_buf view = { cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width,
-			(size_t)(pg->v1 - pg->v0) * (size_t)l->value_width, 0, 0 };
-		unc_len = view.len;
-		HFDS_TRY(compress_into(c, k, &view, &stored, &nstored, err));
+	hfds_buf_clear(&pg->out);
+	HFDS_TRY(hfds_buf_reserve(&pg->out, HEADER_ROOM, err));
+	pg->out.len = HEADER_ROOM;
+	if (!v2 && direct_plain(c, pg)) {
+		/* the dense values already are the PLAIN values: compressed from where they are */
+		size_t n = (size_t)(pg->v1 - pg->v0) * (size_t)l->value_width;
+		unc_len = lv_len + n;
+		HFDS_TRY(pq_compress_after(k->comp, codec, c->o.level, &k->body,
+			cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width, n, &pg->out, err));
 	} else if (!v2) {
-		if (direct_plain(c, pg)) {
-			HFDS_TRY(hfds_buf_append(&k->body, cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width,
-				(size_t)(pg->v1 - pg->v0) * (size_t)l->value_width, err));
-		} else {
-			HFDS_TRY(encode_values(c, pg, k, &k->body, err));
-		}
+		HFDS_TRY(encode_values(c, pg, k, &k->body, err));
 		unc_len = k->body.len;
-		HFDS_TRY(compress_into(c, k, &k->body, &stored, &nstored, err));
+		HFDS_TRY(pq_compress(k->comp, codec, c->o.level, k->body.data, k->body.len, &pg->out, err));
 	} else {
+		HFDS_TRY(hfds_buf_append(&pg->out, k->body.data, lv_len, err));
 		hfds_buf_clear(&k->vals);
 		HFDS_TRY(encode_values(c, pg, k, &k->vals, err));
 		unc_len = lv_len + k->vals.len;
-		if (k->vals.len == 0 || c->o.codec == PQ_CODEC_UNCOMPRESSED) {
+		size_t at = pg->out.len;
+		if (k->vals.len > 0 && codec != PQ_CODEC_UNCOMPRESSED)
+			HFDS_TRY(pq_compress(k->comp, codec, c->o.level, k->vals.data, k->vals.len, &pg->out, err));
+		if (k->vals.len == 0 || codec == PQ_CODEC_UNCOMPRESSED || pg->out.len - at >= k->vals.len) {
+			/* did not shrink: stored raw, as Arrow does */
 			is_compressed = 0;
-			stored = k->vals.data;
-			nstored = k->vals.len;
-		} else {
-			HFDS_TRY(compress_into(c, k, &k->vals, &stored, &nstored, err));
-			if (nstored >= k->vals.len) { /* did not shrink: store raw, as Arrow does */
-				is_compressed = 0;
-				stored = k->vals.data;
-				nstored = k->vals.len;
-			}
+			pg->out.len = at;
+			HFDS_TRY(hfds_buf_append(&pg->out, k->vals.data, k->vals.len, err));
 		}
 	}
-	size_t total_stored = v2 ? lv_len + nstored : nstored;
+	total_stored = pg->out.len - HEADER_ROOM;
 	HFDS_FAIL_IF(unc_len > INT32_MAX || total_stored > INT32_MAX, HFDS_ELIMIT, err,
 		"column '%s': page of %zu bytes exceeds 2 GiB", l->path, unc_len);
 
-	hfds_buf_clear(&pg->out);
+	hfds_buf_clear(&k->header);
 	pq_tw tw;
-	pq_tw_init(&tw, &pg->out);
+	pq_tw_init(&tw, &k->header);
 	pq_tw_struct_begin(&tw);
 	pq_tw_field_i32(&tw, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
 	pq_tw_field_i32(&tw, 2, (int32_t)unc_len);
 	pq_tw_field_i32(&tw, 3, (int32_t)total_stored);
-	if (c->wo->page_checksum) {
-		uint32_t crc = v2 ? pq_crc32(pq_crc32(0, k->body.data, lv_len), stored, nstored)
-			: pq_crc32(0, stored, nstored);
-		pq_tw_field_i32(&tw, 4, (int32_t)crc);
-	}
+	if (c->wo->page_checksum) /* v2: levels and values, as they follow the header */
+		pq_tw_field_i32(&tw, 4, (int32_t)pq_crc32(0, pg->out.data + HEADER_ROOM, total_stored));
 	if (!v2) {
 		pq_tw_field_struct_begin(&tw, 5);
 		pq_tw_field_i32(&tw, 1, (int32_t)(pg->e1 - pg->e0));
@@ -812,10 +827,8 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 	}
 	pq_tw_struct_end(&tw);
 	HFDS_TRY(pq_tw_finish(&tw, err));
-	pg->uncompressed = (int64_t)(pg->out.len + unc_len);
-	if (v2)
-		HFDS_TRY(hfds_buf_append(&pg->out, k->body.data, lv_len, err));
-	HFDS_TRY(hfds_buf_append(&pg->out, stored, nstored, err));
+	pg->uncompressed = (int64_t)(k->header.len + unc_len);
+	HFDS_TRY(place_header(pg, k, err));
 done:
 	pg->rc = rc;
 }

@@ -37,7 +37,7 @@ typedef struct pqw_kit {
 	hfds_buf body;       /* uncompressed page body */
 	hfds_buf vals;       /* encoded values (v2) */
 	hfds_buf stored;     /* compressed bytes */
-	hfds_buf header;
+	hfds_buf header;     /* a page header before it is put in front of the body */
 	hfds_buf used;       /* dictionary entries used by a page (statistics) */
 	hfds_buf idx;        /* a page's dictionary indices (direct-mapped dictionaries) */
 	hfds_buf alt;        /* the other encoding of a page's indices, while measuring both */
@@ -50,11 +50,23 @@ typedef struct pqw_page {
 	int64_t e0, e1, v0, v1, r0, r1;
 	int encoding;        /* enum pq_encoding of the values */
 	pqw_stats stats;
-	hfds_buf out;        /* page header + stored body */
+	hfds_buf out;        /* from `skip`: page header + stored body */
+	size_t skip;
 	int64_t uncompressed; /* header + uncompressed body */
 	int rc;
 	hfds_error err;
 } pqw_page;
+
+/* The page's bytes as written to the file. */
+static inline const uint8_t *pqw_page_bytes(const pqw_page *pg)
+{
+	return pg->out.data + pg->skip;
+}
+
+static inline size_t pqw_page_size(const pqw_page *pg)
+{
+	return pg->out.len - pg->skip;
+}
 
 typedef struct pqw_chunk {
 	const pqw_leaf *leaf;

@@ -209,6 +209,75 @@ done:
 	return rc;
 }
 
+static size_t put_varint32(uint8_t *p, uint32_t v)
+{
+	size_t i = 0;
+	while (v >= 0x80) {
+		p[i++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[i++] = (uint8_t)v;
+	return i;
+}
+
+/*
+ * A snappy stream is its uncompressed length (varint) followed by elements, and a copy
+ * element points back by distance, so [length][literal head][elements of snappy(src)] is
+ * a valid stream of head ++ src. snappy_compress writes [varint n][elements]; it is placed
+ * so that its varint falls inside the bytes the prefix and head then overwrite.
+ */
+static int snappy_after(const uint8_t *head, size_t hn, const void *src, size_t n, hfds_buf *out,
+	hfds_error *err)
+{
+	int rc = 0;
+	uint8_t pre[16], tmp[8];
+	size_t np = put_varint32(pre, (uint32_t)(hn + n));
+	if (hn > 0) {
+		uint32_t l = (uint32_t)(hn - 1);
+		if (l < 60) {
+			pre[np++] = (uint8_t)(l << 2);
+		} else {
+			int bytes = l < (1u << 8) ? 1 : l < (1u << 16) ? 2 : l < (1u << 24) ? 3 : 4;
+			pre[np++] = (uint8_t)((59 + bytes) << 2);
+			for (int i = 0; i < bytes; i++)
+				pre[np++] = (uint8_t)(l >> (8 * i));
+		}
+	}
+	size_t vb = put_varint32(tmp, (uint32_t)n);
+	size_t bound = snappy_max_compressed_length(n);
+	size_t at = np + hn - vb; /* >= 0: the total's varint is at least as long as n's */
+	HFDS_TRY(hfds_buf_reserve(out, at + bound, err));
+	uint8_t *base = out->data + out->len;
+	size_t outn = bound;
+	HFDS_FAIL_IF(snappy_compress(src, n, (char *)base + at, &outn) != SNAPPY_OK, HFDS_EIO, err,
+		"snappy: compression failed");
+	memcpy(base, pre, np);
+	memcpy(base + np, head, hn);
+	out->len += at + outn;
+done:
+	return rc;
+}
+
+int pq_compress_after(pq_compressor *c, int codec, int level, hfds_buf *head, const void *src, size_t n,
+	hfds_buf *out, hfds_error *err)
+{
+	int rc = 0;
+	if (head->len == 0)
+		return pq_compress(c, codec, level, src, n, out, err);
+	if (codec == PQ_CODEC_UNCOMPRESSED) {
+		HFDS_TRY(hfds_buf_append(out, head->data, head->len, err));
+		return hfds_buf_append(out, src, n, err);
+	}
+	/* a literal head is not compressed, and levels with a regular pattern of nulls compress
+	 * well: only a short head (a level run or two) goes in as a literal */
+	if (codec == PQ_CODEC_SNAPPY && head->len <= 256 && n <= UINT32_MAX / 2)
+		return snappy_after(head->data, head->len, src, n, out, err);
+	HFDS_TRY(hfds_buf_append(head, src, n, err));
+	HFDS_TRY(pq_compress(c, codec, level, head->data, head->len, out, err));
+done:
+	return rc;
+}
+
 uint32_t pq_crc32(uint32_t crc, const void *data, size_t n)
 {
 	const Bytef *p = data;

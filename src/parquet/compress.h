@@ -45,6 +45,16 @@ size_t pq_compress_bound(int codec, size_t n);
 int pq_compress(pq_compressor *c, int codec, int level, const void *src, size_t n, hfds_buf *out,
 	hfds_error *err);
 
+/*
+ * Compresses the concatenation head ++ src[0..n) and appends it to out, as pq_compress
+ * would. `head` (the page's levels) is extended with src when the codec needs one
+ * contiguous input; with SNAPPY and a head of at most 256 bytes, src is compressed in place
+ * behind a literal element holding head (one valid snappy stream, no copy of src).
+ * Same errors as pq_compress.
+ */
+int pq_compress_after(pq_compressor *c, int codec, int level, hfds_buf *head, const void *src, size_t n,
+	hfds_buf *out, hfds_error *err);
+
 /* Standard CRC-32 (zlib's crc32, gzip polynomial), chainable: start with crc = 0.
  * A page header stores (int32_t)pq_crc32(0, stored_page_bytes, len). */
 uint32_t pq_crc32(uint32_t crc, const void *data, size_t n);

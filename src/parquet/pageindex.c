@@ -20,10 +20,10 @@ int pqw_offset_index(hfds_buf *out, const pqw_chunk *c, int64_t first_page, hfds
 		const pqw_page *pg = &c->pages[p];
 		pq_tw_struct_begin(&tw);
 		pq_tw_field_i64(&tw, 1, off);
-		pq_tw_field_i32(&tw, 2, (int32_t)pg->out.len);
+		pq_tw_field_i32(&tw, 2, (int32_t)pqw_page_size(pg));
 		pq_tw_field_i64(&tw, 3, pg->r0);
 		pq_tw_struct_end(&tw);
-		off += (int64_t)pg->out.len;
+		off += (int64_t)pqw_page_size(pg);
 	}
 	pq_tw_struct_end(&tw);
 	return pq_tw_finish(&tw, err);

@@ -676,8 +676,8 @@ static int write_chunk(hfds_pq_writer *w, pqw_chunk *c, chunk_meta *m, hfds_erro
 		else
 			m->n_plain_data++;
 		m->total_unc += pg->uncompressed;
-		m->total_comp += (int64_t)pg->out.len;
-		HFDS_TRY(emit(w, pg->out.data, pg->out.len, err));
+		m->total_comp += (int64_t)pqw_page_size(pg);
+		HFDS_TRY(emit(w, pqw_page_bytes(pg), pqw_page_size(pg), err));
 	}
 	HFDS_TRY(chunk_stats_meta(w, m, c, err));
 	if (w->o.page_index) {

@@ -1,4 +1,5 @@
-/* Page compression: every codec round-trips through its own library's decoder. */
+/* Page compression: every codec round-trips through its own library's decoder, also for a
+ * page body compressed behind its levels (pq_compress_after). */
 #include "test.h"
 
 #include <brotli/decode.h>
@@ -132,6 +133,47 @@ static void test_roundtrip(void)
 	hfds_buf_release(&out);
 }
 
+/* head ++ src through pq_compress_after decodes to the concatenation with every codec;
+ * snappy heads around the literal tag sizes (60, 256) and past the literal limit. */
+static void test_compress_after(void)
+{
+	enum { N = 70000 };
+	static uint8_t src[N], want[N + 400], back[N + 400];
+	hfds_error err;
+	hfds_buf head, out;
+	hfds_error_init(&err);
+	hfds_buf_init(&head, 0);
+	hfds_buf_init(&out, 0);
+	for (size_t i = 0; i < N; i++)
+		src[i] = (uint8_t)((i * 7) % 251 < 100 ? i % 5 : (i * 2654435761u) >> 13);
+	size_t heads[] = { 0, 1, 59, 60, 61, 256, 257, 300 };
+	size_t sizes[] = { 0, 1, 1000, N };
+	for (size_t ci = 0; ci < sizeof codecs / sizeof *codecs; ci++)
+		for (size_t hi = 0; hi < sizeof heads / sizeof *heads; hi++)
+			for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+				size_t hn = heads[hi], n = sizes[si], got = 0;
+				hfds_buf_clear(&head);
+				for (size_t i = 0; i < hn; i++)
+					REQUIRE(hfds_buf_append(&head, &(uint8_t){ (uint8_t)(i * 31) }, 1, &err) == 0);
+				if (hn)
+					memcpy(want, head.data, hn);
+				memcpy(want + hn, src, n);
+				hfds_buf_clear(&out);
+				REQUIRE(hfds_buf_append(&out, "hdr", 3, &err) == 0);
+				REQUIRE(pq_compress_after(NULL, codecs[ci], 0, &head, src, n, &out, &err) == 0);
+				CHECK(memcmp(out.data, "hdr", 3) == 0);
+				int dec = decompress(codecs[ci], out.data + 3, out.len - 3, back, sizeof back, &got);
+				CHECK_EQ_INT(dec, 0);
+				CHECK_EQ_INT(got, hn + n);
+				if (dec != 0 || got != hn + n || memcmp(back, want, got) != 0) {
+					fprintf(stderr, "codec %d head %zu size %zu: wrong bytes\n", codecs[ci], hn, n);
+					CHECK(0);
+				}
+			}
+	hfds_buf_release(&head);
+	hfds_buf_release(&out);
+}
+
 static void test_errors(void)
 {
 	hfds_error err;
@@ -161,6 +203,7 @@ static void test_crc32(void)
 int main(void)
 {
 	RUN(test_roundtrip);
+	RUN(test_compress_after);
 	RUN(test_errors);
 	RUN(test_crc32);
 	TEST_END();
