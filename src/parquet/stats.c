@@ -36,27 +36,53 @@ static double half_to_double(uint16_t h)
 	return (h & 0x8000) ? -v : v;
 }
 
+/* Four independent min/max chains: a single chain is bound by the compare latency. */
 #define MINMAX_INT(T, F) do { \
 	const T *v = (const T *)(const void *)cb->vals.data + v0; \
-	T mn = v[0], mx = v[0]; \
-	for (size_t i = 1; i < n; i++) { \
-		mn = v[i] < mn ? v[i] : mn; \
-		mx = v[i] > mx ? v[i] : mx; \
+	T mn[4] = { v[0], v[0], v[0], v[0] }, mx[4] = { v[0], v[0], v[0], v[0] }; \
+	size_t i = 0; \
+	for (; i + 4 <= n; i += 4) \
+		for (int j = 0; j < 4; j++) { \
+			mn[j] = v[i + j] < mn[j] ? v[i + j] : mn[j]; \
+			mx[j] = v[i + j] > mx[j] ? v[i + j] : mx[j]; \
+		} \
+	for (; i < n; i++) { \
+		mn[0] = v[i] < mn[0] ? v[i] : mn[0]; \
+		mx[0] = v[i] > mx[0] ? v[i] : mx[0]; \
 	} \
-	s->min.F = mn; s->max.F = mx; s->has_minmax = 1; \
+	for (int j = 1; j < 4; j++) { \
+		mn[0] = mn[j] < mn[0] ? mn[j] : mn[0]; \
+		mx[0] = mx[j] > mx[0] ? mx[j] : mx[0]; \
+	} \
+	s->min.F = mn[0]; s->max.F = mx[0]; s->has_minmax = 1; \
 } while (0)
 
+/* NaN never wins a comparison, so it drops out of min/max without a branch; starting from
+ * +-inf, the first non-NaN value (or an equal infinity) takes its place. Which zero wins
+ * does not matter: bounds are written as -0.0 (min) and +0.0 (max). */
 #define MINMAX_FLOAT(T) do { \
 	const T *v = (const T *)(const void *)cb->vals.data + v0; \
-	int any = 0; T mn = 0, mx = 0; \
-	for (size_t i = 0; i < n; i++) { \
+	T mn[4] = { INFINITY, INFINITY, INFINITY, INFINITY }, mx[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY }; \
+	size_t nan = 0, i = 0; \
+	for (; i + 4 <= n; i += 4) \
+		for (int j = 0; j < 4; j++) { \
+			T x = v[i + j]; \
+			nan += x != x; \
+			mn[j] = x < mn[j] ? x : mn[j]; \
+			mx[j] = x > mx[j] ? x : mx[j]; \
+		} \
+	for (; i < n; i++) { \
 		T x = v[i]; \
-		if (x != x) { s->nan_count++; continue; } \
-		if (!any) { mn = mx = x; any = 1; continue; } \
-		mn = x < mn ? x : mn; \
-		mx = x > mx ? x : mx; \
+		nan += x != x; \
+		mn[0] = x < mn[0] ? x : mn[0]; \
+		mx[0] = x > mx[0] ? x : mx[0]; \
 	} \
-	if (any) { s->min.d = mn; s->max.d = mx; s->has_minmax = 1; } \
+	for (int j = 1; j < 4; j++) { \
+		mn[0] = mn[j] < mn[0] ? mn[j] : mn[0]; \
+		mx[0] = mx[j] > mx[0] ? mx[j] : mx[0]; \
+	} \
+	s->nan_count += (int64_t)nan; \
+	if (nan < n) { s->min.d = mn[0]; s->max.d = mx[0]; s->has_minmax = 1; } \
 } while (0)
 
 void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb, int64_t v0, int64_t v1,
