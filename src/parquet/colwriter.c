@@ -171,6 +171,19 @@ static int plan_pages(pqw_chunk *c, hfds_error *err)
 			uint64_t bytes = 0;
 			size_t w = plain_width(l);
 			const uint64_t *o = (const uint64_t *)(const void *)cb->offs.data;
+			/* flat fixed-width leaf (a row is an entry): whole blocks of entries that fit
+			 * are taken at once with a vectorizable count; the loop below finishes the page */
+			while (w && l->max_rep == 0 && r + 256 <= rmax) {
+				int64_t cnt = 0;
+				for (int k = 0; k < 256; k++)
+					cnt += def[r + k] == l->max_def;
+				if ((uint64_t)(v + cnt - v0) * w > ps)
+					break;
+				v += cnt;
+				r += 256;
+				e = r;
+			}
+			bytes = (uint64_t)(v - v0) * w;
 			while (r < rmax) {
 				int64_t re = pqw_colbuf_row_entry(cb, l, r + 1), vv = v;
 				for (int64_t i = e; i < re; i++)
