@@ -153,8 +153,10 @@ HFDS_EXTERN int hfds_pq_writer_open_sink(hfds_pq_writer **out, hfds_pq_sink_fn s
 
 /*
  * Appends a record batch (a struct array matching the schema). The batch is only
- * borrowed: it is not released, and the writer copies what it keeps. Row groups are cut
- * by the options, independent of batch boundaries.
+ * borrowed for the call: it is not released, must not change during the call, and nothing
+ * of it is used after the call returns (values read in place while row groups encode are
+ * copied, or their row groups written out, before it returns). Row groups are cut by the
+ * options, independent of batch boundaries.
  * Errors: HFDS_EINVAL (batch does not match the schema; invalid UTF-8 in a string column,
  * naming row and column), HFDS_EIO (sink failed).
  */

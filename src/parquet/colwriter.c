@@ -212,13 +212,13 @@ static pq_values dense_values(const pqw_chunk *c, int64_t v0, int64_t v1)
 	pv.width = l->value_width;
 	pv.n = (size_t)(v1 - v0);
 	if (l->src == PQ_SRC_BOOL) {
-		pv.data = c->cb->vals.data;
+		pv.data = pqw_colbuf_vals(c->cb);
 		pv.data_bit_offset = v0;
 	} else if (l->src == PQ_SRC_BIN64) {
-		pv.data = c->cb->vals.data;
+		pv.data = pqw_colbuf_vals(c->cb);
 		pv.offsets = (const int64_t *)(const void *)c->cb->offs.data + v0;
 	} else {
-		pv.data = c->cb->vals.data + (size_t)v0 * (size_t)l->value_width;
+		pv.data = pqw_colbuf_vals(c->cb) + (size_t)v0 * (size_t)l->value_width;
 	}
 	return pv;
 }
@@ -230,7 +230,7 @@ static int small_bias(const pqw_leaf *l)
 
 /* Indices of a page's values through the direct map (read-only, so pages run in parallel). */
 #define SMALL_IDX(T) do { \
-	const T *v = (const T *)(const void *)c->cb->vals.data; \
+	const T *v = (const T *)(const void *)pqw_colbuf_vals(c->cb); \
 	for (int64_t i = pg->v0; i < pg->v1; i++) \
 		idx[i - pg->v0] = map[(uint32_t)((int32_t)v[i] + bias)]; \
 } while (0)
@@ -329,7 +329,7 @@ done:
 
 /* Plain byte stores (no read-modify-write chain on a few bitmap words), packed afterwards. */
 #define PRESENCE(T) do { \
-	const T *v = (const T *)(const void *)c->cb->vals.data; \
+	const T *v = (const T *)(const void *)pqw_colbuf_vals(c->cb); \
 	for (int64_t i = pg->v0; i < pg->v1; i++) \
 		seen[(uint32_t)((int32_t)v[i] + bias)] = 1; \
 } while (0)
@@ -564,7 +564,7 @@ static int small_aligned_indices(const pqw_chunk *c, const pqw_page *pg, hfds_bu
 	HFDS_TRY(hfds_buf_append(out, head, hl, err));
 	HFDS_TRY(hfds_buf_reserve(out, body, err));
 	uint8_t *restrict p = out->data + out->len;
-	const uint8_t *restrict v = c->cb->vals.data + pg->v0;
+	const uint8_t *restrict v = pqw_colbuf_vals(c->cb) + pg->v0;
 	if (c->scount > 0 && c->sent[c->scount - 1] - c->sent[0] + 1 == (int32_t)c->scount) {
 		const uint64_t hi = 0x8080808080808080ull, k = 0x0101010101010101ull * (uint8_t)c->sent[0];
 		for (; i + 8 <= n; i += 8) {
@@ -783,7 +783,7 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 		size_t n = (size_t)(pg->v1 - pg->v0) * (size_t)l->value_width;
 		unc_len = lv_len + n;
 		HFDS_TRY(pq_compress_after(k->comp, codec, c->o.level, &k->body,
-			cb->vals.data + (size_t)pg->v0 * (size_t)l->value_width, n, &pg->out, err));
+			pqw_colbuf_vals(cb) + (size_t)pg->v0 * (size_t)l->value_width, n, &pg->out, err));
 	} else if (!v2) {
 		HFDS_TRY(encode_values(c, pg, k, &k->body, err));
 		unc_len = k->body.len;

@@ -213,10 +213,16 @@ done:
 	return rc;
 }
 
-/* Marks the writer failed, removes a partial file and names it in the error. */
+/*
+ * Marks the writer failed, removes a partial file and names it in the error. Jobs still
+ * running are waited for: they may read values borrowed from the caller's batch.
+ */
 static int fail(hfds_pq_writer *w, int rc, hfds_error *err)
 {
 	w->failed = 1;
+	for (int k = 0; k < 2 && w->schema; k++)
+		for (int i = 0; w->slots[k].groups && i < w->schema->nleaves; i++)
+			hfds_taskgroup_wait(w->slots[k].groups[i]);
 	if (w->path) {
 		if (w->fd >= 0) {
 			close(w->fd);
@@ -816,6 +822,30 @@ done:
 	return rc;
 }
 
+static int slot_borrows(const hfds_pq_writer *w, const rg_slot *s)
+{
+	for (int i = 0; s->cbs && i < w->schema->nleaves; i++)
+		if (s->cbs[i].borrowed)
+			return 1;
+	return 0;
+}
+
+/*
+ * The caller is about to get its batch back: values borrowed from it are copied into the
+ * slot still filling, and a row group encoding from borrowed values is written out first.
+ */
+static int return_batch(hfds_pq_writer *w, hfds_error *err)
+{
+	int rc = 0;
+	rg_slot *s = &w->slots[w->cur], *o = &w->slots[w->cur ^ 1];
+	for (int i = 0; i < w->schema->nleaves; i++)
+		HFDS_TRY(pqw_colbuf_own(&s->cbs[i], err));
+	if (o->encoding && slot_borrows(w, o))
+		HFDS_TRY(finish_row_group(w, o, err));
+done:
+	return rc;
+}
+
 static int write_batch(hfds_pq_writer *w, const struct ArrowArray *b, hfds_error *err)
 {
 	int rc = 0;
@@ -855,6 +885,7 @@ static int write_batch(hfds_pq_writer *w, const struct ArrowArray *b, hfds_error
 		if (s->rows >= maxr || (rg_bytes(w, s) >= target && s->rows >= minr))
 			HFDS_TRY(end_row_group(w, err));
 	}
+	HFDS_TRY(return_batch(w, err));
 done:
 	w->batch = NULL;
 	return rc;

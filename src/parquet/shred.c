@@ -31,6 +31,8 @@ void pqw_colbuf_clear(pqw_colbuf *cb)
 	hfds_buf_clear(&cb->rows);
 	cb->nentries = cb->nvalues = cb->nrows = 0;
 	cb->def_all_max = 1;
+	cb->borrowed = NULL;
+	cb->borrowed_len = 0;
 }
 
 void pqw_colbuf_release(pqw_colbuf *cb)
@@ -44,7 +46,7 @@ void pqw_colbuf_release(pqw_colbuf *cb)
 
 uint64_t pqw_colbuf_bytes(const pqw_colbuf *cb)
 {
-	return cb->def.len + cb->rep.len + cb->vals.len + cb->offs.len / 2;
+	return cb->def.len + cb->rep.len + cb->vals.len + cb->borrowed_len + cb->offs.len / 2;
 }
 
 typedef struct ctx {
@@ -78,6 +80,20 @@ static int64_t cur_row(const ctx *c)
 static int need(hfds_buf *b, size_t n, hfds_error *err)
 {
 	return b->cap - b->len >= n ? 0 : hfds_buf_reserve(b, n, err);
+}
+
+int pqw_colbuf_own(pqw_colbuf *cb, hfds_error *err)
+{
+	int rc = 0;
+	if (!cb->borrowed)
+		return 0;
+	HFDS_TRY(need(&cb->vals, cb->borrowed_len, err));
+	memcpy(cb->vals.data + cb->vals.len, cb->borrowed, cb->borrowed_len);
+	cb->vals.len += cb->borrowed_len;
+	cb->borrowed = NULL;
+	cb->borrowed_len = 0;
+done:
+	return rc;
 }
 
 static int push_row(ctx *c)
@@ -195,8 +211,18 @@ static int leaf_values(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e,
 	}
 	case PQV_COPY: {
 		size_t w = (size_t)l->value_width;
+		if (n == 0)
+			break;
+		const uint8_t *src = (const uint8_t *)a->buffers[1] + (size_t)p * w;
+		if (cb->vals.len == 0 && (!cb->borrowed || cb->borrowed + cb->borrowed_len == src)) {
+			if (!cb->borrowed)
+				cb->borrowed = src;
+			cb->borrowed_len += n * w;
+			break;
+		}
+		HFDS_TRY(pqw_colbuf_own(cb, c->err));
 		HFDS_TRY(need(&cb->vals, n * w, c->err));
-		memcpy(cb->vals.data + cb->vals.len, (const uint8_t *)a->buffers[1] + (size_t)p * w, n * w);
+		memcpy(cb->vals.data + cb->vals.len, src, n * w);
 		cb->vals.len += n * w;
 		break;
 	}
@@ -334,6 +360,7 @@ static int flat_nullable(ctx *c, const pqw_step *st, const struct ArrowArray *a,
 	uint8_t d0 = (uint8_t)st->def;
 	if (n == 0)
 		return 0;
+	HFDS_TRY(pqw_colbuf_own(cb, c->err));
 	HFDS_TRY(def_materialize(c));
 	HFDS_TRY(need(&cb->def, n, c->err));
 	HFDS_TRY(need(&cb->vals, (n + 1) * w, c->err));

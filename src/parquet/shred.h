@@ -26,6 +26,11 @@ typedef struct pqw_colbuf {
 	int64_t nvalues;    /* non-null leaf values */
 	int64_t nrows;
 	int def_all_max;    /* every entry so far has def == max_def: `def` is not materialized */
+	/* Values that already are PLAIN and were appended as one contiguous run are borrowed
+	 * from the caller's batch instead of copied (vals is then empty); the writer copies
+	 * them (pqw_colbuf_own) or finishes with them before the caller gets the batch back. */
+	const uint8_t *borrowed;
+	size_t borrowed_len;
 } pqw_colbuf;
 
 void pqw_colbuf_init(pqw_colbuf *cb);
@@ -33,6 +38,14 @@ void pqw_colbuf_clear(pqw_colbuf *cb);   /* empties, keeps allocations for the n
 void pqw_colbuf_release(pqw_colbuf *cb);
 /* Bytes held (levels + values), the row group's uncompressed estimate. */
 uint64_t pqw_colbuf_bytes(const pqw_colbuf *cb);
+/* Copies borrowed values into vals (no-op without). Errors: HFDS_ENOMEM / HFDS_ELIMIT. */
+int pqw_colbuf_own(pqw_colbuf *cb, hfds_error *err);
+
+/* The dense values, wherever they are. */
+static inline const uint8_t *pqw_colbuf_vals(const pqw_colbuf *cb)
+{
+	return cb->borrowed ? cb->borrowed : cb->vals.data;
+}
 
 /* Entry index where row `r` starts (r may equal nrows: returns nentries). */
 static inline int64_t pqw_colbuf_row_entry(const pqw_colbuf *cb, const pqw_leaf *leaf, int64_t r)

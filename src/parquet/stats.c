@@ -38,7 +38,7 @@ static double half_to_double(uint16_t h)
 
 /* Four independent min/max chains: a single chain is bound by the compare latency. */
 #define MINMAX_INT(T, F) do { \
-	const T *v = (const T *)(const void *)cb->vals.data + v0; \
+	const T *v = (const T *)(const void *)pqw_colbuf_vals(cb) + v0; \
 	T mn[4] = { v[0], v[0], v[0], v[0] }, mx[4] = { v[0], v[0], v[0], v[0] }; \
 	size_t i = 0; \
 	for (; i + 4 <= n; i += 4) \
@@ -61,7 +61,7 @@ static double half_to_double(uint16_t h)
  * +-inf, the first non-NaN value (or an equal infinity) takes its place. Which zero wins
  * does not matter: bounds are written as -0.0 (min) and +0.0 (max). */
 #define MINMAX_FLOAT(T) do { \
-	const T *v = (const T *)(const void *)cb->vals.data + v0; \
+	const T *v = (const T *)(const void *)pqw_colbuf_vals(cb) + v0; \
 	T mn[4] = { INFINITY, INFINITY, INFINITY, INFINITY }, mx[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY }; \
 	size_t nan = 0, i = 0; \
 	for (; i + 4 <= n; i += 4) \
@@ -105,7 +105,7 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 	case PQ_SRC_F32: MINMAX_FLOAT(float); break;
 	case PQ_SRC_F64: MINMAX_FLOAT(double); break;
 	case PQ_SRC_F16: {
-		const uint16_t *v = (const uint16_t *)(const void *)cb->vals.data + v0;
+		const uint16_t *v = (const uint16_t *)(const void *)pqw_colbuf_vals(cb) + v0;
 		int any = 0;
 		double mn = 0, mx = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -124,7 +124,7 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 		break;
 	}
 	case PQ_SRC_BOOL: {
-		const uint8_t *b = cb->vals.data;
+		const uint8_t *b = pqw_colbuf_vals(cb);
 		int seen0 = 0, seen1 = 0;
 		for (size_t i = 0; i < n && !(seen0 && seen1); i++) {
 			size_t k = (size_t)v0 + i;
@@ -140,7 +140,7 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 	}
 	case PQ_SRC_FLBA: {
 		size_t w = (size_t)leaf->value_width;
-		const uint8_t *p = cb->vals.data + (size_t)v0 * w, *mn = p, *mx = p;
+		const uint8_t *p = pqw_colbuf_vals(cb) + (size_t)v0 * w, *mn = p, *mx = p;
 		if (leaf->sort == PQS_DEC) {
 			for (size_t i = 1; i < n; i++) {
 				const uint8_t *x = p + i * w;
@@ -164,7 +164,7 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 	}
 	case PQ_SRC_BIN64: {
 		const uint64_t *o = (const uint64_t *)(const void *)cb->offs.data + v0;
-		const uint8_t *d = cb->vals.data;
+		const uint8_t *d = pqw_colbuf_vals(cb);
 		const uint8_t *mn = d + o[0], *mx = mn;
 		size_t mnl = (size_t)(o[1] - o[0]), mxl = mnl;
 		for (size_t i = 1; i < n; i++) {
