@@ -17,6 +17,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "parquet/enc_impl.h"
 #include "parquet/pq_format.h"
 #include "util/alloc.h"
 #include "util/try.h"
@@ -209,17 +210,6 @@ done:
 	return rc;
 }
 
-static size_t put_varint32(uint8_t *p, uint32_t v)
-{
-	size_t i = 0;
-	while (v >= 0x80) {
-		p[i++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[i++] = (uint8_t)v;
-	return i;
-}
-
 /*
  * A snappy stream is its uncompressed length (varint) followed by elements, and a copy
  * element points back by distance, so [length][literal head][elements of snappy(src)] is
@@ -231,7 +221,7 @@ static int snappy_after(const uint8_t *head, size_t hn, const void *src, size_t 
 {
 	int rc = 0;
 	uint8_t pre[16], tmp[8];
-	size_t np = put_varint32(pre, (uint32_t)(hn + n));
+	size_t np = pq__put_uleb(pre, (uint32_t)(hn + n));
 	if (hn > 0) {
 		uint32_t l = (uint32_t)(hn - 1);
 		if (l < 60) {
@@ -243,7 +233,7 @@ static int snappy_after(const uint8_t *head, size_t hn, const void *src, size_t 
 				pre[np++] = (uint8_t)(l >> (8 * i));
 		}
 	}
-	size_t vb = put_varint32(tmp, (uint32_t)n);
+	size_t vb = pq__put_uleb(tmp, (uint32_t)n);
 	size_t bound = snappy_max_compressed_length(n);
 	size_t at = np + hn - vb; /* >= 0: the total's varint is at least as long as n's */
 	HFDS_TRY(hfds_buf_reserve(out, at + bound, err));

@@ -1,5 +1,6 @@
 /*
- * Helpers shared by the enc_*.c kernels (not part of the enc.h contract): bitmap scanning
+ * Helpers shared by the enc_*.c kernels, the Thrift writer and compress.c (not part of the
+ * enc.h contract): bitmap scanning
  * over Arrow validity, gathering present fixed-width values, bit packing, varints.
  */
 #ifndef HFDS_PQ_ENC_IMPL_H

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "parquet/enc_impl.h"
 #include "parquet/pq_format.h"
 
 void pq_tw_init(pq_tw *tw, hfds_buf *buf)
@@ -39,22 +40,11 @@ static uint8_t *room(pq_tw *tw, size_t n)
 	return tw->buf->data + tw->buf->len;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	size_t i = 0;
-	while (v >= 0x80) {
-		p[i++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[i++] = (uint8_t)v;
-	return i;
-}
-
 void pq_tw_varint(pq_tw *tw, uint64_t v)
 {
 	uint8_t *p = room(tw, 10);
 	if (p)
-		tw->buf->len += put_varint(p, v);
+		tw->buf->len += pq__put_uleb(p, v);
 }
 
 /* Field header (short form for deltas 1..15) plus room for `payload` more bytes. */
@@ -76,7 +66,7 @@ static uint8_t *field(pq_tw *tw, int16_t id, int type, size_t payload)
 		k = 1;
 	} else {
 		p[0] = (uint8_t)type;
-		k = 1 + put_varint(p + 1, pq_zigzag64(id));
+		k = 1 + pq__put_uleb(p + 1, pq_zigzag64(id));
 	}
 	tw->last_id[tw->depth - 1] = id;
 	tw->buf->len += k;
@@ -127,7 +117,7 @@ static void field_int(pq_tw *tw, int16_t id, int type, int64_t v)
 {
 	uint8_t *p = field(tw, id, type, 10);
 	if (p)
-		tw->buf->len += put_varint(p, pq_zigzag64(v));
+		tw->buf->len += pq__put_uleb(p, pq_zigzag64(v));
 }
 
 void pq_tw_field_i16(pq_tw *tw, int16_t id, int16_t v)
@@ -166,7 +156,7 @@ void pq_tw_binary(pq_tw *tw, const void *data, size_t len)
 	p = room(tw, 10 + len);
 	if (!p)
 		return;
-	p += put_varint(p, len);
+	p += pq__put_uleb(p, len);
 	if (len)
 		memcpy(p, data, len);
 	tw->buf->len = (size_t)(p - tw->buf->data) + len;
@@ -210,7 +200,7 @@ void pq_tw_field_list_begin(pq_tw *tw, int16_t id, int elem_type, size_t count)
 		tw->buf->len++;
 	} else {
 		*p = (uint8_t)(0xf0 | (unsigned)elem_type);
-		tw->buf->len += 1 + put_varint(p + 1, count);
+		tw->buf->len += 1 + pq__put_uleb(p + 1, count);
 	}
 }
 
