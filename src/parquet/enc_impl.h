@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the enc_*.c kernels, the Thrift writer and compress.c (not part of the
- * enc.h contract): bitmap scanning
- * over Arrow validity, gathering present fixed-width values, bit packing, varints.
+ * enc.h contract): bitmap scanning over Arrow validity, gathering present fixed-width
+ * values, bit packing, varints.
  */
 #ifndef HFDS_PQ_ENC_IMPL_H
 #define HFDS_PQ_ENC_IMPL_H
