@@ -3,8 +3,10 @@
 #include "util/alloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void hfds_buf_init(hfds_buf *b, size_t max)
 {
@@ -26,6 +28,22 @@ void hfds_buf_clear(hfds_buf *b)
 	b->len = 0;
 }
 
+/*
+ * Big buffers (column buffers, pages, batches) are filled once per row group: transparent
+ * huge pages for their aligned interior cut the page faults of first use 512-fold. Only a
+ * hint; where THP is off or "never" nothing changes.
+ */
+static void advise_huge(uint8_t *p, size_t cap)
+{
+	enum { HUGE = 2u << 20 };
+	if (cap < 4 * (size_t)HUGE)
+		return;
+	uintptr_t a = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	uintptr_t e = ((uintptr_t)p + cap) & ~(uintptr_t)(HUGE - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+}
+
 int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 {
 	size_t need, cap;
@@ -44,6 +62,7 @@ int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
 	b->data = p;
 	b->cap = cap;
+	advise_huge(p, cap);
 	return 0;
 }
 
