@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# Reader benchmark: full scan of Parquet files into Arrow arrays (bench/reader/scan.c, one and
-# two threads) vs DuckDB materialising the same file (CREATE TABLE AS SELECT *) with threads=1
-# and threads=2, plus the codec's raw decompression of the same pages (scan --decompress-only).
-# Files (generated once with DuckDB): a 10M-row mixed table (int64, double, short string,
-# int32) with snappy, and the same with zstd. Environment from bench/run.sh: HFDS_BIN (release
-# CLI; its build directory supplies the static libraries), HFDS_SRC, HFDS_BENCH_OUT.
+# Reader benchmark (issue 3): full scan of Parquet files into Arrow arrays (bench/reader/scan.c,
+# one and two threads) vs DuckDB materialising the same file (CREATE TABLE t AS SELECT * FROM
+# read_parquet(...)) with threads=1 and threads=2, plus the codec's raw decompression of the same
+# pages (scan --decompress-only).
+# Files:
+#  (a) hfds-chess-zstd:  the writer benchmark's 1,000,000 chesspos rows (bench/writer/bench_writer.c
+#      chess), zstd — regenerated every run with the writer under test
+#  (b) hfds-flat-snappy: the writer benchmark's 10M-row mixed table (bench_writer flat), snappy
+#  (c, d) duckdb-mixed-snappy / -zstd: a 10M-row mixed table written by DuckDB (int64, decimal,
+#      short string, int32), generated once
+# DuckDB runs in node: each of its timings includes node + DuckDB start-up, measured on its own
+# ("node + duckdb startup") and subtracted in the summary. GB/s = uncompressed page bytes / time.
+# Environment from bench/run.sh: HFDS_BIN (release CLI; its build directory supplies the static
+# libraries), HFDS_SRC, HFDS_BENCH_OUT. READER_BENCH_RUNS (default 5) / READER_DUCK_RUNS (3).
 set -euo pipefail
 src="${HFDS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}"
 bin="${HFDS_BIN:-$src/build/hfds}"
 out="${HFDS_BENCH_OUT:-$src/bench/out/reader}"
 rows="${READER_BENCH_ROWS:-10000000}"
+runs="${READER_BENCH_RUNS:-5}"
+druns="${READER_DUCK_RUNS:-3}"
 mkdir -p "$out"
 bdir="$(dirname "$bin")"
 libs=""
 for m in parquet arrow util; do libs="$libs $bdir/libhfds_$m.a"; done
-cc -O2 -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$out/scan" "$src/bench/reader/scan.c" $libs \
-  -lz -lzstd -llz4 -lsnappy -lbrotlidec -lbrotlienc -lcrypto -ljansson -lm -lpthread -lstdc++
+deps="$(pkg-config --libs libzstd liblz4 snappy libbrotlienc libbrotlidec zlib libcrypto jansson) -lstdc++ -lpthread -lm"
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$out/scan" "$src/bench/reader/scan.c" $libs $deps
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$out/bench_writer" "$src/bench/writer/bench_writer.c" $libs $deps
+
+# the writer benchmark files, written by the hfds under test (not timed here)
+"$out/bench_writer" chess 1000000 2 "$out/hfds-chess-zstd.parquet" > "$out/gen-chess.json"
+"$out/bench_writer" flat 10000000 2 "$out/hfds-flat-snappy.parquet" > "$out/gen-flat.json"
 
 node="$src/tests/node/node_modules/@duckdb/node-api/lib/index.js"
 cat > "$out/gen.mjs" <<JS
@@ -24,10 +39,10 @@ const inst = await DuckDBInstance.create(':memory:', { threads: '2' });
 const c = await inst.connect();
 for (const codec of ['snappy', 'zstd']) {
   await c.run(\`COPY (SELECT i AS id, i * 1.25 + (i % 7) AS x, 'name-' || (i % 100000) AS s, (i % 1000)::INT AS k
-    FROM range($rows) t(i)) TO '$out/mixed-\${codec}.parquet' (FORMAT parquet, COMPRESSION \${codec})\`);
+    FROM range($rows) t(i)) TO '$out/duckdb-mixed-\${codec}.parquet' (FORMAT parquet, COMPRESSION \${codec})\`);
 }
 JS
-[ -s "$out/mixed-zstd.parquet" ] || node "$out/gen.mjs"
+[ -s "$out/duckdb-mixed-zstd.parquet" ] || node "$out/gen.mjs"
 
 cat > "$out/duck.mjs" <<JS
 const { DuckDBInstance } = await import('$node');
@@ -36,15 +51,47 @@ const inst = await DuckDBInstance.create(':memory:', { threads });
 const c = await inst.connect();
 if (file !== '-') await c.run(\`CREATE TABLE t AS SELECT * FROM read_parquet('\${file}')\`);
 JS
-for f in "$out"/mixed-snappy.parquet "$out"/mixed-zstd.parquet; do
-  name=$(basename "$f" .parquet)
-  echo "== $name: $(stat -c %s "$f") bytes, $rows rows"
-  "$out/scan" "$f"
-  hyperfine -w 1 -r 5 --export-json "$out/$name.json" \
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M:%S) UTC"
+hyperfine -N -w 1 -r 10 --export-json "$out/startup.json" -n "node + duckdb startup" "node $out/duck.mjs - 1" 2>&1 | grep -v '^ *$'
+cases="hfds-chess-zstd hfds-flat-snappy duckdb-mixed-snappy duckdb-mixed-zstd"
+for name in $cases; do
+  f="$out/$name.parquet"
+  echo "== $name: $(stat -c %s "$f") bytes"
+  "$out/scan" "$f" --decompress-only 2> "$out/$name.raw"
+  /usr/bin/time -v "$out/scan" "$f" 2> "$out/$name.time" >/dev/null
+  hyperfine -N -w 1 -r "$runs" --export-json "$out/$name-hfds.json" \
     -n "hfds scan (1 thread)" "$out/scan $f" \
     -n "hfds scan (2 threads)" "$out/scan $f --threads=2" \
-    -n "codec only" "$out/scan $f --decompress-only" \
+    -n "codec only" "$out/scan $f --decompress-only" 2>&1 | grep -v '^ *$'
+  dr=$druns
+  dw=1
+  case $name in hfds-chess-*) dr=2; dw=0 ;; esac # DuckDB needs ~10 s per run here
+  hyperfine -N -w "$dw" -r "$dr" --export-json "$out/$name-duckdb.json" \
     -n "duckdb threads=1" "node $out/duck.mjs $f 1" \
-    -n "duckdb threads=2" "node $out/duck.mjs $f 2" \
-    -n "node + duckdb startup" "node $out/duck.mjs - 1" 2>&1 | grep -v '^ *$'
+    -n "duckdb threads=2" "node $out/duck.mjs $f 2" 2>&1 | grep -v '^ *$'
 done
+
+node - "$out" $cases <<'JS'
+const fs = require('fs');
+const [dir, ...cases] = process.argv.slice(2);
+const load = f => JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8')).results;
+const startup = load('startup.json')[0].mean;
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`\nnode + duckdb startup ${startup.toFixed(3)} s, subtracted from the DuckDB times below; ratio = DuckDB threads=1 / hfds`);
+console.log(['case', 'file MB', 'pages MB', 'hfds 1t s (cpu)', 'hfds 2t s', 'duckdb 1t s', 'duckdb 2t s',
+  'ratio 1t', 'ratio 2t vs duck 2t', 'codec s', 'scan GB/s', 'codec GB/s', 'RSS MB'].join(' | '));
+for (const c of cases) {
+  const h = load(`${c}-hfds.json`), d = load(`${c}-duckdb.json`);
+  const get = (r, n) => r.find(x => x.command === n);
+  const h1 = get(h, 'hfds scan (1 thread)'), h2 = get(h, 'hfds scan (2 threads)'), co = get(h, 'codec only');
+  const d1 = get(d, 'duckdb threads=1').mean - startup, d2 = get(d, 'duckdb threads=2').mean - startup;
+  const raw = Number(/decompressed (\d+) bytes/.exec(fs.readFileSync(`${dir}/${c}.raw`, 'utf8'))[1]);
+  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(fs.readFileSync(`${dir}/${c}.time`, 'utf8'))[1]);
+  const size = fs.statSync(`${dir}/${c}.parquet`).size;
+  console.log([c, (size / 1e6).toFixed(1), (raw / 1e6).toFixed(0),
+    `${h1.mean.toFixed(3)} (${(h1.user + h1.system).toFixed(3)})`, h2.mean.toFixed(3), d1.toFixed(3), d2.toFixed(3),
+    `${(d1 / h1.mean).toFixed(2)}x`, `${(d2 / h2.mean).toFixed(2)}x`, co.mean.toFixed(3),
+    (raw / h1.mean / 1e9).toFixed(2), (raw / co.mean / 1e9).toFixed(2), (rss / 1024).toFixed(0)].join(' | '));
+}
+JS

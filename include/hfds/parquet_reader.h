@@ -6,7 +6,10 @@
  * chunks of one top-level field with one coalesced read), exposes the metadata, and
  * streams record batches as an ArrowArrayStream: one struct array per row group, with
  * column projection (top-level names) and row-group selection. Memory is bounded by one
- * row group of the projected columns plus `max_alloc` per buffer.
+ * row group of the projected columns (one per thread, see `threads`) plus `max_alloc` per
+ * buffer. Batches are owned by the consumer until it calls their release (in any order, from
+ * any thread, before or after the stream's); the buffers of released batches are recycled by
+ * the next row groups of the same scan.
  *
  * Everything read from the file is untrusted: malformed input gives HFDS_ECORRUPT with the
  * byte offset and what was wrong, sizes beyond `max_alloc` give HFDS_ELIMIT, encrypted files
@@ -46,9 +49,11 @@ typedef struct hfds_pq_reader_options {
 	int verify_crc;   /* verify page CRCs when present (default 1): a mismatch is HFDS_ECORRUPT
 			     "offset N: page crc mismatch" (parquet-testing's *-corrupt-checksum files
 			     fail; DuckDB/arrow-rs/hyparquet do not verify and read them) */
-	int threads;      /* decode the projected top-level fields of a row group in parallel:
-			     1 = caller's thread only (default), 0 = all cores. With more than one
-			     thread a read callback is called concurrently and must be thread-safe. */
+	int threads;      /* 1 = caller's thread only (default), 0 = all cores. With N > 1 threads
+			     a scan decodes up to N row groups at once (one batch is returned, the
+			     others wait, so memory is up to N row groups) and a lone last row
+			     group's fields in parallel; a read callback is then called
+			     concurrently and must be thread-safe. */
 } hfds_pq_reader_options;
 
 /* Fills the defaults. */
@@ -89,7 +94,8 @@ typedef struct hfds_pq_scan_options {
  * A stream of struct arrays, one per selected row group (empty row groups are skipped).
  * `opt` may be NULL. Unknown column names or row-group numbers give HFDS_ENOTFOUND/EINVAL.
  * get_next returns errno-style codes per the C stream interface (EIO/EINVAL/ENOMEM);
- * get_last_error has the hfds message.
+ * get_last_error has the hfds message. An error ends the stream: the batches of the row groups
+ * before the failing one have been returned, later calls return the end of the stream.
  */
 HFDS_EXTERN int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt,
 				    struct ArrowArrayStream *out, hfds_error *err);

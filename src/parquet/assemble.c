@@ -518,8 +518,8 @@ static levels lv_of(const pq_colbuf *cb, const hfds_pq_reader *r, int leaf)
 #define DEF(l, i) ((l).def ? (int)(l).def[i] : (l).max_def)
 #define REP(l, i) ((l).rep ? (int)(l).rep[i] : 0)
 
-static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int base, struct ArrowArray *out,
-		 hfds_error *err);
+static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int base, int64_t hint,
+		 struct ArrowArray *out, hfds_error *err);
 
 /* Sign-extends a big-endian two's complement integer of n bytes into w little-endian bytes. */
 static int be_to_le(const uint8_t *src, size_t n, uint8_t *dst, size_t w)
@@ -771,8 +771,10 @@ size_t pq_count_le16(const uint16_t *rep, size_t n, int t)
 }
 
 /* off[k] = number of elements (slots with rep <= elem_rep) before the k-th list start (slot
- * with rep <= rep_ctx); returns the element count. */
-static int64_t list_offsets_nodef(const uint16_t *rep, size_t n, int rep_ctx, int elem_rep, int32_t *off)
+ * with rep <= rep_ctx), for at most `starts` starts (off has starts + 1 entries); returns the
+ * element count, or -1 when the slots hold a different number of starts. */
+static int64_t list_offsets_nodef(const uint16_t *rep, size_t n, int rep_ctx, int elem_rep, int32_t *off,
+				  size_t starts)
 {
 	size_t i = 0, k = 0;
 	int64_t elems = 0;
@@ -799,12 +801,16 @@ static int64_t list_offsets_nodef(const uint16_t *rep, size_t n, int rep_ctx, in
 		k += rep[i] <= rep_ctx;
 		elems += rep[i] <= elem_rep;
 		i++;
+		if (k > starts)
+			return -1;
 	}
-	return elems;
+	return k == starts ? elems : -1;
 }
 
-static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int base, struct ArrowArray *out,
-		 hfds_error *err)
+/* hint: the number of instances the parent expects (-1: unknown); a null-free node takes it
+ * instead of counting, and every list checks it against its own levels. */
+static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int base, int64_t hint,
+		 struct ArrowArray *out, hfds_error *err)
 {
 	levels l;
 	size_t i, n = 0, nulls = 0, k;
@@ -817,7 +823,7 @@ static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int
 		if (l.n && l.rep[0] > a->rep_ctx)
 			return hfds_error_set(err, HFDS_ECORRUPT, "column %s: list element before its list",
 					      r->meta->leaves[a->leaf].path);
-		n = pq_count_le16(l.rep, l.n, a->rep_ctx);
+		n = hint >= 0 ? (size_t)hint : pq_count_le16(l.rep, l.n, a->rep_ctx);
 	} else {
 		for (i = 0; i < l.n; i++)
 			if (REP(l, i) <= a->rep_ctx && DEF(l, i) >= a->def_ctx) {
@@ -852,7 +858,10 @@ static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int
 		if (!l.def && l.rep) {
 			if (l.n > INT32_MAX)
 				HFDS_FAIL(HFDS_ELIMIT, err, "list with more than 2^31 elements in one batch");
-			elems = list_offsets_nodef(l.rep, l.n, a->rep_ctx, a->elem_rep, off);
+			elems = list_offsets_nodef(l.rep, l.n, a->rep_ctx, a->elem_rep, off, n);
+			if (elems < 0)
+				HFDS_FAIL(HFDS_ECORRUPT, err, "column %s: list count differs from the parent's (columns disagree)",
+					  r->meta->leaves[a->leaf].path);
 		} else {
 			for (i = 0, k = 0; i < l.n; i++) {
 				if (REP(l, i) <= a->rep_ctx && DEF(l, i) >= a->def_ctx)
@@ -873,7 +882,7 @@ static int build(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int
 		for (c = 0; c < a->nchildren; c++) {
 			int64_t want = a->kind == PQ_AN_STRUCT ? (int64_t)n : ((int32_t *)p->buf[1])[n];
 			p->nkids = c + 1;
-			HFDS_TRY(build(a->children[c], r, cbs, base, &p->kids[c], err));
+			HFDS_TRY(build(a->children[c], r, cbs, base, want, &p->kids[c], err));
 			if (p->kids[c].length != want)
 				HFDS_FAIL(HFDS_ECORRUPT, err, "column %s: %lld entries where the parent needs %lld (columns disagree)",
 					  r->meta->leaves[a->children[c]->leaf].path, (long long)p->kids[c].length, (long long)want);
@@ -887,7 +896,7 @@ done:
 int pq_anode_array(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cbs, int64_t nrows,
 		   struct ArrowArray *out, hfds_error *err)
 {
-	int rc = build(a, r, cbs, a->leaf, out, err);
+	int rc = build(a, r, cbs, a->leaf, nrows, out, err);
 	if (rc == 0 && out->length != nrows)
 		rc = hfds_error_set(err, HFDS_ECORRUPT, "field %s: %lld rows, the row group has %lld", a->name,
 				    (long long)out->length, (long long)nrows);

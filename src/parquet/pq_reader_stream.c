@@ -13,6 +13,8 @@
 #include "util/pool.h"
 #include "util/try.h"
 
+#define MAX_LANES 8
+
 typedef struct scan {
 	hfds_pq_reader *r;
 	int *fields; /* indices into root->children */
@@ -20,9 +22,16 @@ typedef struct scan {
 	int *rgs;
 	int nrgs;
 	int next;
-	pq_colbuf **cbs; /* per projected field, one per leaf: reused across row groups */
-	hfds_buf *spans; /* per projected field: its coalesced chunk bytes, reused likewise */
+	/* Row groups decode `lanes` at a time in parallel (threads != 1 and several row groups
+	 * left), each lane with its own buffers; decoded batches wait in q[qhead..qhead+qn). */
+	int lanes;
+	pq_colbuf **cbs; /* [lane * nfields + field], one per leaf: reused across row groups */
+	hfds_buf *spans; /* [lane * nfields + field]: coalesced chunk bytes, reused likewise */
 	pq_bufpool *pool;
+	struct ArrowArray q[MAX_LANES];
+	int qrc[MAX_LANES];
+	hfds_error qerr[MAX_LANES];
+	int qhead, qn;
 	hfds_error err;
 } scan;
 
@@ -47,13 +56,13 @@ static int stream_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
 }
 
 /* Reads and decodes the leaves of one top-level field (number fi of the projection) in row
- * group rg. */
-static int read_field(scan *s, int fi, int rg, const pq_anode *f, struct ArrowArray *out, hfds_error *err)
+ * group rg with the buffers of `lane`. */
+static int read_field(scan *s, int lane, int fi, int rg, const pq_anode *f, struct ArrowArray *out, hfds_error *err)
 {
 	hfds_pq_reader *r = s->r;
 	int nleaves = f->last_leaf - f->leaf + 1, i, rc = 0;
-	pq_colbuf *cbs = s->cbs[fi];
-	hfds_buf *span = &s->spans[fi], one;
+	pq_colbuf *cbs = s->cbs[lane * s->nfields + fi];
+	hfds_buf *span = &s->spans[lane * s->nfields + fi], one;
 	uint64_t lo = UINT64_MAX, hi = 0, sum = 0, off, len;
 	int spanned = 0;
 	hfds_buf_init(&one, r->opt.max_alloc);
@@ -127,7 +136,7 @@ static void par_field(void *arg, size_t i)
 {
 	par *p = arg;
 	hfds_error_init(&p->errs[i]);
-	p->rcs[i] = read_field(p->s, (int)i, p->rg, p->s->r->root->children[p->s->fields[i]], &p->kids[i], &p->errs[i]);
+	p->rcs[i] = read_field(p->s, 0, (int)i, p->rg, p->s->r->root->children[p->s->fields[i]], &p->kids[i], &p->errs[i]);
 }
 
 /* Fields in parallel; the first failing field in schema order reports (deterministic). */
@@ -160,17 +169,14 @@ static int read_fields_parallel(scan *s, int rg, bpriv *bp, hfds_error *err)
 	return rc;
 }
 
-static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
+/* Decodes row group rg into out (a struct batch) with the buffers of `lane`; `fields_parallel`
+ * spreads its fields over the pool instead. */
+static int decode_rg(scan *s, int lane, int rg, int fields_parallel, struct ArrowArray *out, hfds_error *err)
 {
 	hfds_pq_reader *r = s->r;
-	int rg, i, rc = 0;
+	int i, rc = 0;
 	bpriv *p;
 	memset(out, 0, sizeof *out);
-	while (s->next < s->nrgs && r->meta->row_groups[s->rgs[s->next]].num_rows == 0)
-		s->next++;
-	if (s->next >= s->nrgs)
-		return 0; /* end: out->release stays NULL */
-	rg = s->rgs[s->next++];
 	if (!(p = hfds_calloc(1, sizeof *p)) || !(p->kids = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kids)) ||
 	    !(p->kidp = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kidp))) {
 		if (p) {
@@ -186,14 +192,14 @@ static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
 	out->buffers = p->bufs;
 	out->n_children = s->nfields;
 	out->children = p->kidp;
-	if (r->pool && s->nfields > 1) {
+	if (fields_parallel) {
 		HFDS_TRY(read_fields_parallel(s, rg, p, err));
 		return 0;
 	}
 	for (i = 0; i < s->nfields; i++) {
 		p->kidp[i] = &p->kids[i];
 		p->n = i + 1;
-		HFDS_TRY(read_field(s, i, rg, r->root->children[s->fields[i]], &p->kids[i], err));
+		HFDS_TRY(read_field(s, lane, i, rg, r->root->children[s->fields[i]], &p->kids[i], err));
 	}
 	return 0;
 done:
@@ -201,6 +207,67 @@ done:
 	if (r->name)
 		hfds_error_prefix(err, r->name);
 	return rc;
+}
+
+typedef struct lanejob {
+	scan *s;
+	int rgs[MAX_LANES];
+} lanejob;
+
+static void lane_run(void *arg, size_t i)
+{
+	lanejob *j = arg;
+	scan *s = j->s;
+	hfds_error_init(&s->qerr[i]);
+	s->qrc[i] = decode_rg(s, (int)i, j->rgs[i], 0, &s->q[i], &s->qerr[i]);
+}
+
+/* Next non-empty selected row group, or -1. */
+static int take_rg(scan *s)
+{
+	while (s->next < s->nrgs && s->r->meta->row_groups[s->rgs[s->next]].num_rows == 0)
+		s->next++;
+	return s->next < s->nrgs ? s->rgs[s->next++] : -1;
+}
+
+static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
+{
+	hfds_pq_reader *r = s->r;
+	int rg, n = 0;
+	lanejob j;
+	memset(out, 0, sizeof *out);
+	if (s->qn == 0 && s->lanes > 1) { /* refill: up to `lanes` row groups in parallel */
+		while (n < s->lanes && (rg = take_rg(s)) >= 0)
+			j.rgs[n++] = rg;
+		if (n > 1) {
+			j.s = s;
+			hfds_pool_run(r->pool, (size_t)n, lane_run, &j);
+			s->qhead = 0;
+			s->qn = n;
+		} else if (n == 1) { /* the last one: its fields in parallel */
+			return decode_rg(s, 0, j.rgs[0], s->nfields > 1, out, err);
+		} else {
+			return 0;
+		}
+	}
+	if (s->qn > 0) { /* in row-group order; an error ends the stream after the batches before it */
+		int i = s->qhead++;
+		s->qn--;
+		if (s->qrc[i] < 0) {
+			for (; s->qn > 0; s->qn--, s->qhead++)
+				if (s->q[s->qhead].release)
+					s->q[s->qhead].release(&s->q[s->qhead]);
+			if (err && err->code == 0)
+				*err = s->qerr[i];
+			return s->qrc[i];
+		}
+		*out = s->q[i];
+		memset(&s->q[i], 0, sizeof s->q[i]);
+		return 0;
+	}
+	if ((rg = take_rg(s)) < 0)
+		return 0; /* end: out->release stays NULL */
+	return decode_rg(s, 0, rg, r->pool && s->nfields > 1, out, err);
 }
 
 static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
@@ -211,6 +278,7 @@ static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 	rc = next_batch(s, out, &s->err);
 	if (rc == 0)
 		return 0;
+	s->next = s->nrgs; /* an error ends the stream */
 	return rc == HFDS_ENOMEM ? ENOMEM : rc == HFDS_ELIMIT ? ENOMEM : rc == HFDS_EUNSUPPORTED ? ENOSYS : EIO;
 }
 
@@ -235,13 +303,16 @@ static void scan_free(scan *s)
 	int i, j;
 	if (!s)
 		return;
-	for (i = 0; s->cbs && i < s->nfields; i++) {
-		const pq_anode *f = s->r->root->children[s->fields[i]];
+	for (i = 0; i < s->qn; i++)
+		if (s->q[s->qhead + i].release)
+			s->q[s->qhead + i].release(&s->q[s->qhead + i]);
+	for (i = 0; s->cbs && i < s->lanes * s->nfields; i++) {
+		const pq_anode *f = s->r->root->children[s->fields[i % s->nfields]];
 		for (j = 0; s->cbs[i] && j <= f->last_leaf - f->leaf; j++)
 			pq_colbuf_release(&s->cbs[i][j]);
 		hfds_free(s->cbs[i]);
 	}
-	for (i = 0; s->spans && i < s->nfields; i++)
+	for (i = 0; s->spans && i < s->lanes * s->nfields; i++)
 		hfds_buf_release(&s->spans[i]);
 	hfds_free(s->cbs);
 	hfds_free(s->spans);
@@ -313,11 +384,15 @@ int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, stru
 		for (i = 0; i < r->meta->nrow_groups; i++)
 			s->rgs[s->nrgs++] = i;
 	}
-	if (!(s->pool = pq_bufpool_new()) || !(s->cbs = hfds_calloc((size_t)s->nfields + 1, sizeof *s->cbs)) ||
-	    !(s->spans = hfds_calloc((size_t)s->nfields + 1, sizeof *s->spans)))
+	s->lanes = r->pool ? hfds_pool_threads(r->pool) : 1;
+	s->lanes = s->lanes > MAX_LANES ? MAX_LANES : s->lanes < 1 ? 1 : s->lanes;
+	s->lanes = s->lanes > s->nrgs ? (s->nrgs > 0 ? s->nrgs : 1) : s->lanes;
+	if (!(s->pool = pq_bufpool_new()) ||
+	    !(s->cbs = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->cbs)) ||
+	    !(s->spans = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->spans)))
 		HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
-	for (i = 0; i < s->nfields; i++) {
-		const pq_anode *f = r->root->children[s->fields[i]];
+	for (i = 0; i < s->lanes * s->nfields; i++) {
+		const pq_anode *f = r->root->children[s->fields[i % s->nfields]];
 		hfds_buf_init(&s->spans[i], r->opt.max_alloc);
 		if (!(s->cbs[i] = hfds_calloc((size_t)(f->last_leaf - f->leaf + 1), sizeof **s->cbs)))
 			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");

@@ -12,6 +12,7 @@
 
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
+#include "parquet/assemble.h"
 #include "parquet/dec_values.h"
 #include "test.h"
 
@@ -277,13 +278,54 @@ static void scan_file(const char *path, int threads)
 	hfds_pq_reader_free(r);
 }
 
+/* Row group 1 damaged: the batch before it arrives intact, then the error, then the end;
+ * with 2 threads row groups 0 and 1 decode together. */
+static void damaged_scan(const char *path, int threads)
+{
+	hfds_pq_reader_options ro;
+	hfds_pq_reader *r = NULL;
+	struct ArrowArrayStream st;
+	struct ArrowArray b0, b1;
+	hfds_error err;
+	hfds_error_init(&err);
+	hfds_pq_reader_options_init(&ro);
+	ro.threads = threads;
+	REQUIRE(hfds_pq_reader_open_path(&r, path, &ro, &err) == 0);
+	REQUIRE(hfds_pq_reader_scan(r, NULL, &st, &err) == 0);
+	REQUIRE(st.get_next(&st, &b0) == 0 && b0.release);
+	check_batch(&b0, 0);
+	CHECK(st.get_next(&st, &b1) != 0);
+	CHECK(strstr(st.get_last_error(&st), "offset") != NULL);
+	REQUIRE(st.get_next(&st, &b1) == 0);
+	CHECK(b1.release == NULL);
+	b0.release(&b0);
+	st.release(&st);
+	hfds_pq_reader_free(r);
+}
+
 static void end_to_end(void)
 {
 	char path[512];
+	hfds_pq_reader *r = NULL;
+	hfds_error err;
+	int64_t off;
+	FILE *f;
+	uint8_t junk[16];
+	hfds_error_init(&err);
 	snprintf(path, sizeof path, "%s/fast.parquet", test_tmpdir());
 	REQUIRE(write_file(path) == 0);
 	scan_file(path, 1);
 	scan_file(path, 2);
+	/* overwrite the first page header of column x in row group 1 */
+	REQUIRE(hfds_pq_reader_open_path(&r, path, NULL, &err) == 0);
+	off = r->meta->row_groups[1].columns[3].meta.data_page_offset;
+	hfds_pq_reader_free(r);
+	memset(junk, 0xff, sizeof junk);
+	REQUIRE((f = fopen(path, "r+b")) != NULL);
+	REQUIRE(fseek(f, (long)off, SEEK_SET) == 0 && fwrite(junk, 1, sizeof junk, f) == sizeof junk);
+	fclose(f);
+	damaged_scan(path, 1);
+	damaged_scan(path, 2);
 }
 
 int main(void)
