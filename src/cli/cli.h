@@ -22,6 +22,27 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) HFDS_PRINTF(2, 3);
 /* Thread count from --threads, else HFDS_THREADS, else 0 (= all cores). */
 int cli_threads(int from_flag);
 
+/* An option of a command: `name` ("--revision") or `alias` ("-m", may be NULL). With
+ * `value` it takes one ("--name V" or "--name=V"), else it is a flag that sets *flag = 1. */
+typedef struct cli_opt {
+	const char *name;
+	const char *alias;
+	const char **value;
+	int *flag;
+} cli_opt;
+
+/* cli_parse's result when it printed the help: the command returns CLI_EXIT_OK. */
+#define CLI_PARSE_HELP (-1)
+
+/*
+ * Parses argv[1..] of command `cmd` with the options in `opts` (ended by an entry with a
+ * NULL name): "--help"/"-h" print `help` (CLI_PARSE_HELP); other arguments are stored in
+ * pos[0..max_pos) in order, *npos of them. Unknown options, a missing value or an argument
+ * too many print a usage error and return CLI_EXIT_USAGE; else CLI_EXIT_OK.
+ */
+int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, const char *help, const char **pos,
+	int max_pos, int *npos);
+
 /* One declaration per command; the definitions live in cmd_<name>.c. */
 int cmd_version(int argc, char **argv);
 int cmd_chess(int argc, char **argv);

@@ -26,33 +26,21 @@ int cmd_delete_config(int argc, char **argv)
 	hfds_ds_publish_options po;
 	hfds_error err;
 	char sha[41] = "";
-	int i, code = CLI_EXIT_OK;
+	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	memset(&po, 0, sizeof(po));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(a, "--revision") || !strcmp(a, "--message") || !strcmp(a, "-m") || !strcmp(a, "--endpoint")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("delete-config", "%s needs a value", a);
-			if (!strcmp(a, "--revision"))
-				revision = argv[++i];
-			else if (!strcmp(a, "--endpoint"))
-				endpoint = argv[++i];
-			else
-				message = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("delete-config", "unknown option '%s'", a);
-		} else if (!repo_id) {
-			repo_id = a;
-		} else if (!config) {
-			config = a;
-		} else {
-			return cli_usage_error("delete-config", "unexpected argument '%s'", a);
-		}
-	}
+	const char *pos[2];
+	int npos;
+	const cli_opt opts[] = {
+		{ "--revision", NULL, &revision, NULL },
+		{ "--message", "-m", &message, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	if ((code = cli_parse("delete-config", argc, argv, opts, usage_text, pos, 2, &npos)) != CLI_EXIT_OK)
+		return code == CLI_PARSE_HELP ? CLI_EXIT_OK : code;
+	repo_id = npos > 0 ? pos[0] : NULL;
+	config = npos > 1 ? pos[1] : NULL;
 	if (!repo_id || !config)
 		return cli_usage_error("delete-config", "needs REPO and CONFIG");
 	po.title = message;

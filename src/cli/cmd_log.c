@@ -35,40 +35,27 @@ int cmd_log(int argc, char **argv)
 	hfds_store_repo *repo = NULL;
 	hfds_store_log *log = NULL;
 	hfds_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(log_help, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(a, "--oneline")) {
-			oneline = 1;
-		} else if (!strcmp(a, "-n") || !strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("log", "%s needs a value", a);
-			if (!strcmp(a, "--endpoint")) {
-				endpoint = argv[++i];
-			} else if (!strcmp(a, "-n")) {
-				char *end;
-				long n = strtol(argv[++i], &end, 10);
-				if (*end || n <= 0)
-					return cli_usage_error("log", "-n needs a positive number, got '%s'", argv[i]);
-				limit = (size_t)n;
-			} else if ((rc = cli_parse_repo_type("log", argv[++i], &type)) != 0) {
-				return rc;
-			}
-		} else if (!strncmp(a, "--endpoint=", 11)) {
-			endpoint = a + 11;
-		} else if (!strncmp(a, "--type=", 7)) {
-			if ((rc = cli_parse_repo_type("log", a + 7, &type)) != 0)
-				return rc;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("log", "unknown option '%s'", a);
-		} else if (!arg) {
-			arg = a;
-		} else {
-			return cli_usage_error("log", "unexpected argument '%s'", a);
-		}
+	const char *pos[1], *type_name = NULL, *count = NULL;
+	int npos;
+	const cli_opt opts[] = {
+		{ "--oneline", NULL, NULL, &oneline },
+		{ "-n", NULL, &count, NULL },
+		{ "--type", NULL, &type_name, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	if ((rc = cli_parse("log", argc, argv, opts, log_help, pos, 1, &npos)) != CLI_EXIT_OK)
+		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
+	arg = npos > 0 ? pos[0] : NULL;
+	if (count) {
+		char *end;
+		long n = strtol(count, &end, 10);
+		if (*end || n <= 0)
+			return cli_usage_error("log", "-n needs a positive number, got '%s'", count);
+		limit = (size_t)n;
 	}
+	if (type_name && (rc = cli_parse_repo_type("log", type_name, &type)) != 0)
+		return rc;
 	if (!arg)
 		return cli_usage_error("log", "missing REPO[@REV]");
 	if ((rc = cli_split_repo_rev("log", arg, id, sizeof(id), &rev)) != 0)

@@ -34,39 +34,24 @@ int cmd_ls(int argc, char **argv)
 	hfds_store_repo *repo = NULL;
 	hfds_store_tree *tree = NULL;
 	hfds_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(ls_help, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(a, "-r") || !strcmp(a, "--recursive")) {
-			recursive = 1;
-		} else if (!strcmp(a, "-l") || !strcmp(a, "--long")) {
-			lng = 1;
-		} else if (!strcmp(a, "-rl") || !strcmp(a, "-lr")) {
-			recursive = lng = 1;
-		} else if (!strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("ls", "%s needs a value", a);
-			if (!strcmp(a, "--endpoint"))
-				endpoint = argv[++i];
-			else if ((rc = cli_parse_repo_type("ls", argv[++i], &type)) != 0)
-				return rc;
-		} else if (!strncmp(a, "--endpoint=", 11)) {
-			endpoint = a + 11;
-		} else if (!strncmp(a, "--type=", 7)) {
-			if ((rc = cli_parse_repo_type("ls", a + 7, &type)) != 0)
-				return rc;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("ls", "unknown option '%s'", a);
-		} else if (!arg) {
-			arg = a;
-		} else if (!path) {
-			path = a;
-		} else {
-			return cli_usage_error("ls", "unexpected argument '%s'", a);
-		}
-	}
+	const char *pos[2], *type_name = NULL;
+	int npos, both = 0;
+	const cli_opt opts[] = {
+		{ "--recursive", "-r", NULL, &recursive },
+		{ "--long", "-l", NULL, &lng },
+		{ "-rl", "-lr", NULL, &both },
+		{ "--type", NULL, &type_name, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	if ((rc = cli_parse("ls", argc, argv, opts, ls_help, pos, 2, &npos)) != CLI_EXIT_OK)
+		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
+	arg = npos > 0 ? pos[0] : NULL;
+	path = npos > 1 ? pos[1] : NULL;
+	if (both)
+		recursive = lng = 1;
+	if (type_name && (rc = cli_parse_repo_type("ls", type_name, &type)) != 0)
+		return rc;
 	if (!arg)
 		return cli_usage_error("ls", "missing REPO[@REV]");
 	if ((rc = cli_split_repo_rev("ls", arg, id, sizeof(id), &rev)) != 0)

@@ -27,33 +27,21 @@ int cmd_purge(int argc, char **argv)
 	size_t count = 0, deleted = 0, k, victims = 0;
 	hfds_error err;
 	char sha[41] = "", head[41];
-	int i, yes = 0, code = CLI_EXIT_OK;
+	int yes = 0, code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	memset(&po, 0, sizeof(po));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(a, "--yes") || !strcmp(a, "-y")) {
-			yes = 1;
-		} else if (!strcmp(a, "--revision") || !strcmp(a, "--message") || !strcmp(a, "-m") || !strcmp(a, "--endpoint")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("purge", "%s needs a value", a);
-			if (!strcmp(a, "--revision"))
-				revision = argv[++i];
-			else if (!strcmp(a, "--endpoint"))
-				endpoint = argv[++i];
-			else
-				message = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("purge", "unknown option '%s'", a);
-		} else if (!repo_id) {
-			repo_id = a;
-		} else {
-			return cli_usage_error("purge", "unexpected argument '%s'", a);
-		}
-	}
+	const char *pos[1];
+	int npos;
+	const cli_opt opts[] = {
+		{ "--yes", "-y", NULL, &yes },
+		{ "--revision", NULL, &revision, NULL },
+		{ "--message", "-m", &message, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	if ((code = cli_parse("purge", argc, argv, opts, usage_text, pos, 1, &npos)) != CLI_EXIT_OK)
+		return code == CLI_PARSE_HELP ? CLI_EXIT_OK : code;
+	repo_id = npos > 0 ? pos[0] : NULL;
 	if (!repo_id)
 		return cli_usage_error("purge", "needs REPO");
 	if (!yes && !isatty(0))

@@ -152,39 +152,22 @@ int cmd_repo(int argc, char **argv)
 	char id[HFDS_REPO_ID_SIZE], what[300];
 	hfds_store *st = NULL;
 	hfds_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(repo_help, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(a, "--private")) {
-			is_private = 1;
-		} else if (!strcmp(a, "--exist-ok")) {
-			exist_ok = 1;
-		} else if (!strcmp(a, "--yes") || !strcmp(a, "-y")) {
-			yes = 1;
-		} else if (!strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("repo", "%s needs a value", a);
-			if (!strcmp(a, "--endpoint"))
-				endpoint = argv[++i];
-			else if ((rc = cli_parse_repo_type("repo", argv[++i], &type)) != 0)
-				return rc;
-		} else if (!strncmp(a, "--endpoint=", 11)) {
-			endpoint = a + 11;
-		} else if (!strncmp(a, "--type=", 7)) {
-			if ((rc = cli_parse_repo_type("repo", a + 7, &type)) != 0)
-				return rc;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("repo", "unknown option '%s'", a);
-		} else if (!action) {
-			action = a;
-		} else if (!arg) {
-			arg = a;
-		} else {
-			return cli_usage_error("repo", "unexpected argument '%s'", a);
-		}
-	}
+	const char *pos[2], *type_name = NULL;
+	int npos;
+	const cli_opt opts[] = {
+		{ "--private", NULL, NULL, &is_private },
+		{ "--exist-ok", NULL, NULL, &exist_ok },
+		{ "--yes", "-y", NULL, &yes },
+		{ "--type", NULL, &type_name, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	if ((rc = cli_parse("repo", argc, argv, opts, repo_help, pos, 2, &npos)) != CLI_EXIT_OK)
+		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
+	action = npos > 0 ? pos[0] : NULL;
+	arg = npos > 1 ? pos[1] : NULL;
+	if (type_name && (rc = cli_parse_repo_type("repo", type_name, &type)) != 0)
+		return rc;
 	if (!action)
 		return cli_usage_error("repo", "missing action (create, info or delete)");
 	if (strcmp(action, "create") && strcmp(action, "info") && strcmp(action, "delete"))

@@ -35,43 +35,22 @@ int cmd_tag(int argc, char **argv)
 	hfds_store_repo *repo = NULL;
 	hfds_store_refs *refs = NULL;
 	hfds_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(tag_help, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(a, "--delete") || !strcmp(a, "-d")) {
-			del = 1;
-		} else if (!strcmp(a, "--revision") || !strcmp(a, "-m") || !strcmp(a, "--message")
-			|| !strcmp(a, "--type") || !strcmp(a, "--endpoint")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("tag", "%s needs a value", a);
-			if (!strcmp(a, "--endpoint"))
-				endpoint = argv[++i];
-			else if (!strcmp(a, "--revision"))
-				target = argv[++i];
-			else if (!strcmp(a, "--type")) {
-				if ((rc = cli_parse_repo_type("tag", argv[++i], &type)) != 0)
-					return rc;
-			} else
-				msg = argv[++i];
-		} else if (!strncmp(a, "--endpoint=", 11)) {
-			endpoint = a + 11;
-		} else if (!strncmp(a, "--revision=", 11)) {
-			target = a + 11;
-		} else if (!strncmp(a, "--type=", 7)) {
-			if ((rc = cli_parse_repo_type("tag", a + 7, &type)) != 0)
-				return rc;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("tag", "unknown option '%s'", a);
-		} else if (!arg) {
-			arg = a;
-		} else if (!name) {
-			name = a;
-		} else {
-			return cli_usage_error("tag", "unexpected argument '%s'", a);
-		}
-	}
+	const char *pos[2], *type_name = NULL;
+	int npos;
+	const cli_opt opts[] = {
+		{ "--delete", "-d", NULL, &del },
+		{ "--revision", NULL, &target, NULL },
+		{ "--message", "-m", &msg, NULL },
+		{ "--type", NULL, &type_name, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	if ((rc = cli_parse("tag", argc, argv, opts, tag_help, pos, 2, &npos)) != CLI_EXIT_OK)
+		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
+	arg = npos > 0 ? pos[0] : NULL;
+	name = npos > 1 ? pos[1] : NULL;
+	if (type_name && (rc = cli_parse_repo_type("tag", type_name, &type)) != 0)
+		return rc;
 	if (!arg)
 		return cli_usage_error("tag", "missing REPO");
 	if ((rc = cli_split_repo_rev("tag", arg, id, sizeof(id), &rev)) != 0)

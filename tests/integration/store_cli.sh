@@ -121,6 +121,20 @@ help)
 		has out "^usage: hfds $c"
 		has out "example"
 	done
+	# one option parser for every repository command: both value forms, clear errors
+	expect 0 "$HFDS" repo create alice/m --type=model
+	expect 0 "$HFDS" ls alice/m --type model -rl
+	expect 0 "$HFDS" log alice/m --type=model -n 1
+	expect 2 "$HFDS" tag alice/m --type
+	has err "hfds tag: --type needs a value"
+	expect 2 "$HFDS" branch alice/m dev --bogus
+	has err "hfds branch: unknown option '--bogus'"
+	expect 2 "$HFDS" ls alice/m a b --type=model
+	has err "hfds ls: unexpected argument 'b'"
+	expect 2 "$HFDS" log alice/m -n 0
+	has err "-n needs a positive number, got '0'"
+	expect 2 "$HFDS" delete-config alice/m
+	has err "needs REPO and CONFIG"
 	;;
 *)
 	fail "unknown case $CASE"
