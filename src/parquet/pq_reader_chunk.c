@@ -51,7 +51,10 @@ void pq_colbuf_release(pq_colbuf *cb)
 static void narrow_tail(hfds_buf *b, size_t from, int w)
 {
 	size_t i, cnt = (b->len - from) / 4;
-	uint8_t *p = b->data + from;
+	uint8_t *p;
+	if (cnt == 0) /* also: nothing allocated yet */
+		return;
+	p = b->data + from;
 	if (w == 1)
 		for (i = 0; i < cnt; i++)
 			p[i] = p[i * 4];

@@ -328,9 +328,34 @@ static void end_to_end(void)
 	damaged_scan(path, 2);
 }
 
+/* Fuzzer finding: an int8 column whose dictionary page holds no values (narrowing an empty
+ * buffer); must fail cleanly, without undefined behaviour. */
+static void empty_narrow_dictionary(void)
+{
+	const char *src = getenv("HFDS_SRC");
+	char path[1024];
+	hfds_pq_reader *r = NULL;
+	struct ArrowArrayStream st;
+	struct ArrowArray b;
+	hfds_error err;
+	int e = 0;
+	hfds_error_init(&err);
+	REQUIRE(src != NULL);
+	snprintf(path, sizeof path, "%s/tests/fuzz/corpus/fuzz_parquet_pages/regress_int8_empty_dictionary.parquet", src);
+	REQUIRE(hfds_pq_reader_open_path(&r, path, NULL, &err) == 0);
+	REQUIRE(hfds_pq_reader_scan(r, NULL, &st, &err) == 0);
+	while ((e = st.get_next(&st, &b)) == 0 && b.release)
+		b.release(&b);
+	CHECK(e != 0);
+	CHECK(strstr(st.get_last_error(&st), "offset") != NULL);
+	st.release(&st);
+	hfds_pq_reader_free(r);
+}
+
 int main(void)
 {
 	RUN(gather);
 	RUN(end_to_end);
+	RUN(empty_narrow_dictionary);
 	TEST_END();
 }
