@@ -15,6 +15,11 @@ if(HFDS_READER_NODE AND HFDS_READER_PY)
   set_tests_properties(reader_memory PROPERTIES TIMEOUT 900)
 endif()
 
+# cat prints the same with 1 and 3 threads on every corpus file.
+add_test(NAME reader_threads_same COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/reader_threads.sh
+  $<TARGET_FILE:hfds> ${HFDS_READER_CORPUS})
+set_tests_properties(reader_threads_same PROPERTIES TIMEOUT 300)
+
 # info reads only the footer: the 2 GiB-chunk brotli file answers at once.
 add_test(NAME reader_info_footer_only COMMAND $<TARGET_FILE:hfds> info --json
   ${HFDS_READER_CORPUS}/data/large_string_map.brotli.parquet)
