@@ -40,12 +40,13 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 }
 
 /* The hybrid decoding loop; the caller defines what to do with the values:
- * EMIT_RUN(v, run): `run` copies of v at value index done_; EMITJ(v, j): value number j of a
- * packed group of 8 at done_ + j, GROUP_END after each such group; EMIT1(v): one value at
+ * EMIT_RUN(v, run): `run` copies of v at value index done_; GROUP8(g) may take a whole packed
+ * group of 8 from its bytes g (and set handled_), else EMITJ(v, j) gets value number j of the
+ * group for index done_ + j; GROUP_END after each such group; EMIT1(v): one value at
  * done_. The loop advances done_ itself; END runs before success. Whole packed groups are
  * unpacked while 8 input bytes are readable past them: one unaligned 8-byte load per group
  * (bit width <= 8) or per value, shifts and a mask, no intermediate array. */
-#define RLE_LOOP(EMIT_RUN, EMITJ, GROUP_END, EMIT1, END)                                    \
+#define RLE_LOOP(EMIT_RUN, GROUP8, EMITJ, GROUP_END, EMIT1, END)                            \
 	size_t pos = 0, done_ = 0;                                                          \
 	int bytes = (bit_width + 7) / 8;                                                    \
 	uint64_t mask_ = bit_width >= 32 ? 0xffffffffu : ((1u << bit_width) - 1);          \
@@ -76,8 +77,10 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 			     n - pos - (size_t)(k / 8 * (uint64_t)bit_width) >= (size_t)bit_width + 8; k += 8) { \
 				const uint8_t *g_ = p + pos + (size_t)(k / 8 * (uint64_t)bit_width); \
 				uint64_t w_;                                                \
-				int j_;                                                     \
-				if (bit_width <= 8) {                                       \
+				int j_, handled_ = 0;                                       \
+				GROUP8(g_);                                                 \
+				if (handled_) {                                             \
+				} else if (bit_width <= 8) {                                \
 					memcpy(&w_, g_, 8);                                 \
 					for (j_ = 0; j_ < 8; j_++) {                        \
 						uint32_t v8 = (uint32_t)((w_ >> (j_ * bit_width)) & mask_); \
@@ -128,28 +131,41 @@ static inline uint32_t unpack_fast(const uint8_t *g, const uint8_t *end, size_t 
 	END                                                                                 \
 	return 0;
 
+#define NO_G8(g) (void)(g)
+
 int pq_rle_decode(const uint8_t *p, size_t n, int bit_width, uint32_t *out, size_t count,
 		  hfds_error *err)
 {
 #define U_RUN(v, run) do { size_t k_; for (k_ = 0; k_ < (run); k_++) out[done_ + k_] = (v); } while (0)
 #define U_J(v, j) (out[done_ + (size_t)(j)] = (v))
 #define U_1(v) (out[done_] = (v))
-	RLE_LOOP(U_RUN, U_J, (void)0, U_1, )
+	RLE_LOOP(U_RUN, NO_G8, U_J, (void)0, U_1, )
 #undef U_RUN
 #undef U_J
 #undef U_1
+}
+
+/* A run of one level: four at a time through 8-byte stores. */
+static inline void fill16(uint16_t *o, uint16_t v, size_t run)
+{
+	uint64_t four = v * UINT64_C(0x0001000100010001);
+	size_t k = 0;
+	for (; k + 4 <= run; k += 4)
+		memcpy(o + k, &four, 8);
+	for (; k < run; k++)
+		o[k] = v;
 }
 
 static int rle_levels_body(const uint8_t *p, size_t n, int bit_width, uint16_t *out, size_t count,
 			   uint32_t *mnp, uint32_t *mxp, hfds_error *err)
 {
 	uint32_t mn = UINT32_MAX, mx = 0;
-#define L_RUN(v, run) do { size_t k_; mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; \
-	for (k_ = 0; k_ < (run); k_++) out[done_ + k_] = (uint16_t)(v); } while (0)
+#define L_RUN(v, run) do { mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; \
+	fill16(out + done_, (uint16_t)(v), (run)); } while (0)
 #define L_J(v, j) do { out[done_ + (size_t)(j)] = (uint16_t)(v); mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; } while (0)
 #define L_1(v) do { out[done_] = (uint16_t)(v); mn = (v) < mn ? (v) : mn; mx = (v) > mx ? (v) : mx; } while (0)
 #define L_END *mnp = mn; *mxp = mx;
-	RLE_LOOP(L_RUN, L_J, (void)0, L_1, L_END)
+	RLE_LOOP(L_RUN, NO_G8, L_J, (void)0, L_1, L_END)
 #undef L_RUN
 #undef L_J
 #undef L_1
@@ -179,7 +195,8 @@ static int bad_index(hfds_error *err, uint32_t v, size_t dict_count)
 }
 
 /* One-byte entries with indices of at most 8 bits: a 256-slot table whose slots past the
- * dictionary hold 0x100, so a packed group is 8 lookups and one check of their OR. */
+ * dictionary hold 0x100, so a packed group is 8 lookups and one check of their OR (byte-wide
+ * indices, as hfds writes small dictionaries under zstd: one 8-byte store per group). */
 static int gather_byte_table(const uint8_t *p, size_t n, int bit_width, size_t count, const uint8_t *dict,
 			     size_t dict_count, uint8_t *dst, hfds_error *err)
 {
@@ -190,13 +207,22 @@ static int gather_byte_table(const uint8_t *p, size_t n, int bit_width, size_t c
 		tab[i] = i < dict_count ? dict[i] : 0x100;
 #define B_RUN(v, run) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); \
 	memset(dst + done_, dict[v], (run)); } while (0)
+#define B_G8(g) do { if (bit_width == 8) { const uint8_t *s_ = (g); \
+	unsigned e0 = tab[s_[0]], e1 = tab[s_[1]], e2 = tab[s_[2]], e3 = tab[s_[3]]; \
+	unsigned e4 = tab[s_[4]], e5 = tab[s_[5]], e6 = tab[s_[6]], e7 = tab[s_[7]]; \
+	uint64_t o_ = (uint64_t)(e0 & 0xff) | (uint64_t)(e1 & 0xff) << 8 | (uint64_t)(e2 & 0xff) << 16 | \
+		(uint64_t)(e3 & 0xff) << 24 | (uint64_t)(e4 & 0xff) << 32 | (uint64_t)(e5 & 0xff) << 40 | \
+		(uint64_t)(e6 & 0xff) << 48 | (uint64_t)(e7 & 0xff) << 56; \
+	or_ |= e0 | e1 | e2 | e3 | e4 | e5 | e6 | e7; \
+	memcpy(dst + done_, &o_, 8); handled_ = 1; } } while (0)
 #define B_J(v, j) do { unsigned e_ = tab[v]; or_ |= e_; dst[done_ + (size_t)(j)] = (uint8_t)e_; } while (0)
-#define B_END8 do { if (or_ & 0x100) { int q_; for (q_ = 0; q_ < 8; q_++) \
+#define B_END8 do { if (or_ & 0x100) { int q_; memcpy(&w_, g_, 8); for (q_ = 0; q_ < 8; q_++) \
 	if ((size_t)((w_ >> (q_ * bit_width)) & mask_) >= dict_count) \
 		return bad_index(err, (uint32_t)((w_ >> (q_ * bit_width)) & mask_), dict_count); } } while (0)
 #define B_1(v) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); dst[done_] = dict[v]; } while (0)
-	RLE_LOOP(B_RUN, B_J, B_END8, B_1, )
+	RLE_LOOP(B_RUN, B_G8, B_J, B_END8, B_1, )
 #undef B_RUN
+#undef B_G8
 #undef B_J
 #undef B_END8
 #undef B_1
@@ -219,7 +245,7 @@ int pq_rle_gather(const uint8_t *p, size_t n, int bit_width, size_t count, const
 	default: memcpy(dst + (done_ + (size_t)(j)) * w, dict + (size_t)(v) * w, w); } } while (0)
 #define G_1(v) do { if ((v) >= dict_count) return bad_index(err, (v), dict_count); \
 	memcpy(dst + done_ * w, dict + (size_t)(v) * w, w); } while (0)
-		RLE_LOOP(G_RUN, G_J, (void)0, G_1, )
+		RLE_LOOP(G_RUN, NO_G8, G_J, (void)0, G_1, )
 #undef G_RUN
 #undef G_J
 #undef G_1

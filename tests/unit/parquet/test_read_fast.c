@@ -70,6 +70,22 @@ static void gather(void)
 	}
 	REQUIRE(pq_rle_levels(enc, sizeof enc, 2, lv, 5, &mn, &mx, &err) == 0);
 	CHECK(mn == 2 && mx == 2);
+	/* byte-wide indices (bit width 8, as hfds writes small dictionaries under zstd): two
+	 * packed groups plus 8 readable bytes after them, then an index past the dictionary */
+	{
+		uint8_t b8[1 + 16 + 8], o8[16], d5[5] = {11, 22, 33, 44, 55};
+		memset(b8, 0, sizeof b8);
+		b8[0] = (2 << 1) | 1;
+		for (i = 0; i < 16; i++)
+			b8[1 + i] = (uint8_t)(i * 3 % 5);
+		hfds_error_init(&err);
+		REQUIRE(pq_rle_gather(b8, sizeof b8, 8, 16, d5, 5, 1, o8, &err) == 0);
+		for (i = 0; i < 16; i++)
+			CHECK_EQ_INT(o8[i], d5[i * 3 % 5]);
+		b8[1 + 10] = 7;
+		CHECK_EQ_INT(pq_rle_gather(b8, sizeof b8, 8, 16, d5, 5, 1, o8, &err), HFDS_ECORRUPT);
+		CHECK(strstr(err.message, "index 7 out of range (5 entries)") != NULL);
+	}
 }
 
 /* ------------------------------------------------------------------ end to end */
