@@ -4,7 +4,7 @@
 #  (b) flat:  FLAT_ROWS (default 10,000,000) rows of int64, float64, short string, int32 w/ 10% nulls, snappy
 # Both sides build the table in memory first and time only the write (bench_writer.c /
 # duckdb_bench.mjs print their own timings: hyperfine would also time the data generation,
-# which both sides do in-process), at threads=1 and threads=2; hfds runs REPEAT times (best
+# which both sides do in-process), at threads=1 and threads=2; hfds runs REPEAT (5) times (best
 # kept), DuckDB once per thread count (it is slow on (a)). Peak RSS of the hfds process comes
 # from /usr/bin/time -v (logs kept). Results: $HFDS_BENCH_OUT/writer.jsonl and a summary.
 set -euo pipefail
@@ -13,7 +13,7 @@ out=${HFDS_BENCH_OUT:-$root/bench/out/writer}
 mkdir -p "$out"
 chess_rows=${CHESS_ROWS:-1000000}
 flat_rows=${FLAT_ROWS:-10000000}
-repeat=${REPEAT:-3}
+repeat=${REPEAT:-5}
 tmp=${TMPDIR:-/tmp}/hfds-bench-writer
 mkdir -p "$tmp"
 
@@ -44,10 +44,14 @@ for spec in "chess $chess_rows" "flat $flat_rows"; do
   for t in 1 2; do
     for i in $(seq "$repeat"); do
       tv=$out/hfds_${name}_t${t}_$i.time
+      # every run writes a new file with no writeback pending: removing or overwriting the
+      # previous run's synced file (freeing its blocks) would be timed, its writeback would take a core
+      rm -f "$tmp/hfds_$name.parquet" && sync
       /usr/bin/time -v -o "$tv" "$tmp/bench_writer" "$name" "$rows" "$t" "$tmp/hfds_$name.parquet" > "$tmp/run.json"
       rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tv")
       sed "s/}\$/, \"engine\": \"hfds\", \"peak_rss_kb\": $rss}/" "$tmp/run.json" | tee -a "$res"
     done
+    rm -f "$tmp/duckdb_$name.parquet" && sync
     node "$root/bench/writer/duckdb_bench.mjs" "$name" "$rows" "$t" "$tmp/duckdb_$name.parquet" | tee -a "$res"
   done
 done
@@ -65,6 +69,11 @@ for (const c of ['chess', 'flat']) {
   console.log(`${c}: rows ${any.rows}, input ${(any.input_bytes / 1e6).toFixed(0)} MB`);
   console.log(`  duckdb  t=1 ${d1.toFixed(3)} s   t=2 ${d2.toFixed(3)} s`);
   console.log(`  hfds    t=1 ${h1.toFixed(3)} s (${(any.input_bytes / h1 / 1e6).toFixed(0)} MB/s)   t=2 ${h2.toFixed(3)} s (${(any.input_bytes / h2 / 1e6).toFixed(0)} MB/s)`);
+  const median = t => {
+    const v = rows.filter(r => r.case === c && r.engine === 'hfds' && r.threads === t).map(r => r.seconds).sort((a, b) => a - b);
+    return v[(v.length - 1) >> 1];
+  };
+  console.log(`  hfds median of ${rows.filter(r => r.case === c && r.engine === 'hfds' && r.threads === 1).length} runs: t=1 ${median(1).toFixed(3)} s   t=2 ${median(2).toFixed(3)} s (${(any.input_bytes / median(2) / 1e6).toFixed(0)} MB/s)`);
   console.log(`  speedup vs duckdb t=1: hfds t=1 ${(d1 / h1).toFixed(2)}x, hfds t=2 ${(d1 / h2).toFixed(2)}x; vs duckdb t=2: hfds t=2 ${(d2 / h2).toFixed(2)}x`);
   console.log(`  memcpy of the same bytes ${Math.min(...mem).toFixed(3)} s -> hfds t=2 at ${(Math.min(...mem) / h2 * 100).toFixed(1)}% of memcpy speed`);
   console.log(`  hfds peak RSS ${(rss / 1024).toFixed(0)} MiB (includes the ${(any.input_bytes / 1048576).toFixed(0)} MiB input)`);
