@@ -423,5 +423,6 @@ void pqw_wait_jobs(hfds_pq_writer *w)
 {
 	for (int k = 0; k < 2 && w->schema; k++)
 		for (int i = 0; w->slots[k].groups && i < w->schema->nleaves; i++)
-			hfds_taskgroup_wait(w->slots[k].groups[i]);
+			if (w->slots[k].groups[i]) /* NULL: the slot's set-up failed before it */
+				hfds_taskgroup_wait(w->slots[k].groups[i]);
 }

@@ -13,6 +13,7 @@
 #include "test.h"
 #include "test_write_kit.h"
 #include "hfds/parquet.h"
+#include "util/alloc.h"
 #include "util/sha256.h"
 
 static int exists(const char *path)
@@ -402,6 +403,55 @@ static void test_batch_returned(void)
 	hfds_buf_release(&ref.b);
 }
 
+static int oom_scenario(const struct ArrowSchema *s, struct ArrowArray *a, int threads, const char *path)
+{
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.threads = threads;
+	o.row_group_max_rows = 300;
+	o.page_size = 4096;
+	hfds_pq_writer *w = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	int rc = hfds_pq_writer_open(&w, path, s, &o, &err);
+	if (rc == 0)
+		rc = hfds_pq_writer_write(w, a, &err);
+	if (rc == 0)
+		rc = hfds_pq_writer_flush(w, &err);
+	if (rc == 0)
+		rc = hfds_pq_writer_close(w, NULL, &err);
+	hfds_pq_writer_free(w);
+	return rc;
+}
+
+/* Every allocation of open/write/flush/close failing in turn, with the pipeline on (3
+ * threads: allocations in workers fail too) and off: HFDS_ENOMEM, no crash, no leak, no
+ * partial file; then a run that succeeds. */
+static void test_every_allocation_fails(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 21, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 2000);
+	const char *path = tmp_path("oom.parquet");
+	for (int threads = 1; threads <= 3; threads += 2) {
+		int n, rc = -1;
+		unlink(path); /* the last run of the previous loop succeeded */
+		for (n = 1; n < 20000; n++) {
+			hfds_alloc_fail_after((uint64_t)n);
+			rc = oom_scenario(s, a, threads, path);
+			hfds_alloc_fail_after(0);
+			if (rc == 0)
+				break;
+			CHECK_EQ_INT(rc, HFDS_ENOMEM);
+			CHECK(!exists(path));
+			if (rc != HFDS_ENOMEM)
+				break;
+		}
+		CHECK_EQ_INT(rc, 0);
+		CHECK(n > 50);
+	}
+}
+
 /* Writes the chesspos-like + mixed batch with `threads`, returns the bytes in m. */
 static int write_mem(membuf *m, const struct ArrowSchema *s, struct ArrowArray **batches, int nb, int threads,
 	hfds_pq_file_info *info)
@@ -491,6 +541,7 @@ int main(void)
 	RUN(test_overwrite_keeps_links);
 	RUN(test_deterministic_threads);
 	RUN(test_batch_returned);
+	RUN(test_every_allocation_fails);
 	kit_free_all();
 	TEST_END();
 }
