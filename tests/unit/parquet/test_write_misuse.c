@@ -37,6 +37,17 @@ static struct ArrowSchema *simple_schema(void)
 		kit_schema("+l", "tags", 1, 1, kit_schema("u", "item", 1, 0)));
 }
 
+/* Options with `threads` and row groups of `rows` rows: a few thousand rows make several
+ * row groups, which with more than one thread keep the pipeline busy. */
+static hfds_pq_writer_options small_row_groups(int threads, size_t rows)
+{
+	hfds_pq_writer_options o;
+	hfds_pq_writer_options_init(&o);
+	o.threads = threads;
+	o.row_group_max_rows = rows;
+	return o;
+}
+
 static void test_unsupported_type(void)
 {
 	struct ArrowSchema *s = kit_schema("+s", "", 0, 2, kit_schema("l", "ok", 1, 0), kit_schema("tDm", "when", 1, 0));
@@ -200,12 +211,9 @@ static void test_full_disk(void)
 	for (int threads = 1; threads <= 3; threads += 2)
 	for (size_t cap = 0; cap < 40000; cap = cap * 3 + 1000) {
 		disk d = { 0, cap };
-		hfds_pq_writer_options o;
-		hfds_pq_writer_options_init(&o);
-		o.threads = threads;
+		hfds_pq_writer_options o = small_row_groups(threads, 500);
 		o.path_write_hook = full_disk;
 		o.path_write_hook_payload = &d;
-		o.row_group_max_rows = 500;
 		hfds_pq_writer *w = NULL;
 		hfds_error err;
 		hfds_error_init(&err);
@@ -244,10 +252,7 @@ static void test_free_in_flight(void)
 	kit_gen g = { 11, NULLS_MIXED, 0 };
 	struct ArrowArray *a = kit_gen_batch(&g, s, 5000);
 	const char *path = tmp_path("in-flight.parquet");
-	hfds_pq_writer_options o;
-	hfds_pq_writer_options_init(&o);
-	o.threads = 3;
-	o.row_group_max_rows = 400;
+	hfds_pq_writer_options o = small_row_groups(3, 400);
 	hfds_pq_writer *w = NULL;
 	REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
 	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
@@ -265,10 +270,7 @@ static void test_flush_bytes_written(void)
 	uint64_t first = 0;
 	for (int threads = 1; threads <= 3; threads++) {
 		const char *path = tmp_path("flushed.parquet");
-		hfds_pq_writer_options o;
-		hfds_pq_writer_options_init(&o);
-		o.threads = threads;
-		o.row_group_max_rows = 400;
+		hfds_pq_writer_options o = small_row_groups(threads, 400);
 		hfds_pq_writer *w = NULL;
 		REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
 		CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
@@ -371,10 +373,8 @@ static void test_batch_returned(void)
 	for (int threads = 1; threads <= 3; threads++) {
 		membuf m;
 		hfds_buf_init(&m.b, 0);
-		hfds_pq_writer_options o;
-		hfds_pq_writer_options_init(&o);
-		o.threads = threads;
-		o.row_group_max_rows = 700; /* row groups end inside each batch and span two */
+		/* row groups end inside each batch and span two */
+		hfds_pq_writer_options o = small_row_groups(threads, 700);
 		o.codec = HFDS_PQ_UNCOMPRESSED; /* the values are visible in the file */
 		o.page_size = 2048;
 		hfds_pq_writer *w = NULL;
@@ -405,10 +405,7 @@ static void test_batch_returned(void)
 
 static int oom_scenario(const struct ArrowSchema *s, struct ArrowArray *a, int threads, const char *path)
 {
-	hfds_pq_writer_options o;
-	hfds_pq_writer_options_init(&o);
-	o.threads = threads;
-	o.row_group_max_rows = 300;
+	hfds_pq_writer_options o = small_row_groups(threads, 300);
 	o.page_size = 4096;
 	hfds_pq_writer *w = NULL;
 	hfds_error err;
