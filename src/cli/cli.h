@@ -54,6 +54,8 @@ int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_delete_config(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /* Hub helpers for repo-level commands (defined in cmd_repo.c). */
 struct hfds_store;
