@@ -108,7 +108,11 @@ int srv_reply_error(srv_req *r, unsigned status, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	text = json_dumps(json_pack("{s:s?}", "error", msg), JSON_COMPACT);
+	{
+		json_t *o = json_pack("{s:s}", "error", msg);
+		text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+	}
 	if (!text) {
 		/* invalid UTF-8 in a message that quotes the client: send it escaped */
 		json_t *o = json_object();
@@ -284,6 +288,7 @@ static void quiet_logger(void *cls, const char *fmt, va_list ap)
 
 static void server_release(hfds_server *srv)
 {
+	hfds_store_free(srv->keep);
 	hfds_free(srv->root);
 	hfds_free(srv->host);
 	hfds_free(srv->public_url);
@@ -347,6 +352,8 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 		HFDS_FAIL_IF(!(srv->public_url = hfds_strdup(buf)), HFDS_ENOMEM, err, "out of memory");
 	}
 	srv->cfg.public_url = srv->public_url;
+	srv->keep = st;
+	st = NULL;
 	*out = srv;
 	srv = NULL;
 done:

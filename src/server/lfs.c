@@ -196,9 +196,10 @@ int srv_lfs_batch(srv_req *r, hfds_repo_type t, const char *id)
 	}
 	json_decref(req);
 	{
-		char *text = json_dumps(json_pack("{s:s,s:o,s:s}", "transfer", "basic", "objects", out_objs, "hash_algo",
-			"sha256"), JSON_COMPACT);
+		json_t *body = json_pack("{s:s,s:o,s:s}", "transfer", "basic", "objects", out_objs, "hash_algo", "sha256");
+		char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 		struct MHD_Response *resp;
+		json_decref(body);
 		if (!text)
 			return MHD_NO;
 		r->bytes = strlen(text);

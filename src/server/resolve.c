@@ -17,13 +17,11 @@
 
 static int not_found(srv_req *r, const char *sha, const char *path)
 {
-	char *text = json_dumps(json_pack("{s:s}", "error", "Entry not found"), JSON_COMPACT);
+	static const char text[] = "{\"error\":\"Entry not found\"}";
 	struct MHD_Response *resp;
 	(void)path;
-	if (!text)
-		return MHD_NO;
 	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	resp = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Error-Code", "EntryNotFound");
 	MHD_add_response_header(resp, "X-Error-Message", "Entry not found");

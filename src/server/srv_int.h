@@ -29,6 +29,8 @@ struct hfds_server {
 	struct MHD_Daemon *daemon;
 	uint8_t secret[32];          /* signs upload URLs; new at every start */
 	unsigned long next_id;       /* request ids (atomic increments) */
+	hfds_store *keep;            /* held open while serving: keeps libgit2 initialised, so its
+	                                per-thread state is released by each thread as it ends */
 };
 
 /* What a request's body is for, decided when its headers arrive. */
