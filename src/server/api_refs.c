@@ -164,8 +164,16 @@ int srv_api_refs(srv_req *r, hfds_repo_type t, const char *id)
 			json_pack("{s:s,s:s,s:s}", "name", x->name, "ref", x->ref, "targetCommit", x->target));
 	}
 	body = json_pack("{s:o,s:[],s:o}", "branches", br, "converts", "tags", tg);
-	if (srv_query_bool(r, "include_prs"))
-		json_object_set_new(body, "pullRequests", json_array());
+	if (srv_query_bool(r, "include_prs")) {
+		hfds_store_refs *prs = NULL;
+		json_t *arr = json_array();
+		if (hfds_store_pr_list(&prs, repo, NULL) == 0)
+			for (i = 0; i < prs->count; i++)
+				json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "name", prs->items[i].name, "ref",
+					prs->items[i].ref, "targetCommit", prs->items[i].target));
+		hfds_store_refs_free(prs);
+		json_object_set_new(body, "pullRequests", arr);
+	}
 	ok = srv_reply_json(r, 200, body);
 	hfds_store_refs_free(refs);
 	hfds_store_repo_free(repo);
