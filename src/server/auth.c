@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "util/alloc.h"
+#include "util/base64.h"
 
 void srv_auth_load(srv_req *r)
 {
@@ -19,8 +20,21 @@ void srv_auth_load(srv_req *r)
 		return;
 	while (*h == ' ')
 		h++;
+	if (!strncasecmp(h, "Basic ", 6)) {
+		/* git sends the token as the password of HTTP basic auth */
+		hfds_buf dec;
+		char *colon;
+		hfds_buf_init(&dec, 4096);
+		r->auth.has_token = 1;
+		h += 6;
+		if (hfds_base64_decode(&dec, h, strlen(h), NULL) == 0 && hfds_buf_cstr(&dec, NULL) == 0
+			&& (colon = memchr(dec.data, ':', dec.len)) != NULL)
+			r->auth.valid = hfds_token_lookup(&r->auth.tok, r->srv->root, colon + 1, NULL) == 0;
+		hfds_buf_release(&dec);
+		return;
+	}
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
-		r->auth.has_token = 1;   /* Basic and other schemes: not ours */
+		r->auth.has_token = 1;   /* other schemes: not ours */
 		return;
 	}
 	h += 7;
@@ -89,6 +103,12 @@ static int visible(srv_req *r, hfds_repo_type t, const char *id, int *exists)
 		return 0;
 	*exists = 1;
 	return !priv || owns(r, id, ns_len(id));
+}
+
+int srv_visible(srv_req *r, hfds_repo_type t, const char *id)
+{
+	int exists;
+	return visible(r, t, id, &exists);
 }
 
 int srv_can_read(srv_req *r, hfds_repo_type t, const char *id)

@@ -165,6 +165,17 @@ static int route_api(srv_req *r)
 	return not_found(r);
 }
 
+/* git's smart HTTP protocol below a repository URL, with or without ".git". */
+static int git_side(srv_req *r, hfds_repo_type t, const char *id, size_t i)
+{
+	hfds_buf a;
+	int ok;
+	hfds_buf_init(&a, 0);
+	ok = join(&a, r, i, r->nseg) < 0 ? MHD_NO : srv_git_http(r, t, id, (char *)a.data);
+	hfds_buf_release(&a);
+	return ok;
+}
+
 /* /{prefix}{ns}/{name}[.git]/... */
 static int route_git_side(srv_req *r)
 {
@@ -189,8 +200,10 @@ static int route_git_side(srv_req *r)
 				return method(r, "POST") ? srv_lfs_verify(r, t, id) : bad_method(r);
 			return method(r, "GET") ? srv_lfs_object_get(r, t, id, r->segs[i + 3]) : bad_method(r);
 		}
-		return not_found(r);
+		return git_side(r, t, id, i);
 	}
+	if (i < r->nseg && (is(r->segs[i], "info") || is(r->segs[i], "git-upload-pack") || is(r->segs[i], "git-receive-pack")))
+		return git_side(r, t, id, i);
 	if (i >= r->nseg || (!is(r->segs[i], "resolve") && !is(r->segs[i], "raw")) || i + 2 >= r->nseg + 1)
 		return not_found(r);
 	if (!method(r, "GET") && !method(r, "HEAD"))

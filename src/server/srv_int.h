@@ -111,6 +111,8 @@ void srv_auth_load(srv_req *r);
  * NULL, then the repo is opened to learn its visibility. */
 int srv_can_read(srv_req *r, hfds_repo_type t, const char *id);
 int srv_can_write(srv_req *r, hfds_repo_type t, const char *id);
+/* 1 if the repo exists and the caller may see it (no reply). */
+int srv_visible(srv_req *r, hfds_repo_type t, const char *id);
 /* Whether the caller's token may create repos in `ns` (replies on refusal). */
 int srv_can_write_ns(srv_req *r, const char *ns);
 
@@ -187,6 +189,8 @@ int srv_upload_finish(srv_req *r);
 /* POST of a multipart completion URL: joins the parts into the object. */
 int srv_upload_complete(srv_req *r);
 void srv_upload_abort(srv_req *r);
+/* git http-backend for `rest` ("info/refs", "git-upload-pack"); read-only. */
+int srv_git_http(srv_req *r, hfds_repo_type t, const char *id, const char *rest);
 int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path, int raw);
 
 /* ---- shared helpers (api_common.c) ----------------------------------------------------- */
