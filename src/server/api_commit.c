@@ -3,7 +3,7 @@
  * store's own LFS rules; the NDJSON commit is parsed whole (ndjson.c) and then applied as one
  * store commit, so a bad line or a stale parentCommit changes nothing.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 

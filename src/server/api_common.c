@@ -1,5 +1,5 @@
 /* Helpers the API handlers share: URLs, dates, entry JSON, body parsing, repo opening. */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * Listings and refs (hub-protocol.md §2.5, §4.1, §4.2): tree with Link pagination,
  * paths-info (form or JSON body), refs, commit history, branch and tag create/delete.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * Repository-level endpoints (hub-protocol.md §1.3, §2): whoami-v2, create, delete, move,
  * settings, repo info and validate-yaml.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * a missing one, so its existence does not leak. Tokens are checked against the token file
  * on every request, so `hfds token revoke` takes effect at once.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 #include <strings.h>

@@ -5,7 +5,7 @@
  * The request body goes to the CGI through a temp file (no pipe deadlock whatever its size)
  * and the CGI's output is streamed to the client as it comes.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

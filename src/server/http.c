@@ -9,7 +9,7 @@
  * URLs are not unescaped by the library (identity unescape callback): the router needs the
  * raw path to split it before decoding, because revisions may arrive as `refs%2Fpr%2F1`.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

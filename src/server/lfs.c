@@ -10,7 +10,7 @@
  * signed one is refused and its temp file removed. Multipart parts are kept as numbered
  * files in <root>/tmp/mp-<oid>-<size>/ until the completion joins them.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * as one segment (`refs%2Fpr%2F1`, Python) or raw over several (`refs/pr/1`, hf.js tree
  * URLs), so a revision starting with `refs/<kind>/` takes three raw segments.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 

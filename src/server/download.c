@@ -5,7 +5,7 @@
  * LFS content is sent from the object file (sendfile through libmicrohttpd); regular files
  * come out of git, which keeps them small.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <fcntl.h>
 #include <stdio.h>
