@@ -262,7 +262,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (long)((t1.tv_sec - r->t0.tv_sec) * 1000 + (t1.tv_nsec - r->t0.tv_nsec) / 1000000);
 	if (srv->cfg.log) {
-		snprintf(line, sizeof(line), "%s %.1000s %u %llu %ldms hfds-%lu%s", r->method, r->path ? r->path : "-",
+		/* Upload URLs carry their signature: log only /_hfds/<kind>/<oid>. */
+		int plen = r->path ? (int)strlen(r->path) : 0;
+		if (r->path && !strncmp(r->path, "/_hfds/", 7)) {
+			const char *p = strchr(r->path + 7, '/');
+			p = p ? strchr(p + 1, '/') : NULL;
+			if (p)
+				plen = (int)(p - r->path);
+		}
+		if (plen > 1000)
+			plen = 1000;
+		snprintf(line, sizeof(line), "%s %.*s %u %llu %ldms hfds-%lu%s", r->method, plen, r->path ? r->path : "-",
 			r->responded ? r->status : 0, (unsigned long long)r->bytes, ms, r->id,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 		srv->cfg.log(srv->cfg.log_ctx, line);

@@ -250,5 +250,7 @@ def test_revoke(server):
 def test_access_log_has_no_token(server):
     text = server.log_text()
     assert "GET /api/whoami-v2 200" in text
+    # the 3 MiB file of upload_folder went up in parts (chunk size 1 MiB), then a completion
+    assert text.count("PUT /_hfds/part/") >= 4 and "POST /_hfds/complete/" in text
     for tok in (server.alice, server.bob, server.reader):
         assert tok not in text
