@@ -12,11 +12,14 @@
 #include "server/srv_int.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -296,6 +299,43 @@ static void quiet_logger(void *cls, const char *fmt, va_list ap)
 	(void)ap;
 }
 
+/*
+ * Removes uploads a killed server left in <root>/tmp: single uploads older than an hour (an
+ * upload URL lives an hour) and multipart part folders older than a day.
+ */
+static void sweep_uploads(const char *root)
+{
+	char dir[4200], path[4600];
+	struct dirent *de;
+	struct stat sb;
+	time_t now = time(NULL);
+	DIR *d;
+	snprintf(dir, sizeof(dir), "%s/tmp", root);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int single = !strncmp(de->d_name, "upload-", 7), parts = !strncmp(de->d_name, "mp-", 3);
+		if (!single && !parts)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) != 0 || now - sb.st_mtime < (single ? 3600 : 86400))
+			continue;
+		if (single && S_ISREG(sb.st_mode)) {
+			unlink(path);
+		} else if (parts && S_ISDIR(sb.st_mode)) {
+			DIR *pd = opendir(path);
+			struct dirent *pe;
+			while (pd && (pe = readdir(pd)) != NULL)
+				if (pe->d_name[0] != '.')
+					unlinkat(dirfd(pd), pe->d_name, 0);
+			if (pd)
+				closedir(pd);
+			rmdir(path);
+		}
+	}
+	closedir(d);
+}
+
 static void server_release(hfds_server *srv)
 {
 	hfds_store_free(srv->keep);
@@ -319,6 +359,7 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 	HFDS_FAIL_IF(!(srv->root = hfds_strdup(hfds_store_root(st))), HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(!(srv->host = hfds_strdup(cfg->host ? cfg->host : "127.0.0.1")), HFDS_ENOMEM, err, "out of memory");
 	srv->cfg.root = srv->root;
+	sweep_uploads(srv->root);
 	srv->cfg.host = srv->host;
 	if (!srv->cfg.max_connections)
 		srv->cfg.max_connections = 256;
