@@ -50,22 +50,6 @@ json_t *srv_body_json(srv_req *r)
 	return j;
 }
 
-hfds_store_repo *srv_open_read(srv_req *r, hfds_repo_type t, const char *id)
-{
-	hfds_store *st;
-	hfds_store_repo *repo = NULL;
-	hfds_error err;
-	int rc;
-	hfds_error_init(&err);
-	if (!srv_can_read(r, t, id))
-		return NULL;
-	if ((rc = srv_store(r, &st, &err)) < 0 || (rc = hfds_store_repo_open(&repo, st, t, id, &err)) < 0) {
-		srv_reply_hfds(r, rc, &err, "repo");
-		return NULL;
-	}
-	return repo;
-}
-
 int srv_resolve_rev(srv_req *r, hfds_store_repo *repo, const char *rev, char sha[HFDS_OID_HEX_SIZE])
 {
 	hfds_error err;

@@ -69,7 +69,8 @@ int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, c
 	}
 	if (lfs) {
 		struct stat sb;
-		if (hfds_store_file_local_path(&local, repo, sha, path, &err) < 0 || !local
+		hfds_store *st;
+		if (srv_store(r, &st, &err) < 0 || hfds_store_object_path(&local, st, e.lfs_sha256, &err) < 0
 			|| (fd = open(local, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0 || (uint64_t)sb.st_size != size) {
 			if (fd >= 0)
 				close(fd);

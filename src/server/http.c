@@ -386,7 +386,7 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->cfg.max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg.timeout_seconds,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10),
 		MHD_OPTION_EXTERNAL_LOGGER, quiet_logger, NULL,
 		MHD_OPTION_END);
 	HFDS_FAIL_IF(!srv->daemon, HFDS_ENET, err, "cannot listen on %s:%u", srv->host, cfg->port);
