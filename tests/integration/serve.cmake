@@ -6,3 +6,7 @@ if(HFDS_NODE_SERVE)
   set_tests_properties(serve_js PROPERTIES TIMEOUT 300
     ENVIRONMENT "HFDS_BIN=$<TARGET_FILE:hfds>;HFDS_SRC=${CMAKE_SOURCE_DIR}")
 endif()
+
+# Help texts and usage errors of `hfds serve` and `hfds token`.
+add_test(NAME serve_cli_usage COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/serve_usage.sh $<TARGET_FILE:hfds>)
+set_tests_properties(serve_cli_usage PROPERTIES TIMEOUT 120)
