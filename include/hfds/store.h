@@ -269,6 +269,14 @@ HFDS_EXTERN int hfds_store_commit_delete_folder(hfds_store_commit *c, const char
 HFDS_EXTERN int hfds_store_commit_run(hfds_store_commit *c, char out_sha[HFDS_OID_HEX_SIZE],
 	hfds_error *err);
 
+/*
+ * Replaces the history of `branch` (NULL = main) by one root commit with its current tree and
+ * `message` (the Hub's super-squash); the new id goes to out_sha (may be NULL).
+ * HFDS_ENOTFOUND (no such branch), HFDS_ECONFLICT (lock held too long).
+ */
+HFDS_EXTERN int hfds_store_squash(hfds_store_repo *repo, const char *branch, const char *message,
+	char out_sha[HFDS_OID_HEX_SIZE], hfds_error *err);
+
 /* ---- branches, tags, refs ----------------------------------------------------------- */
 
 /* Creates branch `name` at `from` (NULL = main). HFDS_EEXISTS, HFDS_EINVAL (bad name,

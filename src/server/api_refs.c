@@ -329,3 +329,33 @@ int srv_api_tag(srv_req *r, hfds_repo_type t, const char *id, const char *name)
 	hfds_free(msg);
 	return rc;
 }
+
+int srv_api_squash(srv_req *r, hfds_repo_type t, const char *id, const char *branch)
+{
+	hfds_store_repo *repo = NULL;
+	hfds_store *st;
+	hfds_error err;
+	char sha[HFDS_OID_HEX_SIZE], *msg = NULL;
+	json_t *b = r->body.len ? srv_body_json(r) : json_object();
+	int rc;
+	hfds_error_init(&err);
+	if (!b)
+		return MHD_YES;
+	{
+		const char *m = json_string_value(json_object_get(b, "message"));
+		msg = hfds_strdup(m && *m ? m : "Super-squash");
+	}
+	json_decref(b);
+	if (!srv_can_write(r, t, id) || srv_store(r, &st, &err) < 0 || hfds_store_repo_open(&repo, st, t, id, &err) < 0) {
+		hfds_free(msg);
+		return r->responded ? MHD_YES : srv_reply_hfds(r, err.code, &err, "repo");
+	}
+	rc = hfds_store_squash(repo, branch, msg, sha, &err);
+	hfds_free(msg);
+	hfds_store_repo_free(repo);
+	if (rc == HFDS_ENOTFOUND)
+		return srv_reply_error(r, 404, "RevisionNotFound", "Invalid rev id: %s", branch);
+	if (rc < 0)
+		return srv_reply_hfds(r, rc, &err, NULL);
+	return srv_reply_json(r, 200, json_pack("{s:s}", "commitId", sha));
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dataset/card.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
 
@@ -206,13 +207,43 @@ int srv_api_settings(srv_req *r, hfds_repo_type t, const char *id)
 	return srv_reply_json(r, 200, json_object());
 }
 
+/* validate-yaml: the card's front matter must parse (the dataset module's card parser, which
+ * names line and column). Always JSON, as Python reads the body before the status. */
 int srv_api_validate_yaml(srv_req *r)
 {
-	json_t *b = srv_body_json(r);
+	json_t *b = srv_body_json(r), *c;
+	hfds_card *card = NULL;
+	hfds_error err;
+	int ok;
+	hfds_error_init(&err);
 	if (!b)
 		return MHD_YES;
+	c = json_object_get(b, "content");
+	if (json_is_string(c) && hfds_card__parse(&card, json_string_value(c), json_string_length(c), "README.md", &err) < 0)
+		ok = srv_reply_json(r, 400, json_pack("{s:[{s:s}],s:[]}", "errors", "message", err.message, "warnings"));
+	else
+		ok = srv_reply_json(r, 200, json_pack("{s:[],s:[]}", "errors", "warnings"));
+	hfds_card__free(card);
 	json_decref(b);
-	return srv_reply_json(r, 200, json_pack("{s:[],s:[]}", "errors", "warnings"));
+	return ok;
+}
+
+/* The parsed front matter of README.md at `sha` ({} when absent or invalid). */
+static json_t *card_data(hfds_store_repo *repo, const char *sha)
+{
+	uint8_t *text = NULL;
+	size_t len = 0;
+	hfds_card *card = NULL;
+	json_t *meta;
+	if (hfds_store_read(&text, &len, repo, sha, "README.md", 0, UINT64_MAX, 4u << 20, 0, NULL) < 0
+		|| hfds_card__parse(&card, (const char *)text, len, "README.md", NULL) < 0) {
+		hfds_free(text);
+		return json_object();
+	}
+	meta = json_incref(card->meta);
+	hfds_card__free(card);
+	hfds_free(text);
+	return meta ? meta : json_object();
 }
 
 int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
@@ -259,10 +290,10 @@ int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *
 	{
 		char author[HFDS_REPO_ID_SIZE];
 		ns_of(id, author);
-		body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:i,s:i,s:[],s:{},s:o,s:b,s:i}", "_id", oid, "id", id,
+		body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:i,s:i,s:[],s:o,s:o,s:b,s:i}", "_id", oid, "id", id,
 			"author", author, "sha", sha, "lastModified", lm, "createdAt", ca, "private", info.is_private, "gated", 0,
-			"disabled", 0, "downloads", 0, "likes", 0, "tags", "cardData", "siblings", sib, "xetEnabled", 0,
-			"usedStorage", 0);
+			"disabled", 0, "downloads", 0, "likes", 0, "tags", "cardData", card_data(repo, sha), "siblings", sib,
+			"xetEnabled", 0, "usedStorage", 0);
 	}
 	ok = srv_reply_json(r, 200, body);
 	hfds_store_tree_free(tree);

@@ -102,6 +102,8 @@ static int route_repo_api(srv_req *r, hfds_repo_type t, const char *id, size_t i
 			ok = srv_api_branch(r, t, id, (char *)a.data);
 		else
 			ok = srv_api_tag(r, t, id, (char *)a.data);
+	} else if (is(what, "super-squash")) {
+		ok = method(r, "POST") ? srv_api_squash(r, t, id, a.len ? (char *)a.data : "main") : bad_method(r);
 	} else if (is(what, "settings")) {
 		ok = method(r, "PUT") ? srv_api_settings(r, t, id) : bad_method(r);
 	} else {

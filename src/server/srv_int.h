@@ -179,6 +179,7 @@ int srv_api_refs(srv_req *r, hfds_repo_type t, const char *id);
 int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *rev);
 int srv_api_branch(srv_req *r, hfds_repo_type t, const char *id, const char *name);
 int srv_api_tag(srv_req *r, hfds_repo_type t, const char *id, const char *name);
+int srv_api_squash(srv_req *r, hfds_repo_type t, const char *id, const char *branch);
 int srv_lfs_batch(srv_req *r, hfds_repo_type t, const char *id);
 int srv_lfs_verify(srv_req *r, hfds_repo_type t, const char *id);
 int srv_lfs_object_get(srv_req *r, hfds_repo_type t, const char *id, const char *oid);

@@ -254,3 +254,22 @@ def test_access_log_has_no_token(server):
     assert text.count("PUT /_hfds/part/") >= 4 and "POST /_hfds/complete/" in text
     for tok in (server.alice, server.bob, server.reader):
         assert tok not in text
+
+
+def test_card_yaml_and_squash(api, server):
+    repo = "alice/card"
+    api.create_repo(repo, repo_type="dataset")
+    card = b"---\nlicense: mit\npretty_name: Demo\n---\n# Demo\n"
+    api.upload_file(path_or_fileobj=card, path_in_repo="README.md", repo_id=repo, repo_type="dataset")
+    info = api.repo_info(repo, repo_type="dataset")
+    assert info.card_data["license"] == "mit" and info.card_data["pretty_name"] == "Demo"
+    # README.md with broken YAML: validate-yaml answers 400 with the place, nothing is committed
+    with pytest.raises(Exception) as e:
+        api.upload_file(path_or_fileobj=b"---\nlicense: [mit\n---\n", path_in_repo="README.md", repo_id=repo,
+                        repo_type="dataset")
+    assert "README.md:" in str(e.value)
+    assert len(api.list_repo_commits(repo, repo_type="dataset")) == 2
+    api.super_squash_history(repo, repo_type="dataset")
+    commits = api.list_repo_commits(repo, repo_type="dataset")
+    assert len(commits) == 1 and commits[0].title == "Super-squash branch 'main' using huggingface_hub"
+    assert set(api.list_repo_files(repo, repo_type="dataset")) == {".gitattributes", "README.md"}
