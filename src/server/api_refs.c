@@ -51,6 +51,43 @@ static size_t cursor_of(srv_req *r)
 	return v;
 }
 
+/*
+ * expand=true: the last commit that changed each entry, {id, title, date}. Walks the history
+ * from the listed commit, newest first, comparing the entry's object id with the parent's;
+ * bounded to HISTORY_MAX commits (an older change is reported as the oldest commit seen).
+ */
+#define HISTORY_MAX 1000
+
+static void add_last_commits(hfds_store_repo *repo, const char *sha, json_t *arr)
+{
+	hfds_store_log *log = NULL;
+	size_t i, k;
+	json_t *e;
+	if (hfds_store_log_list(&log, repo, sha, HISTORY_MAX, NULL) < 0)
+		return;
+	json_array_foreach(arr, i, e) {
+		const char *path = json_string_value(json_object_get(e, "path"));
+		const char *oid = json_string_value(json_object_get(e, "oid"));
+		for (k = 0; k < log->count; k++) {
+			hfds_store_entry pe;
+			int same = 0;
+			if (k + 1 < log->count && hfds_store_stat(&pe, repo, log->items[k + 1].id, path, NULL) == 0) {
+				same = !strcmp(pe.oid, oid);
+				hfds_store_entry_release(&pe);
+			}
+			if (!same) {
+				char date[32];
+				srv_iso_time(log->items[k].date, date);
+				json_object_set_new(e, "lastCommit", json_pack("{s:s,s:s,s:s}", "id", log->items[k].id, "title",
+					log->items[k].title, "date", date));
+				break;
+			}
+			/* the entry is unchanged in the parent: keep going back; oid stays the same */
+		}
+	}
+	hfds_store_log_free(log);
+}
+
 int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path)
 {
 	hfds_store_repo *repo = srv_open_read(r, t, id);
@@ -74,6 +111,8 @@ int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, 
 	arr = json_array();
 	for (i = from; i < tree->count && i < from + page; i++)
 		json_array_append_new(arr, srv_entry_json(&tree->items[i]));
+	if (expand)
+		add_last_commits(repo, sha, arr);
 	snprintf(query, sizeof(query), "recursive=%s&expand=%s", recursive ? "true" : "false", expand ? "true" : "false");
 	if (from + page < tree->count)
 		link = next_link(r, "tree", rev, path, query, from + page);

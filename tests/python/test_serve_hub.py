@@ -129,6 +129,8 @@ def test_upload_folder_multipart_and_snapshot(api, server, tmp_path):
     # expand=True pages by 50: 60 entries need the Link header
     expanded = list(api.list_repo_tree(repo, path_in_repo="small", repo_type="dataset", expand=True))
     assert len(expanded) == 60
+    head = api.repo_info(repo, repo_type="dataset").sha
+    assert all(e.last_commit is not None and e.last_commit.oid == head for e in expanded)
     out = snapshot_download(repo, repo_type="dataset", cache_dir=tmp_path / "cache", token=server.alice)
     assert (pathlib.Path(out) / "big.bin").read_bytes() == big
     assert (pathlib.Path(out) / "small" / "f007.txt").read_text() == "file 7\n"
@@ -190,6 +192,10 @@ def test_refs_and_history(api, server, tmp_path):
     api.create_tag(repo, tag="v1", repo_type="dataset", tag_message="first")
     api.create_branch(repo, branch="dev", repo_type="dataset")
     api.upload_file(path_or_fileobj=b"v2", path_in_repo="f.txt", repo_id=repo, repo_type="dataset", revision="dev")
+    ent = {e.path: e for e in api.list_repo_tree(repo, repo_type="dataset", revision="dev", expand=True)}
+    dev_head = api.repo_info(repo, repo_type="dataset", revision="dev").sha
+    assert ent["f.txt"].last_commit.oid == dev_head
+    assert ent[".gitattributes"].last_commit.title == "initial commit"
     refs = api.list_repo_refs(repo, repo_type="dataset")
     assert {b.name for b in refs.branches} == {"main", "dev"}
     assert [t.name for t in refs.tags] == ["v1"] and refs.converts == []
