@@ -20,9 +20,9 @@ int srv_api_preupload(srv_req *r, hfds_repo_type t, const char *id, const char *
 	const char *given;
 	hfds_buf sample;
 	int ok;
-	if (!srv_can_write(r, t, id) || !(repo = srv_open_read(r, t, id)))
+	if (!srv_can_write(r, t, id) || !(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (!(b = srv_body_json(r)) || srv_resolve_rev(r, repo, rev, sha) < 0) {
+	if (!(b = srv_body_json(r))) {
 		json_decref(b);
 		hfds_store_repo_free(repo);
 		return MHD_YES;

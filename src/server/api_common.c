@@ -50,16 +50,22 @@ json_t *srv_body_json(srv_req *r)
 	return j;
 }
 
-int srv_resolve_rev(srv_req *r, hfds_store_repo *repo, const char *rev, char sha[HFDS_OID_HEX_SIZE])
+hfds_store_repo *srv_open_rev(srv_req *r, hfds_repo_type t, const char *id, const char *rev,
+	char sha[HFDS_OID_HEX_SIZE])
 {
+	hfds_store_repo *repo = srv_open_read(r, t, id);
 	hfds_error err;
 	int rc;
 	hfds_error_init(&err);
+	if (!repo)
+		return NULL;
 	if ((rc = hfds_store_resolve(sha, repo, rev && *rev ? rev : NULL, &err)) < 0) {
 		if (rc == HFDS_ENOTFOUND || rc == HFDS_EINVAL)
 			srv_reply_error(r, 404, "RevisionNotFound", "Invalid rev id: %s", rev ? rev : "");
 		else
 			srv_reply_hfds(r, rc, &err, "rev");
+		hfds_store_repo_free(repo);
+		return NULL;
 	}
-	return rc;
+	return repo;
 }

@@ -90,7 +90,7 @@ static void add_last_commits(hfds_store_repo *repo, const char *sha, json_t *arr
 
 int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_tree *tree = NULL;
 	hfds_error err;
 	char sha[HFDS_OID_HEX_SIZE], query[64], *link = NULL;
@@ -98,12 +98,8 @@ int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, 
 	size_t page = expand ? TREE_PAGE_EXPAND : TREE_PAGE, from = cursor_of(r), i;
 	json_t *arr;
 	hfds_error_init(&err);
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
-		return MHD_YES;
-	}
 	if ((rc = hfds_store_tree_list(&tree, repo, sha, path, recursive, &err)) < 0) {
 		hfds_store_repo_free(repo);
 		return srv_reply_hfds(r, rc, &err, "entry");
@@ -125,7 +121,7 @@ int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, 
 
 int srv_api_paths_info(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	const char *ct = srv_header(r, "Content-Type");
 	json_t *paths = NULL, *out, *p;
 	char sha[HFDS_OID_HEX_SIZE];
@@ -133,7 +129,7 @@ int srv_api_paths_info(srv_req *r, hfds_repo_type t, const char *id, const char 
 	size_t i;
 	int ok;
 	hfds_error_init(&err);
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
 	if (ct && strstr(ct, "application/json")) {
 		json_t *b = srv_body_json(r);
@@ -155,11 +151,6 @@ int srv_api_paths_info(srv_req *r, hfds_repo_type t, const char *id, const char 
 		json_decref(paths);
 		hfds_store_repo_free(repo);
 		return srv_reply_error(r, json_is_array(paths) ? 413 : 400, NULL, "paths-info: expected up to 1000 paths");
-	}
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		json_decref(paths);
-		hfds_store_repo_free(repo);
-		return MHD_YES;
 	}
 	out = json_array();
 	json_array_foreach(paths, i, p) {
@@ -221,7 +212,7 @@ int srv_api_refs(srv_req *r, hfds_repo_type t, const char *id)
 
 int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_log *log = NULL;
 	hfds_error err;
 	char sha[HFDS_OID_HEX_SIZE], total[32], *link = NULL, *lim = srv_query(r, "limit"), *pg = srv_query(r, "p");
@@ -233,14 +224,10 @@ int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *re
 	hfds_error_init(&err);
 	hfds_free(lim);
 	hfds_free(pg);
-	if (!repo)
-		return MHD_YES;
 	if (limit == 0 || limit > 1000)
 		limit = COMMITS_PAGE;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	}
 	if ((rc = hfds_store_log_list(&log, repo, sha, 0, &err)) < 0) {
 		hfds_store_repo_free(repo);
 		return srv_reply_hfds(r, rc, &err, "rev");
@@ -268,13 +255,10 @@ int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *re
 	json_decref(arr);
 	hfds_store_log_free(log);
 	hfds_store_repo_free(repo);
-	if (!text) {
+	if (!(resp = srv_text_response(r, text, "application/json; charset=utf-8"))) {
 		hfds_free(link);
 		return MHD_NO;
 	}
-	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Total-Count", total);
 	if (link)
 		MHD_add_response_header(resp, "Link", link);

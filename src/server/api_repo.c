@@ -248,7 +248,7 @@ static json_t *card_data(hfds_store_repo *repo, const char *sha)
 
 int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_repo_info info;
 	hfds_store_tree *tree = NULL;
 	hfds_error err;
@@ -257,12 +257,8 @@ int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *
 	size_t i;
 	int blobs = srv_query_bool(r, "blobs"), rc, ok;
 	hfds_error_init(&err);
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
-		return MHD_YES;
-	}
 	if ((rc = hfds_store_repo_info_get(&info, repo, sha, &err)) < 0
 		|| (rc = hfds_store_tree_list(&tree, repo, sha, NULL, 1, &err)) < 0) {
 		hfds_store_repo_free(repo);

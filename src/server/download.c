@@ -31,7 +31,7 @@ static int not_found(srv_req *r, const char *sha, const char *path)
 
 int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path, int raw)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_entry e;
 	hfds_error err;
 	char sha[HFDS_OID_HEX_SIZE], etag[80], num[32], *local = NULL;
@@ -41,12 +41,8 @@ int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, c
 	struct MHD_Response *resp = NULL;
 	hfds_error_init(&err);
 	memset(&e, 0, sizeof(e));
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
-		return MHD_YES;
-	}
 	if (!*path || hfds_store_stat(&e, repo, sha, path, NULL) < 0 || e.is_dir) {
 		hfds_store_entry_release(&e);
 		hfds_store_repo_free(repo);

@@ -28,6 +28,7 @@
 
 #define DEFAULT_JSON_MAX (16u << 20)
 #define DEFAULT_COMMIT_MAX (512u << 20)
+#define JSON_CTYPE "application/json; charset=utf-8"
 
 const char *srv_header(srv_req *r, const char *name)
 {
@@ -77,21 +78,25 @@ int srv_queue(srv_req *r, unsigned status, struct MHD_Response *resp)
 	return ok;
 }
 
+struct MHD_Response *srv_text_response(srv_req *r, char *text, const char *ctype)
+{
+	struct MHD_Response *resp;
+	if (!text)
+		return NULL;
+	r->bytes = strlen(text);
+	if (!(resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE))) {
+		free(text);
+		return NULL;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	return resp;
+}
+
 int srv_reply_json_h(srv_req *r, unsigned status, json_t *body, const char *hname, const char *hvalue)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	struct MHD_Response *resp;
+	struct MHD_Response *resp = srv_text_response(r, body ? json_dumps(body, JSON_COMPACT) : NULL, JSON_CTYPE);
 	json_decref(body);
-	if (!text)
-		return MHD_NO;
-	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	if (hname)
+	if (resp && hname)
 		MHD_add_response_header(resp, hname, hvalue);
 	return srv_queue(r, status, resp);
 }
@@ -117,7 +122,7 @@ int srv_reply_error(srv_req *r, unsigned status, const char *code, const char *f
 		json_decref(o);
 	}
 	if (!text) {
-		/* invalid UTF-8 in a message that quotes the client: send it escaped */
+		/* a message quoting the client's invalid UTF-8: send a generic one */
 		json_t *o = json_object();
 		json_object_set_new(o, "error", json_string("request refused"));
 		text = json_dumps(o, JSON_COMPACT);
@@ -125,17 +130,12 @@ int srv_reply_error(srv_req *r, unsigned status, const char *code, const char *f
 		if (!text)
 			return MHD_NO;
 	}
-	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
+	if (!(resp = srv_text_response(r, text, JSON_CTYPE)))
 		return MHD_NO;
-	}
 	/* Header values must be printable ASCII. */
 	for (i = 0; msg[i] && i < sizeof(hmsg) - 1; i++)
 		hmsg[i] = (msg[i] >= 0x20 && msg[i] < 0x7f) ? msg[i] : '?';
 	hmsg[i] = '\0';
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Error-Message", hmsg);
 	if (code)
 		MHD_add_response_header(resp, "X-Error-Code", code);

@@ -197,14 +197,9 @@ int srv_lfs_batch(srv_req *r, hfds_repo_type t, const char *id)
 	json_decref(req);
 	{
 		json_t *body = json_pack("{s:s,s:o,s:s}", "transfer", "basic", "objects", out_objs, "hash_algo", "sha256");
-		char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-		struct MHD_Response *resp;
+		struct MHD_Response *resp = srv_text_response(r, body ? json_dumps(body, JSON_COMPACT) : NULL,
+			"application/vnd.git-lfs+json");
 		json_decref(body);
-		if (!text)
-			return MHD_NO;
-		r->bytes = strlen(text);
-		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(resp, "Content-Type", "application/vnd.git-lfs+json");
 		return srv_queue(r, 200, resp);
 	}
 }

@@ -206,7 +206,12 @@ json_t *srv_entry_json(const hfds_store_entry *e);
 json_t *srv_body_json(srv_req *r);
 /* Opens a repo the caller may read (replies on failure, returns NULL). */
 hfds_store_repo *srv_open_read(srv_req *r, hfds_repo_type t, const char *id);
-/* Resolves rev (replies 404 RevisionNotFound on failure). */
-int srv_resolve_rev(srv_req *r, hfds_store_repo *repo, const char *rev, char sha[HFDS_OID_HEX_SIZE]);
+/* Opens a repo the caller may read and resolves `rev` in it (NULL/"" = main); on failure
+ * replies (404 RepoNotFound / RevisionNotFound, 401) and returns NULL. */
+hfds_store_repo *srv_open_rev(srv_req *r, hfds_repo_type t, const char *id, const char *rev,
+	char sha[HFDS_OID_HEX_SIZE]);
+/* A reply from a malloc'd `text` (owned, freed on failure) with Content-Type `ctype`; NULL
+ * when out of memory. The caller adds headers and queues it with srv_queue. */
+struct MHD_Response *srv_text_response(srv_req *r, char *text, const char *ctype);
 
 #endif

@@ -12,6 +12,8 @@ import socket
 import subprocess
 import time
 
+import pytest
+
 
 def free_port():
     with socket.socket() as s:
@@ -70,3 +72,18 @@ class Server:
         self.final_log = self.log_text()
         self.log.close()
         return self.proc.returncode
+
+
+def server_fixture(port, *extra, setup=None):
+    """A module-scoped `server` fixture: `hfds serve` on `port` over a fresh root, with a write
+    token for alice (org acme) in `server.alice`; `setup(server)` may add more. At teardown
+    SIGTERM must end it with exit 0 (under ASan that also means no leak)."""
+    @pytest.fixture(scope="module")
+    def server(hfds_bin, tmp_path_factory):
+        s = Server(hfds_bin, tmp_path_factory.mktemp("serve") / "hub", port, *extra)
+        s.alice = s.token("alice", "acme")
+        if setup:
+            setup(s)
+        yield s
+        assert s.stop() == 0, s.final_log[-5000:]
+    return server

@@ -4,7 +4,7 @@ load_dataset (non-streaming and streaming) equal to the data; and load_dataset o
 that `hfds push` and `hfds chess push` published into the same root."""
 import pytest
 
-from serve_util import Server, endpoint_for_module
+from serve_util import endpoint_for_module, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -13,13 +13,7 @@ from datasets import Dataset, DatasetDict, load_dataset  # noqa: E402
 from huggingface_hub import HfApi  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def server(hfds_bin, tmp_path_factory):
-    root = tmp_path_factory.mktemp("serve") / "hub"
-    s = Server(hfds_bin, root, PORT)
-    s.alice = s.token("alice")
-    yield s
-    assert s.stop() == 0, s.final_log[-5000:]
+server = server_fixture(PORT)
 
 
 def rows(ds):

@@ -7,20 +7,14 @@ import subprocess
 import pyarrow.parquet as pq
 import pytest
 
-from serve_util import Server, endpoint_for_module
+from serve_util import endpoint_for_module, server_fixture
 
 PORT = endpoint_for_module()
 
 from huggingface_hub import HfApi  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def server(hfds_bin, tmp_path_factory):
-    root = tmp_path_factory.mktemp("serve") / "hub"
-    s = Server(hfds_bin, root, PORT)
-    s.alice = s.token("alice")
-    yield s
-    assert s.stop() == 0, s.final_log[-5000:]
+server = server_fixture(PORT)
 
 
 def git(*args, cwd=None):

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from serve_util import Server, endpoint_for_module, free_port
+from serve_util import Server, endpoint_for_module, free_port, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -23,14 +23,11 @@ from huggingface_hub import CommitOperationAdd, HfApi  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def server(hfds_bin, tmp_path_factory):
-    root = tmp_path_factory.mktemp("serve") / "hub"
-    s = Server(hfds_bin, root, PORT, "--max-connections", "64", "--timeout", "2")
-    s.alice = s.token("alice")
+def _repo(s):
     HfApi(endpoint=s.url, token=s.alice).create_repo("alice/h", repo_type="dataset")
-    yield s
-    assert s.stop() == 0, s.final_log[-5000:]
+
+
+server = server_fixture(PORT, "--max-connections", "64", "--timeout", "2", setup=_repo)
 
 
 def request(server, method, path, body=None, headers=None):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from serve_util import Server, endpoint_for_module
+from serve_util import endpoint_for_module, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -18,16 +18,13 @@ from huggingface_hub.errors import (EntryNotFoundError, HfHubHTTPError, Reposito
                                     RevisionNotFoundError)
 
 
-@pytest.fixture(scope="module")
-def server(hfds_bin, tmp_path_factory):
-    root = tmp_path_factory.mktemp("serve") / "hub"
-    # A small chunk size so a 3 MiB file takes the multipart path.
-    s = Server(hfds_bin, root, PORT, "--chunk-size", str(1 << 20))
-    s.alice = s.token("alice", "acme")
+def _more_tokens(s):
     s.bob = s.token("bob")
     s.reader = s.token("alice", role="read")
-    yield s
-    assert s.stop() == 0, s.final_log[-5000:]
+
+
+# A small chunk size so a 3 MiB file takes the multipart path.
+server = server_fixture(PORT, "--chunk-size", str(1 << 20), setup=_more_tokens)
 
 
 @pytest.fixture
