@@ -56,11 +56,9 @@ int srv_query_bool(srv_req *r, const char *name)
 
 int srv_store(srv_req *r, hfds_store **out, hfds_error *err)
 {
-	int rc = 0;
-	if (!r->st)
-		rc = hfds_store_open(&r->st, r->srv->root, err);
-	*out = r->st;
-	return rc;
+	(void)err;
+	*out = r->srv->keep;
+	return 0;
 }
 
 int srv_queue(srv_req *r, unsigned status, struct MHD_Response *resp)
@@ -182,7 +180,6 @@ static void req_free(srv_req *r)
 	hfds_free(r->path);
 	hfds_buf_release(&r->body);
 	hfds_token_info_release(&r->auth.tok);
-	hfds_store_free(r->st);
 	hfds_free(r);
 }
 

@@ -29,8 +29,10 @@ struct hfds_server {
 	struct MHD_Daemon *daemon;
 	uint8_t secret[32];          /* signs upload URLs; new at every start */
 	unsigned long next_id;       /* request ids (atomic increments) */
-	hfds_store *keep;            /* held open while serving: keeps libgit2 initialised, so its
-	                                per-thread state is released by each thread as it ends */
+	hfds_store *keep;            /* the store, shared by the request threads (it only names the
+	                                root; repositories are opened per request, so other processes'
+	                                commits are seen at once); holding it also keeps libgit2
+	                                initialised, so each thread's libgit2 state is freed as it ends */
 };
 
 /* What a request's body is for, decided when its headers arrive. */
@@ -71,7 +73,6 @@ typedef struct srv_req {
 	unsigned status;
 	uint64_t bytes;
 	srv_auth auth;
-	hfds_store *st;              /* opened on first use */
 } srv_req;
 
 /* ---- http.c: replies ---------------------------------------------------------------- */
@@ -92,7 +93,7 @@ const char *srv_header(srv_req *r, const char *name);
 char *srv_query(srv_req *r, const char *name);
 /* 1 if the query parameter is "1"/"true"/"True". */
 int srv_query_bool(srv_req *r, const char *name);
-/* The store, opened once per request. */
+/* The server's store (never fails; `err` kept for call sites' symmetry). */
 int srv_store(srv_req *r, hfds_store **out, hfds_error *err);
 
 /* ---- route.c ------------------------------------------------------------------------ */

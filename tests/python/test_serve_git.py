@@ -5,7 +5,6 @@ import os
 import subprocess
 
 import pyarrow.parquet as pq
-import pytest
 
 from serve_util import endpoint_for_module, server_fixture
 
