@@ -418,6 +418,26 @@ int srv_upload_complete(srv_req *r)
 	hfds_error_init(&err);
 	if (r->nseg != 7 || !url_ok(r, &size, &chunk) || !chunk)
 		return srv_reply_error(r, 403, NULL, "completion URL invalid or expired");
+	{
+		/* The body names the object and lists parts 1..N in order. */
+		json_t *b = srv_body_json(r), *parts, *p;
+		const char *boid;
+		size_t k;
+		int bad;
+		if (!b)
+			return MHD_YES;
+		boid = json_string_value(json_object_get(b, "oid"));
+		parts = json_object_get(b, "parts");
+		bad = !boid || strcmp(boid, r->segs[2]) || !json_is_array(parts)
+			|| json_array_size(parts) != parts_of(size, chunk);
+		json_array_foreach(parts, k, p)
+			if (json_integer_value(json_object_get(p, "partNumber")) != (json_int_t)(k + 1))
+				bad = 1;
+		json_decref(b);
+		if (bad)
+			return srv_reply_error(r, 400, NULL, "multipart completion: expected oid %s and parts 1..%llu in order",
+				r->segs[2], (unsigned long long)parts_of(size, chunk));
+	}
 	if (open_temp(r) < 0)
 		return srv_reply_error(r, 500, NULL, "cannot create a temp file: %s", strerror(errno));
 	snprintf(dir, sizeof(dir), "%s/tmp/mp-%s-%llu", r->srv->root, r->segs[2], (unsigned long long)size);
