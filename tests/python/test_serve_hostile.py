@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -219,3 +220,33 @@ def test_require_token(hfds_bin, tmp_path):
         assert status == 200
     finally:
         assert s.stop() == 0, s.final_log[-3000:]
+
+
+def test_sigterm_lets_an_upload_finish(hfds_bin, tmp_path):
+    """SIGTERM while an upload is half sent: the server stops accepting, the upload completes
+    and is answered, the object is stored whole, and the server exits 0."""
+    s = Server(hfds_bin, tmp_path / "hub", free_port())
+    tok = s.token("alice")
+    HfApi(endpoint=s.url, token=tok).create_repo("alice/t", repo_type="dataset")
+    s.alice = tok
+    data = os.urandom(2_000_000)
+    oid = hashlib.sha256(data).hexdigest()
+    body = json.dumps({"operation": "upload", "objects": [{"oid": oid, "size": len(data)}]})
+    status, _, resp = request(s, "POST", "/datasets/alice/t.git/info/lfs/objects/batch", body=body,
+                              headers={"Authorization": f"Bearer {tok}"})
+    path = json.loads(resp)["objects"][0]["actions"]["upload"]["href"][len(s.url):]
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=30)
+    sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data[:1_000_000])
+    time.sleep(0.5)
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert s.proc.poll() is None            # still finishing the upload
+    with pytest.raises(OSError):            # but no longer accepting
+        socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
+    sock.sendall(data[1_000_000:])
+    reply = sock.recv(4096)
+    sock.close()
+    assert reply.startswith(b"HTTP/1.1 200"), reply
+    assert s.stop() == 0, s.final_log[-3000:]
+    obj = tmp_path / "hub" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
+    assert obj.read_bytes() == data
