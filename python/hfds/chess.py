@@ -1,0 +1,28 @@
+"""Chess positions (the chesspos format) from PGN archives, on the C samplers.
+
+``sample`` mirrors ``hfds chess sample``: PGN files or folders (.pgn, .pgn.gz, .pgn.zst,
+.pgn.bz2) go through a sampler and come back as a Stream of chesspos rows (``window``
+Array2D((window, 69), int8) and ``scalars`` List(int8, length=3)), ready for
+``hfds.write_dataset`` or ``hfds.push_to_hub``.
+"""
+import os
+
+from . import _hfds
+from ._stream import Stream
+
+
+def sample(paths, *, sampler="ply-curve", seed=0, min_elo=2000.0, subsample=0.33, min_ply=0, max_ply=0,
+           window=1, batch_rows=65536, limit=None):
+    """Samples positions from ``paths`` (a path or a list; folders are read recursively in
+    name order) with ``sampler`` "ply-curve" (default), "chesspos-v1" (the original
+    generator, Python's random.seed(seed)) or "all". ``limit`` caps the positions kept.
+    Returns a Stream whose ``stats`` attribute has games, positions, plies, bad_games, bytes.
+    Bad moves truncate their game (they are counted in bad_games), never stop the run."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    c, stats = _hfds.chess_sample([os.fspath(p) for p in paths], sampler, int(seed), float(min_elo),
+                                  float(subsample), int(min_ply), int(max_ply), int(window), int(batch_rows),
+                                  int(limit or 0))
+    s = Stream(c, {"kind": "chess", "rows": 0})
+    s.stats = stats
+    return s
