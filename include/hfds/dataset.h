@@ -106,6 +106,8 @@ typedef struct hfds_ds_options {
 	int replace_features;     /* a config the card already describes with other features is
 	                             refused (HFDS_ECONFLICT) unless this is set and the push
 	                             replaces all its splits */
+	uint64_t append_batch;    /* append layout: the number of the first new batch_N file of
+	                             every split; 0 (default) = 1 + the highest in the repo */
 } hfds_ds_options;
 
 HFDS_EXTERN void hfds_ds_options_init(hfds_ds_options *opts);

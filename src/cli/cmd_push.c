@@ -11,7 +11,6 @@
 #include "hfds/features.h"
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
-#include "push_repo.h"
 #include "util/alloc.h"
 
 static const char usage_text[] =
@@ -220,8 +219,9 @@ int cmd_push(int argc, char **argv)
 	hfds_ds_publish_options po;
 	hfds_features *features = NULL;
 	hfds_ds *ds = NULL;
-	push_repo *repo = NULL;
-	char *staging = NULL, *text = NULL, sha[41] = "";
+	cli_dataset repo = {0};
+	hfds_hub_staging *staging = NULL;
+	char *text = NULL, sha[41] = "";
 	size_t text_len = 0;
 	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
 	progress prog = {0, 0, 0, NULL, NULL};
@@ -333,11 +333,12 @@ int cmd_push(int argc, char **argv)
 	po.replace_features = o.replace_features;
 
 	if (from_dir) {
-		if ((rc = push_repo_open(&repo, endpoint, repo_id, revision, 1, is_private, &err)) < 0)
+		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
+			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
 			goto fail;
 		if (!quiet)
-			fprintf(stderr, "hfds push: %s\n", repo->where);
-		if ((rc = hfds_ds_publish_folder(from_dir, &repo->ops, &po, sha, &err)) < 0)
+			fprintf(stderr, "hfds push: %s\n", repo.where);
+		if ((rc = hfds_ds_publish_folder(from_dir, repo.ops, &po, sha, &err)) < 0)
 			goto fail;
 		printf("%s\n", sha);
 		goto done;
@@ -383,14 +384,15 @@ int cmd_push(int argc, char **argv)
 	}
 
 	if (!out_dir) {
-		if ((rc = push_repo_open(&repo, endpoint, repo_id, revision, 1, is_private, &err)) < 0)
+		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
+			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
 			goto fail;
 		if (!quiet)
-			fprintf(stderr, "hfds push: %s\n", repo->where);
-		if ((rc = push_repo_staging(&staging, repo, &err)) < 0)
+			fprintf(stderr, "hfds push: %s\n", repo.where);
+		if ((rc = hfds_hub_staging_new(&staging, repo.hub, &err)) < 0)
 			goto fail;
 	}
-	if ((rc = hfds_ds_open(&ds, out_dir ? out_dir : staging, features, &o, &err)) < 0)
+	if ((rc = hfds_ds_open(&ds, out_dir ? out_dir : hfds_hub_staging_path(staging), features, &o, &err)) < 0)
 		goto fail;
 	for (i = 0; i < nsplits; i++) {
 		char *list = hfds_strdup(splits[i].files), *save = NULL, *file;
@@ -417,7 +419,7 @@ int cmd_push(int argc, char **argv)
 		if ((rc = hfds_ds_finish(ds, &err)) < 0)
 			goto fail;
 	} else {
-		if ((rc = hfds_ds_publish(ds, &repo->ops, &po, sha, &err)) < 0)
+		if ((rc = hfds_ds_publish(ds, repo.ops, &po, sha, &err)) < 0)
 			goto fail;
 	}
 	if (prog.on && out_dir)
@@ -444,10 +446,8 @@ fail:
 	code = cli_fail(&err);
 done:
 	hfds_ds_free(ds);
-	if (staging)
-		push_repo_remove_tree(staging);
-	hfds_free(staging);
-	push_repo_free(repo);
+	hfds_hub_staging_free(staging);
+	cli_dataset_close(&repo);
 	hfds_features_free(features);
 	free(text);
 	for (i = 0; i < nsplits; i++) {

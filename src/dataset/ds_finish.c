@@ -125,7 +125,8 @@ static int name_shards(hfds_ds *ds, const hfds_ds_repo_file *files, size_t file_
 	size_t i, k;
 	for (i = 0; i < ds->split_count; i++) {
 		ds_split *s = ds->splits[i];
-		uint64_t base = ds->opts.layout == HFDS_DS_LAYOUT_APPEND ? next_batch(ds, s, files, file_count) : 0;
+		uint64_t base = ds->opts.layout != HFDS_DS_LAYOUT_APPEND ? 0
+			: ds->opts.append_batch ? ds->opts.append_batch : next_batch(ds, s, files, file_count);
 		for (k = 0; k < s->shard_count; k++) {
 			ds_shard *sh = &s->shards[k];
 			char *final = NULL;
