@@ -39,6 +39,14 @@ int ext_stream_type_init(PyObject *m);
  * message of a failed get_next (may be NULL: errno codes become HFDS_EIO). */
 PyObject *ext_stream_new(struct ArrowArrayStream *st, int (*err_of)(struct ArrowArrayStream *, hfds_error *));
 
+/* A Stream over Parquet files of a dataset repository (list of (path, size)) at commit
+ * `rev`, read through its own hub handle opened from target `t`, starting `skip` rows in. */
+struct hfds_target;
+PyObject *ext_stream_hub_files(const struct hfds_target *t, const char *repo_id, const char *rev, PyObject *files,
+	PyObject *columns, long long skip);
+/* The Hub type (hfds._hfds.Hub). */
+int ext_hub_type_init(PyObject *m);
+
 /* The Writer type (hfds._hfds.Writer) over hfds_ds. */
 int ext_writer_type_init(PyObject *m);
 /* The hfds_ds of a Writer object (borrowed); NULL with an exception. */

@@ -388,7 +388,7 @@ PyMODINIT_FUNC PyInit__hfds(void)
 	PyObject *m = PyModule_Create(&moddef);
 	if (!m)
 		return NULL;
-	if (ext_errors_init(m) < 0 || ext_stream_type_init(m) < 0 || ext_writer_type_init(m) < 0 ||
+	if (ext_errors_init(m) < 0 || ext_stream_type_init(m) < 0 || ext_writer_type_init(m) < 0 || ext_hub_type_init(m) < 0 ||
 		PyModule_AddStringConstant(m, "version", hfds_version()) < 0) {
 		Py_DECREF(m);
 		return NULL;

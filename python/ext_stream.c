@@ -17,7 +17,9 @@
 
 #include "hfds/arrow.h"
 #include "hfds/dataset.h"
+#include "hfds/hub.h"
 #include "hfds/parquet_reader.h"
+#include "util/alloc.h"
 
 /* ---- the file-backed source stream ----------------------------------------------------- */
 
@@ -29,6 +31,9 @@ typedef struct src {
 	hfds_pq_reader *reader;
 	struct ArrowArrayStream scan;
 	int64_t skip;              /* rows still to skip */
+	hfds_hub *hub;             /* set: paths are files of repo_id at rev, read through the hub */
+	char *repo_id, *rev;
+	uint64_t *sizes;
 	hfds_ds_jsonl *jsonl;
 	struct ArrowSchema schema; /* jsonl: the storage schema; parquet: the first file's */
 	int code;
@@ -53,6 +58,29 @@ static void src_close_file(src *s)
 	s->reader = NULL;
 }
 
+static int hub_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_error *err)
+{
+	src *s = ctx;
+	uint8_t *data = NULL;
+	size_t got = 0;
+	int rc = hfds_hub_read(&data, &got, s->hub, HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset,
+		len, len + 1, err);
+	if (rc == 0 && got != len)
+		rc = hfds_error_set(err, HFDS_ECORRUPT, "%s: short read at offset %llu", s->paths[s->cur],
+			(unsigned long long)offset);
+	if (rc == 0)
+		memcpy(buf, data, len);
+	hfds_free(data);
+	return rc;
+}
+
+static int src_open_reader(src *s, hfds_error *err)
+{
+	if (!s->hub)
+		return hfds_pq_reader_open_path(&s->reader, s->paths[s->cur], NULL, err);
+	return hfds_pq_reader_open_callback(&s->reader, s->sizes[s->cur], hub_read, s, s->paths[s->cur], NULL, err);
+}
+
 /* Opens paths[cur] (then the next ones while `skip` covers them whole) and starts its scan
  * at the first row group `skip` does not cover. *done = 1 when no file is left. */
 static int src_open_next(src *s, int *done, hfds_error *err)
@@ -62,7 +90,7 @@ static int src_open_next(src *s, int *done, hfds_error *err)
 		hfds_pq_scan_options so = {0};
 		int64_t n;
 		int *rgs = NULL, nrg, k = 0, i, rc;
-		rc = hfds_pq_reader_open_path(&s->reader, s->paths[s->cur], NULL, err);
+		rc = src_open_reader(s, err);
 		if (rc < 0)
 			return rc;
 		n = hfds_pq_reader_num_rows(s->reader);
@@ -176,6 +204,10 @@ static void src_release(struct ArrowArrayStream *st)
 		s->schema.release(&s->schema);
 	strv_free(s->paths, s->npaths);
 	strv_free(s->columns, s->ncolumns);
+	hfds_hub_free(s->hub);
+	free(s->repo_id);
+	free(s->rev);
+	free(s->sizes);
 	free(s);
 	st->release = NULL;
 }
@@ -242,6 +274,26 @@ static int strv_of(PyObject *obj, char ***out, size_t *n)
 	return 0;
 }
 
+/* Opens the first file of a new src (taking *st) and wraps it in a Stream. */
+static PyObject *src_start(struct ArrowArrayStream *st)
+{
+	src *s = st->private_data;
+	int rc, done;
+	Py_BEGIN_ALLOW_THREADS
+	rc = src_open_next(s, &done, &s->err);
+	if (rc == 0 && !done) {
+		rc = s->scan.get_schema(&s->scan, &s->schema);
+		rc = rc ? hfds_error_set(&s->err, HFDS_EIO, "%s", s->scan.get_last_error(&s->scan)) : 0;
+	}
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
+		PyObject *r = ext_raise(rc, &s->err);
+		st->release(st);
+		return r;
+	}
+	return ext_stream_new(st, src_error_of);
+}
+
 /* read_parquet(paths, columns=None, skip_rows=0) -> Stream over the files in order. */
 PyObject *ext_read_parquet(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -250,7 +302,6 @@ PyObject *ext_read_parquet(PyObject *self, PyObject *args, PyObject *kw)
 	long long skip = 0;
 	struct ArrowArrayStream st = {0};
 	src *s;
-	int rc, done;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OL", kwlist, &paths, &columns, &skip))
 		return NULL;
 	if (skip < 0)
@@ -266,19 +317,55 @@ PyObject *ext_read_parquet(PyObject *self, PyObject *args, PyObject *kw)
 		return PyErr_Format(PyExc_ValueError, "no Parquet file given");
 	}
 	s->skip = skip;
-	Py_BEGIN_ALLOW_THREADS
-	rc = src_open_next(s, &done, &s->err);
-	if (rc == 0 && !done) {
-		rc = s->scan.get_schema(&s->scan, &s->schema);
-		rc = rc ? hfds_error_set(&s->err, HFDS_EIO, "%s", s->scan.get_last_error(&s->scan)) : 0;
-	}
-	Py_END_ALLOW_THREADS
-	if (rc < 0) {
-		PyObject *r = ext_raise(rc, &s->err);
+	return src_start(&st);
+}
+
+PyObject *ext_stream_hub_files(const hfds_target *t, const char *repo_id, const char *rev, PyObject *files,
+	PyObject *columns, long long skip)
+{
+	struct ArrowArrayStream st = {0};
+	hfds_error err;
+	Py_ssize_t i, n;
+	src *s;
+	int rc;
+	if (!PyList_Check(files) || (n = PyList_Size(files)) == 0)
+		return PyErr_Format(PyExc_ValueError, "no files to read");
+	if (!(s = src_new(&st)))
+		return PyErr_NoMemory();
+	s->repo_id = strdup(repo_id);
+	s->rev = strdup(rev);
+	s->paths = calloc((size_t)n + 1, sizeof(char *));
+	s->sizes = calloc((size_t)n + 1, sizeof(uint64_t));
+	if (!s->repo_id || !s->rev || !s->paths || !s->sizes) {
 		st.release(&st);
-		return r;
+		return PyErr_NoMemory();
 	}
-	return ext_stream_new(&st, src_error_of);
+	for (i = 0; i < n; i++) {
+		const char *path;
+		unsigned long long size;
+		if (!PyArg_ParseTuple(PyList_GetItem(files, i), "sK", &path, &size) || !(s->paths[i] = strdup(path))) {
+			if (!PyErr_Occurred())
+				PyErr_NoMemory();
+			s->npaths = (size_t)i;
+			st.release(&st);
+			return NULL;
+		}
+		s->sizes[i] = size;
+	}
+	s->npaths = (size_t)n;
+	if (strv_of(columns, &s->columns, &s->ncolumns) < 0) {
+		st.release(&st);
+		return NULL;
+	}
+	s->skip = skip;
+	hfds_error_init(&err);
+	/* the stream's own hub handle: a hub belongs to one thread, the stream may move */
+	rc = hfds_hub_open_target(&s->hub, t, &err);
+	if (rc < 0) {
+		st.release(&st);
+		return ext_raise(rc, &err);
+	}
+	return src_start(&st);
 }
 
 /* read_jsonl(path, features_json) -> Stream of storage-schema batches. */

@@ -26,3 +26,22 @@ def sample(paths, *, sampler="ply-curve", seed=0, min_elo=2000.0, subsample=0.33
     s = Stream(c, {"kind": "chess", "rows": 0})
     s.stats = stats
     return s
+
+
+def push(paths, repo_id, *, endpoint=None, token=None, revision=None, tag=None, private=False, resume=False,
+         batches=3, batch_size=100_000, train_ratio=0.95, window=10, threads=0, sampler="ply-curve", seed=0,
+         min_elo=2000.0, subsample=0.33, min_ply=0, max_ply=0):
+    """``hfds chess push`` as a call (hfds_chess_publish): samples ``paths`` and publishes
+    ``batches`` batches of ``batch_size`` positions, ONE commit per batch adding
+    ``train/batch_NNNNNN.parquet`` and ``test/batch_NNNNNN.parquet`` (the first
+    ``train_ratio`` of each batch to train) and the updated card; ``tag`` tags the last commit.
+    ``resume=True`` continues after the batches already in the repository (same inputs,
+    sampler, seed and batch size give exactly the continuation). Returns a dict: existing,
+    batches, rows_train, rows_test, sha (last commit), games, positions."""
+    from ._hub import _hub
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    hub = _hub(endpoint, token)
+    return hub.chess_push([os.fspath(p) for p in paths], repo_id, revision, tag, bool(private), bool(resume),
+                          int(batches), int(batch_size), float(train_ratio), int(window), int(threads), sampler,
+                          int(seed), float(min_elo), float(subsample), int(min_ply), int(max_ply))

@@ -560,7 +560,8 @@ done:
 	return rc;
 }
 
-int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *config, hfds_error *err)
+int hfds_card__split_patterns(json_t **out, const hfds_card *card, const char *config, const char *split,
+	hfds_error *err)
 {
 	int rc = 0;
 	json_t *configs = NULL, *files = NULL, *arr = NULL, *e, *p, *x;
@@ -574,6 +575,9 @@ int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *
 		files = data_files_list(json_object_get(e, "data_files"));
 		HFDS_FAIL_IF(!files, HFDS_ENOMEM, err, "out of memory");
 		json_array_foreach(files, i, x) {
+			const json_t *sp = json_object_get(x, "split");
+			if (split && !(json_is_string(sp) && !strcmp(json_string_value(sp), split)))
+				continue;
 			p = json_object_get(x, "path");
 			if (json_is_string(p)) {
 				json_array_append(arr, p);
@@ -592,6 +596,27 @@ done:
 	json_decref(files);
 	json_decref(arr);
 	return rc;
+}
+
+int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *config, hfds_error *err)
+{
+	return hfds_card__split_patterns(out, card, config, NULL, err);
+}
+
+const char *hfds_card__default_config(const hfds_card *card)
+{
+	json_t *configs = NULL, *e;
+	const char *name = "default";
+	size_t i;
+	if (config_list(&configs, card->meta, NULL) < 0)
+		return name;
+	json_array_foreach(configs, i, e)
+		if (json_is_true(json_object_get(e, "default")))
+			name = json_string_value(json_object_get(e, "config_name"));
+	if (json_array_size(configs) == 1)
+		name = json_string_value(json_object_get(json_array_get(configs, 0), "config_name"));
+	json_decref(configs);
+	return name ? name : "default";
 }
 
 const json_t *hfds_card__config_features(const hfds_card *card, const char *config)

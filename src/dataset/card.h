@@ -61,6 +61,12 @@ int hfds_card__delete_config(hfds_card *card, const char *config, int *found, hf
 /* The data_files patterns of a config as an array of strings (new reference; empty when
  * the config is unknown). */
 int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *config, hfds_error *err);
+/* The same for one split of the config (its data_files entries whose split is `split`). */
+int hfds_card__split_patterns(json_t **out, const hfds_card *card, const char *config, const char *split,
+	hfds_error *err);
+/* The config load_dataset picks without a name: the only one, else the one marked
+ * `default: true`, else "default" (borrowed from the card; valid while it is unchanged). */
+const char *hfds_card__default_config(const hfds_card *card);
 
 /* The card's features (YAML list form) of a config, borrowed, or NULL. */
 const json_t *hfds_card__config_features(const hfds_card *card, const char *config);
