@@ -83,8 +83,9 @@ def _json_default(v):
     raise TypeError(f"a row value of type {type(v).__name__} cannot be written (use Arrow data)")
 
 
-def _row_chunks(rows, tmpdir):
-    """Writes the rows as JSON Lines files of ROWS_PER_CHUNK rows; yields each path."""
+def _row_chunks(rows, tmpdir, binary_cols):
+    """Writes the rows as JSON Lines files of ROWS_PER_CHUNK rows; yields each path. Adds to
+    `binary_cols` the top-level keys that held bytes (base64 in JSON, binary in Arrow)."""
     it = iter(rows)
     n = 0
     while True:
@@ -94,6 +95,9 @@ def _row_chunks(rows, tmpdir):
             for row in it:
                 if not isinstance(row, dict):
                     raise TypeError(f"row {n * ROWS_PER_CHUNK + count}: expected a dict, got {type(row).__name__}")
+                for k, v in row.items():
+                    if isinstance(v, (bytes, bytearray, memoryview)):
+                        binary_cols.add(k)
                 f.write(json.dumps(row, default=_json_default, ensure_ascii=False))
                 f.write("\n")
                 count += 1
@@ -133,12 +137,17 @@ class Source:
             self.features, self._first = _arrow_capsule(self.data, self.features)
             return self.features
         self._tmp = tempfile.TemporaryDirectory(prefix="hfds-rows-")
-        self._chunks = _row_chunks(self.data, self._tmp.name)
+        binary = set()
+        self._chunks = _row_chunks(self.data, self._tmp.name, binary)
         self._first = next(self._chunks, None)
         if self.features is None:
             if self._first is None:
                 raise ValueError("no rows to infer the features from: pass features=")
-            self.features = Features(_hfds.infer_jsonl(self._first))
+            # JSON has no bytes: columns that held bytes are binary, not their base64 text
+            inferred = json.loads(_hfds.infer_jsonl(self._first))
+            for k in binary & inferred.keys():
+                inferred[k] = {"dtype": "binary", "_type": "Value"}
+            self.features = Features(inferred)
         return self.features
 
     def write(self, writer, config, split):

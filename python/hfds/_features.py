@@ -34,7 +34,7 @@ class Features:
         if isinstance(features, Features):
             self._json = features._json
             return
-        if hasattr(features, "to_dict") and not isinstance(features, dict):
+        if hasattr(features, "to_dict"):  # datasets.Features (a dict of feature objects)
             features = features.to_dict()
         text = features if isinstance(features, str) else json.dumps(features)
         self._json = _hfds.features_normalize(text)
