@@ -6,8 +6,8 @@
  * Python in between; `next_batch` hands out one batch at a time (for iteration and resumable
  * reading, counting rows). The file-backed stream (`src`) reads a list of Parquet files one
  * after the other and can start `skip` rows in: whole files and row groups are skipped from
- * the footers, and the first batch is sliced with the Arrow offset, so a resume reads nothing
- * it does not return.
+ * the footers, and the first batch's columns are sliced with their Arrow offsets, so a
+ * resume reads nothing it does not return.
  */
 #include "ext.h"
 
@@ -178,11 +178,17 @@ static int src_get_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 		rc = src_next_parquet(s, out);
 		/* a resume point inside a row group: the batch starts `skip` rows in */
 		if (rc == 0 && out->release && s->skip > 0) {
-			int64_t k = s->skip < out->length ? s->skip : out->length;
-			out->offset += k;
+			/* moved into each column, not the struct: pyarrow imports a record batch only
+			 * with a zero top-level offset */
+			int64_t k = s->skip < out->length ? s->skip : out->length, i;
+			for (i = 0; i < out->n_children; i++) {
+				struct ArrowArray *c = out->children[i];
+				c->offset += k;
+				c->length -= k;
+				if (c->null_count)
+					c->null_count = -1;
+			}
 			out->length -= k;
-			if (out->null_count)
-				out->null_count = -1;
 			s->skip -= k;
 		}
 	}
