@@ -125,7 +125,7 @@ static PyObject *writer_write(PyObject *self, PyObject *args)
 	struct ArrowArrayStream *st;
 	hfds_error err;
 	long long rows = 0;
-	int rc = 0;
+	int rc = 0, interrupted = 0;
 	if (!PyArg_ParseTuple(args, "ssO", &config, &split, &cap) || !writer_live(w))
 		return NULL;
 	if (!(st = ext_capsule_stream(cap)))
@@ -139,6 +139,9 @@ static PyObject *writer_write(PyObject *self, PyObject *args)
 		if (st->get_next(st, &a)) {
 			const char *m = st->get_last_error(st);
 			rc = hfds_error_set(&err, HFDS_EIO, "reading the input stream: %s", m ? m : "error");
+			/* Ctrl-C while a Python producer (a generator behind pyarrow) ran: pyarrow
+			 * turns the KeyboardInterrupt into this message, which must stay Ctrl-C */
+			interrupted = m && strstr(m, "KeyboardInterrupt") != NULL;
 		} else if (a.release) {
 			rows += a.length;
 			rc = hfds_ds_write(w->ds, config, split, &a, &err);
@@ -150,6 +153,10 @@ static PyObject *writer_write(PyObject *self, PyObject *args)
 			break;
 		if (PyErr_CheckSignals() < 0)
 			return NULL;
+	}
+	if (interrupted) {
+		PyErr_SetNone(PyExc_KeyboardInterrupt);
+		return NULL;
 	}
 	if (rc < 0)
 		return ext_raise(rc, &err);

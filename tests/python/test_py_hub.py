@@ -98,11 +98,24 @@ CHILD = textwrap.dedent("""
     import hfds
     hub, repo = sys.argv[1], "me/int"
     before = hfds.push_to_hub(pa.table({"x": [1, 2, 3]}), repo, endpoint=hub).sha
-    batch = pa.record_batch({"x": pa.array(range(1 << 20), pa.int64())})   # 8 MB
-    big = pa.Table.from_batches([batch] * 400)                              # 3.2 GB, one buffer
+    # 160 GB of constant 8 MB batches (one buffer in memory, tiny dictionary-encoded shards):
+    # the push can only end by the interrupt, checked between batches while C writes
+    batch = pa.record_batch({"x": pa.array([7] * (1 << 20), pa.int64())})
+    big = pa.Table.from_batches([batch] * 20000)
     threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
     try:
         hfds.push_to_hub(big, repo, endpoint=hub, max_shard_size="64MB")
+        print("finished")
+    except KeyboardInterrupt:
+        print("interrupted")
+    # a Python producer (generator) interrupted: still KeyboardInterrupt, not an I/O error
+    def gen():
+        for i in range(1 << 30):
+            if i == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+            yield batch
+    try:
+        hfds.push_to_hub(pa.RecordBatchReader.from_batches(batch.schema, gen()), repo, endpoint=hub)
         print("finished")
     except KeyboardInterrupt:
         print("interrupted")
@@ -118,7 +131,8 @@ CHILD = textwrap.dedent("""
 def test_keyboard_interrupt_leaves_the_previous_commit(tmp_path, hub):
     r = subprocess.run([sys.executable, "-c", CHILD, hub], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split("\n")[:4] == ["interrupted", "same", "staging 0", "rows [4, 5]"], r.stdout + r.stderr
+    assert r.stdout.split("\n")[:5] == ["interrupted", "interrupted", "same", "staging 0", "rows [4, 5]"], \
+        r.stdout + r.stderr
 
 
 def test_chess_sample_and_push(tmp_path, hub, shared_dir, hfds_bin):
