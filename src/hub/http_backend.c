@@ -242,8 +242,8 @@ static int http_tree_list(hfds_store_tree **out, hfds_hub *hub, hfds_repo_type t
 	HFDS_FAIL_IF(!t, HFDS_ENOMEM, err, "out of memory");
 	memcpy(t->commit, info.sha, sizeof(t->commit));
 	HFDS_TRY(hub_api_url(&url, h, type, id, "tree", info.sha, path, err));
-	url.len--;   /* drop the NUL to append the query */
 	HFDS_TRY(hfds_buf_printf(&url, err, "?recursive=%s&expand=false", recursive ? "true" : "false"));
+	HFDS_TRY(hfds_buf_cstr(&url, err));
 	HFDS_TRY(paged(h, (const char *)url.data, id, tree_page, t, err));
 	*out = t;
 	t = NULL;
@@ -293,7 +293,7 @@ static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_ty
 	HFDS_FAIL_IF(rq.range && rs.status == 200 && offset, HFDS_ERROR, err,
 		"%s: the server ignored the byte range (HTTP 200 instead of 206)", path);
 	HFDS_TRY(hfds_buf_cstr(&rs.body, err));
-	*out_len = rs.body.len - 1;
+	*out_len = rs.body.len;
 	*out = hfds_buf_detach(&rs.body, NULL);
 	goto done;
 empty:
@@ -372,8 +372,8 @@ static int http_log(hfds_store_log **out, hfds_hub *hub, hfds_repo_type type, co
 	HFDS_FAIL_IF(!l.log, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hub_api_url(&url, h, type, id, "commits", rev ? rev : "main", NULL, err));
 	if (limit) {
-		url.len--;
 		HFDS_TRY(hfds_buf_printf(&url, err, "?limit=%zu", limit));
+		HFDS_TRY(hfds_buf_cstr(&url, err));
 	}
 	HFDS_TRY(paged(h, (const char *)url.data, id, log_page, &l, err));
 	*out = l.log;

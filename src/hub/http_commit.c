@@ -150,6 +150,7 @@ static int preupload(httpb *h, hfds_repo_type type, const char *id, const char *
 			char b64[700];
 			HFDS_TRY(read_at(a, sample, 0, k, err));
 			hfds_base64_encode(b64, sample, k);
+			b64[hfds_base64_encoded_len(k)] = '\0';
 			json_array_append_new(files, json_pack("{sssssI}", "path", a->path, "sample", b64, "size",
 				(json_int_t)a->size));
 			paths[i] = a->path;
@@ -188,6 +189,7 @@ static int lfs_batch(httpb *h, hfds_repo_type type, const char *id, const char *
 	memset(&rs, 0, sizeof(rs));
 	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s.git/info/lfs/objects/batch", h->cfg.endpoint,
 		type == HFDS_REPO_DATASET ? "datasets/" : type == HFDS_REPO_SPACE ? "spaces/" : "", id));
+	HFDS_TRY(hfds_buf_cstr(&url, err));
 	oids = hfds_calloc(BATCH_CHUNK, sizeof(*oids));
 	sizes = hfds_calloc(BATCH_CHUNK, sizeof(*sizes));
 	acts = hfds_calloc(BATCH_CHUNK, sizeof(*acts));
@@ -468,7 +470,7 @@ static int file_line(hfds_buf *b, const add *a, hfds_error *err)
 	HFDS_FAIL_IF(!data, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(read_at(a, data, 0, (size_t)a->size, err));
 	HFDS_TRY(hfds_base64_append(&b64, data, (size_t)a->size, err));
-	HFDS_TRY(ndjson_line(b, "file", json_pack("{sss#ss}", "path", a->path, "content", (const char *)b64.data,
+	HFDS_TRY(ndjson_line(b, "file", json_pack("{sss s#ss}", "path", a->path, "content", (const char *)b64.data,
 		(int)b64.len, "encoding", "base64"), err));
 done:
 	hfds_free(data);
@@ -533,8 +535,8 @@ static int post_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const
 	HFDS_TRY(hub->be->repo_info(&info, hub, type, id, branch, err));
 	HFDS_TRY(hub_api_url(&url, h, type, id, "commit", branch, NULL, err));
 	if (c->create_pr) {
-		url.len--;
 		HFDS_TRY(hfds_buf_printf(&url, err, "?create_pr=1"));
+		HFDS_TRY(hfds_buf_cstr(&url, err));
 	}
 	rq.method = "POST";
 	rq.url = (const char *)url.data;
