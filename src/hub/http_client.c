@@ -366,7 +366,7 @@ int hub_http_do(hub_conn *c, const hub_req *rq, hub_resp *rs, hfds_error *err)
 	char ebuf[CURL_ERROR_SIZE];
 	CURLcode cc = CURLE_OK;
 	unsigned k;
-	memset(rs, 0, sizeof(*rs));
+	resp_reset(rs, 0);   /* rs was zeroed or holds an earlier answer: release it */
 	for (k = 1;; k++) {
 		int got = attempt(c, rq, rs, &cc, ebuf) == 0;
 		if (got && !(rq->retry && transient(rs->status)))

@@ -72,8 +72,9 @@ typedef struct hub_resp {
 } hub_resp;
 
 /* A request with the transport's retry policy. 0 when an answer arrived (any status: the
- * caller maps it), HFDS_ENET when none did within the attempts and deadline. `rs` is reset
- * first and released by the caller (hub_resp_release) in every case. */
+ * caller maps it), HFDS_ENET when none did within the attempts and deadline. `rs` must be
+ * zeroed before its first use; an earlier answer in it is released; the caller releases the
+ * last one (hub_resp_release) in every case. */
 int hub_http_do(hub_conn *c, const hub_req *rq, hub_resp *rs, hfds_error *err);
 void hub_resp_release(hub_resp *rs);
 
