@@ -126,7 +126,7 @@ static int http_repo_create(hfds_hub *hub, hfds_repo_type type, const char *id, 
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 	json_object_set_new(o, "private", json_boolean(is_private));
 	snprintf(url, sizeof(url), "%s/api/repos/create", h->cfg.endpoint);
-	rc = hub_call(h, "POST", url, o, NULL, NULL, 0, 0, &rs, id, err);
+	rc = hub_call(h, "POST", url, o, NULL, NULL, 0, 1, &rs, id, err);
 	json_decref(o);
 	hub_resp_release(&rs);
 	return rc;
@@ -160,7 +160,7 @@ static int repo_call(hfds_hub *hub, const char *method, hfds_repo_type type, con
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
 	HFDS_TRY(hub_api_url(&url, h, type, id, what, rev, NULL, err));
-	rc = hub_call(h, method, (const char *)url.data, o, NULL, NULL, 0, 0, &rs, id, err);
+	rc = hub_call(h, method, (const char *)url.data, o, NULL, NULL, 0, 1, &rs, id, err);
 done:
 	json_decref(o);
 	hub_resp_release(&rs);

@@ -242,7 +242,7 @@ static int transient(long status)
 }
 
 /* Backoff before attempt `k` (1-based retries): base x 2^(k-1) capped at 8x, +-25% jitter;
- * the server's hints win when present (RateLimit r=0: t + 1 s; else Retry-After + 1 s). */
+ * the server's hints win when present (RateLimit r=0: t + 1 s; else Retry-After + the base). */
 static double backoff(hub_conn *c, unsigned k, const hub_resp *rs)
 {
 	double base = c->cfg->base_delay_ms / 1000.0, d;
@@ -250,7 +250,7 @@ static double backoff(hub_conn *c, unsigned k, const hub_resp *rs)
 	if (rs && rs->have_ratelimit && rs->rl_remaining == 0 && rs->status == 429)
 		return (double)rs->rl_reset + 1;
 	if (rs && rs->retry_after >= 0)
-		return rs->retry_after + (base > 0 ? 1 : 0);
+		return rs->retry_after + base;
 	d = base * (double)(1u << shift);
 	return d * (0.75 + 0.5 * ((double)rand_r(&c->seed) / RAND_MAX));
 }
@@ -312,6 +312,8 @@ static int attempt(hub_conn *c, const hub_req *rq, hub_resp *rs, CURLcode *cerr,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	if (rq->range)
 		curl_easy_setopt(h, CURLOPT_RANGE, rq->range);
+	if (rq->fresh)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	if (rq->fd >= 0) {
 		fb.fd = rq->fd;
 		fb.off = fb.start = rq->file_off;

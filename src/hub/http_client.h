@@ -56,6 +56,8 @@ typedef struct hub_req {
 	int auth;                   /* send the token (never to another host) */
 	int retry;                  /* retry transient failures (not for a commit) */
 	int follow;                 /* follow redirects (the token stays with the endpoint's host) */
+	int fresh;                  /* a new connection: libcurl silently resends a request whose
+	                               reused connection died, which must not happen to a commit */
 	size_t max_body;            /* answer cap (0 = 64 MiB) */
 } hub_req;
 

@@ -542,6 +542,7 @@ static int post_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const
 	rq.url = (const char *)url.data;
 	rq.fd = -1;
 	rq.auth = 1;
+	rq.fresh = 1;
 	rq.content_type = "application/x-ndjson";
 	rq.accept = "application/json";
 	rq.body = body->data;
