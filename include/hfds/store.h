@@ -142,6 +142,22 @@ HFDS_EXTERN int hfds_store_repo_exists(hfds_store *st, hfds_repo_type type, cons
 HFDS_EXTERN int hfds_store_repo_set_private(hfds_store *st, hfds_repo_type type, const char *repo_id,
 	int is_private, hfds_error *err);
 
+/*
+ * Renames repository `from` to `to` (same type), waiting for its writer lock.
+ * HFDS_ENOTFOUND (no `from`), HFDS_EEXISTS (`to` taken), HFDS_EINVAL (bad id).
+ */
+HFDS_EXTERN int hfds_store_repo_move(hfds_store *st, hfds_repo_type type, const char *from, const char *to,
+	hfds_error *err);
+
+/*
+ * The Hub's preupload rule: 1 when a file of `size` bytes at `path` goes to LFS (a
+ * `filter=lfs` pattern of the .gitattributes text `attrs`, which may be NULL; larger than
+ * HFDS_STORE_LFS_THRESHOLD; or a binary-looking first 512 bytes `sample`), else 0. Empty
+ * files are always regular.
+ */
+HFDS_EXTERN int hfds_store_upload_is_lfs(const char *attrs, size_t attrs_len, const char *path, uint64_t size,
+	const uint8_t *sample, size_t sample_len);
+
 /* ---- one repository ----------------------------------------------------------------- */
 
 typedef struct hfds_store_repo hfds_store_repo;

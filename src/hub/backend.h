@@ -45,5 +45,6 @@ struct hfds_hub {
 
 /* Backend constructors: fill hub->be and hub->impl from hub->target. */
 int hfds_hub__embedded_open(hfds_hub *hub, hfds_error *err);
+int hfds_hub__http_open(hfds_hub *hub, hfds_error *err);
 
 #endif

@@ -138,6 +138,11 @@ int hfds_hub_dataset_open(hfds_hub_dataset **out, hfds_hub *hub, const char *rep
 	d->branch = hfds_strdup(branch && *branch ? branch : "main");
 	HFDS_FAIL_IF(!d->repo_id || !d->branch, HFDS_ENOMEM, err, "out of memory");
 	if (flags & HFDS_HUB_DATASET_CREATE) {
+		/* who we are before any work: a missing, invalid or read-only token fails here */
+		hfds_hub_user user;
+		HFDS_TRY(hfds_hub_whoami(hub, &user, err));
+		HFDS_FAIL_IF(!user.can_write, HFDS_EAUTH, err, "%s: the HF token of '%s' is read-only; publishing needs a "
+			"write token", hub->where, user.name);
 		HFDS_TRY(hfds_hub_repo_create(hub, HFDS_REPO_DATASET, repo_id, !!(flags & HFDS_HUB_DATASET_PRIVATE), 1,
 			err));
 		rc = 0;

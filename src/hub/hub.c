@@ -34,8 +34,7 @@ int hfds_hub_open_target(hfds_hub **out, const hfds_target *t, hfds_error *err)
 	if (t->kind == HFDS_TARGET_EMBEDDED)
 		HFDS_TRY(hfds_hub__embedded_open(hub, err));
 	else
-		HFDS_FAIL(HFDS_EUNSUPPORTED, err, "the HTTP client for %s is not available yet; use --endpoint "
-			"PATH (or file://) for the embedded hub", t->endpoint);
+		HFDS_TRY(hfds_hub__http_open(hub, err));
 	*out = hub;
 	hub = NULL;
 done:

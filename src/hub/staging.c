@@ -107,6 +107,14 @@ int hfds_hub_staging_new(hfds_hub_staging **out, hfds_hub *hub, hfds_error *err)
 	HFDS_ASSERT_ARG(out && hub, err);
 	*out = NULL;
 	HFDS_TRY(hub->be->staging_root(&base, hub, err));
+	/* mkdir -p: the spool of a remote hub may be the first thing under $HFDS_HOME */
+	for (char *p = base + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		HFDS_FAIL_IF(mkdir(base, 0777) < 0 && errno != EEXIST, HFDS_EIO, err, "%s: %s", base, strerror(errno));
+		*p = '/';
+	}
 	HFDS_FAIL_IF(mkdir(base, 0777) < 0 && errno != EEXIST, HFDS_EIO, err, "%s: %s", base, strerror(errno));
 	sweep(base);
 	s = hfds_calloc(1, sizeof(*s));
