@@ -58,6 +58,8 @@ PyObject *ext_read_jsonl(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *ext_infer_jsonl(PyObject *self, PyObject *args);
 PyObject *ext_chess_sample(PyObject *self, PyObject *args, PyObject *kw);
 
+/* Creates the heap type of `spec` into *out and adds it to module `m` under its short name. */
+int ext_add_type(PyObject *m, PyType_Spec *spec, PyTypeObject **out);
 /* Frees a Python object of a heap type (Limited API: no direct tp_free access). */
 void ext_dealloc(PyObject *self);
 

@@ -519,13 +519,5 @@ static PyType_Spec hub_spec = {"hfds._hfds.Hub", sizeof(hub_obj), 0, Py_TPFLAGS_
 
 int ext_hub_type_init(PyObject *m)
 {
-	hub_type = (PyTypeObject *)PyType_FromSpec(&hub_spec);
-	if (!hub_type)
-		return -1;
-	Py_INCREF(hub_type);
-	if (PyModule_AddObject(m, "Hub", (PyObject *)hub_type) < 0) {
-		Py_DECREF(hub_type);
-		return -1;
-	}
-	return 0;
+	return ext_add_type(m, &hub_spec, &hub_type);
 }

@@ -5,6 +5,7 @@
  */
 #include "ext.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,91 +104,89 @@ PyObject *ext_raise(int code, const hfds_error *err)
 
 /* ---- capsules -------------------------------------------------------------------------- */
 
-static void schema_capsule_free(PyObject *cap)
+static void release_schema(void *p)
 {
-	struct ArrowSchema *s = PyCapsule_GetPointer(cap, "arrow_schema");
-	if (s) {
-		if (s->release)
-			s->release(s);
-		free(s);
+	struct ArrowSchema *s = p;
+	if (s->release)
+		s->release(s);
+}
+
+static void release_array(void *p)
+{
+	struct ArrowArray *a = p;
+	if (a->release)
+		a->release(a);
+}
+
+static void release_stream(void *p)
+{
+	struct ArrowArrayStream *st = p;
+	if (st->release)
+		st->release(st);
+}
+
+/* The three C Data Interface structs differ only in size and where `release` lives. */
+typedef struct capsule_kind {
+	const char *name;
+	size_t size, release_at;
+	void (*release)(void *);
+} capsule_kind;
+
+static const capsule_kind kinds[] = {
+	{"arrow_schema", sizeof(struct ArrowSchema), offsetof(struct ArrowSchema, release), release_schema},
+	{"arrow_array", sizeof(struct ArrowArray), offsetof(struct ArrowArray, release), release_array},
+	{"arrow_array_stream", sizeof(struct ArrowArrayStream), offsetof(struct ArrowArrayStream, release),
+		release_stream},
+};
+
+static void capsule_free(PyObject *cap)
+{
+	const char *name = PyCapsule_GetName(cap);
+	size_t i;
+	for (i = 0; name && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strcmp(name, kinds[i].name)) {
+			void *p = PyCapsule_GetPointer(cap, name);
+			if (p) {
+				kinds[i].release(p);
+				free(p);
+			}
+		}
 	}
 }
 
-static void array_capsule_free(PyObject *cap)
+/* Moves the struct at `src` into a malloc'd copy owned by a new capsule; `src` is left
+ * released (its release set to NULL), also on failure, when the struct is released. */
+static PyObject *capsule_move(const capsule_kind *k, void *src)
 {
-	struct ArrowArray *a = PyCapsule_GetPointer(cap, "arrow_array");
-	if (a) {
-		if (a->release)
-			a->release(a);
-		free(a);
+	void *p = malloc(k->size);
+	PyObject *cap;
+	if (!p) {
+		k->release(src);
+		return PyErr_NoMemory();
 	}
-}
-
-static void stream_capsule_free(PyObject *cap)
-{
-	struct ArrowArrayStream *st = PyCapsule_GetPointer(cap, "arrow_array_stream");
-	if (st) {
-		if (st->release)
-			st->release(st);
-		free(st);
+	memcpy(p, src, k->size);
+	memset((char *)src + k->release_at, 0, sizeof(void (*)(void)));
+	cap = PyCapsule_New(p, k->name, capsule_free);
+	if (!cap) {
+		k->release(p);
+		free(p);
 	}
+	return cap;
 }
 
 PyObject *ext_schema_capsule(struct ArrowSchema *s)
 {
-	struct ArrowSchema *p = malloc(sizeof(*p));
-	PyObject *cap;
-	if (!p) {
-		if (s->release)
-			s->release(s);
-		return PyErr_NoMemory();
-	}
-	*p = *s;
-	s->release = NULL;
-	cap = PyCapsule_New(p, "arrow_schema", schema_capsule_free);
-	if (!cap) {
-		p->release(p);
-		free(p);
-	}
-	return cap;
+	return capsule_move(&kinds[0], s);
 }
 
 PyObject *ext_array_capsule(struct ArrowArray *a)
 {
-	struct ArrowArray *p = malloc(sizeof(*p));
-	PyObject *cap;
-	if (!p) {
-		if (a->release)
-			a->release(a);
-		return PyErr_NoMemory();
-	}
-	*p = *a;
-	a->release = NULL;
-	cap = PyCapsule_New(p, "arrow_array", array_capsule_free);
-	if (!cap) {
-		p->release(p);
-		free(p);
-	}
-	return cap;
+	return capsule_move(&kinds[1], a);
 }
 
 PyObject *ext_stream_capsule(struct ArrowArrayStream *st)
 {
-	struct ArrowArrayStream *p = malloc(sizeof(*p));
-	PyObject *cap;
-	if (!p) {
-		if (st->release)
-			st->release(st);
-		return PyErr_NoMemory();
-	}
-	*p = *st;
-	st->release = NULL;
-	cap = PyCapsule_New(p, "arrow_array_stream", stream_capsule_free);
-	if (!cap) {
-		p->release(p);
-		free(p);
-	}
-	return cap;
+	return capsule_move(&kinds[2], st);
 }
 
 struct ArrowArrayStream *ext_capsule_stream(PyObject *capsule)
@@ -208,6 +207,20 @@ struct ArrowSchema *ext_capsule_schema(PyObject *capsule)
 		return NULL;
 	}
 	return s;
+}
+
+int ext_add_type(PyObject *m, PyType_Spec *spec, PyTypeObject **out)
+{
+	const char *dot = strrchr(spec->name, '.');
+	*out = (PyTypeObject *)PyType_FromSpec(spec);
+	if (!*out)
+		return -1;
+	Py_INCREF(*out);
+	if (PyModule_AddObject(m, dot ? dot + 1 : spec->name, (PyObject *)*out) < 0) {
+		Py_DECREF(*out);
+		return -1;
+	}
+	return 0;
 }
 
 void ext_dealloc(PyObject *self)

@@ -579,13 +579,5 @@ static PyType_Spec stream_spec = {"hfds._hfds.Stream", sizeof(stream_obj), 0, Py
 
 int ext_stream_type_init(PyObject *m)
 {
-	stream_type = (PyTypeObject *)PyType_FromSpec(&stream_spec);
-	if (!stream_type)
-		return -1;
-	Py_INCREF(stream_type);
-	if (PyModule_AddObject(m, "Stream", (PyObject *)stream_type) < 0) {
-		Py_DECREF(stream_type);
-		return -1;
-	}
-	return 0;
+	return ext_add_type(m, &stream_spec, &stream_type);
 }

@@ -234,13 +234,5 @@ static PyType_Spec writer_spec = {"hfds._hfds.Writer", sizeof(writer_obj), 0, Py
 
 int ext_writer_type_init(PyObject *m)
 {
-	writer_type = (PyTypeObject *)PyType_FromSpec(&writer_spec);
-	if (!writer_type)
-		return -1;
-	Py_INCREF(writer_type);
-	if (PyModule_AddObject(m, "Writer", (PyObject *)writer_type) < 0) {
-		Py_DECREF(writer_type);
-		return -1;
-	}
-	return 0;
+	return ext_add_type(m, &writer_spec, &writer_type);
 }
