@@ -189,24 +189,28 @@ PyObject *ext_stream_capsule(struct ArrowArrayStream *st)
 	return capsule_move(&kinds[2], st);
 }
 
-struct ArrowArrayStream *ext_capsule_stream(PyObject *capsule)
+/* The struct a capsule of kind `k` holds, if it was not moved out yet. */
+static void *capsule_live(PyObject *capsule, const capsule_kind *k)
 {
-	struct ArrowArrayStream *st = PyCapsule_GetPointer(capsule, "arrow_array_stream");
-	if (st && !st->release) {
-		PyErr_SetString(PyExc_ValueError, "the Arrow stream was already consumed");
+	void *p = PyCapsule_GetPointer(capsule, k->name);
+	void (*release)(void) = NULL;
+	if (p)
+		memcpy(&release, (char *)p + k->release_at, sizeof(release));
+	if (p && !release) {
+		PyErr_Format(PyExc_ValueError, "the %s capsule was already consumed", k->name);
 		return NULL;
 	}
-	return st;
+	return p;
+}
+
+struct ArrowArrayStream *ext_capsule_stream(PyObject *capsule)
+{
+	return capsule_live(capsule, &kinds[2]);
 }
 
 struct ArrowSchema *ext_capsule_schema(PyObject *capsule)
 {
-	struct ArrowSchema *s = PyCapsule_GetPointer(capsule, "arrow_schema");
-	if (s && !s->release) {
-		PyErr_SetString(PyExc_ValueError, "the Arrow schema was already consumed");
-		return NULL;
-	}
-	return s;
+	return capsule_live(capsule, &kinds[0]);
 }
 
 int ext_add_type(PyObject *m, PyType_Spec *spec, PyTypeObject **out)

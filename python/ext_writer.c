@@ -29,20 +29,20 @@ static int writer_live(writer_obj *w)
 }
 
 /* Writer(folder, features_json, max_shard_size="500MB", append=False, set_default=False,
- *        threads=0) */
+ *        threads=0, replace_features=False, replace_config=-1) */
 static PyObject *writer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = {"folder", "features", "max_shard_size", "append", "set_default", "threads",
-		"replace_features", NULL};
+		"replace_features", "replace_config", NULL};
 	const char *folder, *json, *size = "500MB";
 	Py_ssize_t jlen;
-	int append = 0, set_default = 0, threads = 0, replace = 0, rc;
+	int append = 0, set_default = 0, threads = 0, replace = 0, replace_config = -1, rc;
 	hfds_ds_options o;
 	hfds_features *f = NULL;
 	hfds_error err;
 	writer_obj *w;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#|spppp", kwlist, &folder, &json, &jlen, &size, &append,
-		    &set_default, &threads, &replace))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#|sppipi", kwlist, &folder, &json, &jlen, &size, &append,
+		    &set_default, &threads, &replace, &replace_config))
 		return NULL;
 	hfds_error_init(&err);
 	hfds_ds_options_init(&o);
@@ -50,6 +50,7 @@ static PyObject *writer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 	o.set_default = set_default;
 	o.threads = threads;
 	o.replace_features = replace;
+	o.replace_config = replace_config;
 	rc = hfds_ds_parse_size(size, &o.max_shard_size, &err);
 	if (rc == 0)
 		rc = hfds_features_parse_json(&f, json, (size_t)jlen, &err);

@@ -73,7 +73,7 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
     staging = hub.stage()
     writer = None
     try:
-        writer = open_writer(staging, sources, config_name, features, max_shard_size, append, set_default, threads)
+        writer = open_writer(staging, sources, max_shard_size, append, set_default, threads, isinstance(data, dict))
         write_splits(writer, sources, config_name)
         sha = hub.publish(writer, repo_id, revision, bool(private), commit_message, commit_description)
         splits = split_info(writer, config_name, sources)

@@ -18,15 +18,17 @@ def _splits(data, split):
     return {split or "train": data}
 
 
-def open_writer(folder, sources, config_name, features, max_shard_size, append, set_default, threads,
-                replace_features=False):
-    """A C writer for {split: Source}, the features settled from the first split."""
+def open_writer(folder, sources, max_shard_size, append, set_default, threads, dataset_dict):
+    """A C writer for {split: Source}. The first split settles the features (given, or
+    inferred from its data); the other splits are asked for the same ones. A dict of splits
+    is a DatasetDict push: the config then holds exactly these splits."""
     first = None
     for src in sources.values():
-        f = src.prepare()
-        first = first or f
+        if src.features is None and first is not None:
+            src.features = first
+        first = src.prepare()
     return _hfds.Writer(os.fspath(folder), first.to_json(), max_shard_size, bool(append), bool(set_default),
-                        int(threads or 0), bool(replace_features))
+                        int(threads or 0), False, 1 if dataset_dict else -1)
 
 
 def write_splits(writer, sources, config_name):
@@ -66,7 +68,7 @@ def write_dataset(data, folder, *, config_name="default", split=None, features=N
     column).
     """
     sources = {k: Source(v, features) for k, v in _splits(data, split).items()}
-    writer = open_writer(folder, sources, config_name, features, max_shard_size, append, set_default, threads)
+    writer = open_writer(folder, sources, max_shard_size, append, set_default, threads, isinstance(data, dict))
     write_splits(writer, sources, config_name)
     try:
         writer.finish()

@@ -160,3 +160,17 @@ def test_chess_sample_and_push(tmp_path, hub, shared_dir, hfds_bin):
     more = hfds.chess.push([pgn], "me/chess", endpoint=hub, batches=1, batch_size=100, train_ratio=0.9,
                            window=1, sampler="all", resume=True)
     assert (more["existing"], more["batches"]) == (2, 1)
+
+
+def test_dict_push_replaces_the_config_dataset_push_one_split(hub):
+    """datasets' rules: Dataset.push_to_hub(split=...) replaces that split only;
+    DatasetDict.push_to_hub replaces the config's splits with its own."""
+    hfds.push_to_hub({"train": table(10), "test": table(5), "extra": table(3)}, "me/rules", endpoint=hub)
+    ci = hfds.push_to_hub(table(7), "me/rules", split="train", endpoint=hub)
+    assert [f for f in ci.files if f.startswith("data/")] == [
+        "data/extra-00000-of-00001.parquet", "data/test-00000-of-00001.parquet", "data/train-00000-of-00001.parquet"]
+    ci = hfds.push_to_hub({"train": table(4)}, "me/rules", endpoint=hub)
+    assert [f for f in ci.files if f.startswith("data/")] == ["data/train-00000-of-00001.parquet"]
+    assert pa.table(hfds.load("me/rules", endpoint=hub)).num_rows == 4
+    with pytest.raises(hfds.errors.NotFound):
+        hfds.load("me/rules", split="test", endpoint=hub)
