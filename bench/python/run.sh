@@ -4,8 +4,9 @@
 #         ~1 GB pyarrow table (goal: >= 5x faster, <= 1/3 of datasets' peak RSS);
 #   load: pa.table(hfds.load(repo)) vs datasets.load_dataset(repo, split="train") with a fresh
 #         cache (goal: >= 3x).
-# Each measurement is a fresh child process: wall time of the call, and the child's peak RSS
-# (ru_maxrss) with the table's own memory (measured just before the call) reported apart.
+# Each measurement is a fresh child process: wall time of the call (imports not timed), and
+# the child's peak RSS (ru_maxrss), with what it was just before the call (the table, the
+# imported modules) reported apart.
 # usage: bench/python/run.sh [HFDS_BIN] [SIZE_MB]   (default build/hfds, 1000; RUNS=3)
 set -euo pipefail
 HFDS=$(realpath "${1:-${HFDS_BIN:-build/hfds}}")
@@ -41,19 +42,19 @@ if what.startswith("push"):
     t = pa.table({"id": pa.array(range(n), pa.int64()),
                   "text": pa.array([rnd[i * 1000 % (len(rnd) - 1000):][:1000] for i in range(n)])})
     del rnd
-base = rss()
-t0 = time.perf_counter()
-if what == "push-hfds":
+if what.endswith("hfds"):
     import hfds
+else:
+    import datasets
+base = rss()
+t0 = time.perf_counter()   # imports are not timed
+if what == "push-hfds":
     hfds.push_to_hub(t, repo, progress=False)
 elif what == "push-datasets":
-    import datasets
     datasets.Dataset(t).push_to_hub(repo)
 elif what == "load-hfds":
-    import hfds
     n = pa.table(hfds.load(repo)).num_rows
 elif what == "load-datasets":
-    import datasets
     n = datasets.load_dataset(repo, split="train", cache_dir=os.path.join(w, "cache-" + str(time.time()))).num_rows
 print(json.dumps({"s": time.perf_counter() - t0, "base_mb": base, "peak_mb": rss()}))
 '''
