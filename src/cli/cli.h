@@ -55,6 +55,7 @@ int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_delete_config(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 

@@ -348,7 +348,7 @@ done:
 }
 
 int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t count, const char *body, size_t n,
-	hfds_error *err)
+	char head[HFDS_OID_HEX_SIZE], hfds_error *err)
 {
 	json_t *root = NULL, *files, *e;
 	size_t i, k;
@@ -357,6 +357,10 @@ int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t c
 	HFDS_TRY(load(&root, body, n, "preupload", 0, err));
 	files = json_object_get(root, "files");
 	HFDS_FAIL_IF(!json_is_array(files), HFDS_EPARSE, err, "preupload: no 'files' array");
+	if (head) {
+		const char *oid = str_field(root, "commitOid");
+		snprintf(head, HFDS_OID_HEX_SIZE, "%s", is_hex(oid, 40) ? oid : "");
+	}
 	seen = hfds_calloc(count + 1, 1);
 	HFDS_FAIL_IF(!seen, HFDS_ENOMEM, err, "out of memory");
 	json_array_foreach(files, i, e) {
