@@ -40,22 +40,20 @@ char *hub_parse_link_next(const char *v, size_t n)
 		next = memchr(gt, ',', (size_t)(end - gt));
 		if (!next)
 			next = end;
-		for (q = gt + 1; q + 3 <= next; q++) {
-			if (strncmp(q, "rel=", 4) != 0 || q + 4 > next)
+		for (q = gt + 1; q < next; q++) {
+			size_t left = (size_t)(next - q), len = (size_t)(gt - lt);
+			if (left < 4 || memcmp(q, "rel=", 4) != 0)
 				continue;
 			q += 4;
-			if (q < next && *q == '"')
-				q++;
-			if ((size_t)(next - q) >= 4 && !strncmp(q, "next", 4) &&
-			    (q + 4 == next || q[4] == '"' || q[4] == ';' || q[4] == ' ')) {
-				size_t len = (size_t)(gt - lt);
-				if ((len > 7 && !strncmp(lt, "http://", 7)) || (len > 8 && !strncmp(lt, "https://", 8))) {
-					if (memchr(lt, '\0', len) || memchr(lt, '\r', len) || memchr(lt, '\n', len))
-						return NULL;
-					return hfds_strndup(lt, len);
-				}
-				return NULL;
-			}
+			left -= 4;
+			if (left && *q == '"')
+				q++, left--;
+			if (left < 4 || memcmp(q, "next", 4) != 0 || (left > 4 && q[4] != '"' && q[4] != ';' && q[4] != ' '))
+				continue;
+			if (((len > 7 && !memcmp(lt, "http://", 7)) || (len > 8 && !memcmp(lt, "https://", 8))) &&
+			    !memchr(lt, '\0', len) && !memchr(lt, '\r', len) && !memchr(lt, '\n', len))
+				return hfds_strndup(lt, len);
+			return NULL;
 		}
 		p = next < end ? next + 1 : end;
 	}
