@@ -597,6 +597,8 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 	char sha[HFDS_OID_HEX_SIZE] = "", base[HFDS_OID_HEX_SIZE] = "", head[HFDS_OID_HEX_SIZE] = "";
 	int rc = 0;
 	hfds_buf_init(&body, 0);
+	if (hub->upload_workers)
+		h->workers = hub->upload_workers;
 	adds = hfds_calloc(c->count + 1, sizeof(*adds));
 	lfs = hfds_calloc(c->count + 1, sizeof(*lfs));
 	HFDS_FAIL_IF(!adds || !lfs, HFDS_ENOMEM, err, "out of memory");
