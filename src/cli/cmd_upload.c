@@ -64,7 +64,7 @@ int cmd_upload(int argc, char **argv)
 		ops[n].kind = HFDS_HUB_OP_DELETE;
 		ops[n++].path = del;
 	}
-	if ((rc = cli_open_hub("upload", endpoint, &hub)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	memset(&c, 0, sizeof(c));
 	c.branch = revision;

@@ -188,7 +188,7 @@ static int lfs_batch(httpb *h, hfds_repo_type type, const char *id, const char *
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
 	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s.git/info/lfs/objects/batch", h->cfg.endpoint,
-		type == HFDS_REPO_DATASET ? "datasets/" : type == HFDS_REPO_SPACE ? "spaces/" : "", id));
+		hub_git_prefix(type), id));
 	HFDS_TRY(hfds_buf_cstr(&url, err));
 	oids = hfds_calloc(BATCH_CHUNK, sizeof(*oids));
 	sizes = hfds_calloc(BATCH_CHUNK, sizeof(*sizes));

@@ -229,12 +229,11 @@ done:
 int hub_parse_tree_page(hfds_store_tree *t, const char *body, size_t n, hfds_error *err)
 {
 	json_t *root = NULL, *e;
-	size_t i, base;
+	size_t i;
 	int rc = 0;
 	HFDS_TRY(load(&root, body, n, "tree", 1, err));
-	base = t->count;
 	if (json_array_size(root)) {
-		hfds_store_entry *items = hfds_reallocarray(t->items, base + json_array_size(root), sizeof(*items));
+		hfds_store_entry *items = hfds_reallocarray(t->items, t->count + json_array_size(root), sizeof(*items));
 		HFDS_FAIL_IF(!items, HFDS_ENOMEM, err, "out of memory");
 		t->items = items;
 	}
@@ -264,7 +263,6 @@ int hub_parse_tree_page(hfds_store_tree *t, const char *body, size_t n, hfds_err
 		HFDS_FAIL_IF(!x->path, HFDS_ENOMEM, err, "out of memory");
 		t->count++;
 	}
-	(void)base;
 done:
 	json_decref(root);
 	return rc;
