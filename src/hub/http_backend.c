@@ -131,22 +131,32 @@ static int http_repo_delete(hfds_hub *hub, hfds_repo_type type, const char *id, 
 	return repos_call(hub, "DELETE", "delete", type, id, -1, err);
 }
 
-/* A call on one repo URL with an optional JSON body; the answer is dropped. */
-static int repo_call(hfds_hub *hub, const char *method, hfds_repo_type type, const char *id, const char *what,
-	const char *rev, json_t *o, hfds_error *err)
+/* One call on a repo URL (`what`, `rev`) with an optional JSON body (taken); the answer is left
+ * in rs for the caller, who releases it. */
+static int repo_request(hfds_hub *hub, const char *method, hfds_repo_type type, const char *id, const char *what,
+	const char *rev, json_t *o, hub_resp *rs, hfds_error *err)
 {
 	httpb *h = hub->impl;
 	hfds_buf url;
-	hub_resp rs;
 	int rc = 0;
 	hfds_buf_init(&url, 0);
-	memset(&rs, 0, sizeof(rs));
 	HFDS_TRY(hub_api_url(&url, h, type, id, what, rev, NULL, err));
-	rc = hub_call(h, method, (const char *)url.data, o, NULL, NULL, 0, 1, &rs, id, err);
+	rc = hub_call(h, method, (const char *)url.data, o, NULL, NULL, 0, 1, rs, id, err);
 done:
 	json_decref(o);
-	hub_resp_release(&rs);
 	hfds_buf_release(&url);
+	return rc;
+}
+
+/* The same when the answer does not matter. */
+static int repo_call(hfds_hub *hub, const char *method, hfds_repo_type type, const char *id, const char *what,
+	const char *rev, json_t *o, hfds_error *err)
+{
+	hub_resp rs;
+	int rc;
+	memset(&rs, 0, sizeof(rs));
+	rc = repo_request(hub, method, type, id, what, rev, o, &rs, err);
+	hub_resp_release(&rs);
 	return rc;
 }
 
@@ -159,19 +169,14 @@ static int http_repo_set_private(hfds_hub *hub, hfds_repo_type type, const char 
 static int http_repo_info(hfds_store_repo_info *out, hfds_hub *hub, hfds_repo_type type, const char *id,
 	const char *rev, hfds_error *err)
 {
-	httpb *h = hub->impl;
-	hfds_buf url;
 	hub_resp rs;
 	int rc = 0;
-	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
-	HFDS_TRY(hub_api_url(&url, h, type, id, "revision", rev ? rev : "main", NULL, err));
-	HFDS_TRY(hub_call(h, "GET", (const char *)url.data, NULL, NULL, NULL, 0, 1, &rs, id, err));
+	HFDS_TRY(repo_request(hub, "GET", type, id, "revision", rev ? rev : "main", NULL, &rs, err));
 	HFDS_TRY(hub_parse_repo_info(out, (const char *)rs.body.data, rs.body.len, err));
 	out->type = type;
 done:
 	hub_resp_release(&rs);
-	hfds_buf_release(&url);
 	return rc;
 }
 
@@ -314,18 +319,13 @@ static int http_tag_delete(hfds_hub *hub, hfds_repo_type type, const char *id, c
 static int http_refs_list(hfds_store_refs **out, hfds_hub *hub, hfds_repo_type type, const char *id,
 	hfds_error *err)
 {
-	httpb *h = hub->impl;
-	hfds_buf url;
 	hub_resp rs;
 	int rc = 0;
-	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
-	HFDS_TRY(hub_api_url(&url, h, type, id, "refs", NULL, NULL, err));
-	HFDS_TRY(hub_call(h, "GET", (const char *)url.data, NULL, NULL, NULL, 0, 1, &rs, id, err));
+	HFDS_TRY(repo_request(hub, "GET", type, id, "refs", NULL, NULL, &rs, err));
 	HFDS_TRY(hub_parse_refs(out, (const char *)rs.body.data, rs.body.len, err));
 done:
 	hub_resp_release(&rs);
-	hfds_buf_release(&url);
 	return rc;
 }
 
