@@ -96,6 +96,9 @@ HFDS_EXTERN void hfds_hub_free(hfds_hub *hub);
 HFDS_EXTERN const char *hfds_hub_where(const hfds_hub *hub);
 /* 1 for a remote (HTTP) hub, 0 for the embedded store. */
 HFDS_EXTERN int hfds_hub_is_remote(const hfds_hub *hub);
+/* Parallel connections for LFS uploads of the HTTP backend (1..64; 0 = the default:
+ * HFDS_HUB_UPLOAD_WORKERS, else 4). No effect on the embedded hub. */
+HFDS_EXTERN void hfds_hub_set_upload_workers(hfds_hub *hub, unsigned n);
 
 typedef struct hfds_hub_user {
 	char name[128];       /* the account name ("local" for the embedded hub) */

@@ -55,12 +55,13 @@ int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_delete_config(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 
 /* Hub helpers (cli_hub.c). Opens the hub chosen from --endpoint (NULL = none) and
  * announces it in one stderr line; CLI_EXIT_OK, or prints the error and returns its code. */
-int cli_open_hub(const char *cmd, const char *endpoint, hfds_hub **out);
+int cli_open_hub(const char *endpoint, hfds_hub **out);
 
 /* A dataset repo on a hub, as the dataset commands use it. */
 typedef struct cli_dataset {

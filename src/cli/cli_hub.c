@@ -4,13 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_open_hub(const char *cmd, const char *endpoint, hfds_hub **out)
+int cli_open_hub(const char *endpoint, hfds_hub **out)
 {
 	hfds_target t;
 	hfds_error err;
 	char line[4400];
 	int rc;
-	(void)cmd;
 	*out = NULL;
 	hfds_error_init(&err);
 	if (hfds_target_select(&t, endpoint, &err) < 0)

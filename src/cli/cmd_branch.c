@@ -58,7 +58,7 @@ int cmd_branch(int argc, char **argv)
 		return cli_usage_error("branch", "--delete needs the branch NAME");
 	if (!name && from)
 		return cli_usage_error("branch", "missing branch NAME");
-	if ((rc = cli_open_hub("branch", endpoint, &hub)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
 	if (!name) {

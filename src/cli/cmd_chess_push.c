@@ -25,6 +25,7 @@ static const char *push_usage =
 	"                       [--window-size N] [--min-elo X] [--subsample X] [--min-ply N]\n"
 	"                       [--max-ply N] [--recursive] [--dry-run [--out DIR]] [--resume]\n"
 	"                       [--tag NAME] [--private] [--codec C] [--endpoint E]\n"
+	"                       [--upload-workers N]\n"
 	"\n"
 	"Defaults: --batches 3, --batch-size 100000, --train-ratio 0.95, --sampler ply-curve,\n"
 	"--seed 0, --window-size 10, --codec zstd. Each batch is one commit adding\n"
@@ -85,7 +86,7 @@ int cmd_chess_push(int argc, char **argv)
 	char **inputs = NULL, **paths = NULL, tmpl[] = "/tmp/hfds-chess-dry-XXXXXX";
 	size_t ninputs = 0, npaths = 0;
 	int i, recursive = 0, in_data = 0, dry_run = 0, code = CLI_EXIT_OK;
-	uint64_t v;
+	uint64_t v, upload_workers = 0;
 	hfds_error err;
 	hfds_error_init(&err);
 	hfds_chess_publish_opts_init(&o);
@@ -142,6 +143,11 @@ int cmd_chess_push(int argc, char **argv)
 				goto usage;
 			}
 			o.batch_size = (size_t)v;
+		} else if (val && !strcmp(a, "--upload-workers")) {
+			if (parse_u64(argv[++i], 1, 64, &upload_workers) < 0) {
+				cli_usage_error("chess push", "--upload-workers: expected 1..64");
+				goto usage;
+			}
 		} else if (val && (!strcmp(a, "--workers") || !strcmp(a, "--window-size"))) {
 			if (parse_u64(argv[++i], 1, 1024, &v) < 0) {
 				cli_usage_error("chess push", "%s: expected 1..1024", a);
@@ -186,6 +192,7 @@ int cmd_chess_push(int argc, char **argv)
 	} else {
 		if (hfds_hub_open(&hub, endpoint, &err) < 0)
 			goto fail;
+		hfds_hub_set_upload_workers(hub, (unsigned)upload_workers);
 		fprintf(stderr, "hfds chess push: %s on %s\n", o.repo_id, hfds_hub_where(hub));
 	}
 	if (hfds_chess_publish(hub, paths, npaths, &o, &res, &err) < 0)

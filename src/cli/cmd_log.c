@@ -59,7 +59,7 @@ int cmd_log(int argc, char **argv)
 		return cli_usage_error("log", "missing REPO[@REV]");
 	if ((rc = cli_split_repo_rev("log", arg, id, sizeof(id), &rev)) != 0)
 		return rc;
-	if ((rc = cli_open_hub("log", endpoint, &hub)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
 	if (hfds_hub_log(&log, hub, (hfds_repo_type)type, id, rev, limit, &err) < 0) {

@@ -55,7 +55,7 @@ int cmd_ls(int argc, char **argv)
 		return cli_usage_error("ls", "missing REPO[@REV]");
 	if ((rc = cli_split_repo_rev("ls", arg, id, sizeof(id), &rev)) != 0)
 		return rc;
-	if ((rc = cli_open_hub("ls", endpoint, &hub)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
 	if (hfds_hub_tree_list(&tree, hub, (hfds_repo_type)type, id, rev, path, recursive, &err) < 0) {

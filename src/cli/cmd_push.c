@@ -51,6 +51,7 @@ static const char usage_text[] =
 	"  --from DIR           publish a folder built with --out\n"
 	"  --endpoint E         hub to use: a path or file:// URL = embedded hub there\n"
 	"  --threads N          encoding threads (default: all cores, or HFDS_THREADS)\n"
+	"  --upload-workers N   parallel uploads to a remote hub (default 4)\n"
 	"  -q, --quiet          no progress on stderr\n"
 	"\n"
 	"JSON Lines values: numbers/strings/booleans per dtype, binary as base64, ClassLabel as\n"
@@ -224,6 +225,7 @@ int cmd_push(int argc, char **argv)
 	char *text = NULL, sha[41] = "";
 	size_t text_len = 0;
 	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
+	long upload_workers = 0;
 	progress prog = {0, 0, 0, NULL, NULL};
 	hfds_error err;
 
@@ -299,6 +301,14 @@ int cmd_push(int argc, char **argv)
 		} else if (!strcmp(a, "--threads")) {
 			NEED_VALUE();
 			threads = atoi(v);
+		} else if (!strcmp(a, "--upload-workers")) {
+			char *end;
+			NEED_VALUE();
+			upload_workers = strtol(v, &end, 10);
+			if (*end || upload_workers < 1 || upload_workers > 64) {
+				code = cli_usage_error("push", "--upload-workers: expected 1..64, got '%s'", v);
+				goto done;
+			}
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -336,6 +346,7 @@ int cmd_push(int argc, char **argv)
 		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
 			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
 			goto fail;
+		hfds_hub_set_upload_workers(repo.hub, (unsigned)upload_workers);
 		if (!quiet)
 			fprintf(stderr, "hfds push: %s\n", repo.where);
 		if ((rc = hfds_ds_publish_folder(from_dir, repo.ops, &po, sha, &err)) < 0)
@@ -387,6 +398,7 @@ int cmd_push(int argc, char **argv)
 		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
 			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
 			goto fail;
+		hfds_hub_set_upload_workers(repo.hub, (unsigned)upload_workers);
 		if (!quiet)
 			fprintf(stderr, "hfds push: %s\n", repo.where);
 		if ((rc = hfds_hub_staging_new(&staging, repo.hub, &err)) < 0)

@@ -149,7 +149,7 @@ int cmd_repo(int argc, char **argv)
 		return rc;
 	if (rev && strcmp(action, "info"))
 		return cli_usage_error("repo", "'%s': only 'repo info' takes a revision", arg);
-	if ((rc = cli_open_hub("repo", endpoint, &hub)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
 	if (!strcmp(action, "info")) {

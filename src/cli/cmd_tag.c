@@ -60,7 +60,7 @@ int cmd_tag(int argc, char **argv)
 		return cli_usage_error("tag", "--delete needs the tag NAME");
 	if (!name && (target || msg))
 		return cli_usage_error("tag", "missing tag NAME");
-	if ((rc = cli_open_hub("tag", endpoint, &hub)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
 	if (!name) {

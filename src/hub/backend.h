@@ -41,6 +41,7 @@ struct hfds_hub {
 	void *impl;                 /* the backend's state */
 	hfds_target target;         /* a copy of the target it was opened from */
 	char where[4400];           /* hfds_target_describe */
+	unsigned upload_workers;    /* hfds_hub_set_upload_workers (0 = the backend's default) */
 };
 
 /* Backend constructors: fill hub->be and hub->impl from hub->target. */

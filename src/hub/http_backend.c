@@ -17,7 +17,7 @@
 
 #define MAX_PAGES 100000
 
-static const char *git_prefix(hfds_repo_type type)
+const char *hub_git_prefix(hfds_repo_type type)
 {
 	return type == HFDS_REPO_DATASET ? "datasets/" : type == HFDS_REPO_SPACE ? "spaces/" : "";
 }
@@ -96,75 +96,67 @@ static int http_whoami(hfds_hub *hub, hfds_hub_user *out, hfds_error *err)
 	return rc;
 }
 
-/* {name, organization} of an id ("ns/name" or "name"). */
-static json_t *repo_json(hfds_repo_type type, const char *id)
+/* POST /api/repos/create or DELETE /api/repos/delete: {name, organization, type[, private]}
+ * (`is_private` < 0: no flag). Creation retries transient failures: a lost answer then
+ * meets 409, which exist_ok callers accept. */
+static int repos_call(hfds_hub *hub, const char *method, const char *what, hfds_repo_type type, const char *id,
+	int is_private, hfds_error *err)
 {
+	httpb *h = hub->impl;
+	hub_resp rs;
+	char url[4200];
 	const char *slash = strchr(id, '/');
-	json_t *o = json_object();
+	json_t *o = json_pack("{s:o s:s s:s}", "organization", slash ? json_stringn(id, (size_t)(slash - id)) : json_null(),
+		"name", slash ? slash + 1 : id, "type", hfds_repo_type_name(type));
+	int rc;
+	memset(&rs, 0, sizeof(rs));
 	if (!o)
-		return NULL;
-	if (slash) {
-		json_object_set_new(o, "organization", json_stringn(id, (size_t)(slash - id)));
-		json_object_set_new(o, "name", json_string(slash + 1));
-	} else {
-		json_object_set_new(o, "organization", json_null());
-		json_object_set_new(o, "name", json_string(id));
-	}
-	json_object_set_new(o, "type", json_string(hfds_repo_type_name(type)));
-	return o;
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	if (is_private >= 0)
+		json_object_set_new(o, "private", json_boolean(is_private));
+	snprintf(url, sizeof(url), "%s/api/repos/%s", h->cfg.endpoint, what);
+	rc = hub_call(h, method, url, o, NULL, NULL, 0, !strcmp(what, "create"), &rs, id, err);
+	json_decref(o);
+	hub_resp_release(&rs);
+	return rc;
 }
 
 static int http_repo_create(hfds_hub *hub, hfds_repo_type type, const char *id, int is_private, hfds_error *err)
 {
-	httpb *h = hub->impl;
-	hub_resp rs;
-	char url[4200];
-	json_t *o = repo_json(type, id);
-	int rc;
-	memset(&rs, 0, sizeof(rs));
-	if (!o)
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-	json_object_set_new(o, "private", json_boolean(is_private));
-	snprintf(url, sizeof(url), "%s/api/repos/create", h->cfg.endpoint);
-	rc = hub_call(h, "POST", url, o, NULL, NULL, 0, 1, &rs, id, err);
-	json_decref(o);
-	hub_resp_release(&rs);
-	return rc;
+	return repos_call(hub, "POST", "create", type, id, is_private, err);
 }
 
 static int http_repo_delete(hfds_hub *hub, hfds_repo_type type, const char *id, hfds_error *err)
 {
-	httpb *h = hub->impl;
-	hub_resp rs;
-	char url[4200];
-	json_t *o = repo_json(type, id);
-	int rc;
-	memset(&rs, 0, sizeof(rs));
-	if (!o)
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-	snprintf(url, sizeof(url), "%s/api/repos/delete", h->cfg.endpoint);
-	rc = hub_call(h, "DELETE", url, o, NULL, NULL, 0, 0, &rs, id, err);
-	json_decref(o);
-	hub_resp_release(&rs);
-	return rc;
+	return repos_call(hub, "DELETE", "delete", type, id, -1, err);
 }
 
-/* A call on one repo URL with an optional JSON body; the answer is dropped. */
-static int repo_call(hfds_hub *hub, const char *method, hfds_repo_type type, const char *id, const char *what,
-	const char *rev, json_t *o, hfds_error *err)
+/* One call on a repo URL (`what`, `rev`) with an optional JSON body (taken); the answer is left
+ * in rs for the caller, who releases it. */
+static int repo_request(hfds_hub *hub, const char *method, hfds_repo_type type, const char *id, const char *what,
+	const char *rev, json_t *o, hub_resp *rs, hfds_error *err)
 {
 	httpb *h = hub->impl;
 	hfds_buf url;
-	hub_resp rs;
 	int rc = 0;
 	hfds_buf_init(&url, 0);
-	memset(&rs, 0, sizeof(rs));
 	HFDS_TRY(hub_api_url(&url, h, type, id, what, rev, NULL, err));
-	rc = hub_call(h, method, (const char *)url.data, o, NULL, NULL, 0, 1, &rs, id, err);
+	rc = hub_call(h, method, (const char *)url.data, o, NULL, NULL, 0, 1, rs, id, err);
 done:
 	json_decref(o);
-	hub_resp_release(&rs);
 	hfds_buf_release(&url);
+	return rc;
+}
+
+/* The same when the answer does not matter. */
+static int repo_call(hfds_hub *hub, const char *method, hfds_repo_type type, const char *id, const char *what,
+	const char *rev, json_t *o, hfds_error *err)
+{
+	hub_resp rs;
+	int rc;
+	memset(&rs, 0, sizeof(rs));
+	rc = repo_request(hub, method, type, id, what, rev, o, &rs, err);
+	hub_resp_release(&rs);
 	return rc;
 }
 
@@ -177,19 +169,14 @@ static int http_repo_set_private(hfds_hub *hub, hfds_repo_type type, const char 
 static int http_repo_info(hfds_store_repo_info *out, hfds_hub *hub, hfds_repo_type type, const char *id,
 	const char *rev, hfds_error *err)
 {
-	httpb *h = hub->impl;
-	hfds_buf url;
 	hub_resp rs;
 	int rc = 0;
-	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
-	HFDS_TRY(hub_api_url(&url, h, type, id, "revision", rev ? rev : "main", NULL, err));
-	HFDS_TRY(hub_call(h, "GET", (const char *)url.data, NULL, NULL, NULL, 0, 1, &rs, id, err));
+	HFDS_TRY(repo_request(hub, "GET", type, id, "revision", rev ? rev : "main", NULL, &rs, err));
 	HFDS_TRY(hub_parse_repo_info(out, (const char *)rs.body.data, rs.body.len, err));
 	out->type = type;
 done:
 	hub_resp_release(&rs);
-	hfds_buf_release(&url);
 	return rc;
 }
 
@@ -265,7 +252,7 @@ static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_ty
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
 	memset(&rq, 0, sizeof(rq));
-	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s/resolve/", h->cfg.endpoint, git_prefix(type), id));
+	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s/resolve/", h->cfg.endpoint, hub_git_prefix(type), id));
 	HFDS_TRY(hub_url_escape(&url, rev ? rev : "main", 0, err));
 	HFDS_TRY(hfds_buf_append_byte(&url, '/', err));
 	HFDS_TRY(hub_url_escape(&url, path, 1, err));
@@ -332,18 +319,13 @@ static int http_tag_delete(hfds_hub *hub, hfds_repo_type type, const char *id, c
 static int http_refs_list(hfds_store_refs **out, hfds_hub *hub, hfds_repo_type type, const char *id,
 	hfds_error *err)
 {
-	httpb *h = hub->impl;
-	hfds_buf url;
 	hub_resp rs;
 	int rc = 0;
-	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
-	HFDS_TRY(hub_api_url(&url, h, type, id, "refs", NULL, NULL, err));
-	HFDS_TRY(hub_call(h, "GET", (const char *)url.data, NULL, NULL, NULL, 0, 1, &rs, id, err));
+	HFDS_TRY(repo_request(hub, "GET", type, id, "refs", NULL, NULL, &rs, err));
 	HFDS_TRY(hub_parse_refs(out, (const char *)rs.body.data, rs.body.len, err));
 done:
 	hub_resp_release(&rs);
-	hfds_buf_release(&url);
 	return rc;
 }
 

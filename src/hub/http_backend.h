@@ -17,6 +17,8 @@ typedef struct httpb {
 	unsigned workers;        /* parallel LFS transfers (HFDS_HUB_UPLOAD_WORKERS, default 4) */
 } httpb;
 
+/* The URL prefix of git-side paths: "datasets/", "spaces/", or "" for models. */
+const char *hub_git_prefix(hfds_repo_type type);
 /* `{EP}/api/{type}s/{id}[/{what}[/{rev}[/{path}]]]` into b (rev escaped whole, path with '/'). */
 int hub_api_url(hfds_buf *b, const httpb *h, hfds_repo_type type, const char *id, const char *what,
 	const char *rev, const char *path, hfds_error *err);

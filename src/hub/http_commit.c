@@ -123,7 +123,7 @@ static int read_at(const add *a, uint8_t *dst, uint64_t off, size_t n, hfds_erro
 }
 
 static int preupload(httpb *h, hfds_repo_type type, const char *id, const char *rev, add *adds, size_t n,
-	hfds_error *err)
+	char head[HFDS_OID_HEX_SIZE], hfds_error *err)
 {
 	hfds_buf url;
 	hub_resp rs;
@@ -156,7 +156,7 @@ static int preupload(httpb *h, hfds_repo_type type, const char *id, const char *
 			paths[i] = a->path;
 		}
 		HFDS_TRY(hub_call(h, "POST", (const char *)url.data, body, NULL, NULL, 0, 1, &rs, "preupload", err));
-		HFDS_TRY(hub_parse_preupload(modes, paths, m, (const char *)rs.body.data, rs.body.len, err));
+		HFDS_TRY(hub_parse_preupload(modes, paths, m, (const char *)rs.body.data, rs.body.len, head, err));
 		for (size_t i = 0; i < m; i++) {
 			adds[at + i].lfs = modes[i].lfs && adds[at + i].size > 0;   /* empty files are regular */
 			adds[at + i].ignore = modes[i].ignore;
@@ -188,7 +188,7 @@ static int lfs_batch(httpb *h, hfds_repo_type type, const char *id, const char *
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
 	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s.git/info/lfs/objects/batch", h->cfg.endpoint,
-		type == HFDS_REPO_DATASET ? "datasets/" : type == HFDS_REPO_SPACE ? "spaces/" : "", id));
+		hub_git_prefix(type), id));
 	HFDS_TRY(hfds_buf_cstr(&url, err));
 	oids = hfds_calloc(BATCH_CHUNK, sizeof(*oids));
 	sizes = hfds_calloc(BATCH_CHUNK, sizeof(*sizes));
@@ -519,7 +519,7 @@ static int landed(hfds_hub *hub, hfds_repo_type type, const char *id, const char
 }
 
 static int post_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hfds_hub_commit_info *c,
-	const char *branch, const hfds_buf *body, char sha[HFDS_OID_HEX_SIZE], hfds_error *err)
+	const char *branch, const char *head, const hfds_buf *body, char sha[HFDS_OID_HEX_SIZE], hfds_error *err)
 {
 	httpb *h = hub->impl;
 	hfds_store_repo_info info;
@@ -531,8 +531,12 @@ static int post_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
 	memset(&rq, 0, sizeof(rq));
-	/* the head before, to recognise our commit if its answer is lost */
-	HFDS_TRY(hub->be->repo_info(&info, hub, type, id, branch, err));
+	/* the head before (preupload's commitOid, else asked), to recognise our commit if its
+	 * answer is lost */
+	if (head[0])
+		memcpy(info.sha, head, sizeof(info.sha));
+	else
+		HFDS_TRY(hub->be->repo_info(&info, hub, type, id, branch, err));
 	HFDS_TRY(hub_api_url(&url, h, type, id, "commit", branch, NULL, err));
 	if (c->create_pr) {
 		HFDS_TRY(hfds_buf_printf(&url, err, "?create_pr=1"));
@@ -590,9 +594,11 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 	add *adds = NULL, **lfs = NULL;
 	size_t nadds = 0, nlfs = 0, i;
 	hfds_buf body;
-	char sha[HFDS_OID_HEX_SIZE] = "", base[HFDS_OID_HEX_SIZE] = "";
+	char sha[HFDS_OID_HEX_SIZE] = "", base[HFDS_OID_HEX_SIZE] = "", head[HFDS_OID_HEX_SIZE] = "";
 	int rc = 0;
 	hfds_buf_init(&body, 0);
+	if (hub->upload_workers)
+		h->workers = hub->upload_workers;
 	adds = hfds_calloc(c->count + 1, sizeof(*adds));
 	lfs = hfds_calloc(c->count + 1, sizeof(*lfs));
 	HFDS_FAIL_IF(!adds || !lfs, HFDS_ENOMEM, err, "out of memory");
@@ -620,7 +626,7 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 			HFDS_TRY(prepare_copy(hub, type, id, &adds[nadds - 1], base, err));
 		}
 		if (!pass && nadds)
-			HFDS_TRY(preupload(h, type, id, branch, adds, nadds, err));
+			HFDS_TRY(preupload(h, type, id, branch, adds, nadds, head, err));
 	}
 	for (i = 0; i < nadds; i++)
 		if (adds[i].lfs && !adds[i].ignore && !adds[i].copy_lfs)
@@ -630,7 +636,7 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 		HFDS_TRY(upload_lfs(h, lfs, nlfs, err));
 	}
 	HFDS_TRY(build_ndjson(&body, c, adds, nadds, err));
-	HFDS_TRY(post_commit(hub, type, id, c, branch, &body, sha, err));
+	HFDS_TRY(post_commit(hub, type, id, c, branch, head, &body, sha, err));
 	if (out_sha)
 		memcpy(out_sha, sha, HFDS_OID_HEX_SIZE);
 done:

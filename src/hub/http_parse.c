@@ -40,22 +40,20 @@ char *hub_parse_link_next(const char *v, size_t n)
 		next = memchr(gt, ',', (size_t)(end - gt));
 		if (!next)
 			next = end;
-		for (q = gt + 1; q + 3 <= next; q++) {
-			if (strncmp(q, "rel=", 4) != 0 || q + 4 > next)
+		for (q = gt + 1; q < next; q++) {
+			size_t left = (size_t)(next - q), len = (size_t)(gt - lt);
+			if (left < 4 || memcmp(q, "rel=", 4) != 0)
 				continue;
 			q += 4;
-			if (q < next && *q == '"')
-				q++;
-			if ((size_t)(next - q) >= 4 && !strncmp(q, "next", 4) &&
-			    (q + 4 == next || q[4] == '"' || q[4] == ';' || q[4] == ' ')) {
-				size_t len = (size_t)(gt - lt);
-				if ((len > 7 && !strncmp(lt, "http://", 7)) || (len > 8 && !strncmp(lt, "https://", 8))) {
-					if (memchr(lt, '\0', len) || memchr(lt, '\r', len) || memchr(lt, '\n', len))
-						return NULL;
-					return hfds_strndup(lt, len);
-				}
-				return NULL;
-			}
+			left -= 4;
+			if (left && *q == '"')
+				q++, left--;
+			if (left < 4 || memcmp(q, "next", 4) != 0 || (left > 4 && q[4] != '"' && q[4] != ';' && q[4] != ' '))
+				continue;
+			if (((len > 7 && !memcmp(lt, "http://", 7)) || (len > 8 && !memcmp(lt, "https://", 8))) &&
+			    !memchr(lt, '\0', len) && !memchr(lt, '\r', len) && !memchr(lt, '\n', len))
+				return hfds_strndup(lt, len);
+			return NULL;
 		}
 		p = next < end ? next + 1 : end;
 	}
@@ -231,12 +229,11 @@ done:
 int hub_parse_tree_page(hfds_store_tree *t, const char *body, size_t n, hfds_error *err)
 {
 	json_t *root = NULL, *e;
-	size_t i, base;
+	size_t i;
 	int rc = 0;
 	HFDS_TRY(load(&root, body, n, "tree", 1, err));
-	base = t->count;
 	if (json_array_size(root)) {
-		hfds_store_entry *items = hfds_reallocarray(t->items, base + json_array_size(root), sizeof(*items));
+		hfds_store_entry *items = hfds_reallocarray(t->items, t->count + json_array_size(root), sizeof(*items));
 		HFDS_FAIL_IF(!items, HFDS_ENOMEM, err, "out of memory");
 		t->items = items;
 	}
@@ -266,7 +263,6 @@ int hub_parse_tree_page(hfds_store_tree *t, const char *body, size_t n, hfds_err
 		HFDS_FAIL_IF(!x->path, HFDS_ENOMEM, err, "out of memory");
 		t->count++;
 	}
-	(void)base;
 done:
 	json_decref(root);
 	return rc;
@@ -348,7 +344,7 @@ done:
 }
 
 int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t count, const char *body, size_t n,
-	hfds_error *err)
+	char head[HFDS_OID_HEX_SIZE], hfds_error *err)
 {
 	json_t *root = NULL, *files, *e;
 	size_t i, k;
@@ -357,6 +353,10 @@ int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t c
 	HFDS_TRY(load(&root, body, n, "preupload", 0, err));
 	files = json_object_get(root, "files");
 	HFDS_FAIL_IF(!json_is_array(files), HFDS_EPARSE, err, "preupload: no 'files' array");
+	if (head) {
+		const char *oid = str_field(root, "commitOid");
+		snprintf(head, HFDS_OID_HEX_SIZE, "%s", is_hex(oid, 40) ? oid : "");
+	}
 	seen = hfds_calloc(count + 1, 1);
 	HFDS_FAIL_IF(!seen, HFDS_ENOMEM, err, "out of memory");
 	json_array_foreach(files, i, e) {

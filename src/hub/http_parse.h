@@ -45,9 +45,10 @@ typedef struct hub_preupload {
 	int lfs;           /* uploadMode "lfs" */
 	int ignore;        /* shouldIgnore */
 } hub_preupload;
-/* Fills modes[i] for paths[i] (each path must be answered, byte for byte). */
+/* Fills modes[i] for paths[i] (each path must be answered, byte for byte) and `head` with the
+ * answer's commitOid when it has a 40-hex one (else ""; head may be NULL). */
 int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t count, const char *body,
-	size_t n, hfds_error *err);
+	size_t n, char head[HFDS_OID_HEX_SIZE], hfds_error *err);
 
 /* One object of an LFS batch answer. */
 typedef struct hub_lfs_action {

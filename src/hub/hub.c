@@ -75,6 +75,12 @@ int hfds_hub_is_remote(const hfds_hub *hub)
 	return hub && hub->target.kind == HFDS_TARGET_REMOTE;
 }
 
+void hfds_hub_set_upload_workers(hfds_hub *hub, unsigned n)
+{
+	if (hub)
+		hub->upload_workers = n > 64 ? 64 : n;
+}
+
 int hfds_hub_whoami(hfds_hub *hub, hfds_hub_user *out, hfds_error *err)
 {
 	HFDS_ASSERT_ARG(hub && out, err);

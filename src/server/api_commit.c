@@ -3,7 +3,7 @@
  * store's own LFS rules; the NDJSON commit is parsed whole (ndjson.c) and then applied as one
  * store commit, so a bad line or a stale parentCommit changes nothing.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 
@@ -20,9 +20,9 @@ int srv_api_preupload(srv_req *r, hfds_repo_type t, const char *id, const char *
 	const char *given;
 	hfds_buf sample;
 	int ok;
-	if (!srv_can_write(r, t, id) || !(repo = srv_open_read(r, t, id)))
+	if (!srv_can_write(r, t, id) || !(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (!(b = srv_body_json(r)) || srv_resolve_rev(r, repo, rev, sha) < 0) {
+	if (!(b = srv_body_json(r))) {
 		json_decref(b);
 		hfds_store_repo_free(repo);
 		return MHD_YES;
@@ -112,24 +112,36 @@ int srv_api_commit(srv_req *r, hfds_repo_type t, const char *id, const char *rev
 	srv_commit_req req;
 	hfds_error err;
 	char head[HFDS_OID_HEX_SIZE], sha[HFDS_OID_HEX_SIZE], branch[HFDS_REPO_PATH_MAX + 16], *url = NULL;
-	int rc, ok;
+	int rc, ok, is_pr, create_pr = srv_query_bool(r, "create_pr");
+	unsigned pr = 0;
 	hfds_error_init(&err);
 	memset(&req, 0, sizeof(req));
 	if (!srv_can_write(r, t, id))
 		return MHD_YES;
-	if (srv_query_bool(r, "create_pr"))
-		return srv_reply_error(r, 501, NULL, "pull requests are not supported by hfds serve");
 	if ((rc = srv_store(r, &st, &err)) < 0 || (rc = hfds_store_repo_open(&repo, st, t, id, &err)) < 0)
 		return srv_reply_hfds(r, rc, &err, "repo");
-	/* The revision must be a branch. */
-	snprintf(branch, sizeof(branch), "refs/heads/%s", rev);
-	if (strncmp(rev, "refs/", 5) == 0 || hfds_store_resolve(head, repo, branch, NULL) < 0) {
+	/* The revision must be a branch (or a pull-request ref). */
+	is_pr = strncmp(rev, "refs/pr/", 8) == 0;
+	snprintf(branch, sizeof(branch), is_pr ? "%s" : "refs/heads/%s", rev);
+	if ((strncmp(rev, "refs/", 5) == 0 && !is_pr) || hfds_store_resolve(head, repo, branch, NULL) < 0
+		|| (is_pr && create_pr)) {
 		hfds_store_repo_free(repo);
 		return srv_reply_error(r, 404, "RevisionNotFound", "Invalid rev id: %s", rev);
 	}
 	if ((rc = srv_commit_parse(&req, (const char *)r->body.data, r->body.len, &err)) < 0) {
 		hfds_store_repo_free(repo);
 		return srv_reply_error(r, rc == HFDS_EINVAL ? 422 : 400, NULL, "%s", err.message);
+	}
+	if (create_pr) {
+		/* The PR starts at parentCommit when given, else at the branch head. */
+		if ((rc = hfds_store_pr_create(repo, req.parent ? req.parent : head, &pr, &err)) < 0) {
+			ok = srv_reply_hfds(r, rc, &err, "rev");
+			goto done;
+		}
+		snprintf(branch, sizeof(branch), "refs/pr/%u", pr);
+		rev = branch;
+		hfds_free(req.parent);
+		req.parent = NULL;
 	}
 	if ((rc = hfds_store_commit_new(&c, repo, rev, &err)) < 0
 		|| (rc = hfds_store_commit_set_message(c, req.summary, req.description, &err)) < 0
@@ -147,8 +159,16 @@ int srv_api_commit(srv_req *r, hfds_repo_type t, const char *id, const char *rev
 		goto done;
 	}
 	url = srv_repo_url(r, t, id);
-	ok = srv_reply_json(r, 200, json_pack("{s:b,s:s,s:s+++,s:s}", "success", 1, "commitOid", sha, "commitUrl",
-		url ? url : "", "/commit/", sha, "", "hookOutput", ""));
+	{
+		json_t *body = json_pack("{s:b,s:s,s:s+++,s:s}", "success", 1, "commitOid", sha, "commitUrl", url ? url : "",
+			"/commit/", sha, "", "hookOutput", "");
+		if (create_pr && body) {
+			char num[24];
+			snprintf(num, sizeof(num), "%u", pr);
+			json_object_set_new(body, "pullRequestUrl", json_pack("s+++", url ? url : "", "/discussions/", num, ""));
+		}
+		ok = srv_reply_json(r, 200, body);
+	}
 done:
 	hfds_free(url);
 	hfds_store_commit_free(c);

@@ -1,5 +1,5 @@
 /* Helpers the API handlers share: URLs, dates, entry JSON, body parsing, repo opening. */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,32 +50,22 @@ json_t *srv_body_json(srv_req *r)
 	return j;
 }
 
-hfds_store_repo *srv_open_read(srv_req *r, hfds_repo_type t, const char *id)
+hfds_store_repo *srv_open_rev(srv_req *r, hfds_repo_type t, const char *id, const char *rev,
+	char sha[HFDS_OID_HEX_SIZE])
 {
-	hfds_store *st;
-	hfds_store_repo *repo = NULL;
+	hfds_store_repo *repo = srv_open_read(r, t, id);
 	hfds_error err;
 	int rc;
 	hfds_error_init(&err);
-	if (!srv_can_read(r, t, id))
+	if (!repo)
 		return NULL;
-	if ((rc = srv_store(r, &st, &err)) < 0 || (rc = hfds_store_repo_open(&repo, st, t, id, &err)) < 0) {
-		srv_reply_hfds(r, rc, &err, "repo");
-		return NULL;
-	}
-	return repo;
-}
-
-int srv_resolve_rev(srv_req *r, hfds_store_repo *repo, const char *rev, char sha[HFDS_OID_HEX_SIZE])
-{
-	hfds_error err;
-	int rc;
-	hfds_error_init(&err);
 	if ((rc = hfds_store_resolve(sha, repo, rev && *rev ? rev : NULL, &err)) < 0) {
 		if (rc == HFDS_ENOTFOUND || rc == HFDS_EINVAL)
 			srv_reply_error(r, 404, "RevisionNotFound", "Invalid rev id: %s", rev ? rev : "");
 		else
 			srv_reply_hfds(r, rc, &err, "rev");
+		hfds_store_repo_free(repo);
+		return NULL;
 	}
-	return rc;
+	return repo;
 }

@@ -2,7 +2,7 @@
  * Listings and refs (hub-protocol.md §2.5, §4.1, §4.2): tree with Link pagination,
  * paths-info (form or JSON body), refs, commit history, branch and tag create/delete.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +51,46 @@ static size_t cursor_of(srv_req *r)
 	return v;
 }
 
+/*
+ * expand=true: the last commit that changed each entry, {id, title, date}. Walks the history
+ * from the listed commit, newest first, comparing the entry's object id with the parent's;
+ * bounded to HISTORY_MAX commits (an older change is reported as the oldest commit seen).
+ */
+#define HISTORY_MAX 1000
+
+static void add_last_commits(hfds_store_repo *repo, const char *sha, json_t *arr)
+{
+	hfds_store_log *log = NULL;
+	size_t i, k;
+	json_t *e;
+	if (hfds_store_log_list(&log, repo, sha, HISTORY_MAX, NULL) < 0)
+		return;
+	json_array_foreach(arr, i, e) {
+		const char *path = json_string_value(json_object_get(e, "path"));
+		const char *oid = json_string_value(json_object_get(e, "oid"));
+		for (k = 0; k < log->count; k++) {
+			hfds_store_entry pe;
+			int same = 0;
+			if (k + 1 < log->count && hfds_store_stat(&pe, repo, log->items[k + 1].id, path, NULL) == 0) {
+				same = !strcmp(pe.oid, oid);
+				hfds_store_entry_release(&pe);
+			}
+			if (!same) {
+				char date[32];
+				srv_iso_time(log->items[k].date, date);
+				json_object_set_new(e, "lastCommit", json_pack("{s:s,s:s,s:s}", "id", log->items[k].id, "title",
+					log->items[k].title, "date", date));
+				break;
+			}
+			/* the entry is unchanged in the parent: keep going back; oid stays the same */
+		}
+	}
+	hfds_store_log_free(log);
+}
+
 int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_tree *tree = NULL;
 	hfds_error err;
 	char sha[HFDS_OID_HEX_SIZE], query[64], *link = NULL;
@@ -61,12 +98,8 @@ int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, 
 	size_t page = expand ? TREE_PAGE_EXPAND : TREE_PAGE, from = cursor_of(r), i;
 	json_t *arr;
 	hfds_error_init(&err);
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
-		return MHD_YES;
-	}
 	if ((rc = hfds_store_tree_list(&tree, repo, sha, path, recursive, &err)) < 0) {
 		hfds_store_repo_free(repo);
 		return srv_reply_hfds(r, rc, &err, "entry");
@@ -74,6 +107,8 @@ int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, 
 	arr = json_array();
 	for (i = from; i < tree->count && i < from + page; i++)
 		json_array_append_new(arr, srv_entry_json(&tree->items[i]));
+	if (expand)
+		add_last_commits(repo, sha, arr);
 	snprintf(query, sizeof(query), "recursive=%s&expand=%s", recursive ? "true" : "false", expand ? "true" : "false");
 	if (from + page < tree->count)
 		link = next_link(r, "tree", rev, path, query, from + page);
@@ -86,7 +121,7 @@ int srv_api_tree(srv_req *r, hfds_repo_type t, const char *id, const char *rev, 
 
 int srv_api_paths_info(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	const char *ct = srv_header(r, "Content-Type");
 	json_t *paths = NULL, *out, *p;
 	char sha[HFDS_OID_HEX_SIZE];
@@ -94,7 +129,7 @@ int srv_api_paths_info(srv_req *r, hfds_repo_type t, const char *id, const char 
 	size_t i;
 	int ok;
 	hfds_error_init(&err);
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
 	if (ct && strstr(ct, "application/json")) {
 		json_t *b = srv_body_json(r);
@@ -116,11 +151,6 @@ int srv_api_paths_info(srv_req *r, hfds_repo_type t, const char *id, const char 
 		json_decref(paths);
 		hfds_store_repo_free(repo);
 		return srv_reply_error(r, json_is_array(paths) ? 413 : 400, NULL, "paths-info: expected up to 1000 paths");
-	}
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		json_decref(paths);
-		hfds_store_repo_free(repo);
-		return MHD_YES;
 	}
 	out = json_array();
 	json_array_foreach(paths, i, p) {
@@ -164,8 +194,16 @@ int srv_api_refs(srv_req *r, hfds_repo_type t, const char *id)
 			json_pack("{s:s,s:s,s:s}", "name", x->name, "ref", x->ref, "targetCommit", x->target));
 	}
 	body = json_pack("{s:o,s:[],s:o}", "branches", br, "converts", "tags", tg);
-	if (srv_query_bool(r, "include_prs"))
-		json_object_set_new(body, "pullRequests", json_array());
+	if (srv_query_bool(r, "include_prs")) {
+		hfds_store_refs *prs = NULL;
+		json_t *arr = json_array();
+		if (hfds_store_pr_list(&prs, repo, NULL) == 0)
+			for (i = 0; i < prs->count; i++)
+				json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "name", prs->items[i].name, "ref",
+					prs->items[i].ref, "targetCommit", prs->items[i].target));
+		hfds_store_refs_free(prs);
+		json_object_set_new(body, "pullRequests", arr);
+	}
 	ok = srv_reply_json(r, 200, body);
 	hfds_store_refs_free(refs);
 	hfds_store_repo_free(repo);
@@ -174,7 +212,7 @@ int srv_api_refs(srv_req *r, hfds_repo_type t, const char *id)
 
 int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_log *log = NULL;
 	hfds_error err;
 	char sha[HFDS_OID_HEX_SIZE], total[32], *link = NULL, *lim = srv_query(r, "limit"), *pg = srv_query(r, "p");
@@ -186,14 +224,10 @@ int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *re
 	hfds_error_init(&err);
 	hfds_free(lim);
 	hfds_free(pg);
-	if (!repo)
-		return MHD_YES;
 	if (limit == 0 || limit > 1000)
 		limit = COMMITS_PAGE;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	}
 	if ((rc = hfds_store_log_list(&log, repo, sha, 0, &err)) < 0) {
 		hfds_store_repo_free(repo);
 		return srv_reply_hfds(r, rc, &err, "rev");
@@ -221,13 +255,10 @@ int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *re
 	json_decref(arr);
 	hfds_store_log_free(log);
 	hfds_store_repo_free(repo);
-	if (!text) {
+	if (!(resp = srv_text_response(r, text, "application/json; charset=utf-8"))) {
 		hfds_free(link);
 		return MHD_NO;
 	}
-	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Total-Count", total);
 	if (link)
 		MHD_add_response_header(resp, "Link", link);
@@ -320,4 +351,34 @@ int srv_api_tag(srv_req *r, hfds_repo_type t, const char *id, const char *name)
 	hfds_free(tag);
 	hfds_free(msg);
 	return rc;
+}
+
+int srv_api_squash(srv_req *r, hfds_repo_type t, const char *id, const char *branch)
+{
+	hfds_store_repo *repo = NULL;
+	hfds_store *st;
+	hfds_error err;
+	char sha[HFDS_OID_HEX_SIZE], *msg = NULL;
+	json_t *b = r->body.len ? srv_body_json(r) : json_object();
+	int rc;
+	hfds_error_init(&err);
+	if (!b)
+		return MHD_YES;
+	{
+		const char *m = json_string_value(json_object_get(b, "message"));
+		msg = hfds_strdup(m && *m ? m : "Super-squash");
+	}
+	json_decref(b);
+	if (!srv_can_write(r, t, id) || srv_store(r, &st, &err) < 0 || hfds_store_repo_open(&repo, st, t, id, &err) < 0) {
+		hfds_free(msg);
+		return r->responded ? MHD_YES : srv_reply_hfds(r, err.code, &err, "repo");
+	}
+	rc = hfds_store_squash(repo, branch, msg, sha, &err);
+	hfds_free(msg);
+	hfds_store_repo_free(repo);
+	if (rc == HFDS_ENOTFOUND)
+		return srv_reply_error(r, 404, "RevisionNotFound", "Invalid rev id: %s", branch);
+	if (rc < 0)
+		return srv_reply_hfds(r, rc, &err, NULL);
+	return srv_reply_json(r, 200, json_pack("{s:s}", "commitId", sha));
 }

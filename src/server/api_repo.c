@@ -2,11 +2,12 @@
  * Repository-level endpoints (hub-protocol.md §1.3, §2): whoami-v2, create, delete, move,
  * settings, repo info and validate-yaml.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "dataset/card.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
 
@@ -206,18 +207,48 @@ int srv_api_settings(srv_req *r, hfds_repo_type t, const char *id)
 	return srv_reply_json(r, 200, json_object());
 }
 
+/* validate-yaml: the card's front matter must parse (the dataset module's card parser, which
+ * names line and column). Always JSON, as Python reads the body before the status. */
 int srv_api_validate_yaml(srv_req *r)
 {
-	json_t *b = srv_body_json(r);
+	json_t *b = srv_body_json(r), *c;
+	hfds_card *card = NULL;
+	hfds_error err;
+	int ok;
+	hfds_error_init(&err);
 	if (!b)
 		return MHD_YES;
+	c = json_object_get(b, "content");
+	if (json_is_string(c) && hfds_card__parse(&card, json_string_value(c), json_string_length(c), "README.md", &err) < 0)
+		ok = srv_reply_json(r, 400, json_pack("{s:[{s:s}],s:[]}", "errors", "message", err.message, "warnings"));
+	else
+		ok = srv_reply_json(r, 200, json_pack("{s:[],s:[]}", "errors", "warnings"));
+	hfds_card__free(card);
 	json_decref(b);
-	return srv_reply_json(r, 200, json_pack("{s:[],s:[]}", "errors", "warnings"));
+	return ok;
+}
+
+/* The parsed front matter of README.md at `sha` ({} when absent or invalid). */
+static json_t *card_data(hfds_store_repo *repo, const char *sha)
+{
+	uint8_t *text = NULL;
+	size_t len = 0;
+	hfds_card *card = NULL;
+	json_t *meta;
+	if (hfds_store_read(&text, &len, repo, sha, "README.md", 0, UINT64_MAX, 4u << 20, 0, NULL) < 0
+		|| hfds_card__parse(&card, (const char *)text, len, "README.md", NULL) < 0) {
+		hfds_free(text);
+		return json_object();
+	}
+	meta = json_incref(card->meta);
+	hfds_card__free(card);
+	hfds_free(text);
+	return meta ? meta : json_object();
 }
 
 int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_repo_info info;
 	hfds_store_tree *tree = NULL;
 	hfds_error err;
@@ -226,12 +257,8 @@ int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *
 	size_t i;
 	int blobs = srv_query_bool(r, "blobs"), rc, ok;
 	hfds_error_init(&err);
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
-		return MHD_YES;
-	}
 	if ((rc = hfds_store_repo_info_get(&info, repo, sha, &err)) < 0
 		|| (rc = hfds_store_tree_list(&tree, repo, sha, NULL, 1, &err)) < 0) {
 		hfds_store_repo_free(repo);
@@ -259,10 +286,10 @@ int srv_api_repo_info(srv_req *r, hfds_repo_type t, const char *id, const char *
 	{
 		char author[HFDS_REPO_ID_SIZE];
 		ns_of(id, author);
-		body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:i,s:i,s:[],s:{},s:o,s:b,s:i}", "_id", oid, "id", id,
+		body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:i,s:i,s:[],s:o,s:o,s:b,s:i}", "_id", oid, "id", id,
 			"author", author, "sha", sha, "lastModified", lm, "createdAt", ca, "private", info.is_private, "gated", 0,
-			"disabled", 0, "downloads", 0, "likes", 0, "tags", "cardData", "siblings", sib, "xetEnabled", 0,
-			"usedStorage", 0);
+			"disabled", 0, "downloads", 0, "likes", 0, "tags", "cardData", card_data(repo, sha), "siblings", sib,
+			"xetEnabled", 0, "usedStorage", 0);
 	}
 	ok = srv_reply_json(r, 200, body);
 	hfds_store_tree_free(tree);

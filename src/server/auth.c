@@ -5,12 +5,13 @@
  * a missing one, so its existence does not leak. Tokens are checked against the token file
  * on every request, so `hfds token revoke` takes effect at once.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 #include <strings.h>
 
 #include "util/alloc.h"
+#include "util/base64.h"
 
 void srv_auth_load(srv_req *r)
 {
@@ -19,8 +20,21 @@ void srv_auth_load(srv_req *r)
 		return;
 	while (*h == ' ')
 		h++;
+	if (!strncasecmp(h, "Basic ", 6)) {
+		/* git sends the token as the password of HTTP basic auth */
+		hfds_buf dec;
+		char *colon;
+		hfds_buf_init(&dec, 4096);
+		r->auth.has_token = 1;
+		h += 6;
+		if (hfds_base64_decode(&dec, h, strlen(h), NULL) == 0 && hfds_buf_cstr(&dec, NULL) == 0
+			&& (colon = memchr(dec.data, ':', dec.len)) != NULL)
+			r->auth.valid = hfds_token_lookup(&r->auth.tok, r->srv->root, colon + 1, NULL) == 0;
+		hfds_buf_release(&dec);
+		return;
+	}
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
-		r->auth.has_token = 1;   /* Basic and other schemes: not ours */
+		r->auth.has_token = 1;   /* other schemes: not ours */
 		return;
 	}
 	h += 7;
@@ -64,42 +78,71 @@ static int bad_token(srv_req *r)
 	return 0;
 }
 
-static int repo_private(srv_req *r, hfds_repo_type t, const char *id, int *is_private)
+/* Whether the caller may see an open repository. */
+static int may_see(srv_req *r, hfds_store_repo *repo, const char *id)
 {
-	hfds_store *st;
-	hfds_store_repo *repo = NULL;
 	hfds_store_repo_info info;
-	hfds_error err;
-	int rc;
-	hfds_error_init(&err);
-	if ((rc = srv_store(r, &st, &err)) == 0 && (rc = hfds_store_repo_open(&repo, st, t, id, &err)) == 0)
-		rc = hfds_store_repo_info_get(&info, repo, NULL, &err);
-	hfds_store_repo_free(repo);
-	if (rc == 0)
-		*is_private = info.is_private;
-	return rc;
+	if (hfds_store_repo_info_get(&info, repo, NULL, NULL) < 0)
+		return 0;
+	return !info.is_private || owns(r, id, ns_len(id));
 }
 
 static int visible(srv_req *r, hfds_repo_type t, const char *id, int *exists)
 {
-	int priv = 0, rc;
+	hfds_store *st;
+	hfds_store_repo *repo = NULL;
+	int ok = 0;
 	*exists = 0;
-	rc = repo_private(r, t, id, &priv);
-	if (rc < 0)
-		return 0;
-	*exists = 1;
-	return !priv || owns(r, id, ns_len(id));
+	if (srv_store(r, &st, NULL) == 0 && hfds_store_repo_open(&repo, st, t, id, NULL) == 0) {
+		*exists = 1;
+		ok = may_see(r, repo, id);
+	}
+	hfds_store_repo_free(repo);
+	return ok;
 }
 
-int srv_can_read(srv_req *r, hfds_repo_type t, const char *id)
+/* Token checks every read shares; replies and returns 0 on refusal. */
+static int read_token_ok(srv_req *r)
 {
-	int exists;
 	if (r->auth.has_token && !r->auth.valid)
 		return bad_token(r);
 	if (!r->auth.has_token && r->srv->cfg.require_token) {
 		srv_reply_error(r, 401, NULL, "a token is required: send Authorization: Bearer hf_...");
 		return 0;
 	}
+	return 1;
+}
+
+hfds_store_repo *srv_open_read(srv_req *r, hfds_repo_type t, const char *id)
+{
+	hfds_store *st;
+	hfds_store_repo *repo = NULL;
+	hfds_error err;
+	int rc;
+	hfds_error_init(&err);
+	if (!read_token_ok(r))
+		return NULL;
+	if ((rc = srv_store(r, &st, &err)) < 0)
+		srv_reply_hfds(r, rc, &err, NULL);
+	else if (hfds_store_repo_open(&repo, st, t, id, NULL) < 0 || !may_see(r, repo, id))
+		srv_reply_error(r, 404, "RepoNotFound", "Repository not found: %s repo '%s'", hfds_repo_type_name(t), id);
+	else
+		return repo;
+	hfds_store_repo_free(repo);
+	return NULL;
+}
+
+int srv_visible(srv_req *r, hfds_repo_type t, const char *id)
+{
+	int exists;
+	return visible(r, t, id, &exists);
+}
+
+int srv_can_read(srv_req *r, hfds_repo_type t, const char *id)
+{
+	int exists;
+	if (!read_token_ok(r))
+		return 0;
 	if (!visible(r, t, id, &exists)) {
 		srv_reply_error(r, 404, "RepoNotFound", "Repository not found: %s repo '%s'", hfds_repo_type_name(t), id);
 		return 0;

@@ -9,14 +9,17 @@
  * URLs are not unescaped by the library (identity unescape callback): the router needs the
  * raw path to split it before decoding, because revisions may arrive as `refs%2Fpr%2F1`.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 
 #define DEFAULT_JSON_MAX (16u << 20)
 #define DEFAULT_COMMIT_MAX (512u << 20)
+#define JSON_CTYPE "application/json; charset=utf-8"
 
 const char *srv_header(srv_req *r, const char *name)
 {
@@ -52,11 +56,9 @@ int srv_query_bool(srv_req *r, const char *name)
 
 int srv_store(srv_req *r, hfds_store **out, hfds_error *err)
 {
-	int rc = 0;
-	if (!r->st)
-		rc = hfds_store_open(&r->st, r->srv->root, err);
-	*out = r->st;
-	return rc;
+	(void)err;
+	*out = r->srv->keep;
+	return 0;
 }
 
 int srv_queue(srv_req *r, unsigned status, struct MHD_Response *resp)
@@ -74,21 +76,25 @@ int srv_queue(srv_req *r, unsigned status, struct MHD_Response *resp)
 	return ok;
 }
 
+struct MHD_Response *srv_text_response(srv_req *r, char *text, const char *ctype)
+{
+	struct MHD_Response *resp;
+	if (!text)
+		return NULL;
+	r->bytes = strlen(text);
+	if (!(resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE))) {
+		free(text);
+		return NULL;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	return resp;
+}
+
 int srv_reply_json_h(srv_req *r, unsigned status, json_t *body, const char *hname, const char *hvalue)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	struct MHD_Response *resp;
+	struct MHD_Response *resp = srv_text_response(r, body ? json_dumps(body, JSON_COMPACT) : NULL, JSON_CTYPE);
 	json_decref(body);
-	if (!text)
-		return MHD_NO;
-	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	if (hname)
+	if (resp && hname)
 		MHD_add_response_header(resp, hname, hvalue);
 	return srv_queue(r, status, resp);
 }
@@ -108,9 +114,13 @@ int srv_reply_error(srv_req *r, unsigned status, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	text = json_dumps(json_pack("{s:s?}", "error", msg), JSON_COMPACT);
+	{
+		json_t *o = json_pack("{s:s}", "error", msg);
+		text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+	}
 	if (!text) {
-		/* invalid UTF-8 in a message that quotes the client: send it escaped */
+		/* a message quoting the client's invalid UTF-8: send a generic one */
 		json_t *o = json_object();
 		json_object_set_new(o, "error", json_string("request refused"));
 		text = json_dumps(o, JSON_COMPACT);
@@ -118,17 +128,12 @@ int srv_reply_error(srv_req *r, unsigned status, const char *code, const char *f
 		if (!text)
 			return MHD_NO;
 	}
-	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
+	if (!(resp = srv_text_response(r, text, JSON_CTYPE)))
 		return MHD_NO;
-	}
 	/* Header values must be printable ASCII. */
 	for (i = 0; msg[i] && i < sizeof(hmsg) - 1; i++)
 		hmsg[i] = (msg[i] >= 0x20 && msg[i] < 0x7f) ? msg[i] : '?';
 	hmsg[i] = '\0';
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Error-Message", hmsg);
 	if (code)
 		MHD_add_response_header(resp, "X-Error-Code", code);
@@ -175,7 +180,6 @@ static void req_free(srv_req *r)
 	hfds_free(r->path);
 	hfds_buf_release(&r->body);
 	hfds_token_info_release(&r->auth.tok);
-	hfds_store_free(r->st);
 	hfds_free(r);
 }
 
@@ -258,7 +262,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (long)((t1.tv_sec - r->t0.tv_sec) * 1000 + (t1.tv_nsec - r->t0.tv_nsec) / 1000000);
 	if (srv->cfg.log) {
-		snprintf(line, sizeof(line), "%s %.1000s %u %llu %ldms hfds-%lu%s", r->method, r->path ? r->path : "-",
+		/* Upload URLs carry their signature: log only /_hfds/<kind>/<oid>. */
+		int plen = r->path ? (int)strlen(r->path) : 0;
+		if (r->path && !strncmp(r->path, "/_hfds/", 7)) {
+			const char *p = strchr(r->path + 7, '/');
+			p = p ? strchr(p + 1, '/') : NULL;
+			if (p)
+				plen = (int)(p - r->path);
+		}
+		if (plen > 1000)
+			plen = 1000;
+		snprintf(line, sizeof(line), "%s %.*s %u %llu %ldms hfds-%lu%s", r->method, plen, r->path ? r->path : "-",
 			r->responded ? r->status : 0, (unsigned long long)r->bytes, ms, r->id,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 		srv->cfg.log(srv->cfg.log_ctx, line);
@@ -282,8 +296,46 @@ static void quiet_logger(void *cls, const char *fmt, va_list ap)
 	(void)ap;
 }
 
+/*
+ * Removes uploads a killed server left in <root>/tmp: single uploads older than an hour (an
+ * upload URL lives an hour) and multipart part folders older than a day.
+ */
+static void sweep_uploads(const char *root)
+{
+	char dir[4200], path[4600];
+	struct dirent *de;
+	struct stat sb;
+	time_t now = time(NULL);
+	DIR *d;
+	snprintf(dir, sizeof(dir), "%s/tmp", root);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int single = !strncmp(de->d_name, "upload-", 7), parts = !strncmp(de->d_name, "mp-", 3);
+		if (!single && !parts)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) != 0 || now - sb.st_mtime < (single ? 3600 : 86400))
+			continue;
+		if (single && S_ISREG(sb.st_mode)) {
+			unlink(path);
+		} else if (parts && S_ISDIR(sb.st_mode)) {
+			DIR *pd = opendir(path);
+			struct dirent *pe;
+			while (pd && (pe = readdir(pd)) != NULL)
+				if (pe->d_name[0] != '.')
+					unlinkat(dirfd(pd), pe->d_name, 0);
+			if (pd)
+				closedir(pd);
+			rmdir(path);
+		}
+	}
+	closedir(d);
+}
+
 static void server_release(hfds_server *srv)
 {
+	hfds_store_free(srv->keep);
 	hfds_free(srv->root);
 	hfds_free(srv->host);
 	hfds_free(srv->public_url);
@@ -304,6 +356,7 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 	HFDS_FAIL_IF(!(srv->root = hfds_strdup(hfds_store_root(st))), HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(!(srv->host = hfds_strdup(cfg->host ? cfg->host : "127.0.0.1")), HFDS_ENOMEM, err, "out of memory");
 	srv->cfg.root = srv->root;
+	sweep_uploads(srv->root);
 	srv->cfg.host = srv->host;
 	if (!srv->cfg.max_connections)
 		srv->cfg.max_connections = 256;
@@ -330,7 +383,7 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->cfg.max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg.timeout_seconds,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10),
 		MHD_OPTION_EXTERNAL_LOGGER, quiet_logger, NULL,
 		MHD_OPTION_END);
 	HFDS_FAIL_IF(!srv->daemon, HFDS_ENET, err, "cannot listen on %s:%u", srv->host, cfg->port);
@@ -347,6 +400,8 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 		HFDS_FAIL_IF(!(srv->public_url = hfds_strdup(buf)), HFDS_ENOMEM, err, "out of memory");
 	}
 	srv->cfg.public_url = srv->public_url;
+	srv->keep = st;
+	st = NULL;
 	*out = srv;
 	srv = NULL;
 done:

@@ -10,7 +10,7 @@
  * signed one is refused and its temp file removed. Multipart parts are kept as numbered
  * files in <root>/tmp/mp-<oid>-<size>/ until the completion joins them.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -196,14 +196,10 @@ int srv_lfs_batch(srv_req *r, hfds_repo_type t, const char *id)
 	}
 	json_decref(req);
 	{
-		char *text = json_dumps(json_pack("{s:s,s:o,s:s}", "transfer", "basic", "objects", out_objs, "hash_algo",
-			"sha256"), JSON_COMPACT);
-		struct MHD_Response *resp;
-		if (!text)
-			return MHD_NO;
-		r->bytes = strlen(text);
-		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(resp, "Content-Type", "application/vnd.git-lfs+json");
+		json_t *body = json_pack("{s:s,s:o,s:s}", "transfer", "basic", "objects", out_objs, "hash_algo", "sha256");
+		struct MHD_Response *resp = srv_text_response(r, body ? json_dumps(body, JSON_COMPACT) : NULL,
+			"application/vnd.git-lfs+json");
+		json_decref(body);
 		return srv_queue(r, 200, resp);
 	}
 }
@@ -422,6 +418,26 @@ int srv_upload_complete(srv_req *r)
 	hfds_error_init(&err);
 	if (r->nseg != 7 || !url_ok(r, &size, &chunk) || !chunk)
 		return srv_reply_error(r, 403, NULL, "completion URL invalid or expired");
+	{
+		/* The body names the object and lists parts 1..N in order. */
+		json_t *b = srv_body_json(r), *parts, *p;
+		const char *boid;
+		size_t k;
+		int bad;
+		if (!b)
+			return MHD_YES;
+		boid = json_string_value(json_object_get(b, "oid"));
+		parts = json_object_get(b, "parts");
+		bad = !boid || strcmp(boid, r->segs[2]) || !json_is_array(parts)
+			|| json_array_size(parts) != parts_of(size, chunk);
+		json_array_foreach(parts, k, p)
+			if (json_integer_value(json_object_get(p, "partNumber")) != (json_int_t)(k + 1))
+				bad = 1;
+		json_decref(b);
+		if (bad)
+			return srv_reply_error(r, 400, NULL, "multipart completion: expected oid %s and parts 1..%llu in order",
+				r->segs[2], (unsigned long long)parts_of(size, chunk));
+	}
 	if (open_temp(r) < 0)
 		return srv_reply_error(r, 500, NULL, "cannot create a temp file: %s", strerror(errno));
 	snprintf(dir, sizeof(dir), "%s/tmp/mp-%s-%llu", r->srv->root, r->segs[2], (unsigned long long)size);

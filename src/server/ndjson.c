@@ -4,7 +4,7 @@
  * touches the store, so a malformed line refuses the whole commit. No I/O: fuzzed by
  * tests/fuzz/fuzz_server_commit.c.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * Pure parsers of the server: URL paths, percent-encoding, Range headers and form bodies.
  * No I/O, so tests/fuzz/fuzz_server_parse.c can drive them with any bytes.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * as one segment (`refs%2Fpr%2F1`, Python) or raw over several (`refs/pr/1`, hf.js tree
  * URLs), so a revision starting with `refs/<kind>/` takes three raw segments.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <string.h>
 
@@ -102,6 +102,8 @@ static int route_repo_api(srv_req *r, hfds_repo_type t, const char *id, size_t i
 			ok = srv_api_branch(r, t, id, (char *)a.data);
 		else
 			ok = srv_api_tag(r, t, id, (char *)a.data);
+	} else if (is(what, "super-squash")) {
+		ok = method(r, "POST") ? srv_api_squash(r, t, id, a.len ? (char *)a.data : "main") : bad_method(r);
 	} else if (is(what, "settings")) {
 		ok = method(r, "PUT") ? srv_api_settings(r, t, id) : bad_method(r);
 	} else {
@@ -165,6 +167,17 @@ static int route_api(srv_req *r)
 	return not_found(r);
 }
 
+/* git's smart HTTP protocol below a repository URL, with or without ".git". */
+static int git_side(srv_req *r, hfds_repo_type t, const char *id, size_t i)
+{
+	hfds_buf a;
+	int ok;
+	hfds_buf_init(&a, 0);
+	ok = join(&a, r, i, r->nseg) < 0 ? MHD_NO : srv_git_http(r, t, id, (char *)a.data);
+	hfds_buf_release(&a);
+	return ok;
+}
+
 /* /{prefix}{ns}/{name}[.git]/... */
 static int route_git_side(srv_req *r)
 {
@@ -189,8 +202,10 @@ static int route_git_side(srv_req *r)
 				return method(r, "POST") ? srv_lfs_verify(r, t, id) : bad_method(r);
 			return method(r, "GET") ? srv_lfs_object_get(r, t, id, r->segs[i + 3]) : bad_method(r);
 		}
-		return not_found(r);
+		return git_side(r, t, id, i);
 	}
+	if (i < r->nseg && (is(r->segs[i], "info") || is(r->segs[i], "git-upload-pack") || is(r->segs[i], "git-receive-pack")))
+		return git_side(r, t, id, i);
 	if (i >= r->nseg || (!is(r->segs[i], "resolve") && !is(r->segs[i], "raw")) || i + 2 >= r->nseg + 1)
 		return not_found(r);
 	if (!method(r, "GET") && !method(r, "HEAD"))

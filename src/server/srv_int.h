@@ -29,6 +29,10 @@ struct hfds_server {
 	struct MHD_Daemon *daemon;
 	uint8_t secret[32];          /* signs upload URLs; new at every start */
 	unsigned long next_id;       /* request ids (atomic increments) */
+	hfds_store *keep;            /* the store, shared by the request threads (it only names the
+	                                root; repositories are opened per request, so other processes'
+	                                commits are seen at once); holding it also keeps libgit2
+	                                initialised, so each thread's libgit2 state is freed as it ends */
 };
 
 /* What a request's body is for, decided when its headers arrive. */
@@ -69,7 +73,6 @@ typedef struct srv_req {
 	unsigned status;
 	uint64_t bytes;
 	srv_auth auth;
-	hfds_store *st;              /* opened on first use */
 } srv_req;
 
 /* ---- http.c: replies ---------------------------------------------------------------- */
@@ -90,7 +93,7 @@ const char *srv_header(srv_req *r, const char *name);
 char *srv_query(srv_req *r, const char *name);
 /* 1 if the query parameter is "1"/"true"/"True". */
 int srv_query_bool(srv_req *r, const char *name);
-/* The store, opened once per request. */
+/* The server's store (never fails; `err` kept for call sites' symmetry). */
 int srv_store(srv_req *r, hfds_store **out, hfds_error *err);
 
 /* ---- route.c ------------------------------------------------------------------------ */
@@ -109,6 +112,8 @@ void srv_auth_load(srv_req *r);
  * NULL, then the repo is opened to learn its visibility. */
 int srv_can_read(srv_req *r, hfds_repo_type t, const char *id);
 int srv_can_write(srv_req *r, hfds_repo_type t, const char *id);
+/* 1 if the repo exists and the caller may see it (no reply). */
+int srv_visible(srv_req *r, hfds_repo_type t, const char *id);
 /* Whether the caller's token may create repos in `ns` (replies on refusal). */
 int srv_can_write_ns(srv_req *r, const char *ns);
 
@@ -175,6 +180,7 @@ int srv_api_refs(srv_req *r, hfds_repo_type t, const char *id);
 int srv_api_commits(srv_req *r, hfds_repo_type t, const char *id, const char *rev);
 int srv_api_branch(srv_req *r, hfds_repo_type t, const char *id, const char *name);
 int srv_api_tag(srv_req *r, hfds_repo_type t, const char *id, const char *name);
+int srv_api_squash(srv_req *r, hfds_repo_type t, const char *id, const char *branch);
 int srv_lfs_batch(srv_req *r, hfds_repo_type t, const char *id);
 int srv_lfs_verify(srv_req *r, hfds_repo_type t, const char *id);
 int srv_lfs_object_get(srv_req *r, hfds_repo_type t, const char *id, const char *oid);
@@ -185,6 +191,8 @@ int srv_upload_finish(srv_req *r);
 /* POST of a multipart completion URL: joins the parts into the object. */
 int srv_upload_complete(srv_req *r);
 void srv_upload_abort(srv_req *r);
+/* git http-backend for `rest` ("info/refs", "git-upload-pack"); read-only. */
+int srv_git_http(srv_req *r, hfds_repo_type t, const char *id, const char *rest);
 int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path, int raw);
 
 /* ---- shared helpers (api_common.c) ----------------------------------------------------- */
@@ -199,7 +207,12 @@ json_t *srv_entry_json(const hfds_store_entry *e);
 json_t *srv_body_json(srv_req *r);
 /* Opens a repo the caller may read (replies on failure, returns NULL). */
 hfds_store_repo *srv_open_read(srv_req *r, hfds_repo_type t, const char *id);
-/* Resolves rev (replies 404 RevisionNotFound on failure). */
-int srv_resolve_rev(srv_req *r, hfds_store_repo *repo, const char *rev, char sha[HFDS_OID_HEX_SIZE]);
+/* Opens a repo the caller may read and resolves `rev` in it (NULL/"" = main); on failure
+ * replies (404 RepoNotFound / RevisionNotFound, 401) and returns NULL. */
+hfds_store_repo *srv_open_rev(srv_req *r, hfds_repo_type t, const char *id, const char *rev,
+	char sha[HFDS_OID_HEX_SIZE]);
+/* A reply from a malloc'd `text` (owned, freed on failure) with Content-Type `ctype`; NULL
+ * when out of memory. The caller adds headers and queues it with srv_queue. */
+struct MHD_Response *srv_text_response(srv_req *r, char *text, const char *ctype);
 
 #endif

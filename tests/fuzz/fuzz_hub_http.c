@@ -96,7 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 8: {
 		const char *paths[2] = {"a.txt", "data/x.parquet"};
 		hub_preupload m[2];
-		(void)hub_parse_preupload(m, paths, 2, s, n, NULL);
+		if (hub_parse_preupload(m, paths, 2, s, n, sha, NULL) == 0)
+			EXPECT(!sha[0] || strlen(sha) == 40);
 		break;
 	}
 	default:

@@ -8,6 +8,7 @@ import http.server
 import random
 import socket
 import threading
+import time
 
 
 class FaultProxy:
@@ -20,6 +21,8 @@ class FaultProxy:
         self.faults = {"status": 0, "reset": 0, "lost": 0}
         self.enabled = True
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
+        self.delay = {}       # method -> seconds to wait before forwarding
+        self.done = {}        # method -> requests answered
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -59,6 +62,7 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.faults["reset"] += 1
                     return self._drop()
+                time.sleep(proxy.delay.get(self.command, 0))
                 conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
                 headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
@@ -83,6 +87,8 @@ class FaultProxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
+                with proxy.lock:
+                    proxy.done[self.command] = proxy.done.get(self.command, 0) + 1
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
 

@@ -66,3 +66,44 @@ def test_push_through_faults(faulty, hfds, tmp_path, shared_dir):
     assert len(log) == 4, log
     files = tree(hfds, env, "alice/chess")
     assert sorted(p for p in files if p.startswith("train/")) == [f"train/batch_00000{i}.parquet" for i in (1, 2, 3)]
+
+
+def test_kill9_then_rerun_sends_nothing_twice(faulty, hfds, hfds_bin, tmp_path):
+    """kill -9 while uploading, then the same command: the same tree as an uninterrupted push,
+    one commit, and the shards the server received before the kill are not sent again."""
+    import os
+    import signal
+    import subprocess
+    import time
+    s, proxy = faulty
+    proxy.enabled = False
+    env = dict(os.environ, HF_ENDPOINT=proxy.url, HF_TOKEN=s.write_token, HFDS_HUB_UPLOAD_WORKERS="1",
+               HFDS_HOME=str(tmp_path / "client"))
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps({"id": i, "t": "y" * (i % 89)}) + "\n" for i in range(3000)))
+    out = tmp_path / "built"
+    hfds("push", "--out", out, "--split", f"train={data}", "--max-shard-size", "16KB", "-q")
+    shards = len(list((out / "data").glob("*.parquet")))
+    assert shards >= 6
+    proxy.delay["PUT"] = 0.3
+    p = subprocess.Popen([hfds_bin, "push", "alice/k", "--from", str(out), "-q"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while proxy.done.get("PUT", 0) < 3 and time.time() < deadline and p.poll() is None:
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    sent_before = proxy.done.get("PUT", 0)
+    assert 3 <= sent_before < shards + 1, (sent_before, shards)
+    proxy.delay.clear()
+    puts_before_rerun = sum(1 for q in s.requests() if q[0] == "PUT")
+    subprocess.run([hfds_bin, "push", "alice/k", "--from", str(out), "-q"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    puts_rerun = sum(1 for q in s.requests() if q[0] == "PUT") - puts_before_rerun
+    uploads = shards + 1   # the shards and the card (LFS on hfds serve: it is not inline text here)
+    files = tree(hfds, env, "alice/k")
+    assert len([f for f in files if f.startswith("data/")]) == shards
+    assert puts_rerun <= uploads - sent_before, (puts_rerun, uploads, sent_before)
+    assert len(commits(hfds, env, "alice/k")) == 2
+    hfds("push", "alice/ref", "--from", str(out), "-q", env={"HF_ENDPOINT": proxy.url, "HF_TOKEN": s.write_token})
+    assert tree(hfds, env, "alice/ref") == files

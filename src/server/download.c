@@ -5,7 +5,7 @@
  * LFS content is sent from the object file (sendfile through libmicrohttpd); regular files
  * come out of git, which keeps them small.
  */
-#include "srv_int.h"
+#include "server/srv_int.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,13 +17,11 @@
 
 static int not_found(srv_req *r, const char *sha, const char *path)
 {
-	char *text = json_dumps(json_pack("{s:s}", "error", "Entry not found"), JSON_COMPACT);
+	static const char text[] = "{\"error\":\"Entry not found\"}";
 	struct MHD_Response *resp;
 	(void)path;
-	if (!text)
-		return MHD_NO;
 	r->bytes = strlen(text);
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	resp = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Error-Code", "EntryNotFound");
 	MHD_add_response_header(resp, "X-Error-Message", "Entry not found");
@@ -33,7 +31,7 @@ static int not_found(srv_req *r, const char *sha, const char *path)
 
 int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path, int raw)
 {
-	hfds_store_repo *repo = srv_open_read(r, t, id);
+	hfds_store_repo *repo;
 	hfds_store_entry e;
 	hfds_error err;
 	char sha[HFDS_OID_HEX_SIZE], etag[80], num[32], *local = NULL;
@@ -43,12 +41,8 @@ int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, c
 	struct MHD_Response *resp = NULL;
 	hfds_error_init(&err);
 	memset(&e, 0, sizeof(e));
-	if (!repo)
+	if (!(repo = srv_open_rev(r, t, id, rev, sha)))
 		return MHD_YES;
-	if (srv_resolve_rev(r, repo, rev, sha) < 0) {
-		hfds_store_repo_free(repo);
-		return MHD_YES;
-	}
 	if (!*path || hfds_store_stat(&e, repo, sha, path, NULL) < 0 || e.is_dir) {
 		hfds_store_entry_release(&e);
 		hfds_store_repo_free(repo);
@@ -71,7 +65,8 @@ int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, c
 	}
 	if (lfs) {
 		struct stat sb;
-		if (hfds_store_file_local_path(&local, repo, sha, path, &err) < 0 || !local
+		hfds_store *st;
+		if (srv_store(r, &st, &err) < 0 || hfds_store_object_path(&local, st, e.lfs_sha256, &err) < 0
 			|| (fd = open(local, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0 || (uint64_t)sb.st_size != size) {
 			if (fd >= 0)
 				close(fd);
