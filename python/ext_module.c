@@ -237,10 +237,17 @@ void ext_dealloc(PyObject *self)
 
 /* ---- features -------------------------------------------------------------------------- */
 
+/* Parses a str of Features JSON. A non-str sets TypeError and gives HFDS_EINVAL, which
+ * ext_raise then leaves to the Python exception. */
 static int features_of(hfds_features **f, PyObject *json, hfds_error *err)
 {
 	Py_ssize_t len;
-	const char *s = PyUnicode_AsUTF8AndSize(json, &len);
+	const char *s;
+	if (!PyUnicode_Check(json)) {
+		PyErr_SetString(PyExc_TypeError, "features JSON must be str");
+		return HFDS_EINVAL;
+	}
+	s = PyUnicode_AsUTF8AndSize(json, &len);
 	if (!s)
 		return HFDS_EINVAL;
 	return hfds_features_parse_json(f, s, (size_t)len, err);
@@ -265,11 +272,7 @@ static PyObject *features_normalize(PyObject *self, PyObject *json)
 	size_t len = 0;
 	int rc;
 	hfds_error_init(&err);
-	if (!PyUnicode_Check(json))
-		return PyErr_Format(PyExc_TypeError, "features JSON must be str");
 	rc = features_of(&f, json, &err);
-	if (rc == HFDS_EINVAL && PyErr_Occurred())
-		return NULL;
 	if (rc == 0)
 		rc = hfds_features_to_json(&text, &len, f, 0, &err);
 	hfds_features_free(f);
@@ -285,11 +288,7 @@ static PyObject *features_schema(PyObject *self, PyObject *json)
 	struct ArrowSchema s = {0};
 	int rc;
 	hfds_error_init(&err);
-	if (!PyUnicode_Check(json))
-		return PyErr_Format(PyExc_TypeError, "features JSON must be str");
 	rc = features_of(&f, json, &err);
-	if (rc == HFDS_EINVAL && PyErr_Occurred())
-		return NULL;
 	if (rc == 0)
 		rc = hfds_features_to_arrow_schema(&s, f, HFDS_FEATURES_ARROW_HF_METADATA, &err);
 	hfds_features_free(f);
