@@ -558,13 +558,16 @@ static inline int kit_write_expected(const char *path, const struct ArrowSchema 
 	return fclose(fp);
 }
 
-/* Runs the judges' --compare; returns the exit status (0 = identical for every reader). */
+/* Runs the judges' --compare; returns the exit status (0 = identical for every reader).
+ * Without --readers in `extra`, all five read the file: DuckDB, arrow-rs, hyparquet, and
+ * pyarrow and polars through tests/python/judge.py. */
 static inline int kit_judge(const char *expected, const char *file, const char *extra)
 {
 	const char *src = getenv("HFDS_SRC");
 	char cmd[8192];
-	snprintf(cmd, sizeof(cmd), "node %s/tests/node/judge.mjs --compare %s %s %s", src ? src : ".", expected, file,
-		extra ? extra : "");
+	int all = !extra || !strstr(extra, "--readers");
+	snprintf(cmd, sizeof(cmd), "node %s/tests/node/judge.mjs --compare %s %s %s%s", src ? src : ".", expected, file,
+		all ? "--readers duckdb,arrow,hyparquet,pyarrow,polars " : "", extra ? extra : "");
 	int st = system(cmd);
 	return st;
 }
