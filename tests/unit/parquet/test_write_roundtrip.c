@@ -65,6 +65,7 @@ static void roundtrip(const char *label, int mode, const hfds_pq_writer_options 
 	if (st != 0)
 		fprintf(stderr, "%s: judges disagree (file %s)\n", label, path);
 	CHECK_EQ_INT(st, 0);
+	CHECK_EQ_INT(kit_judge_arrow_schema(path, s), 0);
 }
 
 static void test_null_patterns(void)
@@ -377,6 +378,7 @@ static void dm_roundtrip(const char *label, struct ArrowSchema *s, int mode, con
 	if (st != 0)
 		fprintf(stderr, "%s: judges disagree (file %s)\n", label, path);
 	CHECK_EQ_INT(st, 0);
+	CHECK_EQ_INT(kit_judge_arrow_schema(path, s), 0);
 }
 
 static void test_decimals_maps(void)
