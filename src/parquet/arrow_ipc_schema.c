@@ -6,8 +6,8 @@
  * slots, then each thing it points to is appended after it and its slot patched, so every
  * uoffset points forward as flatbuffers requires. Each table's vtable is written just before
  * the table (a positive soffset). Table fields are laid out widest first (4, 2, 1 bytes) after
- * the 4-byte soffset, so none needs padding; fields equal to their default are still written
- * when the default differs from Arrow's meaning (Date unit DAY).
+ * the 4-byte soffset, so none needs padding. Every field given is written, defaults included
+ * (Date's default unit is MILLISECOND, so DAY must be explicit).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +301,7 @@ int pq_arrow_ipc_schema(hfds_buf *out, const struct ArrowSchema *schema, hfds_er
 	if (has_md)
 		HFDS_TRY(fb_metadata(&fb, sch[1].pos, schema->metadata, err));
 	HFDS_TRY(pad_to(&fb, 8, err));
+	HFDS_FAIL_IF(fb.len > INT32_MAX, HFDS_ELIMIT, err, "ARROW:schema: the schema message exceeds 2 GiB");
 	HFDS_TRY(put_u32(out, 0xFFFFFFFFu, err));
 	HFDS_TRY(put_u32(out, (uint32_t)fb.len, err));
 	HFDS_TRY(hfds_buf_append(out, fb.data, fb.len, err));
