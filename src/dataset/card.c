@@ -234,33 +234,54 @@ static int set_key(json_t *meta, const char *key, json_t *value, hfds_error *err
 	return 0;
 }
 
+/*
+ * A dataset_info entry as datasets' DatasetInfosDict.to_dataset_card_data writes it:
+ * config_name first (a card entry may lack it or hold it later), omitted only for the single
+ * entry of the config "default". A list entry without config_name made datasets' own merge
+ * fail with KeyError: 'config_name' on the next push_to_hub.
+ */
+static json_t *named_info(const json_t *entry, int in_list)
+{
+	const char *name = entry_name(entry), *k;
+	json_t *m = json_object(), *v;
+	if (!m)
+		return NULL;
+	if ((in_list || strcmp(name, "default") != 0) && json_object_set_new(m, "config_name", json_string(name)) < 0)
+		goto fail;
+	json_object_foreach((json_t *)entry, k, v)
+		if (strcmp(k, "config_name") != 0 && json_object_set(m, k, v) < 0)
+			goto fail;
+	return m;
+fail:
+	json_decref(m);
+	return NULL;
+}
+
 static int store_lists(json_t *meta, const json_t *infos, const json_t *configs, hfds_error *err)
 {
 	int rc = 0;
-	json_t *s = NULL;
+	json_t *list = NULL, *e;
+	size_t i;
 	/* dataset_info goes before configs in a new card */
 	if (json_array_size(infos) == 0) {
 		json_object_del(meta, "dataset_info");
 	} else if (json_array_size(infos) == 1) {
-		json_t *only = json_array_get(infos, 0), *m = json_object();
-		const char *k;
-		json_t *v;
-		HFDS_FAIL_IF(!m, HFDS_ENOMEM, err, "out of memory");
-		json_object_foreach(only, k, v) {
-			if (!strcmp(k, "config_name") && json_is_string(v) && !strcmp(json_string_value(v), "default"))
-				continue;
-			json_object_set(m, k, v);
-		}
-		HFDS_TRY(set_key(meta, "dataset_info", m, err));
+		HFDS_TRY(set_key(meta, "dataset_info", named_info(json_array_get(infos, 0), 0), err));
 	} else {
-		HFDS_TRY(set_key(meta, "dataset_info", sorted(infos), err));
+		list = sorted(infos);
+		HFDS_FAIL_IF(!list, HFDS_ENOMEM, err, "out of memory");
+		json_array_foreach(list, i, e) {
+			json_t *named = named_info(e, 1);
+			HFDS_FAIL_IF(!named || json_array_set_new(list, i, named) < 0, HFDS_ENOMEM, err, "out of memory");
+		}
+		HFDS_TRY(set_key(meta, "dataset_info", json_incref(list), err));
 	}
 	if (json_array_size(configs) == 0)
 		json_object_del(meta, "configs");
 	else
 		HFDS_TRY(set_key(meta, "configs", sorted(configs), err));
 done:
-	json_decref(s);
+	json_decref(list);
 	return rc;
 }
 

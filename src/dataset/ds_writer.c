@@ -203,6 +203,7 @@ static void split_free(ds_split *s)
 		hfds_free(s->shards[i].final);
 	}
 	hfds_free(s->shards);
+	hfds_ds__nbytes_release(&s->arrow);
 	hfds_free(s->name);
 	hfds_free(s);
 }
@@ -312,7 +313,7 @@ static int close_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	s->w = NULL;
 	s->shard_count++;
 	s->num_examples += sh->info.num_rows;
-	s->num_bytes += sh->info.uncompressed_bytes;
+	s->num_bytes = hfds_ds__nbytes_total(&s->arrow);
 	s->download += sh->info.size;
 	if (ds->opts.progress)
 		ds->opts.progress(ds->opts.progress_payload, "shard", s->shard_count, 0);
@@ -451,6 +452,7 @@ int hfds_ds_write(hfds_ds *ds, const char *config, const char *split, const stru
 	/* slices of about an eighth of a shard, so that roll-over happens near the limit even
 	 * when one batch holds several shards' worth of rows */
 	HFDS_TRY(hfds_arrow_array_validate(batch, &s->config->schema, err));
+	HFDS_TRY(hfds_ds__nbytes_add(&s->arrow, &s->config->schema, batch, err));
 	bytes = approx_bytes(&s->config->schema, batch, 0, batch->length, 0);
 	target = ds->opts.max_shard_size / 8 ? ds->opts.max_shard_size / 8 : 1;
 	step = batch->length;
