@@ -74,6 +74,21 @@ static int find_front_matter(const char *t, size_t n, size_t *y0, size_t *y1, si
 	return 0;
 }
 
+/* Whether the text starts (after blank space) with a line "---": a front matter was meant;
+ * `at` is where that line starts. */
+static int opens_front_matter(const char *t, size_t n, size_t *at)
+{
+	size_t i = 0;
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r' || t[i] == '\f' || t[i] == '\v'))
+		i++;
+	while (i > 0 && t[i - 1] != '\n')
+		i--;
+	*at = i;
+	while (i < n && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	return n - i >= 3 && !strncmp(t + i, "---", 3) && (n - i == 3 || t[i + 3] == '\n' || t[i + 3] == '\r');
+}
+
 int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *what, hfds_error *err)
 {
 	int rc = 0;
@@ -84,6 +99,19 @@ int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *
 	HFDS_FAIL_IF(len > MAX_CARD_BYTES, HFDS_ELIMIT, err, "%s: larger than %u bytes", what, MAX_CARD_BYTES);
 	c = hfds_calloc(1, sizeof(*c));
 	HFDS_FAIL_IF(!c, HFDS_ENOMEM, err, "out of memory");
+	/* huggingface_hub does not see a front matter after a UTF-8 BOM and would prepend a
+	 * second one; the BOM is dropped instead (the card is written back without it) */
+	if (text && len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+		text += 3;
+		len -= 3;
+	}
+	if (text && !find_front_matter(text, len, &y0, &y1, &body) && opens_front_matter(text, len, &k)) {
+		for (y0 = 0; y0 < k; y0++)
+			line += text[y0] == '\n';
+		HFDS_FAIL(HFDS_EPARSE, err,
+			"%s:%d:1: the front matter opened by '---' is never closed: expected a line '---' after "
+			"the YAML (a card must not start with '---' otherwise)", what, line);
+	}
 	if (text && find_front_matter(text, len, &y0, &y1, &body)) {
 		for (k = 0; k < y0; k++)
 			line += text[k] == '\n';
@@ -393,18 +421,18 @@ static int build_info(json_t **out, const json_t *old, const hfds_card_update *u
 				HFDS_FAIL_IF(json_array_append(splits, s) < 0, HFDS_ENOMEM, err, "out of memory");
 				continue;
 			}
-			if (u->append) {
-				ne = split_entry(n, uint_of(json_object_get(s, "num_bytes")) + p->num_bytes,
-					uint_of(json_object_get(s, "num_examples")) + p->num_examples);
-			} else {
+			if (!u->append) {
+				/* replaced: datasets pops the split and adds it again, at the end */
 				dataset_size -= (int64_t)uint_of(json_object_get(s, "num_bytes"));
-				ne = split_entry(n, p->num_bytes, p->num_examples);
+				continue;
 			}
+			ne = split_entry(n, uint_of(json_object_get(s, "num_bytes")) + p->num_bytes,
+				uint_of(json_object_get(s, "num_examples")) + p->num_examples);
 			dataset_size += (int64_t)p->num_bytes;
 			HFDS_FAIL_IF(!ne || json_array_append_new(splits, ne) < 0, HFDS_ENOMEM, err, "out of memory");
 		}
 		for (i = 0; i < u->split_count; i++) {
-			if (find_split(old, u->splits[i].name))
+			if (u->append && find_split(old, u->splits[i].name))
 				continue;
 			s = split_entry(u->splits[i].name, u->splits[i].num_bytes, u->splits[i].num_examples);
 			HFDS_FAIL_IF(!s || json_array_append_new(splits, s) < 0, HFDS_ENOMEM, err, "out of memory");

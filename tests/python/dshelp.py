@@ -1,0 +1,87 @@
+"""Helpers shared by the dataset judges (test_dataset_*.py): an embedded hub in a temp folder,
+pushes through the real CLI, reading the bare repository with git, cloning it with git-lfs,
+and the reference pieces built with datasets' own classes."""
+import json
+import pathlib
+import subprocess
+
+import yaml
+
+# git-lfs filters passed explicitly, so a machine without `git lfs install` still smudges
+LFS = ["-c", "filter.lfs.smudge=git-lfs smudge -- %f", "-c", "filter.lfs.process=git-lfs filter-process",
+       "-c", "filter.lfs.required=true", "-c", "filter.lfs.clean=git-lfs clean -- %f"]
+
+
+class Hub:
+    """An embedded hub under `root` driven by the `hfds` fixture."""
+
+    def __init__(self, hfds, root):
+        self.hfds = hfds
+        self.root = pathlib.Path(root)
+
+    def gitdir(self, repo):
+        return self.root / "datasets" / f"{repo}.git"
+
+    def run(self, *args, check=True):
+        return self.hfds(*args, "--endpoint", self.root, check=check)
+
+    def push(self, repo, *args, check=True):
+        return self.run("push", repo, "-q", *args, check=check)
+
+    def git(self, repo, *args):
+        return subprocess.run(["git", "--git-dir", str(self.gitdir(repo)), *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def head(self, repo):
+        return self.git(repo, "rev-parse", "refs/heads/main").strip()
+
+    def card(self, repo, rev="main"):
+        return self.git(repo, "show", f"{rev}:README.md")
+
+    def files(self, repo, rev="main"):
+        """{path: size} of the files at `rev`, LFS files with their real size."""
+        out = {}
+        for line in self.git(repo, "ls-tree", "-r", "-l", rev).splitlines():
+            meta, path = line.split("\t", 1)
+            _, kind, sha, size = meta.split()
+            size = int(size)
+            if size < 200:
+                text = self.git(repo, "cat-file", "-p", sha)
+                if text.startswith("version https://git-lfs.github.com/spec/v1"):
+                    size = int(text.split("\nsize ")[1].split()[0])
+            out[path] = size
+        return out
+
+    def export(self, repo, rev, dest):
+        """The tree at `rev` as plain files in `dest` (LFS files as pointers)."""
+        dest = pathlib.Path(dest)
+        dest.mkdir(parents=True)
+        archive = subprocess.run(["git", "--git-dir", str(self.gitdir(repo)), "archive", rev], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        return dest
+
+    def clone(self, repo, dest):
+        subprocess.run(["git", *LFS, "clone", "-q", str(self.gitdir(repo)), str(dest)], check=True,
+                       capture_output=True)
+        return pathlib.Path(dest)
+
+
+def front_matter(text):
+    """(yaml dict, body) of a card."""
+    assert text.startswith("---\n"), text[:40]
+    end = text.index("\n---\n", 3)
+    return yaml.safe_load(text[4:end]), text[end + 5:]
+
+
+def write_jsonl(path, rows):
+    path = pathlib.Path(path)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def write_features(path, features):
+    """`features` is a datasets Features; written as Features.to_dict() JSON."""
+    path = pathlib.Path(path)
+    path.write_text(json.dumps(features.to_dict()))
+    return path

@@ -1,0 +1,223 @@
+"""The card hfds writes equals the card datasets writes (issue 9 item 5, issue 16 items 22-23).
+
+For each push, datasets' own `_get_updated_dataset_card` (what `push_to_hub` calls) is run on the
+repository as it was before the push (a real DirFileSystem over the exported tree), with the
+split infos `push_to_hub` would compute (`Dataset._estimate_nbytes()` of the same rows and
+features) and the sizes of the files hfds uploaded and replaced; delete-config is judged against
+the calls `delete_from_hub` makes. Our README.md must equal the result as data and as text, and
+datasets' merge (`DatasetInfosDict.from_dataset_card_data(card).to_dataset_card_data(...)`) must
+run on every card we write.
+"""
+import difflib
+
+import pytest
+from datasets import ClassLabel, Dataset, Features, List, SplitInfo, Value
+from datasets.arrow_dataset import _get_updated_dataset_card
+from datasets.info import DatasetInfosDict
+from datasets.utils.metadata import MetadataConfigs
+from fsspec.implementations.dirfs import DirFileSystem
+from fsspec.implementations.local import LocalFileSystem
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from dshelp import Hub, front_matter, write_features, write_jsonl
+
+FEATURES = Features({
+    "id": Value("int64"),
+    "text": Value("string"),
+    "label": ClassLabel(names=["neg", "pos"]),
+    "tokens": List(Value("string")),
+    "score": Value("float32"),
+    "ok": Value("bool"),
+})
+
+
+def rows(n, seed, nulls=False):
+    out = []
+    for i in range(n):
+        k = i * 7 + seed
+        out.append({"id": k, "text": None if nulls and i % 5 == 0 else "x" * (k % 13) + str(k),
+                    "label": k % 2, "tokens": [str(j) for j in range(k % 4)], "score": k / 4,
+                    "ok": None if nulls and i % 3 == 0 else bool(k % 2)})
+    return out
+
+
+class Judge:
+    """Pushes with hfds and builds datasets' card for the same push, then compares."""
+
+    def __init__(self, hfds, tmp_path, repo="acme/cards"):
+        self.hub = Hub(hfds, tmp_path / "hub")
+        self.tmp = tmp_path
+        self.repo = repo
+        self.n = 0
+        self.features_file = write_features(tmp_path / "features.json", FEATURES)
+
+    def _exists(self):
+        return self.hub.gitdir(self.repo).exists()
+
+    def push(self, config, splits, set_default=False):
+        """splits: {name: rows}; several splits = a DatasetDict push, one = Dataset.push_to_hub(split=)."""
+        self.n += 1
+        before = self.hub.head(self.repo) if self._exists() else None
+        args = [] if config == "default" else ["--config", config]
+        for name, data in splits.items():
+            args += ["--split", f"{name}={write_jsonl(self.tmp / f'{self.n}-{name}.jsonl', data)}"]
+        args += ["--features", self.features_file]
+        if set_default:
+            args.append("--set-default")
+        self.hub.push(self.repo, *args)
+        ours = self.hub.card(self.repo)
+        want = self.reference_push(before, config, splits, set_default)
+        return ours, want
+
+    def reference_push(self, before, config, splits, set_default):
+        data_dir = "data" if config == "default" else config
+        old = self.hub.files(self.repo, before) if before else {}
+        new = self.hub.files(self.repo)
+        root = self.hub.export(self.repo, before, self.tmp / f"ref-{self.n}") if before else self.tmp / f"ref-{self.n}"
+        root.mkdir(exist_ok=True)
+        fs = DirFileSystem(path=str(root), fs=LocalFileSystem())
+        infos = [SplitInfo(name=name, num_bytes=Dataset.from_list(data, features=FEATURES)._estimate_nbytes(),
+                           num_examples=len(data)) for name, data in splits.items()]
+
+        def under(files, split):
+            return sum(size for path, size in files.items() if path.startswith(f"{data_dir}/{split}-"))
+
+        dict_push = len(splits) > 1
+        card, _ = _get_updated_dataset_card(
+            fs=fs, config_name=config, splits_info=infos, features=FEATURES, data_dir=data_dir,
+            set_default=set_default, uploaded_sizes=[under(new, s) for s in splits],
+            deleted_sizes=[] if dict_push else [under(old, s) for s in splits], remove_other_splits=dict_push)
+        return str(card)
+
+    def delete(self, config):
+        before = self.hub.card(self.repo)
+        self.hub.run("delete-config", self.repo, config)
+        return self.hub.card(self.repo), reference_delete(before, config)
+
+
+def reference_delete(card_text, config_name):
+    """The card edit of datasets' delete_from_hub (datasets/hub.py)."""
+    card = DatasetCard(card_text)
+    if card.data.get("config_names", None) and config_name in card.data["config_names"]:
+        card.data["config_names"].remove(config_name)
+    configs = MetadataConfigs.from_dataset_card_data(card.data)
+    if configs:
+        configs.pop(config_name, None)
+        d = DatasetCardData()
+        configs.to_dataset_card_data(d)
+        if "configs" in d:
+            card.data["configs"] = d["configs"]
+        else:
+            card.data.pop("configs", None)
+    infos = DatasetInfosDict.from_dataset_card_data(card.data)
+    if infos:
+        infos.pop(config_name, None)
+        d = DatasetCardData()
+        infos.to_dataset_card_data(d)
+        if "dataset_info" in d:
+            card.data["dataset_info"] = d["dataset_info"]
+        else:
+            card.data.pop("dataset_info", None)
+    return str(card)
+
+
+def datasets_merges(card_text):
+    """datasets' read-then-write of a card's dataset_info runs and keeps every config."""
+    data = DatasetCard(card_text).data
+    infos = DatasetInfosDict.from_dataset_card_data(data)
+    out = DatasetCardData()
+    infos.to_dataset_card_data(out)
+    again = DatasetInfosDict.from_dataset_card_data(out)
+    assert sorted(again) == sorted(infos)
+    # and merging into the card itself (what a later push_to_hub does) works too
+    infos.to_dataset_card_data(data)
+
+
+def same(ours, want):
+    diff = "".join(difflib.unified_diff(want.splitlines(True), ours.splitlines(True), "datasets", "hfds"))
+    assert front_matter(ours) == front_matter(want), diff
+    assert ours == want
+    datasets_merges(ours)
+
+
+def test_one_config_then_splits_replaced_and_added(hfds, tmp_path):
+    j = Judge(hfds, tmp_path)
+    same(*j.push("default", {"train": rows(40, 1), "test": rows(9, 2, nulls=True)}))
+    same(*j.push("default", {"validation": rows(5, 3)}))          # a split added to the config
+    same(*j.push("default", {"train": rows(12, 4, nulls=True)}))  # one split replaced
+    same(*j.push("default", {"train": rows(3, 5), "test": rows(4, 6)}))  # the whole config replaced
+
+
+def test_two_configs_card_names_every_config(hfds, tmp_path):
+    """The defect of issue 9: the `default` entry of a dataset_info list had no config_name."""
+    j = Judge(hfds, tmp_path)
+    same(*j.push("default", {"train": rows(20, 1), "test": rows(6, 2)}))
+    ours, want = j.push("fr", {"train": rows(7, 3)})
+    same(ours, want)
+    info = front_matter(ours)[0]["dataset_info"]
+    assert [e["config_name"] for e in info] == ["default", "fr"]
+    same(*j.push("fr", {"test": rows(2, 4)}))
+    same(*j.push("de", {"train": rows(4, 5), "validation": rows(3, 6)}))
+    same(*j.delete("fr"))
+    same(*j.delete("de"))  # back to one config: a mapping without config_name
+
+
+def test_set_default_and_delete(hfds, tmp_path):
+    j = Judge(hfds, tmp_path)
+    same(*j.push("en", {"train": rows(10, 1)}, set_default=True))
+    same(*j.push("fr", {"train": rows(8, 2), "test": rows(3, 3)}))
+    same(*j.push("fr", {"train": rows(6, 4)}, set_default=True))
+    same(*j.delete("en"))
+
+
+def test_num_bytes_is_the_arrow_size(hfds, tmp_path):
+    """Issue 16 item 23: 1,000 identical 1,000-byte strings are ~1 MB to datasets, not ~1 KB."""
+    j = Judge(hfds, tmp_path)
+    data = [{"id": i, "text": "a" * 1000, "label": 0, "tokens": [], "score": 0.5, "ok": True} for i in range(1000)]
+    ours, want = j.push("default", {"train": data})
+    same(ours, want)
+    split = front_matter(ours)[0]["dataset_info"]["splits"][0]
+    assert split["num_bytes"] == Dataset.from_list(data, features=FEATURES).data.nbytes
+    assert split["num_bytes"] > 1_000_000
+
+
+@pytest.mark.parametrize("prefix", ["\ufeff", "\ufeff\n\n", "  \n"])
+def test_existing_card_keeps_one_front_matter(hfds, tmp_path, prefix):
+    """Issue 16 item 22: a card starting with a BOM (or blank lines) is merged, not given a second
+    front matter (huggingface_hub misses it after a BOM; hfds drops the BOM), its keys and body kept;
+    the folder then publishes."""
+    j = Judge(hfds, tmp_path)
+    out = tmp_path / "out"
+    first = write_jsonl(tmp_path / "a.jsonl", rows(3, 1))
+    hfds("push", "--out", out, "--split", f"train={first}", "--features", j.features_file)
+    text = (out / "README.md").read_text()
+    (out / "README.md").write_text(prefix + text.replace("---\n", "---\nlicense: mit\n", 1) + "\n# Title\n")
+    hfds("push", "--out", out, "--split", f"test={write_jsonl(tmp_path / 'b.jsonl', rows(2, 2))}",
+         "--features", j.features_file)
+    card = (out / "README.md").read_text()
+    assert card.count("---\n") == 2 and card.startswith("---\n")
+    meta, body = front_matter(card)
+    assert meta["license"] == "mit"
+    assert [s["name"] for s in meta["dataset_info"]["splits"]] == ["train", "test"]
+    assert body == "\n# Title\n"
+    datasets_merges(card)
+    j.hub.push(j.repo, "--from", out)
+    assert j.hub.card(j.repo).count("dataset_info:") == 1
+
+
+@pytest.mark.parametrize("card, line", [("---\nlicense: mit\n\n# Title\n", 1),
+                                        ("\ufeff\n\n---\nlicense: mit\n", 3),
+                                        ("\n---\n", 2)])
+def test_unclosed_front_matter_is_refused_with_its_line(hfds, tmp_path, card, line):
+    """Issue 16 item 22: huggingface_hub would keep such a card as text and prepend a second front
+    matter; hfds refuses it, naming the line of the opening '---', and changes nothing."""
+    j = Judge(hfds, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text(card)
+    r = hfds("push", "--out", out, "--split", f"train={write_jsonl(tmp_path / 'a.jsonl', rows(2, 1))}",
+             "--features", j.features_file, check=False)
+    assert r.returncode != 0
+    assert f"README.md:{line}:1:" in r.stderr and "never closed" in r.stderr, r.stderr
+    assert (out / "README.md").read_text() == card
+    assert not list(out.rglob("*.parquet"))
