@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 
 import yaml
+from datasets.info import DatasetInfosDict
+from huggingface_hub import DatasetCard, DatasetCardData
 
 # git-lfs filters passed explicitly, so a machine without `git lfs install` still smudges
 LFS = ["-c", "filter.lfs.smudge=git-lfs smudge -- %f", "-c", "filter.lfs.process=git-lfs filter-process",
@@ -85,3 +87,14 @@ def write_features(path, features):
     path = pathlib.Path(path)
     path.write_text(json.dumps(features.to_dict()))
     return path
+
+
+def datasets_merges(card_text):
+    """datasets' read-then-write of a card's dataset_info (what every later push_to_hub and
+    delete_from_hub does) runs on the card and keeps every config."""
+    data = DatasetCard(card_text).data
+    infos = DatasetInfosDict.from_dataset_card_data(data)
+    out = DatasetCardData()
+    infos.to_dataset_card_data(out)
+    assert sorted(DatasetInfosDict.from_dataset_card_data(out)) == sorted(infos)
+    infos.to_dataset_card_data(data)

@@ -19,7 +19,7 @@ from fsspec.implementations.dirfs import DirFileSystem
 from fsspec.implementations.local import LocalFileSystem
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from dshelp import Hub, front_matter, write_features, write_jsonl
+from dshelp import Hub, datasets_merges, front_matter, write_features, write_jsonl
 
 FEATURES = Features({
     "id": Value("int64"),
@@ -125,18 +125,6 @@ def reference_delete(card_text, config_name):
         else:
             card.data.pop("dataset_info", None)
     return str(card)
-
-
-def datasets_merges(card_text):
-    """datasets' read-then-write of a card's dataset_info runs and keeps every config."""
-    data = DatasetCard(card_text).data
-    infos = DatasetInfosDict.from_dataset_card_data(data)
-    out = DatasetCardData()
-    infos.to_dataset_card_data(out)
-    again = DatasetInfosDict.from_dataset_card_data(out)
-    assert sorted(again) == sorted(infos)
-    # and merging into the card itself (what a later push_to_hub does) works too
-    infos.to_dataset_card_data(data)
 
 
 def same(ours, want):

@@ -3,12 +3,15 @@
 feature type; and the shard's rows, decoded by datasets with those features, equal the input."""
 import base64
 import io
+import json
 import wave
 
 import pyarrow.parquet as pq
 import pytest
 from datasets import (Array2D, Array3D, Array4D, Array5D, Audio, ClassLabel, Dataset, Features, Image,
-                      LargeList, List, Sequence, Translation, Value)
+                      LargeList, List, Sequence, Translation, Value, load_dataset)
+from datasets.info import DatasetInfosDict
+from huggingface_hub import DatasetCard
 
 from dshelp import write_features, write_jsonl
 
@@ -149,3 +152,46 @@ def test_all_features_in_one_shard(hfds, tmp_path):
             continue
         assert got[name] == feature, name
     assert list(got) == list(features)
+
+
+def as_datasets_3(d):
+    """Features.to_dict() as datasets < 4.0 wrote it: Sequence for lists, a list of a dict as [dict]."""
+    if isinstance(d, dict) and d.get("_type") == "List":
+        item = as_datasets_3(d["feature"])
+        if isinstance(d["feature"], dict) and "_type" not in d["feature"] and "length" not in d:
+            return [item]
+        out = {"feature": item}
+        if "length" in d:
+            out["length"] = d["length"]
+        out["_type"] = "Sequence"
+        return out
+    if isinstance(d, dict):
+        return {k: as_datasets_3(v) for k, v in d.items()}
+    return d
+
+
+def test_legacy_sequence_option(hfds, tmp_path):
+    """`push --legacy-sequence` writes lists as datasets < 4.0 did; datasets 5 reads them back as
+    the same features, from the shard and from the card, and loads the folder."""
+    picked = {"list", "list_of_list", "list_of_class_label", "list_of_struct", "struct", "sequence",
+              "sequence_of_dict", "large_list"}
+    features = Features({name: feature for name, feature, _ in CASES if name in picked})
+    rows = [{name: values[i] for name, _, values in CASES if name in picked} for i in range(3)]
+    out = tmp_path / "out"
+    hfds("push", "--out", out, "--legacy-sequence", "--split", f"train={write_jsonl(tmp_path / 'r.jsonl', rows)}",
+         "--features", write_features(tmp_path / "f.json", features))
+    shard = next(out.glob("data/train-*.parquet"))
+    schema = pq.read_schema(shard)
+    meta = json.loads(schema.metadata[b"huggingface"])
+    assert meta == {"info": {"features": as_datasets_3(json.loads(json.dumps(features.to_dict())))}}
+    got = Features.from_arrow_schema(schema)
+    for name in picked - NEEDS_ARROW_SCHEMA:
+        assert got[name] == features[name], name
+    card = (out / "README.md").read_text()
+    # datasets 3.x YAML: `sequence:` for Sequence, `list:` only for the [dict] form
+    assert "- name: list\n    sequence: int32\n" in card
+    assert "- name: list_of_struct\n    list:\n" in card
+    info = DatasetInfosDict.from_dataset_card_data(DatasetCard(card).data)
+    assert info["default"].features == features
+    ds = load_dataset(str(out), split="train", cache_dir=str(tmp_path / "cache"))
+    assert ds.features == features and ds.num_rows == 3

@@ -12,7 +12,7 @@ from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard
 
-from dshelp import Hub, front_matter, write_features, write_jsonl
+from dshelp import Hub, datasets_merges, front_matter, write_features, write_jsonl
 
 FEATURES = Features({
     "id": Value("int64"),
@@ -54,6 +54,7 @@ def split_files(clone, config, split):
 def judge(hfds, clone, features_by_config):
     """Loads every config both ways and compares with the card and with `hfds cat`."""
     meta, _ = front_matter((clone / "README.md").read_text())
+    datasets_merges((clone / "README.md").read_text())
     infos = DatasetInfosDict.from_dataset_card_data(DatasetCard((clone / "README.md").read_text()).data)
     assert sorted(get_dataset_config_names(str(clone))) == sorted(features_by_config)
     assert sorted(infos) == sorted(features_by_config)
