@@ -70,6 +70,8 @@ def judge(hfds, clone, features_by_config):
             assert ds.num_rows == infos[config].splits[split].num_examples == len(want)
             assert ds.features == features
             assert ds.to_list() == want
+            # num_bytes is the size datasets gives the loaded split (issue 16 item 23)
+            assert ds.data.nbytes == infos[config].splits[split].num_bytes
             assert streamed[split].features == features
             assert list(streamed[split]) == want
     return meta
