@@ -8,10 +8,11 @@ the calls `delete_from_hub` makes. Our README.md must equal the result as data a
 datasets' merge (`DatasetInfosDict.from_dataset_card_data(card).to_dataset_card_data(...)`) must
 run on every card we write.
 """
+import base64
 import difflib
 
 import pytest
-from datasets import ClassLabel, Dataset, Features, List, SplitInfo, Value
+from datasets import Array2D, Array3D, ClassLabel, Dataset, Features, LargeList, List, SplitInfo, Value
 from datasets.arrow_dataset import _get_updated_dataset_card
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
@@ -44,26 +45,28 @@ def rows(n, seed, nulls=False):
 class Judge:
     """Pushes with hfds and builds datasets' card for the same push, then compares."""
 
-    def __init__(self, hfds, tmp_path, repo="acme/cards"):
+    def __init__(self, hfds, tmp_path, repo="acme/cards", features=FEATURES):
+        self.features = features
         self.hub = Hub(hfds, tmp_path / "hub")
         self.tmp = tmp_path
         self.repo = repo
         self.n = 0
-        self.features_file = write_features(tmp_path / "features.json", FEATURES)
+        self.features_file = write_features(tmp_path / "features.json", features)
 
     def _exists(self):
         return self.hub.gitdir(self.repo).exists()
 
-    def push(self, config, splits, set_default=False, row_group=None):
+    def push(self, config, splits, set_default=False, row_group=None, as_python=None):
         """splits: {name: rows}; several splits = a DatasetDict push, one = Dataset.push_to_hub(split=).
-        With `row_group`, the input is a Parquet file (one batch per row group) instead of JSON Lines."""
+        With `row_group`, the input is a Parquet file (one batch per row group) instead of JSON Lines;
+        `as_python` turns a JSON Lines row into the row datasets is given (e.g. base64 -> bytes)."""
         self.n += 1
         before = self.hub.head(self.repo) if self._exists() else None
         args = [] if config == "default" else ["--config", config]
         for name, data in splits.items():
             if row_group:
                 src = self.tmp / f"{self.n}-{name}.parquet"
-                Dataset.from_list(data, features=FEATURES).to_parquet(str(src), batch_size=row_group)
+                Dataset.from_list(data, features=self.features).to_parquet(str(src), batch_size=row_group)
             else:
                 src = write_jsonl(self.tmp / f"{self.n}-{name}.jsonl", data)
             args += ["--split", f"{name}={src}"]
@@ -72,6 +75,8 @@ class Judge:
             args.append("--set-default")
         self.hub.push(self.repo, *args)
         ours = self.hub.card(self.repo)
+        if as_python:
+            splits = {name: [as_python(r) for r in data] for name, data in splits.items()}
         want = self.reference_push(before, config, splits, set_default)
         return ours, want
 
@@ -82,7 +87,7 @@ class Judge:
         root = self.hub.export(self.repo, before, self.tmp / f"ref-{self.n}") if before else self.tmp / f"ref-{self.n}"
         root.mkdir(exist_ok=True)
         fs = DirFileSystem(path=str(root), fs=LocalFileSystem())
-        infos = [SplitInfo(name=name, num_bytes=Dataset.from_list(data, features=FEATURES)._estimate_nbytes(),
+        infos = [SplitInfo(name=name, num_bytes=Dataset.from_list(data, features=self.features)._estimate_nbytes(),
                            num_examples=len(data)) for name, data in splits.items()]
 
         def under(files, split):
@@ -90,7 +95,7 @@ class Judge:
 
         dict_push = len(splits) > 1
         card, _ = _get_updated_dataset_card(
-            fs=fs, config_name=config, splits_info=infos, features=FEATURES, data_dir=data_dir,
+            fs=fs, config_name=config, splits_info=infos, features=self.features, data_dir=data_dir,
             set_default=set_default, uploaded_sizes=[under(new, s) for s in splits],
             deleted_sizes=[] if dict_push else [under(old, s) for s in splits], remove_other_splits=dict_push)
         return str(card)
@@ -222,3 +227,46 @@ def test_unclosed_front_matter_is_refused_with_its_line(hfds, tmp_path, card, li
     assert f"README.md:{line}:1:" in r.stderr and "never closed" in r.stderr, r.stderr
     assert (out / "README.md").read_text() == card
     assert not list(out.rglob("*.parquet"))
+
+
+def test_names_that_yaml_must_quote(hfds, tmp_path):
+    """Label names, column names, split and config names that PyYAML quotes or escapes."""
+    features = Features({
+        "naïve col": Value("string"),
+        "label": ClassLabel(names=["no", "yes", "1.5", "a: b", "#x", "é", "null", "- d", "'q'"]),
+        "on": List(Value("null")),
+        "true": {"~": Value("int8"), "0": Value("timestamp[us, tz=UTC]")},
+    })
+    j = Judge(hfds, tmp_path, features=features)
+    data = [{"naïve col": "x", "label": i % 9, "on": [None], "true": {"~": i, "0": "2024-01-01T00:00:00Z"}}
+            for i in range(12)]
+    same(*j.push("default", {"train.clean": data, "test": data[:3]}))
+    same(*j.push("v1.0", {"train": data[:5]}))
+    same(*j.push("2024", {"train": data[:2]}))
+
+
+def test_card_and_sizes_for_more_feature_types(hfds, tmp_path):
+    """YAML forms and Arrow sizes of arrays, fixed and large lists, binaries, half floats, dates."""
+    features = Features({
+        "grid": Array2D(shape=(2, 3), dtype="int8"),
+        "cube": Array3D(shape=(None, 2, 2), dtype="float32"),
+        "fixed": List(Value("int16"), length=2),
+        "big": LargeList(Value("large_string")),
+        "blob": Value("binary"),
+        "lblob": Value("large_binary"),
+        "half": Value("float16"),
+        "day": Value("date32"),
+        "at": Value("timestamp[ns]"),
+        "flag": Value("bool"),
+        "u": Value("uint64"),
+    })
+    j = Judge(hfds, tmp_path, features=features)
+    data = [{"grid": [[i, 1, 2], [3, 4, 5]], "cube": [[[1.0, 2.0], [3.0, 4.0]]] * (i % 3 + 1),
+             "fixed": None if i % 4 == 1 else [i, -i], "big": ["a" * i] if i % 3 else None,
+             "blob": "AAE=" if i % 2 else None, "lblob": "/w==", "half": i / 2, "day": "2024-02-29",
+             "at": None if i % 5 == 0 else "2024-01-01T00:00:00.000000001", "flag": None if i % 6 == 0 else i % 2 == 0,
+             "u": i} for i in range(37)]
+    # the JSON Lines carry binary as base64; datasets is given the bytes
+    same(*j.push("default", {"train": data},
+                 as_python=lambda r: dict(r, blob=r["blob"] and base64.b64decode(r["blob"]),
+                                          lblob=base64.b64decode(r["lblob"]))))
