@@ -6,8 +6,32 @@ import pathlib
 import subprocess
 
 import yaml
+from datasets import ClassLabel, Features, List, Value
 from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard, DatasetCardData
+
+# The features most judges push: scalars, a ClassLabel, a list and a struct
+FEATURES = Features({
+    "id": Value("int64"),
+    "text": Value("string"),
+    "label": ClassLabel(names=["neg", "pos"]),
+    "tokens": List(Value("string")),
+    "score": Value("float32"),
+    "meta": {"ok": Value("bool"), "n": Value("int16")},
+})
+
+
+def rows(n, seed, nulls=True):
+    """n rows of FEATURES, different per seed; with `nulls`, nulls at the top and in the struct."""
+    out = []
+    for i in range(n):
+        k = i * 7 + seed
+        out.append({"id": k, "text": None if nulls and i % 5 == 3 else "x" * (k % 13) + str(k), "label": k % 2,
+                    "tokens": [str(j) for j in range(k % 4)], "score": (k - 5) / 4,
+                    "meta": None if nulls and i % 11 == 5 else {"ok": None if nulls and i % 3 == 0 else k % 2 == 0,
+                                                               "n": -(k % 300)}})
+    return out
+
 
 # git-lfs filters passed explicitly, so a machine without `git lfs install` still smudges
 LFS = ["-c", "filter.lfs.smudge=git-lfs smudge -- %f", "-c", "filter.lfs.process=git-lfs filter-process",

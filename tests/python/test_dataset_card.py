@@ -20,27 +20,7 @@ from fsspec.implementations.dirfs import DirFileSystem
 from fsspec.implementations.local import LocalFileSystem
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from dshelp import Hub, datasets_merges, front_matter, write_features, write_jsonl
-
-FEATURES = Features({
-    "id": Value("int64"),
-    "text": Value("string"),
-    "label": ClassLabel(names=["neg", "pos"]),
-    "tokens": List(Value("string")),
-    "score": Value("float32"),
-    "ok": Value("bool"),
-})
-
-
-def rows(n, seed, nulls=False):
-    out = []
-    for i in range(n):
-        k = i * 7 + seed
-        out.append({"id": k, "text": None if nulls and i % 5 == 0 else "x" * (k % 13) + str(k),
-                    "label": k % 2, "tokens": [str(j) for j in range(k % 4)], "score": k / 4,
-                    "ok": None if nulls and i % 3 == 0 else bool(k % 2)})
-    return out
-
+from dshelp import FEATURES, Hub, datasets_merges, front_matter, rows, write_features, write_jsonl
 
 class Judge:
     """Pushes with hfds and builds datasets' card for the same push, then compares."""
@@ -111,24 +91,16 @@ def reference_delete(card_text, config_name):
     card = DatasetCard(card_text)
     if card.data.get("config_names", None) and config_name in card.data["config_names"]:
         card.data["config_names"].remove(config_name)
-    configs = MetadataConfigs.from_dataset_card_data(card.data)
-    if configs:
-        configs.pop(config_name, None)
-        d = DatasetCardData()
-        configs.to_dataset_card_data(d)
-        if "configs" in d:
-            card.data["configs"] = d["configs"]
-        else:
-            card.data.pop("configs", None)
-    infos = DatasetInfosDict.from_dataset_card_data(card.data)
-    if infos:
-        infos.pop(config_name, None)
-        d = DatasetCardData()
-        infos.to_dataset_card_data(d)
-        if "dataset_info" in d:
-            card.data["dataset_info"] = d["dataset_info"]
-        else:
-            card.data.pop("dataset_info", None)
+    for key, cls in (("configs", MetadataConfigs), ("dataset_info", DatasetInfosDict)):
+        entries = cls.from_dataset_card_data(card.data)
+        if entries:
+            entries.pop(config_name, None)
+            d = DatasetCardData()
+            entries.to_dataset_card_data(d)
+            if key in d:
+                card.data[key] = d[key]
+            else:
+                card.data.pop(key, None)
     return str(card)
 
 
@@ -141,9 +113,9 @@ def same(ours, want):
 
 def test_one_config_then_splits_replaced_and_added(hfds, tmp_path):
     j = Judge(hfds, tmp_path)
-    same(*j.push("default", {"train": rows(40, 1), "test": rows(9, 2, nulls=True)}))
+    same(*j.push("default", {"train": rows(40, 1), "test": rows(9, 2)}))
     same(*j.push("default", {"validation": rows(5, 3)}))          # a split added to the config
-    same(*j.push("default", {"train": rows(12, 4, nulls=True)}))  # one split replaced
+    same(*j.push("default", {"train": rows(12, 4)}))  # one split replaced
     same(*j.push("default", {"train": rows(3, 5), "test": rows(4, 6)}))  # the whole config replaced
 
 
@@ -172,7 +144,8 @@ def test_set_default_and_delete(hfds, tmp_path):
 def test_num_bytes_is_the_arrow_size(hfds, tmp_path):
     """Issue 16 item 23: 1,000 identical 1,000-byte strings are ~1 MB to datasets, not ~1 KB."""
     j = Judge(hfds, tmp_path)
-    data = [{"id": i, "text": "a" * 1000, "label": 0, "tokens": [], "score": 0.5, "ok": True} for i in range(1000)]
+    data = [{"id": i, "text": "a" * 1000, "label": 0, "tokens": [], "score": 0.5, "meta": {"ok": True, "n": 1}}
+            for i in range(1000)]
     ours, want = j.push("default", {"train": data})
     same(ours, want)
     split = front_matter(ours)[0]["dataset_info"]["splits"][0]
@@ -184,7 +157,7 @@ def test_num_bytes_does_not_depend_on_batching(hfds, tmp_path):
     """Input batches of 1,001 rows with nulls: bitmaps are sized for the whole split, as datasets
     sizes its one in-memory table."""
     j = Judge(hfds, tmp_path)
-    same(*j.push("default", {"train": rows(7001, 1, nulls=True), "test": rows(4097, 2)}, row_group=1001))
+    same(*j.push("default", {"train": rows(7001, 1), "test": rows(4097, 2, nulls=False)}, row_group=1001))
 
 
 @pytest.mark.parametrize("prefix", ["\ufeff", "\ufeff\n\n", "  \n"])

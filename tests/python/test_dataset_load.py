@@ -6,29 +6,15 @@ num_examples, features equal to what was pushed, rows equal to `hfds cat` of the
 import json
 
 import pytest
-from datasets import (Array2D, ClassLabel, Features, List, Value, get_dataset_config_names,
+from datasets import (Array2D, Features, List, Value, get_dataset_config_names,
                       get_dataset_split_names, load_dataset)
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard
 
-from dshelp import Hub, datasets_merges, front_matter, write_features, write_jsonl
+from dshelp import FEATURES, Hub, datasets_merges, front_matter, rows, write_features, write_jsonl
 
-FEATURES = Features({
-    "id": Value("int64"),
-    "text": Value("string"),
-    "label": ClassLabel(names=["neg", "pos"]),
-    "tokens": List(Value("string")),
-    "score": Value("float32"),
-    "meta": {"ok": Value("bool"), "n": Value("int16")},
-})
 CHESS = Features({"window": Array2D(shape=(10, 69), dtype="int8"), "scalars": List(Value("int8"), length=3)})
-
-
-def rows(n, seed):
-    return [{"id": seed * 1000 + i, "text": None if i % 7 == 3 else f"row {seed}-{i}", "label": (i + seed) % 2,
-             "tokens": [str(j) for j in range(i % 3)], "score": (i - 5) / 4,
-             "meta": None if i % 11 == 5 else {"ok": i % 2 == 0, "n": -i}} for i in range(n)]
 
 
 def hfds_rows(hfds, files):
