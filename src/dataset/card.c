@@ -6,6 +6,7 @@
  */
 #include "dataset/card.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,24 @@ static int find_front_matter(const char *t, size_t n, size_t *y0, size_t *y1, si
 	return 0;
 }
 
+/* huggingface_hub's _detect_line_ending (the Hub server's rule): the card is written back with
+ * the line break it was read with, so that an edit does not rewrite every line. */
+static const char *line_ending(const char *t, size_t n)
+{
+	size_t cr = 0, lf = 0, crlf = 0, i;
+	for (i = 0; i < n; i++) {
+		if (t[i] == '\r') {
+			cr++;
+			crlf += i + 1 < n && t[i + 1] == '\n';
+		} else if (t[i] == '\n') {
+			lf++;
+		}
+	}
+	if (cr + lf == 0 || (cr <= lf && !(crlf == cr && crlf == lf)))
+		return "\n";
+	return crlf == cr && crlf == lf ? "\r\n" : "\r";
+}
+
 /* Whether the text starts (after blank space) with a line "---": a front matter was meant;
  * `at` is where that line starts. */
 static int opens_front_matter(const char *t, size_t n, size_t *at)
@@ -112,6 +131,7 @@ int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *
 			"%s:%d:1: the front matter opened by '---' is never closed: expected a line '---' after "
 			"the YAML (a card must not start with '---' otherwise)", what, line);
 	}
+	c->eol = text ? line_ending(text, len) : "\n";
 	if (text && find_front_matter(text, len, &y0, &y1, &body)) {
 		for (k = 0; k < y0; k++)
 			line += text[k] == '\n';
@@ -134,18 +154,38 @@ int hfds_card__render(const hfds_card *card, hfds_buf *out, hfds_error *err)
 	int rc = 0;
 	json_t *meta = NULL, *v;
 	const char *k;
+	hfds_buf yaml;
+	hfds_buf_init(&yaml, out->max == SIZE_MAX ? 0 : out->max);
 	/* huggingface_hub's CardData.to_dict drops top-level None values */
 	meta = json_object();
 	HFDS_FAIL_IF(!meta, HFDS_ENOMEM, err, "out of memory");
 	json_object_foreach(card->meta, k, v)
 		if (!json_is_null(v))
 			HFDS_FAIL_IF(json_object_set(meta, k, v) < 0, HFDS_ENOMEM, err, "out of memory");
-	HFDS_TRY(hfds_buf_append_str(out, "---\n", err));
-	HFDS_TRY(hfds_card__yaml_emit(out, meta, err));
-	HFDS_TRY(hfds_buf_append_str(out, "\n---\n", err));
+	if (!card->eol || !strcmp(card->eol, "\n")) {
+		HFDS_TRY(hfds_buf_append_str(out, "---\n", err));
+		HFDS_TRY(hfds_card__yaml_emit(out, meta, err));
+		HFDS_TRY(hfds_buf_append_str(out, "\n---\n", err));
+	} else {
+		/* PyYAML's line_break applies to every break it writes, inside scalars too */
+		size_t i;
+		HFDS_TRY(hfds_card__yaml_emit(&yaml, meta, err));
+		HFDS_TRY(hfds_buf_append_str(out, "---", err));
+		HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+		for (i = 0; i < yaml.len; i++) {
+			if (yaml.data[i] == '\n')
+				HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+			else
+				HFDS_TRY(hfds_buf_append_byte(out, yaml.data[i], err));
+		}
+		HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+		HFDS_TRY(hfds_buf_append_str(out, "---", err));
+		HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+	}
 	HFDS_TRY(hfds_buf_append_str(out, card->body, err));
 done:
 	json_decref(meta);
+	hfds_buf_release(&yaml);
 	return rc;
 }
 

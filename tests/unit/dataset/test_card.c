@@ -366,6 +366,28 @@ static void bom_and_unclosed_front_matter(void)
 	hfds_card__free(c);
 }
 
+/* a CRLF card is written back with CRLF everywhere (huggingface_hub's _detect_line_ending) */
+static void crlf_card_keeps_crlf(void)
+{
+	const char *crlf = "---\r\nlicense: mit\r\n---\r\n# hi\r\n";
+	hfds_card *c = NULL;
+	json_t *f = en_features();
+	hfds_card_split tr[] = {{"train", 1, 1}};
+	char *text, *p;
+	REQUIRE(hfds_card__parse(&c, crlf, strlen(crlf), "README.md", NULL) == 0);
+	CHECK_EQ_INT(push(c, "default", f, tr, 1, 0, 0, 1, NULL), 0);
+	text = render(c);
+	REQUIRE(text != NULL);
+	CHECK(!strncmp(text, "---\r\nlicense: mit\r\ndataset_info:\r\n", 34));
+	for (p = text; *p; p++)
+		if (*p == '\n')
+			CHECK(p > text && p[-1] == '\r');
+	CHECK(strstr(text, "\r\n---\r\n# hi\r\n") != NULL);
+	free(text);
+	hfds_card__free(c);
+	json_decref(f);
+}
+
 static void invalid_yaml_names_line(void)
 {
 	const char *card = "---\nlicense: mit\ntags:\n  - a\n - b\n---\nbody\n";
@@ -484,6 +506,7 @@ int main(void)
 	RUN(set_default_moves_flag_and_delete_config);
 	RUN(list_entries_name_their_config);
 	RUN(bom_and_unclosed_front_matter);
+	RUN(crlf_card_keeps_crlf);
 	RUN(invalid_yaml_names_line);
 	RUN(scalar_quoting);
 	RUN(yaml_round_trip_values);
