@@ -76,7 +76,9 @@ static int find_front_matter(const char *t, size_t n, size_t *y0, size_t *y1, si
 }
 
 /* huggingface_hub's _detect_line_ending (the Hub server's rule): the card is written back with
- * the line break it was read with, so that an edit does not rewrite every line. */
+ * the line break it was read with, so that an edit does not rewrite every line. Where that rule
+ * says "\r" (old Mac breaks) huggingface_hub writes a front matter it cannot read back (its
+ * closing '---' needs a "\n"): "\n" is used instead. */
 static const char *line_ending(const char *t, size_t n)
 {
 	size_t cr = 0, lf = 0, crlf = 0, i;
@@ -88,9 +90,7 @@ static const char *line_ending(const char *t, size_t n)
 			lf++;
 		}
 	}
-	if (cr + lf == 0 || (cr <= lf && !(crlf == cr && crlf == lf)))
-		return "\n";
-	return crlf == cr && crlf == lf ? "\r\n" : "\r";
+	return cr + lf > 0 && crlf == cr && crlf == lf ? "\r\n" : "\n";
 }
 
 /* Whether the text starts (after blank space) with a line "---": a front matter was meant;
