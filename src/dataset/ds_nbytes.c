@@ -82,7 +82,7 @@ static void walk(ds_nbytes *acc, const struct ArrowSchema *s, const struct Arrow
 		return;
 	off += a->offset;
 	acc->len[me] += (uint64_t)len;
-	if (f[0] != 'n' && len > 0 && has_nulls(a, off, len))
+	if (f[0] != 'n' && len > 0 && !(acc->flags[me] & NB_NULL) && has_nulls(a, off, len))
 		acc->flags[me] |= NB_NULL;
 	if (f[0] == '+' && (f[1] == 'l' || f[1] == 'L' || f[1] == 'm') && depth < MAX_DEPTH && a->n_children == 1) {
 		int64_t c0 = 0, c1 = 0;
