@@ -9,7 +9,7 @@ import wave
 import pyarrow.parquet as pq
 import pytest
 from datasets import (Array2D, Array3D, Array4D, Array5D, Audio, ClassLabel, Dataset, Features, Image,
-                      LargeList, List, Sequence, Translation, Value, load_dataset)
+                      Json, LargeList, List, Sequence, Translation, Value, Video, load_dataset)
 from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard
 
@@ -77,6 +77,8 @@ CASES = [
     ("audio", Audio(), [{"bytes": b64(wav_bytes()), "path": "a.wav"}, None, None]),
     ("audio_sr", Audio(sampling_rate=16000), [{"bytes": b64(wav_bytes()), "path": "b.wav"}, None, None]),
     ("translation", Translation(languages=["en", "fr"]), [{"en": "hi", "fr": "salut"}, None, None]),
+    ("video", Video(), [{"bytes": b64(b"\x00\x00\x00\x18ftypmp42"), "path": "v.mp4"}, None, None]),
+    ("json", Json(), ['{"a": [1, null, "x"]}', "[1, 2.5]", None]),  # hfds takes Json cells as JSON text
     ("sequence", Sequence(Value("string")), [["a"], [], None]),
     ("sequence_len", Sequence(Value("int16"), length=2), [[1, 2], [3, 4], None]),
     ("sequence_of_dict", Sequence({"a": Value("int32"), "b": Value("string")}),
@@ -97,7 +99,7 @@ def shard_of(hfds, tmp_path, features, rows):
 # writer stores in the key-value metadata (ARROW:schema, issue 9 item 2, spec §2.3), e.g. a
 # fixed-size list reads back as a plain list and datasets then infers List without length.
 NEEDS_ARROW_SCHEMA = {"large_string", "large_binary", "ts_s", "list_len", "large_list", "array2d", "array2d_var",
-                      "array3d", "array4d", "array5d", "sequence_len"}
+                      "array3d", "array4d", "array5d", "sequence_len", "json"}
 
 
 def has_arrow_schema(shard):
@@ -121,7 +123,7 @@ def test_features_read_back_equal_what_was_written(hfds, tmp_path, name, feature
     # the rows, cast by datasets to the features, equal the input
     have = Dataset.from_parquet(str(shard), features=features, cache_dir=str(tmp_path / "cache"))
     have = have.with_format("arrow")[:]
-    if isinstance(feature, (Image, Audio)):
+    if isinstance(feature, (Image, Audio, Video)):
         assert have.column(name).to_pylist() == [decode_input(feature, v) for v in values]
     else:
         want = Dataset.from_list([{"id": r["id"], name: decode_input(feature, r[name])} for r in rows],
@@ -135,7 +137,9 @@ def decode_input(feature, v):
         return None
     if isinstance(feature, Value) and "binary" in feature.dtype:
         return base64.b64decode(v)
-    if isinstance(feature, (Image, Audio)):
+    if isinstance(feature, Json):
+        return json.loads(v)
+    if isinstance(feature, (Image, Audio, Video)):
         return {"bytes": base64.b64decode(v["bytes"]), "path": v["path"]}
     return v
 
