@@ -95,8 +95,10 @@ def test_two_configs(hfds, hub, tmp_path):
     push(hub, "acme/two", "default", {"train": rows(20, 1), "test": rows(5, 2)})
     push(hub, "acme/two", "fr", {"train": rows(8, 3)})
     push(hub, "acme/two", "fr", {"test": rows(4, 4)})
-    meta = judge(hfds, hub.clone("acme/two", tmp_path / "clone"), {"default": FEATURES, "fr": FEATURES})
+    clone = hub.clone("acme/two", tmp_path / "clone")
+    meta = judge(hfds, clone, {"default": FEATURES, "fr": FEATURES})
     assert [e["config_name"] for e in meta["dataset_info"]] == ["default", "fr"]
+    assert load_dataset(str(clone), split="test").num_rows == 5  # no name: the config "default"
 
 
 def test_append_batches(hfds, hub, tmp_path):
@@ -128,3 +130,12 @@ def test_chess_push(hfds, hub, shared_dir, tmp_path):
     clone = hub.clone("acme/chess", tmp_path / "clone")
     meta = judge(hfds, clone, {"default": CHESS})
     assert {s["name"]: s["num_examples"] for s in meta["dataset_info"]["splits"]} == {"train": 540, "test": 60}
+
+
+def test_set_default_config_loads_without_a_name(hfds, hub, tmp_path):
+    push(hub, "acme/sd", "fr", {"train": rows(6, 1)})
+    push(hub, "acme/sd", "en", {"train": rows(9, 2)}, "--set-default")
+    clone = hub.clone("acme/sd", tmp_path / "clone")
+    judge(hfds, clone, {"en": FEATURES, "fr": FEATURES})
+    assert load_dataset(str(clone), split="train").num_rows == 9
+    assert load_dataset(str(clone), split="train", streaming=True).features == FEATURES
