@@ -60,12 +60,33 @@ class Judge:
         want = self.reference_push(before, config, splits, set_default)
         return ours, want
 
-    def reference_push(self, before, config, splits, set_default):
+    def push_configs(self, configs):
+        """Several configs in one `hfds push` (--config A --split ... --config B --split ...): the
+        card equals datasets' after one push_to_hub per config, in that order."""
+        self.n += 1
+        before = self.hub.head(self.repo) if self._exists() else None
+        args = []
+        for config, splits in configs.items():
+            args += ["--config", config]
+            for name, data in splits.items():
+                args += ["--split", f"{name}={write_jsonl(self.tmp / f'{self.n}-{config}-{name}.jsonl', data)}"]
+        self.hub.push(self.repo, *args, "--features", self.features_file)
+        want = None
+        for config, splits in configs.items():
+            self.n += 1
+            want = self.reference_push(before, config, splits, False, card=want)
+        return self.hub.card(self.repo), want
+
+    def reference_push(self, before, config, splits, set_default, card=None):
+        """datasets' card after pushing `splits` to `config` of the repo at `before` (whose card is
+        replaced by `card` when given)."""
         data_dir = "data" if config == "default" else config
         old = self.hub.files(self.repo, before) if before else {}
         new = self.hub.files(self.repo)
         root = self.hub.export(self.repo, before, self.tmp / f"ref-{self.n}") if before else self.tmp / f"ref-{self.n}"
         root.mkdir(exist_ok=True)
+        if card is not None:
+            (root / "README.md").write_bytes(card.encode())
         fs = DirFileSystem(path=str(root), fs=LocalFileSystem())
         infos = [SplitInfo(name=name, num_bytes=Dataset.from_list(data, features=self.features)._estimate_nbytes(),
                            num_examples=len(data)) for name, data in splits.items()]
@@ -131,6 +152,12 @@ def test_two_configs_card_names_every_config(hfds, tmp_path):
     same(*j.push("de", {"train": rows(4, 5), "validation": rows(3, 6)}))
     same(*j.delete("fr"))
     same(*j.delete("de"))  # back to one config: a mapping without config_name
+
+
+def test_several_configs_in_one_push(hfds, tmp_path):
+    j = Judge(hfds, tmp_path)
+    same(*j.push_configs({"fr": {"train": rows(6, 1), "test": rows(2, 2)}, "default": {"train": rows(5, 3)}}))
+    same(*j.push_configs({"de": {"train": rows(3, 4)}, "fr": {"train": rows(4, 5)}}))
 
 
 def test_set_default_and_delete(hfds, tmp_path):
