@@ -10,9 +10,10 @@ run on every card we write.
 """
 import base64
 import difflib
+import shutil
 
 import pytest
-from datasets import Array2D, Array3D, ClassLabel, Dataset, Features, LargeList, List, SplitInfo, Value
+from datasets import Array2D, Array3D, ClassLabel, Dataset, Features, LargeList, List, SplitInfo, Value, load_dataset
 from datasets.arrow_dataset import _get_updated_dataset_card
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
@@ -274,24 +275,78 @@ def test_card_and_sizes_for_more_feature_types(hfds, tmp_path):
                                           lblob=base64.b64decode(r["lblob"]))))
 
 
+def folder_reference(before, after, config, splits, features=FEATURES):
+    """datasets' card for pushing `splits` (one = Dataset.push_to_hub(split=), several = a
+    DatasetDict) to `config` of the folder whose state before the push is the copy `before`;
+    `after` is the folder hfds wrote (for the uploaded sizes)."""
+    data_dir = "data" if config == "default" else config
+
+    def under(root, split):
+        return sum(p.stat().st_size for p in root.glob(f"{data_dir}/{split}-*"))
+
+    dict_push = len(splits) > 1
+    card, _ = _get_updated_dataset_card(
+        fs=DirFileSystem(path=str(before), fs=LocalFileSystem()), config_name=config,
+        splits_info=[SplitInfo(name=name, num_bytes=Dataset.from_list(data, features=features)._estimate_nbytes(),
+                               num_examples=len(data)) for name, data in splits.items()],
+        features=features, data_dir=data_dir, set_default=False,
+        uploaded_sizes=[under(after, s) for s in splits],
+        deleted_sizes=[] if dict_push else [under(before, s) for s in splits], remove_other_splits=dict_push)
+    return str(card)
+
+
+def push_folder(hfds, tmp_path, out, config, splits):
+    """`hfds push --out` into `out`; returns datasets' card for the same push."""
+    tag = len(list(tmp_path.glob("before-*")))
+    before = tmp_path / f"before-{tag}"
+    shutil.copytree(out, before)
+    args = ["--config", config]
+    for name, data in splits.items():
+        args += ["--split", f"{name}={write_jsonl(tmp_path / f'in-{tag}-{name}.jsonl', data)}"]
+    hfds("push", "--out", out, *args, "--features", write_features(tmp_path / "f.json", FEATURES))
+    return folder_reference(before, out, config, splits)
+
+
 @pytest.mark.parametrize("eol", ["\r\n"])
 def test_card_keeps_its_line_breaks(hfds, tmp_path, eol):
     """huggingface_hub writes a card back with the line break it was read with (the Hub's rule);
     so does hfds. Judged on a folder built with --out, datasets' merge run on a copy of it."""
-    import shutil
-    out, ref = tmp_path / "out", tmp_path / "ref"
-    f = write_features(tmp_path / "f.json", FEATURES)
-    hfds("push", "--out", out, "--split", f"train={write_jsonl(tmp_path / 'a.jsonl', rows(5, 1))}", "--features", f)
+    out = tmp_path / "out"
+    hfds("push", "--out", out, "--split", f"train={write_jsonl(tmp_path / 'a.jsonl', rows(5, 1))}",
+         "--features", write_features(tmp_path / "f.json", FEATURES))
     text = (out / "README.md").read_bytes().decode().replace("---\n", "---\nlicense: mit\n", 1) + "\n# Title\n"
     (out / "README.md").write_bytes(text.replace("\n", eol).encode())
-    shutil.copytree(out, ref)
-    test = rows(3, 2)
-    hfds("push", "--out", out, "--split", f"test={write_jsonl(tmp_path / 'b.jsonl', test)}", "--features", f)
-    card, _ = _get_updated_dataset_card(
-        fs=DirFileSystem(path=str(ref), fs=LocalFileSystem()), config_name="default",
-        splits_info=[SplitInfo(name="test", num_bytes=Dataset.from_list(test, features=FEATURES)._estimate_nbytes(),
-                               num_examples=3)],
-        features=FEATURES, data_dir="data", set_default=False,
-        uploaded_sizes=[sum(p.stat().st_size for p in out.glob("data/test-*"))], deleted_sizes=[0],
-        remove_other_splits=False)
-    assert (out / "README.md").read_bytes().decode() == str(card)
+    want = push_folder(hfds, tmp_path, out, "default", {"test": rows(3, 2)})
+    assert (out / "README.md").read_bytes().decode() == want
+
+
+def test_card_without_configs_over_pushed_shards(hfds, tmp_path):
+    """push_to_hub's legacy upgrade: a card with no `configs` over data/{split}-NNNNN-of-NNNNN files
+    first gets a default config listing them."""
+    out = tmp_path / "out"
+    hfds("push", "--out", out, "--split", f"train={write_jsonl(tmp_path / 'a.jsonl', rows(5, 1))}",
+         "--split", f"test={write_jsonl(tmp_path / 'b.jsonl', rows(2, 2))}",
+         "--features", write_features(tmp_path / "f.json", FEATURES))
+    text = (out / "README.md").read_text()
+    (out / "README.md").write_text(text[:text.index("configs:\n")] + "---\n# Old card\n")
+    want = push_folder(hfds, tmp_path, out, "fr", {"train": rows(4, 3)})
+    same((out / "README.md").read_text(), want)
+    assert "- config_name: default\n" in want
+
+
+def test_push_to_default_over_pushed_shards_keeps_them_loadable(hfds, tmp_path):
+    """A deliberate difference: pushing one split to `default` of such a card, datasets 5.2 keeps
+    only the pushed split in `configs` while dataset_info keeps all three, and load_dataset then
+    fails (ExpectedMoreSplitsError: {'train', 'test'}); hfds lists every split, and the folder loads."""
+    out = tmp_path / "out"
+    hfds("push", "--out", out, "--split", f"train={write_jsonl(tmp_path / 'a.jsonl', rows(5, 1))}",
+         "--split", f"test={write_jsonl(tmp_path / 'b.jsonl', rows(2, 2))}",
+         "--features", write_features(tmp_path / "f.json", FEATURES))
+    text = (out / "README.md").read_text()
+    (out / "README.md").write_text(text[:text.index("configs:\n")] + "---\n")
+    want = push_folder(hfds, tmp_path, out, "default", {"validation": rows(4, 3)})
+    assert front_matter(want)[0]["configs"][0]["data_files"] == [{"split": "validation", "path": "data/validation-*"}]
+    meta, _ = front_matter((out / "README.md").read_text())
+    assert [d["split"] for d in meta["configs"][0]["data_files"]] == ["test", "train", "validation"]
+    dd = load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
+    assert {k: v.num_rows for k, v in dd.items()} == {"test": 2, "train": 5, "validation": 4}

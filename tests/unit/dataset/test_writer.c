@@ -339,8 +339,9 @@ static void legacy_layout_gets_configs(void)
 	CHECK_EQ_INT(hfds_ds_finish(ds, NULL), 0);
 	snprintf(path, sizeof(path), "%s/README.md", dir);
 	card = slurp(path);
-	CHECK(card && strstr(card, "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
-		"  - split: test\n    path: data/test-*\n  - split: validation\n    path: data/validation-*\n---\n"));
+	/* the found splits in the order of the sorted file list (datasets walks fs.glob), then the pushed one */
+	CHECK(card && strstr(card, "configs:\n- config_name: default\n  data_files:\n  - split: test\n    path: data/test-*\n"
+		"  - split: train\n    path: data/train-*\n  - split: validation\n    path: data/validation-*\n---\n"));
 	free(card);
 	hfds_ds_free(ds);
 	hfds_features_free(f);
