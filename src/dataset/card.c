@@ -113,7 +113,7 @@ int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *
 	int rc = 0;
 	hfds_card *c = NULL;
 	size_t y0, y1, body, k;
-	int line = 1;
+	int line = 1, found;
 	*out = NULL;
 	HFDS_FAIL_IF(len > MAX_CARD_BYTES, HFDS_ELIMIT, err, "%s: larger than %u bytes", what, MAX_CARD_BYTES);
 	c = hfds_calloc(1, sizeof(*c));
@@ -124,15 +124,17 @@ int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *
 		text += 3;
 		len -= 3;
 	}
-	if (text && !find_front_matter(text, len, &y0, &y1, &body) && opens_front_matter(text, len, &k)) {
-		for (y0 = 0; y0 < k; y0++)
-			line += text[y0] == '\n';
+	found = text && find_front_matter(text, len, &y0, &y1, &body);
+	if (text && !found && opens_front_matter(text, len, &k)) {
+		size_t i;
+		for (i = 0; i < k; i++)
+			line += text[i] == '\n';
 		HFDS_FAIL(HFDS_EPARSE, err,
 			"%s:%d:1: the front matter opened by '---' is never closed: expected a line '---' after "
 			"the YAML (a card must not start with '---' otherwise)", what, line);
 	}
 	c->eol = text ? line_ending(text, len) : "\n";
-	if (text && find_front_matter(text, len, &y0, &y1, &body)) {
+	if (found) {
 		for (k = 0; k < y0; k++)
 			line += text[k] == '\n';
 		HFDS_TRY(hfds_card__yaml_parse(&c->meta, text + y0, y1 - y0, what, line, err));
