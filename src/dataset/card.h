@@ -16,6 +16,7 @@
 typedef struct hfds_card {
 	json_t *meta;   /* the YAML front matter as an object (empty for a new card) */
 	char *body;     /* everything after the closing "---" line */
+	const char *eol; /* line break of the text read ("\n" or "\r\n"), kept on render */
 } hfds_card;
 
 /* Parses README.md text (NULL/0 = no card yet). `what` names the file in errors, which
