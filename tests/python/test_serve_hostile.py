@@ -28,7 +28,7 @@ def _repo(s):
     HfApi(endpoint=s.url, token=s.alice).create_repo("alice/h", repo_type="dataset")
 
 
-server = server_fixture(PORT, "--max-connections", "64", "--timeout", "2", setup=_repo)
+server = server_fixture(PORT, "--max-connections", "64", "--timeout", "2", "--max-commit-body", "100000", setup=_repo)
 
 
 def request(server, method, path, body=None, headers=None):
@@ -75,6 +75,20 @@ def test_malformed_requests(server):
     status, _, _ = request(server, "POST", "/api/repos/create", body=b"x",
                            headers={**auth(server), "Content-Length": str(10**10)})
     assert status == 413
+    # a commit over --max-commit-body: 413 whether announced or sent chunked, nothing committed
+    big = (json.dumps({"key": "header", "value": {"summary": "big"}}) + "\n"
+           + json.dumps({"key": "file", "value": {"path": "big.txt", "content": "QUFB" * 40000}}) + "\n").encode()
+    status, _, _ = request(server, "POST", "/api/datasets/alice/h/commit/main", body=big,
+                           headers={**auth(server), "Content-Type": "application/x-ndjson"})
+    assert status == 413
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        c.request("POST", "/api/datasets/alice/h/commit/main", body=iter([big[:60000], big[60000:]]),
+                  headers={**auth(server), "Content-Type": "application/x-ndjson"}, encode_chunked=True)
+        assert c.getresponse().status == 413
+    except (ConnectionError, http.client.HTTPException):
+        pass   # cut off mid-body: also a refusal
+    c.close()
     status, _, _ = request(server, "GET", "/api/datasets/../../etc/passwd")
     assert status in (400, 404)
     assert alive(server)
