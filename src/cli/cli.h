@@ -50,6 +50,7 @@ int cmd_chess(int argc, char **argv);
 int cmd_repo(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);

@@ -736,6 +736,35 @@ uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, co
 	return n;
 }
 
+int hfds_card__info_splits(json_t **out, const hfds_card *card, hfds_error *err)
+{
+	json_t *infos = NULL, *arr = json_array(), *e, *s;
+	size_t i, k;
+	int rc;
+	*out = NULL;
+	if (!arr)
+		return nomem(err);
+	if ((rc = info_list(&infos, card->meta, err)) < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	json_array_foreach(infos, i, e) {
+		json_array_foreach(json_object_get(e, "splits"), k, s) {
+			const char *n = json_string_value(json_object_get(s, "name"));
+			json_t *row = n ? json_pack("{s:s, s:s, s:I}", "config", entry_name(e), "split", n, "num_examples",
+				(json_int_t)uint_of(json_object_get(s, "num_examples"))) : NULL;
+			if (n && (!row || json_array_append_new(arr, row) < 0)) {
+				json_decref(infos);
+				json_decref(arr);
+				return nomem(err);
+			}
+		}
+	}
+	json_decref(infos);
+	*out = arr;
+	return 0;
+}
+
 int hfds_card__import_config(hfds_card *dst, const hfds_card *src, const char *config, hfds_error *err)
 {
 	int rc = 0;

@@ -75,6 +75,10 @@ const json_t *hfds_card__config_features(const hfds_card *card, const char *conf
 /* Sum of a split's num_examples as the card records it (0 when absent). */
 uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, const char *split);
 
+/* Every split dataset_info records, as a new array of {"config", "split", "num_examples"}
+ * objects in card order. HFDS_EPARSE when dataset_info has the wrong shape. */
+int hfds_card__info_splits(json_t **out, const hfds_card *card, hfds_error *err);
+
 
 
 /* Copies config `config`'s dataset_info and configs entries from `src` into `dst`
