@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "hfds/common.h"
 #include "hfds/hub.h"
+#include "hfds/arrow_abi.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,6 +50,56 @@ typedef void (*hfds_verify_fn)(void *ctx, int ok, const char *line);
  */
 HFDS_EXTERN int hfds_verify(hfds_hub *hub, const char *repo_id, const char *rev, hfds_verify_fn fn, void *ctx,
 	hfds_verify_report *report, hfds_error *err);
+
+/* ---- streaming the rows of a split ---------------------------------------------------
+ *
+ * Resolves a split's files at one commit exactly as load_dataset does (hfds_ds_split_files),
+ * then reads shard by shard, one row group per batch, through ranged reads: the last 64 KiB
+ * of a shard in one request (the footer), then only the projected column chunks.
+ */
+typedef struct hfds_stream hfds_stream;
+
+/* Where a stream is: the next row to return is row `row` of row group `row_group` of the
+ * split's file number `shard` (sorted by path) at `commit`. */
+typedef struct hfds_stream_pos {
+	char commit[HFDS_OID_HEX_SIZE];
+	uint64_t shard;
+	uint64_t row_group;
+	uint64_t row;
+} hfds_stream_pos;
+
+typedef struct hfds_stream_options {
+	const char *config;          /* NULL = the card's default config */
+	const char *split;           /* NULL = "train" */
+	const char *revision;        /* NULL = main; ignored when resuming */
+	const char *const *columns;  /* top-level columns to read, NULL = all */
+	size_t ncolumns;
+	const hfds_stream_pos *resume; /* continue from here (at its commit), NULL = start */
+} hfds_stream_options;
+
+/*
+ * Opens a stream over dataset `repo_id` on `hub` (which must outlive it). Errors:
+ * HFDS_ENOTFOUND (repo, revision, config or split), HFDS_EINVAL (a resume position past the
+ * split's files), HFDS_EPARSE (the card), the hub's.
+ */
+HFDS_EXTERN int hfds_stream_open(hfds_stream **out, hfds_hub *hub, const char *repo_id,
+	const hfds_stream_options *opt, hfds_error *err);
+
+/*
+ * The next batch: one row group of the projected columns as a struct array, of which rows
+ * [*first, batch->length) are new (a resumed stream's first batch starts inside its row
+ * group). `*schema` is the batch's schema, borrowed until the next call. `at` gets the position
+ * of the batch's row *first. Returns HFDS_ITEROVER at the end. Errors: HFDS_ECORRUPT (a
+ * shard, naming its path and offset), HFDS_ENOTFOUND (a projected column missing), the hub's.
+ */
+HFDS_EXTERN int hfds_stream_next(hfds_stream *s, struct ArrowArray *batch, const struct ArrowSchema **schema,
+	int64_t *first, hfds_stream_pos *at, hfds_error *err);
+
+/* Total bytes the stream asked the hub for so far (footers and column chunks). */
+HFDS_EXTERN uint64_t hfds_stream_bytes_read(const hfds_stream *s);
+
+/* NULL-safe. */
+HFDS_EXTERN void hfds_stream_free(hfds_stream *s);
 
 #ifdef __cplusplus
 }

@@ -85,6 +85,9 @@ int cli_split_repo_rev(const char *cmd, const char *arg, char *repo, size_t cap,
 int cli_parse_repo_type(const char *cmd, const char *value, int *type);
 int cmd_info(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
+/* "a,b" -> array of pointers into s (modified; array freed with hfds_free); -1 when out of memory. */
+int cli_split_columns(char *s, const char ***out, size_t *n);
+int cmd_stream(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
 #endif

@@ -16,7 +16,7 @@ static const char usage[] =
 	"usage: hfds cat FILE [--limit N] [--columns a,b] [--row-groups i,j] [--threads N] [--no-verify-crc]\n"
 	"Print the rows of a Parquet file as JSON Lines (canonical row format).\n";
 
-static int split_columns(char *s, const char ***out, size_t *n)
+int cli_split_columns(char *s, const char ***out, size_t *n)
 {
 	size_t cap = 1, k = 0;
 	char *p;
@@ -103,7 +103,7 @@ int cmd_cat(int argc, char **argv)
 		code = cli_usage_error("cat", "missing FILE");
 	if (code != CLI_EXIT_OK)
 		goto done;
-	if (cols && split_columns(cols, (const char ***)&so.columns, &so.ncolumns) < 0) {
+	if (cols && cli_split_columns(cols, (const char ***)&so.columns, &so.ncolumns) < 0) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
 		goto fail;
 	}

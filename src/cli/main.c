@@ -18,6 +18,7 @@ static const command commands[] = {
 	{"repo", cmd_repo, "create, inspect or delete a repository"},
 	{"ls", cmd_ls, "list the files of a repository at a revision"},
 	{"log", cmd_log, "show the commit history of a repository"},
+	{"stream", cmd_stream, "stream the rows of a split over a hub, resumable"},
 	{"verify", cmd_verify, "check a dataset repository against its LFS pointers and card"},
 	{"tag", cmd_tag, "create, delete or list the tags of a repository"},
 	{"branch", cmd_branch, "create, delete or list the branches of a repository"},

@@ -16,6 +16,7 @@
 #include "dataset/ds_internal.h"
 #include "hfds/features.h"
 #include "hfds/parquet_reader.h"
+#include "stream/rfile.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
 #include "util/try.h"
@@ -84,33 +85,12 @@ static int check_object(verifier *v, const hfds_store_entry *e, hfds_sha256 *h, 
 	return 0;
 }
 
-typedef struct range_ctx {
-	verifier *v;
-	const char *path;
-} range_ctx;
-
-static int read_range(void *ctx, uint64_t offset, void *buf, size_t len, hfds_error *err)
-{
-	range_ctx *c = ctx;
-	uint8_t *data = NULL;
-	size_t n = 0;
-	int rc = hfds_hub_read(&data, &n, c->v->hub, HFDS_REPO_DATASET, c->v->repo_id, c->v->rep->commit, c->path,
-		offset, len, len + 1, err);
-	if (rc == 0 && n != len)
-		rc = hfds_error_set(err, HFDS_ECORRUPT, "offset %llu: %zu bytes wanted, %zu read",
-			(unsigned long long)offset, len, n);
-	if (rc == 0)
-		memcpy(buf, data, len);
-	hfds_free(data);
-	return rc;
-}
-
 /* One shard: footer, rows (added to *rows), features against the card's. */
 static int check_shard(verifier *v, const hfds_ds_repo_file *f, const json_t *card_features, uint64_t *rows,
 	hfds_error *err)
 {
 	int rc = 0;
-	range_ctx rc_ctx = { v, f->path };
+	hfds_rfile rf = { v->hub, v->repo_id, v->rep->commit, f->path, f->size, NULL, 0, 0 };
 	hfds_pq_reader *r = NULL;
 	hfds_features *feat = NULL;
 	json_t *yaml = NULL;
@@ -118,7 +98,7 @@ static int check_shard(verifier *v, const hfds_ds_repo_file *f, const json_t *ca
 	const char *hf = NULL;
 	size_t hf_len = 0;
 	hfds_error_init(&perr);
-	rc = hfds_pq_reader_open_callback(&r, f->size, read_range, &rc_ctx, f->path, NULL, &perr);
+	rc = hfds_rfile_open_parquet(&r, &rf, &perr);
 	if (rc == HFDS_ENOMEM || rc == HFDS_ENET || rc == HFDS_EAUTH)
 		HFDS_FAIL(rc, err, "%s: %s", f->path, perr.message);
 	if (rc < 0) {
@@ -145,6 +125,7 @@ done:
 	json_decref(yaml);
 	hfds_features_free(feat);
 	hfds_pq_reader_free(r);
+	hfds_rfile_release(&rf);
 	return rc;
 }
 

@@ -1,0 +1,197 @@
+/*
+ * `hfds stream NS/NAME`: a split's rows as JSON Lines on stdout, read over the hub a row
+ * group at a time. With --state FILE the position after every written slice is saved
+ * (write to FILE.tmp, rename), and a rerun continues there, at the same commit.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hfds/stream.h"
+#include "parquet/catfmt.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+static const char stream_help[] =
+	"usage: hfds stream NS/NAME [--config C] [--split S] [--columns a,b] [--limit N]\n"
+	"                   [--revision R] [--state FILE] [--endpoint E]\n"
+	"\n"
+	"Write the rows of a split as JSON Lines to stdout, in the order load_dataset(...,\n"
+	"streaming=True) yields them: the card's data_files for the config and split, file by\n"
+	"file, one row group at a time through ranged reads (the footer, then only the chosen\n"
+	"columns). With --state FILE the position (commit, file, row group, row) is saved after\n"
+	"each batch written; running the same command again continues after the last saved row,\n"
+	"at the same commit, even if the repository has new commits. A kill between writing a\n"
+	"batch and saving the position repeats at most that batch.\n"
+	"\n"
+	"options:\n"
+	"  --config C      config name (default: the card's default)\n"
+	"  --split S       split name (default train)\n"
+	"  --columns a,b   only these top-level columns\n"
+	"  --limit N       stop after N rows (this run)\n"
+	"  --revision R    branch, tag or commit (default main); a --state position wins\n"
+	"  --state FILE    resume from and save the position to FILE\n"
+	"  --format F      jsonl (the only format for now)\n"
+	"  --endpoint E    https:// URL, or a directory / file:// URL of an embedded hub\n"
+	"\n"
+	"examples:\n"
+	"  hfds stream alice/chess-positions --split test --columns fen,result --limit 10\n"
+	"  hfds stream alice/chess-positions --state run.state | python train.py\n";
+
+/* Reads "commit shard row_group row" from FILE; 1 when FILE does not exist. */
+static int load_state(const char *path, hfds_stream_pos *pos)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long a, b, c;
+	char commit[64];
+	int n;
+	if (!f)
+		return errno == ENOENT ? 1 : cli_usage_error("stream", "cannot read --state %s: %s", path, strerror(errno));
+	n = fscanf(f, "%63s %llu %llu %llu", commit, &a, &b, &c);
+	fclose(f);
+	if (n != 4 || strlen(commit) != HFDS_OID_HEX_SIZE - 1 || strspn(commit, "0123456789abcdef") != strlen(commit))
+		return cli_usage_error("stream", "%s: not a stream state (expected 'COMMIT SHARD ROW_GROUP ROW')", path);
+	memcpy(pos->commit, commit, HFDS_OID_HEX_SIZE);
+	pos->shard = a;
+	pos->row_group = b;
+	pos->row = c;
+	return 0;
+}
+
+static int save_state(const char *path, const hfds_stream_pos *pos, hfds_error *err)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "w")))
+		return hfds_error_set(err, HFDS_EIO, "%s: %s", tmp, strerror(errno));
+	ok = fprintf(f, "%s %llu %llu %llu\n", pos->commit, (unsigned long long)pos->shard,
+		(unsigned long long)pos->row_group, (unsigned long long)pos->row) > 0;
+	ok &= fclose(f) == 0;
+	if (!ok || rename(tmp, path) != 0)
+		return hfds_error_set(err, HFDS_EIO, "%s: cannot save the stream state: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Writes rows [first, end) of a batch in slices, saving the position after each. */
+static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first, int64_t end,
+	const hfds_stream_pos *at, const char *state, hfds_buf *out, hfds_error *err)
+{
+	int64_t k;
+	for (k = first; k < end; k += 4096) {
+		int64_t e = k + 4096 < end ? k + 4096 : end;
+		hfds_stream_pos next = *at;
+		hfds_buf_clear(out);
+		if (pq_catfmt_rows(out, schema, batch, k, e, err) < 0)
+			return err->code;
+		if (fwrite(out->data, 1, out->len, stdout) != out->len || fflush(stdout) != 0)
+			return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
+		if (e == batch->length) {
+			next.row_group++;
+			next.row = 0;
+		} else {
+			next.row = (uint64_t)e;
+		}
+		if (state && save_state(state, &next, err) < 0)
+			return err->code;
+	}
+	return 0;
+}
+
+int cmd_stream(int argc, char **argv)
+{
+	const char *endpoint = NULL, *pos[1], *limit_s = NULL, *state = NULL, *format = NULL, *cols_s = NULL;
+	const char **cols = NULL;
+	char *cols_buf = NULL, id[HFDS_REPO_ID_SIZE];
+	int rc, npos;
+	long long limit = -1, printed = 0;
+	hfds_stream_options so;
+	hfds_stream_pos resume;
+	hfds_hub *hub = NULL;
+	hfds_stream *s = NULL;
+	hfds_buf out;
+	hfds_error err;
+	const char *rev = NULL;
+	const cli_opt opts[] = {
+		{ "--config", NULL, &so.config, NULL },
+		{ "--split", NULL, &so.split, NULL },
+		{ "--columns", NULL, &cols_s, NULL },
+		{ "--limit", NULL, &limit_s, NULL },
+		{ "--revision", NULL, &so.revision, NULL },
+		{ "--state", NULL, &state, NULL },
+		{ "--format", NULL, &format, NULL },
+		{ "--endpoint", NULL, &endpoint, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	memset(&so, 0, sizeof(so));
+	hfds_buf_init(&out, 0);
+	hfds_error_init(&err);
+	if ((rc = cli_parse("stream", argc, argv, opts, stream_help, pos, 1, &npos)) != CLI_EXIT_OK)
+		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
+	if (npos < 1)
+		return cli_usage_error("stream", "missing NS/NAME");
+	if ((rc = cli_split_repo_rev("stream", pos[0], id, sizeof(id), &rev)) != 0)
+		return rc;
+	if (rev && !so.revision)
+		so.revision = rev;
+	if (format && strcmp(format, "jsonl"))
+		return cli_usage_error("stream", "--format '%s' is not supported (jsonl)", format);
+	if (limit_s) {
+		char *end;
+		limit = strtoll(limit_s, &end, 10);
+		if (*end || limit < 0)
+			return cli_usage_error("stream", "invalid --limit '%s'", limit_s);
+	}
+	if (state) {
+		if ((rc = load_state(state, &resume)) < 0 || rc > 1)
+			return rc;
+		if (rc == 0)
+			so.resume = &resume;
+	}
+	if (cols_s) {
+		if (!(cols_buf = hfds_strdup(cols_s)) || cli_split_columns(cols_buf, &cols, &so.ncolumns) < 0) {
+			hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
+			goto fail;
+		}
+		so.columns = cols;
+	}
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
+		goto done;
+	if (hfds_stream_open(&s, hub, id, &so, &err) < 0)
+		goto fail;
+	while (limit < 0 || printed < limit) {
+		struct ArrowArray batch;
+		const struct ArrowSchema *schema;
+		int64_t first, end;
+		hfds_stream_pos at;
+		rc = hfds_stream_next(s, &batch, &schema, &first, &at, &err);
+		if (rc == HFDS_ITEROVER)
+			break;
+		if (rc < 0)
+			goto fail;
+		end = batch.length;
+		if (limit >= 0 && end - first > limit - printed)
+			end = first + (limit - printed);
+		rc = write_rows(schema, &batch, first, end, &at, state, &out, &err);
+		batch.release(&batch);
+		if (rc < 0)
+			goto fail;
+		printed += end - first;
+	}
+	rc = CLI_EXIT_OK;
+	goto done;
+fail:
+	fflush(stdout);
+	rc = cli_fail(&err);
+done:
+	hfds_stream_free(s);
+	hfds_hub_free(hub);
+	hfds_free(cols);
+	hfds_free(cols_buf);
+	hfds_buf_release(&out);
+	return rc;
+}

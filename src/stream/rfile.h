@@ -1,0 +1,33 @@
+/*
+ * A file of a repository at one commit, read through hfds_hub_read as a Parquet reader's
+ * callback: the last 64 KiB are fetched in one request when the file is opened (the footer
+ * and its length live there), later reads outside that tail are one ranged read each.
+ */
+#ifndef HFDS_STREAM_RFILE_H
+#define HFDS_STREAM_RFILE_H
+
+#include <stdint.h>
+#include "hfds/hub.h"
+#include "hfds/parquet_reader.h"
+
+#define HFDS_RFILE_TAIL (64u << 10)
+
+typedef struct hfds_rfile {
+	hfds_hub *hub;
+	const char *repo_id;
+	const char *commit;
+	const char *path;
+	uint64_t size;
+	uint8_t *tail;         /* the file's last tail_len bytes */
+	size_t tail_len;
+	uint64_t bytes_read;   /* bytes fetched through the hub */
+} hfds_rfile;
+
+/* Opens a Parquet reader over the file (borrowed strings must outlive `*r`); the rfile
+ * struct is the caller's and must outlive the reader; release it with hfds_rfile_release. */
+int hfds_rfile_open_parquet(hfds_pq_reader **r, hfds_rfile *f, hfds_error *err);
+/* hfds_pq_read_fn over an hfds_rfile. A short read is HFDS_ECORRUPT naming the offset. */
+int hfds_rfile_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_error *err);
+void hfds_rfile_release(hfds_rfile *f);
+
+#endif

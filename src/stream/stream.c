@@ -1,0 +1,180 @@
+/*
+ * hfds_stream: the rows of one split, shard by shard and row group by row group, read over
+ * the hub with ranged reads. The split's files are resolved once at a fixed commit (the one
+ * a resume position names), so a new commit while streaming or between runs changes
+ * nothing: the stream continues over the same bytes.
+ */
+#include "hfds/stream.h"
+
+#include <string.h>
+
+#include "hfds/dataset.h"
+#include "stream/rfile.h"
+#include "util/alloc.h"
+#include "util/try.h"
+
+struct hfds_stream {
+	hfds_hub *hub;
+	hfds_hub_dataset *ds;
+	char *repo_id;
+	char commit[HFDS_OID_HEX_SIZE];
+	hfds_ds_repo_file *files;
+	size_t count;
+	char **columns;
+	size_t ncolumns;
+	/* the shard being read */
+	size_t shard;
+	hfds_rfile rf;
+	hfds_pq_reader *reader;
+	struct ArrowArrayStream rows;
+	struct ArrowSchema schema;
+	int *rgs;             /* the row groups the scan returns, in order (non-empty ones) */
+	size_t nrgs, rg_i;    /* their count; index of the next one */
+	uint64_t skip_rg;     /* resuming: row groups of the first shard to skip */
+	uint64_t skip_rows;   /* resuming: rows of the first returned row group to skip */
+	uint64_t bytes_done;  /* bytes read by shards already closed */
+};
+
+static void close_shard(hfds_stream *s)
+{
+	if (s->schema.release)
+		s->schema.release(&s->schema);
+	if (s->rows.release)
+		s->rows.release(&s->rows);
+	memset(&s->schema, 0, sizeof(s->schema));
+	memset(&s->rows, 0, sizeof(s->rows));
+	hfds_pq_reader_free(s->reader);
+	s->reader = NULL;
+	hfds_free(s->rgs);
+	s->rgs = NULL;
+	s->nrgs = s->rg_i = 0;
+	s->bytes_done += s->rf.bytes_read;
+	hfds_rfile_release(&s->rf);
+	memset(&s->rf, 0, sizeof(s->rf));
+}
+
+static int open_shard(hfds_stream *s, hfds_error *err)
+{
+	int rc = 0;
+	int nrg, i;
+	hfds_pq_scan_options so = { (const char *const *)s->columns, s->ncolumns, NULL, 0 };
+	hfds_rfile rf = { s->hub, s->repo_id, s->commit, s->files[s->shard].path, s->files[s->shard].size, NULL, 0, 0 };
+	s->rf = rf;
+	HFDS_TRY(hfds_rfile_open_parquet(&s->reader, &s->rf, err));
+	nrg = hfds_pq_reader_num_row_groups(s->reader);
+	HFDS_FAIL_IF(s->skip_rg > (uint64_t)nrg, HFDS_EINVAL, err, "%s: resume position row group %llu but the file has %d",
+		s->rf.path, (unsigned long long)s->skip_rg, nrg);
+	/* the scan skips empty row groups; listing the non-empty ones tells which group each
+	 * batch is, for the resume position */
+	s->rgs = hfds_calloc((size_t)nrg + 1, sizeof(*s->rgs));
+	HFDS_FAIL_IF(!s->rgs, HFDS_ENOMEM, err, "out of memory");
+	for (i = (int)s->skip_rg; i < nrg; i++)
+		if (hfds_pq_reader_row_group_num_rows(s->reader, i) > 0)
+			s->rgs[s->nrgs++] = i;
+	so.row_groups = s->rgs;
+	so.nrow_groups = s->nrgs;
+	HFDS_TRY(hfds_pq_reader_scan(s->reader, &so, &s->rows, err));
+	HFDS_FAIL_IF(s->rows.get_schema(&s->rows, &s->schema) != 0, HFDS_ENOMEM, err, "out of memory");
+done:
+	return rc;
+}
+
+int hfds_stream_open(hfds_stream **out, hfds_hub *hub, const char *repo_id, const hfds_stream_options *opt,
+	hfds_error *err)
+{
+	int rc = 0;
+	size_t i;
+	hfds_stream *s;
+	const hfds_stream_pos *at = opt ? opt->resume : NULL;
+	*out = NULL;
+	HFDS_ASSERT_ARG(hub && repo_id, err);
+	s = hfds_calloc(1, sizeof(*s));
+	if (!s)
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	s->hub = hub;
+	HFDS_FAIL_IF(!(s->repo_id = hfds_strdup(repo_id)), HFDS_ENOMEM, err, "out of memory");
+	HFDS_TRY(hfds_hub_resolve(s->commit, hub, HFDS_REPO_DATASET, repo_id,
+		at ? at->commit : opt ? opt->revision : NULL, err));
+	HFDS_TRY(hfds_hub_dataset_open(&s->ds, hub, repo_id, NULL, 0, err));
+	HFDS_TRY(hfds_ds_split_files(hfds_hub_dataset_ops(s->ds), s->commit, opt ? opt->config : NULL,
+		opt && opt->split ? opt->split : "train", &s->files, &s->count, err));
+	if (opt && opt->ncolumns) {
+		s->columns = hfds_calloc(opt->ncolumns, sizeof(char *));
+		HFDS_FAIL_IF(!s->columns, HFDS_ENOMEM, err, "out of memory");
+		for (i = 0; i < opt->ncolumns; i++, s->ncolumns++)
+			HFDS_FAIL_IF(!(s->columns[i] = hfds_strdup(opt->columns[i])), HFDS_ENOMEM, err, "out of memory");
+	}
+	if (at) {
+		HFDS_FAIL_IF(at->shard > s->count, HFDS_EINVAL, err,
+			"resume position shard %llu but the split has %zu files at %.12s", (unsigned long long)at->shard,
+			s->count, s->commit);
+		s->shard = (size_t)at->shard;
+		s->skip_rg = at->row_group;
+		s->skip_rows = at->row;
+	}
+	*out = s;
+	s = NULL;
+done:
+	hfds_stream_free(s);
+	return rc;
+}
+
+int hfds_stream_next(hfds_stream *s, struct ArrowArray *batch, const struct ArrowSchema **schema, int64_t *first,
+	hfds_stream_pos *at, hfds_error *err)
+{
+	int rc = 0;
+	memset(batch, 0, sizeof(*batch));
+	for (;;) {
+		if (s->shard >= s->count)
+			return HFDS_ITEROVER;
+		if (!s->reader)
+			HFDS_TRY(open_shard(s, err));
+		if (s->rows.get_next(&s->rows, batch) != 0) {
+			hfds_pq_stream_error(&s->rows, err);
+			HFDS_FAIL(err && err->code ? err->code : HFDS_ECORRUPT, err, "%s", err ? err->message : "");
+		}
+		if (batch->release && s->rg_i < s->nrgs)
+			break;
+		if (batch->release)
+			batch->release(batch);
+		close_shard(s);
+		s->shard++;
+		s->skip_rg = 0;
+		s->skip_rows = 0;
+	}
+	HFDS_FAIL_IF(s->skip_rows > (uint64_t)batch->length, HFDS_EINVAL, err,
+		"%s: resume position row %llu but row group %d has %lld rows", s->rf.path,
+		(unsigned long long)s->skip_rows, s->rgs[s->rg_i], (long long)batch->length);
+	memcpy(at->commit, s->commit, sizeof(at->commit));
+	at->shard = s->shard;
+	at->row_group = (uint64_t)s->rgs[s->rg_i];
+	at->row = s->skip_rows;
+	*first = (int64_t)s->skip_rows;
+	*schema = &s->schema;
+	s->skip_rows = 0;
+	s->rg_i++;
+done:
+	if (rc < 0 && batch->release)
+		batch->release(batch);
+	return rc;
+}
+
+uint64_t hfds_stream_bytes_read(const hfds_stream *s)
+{
+	return s ? s->bytes_done + s->rf.bytes_read : 0;
+}
+
+void hfds_stream_free(hfds_stream *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	close_shard(s);
+	for (i = 0; i < s->ncolumns; i++)
+		hfds_free(s->columns[i]);
+	hfds_free(s->columns);
+	hfds_ds_repo_files_free(s->files, s->count);
+	hfds_hub_dataset_free(s->ds);
+	hfds_free(s->repo_id);
+	hfds_free(s);
+}
