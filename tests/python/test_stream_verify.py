@@ -35,7 +35,8 @@ def endpoints(server):
 
 
 def run_verify(hfds, repo, endpoint):
-    return hfds("verify", repo, "--endpoint", endpoint, check=False)
+    # a truncated object breaks the HTTP transfer; one attempt, not the retry policy's six
+    return hfds("verify", repo, "--endpoint", endpoint, check=False, env={"HFDS_HUB_RETRIES": "1"})
 
 
 def test_clean_repo_passes(server, hfds, tmp_path):
