@@ -15,6 +15,7 @@
 #include "hfds/common.h"
 #include "hfds/hub.h"
 #include "hfds/arrow_abi.h"
+#include "hfds/parquet_reader.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -100,6 +101,29 @@ HFDS_EXTERN uint64_t hfds_stream_bytes_read(const hfds_stream *s);
 
 /* NULL-safe. */
 HFDS_EXTERN void hfds_stream_free(hfds_stream *s);
+
+/* ---- one remote Parquet file --------------------------------------------------------
+ *
+ * `hf://datasets/NS/NAME[@REV]/PATH` (the hub chosen as hfds_hub_open(NULL) chooses, e.g.
+ * HF_ENDPOINT) or a Hub resolve URL `http(s)://HOST/datasets/NS/NAME/resolve/REV/PATH` (that
+ * host), read through ranged reads: the last 64 KiB in one request, then what the reader asks.
+ */
+typedef struct hfds_remote_file hfds_remote_file;
+
+/* 1 when `s` is one of the URL forms above. */
+HFDS_EXTERN int hfds_remote_url_is(const char *s);
+/*
+ * Opens the Parquet file at `url` (options as for hfds_pq_reader_open_callback; their
+ * `threads` is forced to 1: the hub handle serves one thread). Errors: HFDS_EINVAL (a
+ * malformed URL, naming the part), HFDS_ENOTFOUND (repo, revision or path), the reader's.
+ */
+HFDS_EXTERN int hfds_remote_file_open(hfds_remote_file **out, const char *url, const hfds_pq_reader_options *opt,
+	hfds_error *err);
+/* The reader, owned by the remote file. */
+HFDS_EXTERN hfds_pq_reader *hfds_remote_file_reader(hfds_remote_file *f);
+/* Bytes fetched so far. */
+HFDS_EXTERN uint64_t hfds_remote_file_bytes_read(const hfds_remote_file *f);
+HFDS_EXTERN void hfds_remote_file_free(hfds_remote_file *f);
 
 #ifdef __cplusplus
 }

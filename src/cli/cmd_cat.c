@@ -8,13 +8,16 @@
 
 #include "cli.h"
 #include "hfds/parquet_reader.h"
+#include "hfds/stream.h"
 #include "parquet/catfmt.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
 static const char usage[] =
 	"usage: hfds cat FILE [--limit N] [--columns a,b] [--row-groups i,j] [--threads N] [--no-verify-crc]\n"
-	"Print the rows of a Parquet file as JSON Lines (canonical row format).\n";
+	"Print the rows of a Parquet file as JSON Lines (canonical row format). FILE may be\n"
+	"hf://datasets/NS/NAME[@REV]/PATH (hub from HF_ENDPOINT) or a resolve URL: read with\n"
+	"ranged reads, the footer and the chosen columns' chunks only.\n";
 
 int cli_split_columns(char *s, const char ***out, size_t *n)
 {
@@ -64,6 +67,7 @@ int cmd_cat(int argc, char **argv)
 	hfds_pq_reader_options opt;
 	hfds_pq_scan_options so = {0};
 	hfds_pq_reader *r = NULL;
+	hfds_remote_file *remote = NULL;
 	struct ArrowArrayStream st = {0};
 	struct ArrowSchema schema = {0};
 	hfds_error err;
@@ -107,7 +111,14 @@ int cmd_cat(int argc, char **argv)
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (hfds_pq_reader_open_path(&r, path, &opt, &err) < 0 || hfds_pq_reader_scan(r, &so, &st, &err) < 0)
+	if (hfds_remote_url_is(path)) {
+		if (hfds_remote_file_open(&remote, path, &opt, &err) < 0)
+			goto fail;
+		r = hfds_remote_file_reader(remote);
+	} else if (hfds_pq_reader_open_path(&r, path, &opt, &err) < 0) {
+		goto fail;
+	}
+	if (hfds_pq_reader_scan(r, &so, &st, &err) < 0)
 		goto fail;
 	if (st.get_schema(&st, &schema) != 0) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
@@ -151,7 +162,10 @@ done:
 		schema.release(&schema);
 	if (st.release)
 		st.release(&st);
-	hfds_pq_reader_free(r);
+	if (remote)
+		hfds_remote_file_free(remote);
+	else
+		hfds_pq_reader_free(r);
 	hfds_free((void *)so.columns);
 	hfds_free(rgs);
 	hfds_buf_release(&out);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hfds/stream.h"
 #include "hfds/features.h"
 #include "hfds/parquet_reader.h"
 #include "parquet/assemble.h"
@@ -16,10 +17,11 @@
 #include "util/numfmt.h"
 
 static const char usage[] =
-	"usage: hfds info FILE [--json] [--page-index]\n"
+	"usage: hfds info FILE|URL [--json] [--page-index]\n"
 	"Show a Parquet file's schema, Hugging Face features, row groups, codecs, encodings,\n"
 	"sizes and statistics (from the footer; no data is decoded). --page-index adds each\n"
-	"column chunk's OffsetIndex/ColumnIndex (JSON output).\n";
+	"column chunk's OffsetIndex/ColumnIndex (JSON output). URL: hf://datasets/NS/NAME[@REV]/PATH\n"
+	"(hub from HF_ENDPOINT) or a resolve URL; only the footer is fetched (ranged reads).\n";
 
 static int printable_utf8(const uint8_t *p, size_t n)
 {
@@ -376,6 +378,7 @@ int cmd_info(int argc, char **argv)
 	const char *path = NULL;
 	int as_json = 0, with_index = 0, i, code = CLI_EXIT_OK;
 	hfds_pq_reader *r = NULL;
+	hfds_remote_file *remote = NULL;
 	hfds_error err;
 	json_t *j;
 	hfds_error_init(&err);
@@ -397,8 +400,13 @@ int cmd_info(int argc, char **argv)
 	}
 	if (!path)
 		return cli_usage_error("info", "missing FILE");
-	if (hfds_pq_reader_open_path(&r, path, NULL, &err) < 0)
+	if (hfds_remote_url_is(path)) {
+		if (hfds_remote_file_open(&remote, path, NULL, &err) < 0)
+			return cli_fail(&err);
+		r = hfds_remote_file_reader(remote);
+	} else if (hfds_pq_reader_open_path(&r, path, NULL, &err) < 0) {
 		return cli_fail(&err);
+	}
 	j = build_json(r, path, with_index, &err);
 	if (!j) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
@@ -413,6 +421,9 @@ int cmd_info(int argc, char **argv)
 		print_text(r, j);
 	}
 	json_decref(j);
-	hfds_pq_reader_free(r);
+	if (remote)
+		hfds_remote_file_free(remote);
+	else
+		hfds_pq_reader_free(r);
 	return code;
 }

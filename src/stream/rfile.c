@@ -44,7 +44,8 @@ int hfds_rfile_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 	return 0;
 }
 
-int hfds_rfile_open_parquet(hfds_pq_reader **r, hfds_rfile *f, hfds_error *err)
+int hfds_rfile_open_parquet(hfds_pq_reader **r, hfds_rfile *f, const hfds_pq_reader_options *opt,
+	hfds_error *err)
 {
 	size_t n = f->size < HFDS_RFILE_TAIL ? (size_t)f->size : HFDS_RFILE_TAIL;
 	int rc;
@@ -52,7 +53,7 @@ int hfds_rfile_open_parquet(hfds_pq_reader **r, hfds_rfile *f, hfds_error *err)
 	if (n && (rc = fetch(f, f->size - n, n, &f->tail, err)) < 0)
 		return rc;
 	f->tail_len = f->tail ? n : 0;
-	return hfds_pq_reader_open_callback(r, f->size, hfds_rfile_read, f, f->path, NULL, err);
+	return hfds_pq_reader_open_callback(r, f->size, hfds_rfile_read, f, f->path, opt, err);
 }
 
 void hfds_rfile_release(hfds_rfile *f)

@@ -24,8 +24,10 @@ typedef struct hfds_rfile {
 } hfds_rfile;
 
 /* Opens a Parquet reader over the file (borrowed strings must outlive `*r`); the rfile
- * struct is the caller's and must outlive the reader; release it with hfds_rfile_release. */
-int hfds_rfile_open_parquet(hfds_pq_reader **r, hfds_rfile *f, hfds_error *err);
+ * struct is the caller's and must outlive the reader (`opt` may be NULL; with threads > 1
+ * the hub would be used from several threads: callers keep 1); release it with hfds_rfile_release. */
+int hfds_rfile_open_parquet(hfds_pq_reader **r, hfds_rfile *f, const hfds_pq_reader_options *opt,
+	hfds_error *err);
 /* hfds_pq_read_fn over an hfds_rfile. A short read is HFDS_ECORRUPT naming the offset. */
 int hfds_rfile_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_error *err);
 void hfds_rfile_release(hfds_rfile *f);

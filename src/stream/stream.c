@@ -60,7 +60,7 @@ static int open_shard(hfds_stream *s, hfds_error *err)
 	hfds_pq_scan_options so = { (const char *const *)s->columns, s->ncolumns, NULL, 0 };
 	hfds_rfile rf = { s->hub, s->repo_id, s->commit, s->files[s->shard].path, s->files[s->shard].size, NULL, 0, 0 };
 	s->rf = rf;
-	HFDS_TRY(hfds_rfile_open_parquet(&s->reader, &s->rf, err));
+	HFDS_TRY(hfds_rfile_open_parquet(&s->reader, &s->rf, NULL, err));
 	nrg = hfds_pq_reader_num_row_groups(s->reader);
 	HFDS_FAIL_IF(s->skip_rg > (uint64_t)nrg, HFDS_EINVAL, err, "%s: resume position row group %llu but the file has %d",
 		s->rf.path, (unsigned long long)s->skip_rg, nrg);

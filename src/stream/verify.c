@@ -98,7 +98,7 @@ static int check_shard(verifier *v, const hfds_ds_repo_file *f, const json_t *ca
 	const char *hf = NULL;
 	size_t hf_len = 0;
 	hfds_error_init(&perr);
-	rc = hfds_rfile_open_parquet(&r, &rf, &perr);
+	rc = hfds_rfile_open_parquet(&r, &rf, NULL, &perr);
 	if (rc == HFDS_ENOMEM || rc == HFDS_ENET || rc == HFDS_EAUTH)
 		HFDS_FAIL(rc, err, "%s: %s", f->path, perr.message);
 	if (rc < 0) {
