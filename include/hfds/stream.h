@@ -125,6 +125,38 @@ HFDS_EXTERN hfds_pq_reader *hfds_remote_file_reader(hfds_remote_file *f);
 HFDS_EXTERN uint64_t hfds_remote_file_bytes_read(const hfds_remote_file *f);
 HFDS_EXTERN void hfds_remote_file_free(hfds_remote_file *f);
 
+/* ---- downloading into the Hugging Face cache ----------------------------------------- */
+
+typedef struct hfds_download_options {
+	const char *revision;          /* NULL = main */
+	const char *const *include;    /* fnmatch globs over repo paths ('*' crosses '/', as
+					  huggingface_hub's allow_patterns); none = every file */
+	size_t ninclude;
+	const char *cache_dir;         /* NULL = HF_HUB_CACHE, else $HF_HOME/hub, else
+					  ~/.cache/huggingface/hub */
+	unsigned workers;              /* parallel transfers, each with its own hub handle; 0 = 4 */
+} hfds_download_options;
+
+typedef struct hfds_download_report {
+	char commit[HFDS_OID_HEX_SIZE];
+	size_t files;                  /* files in the snapshot */
+	size_t fetched;                /* of which transferred now (the others were cached) */
+	uint64_t bytes;                /* bytes transferred */
+	char snapshot[4096];           /* the snapshot folder */
+} hfds_download_report;
+
+/*
+ * Fills the cache layout huggingface_hub uses (datasets--NS--NAME/{blobs,snapshots/SHA,refs}):
+ * each file's blob is named by its sha256 (LFS) or git blob id, written to
+ * `blobs/<id>.incomplete` (a partial one left by a killed run continues with a ranged read),
+ * verified (sha256, or git blob sha1) and renamed; the snapshot holds relative symlinks;
+ * refs/<revision> gets the commit when the revision is not a commit id. Opens one hub per
+ * worker from `endpoint` (as hfds_hub_open). Errors: HFDS_ECORRUPT (a blob whose content does
+ * not match: the partial file is removed), HFDS_ENOTFOUND, HFDS_EIO, the hub's.
+ */
+HFDS_EXTERN int hfds_download(const char *endpoint, const char *repo_id, const hfds_download_options *opt,
+	hfds_download_report *report, hfds_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -88,6 +88,7 @@ int cmd_cat(int argc, char **argv);
 /* "a,b" -> array of pointers into s (modified; array freed with hfds_free); -1 when out of memory. */
 int cli_split_columns(char *s, const char ***out, size_t *n);
 int cmd_stream(int argc, char **argv);
+int cmd_download(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
 #endif

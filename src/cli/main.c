@@ -19,6 +19,7 @@ static const command commands[] = {
 	{"ls", cmd_ls, "list the files of a repository at a revision"},
 	{"log", cmd_log, "show the commit history of a repository"},
 	{"stream", cmd_stream, "stream the rows of a split over a hub, resumable"},
+	{"download", cmd_download, "download a dataset repository into the Hugging Face cache"},
 	{"verify", cmd_verify, "check a dataset repository against its LFS pointers and card"},
 	{"tag", cmd_tag, "create, delete or list the tags of a repository"},
 	{"branch", cmd_branch, "create, delete or list the branches of a repository"},

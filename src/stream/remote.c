@@ -34,16 +34,6 @@ int hfds_remote_url_is(const char *s)
 	return (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)) && resolve_part(s) != NULL;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *p = hfds_malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = 0;
-	}
-	return p;
-}
-
 /* Splits "NS/NAME<sep>REST": repo id, then the rest after the separator. */
 static int parse(hfds_remote_file *f, const char *url, char **endpoint, hfds_error *err)
 {
@@ -55,8 +45,8 @@ static int parse(hfds_remote_file *f, const char *url, char **endpoint, hfds_err
 		if (!slash || !(end = strchr(slash + 1, '/')))
 			return hfds_error_set(err, HFDS_EINVAL, "%s: expected hf://datasets/NS/NAME[@REV]/PATH", url);
 		at = memchr(slash + 1, '@', (size_t)(end - slash - 1));
-		f->repo_id = dup_n(p, (size_t)((at ? at : end) - p));
-		f->rev = at ? dup_n(at + 1, (size_t)(end - at - 1)) : hfds_strdup("main");
+		f->repo_id = hfds_strndup(p, (size_t)((at ? at : end) - p));
+		f->rev = at ? hfds_strndup(at + 1, (size_t)(end - at - 1)) : hfds_strdup("main");
 		f->path = hfds_strdup(end + 1);
 	} else {
 		const char *d = resolve_part(url), *res;
@@ -66,9 +56,9 @@ static int parse(hfds_remote_file *f, const char *url, char **endpoint, hfds_err
 		if (!res || !end)
 			return hfds_error_set(err, HFDS_EINVAL, "%s: expected http(s)://HOST/datasets/NS/NAME/resolve/REV/PATH",
 				url);
-		*endpoint = dup_n(url, (size_t)(d - url));
-		f->repo_id = dup_n(p, (size_t)(res - p));
-		f->rev = dup_n(res + 9, (size_t)(end - res - 9));
+		*endpoint = hfds_strndup(url, (size_t)(d - url));
+		f->repo_id = hfds_strndup(p, (size_t)(res - p));
+		f->rev = hfds_strndup(res + 9, (size_t)(end - res - 9));
 		f->path = hfds_strdup(end + 1);
 		if (!*endpoint)
 			return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
@@ -87,7 +77,7 @@ static int file_size(hfds_remote_file *f, uint64_t *size, hfds_error *err)
 	size_t i;
 	hfds_store_tree *tree = NULL;
 	const char *slash = strrchr(f->path, '/');
-	char *dir = slash ? dup_n(f->path, (size_t)(slash - f->path)) : hfds_strdup("");
+	char *dir = slash ? hfds_strndup(f->path, (size_t)(slash - f->path)) : hfds_strdup("");
 	HFDS_FAIL_IF(!dir, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hfds_hub_tree_list(&tree, f->hub, HFDS_REPO_DATASET, f->repo_id, f->commit, dir, 0, err));
 	for (i = 0; i < tree->count; i++)
