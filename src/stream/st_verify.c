@@ -16,7 +16,7 @@
 #include "dataset/ds_internal.h"
 #include "hfds/features.h"
 #include "hfds/parquet_reader.h"
-#include "stream/rfile.h"
+#include "stream/st_rfile.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
 #include "util/try.h"

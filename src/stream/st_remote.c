@@ -1,13 +1,13 @@
 /*
  * `hfds info` / `hfds cat` on a repository file by URL: parse the URL into hub, repo,
  * revision and path, find the file's size in its folder's listing, and give the Parquet
- * reader ranged reads (rfile.c), so only the footer and the chunks read are fetched.
+ * reader ranged reads (st_rfile.c), so only the footer and the chunks read are fetched.
  */
 #include "hfds/stream.h"
 
 #include <string.h>
 
-#include "stream/rfile.h"
+#include "stream/st_rfile.h"
 #include "util/alloc.h"
 #include "util/try.h"
 

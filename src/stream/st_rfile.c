@@ -1,9 +1,9 @@
 /*
- * Ranged reads of a repository file for the Parquet reader (see rfile.h). The tail is read
+ * Ranged reads of a repository file for the Parquet reader (see st_rfile.h). The tail is read
  * up front because the reader asks for the 8-byte trailer and then the footer: two round
  * trips become one, and the footer of a dataset shard nearly always fits in 64 KiB.
  */
-#include "stream/rfile.h"
+#include "stream/st_rfile.h"
 
 #include <string.h>
 

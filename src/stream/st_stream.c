@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hfds/dataset.h"
-#include "stream/rfile.h"
+#include "stream/st_rfile.h"
 #include "util/alloc.h"
 #include "util/try.h"
 
