@@ -32,6 +32,16 @@ typedef struct slot {
 	ing_fail fail;
 } slot;
 
+/* A set of up to `threads` blocks parsed together. Two rounds alternate: while the caller
+ * consumes the batches of one, the pool parses the next. */
+typedef struct round {
+	slot *slots;
+	size_t n;
+	int busy;                  /* submitted, not yet waited for */
+	hfds_taskgroup *group;
+	hfds_error pending;        /* an error found while cutting, reported after the blocks before it */
+} round;
+
 struct hfds_ingest {
 	char *path;
 	hfds_ingest_options o;
@@ -47,9 +57,13 @@ struct hfds_ingest {
 	size_t carry_len, carry_cap;
 	uint64_t line_base;        /* newlines before the next block handed out */
 	hfds_pool *pool;
-	slot *slots;
-	size_t nslots, nblocks, next;
-	hfds_error pending;        /* an error found while cutting, reported after the blocks before it */
+	slot *slots;               /* 2 x threads: the two rounds' */
+	size_t nslots;             /* per round */
+	round rounds[2];
+	int cur;                   /* round being handed out */
+	size_t pos;                /* its next slot */
+	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
+	int input_done;
 	int failed;
 	uint64_t rows, ignored;
 	hfds_error last;           /* for the ArrowArrayStream */
@@ -193,9 +207,7 @@ static int cut_block(hfds_ingest *in, size_t *cut, hfds_error *err)
 			break;
 		}
 		if (target > in->o.max_line) {
-			uint64_t line = in->line_base + 1;
-			for (size_t k = 0; k < in->nblocks; k++)
-				line += count_lines(in->slots[k].buf, in->slots[k].len);
+			uint64_t line = in->line_base + in->cut_lines + 1;
 			HFDS_FAIL(HFDS_ELIMIT, err, "%s:%llu: a %s longer than %zu bytes (the limit; raise it with --max-line)",
 				in->path, (unsigned long long)line, in->csv ? "record" : "line", in->o.max_line);
 		}
@@ -228,34 +240,47 @@ done:
 	return rc;
 }
 
-static void parse_one(void *arg, size_t i)
+static void parse_one(void *arg)
 {
-	hfds_ingest *in = arg;
-	slot *sl = &in->slots[i];
+	slot *sl = arg;
 	memset(&sl->fail, 0, sizeof(sl->fail));
 	sl->ignored = 0;
-	if (in->csv)
+	if (sl->csv)
 		csv_parse_block(sl->csv, sl->buf, sl->len, &sl->batch, &sl->lines, &sl->fail);
 	else
 		jl_parse_block(sl->jl, sl->buf, sl->len, &sl->batch, &sl->lines, &sl->ignored, &sl->fail);
 }
 
-static int next_round(hfds_ingest *in, hfds_error *err)
+/* Cuts up to nslots blocks into round r and queues their parsing. */
+static int start_round(hfds_ingest *in, round *r, hfds_error *err)
 {
-	size_t cut;
-	in->nblocks = in->next = 0;
-	while (in->nblocks < in->nslots) {
-		if (cut_block(in, &cut, &in->pending) < 0)
+	size_t cut, i;
+	int rc = 0;
+	r->n = 0;
+	hfds_error_init(&r->pending);
+	/* lines of the blocks still to be handed out come before this round's */
+	in->cut_lines = 0;
+	for (i = in->pos; i < in->rounds[in->cur].n && in->rounds[in->cur].slots != r->slots; i++)
+		in->cut_lines += in->rounds[in->cur].slots[i].lines;
+	while (r->n < in->nslots) {
+		if (cut_block(in, &cut, &r->pending) < 0) {
+			in->input_done = 1;
 			break;
-		if (cut == 0)
+		}
+		if (cut == 0) {
+			in->input_done = 1;
 			break;
-		if (take_block(in, &in->slots[in->nblocks], cut, err) < 0)
-			return HFDS_ENOMEM;
-		in->nblocks++;
+		}
+		HFDS_TRY(take_block(in, &r->slots[r->n], cut, err));
+		if (r->n + 1 < in->nslots)
+			in->cut_lines += count_lines(r->slots[r->n].buf, r->slots[r->n].len);
+		r->n++;
 	}
-	if (in->nblocks)
-		hfds_pool_run(in->pool, in->nblocks, parse_one, in);
-	return 0;
+	for (i = 0; i < r->n; i++)
+		HFDS_TRY(hfds_taskgroup_submit(r->group, parse_one, &r->slots[i], err));
+	r->busy = 1;
+done:
+	return rc;
 }
 
 int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
@@ -264,20 +289,29 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 	memset(out, 0, sizeof(*out));
 	HFDS_FAIL_IF(in->failed, HFDS_ESTATE, err, "%s: the reader failed earlier", in->path);
 	for (;;) {
+		round *r = &in->rounds[in->cur], *o;
 		slot *sl;
-		if (in->next == in->nblocks) {
-			if (in->pending.code) {
+		if (in->pos == r->n) {
+			if (r->pending.code) {
 				in->failed = 1;
-				HFDS_FAIL(in->pending.code, err, "%s", in->pending.message);
+				HFDS_FAIL(r->pending.code, err, "%s", r->pending.message);
 			}
-			HFDS_TRY(next_round(in, err));
-			if (in->nblocks == 0) {
-				if (in->pending.code)
-					continue;
-				return HFDS_ITEROVER;
+			o = &in->rounds[1 - in->cur];
+			if (!o->busy) {
+				if (in->input_done)
+					return HFDS_ITEROVER;
+				HFDS_TRY(start_round(in, o, err));
 			}
+			hfds_taskgroup_wait(o->group);
+			o->busy = 0;
+			in->cur = 1 - in->cur;
+			in->pos = 0;
+			/* read ahead: the next round parses while the caller uses this one's batches */
+			if (!in->input_done && !o->pending.code)
+				HFDS_TRY(start_round(in, r, err));
+			continue;
 		}
-		sl = &in->slots[in->next++];
+		sl = &r->slots[in->pos++];
 		if (sl->fail.code) {
 			in->failed = 1;
 			if (sl->fail.col)
@@ -296,6 +330,8 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 		return 0;
 	}
 done:
+	if (rc < 0)
+		in->failed = 1;
 	return rc;
 }
 
@@ -403,7 +439,6 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 		"hfds_ingest_options version %u (expected %u)", o->version, HFDS_INGEST_OPTIONS_VERSION);
 	in = hfds_calloc(1, sizeof(*in));
 	HFDS_FAIL_IF(!in, HFDS_ENOMEM, err, "out of memory");
-	hfds_error_init(&in->pending);
 	hfds_error_init(&in->last);
 	if (o)
 		in->o = *o;
@@ -458,9 +493,13 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 	threads = in->o.threads > 0 ? in->o.threads : hfds_cpu_count();
 	HFDS_TRY(hfds_pool_new(&in->pool, threads, err));
 	in->nslots = (size_t)threads;
-	in->slots = hfds_calloc(in->nslots, sizeof(*in->slots));
+	in->slots = hfds_calloc(2 * in->nslots, sizeof(*in->slots));
 	HFDS_FAIL_IF(!in->slots, HFDS_ENOMEM, err, "out of memory");
-	for (i = 0; i < in->nslots; i++) {
+	for (i = 0; i < 2; i++) {
+		in->rounds[i].slots = in->slots + i * in->nslots;
+		HFDS_TRY(hfds_taskgroup_new(&in->rounds[i].group, in->pool, err));
+	}
+	for (i = 0; i < 2 * in->nslots; i++) {
 		if (in->csv)
 			HFDS_TRY(csv_parser_new(&in->slots[i].csv, &in->sh, err));
 		else
@@ -499,7 +538,9 @@ void hfds_ingest_free(hfds_ingest *in)
 	size_t i;
 	if (!in)
 		return;
-	for (i = 0; in->slots && i < in->nslots; i++) {
+	for (i = 0; i < 2; i++)
+		hfds_taskgroup_free(in->rounds[i].group); /* waits for blocks still being parsed */
+	for (i = 0; in->slots && i < 2 * in->nslots; i++) {
 		slot *sl = &in->slots[i];
 		if (sl->batch.release)
 			sl->batch.release(&sl->batch);

@@ -72,14 +72,33 @@ static void skip_ws(jp *p)
 		p->s++;
 }
 
+/* Skips plain string bytes eight at a time: a word is plain when it has no '"', no '\\'
+ * and no byte below 0x20 (the classic has-zero-byte bit trick on three masks). */
+static const char *skip_plain(const char *s, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (end - s >= 8) {
+		uint64_t w, q, b, c;
+		memcpy(&w, s, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		c = (w - ones * 0x20) & ~w;
+		if ((((q - ones) & ~q) | ((b - ones) & ~b) | c) & highs)
+			break;
+		s += 8;
+	}
+	while (s < end && !str_stop[(uint8_t)*s])
+		s++;
+	return s;
+}
+
 static int string(jp *p)
 {
 	uint32_t k;
 	const char *start = ++p->s;
 	uint8_t esc = 0;
 	for (;;) {
-		while (p->s < p->end && !str_stop[(uint8_t)*p->s])
-			p->s++;
+		p->s = skip_plain(p->s, p->end);
 		if (p->s >= p->end)
 			return fail(p, start - 1, "string never closed");
 		if (*p->s == '"')
