@@ -253,7 +253,7 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 		return ing_failf(fail, HFDS_EPARSE, line, col, "invalid UTF-8");
 	}
 	while (s < end) {
-		int open;
+		int open; /* an unclosed quote is reported by csv_split with its place */
 		const char *re = csv_record_end(s, end, sh->opt->quote, &open), *why = NULL, *at = NULL;
 		const char *body = s;
 		uint64_t nl = 0;

@@ -55,7 +55,6 @@ int ing_infer_csv(hfds_features **out, char ***columns, size_t *ncolumns, const 
 			line += nl;
 			continue;
 		}
-		HFDS_FAIL_IF(open, HFDS_EPARSE, err, "%s:%llu: quote never closed", name, (unsigned long long)line);
 		if (csv_split(&fs, s, re, o->delimiter, o->quote, &why, &at) < 0) {
 			uint64_t l, c;
 			ing_place(s, at, &l, &c);
@@ -87,7 +86,7 @@ int ing_infer_csv(hfds_features **out, char ***columns, size_t *ncolumns, const 
 				continue;
 			}
 		}
-		HFDS_FAIL_IF(fs.n != ncol, HFDS_EPARSE, err, "%s:%llu: expected %zu fields, found %zu", name,
+		HFDS_FAIL_IF(fs.n != ncol, HFDS_EPARSE, err, "%s:%llu:1: expected %zu fields, found %zu", name,
 			(unsigned long long)line, ncol, fs.n);
 		for (i = 0; i < ncol; i++) {
 			const csv_field *c = &fs.f[i];

@@ -197,13 +197,13 @@ static int cut_block(hfds_ingest *in, size_t *cut, hfds_error *err)
 		HFDS_TRY(fill_carry(in, target, err));
 		if (in->carry_len == 0)
 			break;
+		if (in->src_eof && in->carry_len <= target) { /* the rest, last record without newline included */
+			*cut = in->carry_len;
+			break;
+		}
 		lim = in->carry_len < target ? in->carry_len : target;
 		if ((b = last_boundary(in, lim)) > 0) {
 			*cut = b;
-			break;
-		}
-		if (in->src_eof && in->carry_len <= target) {
-			*cut = in->carry_len;
 			break;
 		}
 		if (target > in->o.max_line) {
