@@ -343,7 +343,9 @@ static int conv_float(jl_parser *p, const struct ArrowSchema *s, const hfds_feat
 		;
 	else if (t->type != JT_NUM)
 		return bad(p, t, path, HFDS_EINVAL, type_name(s, f), NULL);
-	if (ing_parse_double(d, n, 0, &v, &why) < 0 || (t->type == JT_STR && !isnan(v) && !isinf(v)))
+	if (ing_parse_double(d, n, 0, &v, &why) < 0 && t->type == JT_NUM && !strcmp(why, "number out of range for float64"))
+		return bad(p, t, path, HFDS_EINVAL, NULL, why);
+	if (why || (t->type == JT_STR && !isnan(v) && !isinf(v)))
 		return bad(p, t, path, HFDS_EINVAL, type_name(s, f), NULL);
 	if (!ing_float_fits(s->format[0], v))
 		return bad(p, t, path, HFDS_EINVAL, NULL, s->format[0] == 'e' ? "out of range for float16" : "out of range for float32");
