@@ -43,26 +43,33 @@ static int fail(jp *p, const char *at, const char *why)
 	return -1;
 }
 
-static int push(jp *p, uint8_t type, const char *at, uint32_t *idx)
+static __attribute__((noinline)) int grow(jp *p, const char *at)
 {
 	jtape *t = p->t;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		jtok *nt = hfds_reallocarray(t->t, cap, sizeof(*nt));
-		if (!nt) {
-			t->err_nomem = 1;
-			return fail(p, at, "out of memory");
-		}
-		t->t = nt;
-		t->cap = cap;
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	jtok *nt = hfds_reallocarray(t->t, cap, sizeof(*nt));
+	if (!nt) {
+		t->err_nomem = 1;
+		return fail(p, at, "out of memory");
 	}
+	t->t = nt;
+	t->cap = cap;
+	return 0;
+}
+
+static inline int push(jp *p, uint8_t type, const char *at, uint32_t *idx)
+{
+	jtape *t = p->t;
+	jtok *k;
+	if (__builtin_expect(t->n == t->cap, 0) && grow(p, at) < 0)
+		return -1;
 	*idx = (uint32_t)t->n;
-	t->t[t->n].type = type;
-	t->t[t->n].p = at;
-	t->t[t->n].len = 0;
-	t->t[t->n].count = 0;
-	t->t[t->n].esc = 0;
-	t->n++;
+	k = &t->t[t->n++];
+	k->type = type;
+	k->p = at;
+	k->len = 0;
+	k->count = 0;
+	k->esc = 0;
 	return 0;
 }
 

@@ -166,16 +166,15 @@ static int conv_list(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 	return 0;
 }
 
-static int key_is(jl_parser *p, const jtok *key, const char *name, size_t name_len)
+/* key == name (NUL-terminated); strnlen reads no further than the key is long */
+static int key_is(jl_parser *p, const jtok *key, const char *name)
 {
-	const char *d;
-	size_t n;
+	const char *d = key->p;
+	size_t n = key->len;
 	const char *why;
-	if (!key->esc)
-		return key->len == name_len && !memcmp(key->p, name, name_len);
-	if (jt_string(key, &p->scratch, &d, &n, &why) < 0)
+	if (key->esc && jt_string(key, &p->scratch, &d, &n, &why) < 0)
 		return 0;
-	return n == name_len && !memcmp(d, name, n);
+	return strnlen(name, n + 1) == n && !memcmp(d, name, n);
 }
 
 /* Matches the object's keys to the schema's fields: slots[base + i] = value index or 0. */
@@ -188,10 +187,10 @@ static int match_keys(jl_parser *p, const struct ArrowSchema *s, uint32_t k, siz
 		const jtok *key = &p->tape.t[c];
 		uint32_t v = c + 1;
 		size_t hit = nf;
-		if (i < nf && key_is(p, key, s->children[i]->name, strlen(s->children[i]->name)))
+		if (i < nf && key_is(p, key, s->children[i]->name))
 			hit = i;
 		for (j = 0; hit == nf && j < nf; j++)
-			if (key_is(p, key, s->children[j]->name, strlen(s->children[j]->name)))
+			if (key_is(p, key, s->children[j]->name))
 				hit = j;
 		if (hit < nf) {
 			p->slots[base + hit] = v;
@@ -229,7 +228,7 @@ static int push_slots(jl_parser *p, size_t n, size_t *base)
 static int conv_fields(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path,
 	int top)
 {
-	size_t base, i, nf = (size_t)s->n_children;
+	size_t base = 0, i, nf = (size_t)s->n_children;
 	int rc;
 	if ((rc = push_slots(p, nf, &base)) < 0)
 		return rc;
