@@ -241,6 +241,43 @@ static void line_cap(void)
 	hfds_features_free(f);
 }
 
+/* The ArrowArrayStream form: schema with the features' metadata, batches, then the error
+ * with its place through get_last_error. */
+static void stream(void)
+{
+	hfds_ingest *r = NULL;
+	struct ArrowArrayStream st;
+	struct ArrowSchema sc;
+	struct ArrowArray a;
+	hfds_error err;
+	int64_t rows = 0;
+	int rc;
+	const char *path = write_file("st.jsonl", "{\"a\": 1, \"b\": [\"x\"]}\n{\"a\": 2, \"b\": null}\n{\"a\": 3, \"b\": []}\n{\"a\": \"z\"}\n");
+	static const char fj[] = "{\"a\": {\"dtype\": \"int64\", \"_type\": \"Value\"}, "
+		"\"b\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"List\"}}";
+	hfds_features *f = NULL;
+	hfds_error_init(&err);
+	REQUIRE(hfds_features_parse_json(&f, fj, strlen(fj), &err) == 0);
+	REQUIRE(open_r(&r, path, f, &err) == 0);
+	hfds_features_free(f);
+	REQUIRE(hfds_ingest_stream(&r, &st, &err) == 0);
+	CHECK(r == NULL);
+	REQUIRE(st.get_schema(&st, &sc) == 0);
+	CHECK_EQ_STR(sc.format, "+s");
+	CHECK_EQ_INT(sc.n_children, 2);
+	CHECK_EQ_STR(sc.children[1]->format, "+l");
+	CHECK(sc.metadata != NULL);
+	sc.release(&sc);
+	while ((rc = st.get_next(&st, &a)) == 0 && a.release) {
+		rows += a.length;
+		a.release(&a);
+	}
+	CHECK(rc != 0);
+	CHECK_EQ_INT(rows, 3);
+	CHECK(strstr(st.get_last_error(&st), "st.jsonl:4:7: expected int64 for 'a', found \"z\"") != NULL);
+	st.release(&st);
+}
+
 static int infer(hfds_features **out, const char *path, hfds_error *err)
 {
 	hfds_ingest *r = NULL;
@@ -281,6 +318,7 @@ int main(void)
 	RUN(errors);
 	RUN(checked_features);
 	RUN(line_cap);
+	RUN(stream);
 	RUN(inference);
 	TEST_END();
 }
