@@ -31,6 +31,7 @@ struct jl_parser {
 	uint64_t lineno;             /* within the block */
 	uint64_t ignored;
 	ing_fail *fail;
+	hfds_error berr;             /* builder errors */
 };
 
 typedef struct pathseg {
@@ -105,18 +106,19 @@ static const char *type_name(const struct ArrowSchema *s, const hfds_feature *f)
 	}
 }
 
-static int builder_fail(jl_parser *p, int rc, hfds_error *e)
+static int builder_fail(jl_parser *p, int rc)
 {
-	return ing_failf(p->fail, rc, p->lineno, 0, "%s", e->message);
+	rc = ing_failf(p->fail, rc, p->lineno, 0, "%s", p->berr.message);
+	hfds_error_init(&p->berr);
+	return rc;
 }
 
+/* A builder call; p->berr stays empty until a call fails (the builder writes it only then). */
 #define B(call)                                                                       \
 	do {                                                                          \
-		hfds_error e_;                                                        \
 		int r_;                                                               \
-		hfds_error_init(&e_);                                                 \
 		if ((r_ = (call)) < 0)                                                \
-			return builder_fail(p, r_, &e_);                              \
+			return builder_fail(p, r_);                                   \
 	} while (0)
 
 static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path,
@@ -148,7 +150,7 @@ static int conv_list(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 		itemf = hfds_feature_item(f);
 	else if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_ARRAY)
 		itemf = f;
-	B(hfds_arrow_builder_begin_list(p->b, &e_));
+	B(hfds_arrow_builder_begin_list(p->b, &p->berr));
 	for (i = 0, c = k + 1; i < t->count; i++, c = p->tape.t[c].next) {
 		int rc = conv(p, s->children[0], itemf, c, path, ndim > 0 ? shape + 1 : NULL, ndim > 0 ? ndim - 1 : 0);
 		if (rc < 0)
@@ -162,7 +164,7 @@ static int conv_list(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 			return bad(p, t, path, HFDS_EINVAL, NULL, why);
 		}
 	}
-	B(hfds_arrow_builder_end_list(p->b, &e_));
+	B(hfds_arrow_builder_end_list(p->b, &p->berr));
 	return 0;
 }
 
@@ -245,7 +247,7 @@ static int conv_fields(jl_parser *p, const struct ArrowSchema *s, const hfds_fea
 		seg.name = s->children[i]->name;
 		seg.up = path;
 		if (!v) {
-			B(hfds_arrow_builder_append_null(p->b, &e_));
+			B(hfds_arrow_builder_append_null(p->b, &p->berr));
 			continue;
 		}
 		if ((rc = conv(p, s->children[i], cf, v, &seg, NULL, 0)) < 0)
@@ -267,22 +269,22 @@ static int conv_struct(jl_parser *p, const struct ArrowSchema *s, const hfds_fea
 		size_t n;
 		if ((rc = get_string(p, t, path, &d, &n)) < 0)
 			return rc;
-		B(hfds_arrow_builder_begin_struct(p->b, &e_));
+		B(hfds_arrow_builder_begin_struct(p->b, &p->berr));
 		for (int64_t i = 0; i < s->n_children; i++) {
 			if (!strcmp(s->children[i]->name, "path"))
-				B(hfds_arrow_builder_append_bytes(p->b, d, n, &e_));
+				B(hfds_arrow_builder_append_bytes(p->b, d, n, &p->berr));
 			else
-				B(hfds_arrow_builder_append_null(p->b, &e_));
+				B(hfds_arrow_builder_append_null(p->b, &p->berr));
 		}
-		B(hfds_arrow_builder_end_struct(p->b, &e_));
+		B(hfds_arrow_builder_end_struct(p->b, &p->berr));
 		return 0;
 	}
 	if (t->type != JT_OBJ)
 		return bad(p, t, path, HFDS_EINVAL, "an object", NULL);
-	B(hfds_arrow_builder_begin_struct(p->b, &e_));
+	B(hfds_arrow_builder_begin_struct(p->b, &p->berr));
 	if ((rc = conv_fields(p, s, f, k, path, 0)) < 0)
 		return rc;
-	B(hfds_arrow_builder_end_struct(p->b, &e_));
+	B(hfds_arrow_builder_end_struct(p->b, &p->berr));
 	return 0;
 }
 
@@ -302,7 +304,7 @@ static int conv_int(jl_parser *p, const struct ArrowSchema *s, const hfds_featur
 			for (size_t i = 0; i < nl; i++) {
 				const char *name = hfds_feature_name_at(f, i);
 				if (strlen(name) == n && !memcmp(name, d, n)) {
-					B(hfds_arrow_builder_append_int(p->b, (int64_t)i, &e_));
+					B(hfds_arrow_builder_append_int(p->b, (int64_t)i, &p->berr));
 					return 0;
 				}
 			}
@@ -315,7 +317,7 @@ static int conv_int(jl_parser *p, const struct ArrowSchema *s, const hfds_featur
 			snprintf(m, sizeof(m), "ClassLabel index out of range [-1, %zu) (-1 means no label)", nl);
 			return bad(p, t, path, HFDS_EINVAL, NULL, m);
 		}
-		B(hfds_arrow_builder_append_int(p->b, v, &e_));
+		B(hfds_arrow_builder_append_int(p->b, v, &p->berr));
 		return 0;
 	}
 	if (t->type != JT_NUM)
@@ -324,12 +326,12 @@ static int conv_int(jl_parser *p, const struct ArrowSchema *s, const hfds_featur
 		uint64_t u;
 		if (ing_parse_uint(t->p, t->len, &u, &why) < 0)
 			return bad(p, t, path, HFDS_EINVAL, type_name(s, f), NULL);
-		B(hfds_arrow_builder_append_uint(p->b, u, &e_));
+		B(hfds_arrow_builder_append_uint(p->b, u, &p->berr));
 		return 0;
 	}
 	if (ing_parse_int(t->p, t->len, &v, &why) < 0 || !ing_int_fits(fmt, v))
 		return bad(p, t, path, HFDS_EINVAL, type_name(s, f), NULL);
-	B(hfds_arrow_builder_append_int(p->b, v, &e_));
+	B(hfds_arrow_builder_append_int(p->b, v, &p->berr));
 	return 0;
 }
 
@@ -348,7 +350,7 @@ static int conv_float(jl_parser *p, const struct ArrowSchema *s, const hfds_feat
 		return bad(p, t, path, HFDS_EINVAL, type_name(s, f), NULL);
 	if (!ing_float_fits(s->format[0], v))
 		return bad(p, t, path, HFDS_EINVAL, NULL, s->format[0] == 'e' ? "out of range for float16" : "out of range for float32");
-	B(hfds_arrow_builder_append_double(p->b, v, &e_));
+	B(hfds_arrow_builder_append_double(p->b, v, &p->berr));
 	return 0;
 }
 
@@ -361,7 +363,7 @@ static int conv_time(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 	if (t->type == JT_NUM) {
 		if (ing_parse_int(t->p, t->len, &v, &why) < 0 || (fmt[1] == 'd' && fmt[2] == 'D' && (v < INT32_MIN || v > INT32_MAX)))
 			return bad(p, t, path, HFDS_EINVAL, type_name(s, f), NULL);
-		B(hfds_arrow_builder_append_int(p->b, v, &e_));
+		B(hfds_arrow_builder_append_int(p->b, v, &p->berr));
 		return 0;
 	}
 	if (t->type != JT_STR)
@@ -378,7 +380,7 @@ static int conv_time(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 		if (ing_parse_timestamp(d, n, per, &v, &why) < 0)
 			return bad(p, t, path, HFDS_EINVAL, NULL, why);
 	}
-	B(hfds_arrow_builder_append_int(p->b, v, &e_));
+	B(hfds_arrow_builder_append_int(p->b, v, &p->berr));
 	return 0;
 }
 
@@ -394,7 +396,7 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 		ndim = hfds_feature_ndim(f);
 	}
 	if (t->type == JT_NULL) {
-		B(hfds_arrow_builder_append_null(p->b, &e_));
+		B(hfds_arrow_builder_append_null(p->b, &p->berr));
 		return 0;
 	}
 	if (fmt[0] == '+') {
@@ -406,12 +408,12 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 	}
 	switch (fmt[0]) {
 	case 'n':
-		B(hfds_arrow_builder_append_null(p->b, &e_));
+		B(hfds_arrow_builder_append_null(p->b, &p->berr));
 		return 0;
 	case 'b':
 		if (t->type != JT_TRUE && t->type != JT_FALSE)
 			return bad(p, t, path, HFDS_EINVAL, "bool", NULL);
-		B(hfds_arrow_builder_append_bool(p->b, t->type == JT_TRUE, &e_));
+		B(hfds_arrow_builder_append_bool(p->b, t->type == JT_TRUE, &p->berr));
 		return 0;
 	case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I': case 'L':
 		return conv_int(p, s, f, t, path);
@@ -422,7 +424,7 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 			return bad(p, t, path, HFDS_EINVAL, "string", NULL);
 		if ((rc = get_string(p, t, path, &d, &n)) < 0)
 			return rc;
-		B(hfds_arrow_builder_append_bytes(p->b, d, n, &e_));
+		B(hfds_arrow_builder_append_bytes(p->b, d, n, &p->berr));
 		return 0;
 	case 'z': case 'Z': {
 		hfds_error e;
@@ -435,7 +437,7 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 		if ((rc = hfds_base64_decode(&p->bytes, d, n, &e)) < 0)
 			return rc == HFDS_ENOMEM ? ing_failf(p->fail, rc, p->lineno, 0, "out of memory")
 						 : bad(p, t, path, HFDS_EINVAL, NULL, "invalid base64");
-		B(hfds_arrow_builder_append_bytes(p->b, p->bytes.data ? p->bytes.data : (const uint8_t *)"", p->bytes.len, &e_));
+		B(hfds_arrow_builder_append_bytes(p->b, p->bytes.data ? p->bytes.data : (const uint8_t *)"", p->bytes.len, &p->berr));
 		return 0;
 	}
 	case 't':
@@ -452,6 +454,7 @@ int jl_parser_new(jl_parser **out, const ing_shared *sh, hfds_error *err)
 	*out = NULL;
 	HFDS_FAIL_IF(!p, HFDS_ENOMEM, err, "out of memory");
 	p->sh = sh;
+	hfds_error_init(&p->berr);
 	jt_init(&p->tape, sh->opt->max_depth);
 	hfds_buf_init(&p->scratch, 0);
 	hfds_buf_init(&p->bytes, 0);
