@@ -1,22 +1,9 @@
 /* CSV -> record batches: RFC 4180 quoting (delimiters, quotes and newlines inside quotes,
  * CRLF), BOM, header, null value, type inference, and errors with file:line:column. */
-#include "test.h"
+#include "ingest_test.h"
 
 #include "hfds/arrow.h"
 #include "hfds/ingest.h"
-
-static const char *write_file(const char *name, const char *text, size_t n)
-{
-	static char path[4200];
-	FILE *fp;
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	fp = fopen(path, "wb");
-	if (!fp)
-		return NULL;
-	fwrite(text, 1, n, fp);
-	fclose(fp);
-	return path;
-}
 
 static int valid(const struct ArrowArray *a, int64_t i)
 {
@@ -40,7 +27,7 @@ static void quoting_and_inference(void)
 		"2,\"say \"\"hi\"\"\nbye\",,FALSE,,2024-01-02T03:04:05.25\r\n"
 		"3,,-2e3,false,1970-01-01,\r\n"
 		"4,\"\",7,true,1969-12-31,1970-01-01T00:00:00Z";
-	const char *path = write_file("q.csv", text, sizeof(text) - 1);
+	const char *path = write_bytes("q.csv", text, sizeof(text) - 1);
 	hfds_ingest *r = NULL;
 	hfds_ingest_options o;
 	struct ArrowArray a;
@@ -79,7 +66,7 @@ static void expect_error(const char *name, const char *text, const hfds_features
 	hfds_ingest_options o;
 	struct ArrowArray a;
 	hfds_error err;
-	const char *path = write_file(name, text, strlen(text));
+	const char *path = write_file(name, text);
 	int rc;
 	hfds_error_init(&err);
 	hfds_ingest_options_init(&o);
@@ -125,7 +112,7 @@ static void threads_agree(void)
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "k,v\n");
 	for (int i = 0; i < 400; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%d,\"line %d\nnext, \"\"q\"\"\"\n", i, i);
-	path = write_file("t.csv", text, n);
+	path = write_bytes("t.csv", text, n);
 	for (int t = 1; t <= 3; t++) {
 		hfds_ingest *r = NULL;
 		hfds_ingest_options o;

@@ -1,6 +1,6 @@
 /* JSON Lines -> record batches: values per dtype, ClassLabel names, base64, media paths,
  * nulls, values that break their features, and errors that name file:line:column. */
-#include "test.h"
+#include "ingest_test.h"
 
 #include "hfds/arrow.h"
 #include "hfds/ingest.h"
@@ -12,19 +12,6 @@ static int open_r(hfds_ingest **r, const char *path, const hfds_features *f, hfd
 	o.threads = 2;
 	o.block_bytes = 64; /* many small blocks: boundaries and line numbers across blocks */
 	return hfds_ingest_open(r, path, f, &o, err);
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-	static char path[4200];
-	FILE *fp;
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	fp = fopen(path, "wb");
-	if (!fp)
-		return NULL;
-	fputs(text, fp);
-	fclose(fp);
-	return path;
 }
 
 static hfds_features *features(void)
@@ -102,9 +89,9 @@ static void values(void)
 	hfds_features_free(f);
 }
 
-static void expect_error(const char *name, const char *text, int code, const char *needle)
+/* Reads name (holding text) as features f until it fails with code and a message holding needle. */
+static void expect_error_f(const char *name, const char *text, const hfds_features *f, int code, const char *needle)
 {
-	hfds_features *f = features();
 	hfds_ingest *r = NULL;
 	struct ArrowArray a;
 	hfds_error err;
@@ -119,6 +106,12 @@ static void expect_error(const char *name, const char *text, int code, const cha
 		fprintf(stderr, "message: %s (wanted %s)\n", err.message, needle);
 	CHECK(strstr(err.message, needle) != NULL);
 	hfds_ingest_free(r);
+}
+
+static void expect_error(const char *name, const char *text, int code, const char *needle)
+{
+	hfds_features *f = features();
+	expect_error_f(name, text, f, code, needle);
 	hfds_features_free(f);
 }
 
@@ -155,52 +148,21 @@ static void checked_features(void)
 	hfds_features *f = hfds_features_new();
 	hfds_feature *ts = NULL, *h = NULL;
 	const char *dup[] = {"a", "a"};
-	const char *path;
+	const char *path = write_file("l.jsonl", "{\"l\": 0}\n");
 	hfds_ingest *r = NULL;
-	struct ArrowArray a;
 	hfds_error err;
-	int rc;
 	hfds_error_init(&err);
 	REQUIRE(hfds_feature_value_parse(&ts, "timestamp[ns]", NULL) == 0);
 	REQUIRE(hfds_feature_value_parse(&h, "float16", NULL) == 0);
 	hfds_features_add(f, "m", hfds_feature_array(2, (int64_t[]){2, 2}, HFDS_DTYPE_INT32), NULL);
 	hfds_features_add(f, "ns", ts, NULL);
 	hfds_features_add(f, "h", h, NULL);
-	path = write_file("arr.jsonl", "{\"m\": [[1, 2], [3, 4]]}\n{\"m\": [[1, 2, 3], [4, 5, 6]]}\n");
-	REQUIRE(open_r(&r, path, f, &err) == 0);
-	while ((rc = hfds_ingest_next(r, &a, &err)) == 0) {
-		CHECK_EQ_INT(a.length, 1);
-		a.release(&a);
-	}
-	CHECK_EQ_INT(rc, HFDS_EINVAL);
-	CHECK(strstr(err.message, "arr.jsonl:2:8: column 'm': Array dimension has 3 values where the shape says 2") != NULL);
-	hfds_ingest_free(r);
-	r = NULL;
-	hfds_error_init(&err);
-	path = write_file("rag.jsonl", "{\"m\": [[1, 2], [3]]}\n");
-	REQUIRE(open_r(&r, path, f, &err) == 0);
-	CHECK_EQ_INT(hfds_ingest_next(r, &a, &err), HFDS_EINVAL);
-	CHECK(strstr(err.message, "rag.jsonl:1:16: column 'm': Array dimension has 1 values") != NULL);
-	hfds_ingest_free(r);
-	r = NULL;
-	hfds_error_init(&err);
-	path = write_file("ns.jsonl", "{\"ns\": \"2262-04-11T23:47:16\"}\n{\"ns\": \"2262-04-12T00:00:00\"}\n");
-	REQUIRE(open_r(&r, path, f, &err) == 0);
-	while ((rc = hfds_ingest_next(r, &a, &err)) == 0)
-		a.release(&a);
-	CHECK_EQ_INT(rc, HFDS_EINVAL);
-	CHECK(strstr(err.message, "ns.jsonl:2:8: column 'ns': timestamp out of range for its unit") != NULL);
-	hfds_ingest_free(r);
-	r = NULL;
-	hfds_error_init(&err);
-	path = write_file("h.jsonl", "{\"h\": 65504}\n{\"h\": 70000}\n");
-	REQUIRE(open_r(&r, path, f, &err) == 0);
-	while ((rc = hfds_ingest_next(r, &a, &err)) == 0)
-		a.release(&a);
-	CHECK_EQ_INT(rc, HFDS_EINVAL);
-	CHECK(strstr(err.message, "h.jsonl:2:7: column 'h': out of range for float16 (70000)") != NULL);
-	hfds_ingest_free(r);
-	r = NULL;
+	expect_error_f("arr.jsonl", "{\"m\": [[1, 2], [3, 4]]}\n{\"m\": [[1, 2, 3], [4, 5, 6]]}\n", f, HFDS_EINVAL,
+		"arr.jsonl:2:8: column 'm': Array dimension has 3 values where the shape says 2");
+	expect_error_f("rag.jsonl", "{\"m\": [[1, 2], [3]]}\n", f, HFDS_EINVAL, "rag.jsonl:1:16: column 'm': Array dimension has 1 values");
+	expect_error_f("ns.jsonl", "{\"ns\": \"2262-04-11T23:47:16\"}\n{\"ns\": \"2262-04-12T00:00:00\"}\n", f, HFDS_EINVAL,
+		"ns.jsonl:2:8: column 'ns': timestamp out of range for its unit");
+	expect_error_f("h.jsonl", "{\"h\": 65504}\n{\"h\": 70000}\n", f, HFDS_EINVAL, "h.jsonl:2:7: column 'h': out of range for float16 (70000)");
 	hfds_features_free(f);
 	/* duplicate ClassLabel names are refused as datasets refuses them */
 	f = hfds_features_new();
