@@ -84,16 +84,23 @@ static void skip_ws(jp *p)
 static const char *skip_plain(const char *s, const char *end)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	while (end - s >= 8) {
-		uint64_t w, q, b, c;
+		uint64_t w, q, b, c, m;
 		memcpy(&w, s, 8);
 		q = w ^ (ones * '"');
 		b = w ^ (ones * '\\');
 		c = (w - ones * 0x20) & ~w;
-		if ((((q - ones) & ~q) | ((b - ones) & ~b) | c) & highs)
-			break;
+		/* the lowest flagged byte is exact (borrows only disturb the bytes above it) */
+		m = (((q - ones) & ~q) | ((b - ones) & ~b) | c) & highs;
+		if (m)
+			return s + (__builtin_ctzll(m) >> 3);
 		s += 8;
 	}
+#else
+	(void)ones;
+	(void)highs;
+#endif
 	while (s < end && !str_stop[(uint8_t)*s])
 		s++;
 	return s;

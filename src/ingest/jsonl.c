@@ -391,7 +391,7 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 	const char *fmt = s->format, *d;
 	size_t n;
 	int rc;
-	if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_ARRAY && !shape && fmt[0] == '+') {
+	if (fmt[0] == '+' && !shape && f && hfds_feature_get_kind(f) == HFDS_FEATURE_ARRAY) {
 		shape = hfds_feature_shape(f);
 		ndim = hfds_feature_ndim(f);
 	}
