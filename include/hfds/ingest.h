@@ -25,10 +25,11 @@
  * file:line:column and what was expected and found.
  *
  * Memory: input is cut into blocks of `block_bytes` at record boundaries (CSV: outside
- * quotes); each block becomes one batch, so memory is about 2 x block_bytes x threads plus
- * one record. A record longer than `max_line` bytes is refused while it is being read.
- * Blocks are parsed on `threads` threads and handed out in input order; the batches do
- * not depend on the thread count.
+ * quotes); each block becomes one batch. `threads` blocks are parsed at once while the
+ * caller uses the batches of the previous `threads` blocks, so memory is about
+ * 2 x threads x (block_bytes + one batch), plus one record, whatever the input size. A
+ * record longer than `max_line` bytes is refused while it is being read. Batches are handed
+ * out in input order and do not depend on the thread count.
  *
  * Thread-safety: one hfds_ingest is used by one thread at a time.
  */
