@@ -125,12 +125,13 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 				goto nomem;
 			used += len;
 		} else {
-			const char *d = memchr(s, delim, (size_t)(end - s));
-			const char *fe = d ? d : end;
-			const char *q = memchr(s, quote, (size_t)(fe - s));
-			if (q) {
+			/* fields are short: a byte loop beats two memchr calls */
+			const char *fe = s;
+			while (fe < end && *fe != delim && *fe != quote)
+				fe++;
+			if (fe < end && *fe == quote) {
 				*why = "quote inside an unquoted field";
-				*at = q;
+				*at = fe;
 				return -1;
 			}
 			if (add_field(fs, s, (size_t)(fe - s), 0) < 0)
@@ -257,8 +258,11 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 		const char *re = csv_record_end(s, end, sh->opt->quote, &open), *why = NULL, *at = NULL;
 		const char *body = s;
 		uint64_t nl = 0;
-		for (const char *q = s; (q = memchr(q, '\n', (size_t)(re - q))) != NULL; q++)
-			nl++;
+		if (!memchr(s, sh->opt->quote, (size_t)(re - s)))
+			nl = re > s && re[-1] == '\n'; /* no quotes: the only newline ends the record */
+		else
+			for (const char *q = s; (q = memchr(q, '\n', (size_t)(re - q))) != NULL; q++)
+				nl++;
 		while (body < re && (*body == '\r' || *body == '\n'))
 			body++;
 		if (body == re) { /* blank line */
