@@ -47,6 +47,7 @@ static const char usage_text[] =
 	"  --set-default        mark the pushed config `default: true` in the card\n"
 	"  --replace-features   allow new features for a config the card already describes\n"
 	"                       (all its splits must be pushed together); refused otherwise\n"
+	"  --legacy-sequence    write lists as \"Sequence\" / sequence: (datasets < 4.0 readers)\n"
 	"  --out DIR            only build the folder DIR (shards + README.md), publish nothing\n"
 	"  --from DIR           publish a folder built with --out\n"
 	"  --endpoint E         hub to use: a path or file:// URL = embedded hub there\n"
@@ -289,6 +290,8 @@ int cmd_push(int argc, char **argv)
 			o.set_default = 1;
 		} else if (!strcmp(a, "--replace-features")) {
 			o.replace_features = 1;
+		} else if (!strcmp(a, "--legacy-sequence")) {
+			o.features_flags |= HFDS_FEATURES_SEQUENCE;
 		} else if (!strcmp(a, "--out")) {
 			NEED_VALUE();
 			out_dir = v;
