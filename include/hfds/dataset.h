@@ -255,33 +255,7 @@ HFDS_EXTERN int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish
 HFDS_EXTERN int hfds_ds_split_files(const hfds_ds_repo_ops *ops, const char *rev, const char *config,
 	const char *split, hfds_ds_repo_file **files, size_t *count, hfds_error *err);
 
-/* ---- rows from JSON ------------------------------------------------------------------- */
-
-/*
- * Reads JSON Lines (one object per line; keys = column names, missing keys = null) into
- * record batches of the features' storage schema: ints/floats/bools/strings per dtype,
- * binary as base64, ClassLabel as an index or a label name, lists as arrays, structs as
- * objects, Image/Audio/... as {"bytes": base64, "path": str} (or a bare path string).
- * Errors name the file, line and column: "a.jsonl:12: column 'label': unknown label 'x'".
- */
-typedef struct hfds_ds_jsonl hfds_ds_jsonl;
-
-HFDS_EXTERN int hfds_ds_jsonl_open(hfds_ds_jsonl **out, const char *path, const hfds_features *features,
-	hfds_error *err);
-/* Next batch of up to `max_rows` rows or about `max_bytes` bytes; HFDS_ITEROVER at the end. */
-HFDS_EXTERN int hfds_ds_jsonl_next(hfds_ds_jsonl *r, struct ArrowArray *out, size_t max_rows, size_t max_bytes,
-	hfds_error *err);
-HFDS_EXTERN void hfds_ds_jsonl_free(hfds_ds_jsonl *r);
-
-/*
- * Features for JSON Lines without a --features file: the first `max_lines` lines (0 =
- * 1000) are scanned; a column gets int64, float64 (ints and floats mixed), bool, string
- * (also when only nulls were seen), List of the merged item type, or a struct of the
- * merged fields, columns in first-seen order. Errors: HFDS_EPARSE (invalid JSON, no rows,
- * or rows that disagree, naming the line and column: "string here but integer in earlier
- * rows"), HFDS_EIO.
- */
-HFDS_EXTERN int hfds_ds_jsonl_infer(hfds_features **out, const char *path, size_t max_lines, hfds_error *err);
+/* Rows from JSON Lines and CSV files: hfds/ingest.h. */
 
 #ifdef __cplusplus
 }

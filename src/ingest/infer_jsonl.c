@@ -1,20 +1,19 @@
 /*
- * Features of JSON Lines rows when none are given: the first lines are scanned and each
+ * Features of JSON Lines rows when none are given: the first lines are tokenized (the same
+ * tape as the reader, so the sample costs no DOM and has the same limits) and each
  * column gets the widest type seen (int64 < float64; bool; string; lists and structs
  * merged element-wise). Columns only ever null become string, and a column holding
  * incompatible kinds (a number in one row, a string in another) is an error naming it.
  */
-#include "hfds/dataset.h"
-
-#include <errno.h>
-#include <jansson.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "ingest/ingest_int.h"
+#include "ingest/json_tape.h"
+#include "ingest/values.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/try.h"
-
-#define MAX_DEPTH 32
+#include "util/utf8.h"
 
 enum kind { T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR, T_LIST, T_STRUCT };
 
@@ -50,18 +49,26 @@ static const char *kind_name(enum kind k)
 typedef struct ictx {
 	const char *path;
 	uint64_t line;
+	const char *linep;
+	jtape *tape;
+	hfds_buf *scratch;
 	hfds_error *err;
 } ictx;
 
-static int merge(ictx *c, desc **into, json_t *v, const char *column, int depth);
+static int merge(ictx *c, desc **into, uint32_t k, const char *column, int depth);
 
-static int merge_struct(ictx *c, desc *d, json_t *v, const char *column, int depth)
+static int merge_struct(ictx *c, desc *d, uint32_t k, const char *column, int depth)
 {
-	const char *k;
-	json_t *e;
-	json_object_foreach(v, k, e) {
-		size_t i;
-		for (i = 0; i < d->count && strcmp(d->names[i], k) != 0; i++)
+	const jtok *t = &c->tape->t[k];
+	uint32_t j, kk = k + 1;
+	for (j = 0; j < t->count; j++) {
+		const char *key, *why;
+		size_t klen, i;
+		int rc;
+		if (jt_string(&c->tape->t[kk], c->scratch, &key, &klen, &why) < 0)
+			return hfds_error_set(c->err, HFDS_EPARSE, "%s:%llu:%llu: %s", c->path, (unsigned long long)c->line,
+				(unsigned long long)(c->tape->t[kk].p - c->linep), why);
+		for (i = 0; i < d->count && !(strlen(d->names[i]) == klen && !memcmp(d->names[i], key, klen)); i++)
 			;
 		if (i == d->count) {
 			char **n = hfds_reallocarray(d->names, d->count + 1, sizeof(*n));
@@ -73,34 +80,31 @@ static int merge_struct(ictx *c, desc *d, json_t *v, const char *column, int dep
 			if (!f)
 				return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
 			d->fields = f;
-			d->names[d->count] = hfds_strdup(k);
+			d->names[d->count] = hfds_strndup(key, klen);
 			d->fields[d->count] = NULL;
 			if (!d->names[d->count])
 				return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
 			d->count++;
 		}
-		int rc = merge(c, &d->fields[i], e, depth ? column : k, depth + 1);
+		rc = merge(c, &d->fields[i], kk + 1, depth ? column : d->names[i], depth + 1);
 		if (rc < 0)
 			return rc;
+		kk = c->tape->t[kk + 1].next;
 	}
 	return 0;
 }
 
-static int merge(ictx *c, desc **into, json_t *v, const char *column, int depth)
+static int merge(ictx *c, desc **into, uint32_t idx, const char *column, int depth)
 {
+	const jtok *t = &c->tape->t[idx];
 	enum kind k;
-	size_t i;
-	json_t *e;
-	if (depth > MAX_DEPTH)
-		return hfds_error_set(c->err, HFDS_ELIMIT, "%s:%llu: column '%s': nested deeper than %d levels", c->path,
-			(unsigned long long)c->line, column, MAX_DEPTH);
-	switch (json_typeof(v)) {
-	case JSON_NULL: k = T_NULL; break;
-	case JSON_TRUE: case JSON_FALSE: k = T_BOOL; break;
-	case JSON_INTEGER: k = T_INT; break;
-	case JSON_REAL: k = T_FLOAT; break;
-	case JSON_STRING: k = T_STR; break;
-	case JSON_ARRAY: k = T_LIST; break;
+	uint32_t i, e;
+	switch (t->type) {
+	case JT_NULL: k = T_NULL; break;
+	case JT_TRUE: case JT_FALSE: k = T_BOOL; break;
+	case JT_NUM: k = ing_looks_int(t->p, t->len) ? T_INT : T_FLOAT; break;
+	case JT_STR: k = T_STR; break;
+	case JT_ARR: k = T_LIST; break;
 	default: k = T_STRUCT; break;
 	}
 	if (!*into) {
@@ -117,16 +121,17 @@ static int merge(ictx *c, desc **into, json_t *v, const char *column, int depth)
 		(*into)->kind = T_FLOAT;
 	else if (!((*into)->kind == T_FLOAT && k == T_INT) && (*into)->kind != k)
 		return hfds_error_set(c->err, HFDS_EPARSE,
-			"%s:%llu: column '%s': %s here but %s in earlier rows; give --features to say what it is",
-			c->path, (unsigned long long)c->line, column, kind_name(k), kind_name((*into)->kind));
+			"%s:%llu:%llu: column '%s': %s here but %s in earlier rows; give --features to say what it is",
+			c->path, (unsigned long long)c->line, (unsigned long long)(t->p - c->linep) + (t->type != JT_STR),
+			column, kind_name(k), kind_name((*into)->kind));
 	if (k == T_LIST) {
-		json_array_foreach(v, i, e) {
+		for (i = 0, e = idx + 1; i < t->count; i++, e = c->tape->t[e].next) {
 			int rc = merge(c, &(*into)->item, e, column, depth + 1);
 			if (rc < 0)
 				return rc;
 		}
 	} else if (k == T_STRUCT) {
-		return merge_struct(c, *into, v, column, depth);
+		return merge_struct(c, *into, idx, column, depth);
 	}
 	return 0;
 }
@@ -156,40 +161,47 @@ static hfds_feature *to_feature(const desc *d, int *nomem)
 	return f;
 }
 
-int hfds_ds_jsonl_infer(hfds_features **out, const char *path, size_t max_lines, hfds_error *err)
+int ing_infer_jsonl(hfds_features **out, const char *name, const char *data, size_t n, size_t max_rows,
+	const hfds_ingest_options *o, hfds_error *err)
 {
 	int rc = 0, nomem = 0;
-	FILE *fp = NULL;
-	char *line = NULL;
-	size_t cap = 0, i;
-	ssize_t n;
+	const char *s = data, *end = data + n;
+	size_t i, rows = 0, bad;
 	desc *root = NULL;
-	json_t *obj = NULL;
 	hfds_features *f = NULL;
+	jtape tape;
+	hfds_buf scratch;
 	ictx c;
 	*out = NULL;
-	c.path = path;
+	jt_init(&tape, o->max_depth);
+	hfds_buf_init(&scratch, 0);
+	c.path = name;
 	c.line = 0;
+	c.tape = &tape;
+	c.scratch = &scratch;
 	c.err = err;
-	if (max_lines == 0)
-		max_lines = 1000;
-	fp = fopen(path, "rb");
-	HFDS_FAIL_IF(!fp, HFDS_EIO, err, "%s: %s", path, strerror(errno));
-	while (c.line < max_lines && (n = getline(&line, &cap, fp)) >= 0) {
-		json_error_t je;
+	bad = hfds_utf8_validate(data, n);
+	while (s < end && rows < max_rows) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s)), *le = nl ? nl : end, *q = s;
 		c.line++;
-		if (strspn(line, " \t\r\n") == (size_t)n)
-			continue;
-		obj = json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, &je);
-		HFDS_FAIL_IF(!obj, HFDS_EPARSE, err, "%s:%llu:%d: invalid JSON: %s", path, (unsigned long long)c.line,
-			je.column, je.text);
-		HFDS_FAIL_IF(!json_is_object(obj), HFDS_EPARSE, err, "%s:%llu: expected a JSON object per line", path,
-			(unsigned long long)c.line);
-		HFDS_TRY(merge(&c, &root, obj, "", 0));
-		json_decref(obj);
-		obj = NULL;
+		c.linep = s;
+		if ((size_t)(le - data) > bad) {
+			uint64_t line, col;
+			ing_place(data, data + bad, &line, &col);
+			HFDS_FAIL(HFDS_EPARSE, err, "%s:%llu:%llu: invalid UTF-8", name, (unsigned long long)line, (unsigned long long)col);
+		}
+		while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		if (q < le) {
+			if (jt_parse(&tape, s, (size_t)(le - s)) < 0)
+				HFDS_FAIL(tape.err_nomem ? HFDS_ENOMEM : HFDS_EPARSE, err, "%s:%llu:%llu: %s", name,
+					(unsigned long long)c.line, (unsigned long long)(tape.err_at - s) + 1, tape.err_why);
+			HFDS_TRY(merge(&c, &root, 0, "", 0));
+			rows++;
+		}
+		s = nl ? nl + 1 : end;
 	}
-	HFDS_FAIL_IF(!root || root->count == 0, HFDS_EPARSE, err, "%s: no rows to infer features from", path);
+	HFDS_FAIL_IF(!root || root->count == 0, HFDS_EPARSE, err, "%s: no rows to infer features from", name);
 	f = hfds_features_new();
 	HFDS_FAIL_IF(!f, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < root->count; i++) {
@@ -200,10 +212,8 @@ int hfds_ds_jsonl_infer(hfds_features **out, const char *path, size_t max_lines,
 	*out = f;
 	f = NULL;
 done:
-	if (fp)
-		fclose(fp);
-	free(line);
-	json_decref(obj);
+	jt_release(&tape);
+	hfds_buf_release(&scratch);
 	desc_free(root);
 	hfds_features_free(f);
 	return rc;
