@@ -87,3 +87,14 @@ def server_fixture(port, *extra, setup=None):
         yield s
         assert s.stop() == 0, s.final_log[-5000:]
     return server
+
+
+def content_bytes(log_text):
+    """Body bytes of the successful GETs of file content (resolve URLs and the LFS objects they
+    redirect to) in a slice of a server's access log: what a reader fetched."""
+    total = 0
+    for line in log_text.splitlines():
+        m = re.match(r"GET (\S+) (\d+) (\d+) ", line)
+        if m and m.group(2) in ("200", "206") and ("/resolve/" in m.group(1) or "/_hfds/" in m.group(1)):
+            total += int(m.group(3))
+    return total

@@ -6,13 +6,12 @@ copies of a shard served remotely end in an error or valid rows, never a crash."
 import json
 import os
 import random
-import re
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from serve_util import endpoint_for_module, server_fixture
+from serve_util import content_bytes, endpoint_for_module, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -38,15 +37,6 @@ def shard(server, hfds_bin, tmp_path_factory):
     return local
 
 
-def fetched_since(server, since):
-    total = 0
-    for line in server.log_text()[since:].splitlines():
-        m = re.match(r"GET (\S+) (\d+) (\d+) ", line)
-        if m and m.group(2) in ("200", "206") and ("/resolve/" in m.group(1) or "/_hfds/" in m.group(1)):
-            total += int(m.group(3))
-    return total
-
-
 def urls(server):
     return [f"hf://datasets/alice/remote/{PATH}", f"hf://datasets/alice/remote@main/{PATH}",
             f"{server.url}/datasets/alice/remote/resolve/main/{PATH}"]
@@ -58,7 +48,7 @@ def test_info_fetches_only_the_footer(server, shard, hfds):
         since = len(server.log_text())
         info = json.loads(hfds("info", url, "--json", env={"HF_ENDPOINT": server.url}).stdout)
         assert info["num_rows"] == meta.num_rows == 20000, info.keys()
-        assert fetched_since(server, since) <= 65536
+        assert content_bytes(server.log_text()[since:]) <= 65536
 
 
 def test_cat_projection(server, shard, hfds):
@@ -69,7 +59,7 @@ def test_cat_projection(server, shard, hfds):
         since = len(server.log_text())
         out = hfds("cat", url, "--columns", "id", env={"HF_ENDPOINT": server.url}).stdout
         assert [json.loads(line)["id"] for line in out.splitlines()] == table.column("id").to_pylist()
-        fetched = fetched_since(server, since)
+        fetched = content_bytes(server.log_text()[since:])
         assert fetched <= id_chunks + meta.serialized_size + 8 + 65536, (fetched, id_chunks)
         assert fetched < os.path.getsize(shard) / 3
     out = hfds("cat", urls(server)[2], "--limit", "5").stdout

@@ -13,7 +13,7 @@ import subprocess
 import pyarrow.parquet as pq
 import pytest
 
-from serve_util import endpoint_for_module, server_fixture
+from serve_util import content_bytes, endpoint_for_module, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -76,16 +76,6 @@ def test_rows_equal_datasets_streaming(server, repos, hfds, repo, config, split)
     assert got == want
 
 
-def access_bytes(server, since):
-    """Body bytes of the server's successful GETs of file content logged after offset `since`."""
-    total = 0
-    for line in server.log_text()[since:].splitlines():
-        m = re.match(r"GET (\S+) (\d+) (\d+) ", line)
-        if m and m.group(2) in ("200", "206") and ("/resolve/" in m.group(1) or "/_hfds/" in m.group(1)):
-            total += int(m.group(3))
-    return total
-
-
 def test_projection_economy(server, repos, hfds, tmp_path):
     path = hf_hub_download("alice/big", "data/train-00000-of-00001.parquet", repo_type="dataset",
                            cache_dir=str(tmp_path / "c"))
@@ -96,7 +86,7 @@ def test_projection_economy(server, repos, hfds, tmp_path):
     since = len(server.log_text())
     out = hfds("stream", "alice/big", "--columns", "id", "--endpoint", server.url).stdout
     assert [r["id"] for r in rows_of(out)] == list(range(20000))
-    fetched = access_bytes(server, since)
+    fetched = content_bytes(server.log_text()[since:])
     # the 64 KiB tail read (footer in one request) is the only allowance beyond the promise
     assert fetched <= id_chunks + footer + 65536, (fetched, id_chunks, footer, size)
     assert fetched < size / 3, (fetched, size)
