@@ -62,6 +62,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hfds_card__free(back);
 	}
 	hfds_buf_release(&out);
+	{
+		/* hfds verify walks dataset_info of any shape: a list of well-formed rows or an error */
+		json_t *splits = NULL, *row;
+		size_t i;
+		if (hfds_card__info_splits(&splits, card, NULL) == 0) {
+			json_array_foreach(splits, i, row)
+				EXPECT(json_is_string(json_object_get(row, "config")) &&
+					json_is_string(json_object_get(row, "split")) &&
+					json_integer_value(json_object_get(row, "num_examples")) >= 0);
+			json_decref(splits);
+		}
+	}
 	hfds_card__free(card);
 	return 0;
 }
