@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hfds/stream.h"
+#include "parquet/arrow_ipc_schema.h"
 #include "parquet/catfmt.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -34,7 +35,8 @@ static const char stream_help[] =
 	"  --limit N       stop after N rows (this run)\n"
 	"  --revision R    branch, tag or commit (default main); a --state position wins\n"
 	"  --state FILE    resume from and save the position to FILE\n"
-	"  --format F      jsonl (the only format for now)\n"
+	"  --format F      jsonl (default) or arrow: an Arrow IPC stream of one record batch per\n"
+	"                  row group (pipe it into pyarrow, polars or DuckDB); not with --limit\n"
 	"  --endpoint E    https:// URL, or a directory / file:// URL of an embedded hub\n"
 	"\n"
 	"examples:\n"
@@ -77,6 +79,28 @@ static int save_state(const char *path, const hfds_stream_pos *pos, hfds_error *
 	return 0;
 }
 
+/* Arrow IPC: the schema message before the first batch, then one record batch per row group. */
+static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first,
+	const hfds_stream_pos *at, const char *state, int *started, hfds_buf *out, hfds_error *err)
+{
+	hfds_stream_pos next = *at;
+	hfds_buf_clear(out);
+	if (first != 0)
+		return hfds_error_set(err, HFDS_EUNSUPPORTED,
+			"--format arrow resumes at row group boundaries; this state is inside row group %llu",
+			(unsigned long long)at->row_group);
+	if (!*started && pq_arrow_ipc_schema(out, schema, err) < 0)
+		return err->code;
+	*started = 1;
+	if (pq_arrow_ipc_record_batch(out, schema, batch, err) < 0)
+		return err->code;
+	if (fwrite(out->data, 1, out->len, stdout) != out->len || fflush(stdout) != 0)
+		return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
+	next.row_group++;
+	next.row = 0;
+	return state ? save_state(state, &next, err) : 0;
+}
+
 /* Writes rows [first, end) of a batch in slices, saving the position after each. */
 static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first, int64_t end,
 	const hfds_stream_pos *at, const char *state, hfds_buf *out, hfds_error *err)
@@ -107,7 +131,7 @@ int cmd_stream(int argc, char **argv)
 	const char *endpoint = NULL, *pos[1], *limit_s = NULL, *state = NULL, *format = NULL, *cols_s = NULL;
 	const char **cols = NULL;
 	char *cols_buf = NULL, id[HFDS_REPO_ID_SIZE];
-	int rc, npos;
+	int rc, npos, arrow = 0, started = 0;
 	long long limit = -1, printed = 0;
 	hfds_stream_options so;
 	hfds_stream_pos resume;
@@ -138,8 +162,11 @@ int cmd_stream(int argc, char **argv)
 		return rc;
 	if (rev && !so.revision)
 		so.revision = rev;
-	if (format && strcmp(format, "jsonl"))
-		return cli_usage_error("stream", "--format '%s' is not supported (jsonl)", format);
+	if (format && strcmp(format, "jsonl") && strcmp(format, "arrow"))
+		return cli_usage_error("stream", "--format '%s': jsonl or arrow", format);
+	arrow = format && !strcmp(format, "arrow");
+	if (arrow && limit_s)
+		return cli_usage_error("stream", "--limit is not supported with --format arrow");
 	if (limit_s) {
 		char *end;
 		limit = strtoll(limit_s, &end, 10);
@@ -176,11 +203,19 @@ int cmd_stream(int argc, char **argv)
 		end = batch.length;
 		if (limit >= 0 && end - first > limit - printed)
 			end = first + (limit - printed);
-		rc = write_rows(schema, &batch, first, end, &at, state, &out, &err);
+		rc = arrow ? write_arrow(schema, &batch, first, &at, state, &started, &out, &err)
+			: write_rows(schema, &batch, first, end, &at, state, &out, &err);
 		batch.release(&batch);
 		if (rc < 0)
 			goto fail;
 		printed += end - first;
+	}
+	if (arrow) {
+		static const uint8_t eos[8] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0 };
+		if (fwrite(eos, 1, sizeof(eos), stdout) != sizeof(eos) || fflush(stdout) != 0) {
+			hfds_error_set(&err, HFDS_EIO, "writing to stdout failed");
+			goto fail;
+		}
 	}
 	rc = CLI_EXIT_OK;
 	goto done;

@@ -20,7 +20,7 @@
 #include "util/try.h"
 
 /* Message.fbs / Schema.fbs constants */
-enum { MD_V5 = 4, HDR_SCHEMA = 1 };
+enum { MD_V5 = 4, HDR_SCHEMA = 1, HDR_RECORD_BATCH = 3 };
 enum {
 	T_NULL = 1, T_INT = 2, T_FLOAT = 3, T_BINARY = 4, T_UTF8 = 5, T_BOOL = 6, T_DECIMAL = 7,
 	T_DATE = 8, T_TIMESTAMP = 10, T_LIST = 12, T_STRUCT = 13, T_FSB = 15, T_FSL = 16, T_MAP = 17,
@@ -31,13 +31,13 @@ enum {
 
 typedef struct fb_field {
 	int id;        /* slot in the vtable */
-	int size;      /* 1, 2 or 4 bytes */
-	uint32_t val;  /* scalar value; offsets are patched later */
+	int size;      /* 1, 2, 4 or 8 bytes */
+	uint64_t val;  /* scalar value; offsets are patched later */
 	int is_off;
 	size_t pos;    /* filled by fb_table: where the value was written */
 } fb_field;
 
-static void put_le(uint8_t *p, uint32_t v, int size)
+static void put_le(uint8_t *p, uint64_t v, int size)
 {
 	for (int i = 0; i < size; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
@@ -69,7 +69,8 @@ static int fb_table(hfds_buf *b, fb_field *fields, int n, size_t *table_out, hfd
 	int rc = 0, nslots = 0;
 	uint16_t off[MAX_FIELDS] = { 0 };
 	uint32_t tsize = 4;
-	for (int size = 4; size >= 1; size /= 2)
+	int wide = 0;
+	for (int size = 8; size >= 1; size /= 2)
 		for (int i = 0; i < n; i++)
 			if (fields[i].size == size) {
 				off[fields[i].id] = (uint16_t)tsize;
@@ -87,6 +88,11 @@ static int fb_table(hfds_buf *b, fb_field *fields, int n, size_t *table_out, hfd
 		put_le(hdr + 4 + 2 * s, off[s], 2);
 	HFDS_TRY(hfds_buf_append(b, hdr, (size_t)(4 + 2 * nslots), err));
 	HFDS_TRY(pad_to(b, 4, err));
+	for (int i = 0; i < n; i++)
+		wide |= fields[i].size == 8;
+	/* 8-byte fields follow the 4-byte soffset: the table starts 4 bytes past an 8 boundary */
+	if (wide && (b->len + 4) % 8)
+		HFDS_TRY(put_u32(b, 0, err));
 	size_t table = b->len;
 	*table_out = table;
 	HFDS_TRY(hfds_buf_reserve(b, tsize, err));
@@ -127,7 +133,7 @@ done:
 	return rc;
 }
 
-#define SCALAR(i, sz, v) { (i), (sz), (uint32_t)(v), 0, 0 }
+#define SCALAR(i, sz, v) { (i), (sz), (uint64_t)(v), 0, 0 }
 #define OFFSET(i) { (i), 4, 0, 1, 0 }
 
 /* Points the uoffset slot at `slot` to `target` (written after it). */
@@ -324,5 +330,160 @@ int pq_arrow_schema_b64(char **out, const struct ArrowSchema *schema, hfds_error
 done:
 	hfds_buf_release(&msg);
 	hfds_buf_release(&text);
+	return rc;
+}
+
+/* ---- record batches (the IPC stream `hfds stream --format arrow` writes) -------------- */
+
+typedef struct ipc_batch {
+	hfds_buf nodes;    /* FieldNode structs: length, null_count (int64 each) */
+	hfds_buf bufs;     /* Buffer structs: offset, length (int64 each) */
+	hfds_buf body;     /* the buffers, each padded to 8 bytes */
+} ipc_batch;
+
+static int put_i64(hfds_buf *b, int64_t v, hfds_error *err)
+{
+	uint8_t t[8];
+	put_le(t, (uint64_t)v, 8);
+	return hfds_buf_append(b, t, 8, err);
+}
+
+static int add_buffer(ipc_batch *ib, const void *data, int64_t len, hfds_error *err)
+{
+	int rc = 0;
+	HFDS_TRY(put_i64(&ib->bufs, (int64_t)ib->body.len, err));
+	HFDS_TRY(put_i64(&ib->bufs, data ? len : 0, err));
+	if (data && len > 0)
+		HFDS_TRY(hfds_buf_append(&ib->body, data, (size_t)len, err));
+	HFDS_TRY(pad_to(&ib->body, 8, err));
+done:
+	return rc;
+}
+
+static int64_t count_nulls(const struct ArrowArray *a)
+{
+	const uint8_t *v = a->n_buffers > 0 ? a->buffers[0] : NULL;
+	int64_t n = 0;
+	if (!v)
+		return 0;
+	if (a->null_count >= 0)
+		return a->null_count;
+	for (int64_t i = 0; i < a->length; i++)
+		n += !(v[i >> 3] >> (i & 7) & 1);
+	return n;
+}
+
+/* Bytes per value of a fixed-width format, 0 for others; -1 for a bit-packed bool. */
+static int64_t fixed_width(const char *f)
+{
+	int32_t w;
+	switch (f[0]) {
+	case 'b': return -1;
+	case 'c': case 'C': return 1;
+	case 's': case 'S': case 'e': return 2;
+	case 'i': case 'I': case 'f': return 4;
+	case 'l': case 'L': case 'g': return 8;
+	case 'w': return parse_int(f + 2, &w) == 0 && w > 0 ? w : 0;
+	case 'd': return strstr(f, ",256") ? 32 : 16;
+	case 't':
+		if (f[1] == 'd')
+			return f[2] == 'D' ? 4 : 8;
+		if (f[1] == 't')
+			return f[2] == 's' || f[2] == 'm' ? 4 : 8;
+		return f[1] == 's' || f[1] == 'D' ? 8 : 0;
+	}
+	return 0;
+}
+
+static int walk(ipc_batch *ib, const struct ArrowSchema *s, const struct ArrowArray *a, const char *column,
+	hfds_error *err)
+{
+	int rc = 0;
+	const char *f = s->format;
+	int64_t w = fixed_width(f), n = a->length;
+	HFDS_FAIL_IF(a->offset != 0 || s->dictionary, HFDS_EUNSUPPORTED, err,
+		"column '%s': sliced or dictionary arrays are not written to Arrow IPC", column);
+	HFDS_TRY(put_i64(&ib->nodes, n, err));
+	HFDS_TRY(put_i64(&ib->nodes, count_nulls(a), err));
+	if (!strcmp(f, "n"))
+		goto done;
+	HFDS_TRY(add_buffer(ib, a->buffers[0], (n + 7) / 8, err));
+	if (w == -1) {
+		HFDS_TRY(add_buffer(ib, a->buffers[1], (n + 7) / 8, err));
+	} else if (w > 0) {
+		HFDS_TRY(add_buffer(ib, a->buffers[1], n * w, err));
+	} else if (!strcmp(f, "u") || !strcmp(f, "z") || !strcmp(f, "U") || !strcmp(f, "Z")) {
+		int big = f[0] == 'U' || f[0] == 'Z';
+		int64_t end = !a->buffers[1] ? 0 : big ? ((const int64_t *)a->buffers[1])[n] : ((const int32_t *)a->buffers[1])[n];
+		HFDS_TRY(add_buffer(ib, a->buffers[1], (n + 1) * (big ? 8 : 4), err));
+		HFDS_TRY(add_buffer(ib, a->buffers[2], end, err));
+	} else if (!strcmp(f, "+l") || !strcmp(f, "+L") || !strcmp(f, "+m")) {
+		HFDS_TRY(add_buffer(ib, a->buffers[1], (n + 1) * (f[1] == 'L' ? 8 : 4), err));
+		HFDS_TRY(walk(ib, s->children[0], a->children[0], column, err));
+	} else if (!strncmp(f, "+w:", 3)) {
+		HFDS_TRY(walk(ib, s->children[0], a->children[0], column, err));
+	} else if (!strcmp(f, "+s")) {
+		for (int64_t i = 0; i < s->n_children; i++)
+			HFDS_TRY(walk(ib, s->children[i], a->children[i], column, err));
+	} else {
+		HFDS_FAIL(HFDS_EUNSUPPORTED, err, "column '%s': Arrow type '%s' is not written to Arrow IPC", column, f);
+	}
+done:
+	return rc;
+}
+
+/* A vector of 16-byte structs (FieldNode, Buffer) copied from `src`, elements 8-aligned. */
+static int fb_struct_vec(hfds_buf *b, size_t slot, const hfds_buf *src, hfds_error *err)
+{
+	int rc = 0;
+	HFDS_TRY(pad_to(b, 4, err));
+	if ((b->len + 4) % 8)
+		HFDS_TRY(put_u32(b, 0, err));
+	patch_here(b, slot);
+	HFDS_TRY(put_u32(b, (uint32_t)(src->len / 16), err));
+	if (src->len)
+		HFDS_TRY(hfds_buf_append(b, src->data, src->len, err));
+done:
+	return rc;
+}
+
+int pq_arrow_ipc_record_batch(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	hfds_error *err)
+{
+	int rc = 0;
+	size_t table;
+	hfds_buf fb;
+	ipc_batch ib;
+	hfds_buf_init(&fb, 0);
+	hfds_buf_init(&ib.nodes, 0);
+	hfds_buf_init(&ib.bufs, 0);
+	hfds_buf_init(&ib.body, 0);
+	HFDS_ASSERT_ARG(out && schema && batch && !strcmp(schema->format, "+s"), err);
+	HFDS_FAIL_IF(batch->offset != 0 || batch->n_children != schema->n_children, HFDS_EINVAL, err,
+		"record batch: a struct array of the schema's %lld columns at offset 0 expected", (long long)schema->n_children);
+	for (int64_t i = 0; i < schema->n_children; i++) {
+		const struct ArrowSchema *c = schema->children[i];
+		HFDS_TRY(walk(&ib, c, batch->children[i], c->name ? c->name : "", err));
+	}
+	HFDS_TRY(put_u32(&fb, 0, err)); /* root offset */
+	fb_field msg[] = { SCALAR(0, 2, MD_V5), SCALAR(1, 1, HDR_RECORD_BATCH), OFFSET(2), SCALAR(3, 8, ib.body.len) };
+	HFDS_TRY(fb_table(&fb, msg, 4, &table, err));
+	patch_to(&fb, 0, table);
+	fb_field rb[] = { SCALAR(0, 8, batch->length), OFFSET(1), OFFSET(2) };
+	HFDS_TRY(fb_table(&fb, rb, 3, &table, err));
+	patch_to(&fb, msg[2].pos, table);
+	HFDS_TRY(fb_struct_vec(&fb, rb[1].pos, &ib.nodes, err));
+	HFDS_TRY(fb_struct_vec(&fb, rb[2].pos, &ib.bufs, err));
+	HFDS_TRY(pad_to(&fb, 8, err));
+	HFDS_FAIL_IF(fb.len > INT32_MAX, HFDS_ELIMIT, err, "record batch: the message exceeds 2 GiB");
+	HFDS_TRY(put_u32(out, 0xFFFFFFFFu, err));
+	HFDS_TRY(put_u32(out, (uint32_t)fb.len, err));
+	HFDS_TRY(hfds_buf_append(out, fb.data, fb.len, err));
+	HFDS_TRY(hfds_buf_append(out, ib.body.data, ib.body.len, err));
+done:
+	hfds_buf_release(&fb);
+	hfds_buf_release(&ib.nodes);
+	hfds_buf_release(&ib.bufs);
+	hfds_buf_release(&ib.body);
 	return rc;
 }

@@ -21,6 +21,15 @@
  */
 int pq_arrow_ipc_schema(hfds_buf *out, const struct ArrowSchema *schema, hfds_error *err);
 
+/*
+ * Appends one encapsulated RecordBatch message and its body for `batch`, a struct array of
+ * `schema`'s columns (as a Parquet scan returns them). Arrays must start at offset 0 and not
+ * be dictionary-encoded (HFDS_EUNSUPPORTED naming the column). An IPC stream is the schema
+ * message, record batches, then the end marker 0xFFFFFFFF 0x00000000.
+ */
+int pq_arrow_ipc_record_batch(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	hfds_error *err);
+
 /* The same message as base64 text (NUL-terminated, caller frees with hfds_free). */
 int pq_arrow_schema_b64(char **out, const struct ArrowSchema *schema, hfds_error *err);
 

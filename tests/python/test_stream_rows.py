@@ -142,3 +142,36 @@ def test_errors(server, repos, hfds, tmp_path):
     bad.write_text("garbage\n")
     r = hfds("stream", "alice/multi", "--state", bad, "--endpoint", server.url, check=False)
     assert r.returncode == 2 and "not a stream state" in r.stderr
+
+
+@pytest.mark.parametrize("repo,config,split", SPLITS)
+def test_format_arrow_read_by_pyarrow(server, repos, hfds_bin, repo, config, split):
+    import pyarrow.ipc as ipc
+    args = [hfds_bin, "stream", repo, "--split", split, "--format", "arrow", "--endpoint", server.url]
+    r = subprocess.run(args + (["--config", config] if config else []), capture_output=True, timeout=600)
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    table = ipc.open_stream(pa_buffer(r.stdout)).read_all()
+    table.validate(full=True)
+    assert table.to_pylist() == list(load_dataset(repo, config, split=split, streaming=True))
+
+
+def pa_buffer(data):
+    import pyarrow as pa
+    return pa.BufferReader(data)
+
+
+def test_format_arrow_state_and_duckdb(server, repos, hfds_bin, tmp_path):
+    import duckdb
+    import pyarrow.ipc as ipc
+    state = tmp_path / "a.state"
+    args = [hfds_bin, "stream", "alice/multi", "--config", "first", "--format", "arrow", "--state", str(state),
+            "--endpoint", server.url]
+    out = subprocess.run(args, capture_output=True, timeout=600)
+    assert out.returncode == 0, out.stderr.decode()
+    tbl = ipc.open_stream(pa_buffer(out.stdout)).read_all()
+    assert duckdb.sql("SELECT count(*), sum(id) FROM tbl").fetchall() == [(3000, sum(range(3000)))]
+    # finished: the state points past the end, a rerun writes no batch, only the end marker
+    again = subprocess.run(args, capture_output=True, timeout=600)
+    assert again.returncode == 0 and again.stdout == b"\xff\xff\xff\xff\x00\x00\x00\x00"
+    r = subprocess.run(args[:-2] + ["--limit", "3", "--endpoint", server.url], capture_output=True)
+    assert r.returncode == 2 and b"--limit" in r.stderr
