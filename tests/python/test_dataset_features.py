@@ -95,15 +95,14 @@ def shard_of(hfds, tmp_path, features, rows):
     return shards[0]
 
 
-# Large strings/binaries/lists, fixed-size lists, ArrayND and Json are told apart from their plain
-# Parquet forms only by the Arrow schema the writer stores (ARROW:schema, spec §2.3); every shard
-# must carry it.
 # What datasets reads back even from a file pyarrow wrote itself: Parquet stores seconds as
 # milliseconds and pyarrow 26 does not restore the unit from ARROW:schema.
 READ_BACK = {"ts_s": Value("timestamp[ms]")}
 
 
 def has_arrow_schema(shard):
+    """Large strings/binaries/lists, fixed-size lists, ArrayND and Json are told apart from their
+    plain Parquet forms only by the Arrow schema the writer stores (ARROW:schema, spec §2.3)."""
     return b"ARROW:schema" in (pq.read_metadata(shard).metadata or {})
 
 
