@@ -477,7 +477,7 @@ int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error 
 		info->num_row_groups = (uint32_t)w->nrgs;
 		for (size_t r = 0; r < w->nrgs; r++)
 			info->uncompressed_bytes += (uint64_t)w->rgs[r].total_byte_size;
-		hfds_sha256_final(w->sha, info->sha256);
+		HFDS_TRY(hfds_sha256_final(w->sha, info->sha256, err));
 	}
 done:
 	if (rc < 0)
