@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "util/alloc.h"
+#include "util/clocale.h"
 #include "util/try.h"
 
 #define MAX_DEPTH 64
@@ -244,7 +245,7 @@ static json_t *float_value(const char *text)
 		if (t[i] != '_')
 			buf[n++] = t[i];
 	buf[n] = '\0';
-	return json_real(neg ? -strtod(buf, NULL) : strtod(buf, NULL));
+	return json_real(neg ? -hfds_strtod_c(buf, NULL) : hfds_strtod_c(buf, NULL));
 }
 
 static json_t *scalar_value(const yaml_event_t *ev)
@@ -671,8 +672,8 @@ static int emit_real(hfds_buf *out, double d, hfds_error *err)
 	if (isinf(d))
 		return hfds_buf_append_str(out, d > 0 ? ".inf" : "-.inf", err);
 	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
-		if (strtod(buf, NULL) == d)
+		hfds_snprintf_c(buf, sizeof(buf), "%.*e", prec - 1, d);
+		if (hfds_strtod_c(buf, NULL) == d)
 			break;
 	}
 	e = strchr(buf, 'e');

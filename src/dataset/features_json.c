@@ -10,6 +10,7 @@
  */
 #include "dataset/features.h"
 #include "util/alloc.h"
+#include "util/clocale.h"
 #include "util/json.h"
 #include "util/try.h"
 
@@ -132,15 +133,15 @@ static int dump_real(hfds_buf *b, double d, hfds_error *err)
 	if (isinf(d))
 		return hfds_buf_append_str(b, d < 0 ? "-Infinity" : "Infinity", err);
 	for (; prec < 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
-		if (strtod(tmp, NULL) == d)
+		hfds_snprintf_c(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+		if (hfds_strtod_c(tmp, NULL) == d)
 			break;
 	}
-	snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+	hfds_snprintf_c(tmp, sizeof(tmp), "%.*e", prec - 1, d);
 	exp = (int)strtol(strchr(tmp, 'e') + 1, NULL, 10);
 	if (exp >= -4 && exp < 16) {
 		int decimals = prec - 1 - exp;
-		snprintf(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0, d);
+		hfds_snprintf_c(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0, d);
 		if (!strchr(tmp, '.'))
 			strcat(tmp, ".0");
 	}

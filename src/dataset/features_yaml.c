@@ -5,6 +5,7 @@
  */
 #include "dataset/features.h"
 #include "util/alloc.h"
+#include "util/clocale.h"
 #include "util/try.h"
 
 #include <ctype.h>
@@ -146,7 +147,7 @@ static hfds_fnode *from_json(const json_t *v, int depth)
 		return hfds_fnode_int(json_integer_value(v));
 	case JSON_REAL: {
 		char buf[40];
-		snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+		hfds_snprintf_c(buf, sizeof(buf), "%.17g", json_real_value(v));
 		return hfds_fnode_scalar(HFDS_FNODE_STR, buf, 1);
 	}
 	case JSON_TRUE:
