@@ -62,7 +62,7 @@ int cmd_cat(int argc, char **argv)
 	char *cols = NULL;
 	long long limit = -1, printed = 0;
 	hfds_pq_reader_options opt;
-	hfds_pq_scan_options so = {0};
+	hfds_pq_scan_options so;
 	hfds_pq_reader *r = NULL;
 	struct ArrowArrayStream st = {0};
 	struct ArrowSchema schema = {0};
@@ -71,6 +71,7 @@ int cmd_cat(int argc, char **argv)
 	int i, code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	hfds_pq_reader_options_init(&opt);
+	hfds_pq_scan_options_init(&so);
 	hfds_buf_init(&out, 0);
 	for (i = 1; i < argc && code == CLI_EXIT_OK; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

@@ -229,7 +229,7 @@ static int sample(int argc, char **argv)
 	int i, rc, recursive = 0, quiet = 0;
 	hfds_error err;
 	hfds_error_init(&err);
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	memset(&c, 0, sizeof(c));
 	inputs = calloc((size_t)argc + 1, sizeof(char *));
 	if (!inputs)

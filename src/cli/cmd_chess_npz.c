@@ -116,7 +116,7 @@ int cmd_chess_npz(int argc, char **argv)
 	int i, rc, recursive = 0, in_data = 0;
 	hfds_error err;
 	hfds_error_init(&err);
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	o.sampler = HFDS_CHESS_SAMPLER_CHESSPOS_V1;
 	memset(&c, 0, sizeof(c));
 	c.chunk = 100000;

@@ -127,7 +127,7 @@ static int publish_batch(push_ctx *c, const int8_t *tokens, size_t n, uint64_t g
 	} else {
 		snprintf(title, sizeof(title), "Add chesspos batch %llu (%zu train, %zu test rows)",
 			(unsigned long long)c->batches_done + 1, ntrain, n - ntrain);
-		memset(&po, 0, sizeof(po));
+		hfds_ds_publish_options_init(&po);
 		po.title = title;
 		rc = hfds_ds_publish(ds, &c->repo->ops, &po, c->last_sha, err);
 	}
@@ -283,7 +283,7 @@ int cmd_chess_push(int argc, char **argv)
 	uint64_t v, existing = 0;
 	hfds_error err;
 	hfds_error_init(&err);
-	hfds_chess_sample_opts_default(&so);
+	hfds_chess_sample_opts_init(&so);
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.mu, NULL);
 	pthread_cond_init(&c.cv, NULL);

@@ -28,7 +28,7 @@ int cmd_delete_config(int argc, char **argv)
 	char sha[41] = "";
 	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
-	memset(&po, 0, sizeof(po));
+	hfds_ds_publish_options_init(&po);
 	const char *pos[2];
 	int npos;
 	const cli_opt opts[] = {

@@ -29,7 +29,7 @@ int cmd_purge(int argc, char **argv)
 	char sha[41] = "", head[41];
 	int yes = 0, code = CLI_EXIT_OK;
 	hfds_error_init(&err);
-	memset(&po, 0, sizeof(po));
+	hfds_ds_publish_options_init(&po);
 	const char *pos[1];
 	int npos;
 	const cli_opt opts[] = {

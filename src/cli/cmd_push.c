@@ -229,7 +229,7 @@ int cmd_push(int argc, char **argv)
 
 	hfds_error_init(&err);
 	hfds_ds_options_init(&o);
-	memset(&po, 0, sizeof(po));
+	hfds_ds_publish_options_init(&po);
 	splits = calloc((size_t)argc + 1, sizeof(*splits));
 	if (!splits)
 		return CLI_EXIT_ERROR;

@@ -142,6 +142,7 @@ int push_repo_open(push_repo **out, const char *endpoint, const char *repo_id, c
 		HFDS_TRY(rc);
 	}
 	HFDS_TRY(hfds_store_repo_open(&p->repo, p->store, HFDS_REPO_DATASET, repo_id, err));
+	hfds_ds_repo_ops_init(&p->ops);
 	p->ops.payload = p;
 	p->ops.head = ops_head;
 	p->ops.read_file = ops_read;

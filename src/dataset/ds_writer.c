@@ -103,6 +103,7 @@ int hfds_ds_open(hfds_ds **out, const char *dir, const hfds_features *features, 
 	hfds_ds *ds = NULL;
 	*out = NULL;
 	HFDS_ASSERT_ARG(dir && features, err);
+	HFDS_CHECK_VERSION(opts, HFDS_DS_OPTIONS_VERSION, "hfds_ds_options", err);
 	ds = hfds_calloc(1, sizeof(*ds));
 	HFDS_FAIL_IF(!ds, HFDS_ENOMEM, err, "out of memory");
 	if (opts)

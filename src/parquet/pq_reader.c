@@ -19,6 +19,7 @@
 void hfds_pq_reader_options_init(hfds_pq_reader_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
+	opt->version = HFDS_PQ_READER_OPTIONS_VERSION;
 	opt->max_alloc = (size_t)1 << 30;
 	opt->verify_crc = 1;
 	opt->threads = 1;
@@ -140,6 +141,7 @@ int hfds_pq_reader_open_path(hfds_pq_reader **out, const char *path, const hfds_
 	struct stat st;
 	hfds_pq_reader *r;
 	*out = NULL;
+	HFDS_CHECK_VERSION(opt, HFDS_PQ_READER_OPTIONS_VERSION, "hfds_pq_reader_options", err);
 	if (!(r = new_reader()))
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -163,6 +165,7 @@ int hfds_pq_reader_open_memory(hfds_pq_reader **out, const void *data, size_t le
 {
 	hfds_pq_reader *r;
 	*out = NULL;
+	HFDS_CHECK_VERSION(opt, HFDS_PQ_READER_OPTIONS_VERSION, "hfds_pq_reader_options", err);
 	if (!(r = new_reader()))
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 	r->mem = data;
@@ -177,6 +180,7 @@ int hfds_pq_reader_open_callback(hfds_pq_reader **out, uint64_t size, hfds_pq_re
 {
 	hfds_pq_reader *r;
 	*out = NULL;
+	HFDS_CHECK_VERSION(opt, HFDS_PQ_READER_OPTIONS_VERSION, "hfds_pq_reader_options", err);
 	HFDS_ASSERT_ARG(fn != NULL, err);
 	if (!(r = new_reader()))
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");

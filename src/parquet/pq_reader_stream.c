@@ -338,6 +338,12 @@ int hfds_pq_reader_schema(hfds_pq_reader *r, struct ArrowSchema *out, hfds_error
 	return pq_anode_schema(r->root, out, err);
 }
 
+void hfds_pq_scan_options_init(hfds_pq_scan_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->version = HFDS_PQ_SCAN_OPTIONS_VERSION;
+}
+
 int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, struct ArrowArrayStream *out,
 			hfds_error *err)
 {
@@ -345,6 +351,7 @@ int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, stru
 	int rc = 0, i, j;
 	size_t k;
 	memset(out, 0, sizeof *out);
+	HFDS_CHECK_VERSION(opt, HFDS_PQ_SCAN_OPTIONS_VERSION, "hfds_pq_scan_options", err);
 	HFDS_TRY(pq_anode_build(r, err));
 	if (r->opt.threads != 1 && !r->pool)
 		HFDS_TRY(hfds_pool_new(&r->pool, r->opt.threads, err));

@@ -280,6 +280,7 @@ int hfds_pq_writer_open(hfds_pq_writer **out, const char *path, const struct Arr
 	const hfds_pq_writer_options *opts, hfds_error *err)
 {
 	HFDS_ASSERT_ARG(out && path && schema, err);
+	HFDS_CHECK_VERSION(opts, HFDS_PQ_WRITER_OPTIONS_VERSION, "hfds_pq_writer_options", err);
 	return open_common(out, path, NULL, NULL, schema, opts, err);
 }
 
@@ -287,6 +288,7 @@ int hfds_pq_writer_open_sink(hfds_pq_writer **out, hfds_pq_sink_fn sink, void *p
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err)
 {
 	HFDS_ASSERT_ARG(out && sink && schema, err);
+	HFDS_CHECK_VERSION(opts, HFDS_PQ_WRITER_OPTIONS_VERSION, "hfds_pq_writer_options", err);
 	return open_common(out, NULL, sink, payload, schema, opts, err);
 }
 
