@@ -80,6 +80,17 @@ HFDS_EXTERN const char *hfds_strerror(int code);
 /* "X.Y.Z" */
 HFDS_EXTERN const char *hfds_version(void);
 
+/*
+ * The allocator of everything that crosses the API. Memory the library hands out
+ * (strings, arrays, buffers through `char **out` and the like) is released with
+ * hfds_free, never with free(): the library may be built with another allocator than
+ * the caller's. Memory the caller passes for the library to own comes from hfds_malloc.
+ * hfds_malloc(0) returns a unique non-NULL pointer or NULL when out of memory;
+ * hfds_free(NULL) does nothing. Thread-safe.
+ */
+HFDS_EXTERN void *hfds_malloc(size_t n);
+HFDS_EXTERN void hfds_free(void *p);
+
 #ifdef __cplusplus
 }
 #endif

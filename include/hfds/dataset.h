@@ -72,7 +72,7 @@ typedef enum hfds_ds_layout {
 	HFDS_DS_LAYOUT_APPEND = 1    /* [{config}/]{split}/batch_{NNNNNN}.parquet */
 } hfds_ds_layout;
 
-/* Path strings; *out is freed with hfds_free (util/alloc.h) or free(). */
+/* Path strings; *out is freed with hfds_free. */
 HFDS_EXTERN int hfds_ds_shard_path(char **out, const char *config, const char *split, uint64_t index,
 	uint64_t count, hfds_error *err);
 HFDS_EXTERN int hfds_ds_append_path(char **out, const char *config, const char *split, uint64_t batch,

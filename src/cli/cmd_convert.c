@@ -317,7 +317,7 @@ done:
 	hfds_ds_jsonl_free(jl);
 	hfds_features_free(feats);
 	hfds_free(hf_text);
-	hfds_features_free_text(hf_feat);
+	hfds_free(hf_feat);
 	free(ftext);
 	return code;
 }

@@ -370,7 +370,7 @@ int cmd_push(int argc, char **argv)
 				if (hfds_features_to_json(&json, NULL, features, 0, NULL) == 0)
 					fprintf(stderr, "hfds push: features inferred from the first lines of %s "
 						"(pass --features to choose): %s\n", first, json);
-				hfds_features_free_text(json);
+				hfds_free(json);
 			}
 		}
 		hfds_free(first);

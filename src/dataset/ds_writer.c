@@ -57,7 +57,7 @@ static void config_free(ds_config *c)
 	hfds_features_free(c->features);
 	if (c->schema.release)
 		c->schema.release(&c->schema);
-	hfds_features_free_text(c->hf_json);
+	hfds_free(c->hf_json);
 	json_decref(c->features_yaml);
 	hfds_free(c);
 }
@@ -77,7 +77,7 @@ static int config_set_features(ds_config *c, const hfds_features *f, unsigned fl
 	hfds_features_free(c->features);
 	if (c->schema.release)
 		c->schema.release(&c->schema);
-	hfds_features_free_text(c->hf_json);
+	hfds_free(c->hf_json);
 	json_decref(c->features_yaml);
 	c->features = copy;
 	c->schema = schema;
@@ -91,7 +91,7 @@ done:
 	hfds_features_free(copy);
 	if (schema.release)
 		schema.release(&schema);
-	hfds_features_free_text(hf);
+	hfds_free(hf);
 	json_decref(yaml);
 	return rc;
 }

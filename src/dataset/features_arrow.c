@@ -42,7 +42,7 @@ static int set_extension(struct ArrowSchema *s, const char *ext, const char *met
 	HFDS_TRY(hfds_arrow_metadata_build(&md, keys, vals, 2, err));
 	HFDS_TRY(hfds_arrow_schema_set_metadata(s, md, err));
 done:
-	hfds_arrow_free(md);
+	hfds_free(md);
 	return rc;
 }
 
@@ -156,8 +156,8 @@ int hfds_features_to_arrow_schema(struct ArrowSchema *out, const hfds_features *
 		HFDS_TRY(hfds_arrow_schema_set_metadata(out, md, err));
 	}
 done:
-	hfds_features_free_text(hf);
-	hfds_arrow_free(md);
+	hfds_free(hf);
+	hfds_free(md);
 	if (rc < 0)
 		hfds_arrow_schema_release(out);
 	return rc;

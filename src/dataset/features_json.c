@@ -244,11 +244,6 @@ int hfds_features_hf_metadata(char **out, size_t *len_out, const hfds_features *
 	return dump_text(out, len_out, top, err);
 }
 
-void hfds_features_free_text(char *s)
-{
-	hfds_free(s);
-}
-
 /* ---- from_dict ---- */
 
 static const char *jtype(const json_t *v)
