@@ -2,6 +2,7 @@
  * hfds cat FILE [--limit N] [--columns a,b] [--no-verify-crc]: the file's rows as canonical
  * JSON Lines, streamed one row group at a time.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,42 +69,39 @@ int cmd_cat(int argc, char **argv)
 	struct ArrowSchema schema = {0};
 	hfds_error err;
 	hfds_buf out;
-	int i, code = CLI_EXIT_OK;
+	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	hfds_pq_reader_options_init(&opt);
 	hfds_pq_scan_options_init(&so);
 	hfds_buf_init(&out, 0);
-	for (i = 1; i < argc && code == CLI_EXIT_OK; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			goto done;
-		} else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
-			char *end;
-			limit = strtoll(argv[++i], &end, 10);
-			if (*end || limit < 0)
-				code = cli_usage_error("cat", "invalid --limit '%s'", argv[i]);
-		} else if (!strcmp(argv[i], "--columns") && i + 1 < argc) {
-			cols = argv[++i];
-		} else if (!strcmp(argv[i], "--row-groups") && i + 1 < argc) {
-			if (parse_row_groups(argv[++i], &rgs, &so.nrow_groups) < 0)
-				code = cli_usage_error("cat", "invalid --row-groups '%s'", argv[i]);
-			so.row_groups = rgs;
-		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			opt.threads = cli_threads(atoi(argv[++i]));
-		} else if (!strcmp(argv[i], "--no-verify-crc")) {
-			opt.verify_crc = 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			code = cli_usage_error("cat", "unknown option '%s'", argv[i]);
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			code = cli_usage_error("cat", "unexpected argument '%s'", argv[i]);
-		}
+	const char *rg_text = NULL, *threads_text = NULL;
+	int no_crc = 0, npos = 0, threads = 0;
+	const cli_opt opts[] = {
+		CLI_INT("--limit", NULL, &limit, 0, LLONG_MAX),
+		CLI_STR("--columns", NULL, (const char **)&cols),
+		CLI_STR("--row-groups", NULL, &rg_text),
+		CLI_STR("--threads", NULL, &threads_text),
+		CLI_FLAG("--no-verify-crc", NULL, &no_crc),
+		CLI_END,
+	};
+	code = cli_parse("cat", argc, argv, opts, usage, &path, 1, &npos);
+	if (code == CLI_PARSE_HELP) {
+		code = CLI_EXIT_OK;
+		goto done;
+	}
+	if (code == CLI_EXIT_OK && threads_text)
+		code = cli_threads_arg("cat", threads_text, &threads);
+	if (code == CLI_EXIT_OK && rg_text) {
+		if (parse_row_groups(rg_text, &rgs, &so.nrow_groups) < 0)
+			code = cli_usage_error("cat", "invalid --row-groups '%s'", rg_text);
+		so.row_groups = rgs;
 	}
 	if (code == CLI_EXIT_OK && !path)
 		code = cli_usage_error("cat", "missing FILE");
 	if (code != CLI_EXIT_OK)
 		goto done;
+	opt.threads = cli_threads(threads);
+	opt.verify_crc = !no_crc;
 	if (cols && split_columns(cols, (const char ***)&so.columns, &so.ncolumns) < 0) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
 		goto fail;

@@ -259,16 +259,6 @@ static int existing_batches(push_repo *r, uint64_t *count, hfds_error *err)
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*s == '-' || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_chess_push(int argc, char **argv)
 {
 	hfds_chess_sample_opts so;
@@ -280,7 +270,8 @@ int cmd_chess_push(int argc, char **argv)
 	size_t ninputs = 0, npaths = 0;
 	int i, rc = 0, recursive = 0, in_data = 0, resume = 0, is_private = 0, code = CLI_EXIT_OK, started = 0;
 	pthread_t th;
-	uint64_t v, existing = 0;
+	long long v;
+	uint64_t existing = 0;
 	hfds_error err;
 	hfds_error_init(&err);
 	hfds_chess_sample_opts_init(&so);
@@ -333,32 +324,23 @@ int cmd_chess_push(int argc, char **argv)
 		} else if (val && !strcmp(a, "--out")) {
 			out_dir = argv[++i];
 		} else if (val && !strcmp(a, "--batches")) {
-			if (parse_u64(argv[++i], 1, 1000000, &c.batches_wanted) < 0) {
-				cli_usage_error("chess push", "--batches: expected 1..1000000");
+			if (cli_int("chess push", a, argv[++i], 1, 1000000, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
+			c.batches_wanted = (uint64_t)v;
 		} else if (val && !strcmp(a, "--batch-size")) {
-			if (parse_u64(argv[++i], 1, 100000000, &v) < 0) {
-				cli_usage_error("chess push", "--batch-size: expected 1..100000000");
+			if (cli_int("chess push", a, argv[++i], 1, 100000000, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
 			c.batch_size = (size_t)v;
 		} else if (val && (!strcmp(a, "--workers") || !strcmp(a, "--window-size"))) {
-			if (parse_u64(argv[++i], 1, 1024, &v) < 0) {
-				cli_usage_error("chess push", "%s: expected 1..1024", a);
+			if (cli_int("chess push", a, argv[++i], 1, 1024, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
 			if (!strcmp(a, "--workers"))
 				c.workers = (int)v;
 			else
 				c.window = (int)v;
 		} else if (val && !strcmp(a, "--train-ratio")) {
-			char *end;
-			c.ratio = strtod(argv[++i], &end);
-			if (*end || !(c.ratio > 0 && c.ratio < 1)) {
-				cli_usage_error("chess push", "--train-ratio: expected 0 < R < 1");
+			if (cli_real("chess push", a, argv[++i], 0, 1, 1, 1, &c.ratio) != CLI_EXIT_OK)
 				goto usage;
-			}
 		} else if (in_data && (a[0] != '-' || !a[1])) {
 			inputs[ninputs++] = argv[i];
 			continue;
@@ -379,8 +361,9 @@ int cmd_chess_push(int argc, char **argv)
 	if ((rc = hfds_chess_features_new(&c.features, c.window, &err)) < 0)
 		goto fail;
 	c.workers = cli_threads(c.workers);
-	c.buf[0] = malloc(c.batch_size * HFDS_CHESS_TOKENS);
-	c.buf[1] = malloc(c.batch_size * HFDS_CHESS_TOKENS);
+	/* calloc checks the size product for overflow */
+	c.buf[0] = calloc(c.batch_size, HFDS_CHESS_TOKENS);
+	c.buf[1] = calloc(c.batch_size, HFDS_CHESS_TOKENS);
 	if (!c.buf[0] || !c.buf[1]) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory for a batch of %zu rows", c.batch_size);
 		goto fail;

@@ -1,5 +1,5 @@
 /*
- * hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2]:
+ * hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2] [--threads N]:
  * rewrites Parquet or JSON Lines with the hfds writer, streaming batch by batch.
  * Parquet input keeps its Arrow types (and its `huggingface` metadata); --features then
  * only attaches features whose storage types equal the file's. JSON Lines is parsed as the
@@ -19,11 +19,12 @@
 #include "util/alloc.h"
 
 static const char usage[] =
-	"usage: hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2]\n"
+	"usage: hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2] [--threads N]\n"
 	"Rewrite a Parquet or JSON Lines file as Parquet with the hfds writer.\n"
 	"  --features F.json   Hugging Face features ({\"col\": {\"dtype\": ..., \"_type\": \"Value\"}, ...})\n"
 	"  --codec C           none|snappy|gzip|brotli|zstd|lz4_raw (default snappy)\n"
-	"  --page-version N    data page version 1 (default) or 2\n";
+	"  --page-version N    data page version 1 (default) or 2\n"
+	"  --threads N         encoding threads (default: HFDS_THREADS, else all cores)\n";
 
 #define INFER_LINES 1000
 
@@ -110,9 +111,15 @@ static int infer_jsonl(hfds_features **out, const char *path, hfds_error *err)
 			for (i = 0; i < nnames && strcmp(names[i], k); i++)
 				;
 			if (i == nnames) {
-				names = realloc(names, (nnames + 1) * sizeof *names);
-				feats = realloc(feats, (nnames + 1) * sizeof *feats);
-				names[nnames] = strdup(k);
+				char **nn = realloc(names, (nnames + 1) * sizeof *names);
+				hfds_feature **nf = nn ? realloc(feats, (nnames + 1) * sizeof *feats) : NULL;
+				names = nn ? nn : names;
+				feats = nf ? nf : feats;
+				if (!nf || !(names[nnames] = strdup(k))) {
+					json_decref(obj);
+					rc = hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+					goto done;
+				}
 				feats[nnames++] = NULL;
 			}
 			feats[i] = merge(feats[i], infer_value(v, 0));
@@ -198,33 +205,29 @@ int cmd_convert(int argc, char **argv)
 	hfds_pq_kv kv[1];
 	char *hf_text = NULL, *ftext = NULL, *hf_feat = NULL;
 	hfds_error err;
-	int i, code = CLI_EXIT_OK;
+	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	hfds_pq_writer_options_init(&wo);
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return CLI_EXIT_OK;
-		} else if (!strcmp(argv[i], "--features") && i + 1 < argc) {
-			features_path = argv[++i];
-		} else if (!strcmp(argv[i], "--codec") && i + 1 < argc) {
-			if (hfds_pq_codec_parse(argv[++i], &wo.codec, &err) < 0)
-				return cli_usage_error("convert", "%s", err.message);
-		} else if (!strcmp(argv[i], "--page-version") && i + 1 < argc) {
-			i++;
-			if (strcmp(argv[i], "1") && strcmp(argv[i], "2"))
-				return cli_usage_error("convert", "--page-version must be 1 or 2");
-			wo.page_version = atoi(argv[i]);
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error("convert", "unknown option '%s'", argv[i]);
-		} else if (!in) {
-			in = argv[i];
-		} else if (!out) {
-			out = argv[i];
-		} else {
-			return cli_usage_error("convert", "unexpected argument '%s'", argv[i]);
-		}
-	}
+	const char *codec = NULL, *threads_text = NULL, *pos[2] = {NULL, NULL};
+	long long page_version = 1;
+	int npos = 0, threads = 0;
+	const cli_opt opts[] = {
+		CLI_STR("--features", NULL, &features_path),
+		CLI_STR("--codec", NULL, &codec),
+		CLI_INT("--page-version", NULL, &page_version, 1, 2),
+		CLI_STR("--threads", NULL, &threads_text),
+		CLI_END,
+	};
+	if ((code = cli_parse("convert", argc, argv, opts, usage, pos, 2, &npos)) != CLI_EXIT_OK)
+		return code == CLI_PARSE_HELP ? CLI_EXIT_OK : code;
+	if (codec && hfds_pq_codec_parse(codec, &wo.codec, &err) < 0)
+		return cli_usage_error("convert", "%s", err.message);
+	if (threads_text && (code = cli_threads_arg("convert", threads_text, &threads)) != CLI_EXIT_OK)
+		return code;
+	wo.page_version = (int)page_version;
+	wo.threads = cli_threads(threads);
+	in = pos[0];
+	out = pos[1];
 	if (!in || !out)
 		return cli_usage_error("convert", "expected IN and OUT.parquet");
 	if (features_path) {

@@ -254,6 +254,12 @@ int cmd_push(int argc, char **argv)
 			splits[nsplits].config = config;
 			splits[nsplits].name = hfds_strndup(v, (size_t)(eq - v));
 			splits[nsplits].files = hfds_strdup(eq + 1);
+			if (!splits[nsplits].name || !splits[nsplits].files) {
+				hfds_free(splits[nsplits].name);
+				hfds_free(splits[nsplits].files);
+				code = cli_fail(&(hfds_error){ HFDS_ENOMEM, "out of memory" });
+				goto done;
+			}
 			nsplits++;
 		} else if (!strcmp(a, "--features")) {
 			NEED_VALUE();
@@ -298,7 +304,8 @@ int cmd_push(int argc, char **argv)
 			endpoint = v;
 		} else if (!strcmp(a, "--threads")) {
 			NEED_VALUE();
-			threads = atoi(v);
+			if ((code = cli_threads_arg("push", v, &threads)) != CLI_EXIT_OK)
+				goto done;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else if (a[0] == '-' && a[1]) {
