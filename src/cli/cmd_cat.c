@@ -9,9 +9,7 @@
 
 #include "cli.h"
 #include "hfds/parquet_reader.h"
-#include "parquet/catfmt.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 
 static const char usage[] =
 	"usage: hfds cat FILE [--limit N] [--columns a,b] [--row-groups i,j] [--threads N] [--no-verify-crc]\n"
@@ -68,12 +66,10 @@ int cmd_cat(int argc, char **argv)
 	struct ArrowArrayStream st = {0};
 	struct ArrowSchema schema = {0};
 	hfds_error err;
-	hfds_buf out;
 	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	hfds_pq_reader_options_init(&opt);
 	hfds_pq_scan_options_init(&so);
-	hfds_buf_init(&out, 0);
 	const char *rg_text = NULL, *threads_text = NULL;
 	int no_crc = 0, npos = 0, threads = 0;
 	const cli_opt opts[] = {
@@ -127,12 +123,14 @@ int cmd_cat(int argc, char **argv)
 		/* format in slices so the text buffer stays small */
 		for (int64_t k = 0; k < n; k += 4096) {
 			int64_t e = k + 4096 < n ? k + 4096 : n;
-			hfds_buf_clear(&out);
-			if (pq_catfmt_rows(&out, &schema, &batch, k, e, &err) < 0) {
+			char *text;
+			size_t len;
+			if (hfds_pq_format_rows(&schema, &batch, k, e, &text, &len, &err) < 0) {
 				batch.release(&batch);
 				goto fail;
 			}
-			fwrite(out.data, 1, out.len, stdout);
+			fwrite(text, 1, len, stdout);
+			hfds_free(text);
 		}
 		printed += n;
 		batch.release(&batch);
@@ -153,6 +151,5 @@ done:
 	hfds_pq_reader_free(r);
 	hfds_free((void *)so.columns);
 	hfds_free(rgs);
-	hfds_buf_release(&out);
 	return code;
 }

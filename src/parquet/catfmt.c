@@ -3,6 +3,7 @@
  * algorithm), decimals are printed from their two's-complement words by long division.
  */
 #include "parquet/catfmt.h"
+#include "hfds/parquet_reader.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "util/base64.h"
 #include "util/json.h"
 #include "util/numfmt.h"
+#include "util/try.h"
 
 static int valid_at(const struct ArrowArray *a, int64_t i)
 {
@@ -273,5 +275,26 @@ int pq_catfmt_rows(hfds_buf *out, const struct ArrowSchema *schema, const struct
 		if (rc == 0)
 			rc = hfds_buf_append_byte(out, '\n', err);
 	}
+	return rc;
+}
+
+int hfds_pq_format_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t from, int64_t to,
+			char **out, size_t *len, hfds_error *err)
+{
+	hfds_buf b;
+	int rc = 0;
+	*out = NULL;
+	*len = 0;
+	if (from < 0 || to < from || to > batch->length)
+		return hfds_error_set(err, HFDS_EINVAL, "rows [%lld, %lld) outside a batch of %lld",
+				      (long long)from, (long long)to, (long long)batch->length);
+	hfds_buf_init(&b, 0);
+	HFDS_TRY(pq_catfmt_rows(&b, schema, batch, from, to, err));
+	HFDS_TRY(hfds_buf_cstr(&b, err));
+	*len = b.len;
+	*out = (char *)b.data;
+	return 0;
+done:
+	hfds_buf_release(&b);
 	return rc;
 }

@@ -56,6 +56,9 @@ set_tests_properties(infra_public_api PROPERTIES PASS_REGULAR_EXPRESSION "public
 add_test(NAME infra_public_exports COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/check_exports.sh
   ${CMAKE_SOURCE_DIR} $<TARGET_FILE:hfds_shared>)
 
+# Module includes follow the layer order and match the CMake link graph (item 12 of issue 16).
+add_test(NAME infra_layers COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/check_layers.sh ${CMAKE_SOURCE_DIR})
+
 get_property(infra_tests DIRECTORY PROPERTY TESTS)
 foreach(t ${infra_tests})
   if(t MATCHES "^infra_")

@@ -6,7 +6,7 @@
  */
 #include "test.h"
 #include "dataset/card_yaml.h"
-#include "dataset/features.h"
+#include "features/features.h"
 #include "util/numfmt.h"
 
 #include <jansson.h>

@@ -3,7 +3,7 @@
  * Features._to_yaml_list / _from_yaml_list step by step on the to_dict tree (jansson),
  * then converting to / from the small hfds_fnode tree the card code emits with libyaml.
  */
-#include "dataset/features.h"
+#include "features/features.h"
 #include "util/alloc.h"
 #include "util/clocale.h"
 #include "util/try.h"

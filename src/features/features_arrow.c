@@ -4,7 +4,7 @@
  * columns carry the extension name/metadata datasets registers, so a reader that keeps
  * field metadata (ARROW:schema) can restore them.
  */
-#include "dataset/features.h"
+#include "features/features.h"
 #include "util/alloc.h"
 #include "util/try.h"
 

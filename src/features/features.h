@@ -6,8 +6,8 @@
  * json.dumps does; the YAML form is derived from it by the same steps as datasets'
  * `_to_yaml_list`; parsing reads it back.
  */
-#ifndef HFDS_DATASET_FEATURES_H
-#define HFDS_DATASET_FEATURES_H
+#ifndef HFDS_FEATURES_FEATURES_H
+#define HFDS_FEATURES_FEATURES_H
 
 #include <jansson.h>
 

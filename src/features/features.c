@@ -3,7 +3,7 @@
  * Constructors take ownership of their child arguments so calls nest; a NULL child
  * propagates as NULL (out of memory somewhere below).
  */
-#include "dataset/features.h"
+#include "features/features.h"
 #include "util/alloc.h"
 #include "util/try.h"
 

@@ -8,7 +8,7 @@
  * "_type" comes last.
  * Parsing follows datasets' generate_from_dict, which accepts what older versions wrote.
  */
-#include "dataset/features.h"
+#include "features/features.h"
 #include "util/alloc.h"
 #include "util/clocale.h"
 #include "util/json.h"
