@@ -91,6 +91,19 @@ HFDS_EXTERN const char *hfds_version(void);
 HFDS_EXTERN void *hfds_malloc(size_t n);
 HFDS_EXTERN void hfds_free(void *p);
 
+/*
+ * A set of worker threads that writers share (hfds_pq_writer_options.pool,
+ * hfds_ds_options.pool): a program writing many files at once runs one pool instead of
+ * one per file. Output bytes never depend on the pool. `threads` <= 0 means one per
+ * online CPU; 1 runs everything on the caller's thread. The pool must outlive every
+ * writer given it; it may be used by several writers, from several threads, at once.
+ * Errors: HFDS_ENOMEM, HFDS_ERROR (a thread could not be started).
+ */
+typedef struct hfds_pool hfds_pool;
+HFDS_EXTERN int hfds_pool_new(hfds_pool **out, int threads, hfds_error *err);
+HFDS_EXTERN void hfds_pool_free(hfds_pool *pool);            /* NULL-safe; joins the threads */
+HFDS_EXTERN int hfds_pool_threads(const hfds_pool *pool);    /* 1 for NULL */
+
 #ifdef __cplusplus
 }
 #endif

@@ -94,6 +94,8 @@ typedef struct hfds_ds_options {
 	size_t row_group_bytes;   /* uncompressed bytes per row group; default 100e6 (datasets >= 4.1),
 	                             lowered to max_shard_size / 8 for small shards */
 	int threads;              /* encoding threads; 0 = all cores */
+	hfds_pool *pool;          /* borrowed; NULL = one pool of `threads` made at open. Either
+	                             way every (config, split) writer shares that one pool */
 	int layout;               /* hfds_ds_layout */
 	int set_default;          /* mark the written config(s) `default: true` in the card */
 	int replace_config;       /* 1: a config holds exactly the splits written (DatasetDict push:

@@ -114,6 +114,8 @@ typedef struct hfds_pq_writer_options {
 	int page_index;                   /* ColumnIndex + OffsetIndex, default 1 */
 	int page_checksum;                /* CRC32 of each page, default 0 */
 	int threads;                      /* encoding threads; 0 = all cores, 1 = caller only */
+	hfds_pool *pool;                  /* borrowed: encode on this pool (threads is then
+	                                     ignored); NULL = a pool of `threads` of its own */
 	const hfds_pq_kv *kv;             /* file key/value metadata, copied at open */
 	size_t kv_count;
 	const hfds_pq_column_options *columns; /* per-column overrides, copied at open */

@@ -118,6 +118,12 @@ int hfds_ds_open(hfds_ds **out, const char *dir, const hfds_features *features, 
 	HFDS_FAIL_IF(!ds->dir, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hfds_features_copy(&ds->features, features, err));
 	HFDS_TRY(make_dirs(dir, err));
+	if (ds->opts.pool) {
+		ds->pool = ds->opts.pool;
+	} else {
+		HFDS_TRY(hfds_pool_new(&ds->own_pool, ds->opts.threads, err));
+		ds->pool = ds->own_pool;
+	}
 	*out = ds;
 	ds = NULL;
 done:
@@ -285,7 +291,7 @@ static int open_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	}
 	hfds_pq_writer_options_init(&o);
 	o.codec = ds->opts.codec;
-	o.threads = ds->opts.threads;
+	o.pool = ds->pool;
 	o.row_group_bytes = row_group_target(ds);
 	kv.key = "huggingface";
 	kv.value = s->config->hf_json;
@@ -551,5 +557,6 @@ void hfds_ds_free(hfds_ds *ds)
 	hfds_free(ds->configs);
 	hfds_features_free(ds->features);
 	hfds_free(ds->dir);
+	hfds_pool_free(ds->own_pool);
 	hfds_free(ds);
 }

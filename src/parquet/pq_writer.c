@@ -244,7 +244,12 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	for (size_t i = 0; opts && i < opts->kv_count; i++)
 		HFDS_TRY(copy_kv(w, opts->kv[i].key, opts->kv[i].value, err));
 	HFDS_TRY(hfds_sha256_new(&w->sha, err));
-	HFDS_TRY(hfds_pool_new(&w->pool, w->o.threads, err));
+	if (w->o.pool) {
+		w->pool = w->o.pool;
+	} else {
+		HFDS_TRY(hfds_pool_new(&w->own_pool, w->o.threads, err));
+		w->pool = w->own_pool;
+	}
 	/* the second slot only pays off when the pool can encode while the caller works */
 	for (int k = 0; k < (hfds_pool_threads(w->pool) > 1 ? 2 : 1); k++)
 		HFDS_TRY(pqw_slot_init(w, &w->slots[k], err));
@@ -518,7 +523,7 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 	for (size_t i = 0; i < w->nkits; i++)
 		pqw_kit_free(w->kits[i]);
 	hfds_free(w->kits);
-	hfds_pool_free(w->pool);
+	hfds_pool_free(w->own_pool);
 	hfds_sha256_free(w->sha);
 	hfds_buf_release(&w->out);
 	pqw_schema_free(w->schema);

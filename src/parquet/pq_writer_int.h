@@ -87,7 +87,8 @@ struct hfds_pq_writer {
 	hfds_pq_kv *kv;
 	size_t nkv;
 	/* threads */
-	hfds_pool *pool;
+	hfds_pool *pool;                /* the options' pool or own_pool */
+	hfds_pool *own_pool;            /* made (and freed) by this writer when none was given */
 	pthread_mutex_t kit_lock;
 	pqw_kit **kits;
 	size_t nkits, capkits, kits_made;
