@@ -96,6 +96,10 @@ typedef struct hfds_pq_kv {
  * Returns 0 or a negative code (e.g. HFDS_EIO for a full disk) with details in err. */
 typedef int (*hfds_pq_sink_fn)(void *payload, const void *data, size_t len, hfds_error *err);
 
+/* The most leaf columns one file may have: a wider schema is HFDS_ELIMIT at open, before
+ * any per-column state exists (each leaf costs a few KB while a row group is built). */
+#define HFDS_PQ_MAX_COLUMNS 65536
+
 #define HFDS_PQ_WRITER_OPTIONS_VERSION 1
 
 typedef struct hfds_pq_writer_options {

@@ -70,9 +70,20 @@ int pqw_small_dict(const pqw_leaf *leaf)
 	return leaf->src == PQ_SRC_I8 || leaf->src == PQ_SRC_U8 || leaf->src == PQ_SRC_I16 || leaf->src == PQ_SRC_U16;
 }
 
+size_t pqw_small_dict_slots(const pqw_leaf *leaf)
+{
+	return leaf->src == PQ_SRC_I8 || leaf->src == PQ_SRC_U8 ? 256 : 65536;
+}
+
+int pqw_small_dict_mapped(const pqw_leaf *leaf)
+{
+	return leaf->src == PQ_SRC_I8 || leaf->src == PQ_SRC_U8;
+}
+
 void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, const pqw_colopts *o,
 	const hfds_pq_writer_options *wo, pq_dict *dict, uint32_t *smap, int32_t *sent)
 {
+	c->small = o->dictionary && pqw_small_dict(leaf);
 	c->smap = smap;
 	c->sent = sent;
 	c->scount = 0;
@@ -235,6 +246,16 @@ static int small_bias(const pqw_leaf *l)
 		idx[i - pg->v0] = map[(uint32_t)((int32_t)v[i] + bias)]; \
 } while (0)
 
+/* 16-bit domains: the index of a value is the number of present values below it (the
+ * dictionary is sorted), from the word ranks and the bits below it in its word. */
+#define RANK_IDX(T) do { \
+	const T *v = (const T *)(const void *)pqw_colbuf_vals(c->cb); \
+	for (int64_t i = pg->v0; i < pg->v1; i++) { \
+		uint32_t s = (uint32_t)((int32_t)v[i] + bias); \
+		idx[i - pg->v0] = rank[s >> 6] + (uint32_t)__builtin_popcountll(all[s >> 6] & ((1ull << (s & 63)) - 1)); \
+	} \
+} while (0)
+
 static int small_indices(const pqw_chunk *c, const pqw_page *pg, pqw_kit *k, const uint32_t **out,
 	hfds_error *err)
 {
@@ -243,12 +264,14 @@ static int small_indices(const pqw_chunk *c, const pqw_page *pg, pqw_kit *k, con
 	HFDS_TRY(hfds_buf_reserve(&k->idx, (size_t)(pg->v1 - pg->v0) * 4 + 4, err));
 	uint32_t *idx = (uint32_t *)(void *)k->idx.data;
 	const uint32_t *map = c->smap;
+	const uint64_t *all = c->pres + c->npages * c->pres_words;
+	const uint32_t *rank = (const uint32_t *)(const void *)(all + c->pres_words);
 	int bias = small_bias(c->leaf);
 	switch (c->leaf->src) {
 	case PQ_SRC_I8: SMALL_IDX(int8_t); break;
 	case PQ_SRC_U8: SMALL_IDX(uint8_t); break;
-	case PQ_SRC_I16: SMALL_IDX(int16_t); break;
-	default: SMALL_IDX(uint16_t); break;
+	case PQ_SRC_I16: RANK_IDX(int16_t); break;
+	default: RANK_IDX(uint16_t); break;
 	}
 	*out = idx;
 done:
@@ -257,7 +280,7 @@ done:
 
 static size_t dict_count(const pqw_chunk *c)
 {
-	return c->smap ? c->scount : pq_dict_count(c->dict);
+	return c->small ? c->scount : pq_dict_count(c->dict);
 }
 
 #define DICT_PROBE 4096
@@ -268,7 +291,7 @@ static int build_dict(pqw_chunk *c, hfds_error *err)
 	int rc = 0;
 	const pqw_colbuf *cb = c->cb;
 	size_t limit = c->wo->dictionary_page_limit;
-	if ((!c->dict && !c->smap) || cb->nvalues == 0)
+	if ((!c->dict && !c->small) || cb->nvalues == 0)
 		return 0;
 	HFDS_TRY(hfds_buf_reserve(&c->idx, (size_t)cb->nvalues * 4, err));
 	uint32_t *idx = (uint32_t *)(void *)c->idx.data;
@@ -310,7 +333,8 @@ int pqw_chunk_plan_small(pqw_chunk *c, hfds_error *err)
 	int rc = 0;
 	HFDS_TRY(plan_pages(c, err));
 	size_t w = pres_words(c->leaf), total;
-	HFDS_FAIL_IF(hfds_mul_overflow(w, c->npages + 1, &total), HFDS_ENOMEM, err, "out of memory");
+	/* the pages' bitmaps, their union, and the union's word ranks (w / 2 words) */
+	HFDS_FAIL_IF(hfds_mul_overflow(w, c->npages + 2, &total), HFDS_ENOMEM, err, "out of memory");
 	if (total > c->pres_cap) {
 		uint64_t *p = hfds_reallocarray(c->pres, total, sizeof(uint64_t));
 		HFDS_FAIL_IF(!p, HFDS_ENOMEM, err, "out of memory");
@@ -374,12 +398,17 @@ void pqw_chunk_small_dict(pqw_chunk *c)
 			for (size_t p = 0; p < c->npages; p++)
 				for (size_t k = 0; k < w; k++)
 					all[k] |= c->pres[p * w + k];
-			for (size_t k = 0; k < w; k++)
+			uint32_t *rank = (uint32_t *)(void *)(all + w);
+			for (size_t k = 0; k < w; k++) {
+				if (!c->smap)
+					rank[k] = (uint32_t)c->scount;
 				for (uint64_t b = all[k]; b; b &= b - 1) {
 					uint32_t slot = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(b));
-					c->smap[slot] = (uint32_t)c->scount;
+					if (c->smap)
+						c->smap[slot] = (uint32_t)c->scount;
 					c->sent[c->scount++] = (int32_t)slot - bias;
 				}
+			}
 			c->dict_pages = c->npages;
 		}
 	}
@@ -390,7 +419,7 @@ void pqw_chunk_small_dict(pqw_chunk *c)
 int pqw_chunk_plan(pqw_chunk *c, hfds_error *err)
 {
 	int rc = 0;
-	if (c->smap) {
+	if (c->small) {
 		HFDS_TRY(pqw_chunk_plan_small(c, err));
 		for (size_t p = 0; p < c->npages; p++)
 			pqw_chunk_presence(c, p);
@@ -617,10 +646,10 @@ static int encode_values(pqw_chunk *c, pqw_page *pg, pqw_kit *k, hfds_buf *out, 
 	switch (pg->encoding) {
 	case PQ_ENC_RLE_DICTIONARY: {
 		const uint32_t *idx = (const uint32_t *)(const void *)c->idx.data + pg->v0;
-		if (c->smap && (c->leaf->src == PQ_SRC_I8 || c->leaf->src == PQ_SRC_U8) &&
+		if (c->small && (c->leaf->src == PQ_SRC_I8 || c->leaf->src == PQ_SRC_U8) &&
 		    align_rule(c->o.codec, pq_dict_index_bit_width(dict_count(c))) == ALIGN_ALWAYS)
 			return small_aligned_indices(c, pg, out, err);
-		if (c->smap) {
+		if (c->small) {
 			int rc = small_indices(c, pg, k, &idx, err);
 			if (rc < 0)
 				return rc;
@@ -855,7 +884,7 @@ void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *k)
 	if (!c->dict_pages)
 		return;
 	hfds_buf_clear(&k->body);
-	if (c->smap)
+	if (c->small)
 		HFDS_TRY(hfds_buf_append(&k->body, c->sent, c->scount * 4, err)); /* PLAIN int32 LE */
 	else
 		HFDS_TRY(pq_dict_write_plain(c->dict, &k->body, err));
@@ -874,7 +903,7 @@ void pqw_chunk_encode_dict(pqw_chunk *c, pqw_kit *k)
 	pq_tw_field_struct_begin(&tw, 7);
 	pq_tw_field_i32(&tw, 1, (int32_t)dict_count(c));
 	pq_tw_field_i32(&tw, 2, PQ_ENC_PLAIN);
-	if (c->smap)
+	if (c->small)
 		pq_tw_field_bool(&tw, 3, 1); /* sorted by value */
 	pq_tw_struct_end(&tw);
 	pq_tw_struct_end(&tw);

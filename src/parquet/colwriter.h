@@ -77,11 +77,14 @@ typedef struct pqw_chunk {
 	size_t npages, cap;
 	pq_dict *dict;       /* owned by the caller (one per leaf, reused); NULL = no dictionary */
 	/* 8/16-bit integer sources use a direct-mapped dictionary instead of the hash table:
-	 * smap (65536 slots, caller-owned, all UINT32_MAX between chunks) -> index, sent = values */
-	uint32_t *smap;
+	 * smap (pqw_small_dict_slots, caller-owned, all UINT32_MAX between chunks) -> index, sent = values */
+	int small;              /* direct-mapped dictionary (pqw_small_dict and dictionary on) */
+	uint32_t *smap;         /* its map and entries; NULL while the column has had no values */
 	int32_t *sent;
 	size_t scount;
-	uint64_t *pres;      /* per-page presence bitmaps of the small domain */
+	uint64_t *pres;      /* per-page presence bitmaps of the small domain, then the union of
+	                        them ("all"), then for 16-bit domains the rank of each word of
+	                        "all" (uint32, packed two per word): a value's dictionary index */
 	size_t pres_cap, pres_words;
 	atomic_size_t pending; /* presence jobs still running (the writer's scheduling) */
 	size_t dict_pages;   /* pages [0, dict_pages) are dictionary-encoded */
@@ -101,7 +104,12 @@ void pqw_chunk_reset(pqw_chunk *c, const pqw_leaf *leaf, const pqw_colbuf *cb, c
 
 /* 1 if the leaf's source kind uses the direct-mapped dictionary (smap/sent). */
 int pqw_small_dict(const pqw_leaf *leaf);
-#define PQW_SMALL_DICT_SLOTS 65536
+/* Slots of its map: the value domain (256 for 8-bit, 65536 for 16-bit columns), so a
+ * narrow column costs 2 KB, not 512 KB. */
+size_t pqw_small_dict_slots(const pqw_leaf *leaf);
+/* 16-bit domains map values to indices by rank in the presence bitmap, so they need no
+ * smap (and only as many `sent` entries as values); 8-bit ones use a 256-slot smap. */
+int pqw_small_dict_mapped(const pqw_leaf *leaf);
 
 /* Plans pages and builds the dictionary. Errors are also kept in c->rc / c->err. */
 int pqw_chunk_plan(pqw_chunk *c, hfds_error *err);

@@ -61,7 +61,8 @@ int pq_dict_new(pq_dict **out, int src, int32_t width, hfds_error *err)
 	d->pw = pq__phys_width(&probe);
 	switch (src) {
 	case PQ_SRC_I8: case PQ_SRC_U8: d->kind = K_DIRECT8; break;
-	case PQ_SRC_I16: case PQ_SRC_U16: case PQ_SRC_F16: d->kind = K_DIRECT16; break;
+	case PQ_SRC_I16: case PQ_SRC_U16: d->kind = K_DIRECT16; break;
+	case PQ_SRC_F16: d->kind = K_KEY32; break;
 	case PQ_SRC_I32: case PQ_SRC_U32: case PQ_SRC_F32: d->kind = K_KEY32; break;
 	case PQ_SRC_I64: case PQ_SRC_U64: case PQ_SRC_F64: d->kind = K_KEY64; break;
 	case PQ_SRC_BIN32: case PQ_SRC_BIN64: d->kind = K_BYTES; break;
@@ -72,14 +73,9 @@ int pq_dict_new(pq_dict **out, int src, int32_t width, hfds_error *err)
 	default:
 		HFDS_FAIL(HFDS_EINVAL, err, "dictionary: unsupported value kind %d", src);
 	}
-	if (d->kind == K_DIRECT8 || d->kind == K_DIRECT16) {
-		size_t m = d->kind == K_DIRECT8 ? 256 : 65536;
-		d->direct = hfds_malloc(m * sizeof *d->direct);
-		HFDS_FAIL_IF(!d->direct, HFDS_ENOMEM, err, "dictionary: out of memory");
-		memset(d->direct, 0xff, m * sizeof *d->direct);
-	} else {
+	/* the direct table of 8/16-bit kinds comes with the first value (direct_alloc) */
+	if (d->kind != K_DIRECT8 && d->kind != K_DIRECT16)
 		HFDS_TRY(table_alloc(d, 1024, err));
-	}
 	*out = d;
 	d = NULL;
 done:
@@ -253,11 +249,26 @@ static int add_fixed(pq_dict *d, const void *val, hfds_error *err)
 	return hfds_buf_append(&d->vals, val, d->pw, err);
 }
 
+/* A column with no values never pays for the table (256 KB for 16-bit kinds). */
+static int direct_alloc(pq_dict *d, hfds_error *err)
+{
+	size_t m = d->kind == K_DIRECT8 ? 256 : 65536;
+	if (d->direct)
+		return 0;
+	d->direct = hfds_malloc(m * sizeof *d->direct);
+	if (!d->direct)
+		return hfds_error_set(err, HFDS_ENOMEM, "dictionary: out of memory");
+	memset(d->direct, 0xff, m * sizeof *d->direct);
+	return 0;
+}
+
 #define DIRECT_PUT(name, S, T)                                                       \
 	static int name(pq_dict *d, const S *s, size_t a, size_t b, uint32_t *idx,  \
 		hfds_error *err)                                                     \
 	{                                                                            \
 		int rc;                                                              \
+		if (a < b && (rc = direct_alloc(d, err)) < 0)                        \
+			return rc;                                                   \
 		for (size_t i = a; i < b; i++) {                                     \
 			int32_t e = d->direct[(T)s[i]];                              \
 			if (e < 0) {                                                 \
@@ -275,41 +286,46 @@ DIRECT_PUT(put_u8, uint8_t, uint8_t)
 DIRECT_PUT(put_i16, int16_t, uint16_t)
 DIRECT_PUT(put_u16, uint16_t, uint16_t)
 
-static int put_key32(pq_dict *d, const uint32_t *s, size_t a, size_t b, uint32_t *idx,
-	hfds_error *err)
-{
-	int rc;
-	uint32_t last_key = 0, last_idx = UINT32_MAX;
-	for (size_t i = a; i < b; i++) {
-		uint32_t k = s[i];
-		if (k == last_key && last_idx != UINT32_MAX) {
-			*idx++ = last_idx;
-			continue;
-		}
-		slot32 *sl = d->slots;
-		size_t mask = d->cap - 1, h = (size_t)(((uint64_t)k * GOLD) >> d->shift);
-		while (sl[h].idx1 && sl[h].key != k)
-			h = (h + 1) & mask;
-		if (!sl[h].idx1) {
-			if ((rc = add_fixed(d, &k, err)) < 0 || (rc = maybe_grow(d, err)) < 0) {
-				if (rc < 0 && d->vals.len > d->count * 4)
-					d->vals.len = d->count * 4;
-				return rc;
-			}
-			sl = d->slots;
-			mask = d->cap - 1;
-			h = (size_t)(((uint64_t)k * GOLD) >> d->shift);
-			while (sl[h].idx1)
-				h = (h + 1) & mask;
-			sl[h].key = k;
-			sl[h].idx1 = (uint32_t)++d->count;
-		}
-		last_key = k;
-		last_idx = sl[h].idx1 - 1;
-		*idx++ = last_idx;
-	}
-	return 0;
+/* Hashed 32-bit keys; float16 goes here too (as uint16 keys), so it pays for a table of
+ * its values rather than a 256 KB direct map of its domain. */
+#define KEY32_PUT(name, T) \
+static int name(pq_dict *d, const T *s, size_t a, size_t b, uint32_t *idx, \
+	hfds_error *err) \
+{ \
+	int rc; \
+	uint32_t last_key = 0, last_idx = UINT32_MAX; \
+	for (size_t i = a; i < b; i++) { \
+		uint32_t k = s[i]; \
+		if (k == last_key && last_idx != UINT32_MAX) { \
+			*idx++ = last_idx; \
+			continue; \
+		} \
+		slot32 *sl = d->slots; \
+		size_t mask = d->cap - 1, h = (size_t)(((uint64_t)k * GOLD) >> d->shift); \
+		while (sl[h].idx1 && sl[h].key != k) \
+			h = (h + 1) & mask; \
+		if (!sl[h].idx1) { \
+			if ((rc = add_fixed(d, &k, err)) < 0 || (rc = maybe_grow(d, err)) < 0) { \
+				if (rc < 0 && d->vals.len > d->count * d->pw) \
+					d->vals.len = d->count * d->pw; \
+				return rc; \
+			} \
+			sl = d->slots; \
+			mask = d->cap - 1; \
+			h = (size_t)(((uint64_t)k * GOLD) >> d->shift); \
+			while (sl[h].idx1) \
+				h = (h + 1) & mask; \
+			sl[h].key = k; \
+			sl[h].idx1 = (uint32_t)++d->count; \
+		} \
+		last_key = k; \
+		last_idx = sl[h].idx1 - 1; \
+		*idx++ = last_idx; \
+	} \
+	return 0; \
 }
+KEY32_PUT(put_key32, uint32_t)
+KEY32_PUT(put_key16, uint16_t)
 
 static int put_key64(pq_dict *d, const uint64_t *s, size_t a, size_t b, uint32_t *idx,
 	hfds_error *err)
@@ -436,7 +452,8 @@ int pq_dict_put(pq_dict *d, const pq_values *v, uint32_t *idx, size_t *n_idx, hf
 		case PQ_SRC_I8: rc = put_i8(d, v->data, a, b, idx + o, err); break;
 		case PQ_SRC_U8: rc = put_u8(d, v->data, a, b, idx + o, err); break;
 		case PQ_SRC_I16: rc = put_i16(d, v->data, a, b, idx + o, err); break;
-		case PQ_SRC_U16: case PQ_SRC_F16: rc = put_u16(d, v->data, a, b, idx + o, err); break;
+		case PQ_SRC_U16: rc = put_u16(d, v->data, a, b, idx + o, err); break;
+		case PQ_SRC_F16: rc = put_key16(d, v->data, a, b, idx + o, err); break;
 		case PQ_SRC_I32: case PQ_SRC_U32: case PQ_SRC_F32:
 			rc = put_key32(d, v->data, a, b, idx + o, err);
 			break;

@@ -58,20 +58,17 @@ int pqw_slot_init(hfds_pq_writer *w, rg_slot *s, hfds_error *err)
 	s->leaf_errs = hfds_calloc((size_t)nl, sizeof(hfds_error));
 	s->smaps = hfds_calloc((size_t)nl, sizeof(uint32_t *));
 	s->sents = hfds_calloc((size_t)nl, sizeof(int32_t *));
+	s->sent_caps = hfds_calloc((size_t)nl, sizeof(size_t));
 	s->jobs = hfds_calloc((size_t)nl, sizeof(*s->jobs));
 	s->capjobs = hfds_calloc((size_t)nl, sizeof(size_t));
 	s->groups = hfds_calloc((size_t)nl, sizeof(hfds_taskgroup *));
-	HFDS_FAIL_IF(!s->cbs || !s->chunks || !s->dicts || !s->leaf_errs || !s->smaps || !s->sents || !s->jobs ||
+	HFDS_FAIL_IF(!s->cbs || !s->chunks || !s->dicts || !s->leaf_errs || !s->smaps || !s->sents || !s->sent_caps || !s->jobs ||
 		!s->capjobs || !s->groups, HFDS_ENOMEM, err, "out of memory");
 	for (int i = 0; i < nl; i++) {
 		pqw_colbuf_init(&s->cbs[i]);
 		pqw_chunk_init(&s->chunks[i]);
-		if (w->colopts[i].dictionary && pqw_small_dict(&w->schema->leaves[i])) {
-			s->smaps[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
-			s->sents[i] = hfds_malloc(PQW_SMALL_DICT_SLOTS * sizeof(int32_t));
-			HFDS_FAIL_IF(!s->smaps[i] || !s->sents[i], HFDS_ENOMEM, err, "out of memory");
-			memset(s->smaps[i], 0xff, PQW_SMALL_DICT_SLOTS * sizeof(uint32_t));
-		} else if (w->colopts[i].dictionary) {
+		/* small-domain columns get their direct map at their first value (start_row_group) */
+		if (w->colopts[i].dictionary && !pqw_small_dict(&w->schema->leaves[i])) {
 			HFDS_TRY(pq_dict_new(&s->dicts[i], w->schema->leaves[i].src, w->schema->leaves[i].value_width, err));
 		}
 		HFDS_TRY(hfds_taskgroup_new(&s->groups[i], w->pool, err));
@@ -102,6 +99,7 @@ void pqw_slot_release(hfds_pq_writer *w, rg_slot *s)
 	}
 	hfds_free(s->smaps);
 	hfds_free(s->sents);
+	hfds_free(s->sent_caps);
 	hfds_free(s->cbs);
 	hfds_free(s->chunks);
 	hfds_free(s->dicts);
@@ -295,12 +293,39 @@ done:
 	return rc;
 }
 
+/* Room in the direct-mapped dictionary of leaf i for a row group of n values: `sent` holds
+ * at most min(n, domain) entries, grown as row groups need; the 256-slot map of 8-bit
+ * leaves comes with the first value. Memory follows the data, not the domain. */
+static int small_dict_room(rg_slot *s, int i, const pqw_leaf *leaf, size_t n, hfds_error *err)
+{
+	size_t slots = pqw_small_dict_slots(leaf), need = n < slots ? n : slots;
+	if (n == 0)
+		return 0;
+	if (pqw_small_dict_mapped(leaf) && !s->smaps[i]) {
+		if (!(s->smaps[i] = hfds_malloc(slots * sizeof(uint32_t))))
+			return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+		memset(s->smaps[i], 0xff, slots * sizeof(uint32_t));
+		need = slots;
+	}
+	if (need > s->sent_caps[i]) {
+		int32_t *g = hfds_reallocarray(s->sents[i], need, sizeof(int32_t));
+		if (!g)
+			return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+		s->sents[i] = g;
+		s->sent_caps[i] = need;
+	}
+	return 0;
+}
+
 /* Submits the jobs that encode slot s's row group; they run on the pool. */
 static int start_row_group(hfds_pq_writer *w, rg_slot *s, hfds_error *err)
 {
 	int rc = 0;
 	int nl = w->schema->nleaves;
 	for (int i = 0; i < nl; i++) {
+		const pqw_leaf *leaf = &w->schema->leaves[i];
+		if (w->colopts[i].dictionary && pqw_small_dict(leaf))
+			HFDS_TRY(small_dict_room(s, i, leaf, (size_t)s->cbs[i].nvalues, err));
 		pqw_chunk_reset(&s->chunks[i], &w->schema->leaves[i], &s->cbs[i], &w->colopts[i], &w->o, s->dicts[i],
 			s->smaps[i], s->sents[i]);
 		hfds_error_init(&s->leaf_errs[i]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parquet/pq_schema_w.h"
+#include "hfds/parquet.h"
 #include "parquet/decimal_w.h"
 #include "parquet/pq_format.h"
 #include "parquet/enc.h"
@@ -159,6 +160,9 @@ static int add_leaf(builder *b, pqw_leaf *tmpl, int nsteps, hfds_error *err)
 {
 	int rc = 0;
 	pqw_schema *s = b->s;
+	if (s->nleaves >= HFDS_PQ_MAX_COLUMNS)
+		return hfds_error_set(err, HFDS_ELIMIT, "schema: more than %d leaf columns (at '%s')",
+				      HFDS_PQ_MAX_COLUMNS, b->top_name);
 	if (s->nleaves == b->cap_leaves) {
 		int cap = b->cap_leaves ? b->cap_leaves * 2 : 8;
 		pqw_leaf *l = hfds_reallocarray(s->leaves, (size_t)cap, sizeof(*l));
@@ -313,6 +317,9 @@ int pqw_schema_build(pqw_schema **out, const struct ArrowSchema *schema, hfds_er
 	HFDS_FAIL_IF(strcmp(schema->format, "+s") != 0, HFDS_EINVAL, err,
 		"schema: expected a struct ('+s'), found '%s'", schema->format);
 	HFDS_FAIL_IF(schema->n_children < 1, HFDS_EINVAL, err, "schema: no columns");
+	HFDS_FAIL_IF(schema->n_children > HFDS_PQ_MAX_COLUMNS, HFDS_ELIMIT, err,
+		"schema: %lld columns, more than the %d leaf columns a file may have",
+		(long long)schema->n_children, HFDS_PQ_MAX_COLUMNS);
 	b.s = hfds_calloc(1, sizeof(pqw_schema));
 	HFDS_FAIL_IF(!b.s, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(add_node(&b, &root, err));

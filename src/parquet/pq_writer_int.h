@@ -56,6 +56,7 @@ typedef struct rg_slot {
 	pq_dict **dicts;
 	uint32_t **smaps;           /* direct-mapped dictionaries (8/16-bit leaves) */
 	int32_t **sents;
+	size_t *sent_caps;      /* entries each sents[i] holds */
 	hfds_error *leaf_errs;
 	struct job **jobs;          /* per leaf */
 	size_t *capjobs;
