@@ -6,7 +6,8 @@
 #  2. every module it links directly is one it includes (link deps are real deps);
 #  3. the CLI sees only the public headers and util (no reader or writer internals), except
 #     the files in CLI_FOOTER_DUMP: `hfds info` still walks the parsed footer, which has no
-#     public accessors yet.
+#     public accessors yet;
+#  4. parquet/read and parquet/write share only parquet/format.
 # usage: check_layers.sh SRC_DIR
 set -euo pipefail
 cd "$1"
@@ -62,11 +63,19 @@ for dir in src/*/; do
 		elif [ "$dep" != "$m" ] && { [ "${RANK[$dep]}" -ge "${RANK[$m]}" ] || [[ "$reach" != *" $dep "* ]]; }; then
 			echo "$file: module $m includes \"$inc\" of module $dep, which is not below it in its links ($reach)"; bad=1
 		fi
-	done < <(grep -o '^#include "[a-z_]*/[a-z_0-9]*\.h"' "$dir"*.[ch] /dev/null | sed 's/#include "\(.*\)"/\1/')
+	done < <(find "$dir" -name '*.[ch]' -exec grep -o '^#include "[a-z_]*/[a-z_0-9/]*\.h"' /dev/null {} + |
+		sed 's/#include "\(.*\)"/\1/')
 	for d in ${LINKS[$m]:-}; do
 		[ "$m" = cli ] || [ "$m" = server ] && continue
 		[[ "$used" == *" $d "* ]] || { echo "src/$m: links hfds_$d but includes nothing of it"; bad=1; }
 	done
+done
+# 4. inside parquet, the reader and the writer share only the format definitions
+for side in read write; do
+	other=$([ $side = read ] && echo write || echo read)
+	if grep -rn "^#include \"parquet/$other/" src/parquet/$side src/parquet/format; then
+		echo "parquet/$side or parquet/format includes parquet/$other (they share only parquet/format)"; bad=1
+	fi
 done
 [ "$bad" = 0 ] && echo "module includes follow the layers and the CMake links"
 exit "$bad"

@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "hfds/features.h"
 #include "hfds/parquet_reader.h"
-#include "parquet/assemble.h"
-#include "parquet/pq_format.h"
+#include "parquet/read/assemble.h"
+#include "parquet/format/pq_format.h"
 #include "util/base64.h"
 #include "util/numfmt.h"
 

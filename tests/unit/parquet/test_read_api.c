@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hfds/parquet_reader.h"
-#include "parquet/catfmt.h"
+#include "parquet/read/catfmt.h"
 #include "test.h"
 #include "util/alloc.h"
 
