@@ -6,6 +6,7 @@
  * given features, or as features inferred from the first lines (int64, float64, bool,
  * string, lists, structs).
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,16 @@ static int infer_jsonl(hfds_features **out, const char *path, hfds_error *err)
 			feats[i] = merge(feats[i], infer_value(v, 0));
 		}
 		json_decref(obj);
+	}
+	/* fopen succeeds on a directory; the read fails (EISDIR) */
+	if (ferror(fp)) {
+		rc = hfds_error_set(err, HFDS_EIO, "%s: cannot read: %s", path, strerror(errno));
+		goto done;
+	}
+	if (nnames == 0) {
+		rc = hfds_error_set(err, HFDS_EPARSE, "%s:%d: no JSON object to infer the columns from (%s)", path, lines + 1,
+				    lines ? "only empty objects or blank lines" : "empty file");
+		goto done;
 	}
 	if (!(*out = hfds_features_new())) {
 		rc = hfds_error_set(err, HFDS_ENOMEM, "out of memory");

@@ -189,7 +189,10 @@ int hfds_ds_jsonl_infer(hfds_features **out, const char *path, size_t max_lines,
 		json_decref(obj);
 		obj = NULL;
 	}
-	HFDS_FAIL_IF(!root || root->count == 0, HFDS_EPARSE, err, "%s: no rows to infer features from", path);
+	/* fopen succeeds on a directory; the read fails (EISDIR) */
+	HFDS_FAIL_IF(ferror(fp), HFDS_EIO, err, "%s: cannot read: %s", path, strerror(errno));
+	HFDS_FAIL_IF(!root || root->count == 0, HFDS_EPARSE, err, "%s:%llu: no rows to infer features from (%s)", path,
+		(unsigned long long)c.line + 1, c.line ? "only blank lines or empty objects" : "empty file");
 	f = hfds_features_new();
 	HFDS_FAIL_IF(!f, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < root->count; i++) {
