@@ -7,6 +7,7 @@
 #define HFDS_CLI_H
 
 #include "hfds/common.h"
+#include "hfds/hub.h"
 
 enum {
 	CLI_EXIT_OK = 0,
@@ -77,13 +78,29 @@ int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_delete_config(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
-/* Hub helpers for repo-level commands (defined in cmd_repo.c). */
-struct hfds_store;
-/* Chooses the target from --endpoint (NULL = none) and announces it in one stderr line. For
- * the embedded hub, opens it into *out and returns CLI_EXIT_OK; for a server, says that the
- * HTTP client is not available yet and returns CLI_EXIT_ERROR. */
-int cli_open_store(const char *cmd, const char *endpoint, struct hfds_store **out);
+/* Hub helpers (cli_hub.c). Opens the hub chosen from --endpoint (NULL = none) and
+ * announces it in one stderr line; CLI_EXIT_OK, or prints the error and returns its code. */
+int cli_open_hub(const char *endpoint, hfds_hub **out);
+
+/* A dataset repo on a hub, as the dataset commands use it. */
+typedef struct cli_dataset {
+	hfds_hub *hub;
+	hfds_hub_dataset *ds;
+	const hfds_ds_repo_ops *ops;
+	const char *where;      /* the target's description (owned by hub) */
+} cli_dataset;
+
+/* Opens hub and repo (flags: HFDS_HUB_DATASET_*); on error nothing is left open. */
+int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, const char *branch, unsigned flags,
+	hfds_error *err);
+/* Frees what cli_dataset_open opened (idempotent). */
+void cli_dataset_close(cli_dataset *d);
+
+/* Repo-level argument helpers (cmd_repo.c). */
 /* Splits "ns/name@rev" into the repo id (copied to repo[cap]) and *rev (NULL if absent). */
 int cli_split_repo_rev(const char *cmd, const char *arg, char *repo, size_t cap, const char **rev);
 /* --type value ("dataset", "model", "space") to an hfds_repo_type stored in *type. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "parquet/format/pq_format.h"
+#include "parquet/write/arrow_ipc_schema.h"
 #include "parquet/write/pq_writer_int.h"
 #include "util/alloc.h"
 #include "util/try.h"
@@ -225,6 +226,7 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err)
 {
 	int rc = 0;
+	char *arrow_schema = NULL;
 	hfds_pq_writer *w = hfds_calloc(1, sizeof(*w));
 	*out = NULL;
 	HFDS_FAIL_IF(!w, HFDS_ENOMEM, err, "out of memory");
@@ -241,8 +243,15 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	HFDS_TRY(resolve_options(w, err));
 	w->o.columns = NULL;
 	w->o.column_count = 0;
-	for (size_t i = 0; opts && i < opts->kv_count; i++)
+	int has_arrow_schema = 0;
+	for (size_t i = 0; opts && i < opts->kv_count; i++) {
 		HFDS_TRY(copy_kv(w, opts->kv[i].key, opts->kv[i].value, err));
+		has_arrow_schema |= !strcmp(opts->kv[i].key, "ARROW:schema");
+	}
+	if (!has_arrow_schema) { /* moved last when the footer is written */
+		HFDS_TRY(pq_arrow_schema_b64(&arrow_schema, schema, err));
+		HFDS_TRY(copy_kv(w, "ARROW:schema", arrow_schema, err));
+	}
 	HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	if (w->o.pool) {
 		w->pool = w->o.pool;
@@ -273,6 +282,7 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	*out = w;
 	w = NULL;
 done:
+	hfds_free(arrow_schema);
 	if (w) {
 		if (w->fd >= 0)
 			fail(w, rc, err);
