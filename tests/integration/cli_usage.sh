@@ -37,6 +37,8 @@ for bad in abc -3 0x10 ' 1' +1 1.5 2e1 99999999999999999999999 ''; do
 	refused chess push --repo me/c --data-path x.pgn --batch-size "$bad"
 	refused chess push --repo me/c --data-path x.pgn --workers "$bad"
 	refused chess perft startpos "$bad"
+	refused serve --port "$bad"
+	refused serve --timeout "$bad"
 done
 for v in 3 7 0 -1; do
 	refused convert "$W/in.jsonl" "$W/o.parquet" --page-version "$v"
