@@ -99,6 +99,9 @@ int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, 
 	hfds_error *err);
 /* Frees what cli_dataset_open opened (idempotent). */
 void cli_dataset_close(cli_dataset *d);
+/* Installs handlers so that SIGTERM, SIGINT and SIGHUP remove the staging folders of a push
+ * in progress before the process dies of the signal (for commands that stage shards). */
+void cli_clean_staging_on_signals(void);
 
 /* Repo-level argument helpers (cmd_repo.c). */
 /* Splits "ns/name@rev" into the repo id (copied to repo[cap]) and *rev (NULL if absent). */

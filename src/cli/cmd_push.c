@@ -343,6 +343,7 @@ int cmd_push(int argc, char **argv)
 		goto done;
 	}
 	prog.on = !quiet && isatty(2);
+	cli_clean_staging_on_signals();
 	o.threads = cli_threads(threads);
 	o.progress = on_progress;
 	o.progress_payload = &prog;

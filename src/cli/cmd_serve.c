@@ -17,7 +17,8 @@
 
 static const char serve_help[] =
 	"usage: hfds serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--public-url URL]\n"
-	"                  [--max-connections N] [--timeout S] [--chunk-size BYTES] [--require-token]\n"
+	"                  [--max-connections N] [--timeout S] [--chunk-size BYTES] [--max-commit-body BYTES]\n"
+	"                  [--require-token]\n"
 	"\n"
 	"Serve the embedded hub's repositories over the Hugging Face Hub HTTP API, so that\n"
 	"huggingface_hub, datasets, @huggingface/hub and git + git-lfs use it unchanged:\n"
@@ -37,6 +38,8 @@ static const char serve_help[] =
 	"  --timeout S         idle connection timeout in seconds (default 60)\n"
 	"  --chunk-size BYTES  LFS uploads larger than this use multipart parts of this size\n"
 	"                      (default 67108864)\n"
+	"  --max-commit-body B largest NDJSON commit accepted, inline files included (default\n"
+	"                      536870912; larger is 413); other JSON bodies stop at 16 MiB\n"
 	"  --require-token     refuse anonymous reads (401)\n";
 
 static void log_line(void *ctx, const char *line)
@@ -48,7 +51,7 @@ static void log_line(void *ctx, const char *line)
 int cmd_serve(int argc, char **argv)
 {
 	const char *host = NULL, *root = NULL, *pub = NULL;
-	long long port = 8080, maxc = 0, tmo = 0, chunk = 0;
+	long long port = 8080, maxc = 0, tmo = 0, chunk = 0, maxb = 0;
 	int require = 0, rc, npos, sig;
 	const char *pos[1];
 	hfds_server_config cfg;
@@ -63,6 +66,7 @@ int cmd_serve(int argc, char **argv)
 		CLI_INT("--max-connections", NULL, &maxc, 1, 100000),
 		CLI_INT("--timeout", NULL, &tmo, 1, 86400),
 		CLI_INT("--chunk-size", NULL, &chunk, 1024, LLONG_MAX),
+		CLI_INT("--max-commit-body", NULL, &maxb, 1024, 1LL << 40),
 		CLI_FLAG("--require-token", NULL, &require),
 		CLI_END,
 	};
@@ -75,6 +79,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.max_connections = (unsigned)maxc;  /* 0 = the server's defaults */
 	cfg.timeout_seconds = (unsigned)tmo;
 	cfg.chunk_size = (uint64_t)chunk;
+	cfg.max_commit_body = (size_t)maxb;
 	cfg.public_url = pub;
 	cfg.require_token = require;
 	cfg.log = log_line;
