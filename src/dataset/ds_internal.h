@@ -58,7 +58,7 @@ struct hfds_ds {
 int hfds_ds__close_all(hfds_ds *ds, hfds_error *err);
 
 /* Given the files already in the target (repo or folder) and its card text (NULL = none):
- * names the shards (renaming the local files), merges the card, and lists the existing
+ * names the shards (local files move to hidden temporary names), merges the card, and lists the existing
  * files the push makes stale. `card_out` is the new README.md text. */
 typedef struct ds_plan {
 	char *card;             /* rendered README.md */
@@ -70,6 +70,8 @@ typedef struct ds_plan {
 int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card_len,
 	const hfds_ds_repo_file *files, size_t file_count, hfds_error *err);
 void hfds_ds__plan_release(ds_plan *plan);
+/* Renames the planned shards to their final names under the writer's folder. */
+int hfds_ds__place_shards(hfds_ds *ds, hfds_error *err);
 
 /* fnmatch with `*` not crossing '/' and `**` crossing it (HfFileSystem glob). */
 int hfds_ds__glob_match(const char *pattern, const char *path);

@@ -81,6 +81,7 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	for (attempt = 0;; attempt++) {
 		HFDS_TRY(read_state(&st, ops, err));
 		HFDS_TRY(hfds_ds__plan(&plan, ds, st.card, st.card_len, st.files, st.count, err));
+		HFDS_TRY(hfds_ds__place_shards(ds, err));
 		n = 0;
 		for (i = 0; i < ds->split_count; i++) {
 			for (k = 0; k < ds->splits[i]->shard_count; k++) {
