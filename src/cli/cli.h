@@ -6,6 +6,8 @@
 #ifndef HFDS_CLI_H
 #define HFDS_CLI_H
 
+#include <stdio.h>
+
 #include "hfds/common.h"
 
 enum {
@@ -14,6 +16,17 @@ enum {
 	CLI_EXIT_USAGE = 2,   /* bad arguments */
 	CLI_EXIT_DATA = 3     /* the input was invalid */
 };
+
+/* Prints `s` with control characters escaped as \xNN (see cli_print.c); for anything that
+ * may hold bytes from inputs. */
+void cli_print_escaped(FILE *fp, const char *s);
+/* printf to stderr through cli_print_escaped (at most 8 KiB). */
+void cli_eprintf(const char *fmt, ...) HFDS_PRINTF(1, 2);
+
+/* A folder removed (rm -r) if the process is killed by SIGTERM, SIGINT or SIGHUP, until
+ * unregistered (cli_cleanup.c; up to 4 at a time). */
+void cli_cleanup_register(const char *dir);
+void cli_cleanup_unregister(const char *dir);
 
 /* Prints "hfds: <message>" to stderr and maps the error code to an exit code. */
 int cli_fail(const hfds_error *err);

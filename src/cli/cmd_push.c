@@ -98,6 +98,12 @@ static void on_progress(void *payload, const char *what, uint64_t done, uint64_t
 	fflush(stderr);
 }
 
+static void on_warning(void *payload, const char *message)
+{
+	(void)payload;
+	cli_eprintf("hfds push: warning: %s\n", message);
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -331,6 +337,7 @@ int cmd_push(int argc, char **argv)
 	po.title = message;
 	po.description = description;
 	po.replace_features = o.replace_features;
+	po.warn = on_warning;
 
 	if (from_dir) {
 		if ((rc = push_repo_open(&repo, endpoint, repo_id, revision, 1, is_private, &err)) < 0)
@@ -442,6 +449,7 @@ int cmd_push(int argc, char **argv)
 	goto done;
 fail:
 	code = cli_fail(&err);
+	push_repo_abandon(repo);
 done:
 	hfds_ds_free(ds);
 	if (staging)

@@ -1,5 +1,6 @@
 /* hfds_ds_repo_ops over the embedded store, for push / delete-config / purge. */
 #include "push_repo.h"
+#include "cli.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -138,10 +139,13 @@ int push_repo_open(push_repo **out, const char *endpoint, const char *repo_id, c
 			if (err)
 				hfds_error_init(err);
 			rc = 0;
+			exists = 1;
 		}
 		HFDS_TRY(rc);
 	}
 	HFDS_TRY(hfds_store_repo_open(&p->repo, p->store, HFDS_REPO_DATASET, repo_id, err));
+	if (!exists)
+		HFDS_TRY(hfds_store_resolve(p->created, p->repo, "main", err));
 	p->ops.payload = p;
 	p->ops.head = ops_head;
 	p->ops.read_file = ops_read;
@@ -216,6 +220,7 @@ int push_repo_staging(char **out, const push_repo *p, hfds_error *err)
 	HFDS_FAIL_IF(!mkdtemp(tmpl), HFDS_EIO, err, "%s: %s", tmpl, strerror(errno));
 	*out = hfds_strdup(tmpl);
 	HFDS_FAIL_IF(!*out, HFDS_ENOMEM, err, "out of memory");
+	cli_cleanup_register(*out); /* a killed push leaves no staged shards behind */
 done:
 	free(base);
 	free(tmpl);
@@ -235,4 +240,17 @@ void push_repo_remove_tree(const char *dir)
 {
 	if (dir)
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	cli_cleanup_unregister(dir);
+}
+
+void push_repo_abandon(push_repo *p)
+{
+	char head[HFDS_OID_HEX_SIZE];
+	if (!p || !p->created[0] || hfds_store_resolve(head, p->repo, "main", NULL) < 0 || strcmp(head, p->created) != 0)
+		return;
+	/* still the initial commit: nothing of anyone's was published to it */
+	hfds_store_repo_free(p->repo);
+	p->repo = NULL;
+	hfds_store_repo_delete(p->store, HFDS_REPO_DATASET, p->repo_id, NULL);
+	p->created[0] = '\0';
 }

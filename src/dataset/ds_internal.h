@@ -9,6 +9,7 @@
 
 #include "dataset/card.h"
 #include "hfds/dataset.h"
+#include "hfds/features.h"
 #include "hfds/parquet.h"
 
 typedef struct ds_shard {
@@ -75,6 +76,17 @@ int hfds_ds__place_shards(hfds_ds *ds, hfds_error *err);
 
 /* fnmatch with `*` not crossing '/' and `**` crossing it (HfFileSystem glob). */
 int hfds_ds__glob_match(const char *pattern, const char *path);
+
+/* ds_folder.c, for hfds_ds_publish_folder: the non-hidden files below `dir` without ever
+ * leaving it (links outside and names with control characters refused, FIFOs, sockets and
+ * dangling links skipped through opts->warn); the folder's *.parquet files checked against
+ * the card (readable, features, num_examples); the folder card's other keys and prose
+ * copied into the card to commit. */
+int hfds_ds__scan_publishable(const char *dir, const hfds_ds_publish_options *opts, hfds_ds_repo_file **files,
+	size_t *count, hfds_error *err);
+int hfds_ds__check_folder(const char *dir, const hfds_card *card, const hfds_ds_repo_file *files, size_t n,
+	hfds_error *err);
+int hfds_ds__keep_folder_card(hfds_card *dst, const hfds_card *src, hfds_error *err);
 
 /* Every regular, non-hidden file below `root` (relative paths). */
 int hfds_ds__scan_folder(const char *root, hfds_ds_repo_file **files, size_t *count, hfds_error *err);

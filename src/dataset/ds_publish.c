@@ -196,7 +196,8 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 	HFDS_TRY(hfds_card__parse(&src, text, text_len, path, err));
 	HFDS_TRY(hfds_card__config_names(&names, src, err));
 	HFDS_FAIL_IF(json_array_size(names) == 0, HFDS_EINVAL, err, "%s: the card lists no configs", path);
-	HFDS_TRY(hfds_ds__scan_folder(dir, &local, &nlocal, err));
+	HFDS_TRY(hfds_ds__scan_publishable(dir, opts, &local, &nlocal, err));
+	HFDS_TRY(hfds_ds__check_folder(dir, src, local, nlocal, err));
 	adds = hfds_calloc(nlocal + 1, sizeof(*adds));
 	locals = hfds_calloc(nlocal + 1, sizeof(*locals));
 	HFDS_FAIL_IF(!adds || !locals, HFDS_ENOMEM, err, "out of memory");
@@ -234,6 +235,7 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 			json_decref(patterns);
 			patterns = NULL;
 		}
+		HFDS_TRY(hfds_ds__keep_folder_card(dst, src, err));
 		hfds_buf_clear(&card);
 		HFDS_TRY(hfds_card__render(dst, &card, err));
 		adds[n].path = "README.md";
