@@ -88,7 +88,7 @@ static int on_pos(void *ctx, const hfds_chess_position *pos, hfds_error *err)
 
 static void on_problem(void *ctx, const char *msg)
 {
-	fprintf(stderr, "%s\n", msg);
+	cli_eprintf("%s\n", msg);
 }
 
 static int mkdir_p(const char *path)

@@ -227,7 +227,7 @@ static int on_pos(void *ctx, const hfds_chess_position *pos, hfds_error *err)
 static void on_problem(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "%s\n", msg);
+	cli_eprintf("%s\n", msg);
 }
 
 static void on_progress(void *ctx, const hfds_chess_stats *st)
@@ -457,6 +457,8 @@ out:
 	}
 	pthread_mutex_destroy(&c.mu);
 	pthread_cond_destroy(&c.cv);
+	if (code != CLI_EXIT_OK)
+		push_repo_abandon(c.repo); /* a failed first push leaves no empty repo */
 	free(inputs);
 	free(c.buf[0]);
 	free(c.buf[1]);

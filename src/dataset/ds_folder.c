@@ -157,6 +157,7 @@ done:
 typedef struct shard_facts {
 	int64_t rows;
 	json_t *yaml[2];              /* features in the card's YAML form: List, Sequence */
+	json_t *columns;              /* the file's top-level column names */
 } shard_facts;
 
 static int ends_with(const char *s, const char *suffix)
@@ -170,6 +171,8 @@ static int read_facts(shard_facts *f, const char *path, hfds_error *err)
 	hfds_pq_reader *r = NULL;
 	hfds_features *feat = NULL;
 	struct ArrowSchema s;
+	const char *hf = NULL;
+	size_t hf_len = 0;
 	int rc = 0;
 	memset(&s, 0, sizeof(s));
 	rc = hfds_pq_reader_open_path(&r, path, NULL, err);
@@ -182,7 +185,15 @@ static int read_facts(shard_facts *f, const char *path, hfds_error *err)
 	}
 	f->rows = hfds_pq_reader_num_rows(r);
 	HFDS_TRY(hfds_pq_reader_schema(r, &s, err));
-	HFDS_TRY(hfds_features_from_arrow_schema(&feat, &s, err));
+	HFDS_FAIL_IF(!(f->columns = json_array()), HFDS_ENOMEM, err, "out of memory");
+	for (int64_t i = 0; i < s.n_children; i++)
+		HFDS_FAIL_IF(json_array_append_new(f->columns, json_string(s.children[i]->name ? s.children[i]->name : "")) < 0,
+			HFDS_ENOMEM, err, "out of memory");
+	/* the features the writer recorded, as datasets reads them; else what the columns say */
+	if (hfds_pq_reader_kv(r, "huggingface", &hf, &hf_len) == 0)
+		HFDS_TRY(hfds_features_parse_hf_metadata(&feat, hf, hf_len, err));
+	else
+		HFDS_TRY(hfds_features_from_arrow_schema(&feat, &s, err));
 	HFDS_TRY(hfds_ds__features_yaml(&f->yaml[0], feat, 0, err));
 	HFDS_TRY(hfds_ds__features_yaml(&f->yaml[1], feat, HFDS_FEATURES_SEQUENCE, err));
 done:
@@ -237,6 +248,21 @@ typedef struct check_ctx {
 	uint64_t rows;
 } check_ctx;
 
+/* The file's columns are the card's feature names, in order. */
+static int same_names(const json_t *columns, const json_t *features)
+{
+	size_t i;
+	json_t *e;
+	if (json_array_size(columns) != json_array_size(features))
+		return 0;
+	json_array_foreach(features, i, e) {
+		const char *a = json_string_value(json_object_get(e, "name")), *b = json_string_value(json_array_get(columns, i));
+		if (!a || !b || strcmp(a, b) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 static int check_pattern(void *payload, const char *split, const char *pattern, hfds_error *err)
 {
 	check_ctx *c = payload;
@@ -247,7 +273,8 @@ static int check_pattern(void *payload, const char *split, const char *pattern, 
 		const shard_facts *f = &c->facts[i];
 		if (!f->yaml[0] || !hfds_ds__glob_match(pattern, c->files[i].path))
 			continue;
-		if (c->features && !json_equal(f->yaml[0], (json_t *)c->features) && !json_equal(f->yaml[1], (json_t *)c->features))
+		if (c->features && ((!json_equal(f->yaml[0], (json_t *)c->features) &&
+			!json_equal(f->yaml[1], (json_t *)c->features)) || !same_names(f->columns, c->features)))
 			return hfds_error_set(err, HFDS_EINVAL,
 				"%s/%s: its columns do not match the features the card gives config '%s' (nothing was published)",
 				c->dir, c->files[i].path, c->config);
@@ -328,6 +355,7 @@ done:
 	for (i = 0; facts && i < n; i++) {
 		json_decref(facts[i].yaml[0]);
 		json_decref(facts[i].yaml[1]);
+		json_decref(facts[i].columns);
 	}
 	hfds_free(facts);
 	return rc;
