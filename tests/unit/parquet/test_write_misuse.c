@@ -342,23 +342,6 @@ static void test_overwrite_keeps_links(void)
 	CHECK(st.st_size > 12);
 }
 
-/* The whole file as bytes (test helper; NULL if it cannot be read). */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	return buf;
-}
-
 /* A write that fails, or a writer freed without close, leaves the file that was at the path
  * byte for byte (the old writer unlinked it first), and no temporary. */
 static void test_failure_keeps_old_file(void)
@@ -376,7 +359,7 @@ static void test_failure_keeps_old_file(void)
 	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
 	CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, NULL), 0);
 	hfds_pq_writer_free(w);
-	before = slurp(path, &n0);
+	before = test_slurp(path, &n0);
 	REQUIRE(before != NULL && n0 > 100);
 	for (int mode = 0; mode < 2; mode++) {
 		hfds_error err;
@@ -386,7 +369,7 @@ static void test_failure_keeps_old_file(void)
 		if (mode == 0)
 			CHECK_EQ_INT(hfds_pq_writer_write(w, bad, &err), HFDS_EINVAL);
 		hfds_pq_writer_free(w);
-		after = slurp(path, &n1);
+		after = test_slurp(path, &n1);
 		CHECK(after != NULL && n1 == n0 && memcmp(before, after, n0) == 0);
 		CHECK_EQ_INT(temps(path, NULL, 0), 0);
 		free(after);

@@ -30,15 +30,10 @@ static void put(const char *path, const char *text)
 
 static int has_text(const char *path, const char *text)
 {
-	char buf[256] = "";
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return !strcmp(buf, text);
+	char *got = test_slurp(path, NULL);
+	int same = got && !strcmp(got, text);
+	free(got);
+	return same;
 }
 
 /* Entries of the temp dir whose name starts with ".<name>.tmp-". */
