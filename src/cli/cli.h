@@ -20,8 +20,9 @@ enum {
 /* Prints `s` with control characters escaped as \xNN (see cli_print.c); for anything that
  * may hold bytes from inputs. */
 void cli_print_escaped(FILE *fp, const char *s);
-/* printf to stderr through cli_print_escaped (at most 8 KiB). */
+/* printf to stderr / stdout through cli_print_escaped (at most 8 KiB). */
 void cli_eprintf(const char *fmt, ...) HFDS_PRINTF(1, 2);
+void cli_printf(const char *fmt, ...) HFDS_PRINTF(1, 2);
 
 /* A folder removed (rm -r) if the process is killed by SIGTERM, SIGINT or SIGHUP, until
  * unregistered (cli_cleanup.c; up to 4 at a time). */

@@ -26,12 +26,25 @@ void cli_print_escaped(FILE *fp, const char *s)
 	}
 }
 
-void cli_eprintf(const char *fmt, ...)
+static void vprint_escaped(FILE *fp, const char *fmt, va_list ap)
 {
 	char buf[8192];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	cli_print_escaped(fp, buf);
+}
+
+void cli_eprintf(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vprint_escaped(stderr, fmt, ap);
 	va_end(ap);
-	cli_print_escaped(stderr, buf);
+}
+
+void cli_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprint_escaped(stdout, fmt, ap);
+	va_end(ap);
 }

@@ -273,3 +273,13 @@ def test_control_characters_escaped(hfds, tmp_path):
     assert r.returncode != 0
     assert "\x1b" not in r.stderr and "\r" not in r.stderr
     assert "\\x1b[31mname\\x0d.jsonl" in r.stderr
+
+
+def test_control_characters_escaped_in_listings(hfds, tmp_path):
+    rows = write_jsonl(tmp_path / "t.jsonl", [{"a": 1}])
+    hub = tmp_path / "hub"
+    hfds("push", "me/l", "--split", "train=%s" % rows, "--endpoint", hub, "-q",
+         "--message", "title \x1b]0;owned\x07", "--description", "line \x1b[2J")
+    out = hfds("log", "me/l", "--endpoint", hub).stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "title \\x1b]0;owned\\x07" in out and "line \\x1b[2J" in out
