@@ -113,7 +113,7 @@ done:
  * its name.
  */
 static int copy_in(hfds_store *st, const char *src, const char *want_hex, uint64_t want_size,
-	char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
+	char sha_out[HFDS_SHA256_HEX_SIZE], uint64_t *size_out, hfds_error *err)
 {
 	char *tmp = NULL;
 	char block[1 << 16];
@@ -154,6 +154,7 @@ static int copy_in(hfds_store *st, const char *src, const char *want_hex, uint64
 	out = -1;
 	HFDS_TRY(rename_in(st, tmp, sha_out, size, err));
 	created = 0;
+	*size_out = size;
 done:
 	if (in >= 0)
 		close(in);
@@ -172,7 +173,7 @@ static int place(const char *src, const char *obj, int move)
 }
 
 int hfds_store__object_put_file(hfds_store *st, const char *local_path, const char *sha256_hex,
-	uint64_t size, int move, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
+	uint64_t size, int move, char sha_out[HFDS_SHA256_HEX_SIZE], uint64_t *size_out, hfds_error *err)
 {
 	char *obj = NULL;
 	struct stat sb;
@@ -188,12 +189,13 @@ int hfds_store__object_put_file(hfds_store *st, const char *local_path, const ch
 			local_path, sha256_hex);
 	}
 	if (!sha256_hex || !is_own_staged(st, local_path, &sb)) {
-		HFDS_TRY(copy_in(st, local_path, sha256_hex, size, sha_out, err));
+		HFDS_TRY(copy_in(st, local_path, sha256_hex, size, sha_out, size_out, err));
 		if (move)
 			unlink(local_path);
 		goto done;
 	}
 	memcpy(sha_out, sha256_hex, 65);
+	*size_out = size;
 	HFDS_TRY(hfds_store_object_path(&obj, st, sha_out, err));
 	HFDS_TRY(existing_ok(obj, size, &exists, err));
 	if (exists) {
@@ -210,7 +212,7 @@ int hfds_store__object_put_file(hfds_store *st, const char *local_path, const ch
 			goto sealed;
 	}
 	/* linking failed for another reason (another file system): copy */
-	HFDS_TRY(copy_in(st, local_path, sha256_hex, size, sha_out, err));
+	HFDS_TRY(copy_in(st, local_path, sha256_hex, size, sha_out, size_out, err));
 	if (move)
 		unlink(local_path);
 	goto done;
@@ -284,6 +286,7 @@ int hfds_store_object_exists(const hfds_store *st, const char *sha256_hex, uint6
 int hfds_store_object_import(hfds_store *st, const char *local_path, const char *sha256_hex, uint64_t size,
 	unsigned flags, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err)
 {
+	uint64_t stored;
 	return hfds_store__object_put_file(st, local_path, sha256_hex, size, (flags & HFDS_STORE_ADD_MOVE) != 0,
-		sha_out, err);
+		sha_out, &stored, err);
 }
