@@ -3,7 +3,9 @@
  * and created with O_CREAT|O_EXCL (retried on a clash), so two writers never share one,
  * and it lives in the target's folder because rename(2) is atomic only within one file
  * system. Replacing by rename also gives the target a new inode: a file at the path that
- * is hard-linked elsewhere is never modified in place.
+ * is hard-linked elsewhere is never modified in place. A symbolic link is followed (the
+ * file it names is replaced, the link kept); a device or FIFO (/dev/stdout) is written
+ * directly, since there is nothing to replace.
  */
 #include "util/afile.h"
 
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,13 +37,25 @@ static void release(hfds_afile *f)
 int hfds_afile_open(hfds_afile *f, const char *path, int fsync_at_commit, hfds_error *err)
 {
 	const char *slash;
+	char *real = NULL;
 	size_t dirlen, n;
 	struct stat st;
 	int rc = 0, tries;
 	f->fd = -1;
 	f->tmp = NULL;
+	f->path = NULL;
 	f->fsync = fsync_at_commit;
 	HFDS_FAIL_IF(!path || !*path, HFDS_EINVAL, err, "empty output path");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a device or FIFO (/dev/stdout): nothing to replace, the bytes go straight there */
+		HFDS_FAIL_IF(!(f->path = hfds_strdup(path)), HFDS_ENOMEM, err, "out of memory");
+		f->fd = open(path, O_WRONLY | O_CLOEXEC);
+		HFDS_FAIL_IF(f->fd < 0, HFDS_EIO, err, "%s: cannot open: %s", path, strerror(errno));
+		goto done;
+	}
+	/* a symbolic link to a file: replace the file it points to, keep the link */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(path, NULL)) != NULL)
+		path = real;
 	HFDS_FAIL_IF(!(f->path = hfds_strdup(path)), HFDS_ENOMEM, err, "out of memory");
 	slash = strrchr(path, '/');
 	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
@@ -59,6 +74,7 @@ int hfds_afile_open(hfds_afile *f, const char *path, int fsync_at_commit, hfds_e
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		(void)fchmod(f->fd, st.st_mode & 07777);
 done:
+	free(real);
 	if (rc < 0)
 		release(f);
 	return rc;
@@ -105,13 +121,14 @@ int hfds_afile_commit(hfds_afile *f, hfds_error *err)
 	HFDS_FAIL_IF(f->fd < 0, HFDS_ESTATE, err, "%s: output is not open", f->path ? f->path : "");
 	fd = f->fd;
 	f->fd = -1;
-	if (f->fsync && fsync(fd) != 0) {
+	if (f->fsync && f->tmp && fsync(fd) != 0) {
 		close(fd);
 		HFDS_FAIL(HFDS_EIO, err, "%s: fsync failed: %s", f->path, strerror(errno));
 	}
 	HFDS_FAIL_IF(close(fd) != 0, HFDS_EIO, err, "%s: write failed at close: %s", f->path, strerror(errno));
-	HFDS_FAIL_IF(rename(f->tmp, f->path) != 0, HFDS_EIO, err, "%s: cannot replace: %s", f->path, strerror(errno));
-	if (f->fsync)
+	HFDS_FAIL_IF(f->tmp && rename(f->tmp, f->path) != 0, HFDS_EIO, err, "%s: cannot replace: %s", f->path,
+		strerror(errno));
+	if (f->fsync && f->tmp)
 		sync_folder(f->path);
 	hfds_free(f->tmp);
 	f->tmp = NULL;

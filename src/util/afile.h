@@ -5,7 +5,8 @@
  * abort (or a failed commit) unlinks it. Until commit the old file at the path is untouched,
  * so a failed write never destroys what the user had, and the output may be an input that
  * is still being read (IN = OUT). A file already at the path keeps its permission bits;
- * a new one gets 0666 minus the umask. The struct is caller-owned; one thread at a time.
+ * a new one gets 0666 minus the umask. A symbolic link's target file is replaced (the link
+ * stays); a device or FIFO at the path is written directly (no temporary). The struct is caller-owned; one thread at a time.
  */
 #ifndef HFDS_UTIL_AFILE_H
 #define HFDS_UTIL_AFILE_H

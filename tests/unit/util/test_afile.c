@@ -1,7 +1,8 @@
 /*
  * util/afile: the atomic output every user-visible file goes through. Until commit the
  * target is untouched; abort leaves no temporary; commit replaces the target with a new
- * inode (another hard link to the old file keeps its bytes) and keeps its permission bits.
+ * inode (another hard link to the old file keeps its bytes) and keeps its permission bits;
+ * symbolic links are kept and devices written directly.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -87,6 +88,30 @@ static void test_commit_replaces_inode_and_mode(void)
 	}
 }
 
+/* A symbolic link keeps pointing at its file, whose content is replaced; a device at the
+ * path (/dev/null, /dev/stdout) is written directly and never replaced by a file. */
+static void test_links_and_devices(void)
+{
+	const char *target = path_in("real.txt"), *lnk = path_in("via-link.txt");
+	hfds_afile f = HFDS_AFILE_INIT;
+	struct stat st;
+	put(target, "old");
+	REQUIRE(symlink(target, lnk) == 0);
+	REQUIRE(hfds_afile_open(&f, lnk, 0, NULL) == 0);
+	CHECK_EQ_INT(hfds_afile_write(&f, "new", 3, NULL), 0);
+	CHECK_EQ_INT(hfds_afile_commit(&f, NULL), 0);
+	CHECK_EQ_INT(lstat(lnk, &st), 0);
+	CHECK(S_ISLNK(st.st_mode));
+	CHECK(has_text(target, "new"));
+	for (int durable = 0; durable < 2; durable++) {
+		REQUIRE(hfds_afile_open(&f, "/dev/null", durable, NULL) == 0);
+		CHECK_EQ_INT(hfds_afile_write(&f, "discarded", 9, NULL), 0);
+		CHECK_EQ_INT(hfds_afile_commit(&f, NULL), 0);
+		CHECK_EQ_INT(stat("/dev/null", &st), 0);
+		CHECK(S_ISCHR(st.st_mode));
+	}
+}
+
 static void test_errors_name_the_target(void)
 {
 	const char *p = path_in("no/such/folder/out.txt");
@@ -106,6 +131,7 @@ int main(void)
 {
 	RUN(test_abort_keeps_target);
 	RUN(test_commit_replaces_inode_and_mode);
+	RUN(test_links_and_devices);
 	RUN(test_errors_name_the_target);
 	TEST_END();
 }
