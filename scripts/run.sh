@@ -52,9 +52,40 @@ if [ -d "$root/tests/node/node_modules/@duckdb" ]; then
   done
 fi
 
+# Serve the hub for a moment and stream the dataset through HF_ENDPOINT with `datasets`.
+py="$root/tests/python/.venv/bin/python"
+if [ -x "$py" ]; then
+  port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf '\n\033[1m$ %s serve --port %s &   (access log below)\033[0m\n' "$hfds" "$port"
+  "$hfds" serve --port "$port" 2>"$HFDS_HOME/serve.log" &
+  serve_pid=$!
+  trap 'kill "$serve_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do grep -q 'listening on' "$HFDS_HOME/serve.log" && break; sleep 0.1; done
+  printf '\033[1m$ HF_ENDPOINT=http://127.0.0.1:%s HF_HUB_DISABLE_XET=1 python -c "load_dataset(%s, split=train, streaming=True)"\033[0m\n' "$port" "'$repo'"
+  HF_ENDPOINT="http://127.0.0.1:$port" HF_HUB_DISABLE_XET=1 HF_HOME="$HFDS_HOME/hf" HF_HUB_DISABLE_PROGRESS_BARS=1 \
+    "$py" - "$repo" <<'PY'
+import sys
+from datasets import load_dataset
+ds = load_dataset(sys.argv[1], split="train", streaming=True)
+for i, row in enumerate(ds):
+    print(f"  row {i}: scalars={row['scalars']} window[0][:12]={row['window'][0][:12]} ...")
+    if i == 2:
+        break
+PY
+  kill -TERM "$serve_pid"; wait "$serve_pid" || true
+  trap - EXIT
+  sed 's/^/  serve: /' "$HFDS_HOME/serve.log" | head -40
+fi
+
 cat <<EOF
 
 Published $repo to the embedded hub at $HFDS_HOME/hub (tag v1).
+Serve it to the Hugging Face clients (any machine that can reach the port):
+
+  HFDS_HOME=$HFDS_HOME $hfds serve --port 8080 &
+  HF_ENDPOINT=http://127.0.0.1:8080 HF_HUB_DISABLE_XET=1 \\
+    python -c "from datasets import load_dataset; print(load_dataset('$repo', streaming=True))"
+
 Load it with Hugging Face datasets (with git-lfs installed, a clone checks out the real shards
 from the local object store):
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Reader benchmark (issue 3): full scan of Parquet files into Arrow arrays (bench/reader/scan.c,
+# Reader benchmark (issues 3, 9): full scan of Parquet files into Arrow arrays (bench/reader/scan.c,
 # one and two threads) vs DuckDB materialising the same file (CREATE TABLE t AS SELECT * FROM
-# read_parquet(...)) with threads=1 and threads=2, plus the codec's raw decompression of the same
+# read_parquet(...)) with threads=1 and threads=2, vs pyarrow's pq.read_table(use_threads=False
+# and True; bench/reader/pyarrow_scan.py), plus the codec's raw decompression of the same
 # pages (scan --decompress-only).
 # Files:
 #  (a) hfds-chess-zstd:  the writer benchmark's 1,000,000 chesspos rows (bench/writer/bench_writer.c
 #      chess), zstd — regenerated every run with the writer under test
 #  (b) hfds-flat-snappy: the writer benchmark's 10M-row mixed table (bench_writer flat), snappy
-#  (c, d) duckdb-mixed-snappy / -zstd: a 10M-row mixed table written by DuckDB (int64, decimal,
+#  (c, d) pyarrow-chess-zstd / pyarrow-flat-snappy: the same two tables written by pyarrow
+#      (bench/writer/pyarrow_bench.py, settings matched to hfds's), regenerated every run
+#  (e, f) duckdb-mixed-snappy / -zstd: a 10M-row mixed table written by DuckDB (int64, decimal,
 #      short string, int32), generated once
 # DuckDB runs in node: each of its timings includes node + DuckDB start-up, measured on its own
 # ("node + duckdb startup") and subtracted in the summary. GB/s = uncompressed page bytes / time.
@@ -31,6 +34,12 @@ cc -O2 -std=c11 -D_GNU_SOURCE -I"$src/include" -I"$src/src" -o "$out/bench_write
 # the writer benchmark files, written by the hfds under test (not timed here)
 "$out/bench_writer" chess 1000000 2 "$out/hfds-chess-zstd.parquet" > "$out/gen-chess.json"
 "$out/bench_writer" flat 10000000 2 "$out/hfds-flat-snappy.parquet" > "$out/gen-flat.json"
+# the same tables written by pyarrow with matched settings (bench/writer/pyarrow_bench.py)
+py="${HFDS_PYTHON:-$src/tests/python/.venv/bin/python}"
+"$py" "$src/bench/writer/pyarrow_bench.py" chess 1000000 2 "$out/pyarrow-chess-zstd.parquet" \
+  "$out/hfds-chess-zstd.parquet" > "$out/gen-pyarrow-chess.json"
+"$py" "$src/bench/writer/pyarrow_bench.py" flat 10000000 2 "$out/pyarrow-flat-snappy.parquet" \
+  "$out/hfds-flat-snappy.parquet" > "$out/gen-pyarrow-flat.json"
 
 node="$src/tests/node/node_modules/@duckdb/node-api/lib/index.js"
 cat > "$out/gen.mjs" <<JS
@@ -54,7 +63,7 @@ JS
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M:%S) UTC"
 hyperfine -N -w 1 -r 10 --export-json "$out/startup.json" -n "node + duckdb startup" "node $out/duck.mjs - 1" 2>&1 | grep -v '^ *$'
-cases="hfds-chess-zstd hfds-flat-snappy duckdb-mixed-snappy duckdb-mixed-zstd"
+cases="${READER_CASES:-hfds-chess-zstd hfds-flat-snappy pyarrow-chess-zstd pyarrow-flat-snappy duckdb-mixed-snappy duckdb-mixed-zstd}"
 for name in $cases; do
   f="$out/$name.parquet"
   echo "== $name: $(stat -c %s "$f") bytes"
@@ -64,9 +73,10 @@ for name in $cases; do
     -n "hfds scan (1 thread)" "$out/scan $f" \
     -n "hfds scan (2 threads)" "$out/scan $f --threads=2" \
     -n "codec only" "$out/scan $f --decompress-only" 2>&1 | grep -v '^ *$'
+  "$py" "$src/bench/reader/pyarrow_scan.py" "$f" "$runs" | tee "$out/$name-pyarrow.json"
   dr=$druns
   dw=1
-  case $name in hfds-chess-*) dr=2; dw=0 ;; esac # DuckDB needs ~10 s per run here
+  case $name in *-chess-*) dr=2; dw=0 ;; esac # DuckDB needs ~10 s per run here
   hyperfine -N -w "$dw" -r "$dr" --export-json "$out/$name-duckdb.json" \
     -n "duckdb threads=1" "node $out/duck.mjs $f 1" \
     -n "duckdb threads=2" "node $out/duck.mjs $f 2" 2>&1 | grep -v '^ *$'
@@ -80,9 +90,11 @@ const startup = load('startup.json')[0].mean;
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\nnode + duckdb startup ${startup.toFixed(3)} s, subtracted from the DuckDB times below; ratio = DuckDB threads=1 / hfds`);
 console.log(['case', 'file MB', 'pages MB', 'hfds 1t s (cpu)', 'hfds 2t s', 'duckdb 1t s', 'duckdb 2t s',
-  'ratio 1t', 'ratio 2t vs duck 2t', 'codec s', 'scan GB/s', 'codec GB/s', 'RSS MB'].join(' | '));
+  'ratio 1t', 'ratio 2t vs duck 2t', 'pyarrow 1t s (cpu)', 'pyarrow 2t s', 'vs pyarrow 1t (cpu)', 'vs pyarrow 2t',
+  'codec s', 'scan GB/s', 'codec GB/s', 'RSS MB'].join(' | '));
 for (const c of cases) {
   const h = load(`${c}-hfds.json`), d = load(`${c}-duckdb.json`);
+  const p = JSON.parse(fs.readFileSync(`${dir}/${c}-pyarrow.json`, 'utf8'));
   const get = (r, n) => r.find(x => x.command === n);
   const h1 = get(h, 'hfds scan (1 thread)'), h2 = get(h, 'hfds scan (2 threads)'), co = get(h, 'codec only');
   const d1 = get(d, 'duckdb threads=1').mean - startup, d2 = get(d, 'duckdb threads=2').mean - startup;
@@ -91,7 +103,10 @@ for (const c of cases) {
   const size = fs.statSync(`${dir}/${c}.parquet`).size;
   console.log([c, (size / 1e6).toFixed(1), (raw / 1e6).toFixed(0),
     `${h1.mean.toFixed(3)} (${(h1.user + h1.system).toFixed(3)})`, h2.mean.toFixed(3), d1.toFixed(3), d2.toFixed(3),
-    `${(d1 / h1.mean).toFixed(2)}x`, `${(d2 / h2.mean).toFixed(2)}x`, co.mean.toFixed(3),
+    `${(d1 / h1.mean).toFixed(2)}x`, `${(d2 / h2.mean).toFixed(2)}x`,
+    `${p.t1_best.toFixed(3)} (${p.t1_cpu.toFixed(3)})`, p.t2_best.toFixed(3),
+    `${(p.t1_best / h1.mean).toFixed(2)}x (${(p.t1_cpu / (h1.user + h1.system)).toFixed(2)}x)`,
+    `${(p.t2_best / h2.mean).toFixed(2)}x`, co.mean.toFixed(3),
     (raw / h1.mean / 1e9).toFixed(2), (raw / co.mean / 1e9).toFixed(2), (rss / 1024).toFixed(0)].join(' | '));
 }
 JS

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Writer benchmarks (issue 2): hfds vs DuckDB writing the same in-memory table, same codec.
+# Writer benchmarks (issues 2, 9): hfds vs DuckDB and pyarrow writing the same in-memory table,
+# same codec (pyarrow_bench.py says which pyarrow settings are matched to hfds's defaults).
 #  (a) chess: CHESS_ROWS (default 1,000,000) chesspos rows, zstd
 #  (b) flat:  FLAT_ROWS (default 10,000,000) rows of int64, float64, short string, int32 w/ 10% nulls, snappy
 # Both sides build the table in memory first and time only the write (bench_writer.c /
 # duckdb_bench.mjs print their own timings: hyperfine would also time the data generation,
 # which both sides do in-process), at threads=1 and threads=2; hfds runs REPEAT (5) times (best
-# kept), DuckDB once per thread count (it is slow on (a)). Peak RSS of the hfds process comes
+# kept), DuckDB once per thread count (it is slow on (a)), pyarrow PY_REPEAT (3) times. Process
+# CPU time is recorded too: on a shared machine it is the steadier single-thread figure. Peak RSS of the hfds process comes
 # from /usr/bin/time -v (logs kept). Results: $HFDS_BENCH_OUT/writer.jsonl and a summary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,6 +16,8 @@ mkdir -p "$out"
 chess_rows=${CHESS_ROWS:-1000000}
 flat_rows=${FLAT_ROWS:-10000000}
 repeat=${REPEAT:-5}
+py_repeat=${PY_REPEAT:-3}
+py=${HFDS_PYTHON:-$root/tests/python/.venv/bin/python}
 tmp=${TMPDIR:-/tmp}/hfds-bench-writer
 mkdir -p "$tmp"
 
@@ -53,6 +57,11 @@ for spec in "chess $chess_rows" "flat $flat_rows"; do
     done
     rm -f "$tmp/duckdb_$name.parquet" && sync
     node "$root/bench/writer/duckdb_bench.mjs" "$name" "$rows" "$t" "$tmp/duckdb_$name.parquet" | tee -a "$res"
+    for i in $(seq "$py_repeat"); do
+      rm -f "$tmp/pyarrow_$name.parquet" && sync
+      "$py" "$root/bench/writer/pyarrow_bench.py" "$name" "$rows" "$t" "$tmp/pyarrow_$name.parquet" \
+        "$tmp/hfds_$name.parquet" | tee -a "$res"
+    done
   done
 done
 ls -l "$tmp"/*.parquet | awk '{print $5, $9}' > "$out/file_sizes.txt"
@@ -75,6 +84,10 @@ for (const c of ['chess', 'flat']) {
   };
   console.log(`  hfds median of ${rows.filter(r => r.case === c && r.engine === 'hfds' && r.threads === 1).length} runs: t=1 ${median(1).toFixed(3)} s   t=2 ${median(2).toFixed(3)} s (${(any.input_bytes / median(2) / 1e6).toFixed(0)} MB/s)`);
   console.log(`  speedup vs duckdb t=1: hfds t=1 ${(d1 / h1).toFixed(2)}x, hfds t=2 ${(d1 / h2).toFixed(2)}x; vs duckdb t=2: hfds t=2 ${(d2 / h2).toFixed(2)}x`);
+  const p1 = best('pyarrow', 1), p2 = best('pyarrow', 2);
+  const cpu = (e, t) => Math.min(...rows.filter(r => r.case === c && r.engine === e && r.threads === t).map(r => r.cpu_seconds));
+  console.log(`  pyarrow t=1 ${p1.toFixed(3)} s (cpu ${cpu('pyarrow', 1).toFixed(3)} s)   t=2 ${p2.toFixed(3)} s; hfds t=1 cpu ${cpu('hfds', 1).toFixed(3)} s`);
+  console.log(`  speedup vs pyarrow t=1: hfds t=1 ${(p1 / h1).toFixed(2)}x (cpu ${(cpu('pyarrow', 1) / cpu('hfds', 1)).toFixed(2)}x), hfds t=2 ${(p1 / h2).toFixed(2)}x; vs pyarrow t=2: hfds t=2 ${(p2 / h2).toFixed(2)}x`);
   console.log(`  memcpy of the same bytes ${Math.min(...mem).toFixed(3)} s -> hfds t=2 at ${(Math.min(...mem) / h2 * 100).toFixed(1)}% of memcpy speed`);
   console.log(`  hfds peak RSS ${(rss / 1024).toFixed(0)} MiB (includes the ${(any.input_bytes / 1048576).toFixed(0)} MiB input)`);
 }

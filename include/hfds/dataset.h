@@ -106,6 +106,8 @@ typedef struct hfds_ds_options {
 	int replace_features;     /* a config the card already describes with other features is
 	                             refused (HFDS_ECONFLICT) unless this is set and the push
 	                             replaces all its splits */
+	uint64_t append_batch;    /* append layout: the number of the first new batch_N file of
+	                             every split; 0 (default) = 1 + the highest in the repo */
 } hfds_ds_options;
 
 HFDS_EXTERN void hfds_ds_options_init(hfds_ds_options *opts);
@@ -252,6 +254,17 @@ HFDS_EXTERN int hfds_ds_delete_config(const hfds_ds_repo_ops *ops, const char *c
 /* Deletes every file except `.gitattributes` in one commit. *deleted gets the count. */
 HFDS_EXTERN int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
 	size_t *deleted, char out_sha[41], hfds_error *err);
+
+/*
+ * The files of one split of a repository at commit `rev`, as load_dataset resolves them:
+ * `config` NULL picks the card's only config, else the one marked `default: true`, else
+ * "default"; its data_files globs for `split` (HfFileSystem rules: `*` stays within a
+ * folder) are matched over every file, or `{data_dir}/{split}-*` when the card has no entry.
+ * Sorted by path; *files is freed with hfds_ds_repo_files_free. Errors: HFDS_ENOTFOUND (no
+ * file matches: unknown config or split), HFDS_EPARSE (the card, naming the line), the ops'.
+ */
+HFDS_EXTERN int hfds_ds_split_files(const hfds_ds_repo_ops *ops, const char *rev, const char *config,
+	const char *split, hfds_ds_repo_file **files, size_t *count, hfds_error *err);
 
 /* ---- rows from JSON ------------------------------------------------------------------- */
 

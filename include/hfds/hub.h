@@ -19,7 +19,10 @@
 #define HFDS_HUB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "hfds/common.h"
+#include "hfds/dataset.h"
+#include "hfds/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +63,161 @@ HFDS_EXTERN void hfds_target_describe(const hfds_target *t, char *buf, size_t ca
  * id. HFDS_EINVAL with a message naming the broken rule.
  */
 HFDS_EXTERN int hfds_hub_repo_id_check(const char *repo_id, hfds_error *err);
+
+/* ---- the hub: one interface over every backend ---------------------------------------
+ *
+ * An hfds_hub is opened from an endpoint (see the target choice above): an http(s) URL
+ * gives the HTTP backend, a directory or `file://` URL the embedded store (hfds/store.h).
+ * Every operation takes the repository by type and id and dispatches through one table of
+ * functions (src/hub/backend.h), as libgit2 does for its object databases; the dataset
+ * layer, the chess publisher and every command use only this interface.
+ *
+ * Results reuse the struct types of hfds/store.h (hfds_store_repo_info, hfds_store_tree,
+ * hfds_store_refs, hfds_store_log) and are freed with their hfds_store_*_free function;
+ * fields a backend cannot know are zero or empty (e.g. git_dir for a remote repository).
+ *
+ * Thread-safety: a hub handle belongs to one thread at a time (it caches the last opened
+ * repository); open one hub per thread, or hand it over with a happens-before edge.
+ * Tokens are never part of an error message.
+ */
+
+typedef struct hfds_hub hfds_hub;
+
+/*
+ * Opens the hub chosen by hfds_target_select(endpoint). Errors: HFDS_EINVAL (bad endpoint),
+ * HFDS_EIO (the embedded hub's directory), HFDS_EUNSUPPORTED (a backend not built in).
+ */
+HFDS_EXTERN int hfds_hub_open(hfds_hub **out, const char *endpoint, hfds_error *err);
+/* Same from a selected target (copied; the caller still releases `t`). */
+HFDS_EXTERN int hfds_hub_open_target(hfds_hub **out, const hfds_target *t, hfds_error *err);
+/* NULL-safe. Objects made from the hub (hfds_hub_dataset, hfds_hub_staging) go first. */
+HFDS_EXTERN void hfds_hub_free(hfds_hub *hub);
+/* The one-line description of the target (hfds_target_describe), owned by the hub. */
+HFDS_EXTERN const char *hfds_hub_where(const hfds_hub *hub);
+/* 1 for a remote (HTTP) hub, 0 for the embedded store. */
+HFDS_EXTERN int hfds_hub_is_remote(const hfds_hub *hub);
+/* Parallel connections for LFS uploads of the HTTP backend (1..64; 0 = the default:
+ * HFDS_HUB_UPLOAD_WORKERS, else 4). No effect on the embedded hub. */
+HFDS_EXTERN void hfds_hub_set_upload_workers(hfds_hub *hub, unsigned n);
+
+typedef struct hfds_hub_user {
+	char name[128];       /* the account name ("local" for the embedded hub) */
+	int can_write;        /* the token may create repositories and commit */
+} hfds_hub_user;
+
+/* Who the token belongs to. HFDS_EAUTH for a missing, invalid or read-only token (the
+ * message names where the token came from, never the token). */
+HFDS_EXTERN int hfds_hub_whoami(hfds_hub *hub, hfds_hub_user *out, hfds_error *err);
+
+/* Creates a repository with the Hub's initial commit. Returns 0 when created, 1 when it
+ * already existed and `exist_ok` is set; HFDS_EEXISTS otherwise. */
+HFDS_EXTERN int hfds_hub_repo_create(hfds_hub *hub, hfds_repo_type type, const char *repo_id, int is_private,
+	int exist_ok, hfds_error *err);
+/* HFDS_ENOTFOUND when absent. */
+HFDS_EXTERN int hfds_hub_repo_delete(hfds_hub *hub, hfds_repo_type type, const char *repo_id, hfds_error *err);
+/* Repository settings: the private flag. */
+HFDS_EXTERN int hfds_hub_repo_set_private(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	int is_private, hfds_error *err);
+/* Fills `out` for revision `rev` (NULL = main). HFDS_ENOTFOUND for an unknown repo or rev. */
+HFDS_EXTERN int hfds_hub_repo_info(hfds_store_repo_info *out, hfds_hub *hub, hfds_repo_type type,
+	const char *repo_id, const char *rev, hfds_error *err);
+/* Resolves `rev` (branch, tag, commit id or prefix; NULL = main) to a 40-hex commit id. */
+HFDS_EXTERN int hfds_hub_resolve(char out[HFDS_OID_HEX_SIZE], hfds_hub *hub, hfds_repo_type type,
+	const char *repo_id, const char *rev, hfds_error *err);
+/* Lists folder `path` at `rev` (see hfds_store_tree_list). */
+HFDS_EXTERN int hfds_hub_tree_list(hfds_store_tree **out, hfds_hub *hub, hfds_repo_type type,
+	const char *repo_id, const char *rev, const char *path, int recursive, hfds_error *err);
+/* Reads a byte range of a file at `rev` (see hfds_store_read; `*out` freed with hfds_free). */
+HFDS_EXTERN int hfds_hub_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_type type,
+	const char *repo_id, const char *rev, const char *path, uint64_t offset, uint64_t length,
+	size_t max_bytes, hfds_error *err);
+
+typedef enum hfds_hub_op_kind {
+	HFDS_HUB_OP_ADD_FILE = 0,    /* path <- local_path (sha256_hex and size if known, else NULL) */
+	HFDS_HUB_OP_ADD_BUFFER = 1,  /* path <- data[0..len) */
+	HFDS_HUB_OP_DELETE = 2,      /* a file, or a whole folder given without a trailing '/' */
+	HFDS_HUB_OP_COPY = 3         /* path <- the file src_path at src_rev (NULL = the parent) */
+} hfds_hub_op_kind;
+
+typedef struct hfds_hub_op {
+	hfds_hub_op_kind kind;
+	const char *path;
+	const char *local_path;
+	const char *sha256_hex;
+	uint64_t size;
+	const void *data;
+	size_t len;
+	const char *src_path;
+	const char *src_rev;
+} hfds_hub_op;
+
+typedef struct hfds_hub_commit_info {
+	const char *branch;        /* NULL = main */
+	const char *title;         /* required */
+	const char *description;   /* may be NULL */
+	const char *parent;        /* the commit the changes are based on: HFDS_ECONFLICT if moved */
+	int create_pr;             /* open a pull request instead (HTTP backend only) */
+	const hfds_hub_op *ops;
+	size_t count;
+} hfds_hub_commit_info;
+
+/*
+ * Applies the operations in order as ONE commit; `out_sha` (may be NULL) gets its id.
+ * Errors: HFDS_ECONFLICT (parent moved; nothing changed), HFDS_ENOTFOUND (branch, deleted
+ * path, copy source), HFDS_EUNSUPPORTED (create_pr on the embedded hub), the backend's.
+ */
+HFDS_EXTERN int hfds_hub_commit(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	const hfds_hub_commit_info *c, char out_sha[HFDS_OID_HEX_SIZE], hfds_error *err);
+
+/* Branches and tags (see hfds_store_branch_create / _tag_create for the rules). */
+HFDS_EXTERN int hfds_hub_branch_create(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	const char *name, const char *from, hfds_error *err);
+HFDS_EXTERN int hfds_hub_branch_delete(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	const char *name, hfds_error *err);
+HFDS_EXTERN int hfds_hub_tag_create(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	const char *name, const char *rev, const char *message, hfds_error *err);
+HFDS_EXTERN int hfds_hub_tag_delete(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	const char *name, hfds_error *err);
+HFDS_EXTERN int hfds_hub_refs_list(hfds_store_refs **out, hfds_hub *hub, hfds_repo_type type,
+	const char *repo_id, hfds_error *err);
+/* History from `rev` (NULL = main), newest first, at most `limit` entries (0 = all). */
+HFDS_EXTERN int hfds_hub_log(hfds_store_log **out, hfds_hub *hub, hfds_repo_type type, const char *repo_id,
+	const char *rev, size_t limit, hfds_error *err);
+
+/* ---- staging: where shards are written before they are committed --------------------
+ *
+ * A fresh folder `<staging root>/push-XXXXXX` (for the embedded hub `<root>/tmp`, on the
+ * file system of the LFS objects so shards are hard-linked, not copied). The folder holds a
+ * lock (flock on `.lock`) for as long as the handle lives; opening a staging folder sweeps
+ * the folders whose lock no one holds (pushes that were killed), never one in progress.
+ */
+typedef struct hfds_hub_staging hfds_hub_staging;
+
+HFDS_EXTERN int hfds_hub_staging_new(hfds_hub_staging **out, hfds_hub *hub, hfds_error *err);
+/* The folder's path (owned by the handle). */
+HFDS_EXTERN const char *hfds_hub_staging_path(const hfds_hub_staging *s);
+/* Removes the folder and everything in it, then releases the lock. NULL-safe. */
+HFDS_EXTERN void hfds_hub_staging_free(hfds_hub_staging *s);
+
+/* ---- a dataset repository as the dataset layer sees it ------------------------------ */
+
+typedef struct hfds_hub_dataset hfds_hub_dataset;
+
+enum {
+	HFDS_HUB_DATASET_CREATE = 1u << 0,   /* create the repo when missing */
+	HFDS_HUB_DATASET_PRIVATE = 1u << 1   /* ... as a private repo */
+};
+
+/*
+ * The dataset repo `repo_id` on `hub`, for commits to `branch` (NULL = main; a missing
+ * branch is created from main at the first publish, like push_to_hub(revision=...)).
+ * Without HFDS_HUB_DATASET_CREATE a missing repo is HFDS_ENOTFOUND. The hub must outlive it.
+ */
+HFDS_EXTERN int hfds_hub_dataset_open(hfds_hub_dataset **out, hfds_hub *hub, const char *repo_id,
+	const char *branch, unsigned flags, hfds_error *err);
+HFDS_EXTERN void hfds_hub_dataset_free(hfds_hub_dataset *d);
+/* The operations hfds_ds_publish and friends take (owned by `d`). */
+HFDS_EXTERN const hfds_ds_repo_ops *hfds_hub_dataset_ops(hfds_hub_dataset *d);
 
 #ifdef __cplusplus
 }

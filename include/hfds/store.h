@@ -145,6 +145,22 @@ HFDS_EXTERN int hfds_store_repo_exists(hfds_store *st, hfds_repo_type type, cons
 HFDS_EXTERN int hfds_store_repo_set_private(hfds_store *st, hfds_repo_type type, const char *repo_id,
 	int is_private, hfds_error *err);
 
+/*
+ * Renames repository `from` to `to` (same type), waiting for its writer lock.
+ * HFDS_ENOTFOUND (no `from`), HFDS_EEXISTS (`to` taken), HFDS_EINVAL (bad id).
+ */
+HFDS_EXTERN int hfds_store_repo_move(hfds_store *st, hfds_repo_type type, const char *from, const char *to,
+	hfds_error *err);
+
+/*
+ * The Hub's preupload rule: 1 when a file of `size` bytes at `path` goes to LFS (a
+ * `filter=lfs` pattern of the .gitattributes text `attrs`, which may be NULL; larger than
+ * HFDS_STORE_LFS_THRESHOLD; or a binary-looking first 512 bytes `sample`), else 0. Empty
+ * files are always regular.
+ */
+HFDS_EXTERN int hfds_store_upload_is_lfs(const char *attrs, size_t attrs_len, const char *path, uint64_t size,
+	const uint8_t *sample, size_t sample_len);
+
 /* ---- one repository ----------------------------------------------------------------- */
 
 typedef struct hfds_store_repo hfds_store_repo;
@@ -187,7 +203,13 @@ enum {
 };
 
 /*
- * Starts a commit on `branch` (NULL = main). Nothing touches the repository before
+ * Creates the pull-request ref `refs/pr/N` at `from` (NULL = main), N one more than the
+ * highest existing; *num receives N. Commits target it with branch "refs/pr/N".
+ */
+HFDS_EXTERN int hfds_store_pr_create(hfds_store_repo *repo, const char *from, unsigned *num, hfds_error *err);
+
+/*
+ * Starts a commit on `branch` (NULL = main; "refs/pr/N" for a pull-request ref). Nothing touches the repository before
  * hfds_store_commit_run. The branch must exist when the commit runs (else HFDS_ENOTFOUND).
  */
 HFDS_EXTERN int hfds_store_commit_new(hfds_store_commit **out, hfds_store_repo *repo,
@@ -250,6 +272,14 @@ HFDS_EXTERN int hfds_store_commit_delete_folder(hfds_store_commit *c, const char
 HFDS_EXTERN int hfds_store_commit_run(hfds_store_commit *c, char out_sha[HFDS_OID_HEX_SIZE],
 	hfds_error *err);
 
+/*
+ * Replaces the history of `branch` (NULL = main) by one root commit with its current tree and
+ * `message` (the Hub's super-squash); the new id goes to out_sha (may be NULL).
+ * HFDS_ENOTFOUND (no such branch), HFDS_ECONFLICT (lock held too long).
+ */
+HFDS_EXTERN int hfds_store_squash(hfds_store_repo *repo, const char *branch, const char *message,
+	char out_sha[HFDS_OID_HEX_SIZE], hfds_error *err);
+
 /* ---- branches, tags, refs ----------------------------------------------------------- */
 
 /* Creates branch `name` at `from` (NULL = main). HFDS_EEXISTS, HFDS_EINVAL (bad name,
@@ -264,7 +294,7 @@ HFDS_EXTERN int hfds_store_tag_create(hfds_store_repo *repo, const char *name, c
 	const char *message, hfds_error *err);
 HFDS_EXTERN int hfds_store_tag_delete(hfds_store_repo *repo, const char *name, hfds_error *err);
 
-typedef enum hfds_store_ref_kind { HFDS_REF_BRANCH = 0, HFDS_REF_TAG = 1 } hfds_store_ref_kind;
+typedef enum hfds_store_ref_kind { HFDS_REF_BRANCH = 0, HFDS_REF_TAG = 1, HFDS_REF_PR = 2 } hfds_store_ref_kind;
 
 typedef struct hfds_store_ref {
 	hfds_store_ref_kind kind;
@@ -281,6 +311,8 @@ typedef struct hfds_store_refs {
 
 HFDS_EXTERN int hfds_store_refs_list(hfds_store_refs **out, hfds_store_repo *repo, hfds_error *err);
 HFDS_EXTERN void hfds_store_refs_free(hfds_store_refs *refs);
+/* The pull-request refs (kind HFDS_REF_PR, name "N", ref "refs/pr/N"), in no set order. */
+HFDS_EXTERN int hfds_store_pr_list(hfds_store_refs **out, hfds_store_repo *repo, hfds_error *err);
 
 /* ---- history ------------------------------------------------------------------------ */
 

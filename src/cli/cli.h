@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "hfds/common.h"
+#include "hfds/hub.h"
 
 enum {
 	CLI_EXIT_OK = 0,
@@ -68,13 +69,40 @@ int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_delete_config(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
-/* Hub helpers for repo-level commands (defined in cmd_repo.c). */
-struct hfds_store;
-/* Chooses the target from --endpoint (NULL = none) and announces it in one stderr line. For
- * the embedded hub, opens it into *out and returns CLI_EXIT_OK; for a server, says that the
- * HTTP client is not available yet and returns CLI_EXIT_ERROR. */
-int cli_open_store(const char *cmd, const char *endpoint, struct hfds_store **out);
+/* Hub helpers (cli_hub.c). Opens the hub chosen from --endpoint (NULL = none) and
+ * announces it in one stderr line; CLI_EXIT_OK, or prints the error and returns its code. */
+int cli_open_hub(const char *endpoint, hfds_hub **out);
+
+/* A dataset repo on a hub, as the dataset commands use it. */
+typedef struct cli_dataset {
+	hfds_hub *hub;
+	hfds_hub_dataset *ds;
+	const hfds_ds_repo_ops *ops;
+	const char *where;      /* the target's description (owned by hub) */
+	char repo_id[HFDS_REPO_ID_SIZE];
+	char created[HFDS_OID_HEX_SIZE]; /* the initial commit when this open created the repo */
+} cli_dataset;
+
+/* Opens hub and repo (flags: HFDS_HUB_DATASET_*); on error nothing is left open. */
+int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, const char *branch, unsigned flags,
+	hfds_error *err);
+/* Frees what cli_dataset_open opened (idempotent). */
+void cli_dataset_close(cli_dataset *d);
+/* After a failed push: deletes the repo if cli_dataset_open created it and nothing was
+ * committed to it since (a failed first push leaves no empty repo). NULL-safe. */
+void cli_dataset_abandon(cli_dataset *d);
+/* Creates dataset repo `repo_id` when missing; `created` gets its initial commit then, else
+ * "". For cli_repo_abandon after a failure. */
+int cli_repo_create_tracked(hfds_hub *hub, const char *repo_id, int is_private, char created[HFDS_OID_HEX_SIZE],
+	hfds_error *err);
+/* Deletes the repo when `created` is set and main is still that initial commit. */
+void cli_repo_abandon(hfds_hub *hub, const char *repo_id, const char *created);
+
+/* Repo-level argument helpers (cmd_repo.c). */
 /* Splits "ns/name@rev" into the repo id (copied to repo[cap]) and *rev (NULL if absent). */
 int cli_split_repo_rev(const char *cmd, const char *arg, char *repo, size_t cap, const char **rev);
 /* --type value ("dataset", "model", "space") to an hfds_repo_type stored in *type. */

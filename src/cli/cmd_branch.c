@@ -30,8 +30,7 @@ int cmd_branch(int argc, char **argv)
 	const char *arg = NULL, *name = NULL, *endpoint = NULL, *rev = NULL, *from = NULL;
 	int type = HFDS_REPO_DATASET, del = 0, rc;
 	char id[HFDS_REPO_ID_SIZE];
-	hfds_store *st = NULL;
-	hfds_store_repo *repo = NULL;
+	hfds_hub *hub = NULL;
 	hfds_store_refs *refs = NULL;
 	hfds_error err;
 	const char *pos[2], *type_name = NULL;
@@ -59,13 +58,11 @@ int cmd_branch(int argc, char **argv)
 		return cli_usage_error("branch", "--delete needs the branch NAME");
 	if (!name && from)
 		return cli_usage_error("branch", "missing branch NAME");
-	if ((rc = cli_open_store("branch", endpoint, &st)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
-	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0) {
-		rc = cli_fail(&err);
-	} else if (!name) {
-		if (hfds_store_refs_list(&refs, repo, &err) < 0) {
+	if (!name) {
+		if (hfds_hub_refs_list(&refs, hub, (hfds_repo_type)type, id, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			for (size_t i = 0; i < refs->count; i++)
@@ -74,14 +71,14 @@ int cmd_branch(int argc, char **argv)
 			rc = CLI_EXIT_OK;
 		}
 	} else if (del) {
-		rc = hfds_store_branch_delete(repo, name, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+		rc = hfds_hub_branch_delete(hub, (hfds_repo_type)type, id, name, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 		if (rc == CLI_EXIT_OK)
 			printf("deleted branch %s\n", name);
 	} else {
 		char sha[HFDS_OID_HEX_SIZE];
 		char ref[300];
 		snprintf(ref, sizeof(ref), "refs/heads/%s", name);
-		if (hfds_store_branch_create(repo, name, from, &err) < 0 || hfds_store_resolve(sha, repo, ref, &err) < 0) {
+		if (hfds_hub_branch_create(hub, (hfds_repo_type)type, id, name, from, &err) < 0 || hfds_hub_resolve(sha, hub, (hfds_repo_type)type, id, ref, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			printf("created branch %s at %s\n", name, sha);
@@ -89,7 +86,6 @@ int cmd_branch(int argc, char **argv)
 		}
 	}
 	hfds_store_refs_free(refs);
-	hfds_store_repo_free(repo);
-	hfds_store_free(st);
+	hfds_hub_free(hub);
 	return rc;
 }

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "hfds/dataset.h"
-#include "push_repo.h"
 
 static const char usage_text[] =
 	"usage: hfds delete-config REPO CONFIG [--revision BRANCH] [--message M] [--endpoint E]\n"
@@ -22,7 +21,7 @@ static const char usage_text[] =
 int cmd_delete_config(int argc, char **argv)
 {
 	const char *repo_id = NULL, *config = NULL, *revision = NULL, *message = NULL, *endpoint = NULL;
-	push_repo *repo = NULL;
+	cli_dataset repo = {0};
 	hfds_ds_publish_options po;
 	hfds_error err;
 	char sha[41] = "";
@@ -44,13 +43,13 @@ int cmd_delete_config(int argc, char **argv)
 	if (!repo_id || !config)
 		return cli_usage_error("delete-config", "needs REPO and CONFIG");
 	po.title = message;
-	if (push_repo_open(&repo, endpoint, repo_id, revision, 0, 0, &err) < 0 ||
-		hfds_ds_delete_config(&repo->ops, config, &po, sha, &err) < 0) {
+	if (cli_dataset_open(&repo, endpoint, repo_id, revision, 0, &err) < 0 ||
+		hfds_ds_delete_config(repo.ops, config, &po, sha, &err) < 0) {
 		code = cli_fail(&err);
 	} else {
-		fprintf(stderr, "hfds delete-config: deleted config '%s' of %s (%s)\n", config, repo_id, repo->where);
+		fprintf(stderr, "hfds delete-config: deleted config '%s' of %s (%s)\n", config, repo_id, repo.where);
 		printf("%s\n", sha);
 	}
-	push_repo_free(repo);
+	cli_dataset_close(&repo);
 	return code;
 }

@@ -31,8 +31,7 @@ int cmd_log(int argc, char **argv)
 	int type = HFDS_REPO_DATASET, oneline = 0, rc;
 	size_t limit = 0;
 	char id[HFDS_REPO_ID_SIZE];
-	hfds_store *st = NULL;
-	hfds_store_repo *repo = NULL;
+	hfds_hub *hub = NULL;
 	hfds_store_log *log = NULL;
 	hfds_error err;
 	const char *pos[1], *type_name = NULL, *count = NULL;
@@ -60,11 +59,10 @@ int cmd_log(int argc, char **argv)
 		return cli_usage_error("log", "missing REPO[@REV]");
 	if ((rc = cli_split_repo_rev("log", arg, id, sizeof(id), &rev)) != 0)
 		return rc;
-	if ((rc = cli_open_store("log", endpoint, &st)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
-	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0
-		|| hfds_store_log_list(&log, repo, rev, limit, &err) < 0) {
+	if (hfds_hub_log(&log, hub, (hfds_repo_type)type, id, rev, limit, &err) < 0) {
 		rc = cli_fail(&err);
 		goto done;
 	}
@@ -93,7 +91,6 @@ int cmd_log(int argc, char **argv)
 	rc = CLI_EXIT_OK;
 done:
 	hfds_store_log_free(log);
-	hfds_store_repo_free(repo);
-	hfds_store_free(st);
+	hfds_hub_free(hub);
 	return rc;
 }

@@ -30,8 +30,7 @@ int cmd_ls(int argc, char **argv)
 	const char *arg = NULL, *path = NULL, *endpoint = NULL, *rev = NULL;
 	int type = HFDS_REPO_DATASET, recursive = 0, lng = 0, rc;
 	char id[HFDS_REPO_ID_SIZE];
-	hfds_store *st = NULL;
-	hfds_store_repo *repo = NULL;
+	hfds_hub *hub = NULL;
 	hfds_store_tree *tree = NULL;
 	hfds_error err;
 	const char *pos[2], *type_name = NULL;
@@ -56,11 +55,10 @@ int cmd_ls(int argc, char **argv)
 		return cli_usage_error("ls", "missing REPO[@REV]");
 	if ((rc = cli_split_repo_rev("ls", arg, id, sizeof(id), &rev)) != 0)
 		return rc;
-	if ((rc = cli_open_store("ls", endpoint, &st)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
-	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0
-		|| hfds_store_tree_list(&tree, repo, rev, path, recursive, &err) < 0) {
+	if (hfds_hub_tree_list(&tree, hub, (hfds_repo_type)type, id, rev, path, recursive, &err) < 0) {
 		rc = cli_fail(&err);
 		goto done;
 	}
@@ -80,7 +78,6 @@ int cmd_ls(int argc, char **argv)
 	rc = CLI_EXIT_OK;
 done:
 	hfds_store_tree_free(tree);
-	hfds_store_repo_free(repo);
-	hfds_store_free(st);
+	hfds_hub_free(hub);
 	return rc;
 }

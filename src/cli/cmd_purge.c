@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "hfds/dataset.h"
-#include "push_repo.h"
 
 static const char usage_text[] =
 	"usage: hfds purge REPO [--yes] [--revision BRANCH] [--message M] [--endpoint E]\n"
@@ -21,7 +20,7 @@ static const char usage_text[] =
 int cmd_purge(int argc, char **argv)
 {
 	const char *repo_id = NULL, *revision = NULL, *message = NULL, *endpoint = NULL;
-	push_repo *repo = NULL;
+	cli_dataset repo = {0};
 	hfds_ds_publish_options po;
 	hfds_ds_repo_file *files = NULL;
 	size_t count = 0, deleted = 0, k, victims = 0;
@@ -47,16 +46,17 @@ int cmd_purge(int argc, char **argv)
 	if (!yes && !isatty(0))
 		return cli_usage_error("purge", "refusing to delete every file without a terminal to confirm: pass --yes");
 	po.title = message;
-	if (push_repo_open(&repo, endpoint, repo_id, revision, 0, 0, &err) < 0)
+	if (cli_dataset_open(&repo, endpoint, repo_id, revision, 0, &err) < 0)
 		goto fail;
 	if (!yes) {
 		char answer[16] = "";
-		if (repo->ops.head(repo, head, &err) < 0 || repo->ops.list_files(repo, head, &files, &count, &err) < 0)
+		if (repo.ops->head(repo.ops->payload, head, &err) < 0 ||
+		    repo.ops->list_files(repo.ops->payload, head, &files, &count, &err) < 0)
 			goto fail;
 		for (k = 0; k < count; k++)
 			victims += strcmp(files[k].path, ".gitattributes") != 0;
 		fprintf(stderr, "Delete all %zu file(s) of dataset %s on branch %s (%s), keeping .gitattributes? [y/N] ",
-			victims, repo_id, repo->branch, repo->where);
+			victims, repo_id, revision ? revision : "main", repo.where);
 		fflush(stderr);
 		if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
 			fprintf(stderr, "hfds purge: nothing deleted\n");
@@ -64,7 +64,7 @@ int cmd_purge(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (hfds_ds_purge(&repo->ops, &po, &deleted, sha, &err) < 0)
+	if (hfds_ds_purge(repo.ops, &po, &deleted, sha, &err) < 0)
 		goto fail;
 	fprintf(stderr, "hfds purge: deleted %zu file(s) of %s\n", deleted, repo_id);
 	printf("%s\n", sha);
@@ -73,6 +73,6 @@ fail:
 	code = cli_fail(&err);
 done:
 	hfds_ds_repo_files_free(files, count);
-	push_repo_free(repo);
+	cli_dataset_close(&repo);
 	return code;
 }

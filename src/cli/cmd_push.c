@@ -11,7 +11,6 @@
 #include "hfds/features.h"
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
-#include "push_repo.h"
 #include "util/alloc.h"
 
 static const char usage_text[] =
@@ -48,10 +47,12 @@ static const char usage_text[] =
 	"  --set-default        mark the pushed config `default: true` in the card\n"
 	"  --replace-features   allow new features for a config the card already describes\n"
 	"                       (all its splits must be pushed together); refused otherwise\n"
+	"  --legacy-sequence    write lists as \"Sequence\" / sequence: (datasets < 4.0 readers)\n"
 	"  --out DIR            only build the folder DIR (shards + README.md), publish nothing\n"
 	"  --from DIR           publish a folder built with --out\n"
 	"  --endpoint E         hub to use: a path or file:// URL = embedded hub there\n"
 	"  --threads N          encoding threads (default: all cores, or HFDS_THREADS)\n"
+	"  --upload-workers N   parallel uploads to a remote hub (default 4)\n"
 	"  -q, --quiet          no progress on stderr\n"
 	"\n"
 	"JSON Lines values: numbers/strings/booleans per dtype, binary as base64, ClassLabel as\n"
@@ -226,10 +227,12 @@ int cmd_push(int argc, char **argv)
 	hfds_ds_publish_options po;
 	hfds_features *features = NULL;
 	hfds_ds *ds = NULL;
-	push_repo *repo = NULL;
-	char *staging = NULL, *text = NULL, sha[41] = "";
+	cli_dataset repo = {0};
+	hfds_hub_staging *staging = NULL;
+	char *text = NULL, sha[41] = "";
 	size_t text_len = 0;
 	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
+	long upload_workers = 0;
 	progress prog = {0, 0, 0, NULL, NULL};
 	hfds_error err;
 
@@ -293,6 +296,8 @@ int cmd_push(int argc, char **argv)
 			o.set_default = 1;
 		} else if (!strcmp(a, "--replace-features")) {
 			o.replace_features = 1;
+		} else if (!strcmp(a, "--legacy-sequence")) {
+			o.features_flags |= HFDS_FEATURES_SEQUENCE;
 		} else if (!strcmp(a, "--out")) {
 			NEED_VALUE();
 			out_dir = v;
@@ -305,6 +310,14 @@ int cmd_push(int argc, char **argv)
 		} else if (!strcmp(a, "--threads")) {
 			NEED_VALUE();
 			threads = atoi(v);
+		} else if (!strcmp(a, "--upload-workers")) {
+			char *end;
+			NEED_VALUE();
+			upload_workers = strtol(v, &end, 10);
+			if (*end || upload_workers < 1 || upload_workers > 64) {
+				code = cli_usage_error("push", "--upload-workers: expected 1..64, got '%s'", v);
+				goto done;
+			}
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -340,11 +353,13 @@ int cmd_push(int argc, char **argv)
 	po.warn = on_warning;
 
 	if (from_dir) {
-		if ((rc = push_repo_open(&repo, endpoint, repo_id, revision, 1, is_private, &err)) < 0)
+		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
+			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
 			goto fail;
+		hfds_hub_set_upload_workers(repo.hub, (unsigned)upload_workers);
 		if (!quiet)
-			fprintf(stderr, "hfds push: %s\n", repo->where);
-		if ((rc = hfds_ds_publish_folder(from_dir, &repo->ops, &po, sha, &err)) < 0)
+			fprintf(stderr, "hfds push: %s\n", repo.where);
+		if ((rc = hfds_ds_publish_folder(from_dir, repo.ops, &po, sha, &err)) < 0)
 			goto fail;
 		printf("%s\n", sha);
 		goto done;
@@ -390,14 +405,17 @@ int cmd_push(int argc, char **argv)
 	}
 
 	if (!out_dir) {
-		if ((rc = push_repo_open(&repo, endpoint, repo_id, revision, 1, is_private, &err)) < 0)
+		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
+			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
 			goto fail;
+		hfds_hub_set_upload_workers(repo.hub, (unsigned)upload_workers);
 		if (!quiet)
-			fprintf(stderr, "hfds push: %s\n", repo->where);
-		if ((rc = push_repo_staging(&staging, repo, &err)) < 0)
+			fprintf(stderr, "hfds push: %s\n", repo.where);
+		if ((rc = hfds_hub_staging_new(&staging, repo.hub, &err)) < 0)
 			goto fail;
+		cli_cleanup_register(hfds_hub_staging_path(staging)); /* a killed push leaves no shards behind */
 	}
-	if ((rc = hfds_ds_open(&ds, out_dir ? out_dir : staging, features, &o, &err)) < 0)
+	if ((rc = hfds_ds_open(&ds, out_dir ? out_dir : hfds_hub_staging_path(staging), features, &o, &err)) < 0)
 		goto fail;
 	for (i = 0; i < nsplits; i++) {
 		char *list = hfds_strdup(splits[i].files), *save = NULL, *file;
@@ -424,7 +442,7 @@ int cmd_push(int argc, char **argv)
 		if ((rc = hfds_ds_finish(ds, &err)) < 0)
 			goto fail;
 	} else {
-		if ((rc = hfds_ds_publish(ds, &repo->ops, &po, sha, &err)) < 0)
+		if ((rc = hfds_ds_publish(ds, repo.ops, &po, sha, &err)) < 0)
 			goto fail;
 	}
 	if (prog.on && out_dir)
@@ -449,13 +467,13 @@ int cmd_push(int argc, char **argv)
 	goto done;
 fail:
 	code = cli_fail(&err);
-	push_repo_abandon(repo);
+	cli_dataset_abandon(&repo);
 done:
 	hfds_ds_free(ds);
 	if (staging)
-		push_repo_remove_tree(staging);
-	hfds_free(staging);
-	push_repo_free(repo);
+		cli_cleanup_unregister(hfds_hub_staging_path(staging));
+	hfds_hub_staging_free(staging);
+	cli_dataset_close(&repo);
 	hfds_features_free(features);
 	free(text);
 	for (i = 0; i < nsplits; i++) {

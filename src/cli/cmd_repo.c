@@ -43,29 +43,6 @@ static const char repo_help[] =
 	"  hfds repo info alice/chess-positions@v1\n"
 	"  hfds repo delete alice/chess-positions --yes\n";
 
-int cli_open_store(const char *cmd, const char *endpoint, struct hfds_store **out)
-{
-	hfds_target t;
-	hfds_error err;
-	char line[4400];
-	int rc;
-	*out = NULL;
-	hfds_error_init(&err);
-	if (hfds_target_select(&t, endpoint, &err) < 0)
-		return cli_fail(&err);
-	hfds_target_describe(&t, line, sizeof(line));
-	fprintf(stderr, "hfds: target: %s\n", line);
-	if (t.kind == HFDS_TARGET_REMOTE) {
-		fprintf(stderr, "hfds %s: the HTTP client for %s is not available yet; use --endpoint file:// "
-			"(or a directory) for the embedded hub\n", cmd, t.endpoint);
-		hfds_target_release(&t);
-		return CLI_EXIT_ERROR;
-	}
-	rc = hfds_store_open(out, t.root, &err);
-	hfds_target_release(&t);
-	return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
-}
-
 int cli_split_repo_rev(const char *cmd, const char *arg, char *repo, size_t cap, const char **rev)
 {
 	const char *at = strchr(arg, '@');
@@ -107,20 +84,14 @@ static void print_time(const char *key, int64_t t)
 		printf("%s: %s\n", key, buf);
 }
 
-static int repo_info(hfds_store *st, hfds_repo_type type, const char *id, const char *rev)
+static int repo_info(hfds_hub *hub, hfds_repo_type type, const char *id, const char *rev)
 {
-	hfds_store_repo *repo = NULL;
 	hfds_store_repo_info info;
 	hfds_store_refs *refs = NULL;
 	hfds_error err;
-	int rc;
 	hfds_error_init(&err);
-	if ((rc = hfds_store_repo_open(&repo, st, type, id, &err)) < 0
-		|| (rc = hfds_store_repo_info_get(&info, repo, rev, &err)) < 0
-		|| (rc = hfds_store_refs_list(&refs, repo, &err)) < 0) {
-		hfds_store_repo_free(repo);
+	if (hfds_hub_repo_info(&info, hub, type, id, rev, &err) < 0 || hfds_hub_refs_list(&refs, hub, type, id, &err) < 0)
 		return cli_fail(&err);
-	}
 	printf("id: %s\ntype: %s\nprivate: %s\nrevision: %s\nsha: %s\n", info.id, hfds_repo_type_name(info.type),
 		info.is_private ? "true" : "false", rev ? rev : "main", info.sha);
 	print_time("lastModified", info.last_modified);
@@ -128,9 +99,9 @@ static int repo_info(hfds_store *st, hfds_repo_type type, const char *id, const 
 	for (size_t i = 0; i < refs->count; i++)
 		printf("%s: %s %s\n", refs->items[i].kind == HFDS_REF_BRANCH ? "branch" : "tag", refs->items[i].name,
 			refs->items[i].target);
-	printf("gitDir: %s\n", info.git_dir);
+	if (info.git_dir[0])
+		printf("gitDir: %s\n", info.git_dir);
 	hfds_store_refs_free(refs);
-	hfds_store_repo_free(repo);
 	return CLI_EXIT_OK;
 }
 
@@ -150,7 +121,7 @@ int cmd_repo(int argc, char **argv)
 	const char *action = NULL, *arg = NULL, *endpoint = NULL, *rev = NULL;
 	int type = HFDS_REPO_DATASET, is_private = 0, exist_ok = 0, yes = 0, rc;
 	char id[HFDS_REPO_ID_SIZE], what[300];
-	hfds_store *st = NULL;
+	hfds_hub *hub = NULL;
 	hfds_error err;
 	const char *pos[2], *type_name = NULL;
 	int npos;
@@ -178,14 +149,14 @@ int cmd_repo(int argc, char **argv)
 		return rc;
 	if (rev && strcmp(action, "info"))
 		return cli_usage_error("repo", "'%s': only 'repo info' takes a revision", arg);
-	if ((rc = cli_open_store("repo", endpoint, &st)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
 	if (!strcmp(action, "info")) {
-		rc = repo_info(st, (hfds_repo_type)type, id, rev);
+		rc = repo_info(hub, (hfds_repo_type)type, id, rev);
 	} else if (!strcmp(action, "create")) {
-		int r = hfds_store_repo_create(st, (hfds_repo_type)type, id, is_private, &err);
-		if (r == HFDS_EEXISTS && exist_ok) {
+		int r = hfds_hub_repo_create(hub, (hfds_repo_type)type, id, is_private, exist_ok, &err);
+		if (r == 1) {
 			printf("%s repo %s already exists\n", hfds_repo_type_name((hfds_repo_type)type), id);
 			rc = CLI_EXIT_OK;
 		} else if (r < 0) {
@@ -199,13 +170,13 @@ int cmd_repo(int argc, char **argv)
 		if (!yes && !confirm(what)) {
 			fprintf(stderr, "hfds repo: not deleted\n");
 			rc = CLI_EXIT_ERROR;
-		} else if (hfds_store_repo_delete(st, (hfds_repo_type)type, id, &err) < 0) {
+		} else if (hfds_hub_repo_delete(hub, (hfds_repo_type)type, id, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			printf("deleted %s repo %s\n", hfds_repo_type_name((hfds_repo_type)type), id);
 			rc = CLI_EXIT_OK;
 		}
 	}
-	hfds_store_free(st);
+	hfds_hub_free(hub);
 	return rc;
 }

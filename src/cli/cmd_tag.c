@@ -31,8 +31,7 @@ int cmd_tag(int argc, char **argv)
 	const char *arg = NULL, *name = NULL, *endpoint = NULL, *rev = NULL, *target = NULL, *msg = NULL;
 	int type = HFDS_REPO_DATASET, del = 0, rc;
 	char id[HFDS_REPO_ID_SIZE];
-	hfds_store *st = NULL;
-	hfds_store_repo *repo = NULL;
+	hfds_hub *hub = NULL;
 	hfds_store_refs *refs = NULL;
 	hfds_error err;
 	const char *pos[2], *type_name = NULL;
@@ -61,13 +60,11 @@ int cmd_tag(int argc, char **argv)
 		return cli_usage_error("tag", "--delete needs the tag NAME");
 	if (!name && (target || msg))
 		return cli_usage_error("tag", "missing tag NAME");
-	if ((rc = cli_open_store("tag", endpoint, &st)) != 0)
+	if ((rc = cli_open_hub(endpoint, &hub)) != 0)
 		return rc;
 	hfds_error_init(&err);
-	if (hfds_store_repo_open(&repo, st, (hfds_repo_type)type, id, &err) < 0) {
-		rc = cli_fail(&err);
-	} else if (!name) {
-		if (hfds_store_refs_list(&refs, repo, &err) < 0) {
+	if (!name) {
+		if (hfds_hub_refs_list(&refs, hub, (hfds_repo_type)type, id, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			for (size_t i = 0; i < refs->count; i++)
@@ -77,12 +74,12 @@ int cmd_tag(int argc, char **argv)
 			rc = CLI_EXIT_OK;
 		}
 	} else if (del) {
-		rc = hfds_store_tag_delete(repo, name, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+		rc = hfds_hub_tag_delete(hub, (hfds_repo_type)type, id, name, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 		if (rc == CLI_EXIT_OK)
 			printf("deleted tag %s\n", name);
 	} else {
 		char sha[HFDS_OID_HEX_SIZE];
-		if (hfds_store_tag_create(repo, name, target, msg, &err) < 0 || hfds_store_resolve(sha, repo, name, &err) < 0) {
+		if (hfds_hub_tag_create(hub, (hfds_repo_type)type, id, name, target, msg, &err) < 0 || hfds_hub_resolve(sha, hub, (hfds_repo_type)type, id, name, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			printf("tagged %s as %s\n", sha, name);
@@ -90,7 +87,6 @@ int cmd_tag(int argc, char **argv)
 		}
 	}
 	hfds_store_refs_free(refs);
-	hfds_store_repo_free(repo);
-	hfds_store_free(st);
+	hfds_hub_free(hub);
 	return rc;
 }

@@ -26,6 +26,9 @@ static const command commands[] = {
 	{"push", cmd_push, "write sharded Parquet + card and publish a dataset in one commit"},
 	{"delete-config", cmd_delete_config, "delete a dataset config (files and card entries) in one commit"},
 	{"purge", cmd_purge, "delete every file but .gitattributes in one commit"},
+	{"upload", cmd_upload, "commit local files (and deletions) to any repository"},
+	{"serve", cmd_serve, "serve the embedded hub over the Hugging Face Hub HTTP API"},
+	{"token", cmd_token, "create, list or revoke access tokens for hfds serve"},
 };
 
 static void usage(FILE *out)

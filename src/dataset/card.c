@@ -6,6 +6,7 @@
  */
 #include "dataset/card.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,17 +75,66 @@ static int find_front_matter(const char *t, size_t n, size_t *y0, size_t *y1, si
 	return 0;
 }
 
+/* huggingface_hub's _detect_line_ending (the Hub server's rule): the card is written back with
+ * the line break it was read with, so that an edit does not rewrite every line. Where that rule
+ * says "\r" (old Mac breaks) huggingface_hub writes a front matter it cannot read back (its
+ * closing '---' needs a "\n"): "\n" is used instead. */
+static const char *line_ending(const char *t, size_t n)
+{
+	size_t cr = 0, lf = 0, crlf = 0, i;
+	for (i = 0; i < n; i++) {
+		if (t[i] == '\r') {
+			cr++;
+			crlf += i + 1 < n && t[i + 1] == '\n';
+		} else if (t[i] == '\n') {
+			lf++;
+		}
+	}
+	return cr + lf > 0 && crlf == cr && crlf == lf ? "\r\n" : "\n";
+}
+
+/* Whether the text starts (after blank space) with a line "---": a front matter was meant;
+ * `at` is where that line starts. */
+static int opens_front_matter(const char *t, size_t n, size_t *at)
+{
+	size_t i = 0;
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r' || t[i] == '\f' || t[i] == '\v'))
+		i++;
+	while (i > 0 && t[i - 1] != '\n')
+		i--;
+	*at = i;
+	while (i < n && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	return n - i >= 3 && !strncmp(t + i, "---", 3) && (n - i == 3 || t[i + 3] == '\n' || t[i + 3] == '\r');
+}
+
 int hfds_card__parse(hfds_card **out, const char *text, size_t len, const char *what, hfds_error *err)
 {
 	int rc = 0;
 	hfds_card *c = NULL;
 	size_t y0, y1, body, k;
-	int line = 1;
+	int line = 1, found;
 	*out = NULL;
 	HFDS_FAIL_IF(len > MAX_CARD_BYTES, HFDS_ELIMIT, err, "%s: larger than %u bytes", what, MAX_CARD_BYTES);
 	c = hfds_calloc(1, sizeof(*c));
 	HFDS_FAIL_IF(!c, HFDS_ENOMEM, err, "out of memory");
-	if (text && find_front_matter(text, len, &y0, &y1, &body)) {
+	/* huggingface_hub does not see a front matter after a UTF-8 BOM and would prepend a
+	 * second one; the BOM is dropped instead (the card is written back without it) */
+	if (text && len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+		text += 3;
+		len -= 3;
+	}
+	found = text && find_front_matter(text, len, &y0, &y1, &body);
+	if (text && !found && opens_front_matter(text, len, &k)) {
+		size_t i;
+		for (i = 0; i < k; i++)
+			line += text[i] == '\n';
+		HFDS_FAIL(HFDS_EPARSE, err,
+			"%s:%d:1: the front matter opened by '---' is never closed: expected a line '---' after "
+			"the YAML (a card must not start with '---' otherwise)", what, line);
+	}
+	c->eol = text ? line_ending(text, len) : "\n";
+	if (found) {
 		for (k = 0; k < y0; k++)
 			line += text[k] == '\n';
 		HFDS_TRY(hfds_card__yaml_parse(&c->meta, text + y0, y1 - y0, what, line, err));
@@ -106,18 +156,38 @@ int hfds_card__render(const hfds_card *card, hfds_buf *out, hfds_error *err)
 	int rc = 0;
 	json_t *meta = NULL, *v;
 	const char *k;
+	hfds_buf yaml;
+	hfds_buf_init(&yaml, out->max == SIZE_MAX ? 0 : out->max);
 	/* huggingface_hub's CardData.to_dict drops top-level None values */
 	meta = json_object();
 	HFDS_FAIL_IF(!meta, HFDS_ENOMEM, err, "out of memory");
 	json_object_foreach(card->meta, k, v)
 		if (!json_is_null(v))
 			HFDS_FAIL_IF(json_object_set(meta, k, v) < 0, HFDS_ENOMEM, err, "out of memory");
-	HFDS_TRY(hfds_buf_append_str(out, "---\n", err));
-	HFDS_TRY(hfds_card__yaml_emit(out, meta, err));
-	HFDS_TRY(hfds_buf_append_str(out, "\n---\n", err));
+	if (!card->eol || !strcmp(card->eol, "\n")) {
+		HFDS_TRY(hfds_buf_append_str(out, "---\n", err));
+		HFDS_TRY(hfds_card__yaml_emit(out, meta, err));
+		HFDS_TRY(hfds_buf_append_str(out, "\n---\n", err));
+	} else {
+		/* PyYAML's line_break applies to every break it writes, inside scalars too */
+		size_t i;
+		HFDS_TRY(hfds_card__yaml_emit(&yaml, meta, err));
+		HFDS_TRY(hfds_buf_append_str(out, "---", err));
+		HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+		for (i = 0; i < yaml.len; i++) {
+			if (yaml.data[i] == '\n')
+				HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+			else
+				HFDS_TRY(hfds_buf_append_byte(out, yaml.data[i], err));
+		}
+		HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+		HFDS_TRY(hfds_buf_append_str(out, "---", err));
+		HFDS_TRY(hfds_buf_append_str(out, card->eol, err));
+	}
 	HFDS_TRY(hfds_buf_append_str(out, card->body, err));
 done:
 	json_decref(meta);
+	hfds_buf_release(&yaml);
 	return rc;
 }
 
@@ -234,33 +304,54 @@ static int set_key(json_t *meta, const char *key, json_t *value, hfds_error *err
 	return 0;
 }
 
+/*
+ * A dataset_info entry as datasets' DatasetInfosDict.to_dataset_card_data writes it:
+ * config_name first (a card entry may lack it or hold it later), omitted only for the single
+ * entry of the config "default". A list entry without config_name made datasets' own merge
+ * fail with KeyError: 'config_name' on the next push_to_hub.
+ */
+static json_t *named_info(const json_t *entry, int in_list)
+{
+	const char *name = entry_name(entry), *k;
+	json_t *m = json_object(), *v;
+	if (!m)
+		return NULL;
+	if ((in_list || strcmp(name, "default") != 0) && json_object_set_new(m, "config_name", json_string(name)) < 0)
+		goto fail;
+	json_object_foreach((json_t *)entry, k, v)
+		if (strcmp(k, "config_name") != 0 && json_object_set(m, k, v) < 0)
+			goto fail;
+	return m;
+fail:
+	json_decref(m);
+	return NULL;
+}
+
 static int store_lists(json_t *meta, const json_t *infos, const json_t *configs, hfds_error *err)
 {
 	int rc = 0;
-	json_t *s = NULL;
+	json_t *list = NULL, *e;
+	size_t i;
 	/* dataset_info goes before configs in a new card */
 	if (json_array_size(infos) == 0) {
 		json_object_del(meta, "dataset_info");
 	} else if (json_array_size(infos) == 1) {
-		json_t *only = json_array_get(infos, 0), *m = json_object();
-		const char *k;
-		json_t *v;
-		HFDS_FAIL_IF(!m, HFDS_ENOMEM, err, "out of memory");
-		json_object_foreach(only, k, v) {
-			if (!strcmp(k, "config_name") && json_is_string(v) && !strcmp(json_string_value(v), "default"))
-				continue;
-			json_object_set(m, k, v);
-		}
-		HFDS_TRY(set_key(meta, "dataset_info", m, err));
+		HFDS_TRY(set_key(meta, "dataset_info", named_info(json_array_get(infos, 0), 0), err));
 	} else {
-		HFDS_TRY(set_key(meta, "dataset_info", sorted(infos), err));
+		list = sorted(infos);
+		HFDS_FAIL_IF(!list, HFDS_ENOMEM, err, "out of memory");
+		json_array_foreach(list, i, e) {
+			json_t *named = named_info(e, 1);
+			HFDS_FAIL_IF(!named || json_array_set_new(list, i, named) < 0, HFDS_ENOMEM, err, "out of memory");
+		}
+		HFDS_TRY(set_key(meta, "dataset_info", json_incref(list), err));
 	}
 	if (json_array_size(configs) == 0)
 		json_object_del(meta, "configs");
 	else
 		HFDS_TRY(set_key(meta, "configs", sorted(configs), err));
 done:
-	json_decref(s);
+	json_decref(list);
 	return rc;
 }
 
@@ -372,18 +463,18 @@ static int build_info(json_t **out, const json_t *old, const hfds_card_update *u
 				HFDS_FAIL_IF(json_array_append(splits, s) < 0, HFDS_ENOMEM, err, "out of memory");
 				continue;
 			}
-			if (u->append) {
-				ne = split_entry(n, uint_of(json_object_get(s, "num_bytes")) + p->num_bytes,
-					uint_of(json_object_get(s, "num_examples")) + p->num_examples);
-			} else {
+			if (!u->append) {
+				/* replaced: datasets pops the split and adds it again, at the end */
 				dataset_size -= (int64_t)uint_of(json_object_get(s, "num_bytes"));
-				ne = split_entry(n, p->num_bytes, p->num_examples);
+				continue;
 			}
+			ne = split_entry(n, uint_of(json_object_get(s, "num_bytes")) + p->num_bytes,
+				uint_of(json_object_get(s, "num_examples")) + p->num_examples);
 			dataset_size += (int64_t)p->num_bytes;
 			HFDS_FAIL_IF(!ne || json_array_append_new(splits, ne) < 0, HFDS_ENOMEM, err, "out of memory");
 		}
 		for (i = 0; i < u->split_count; i++) {
-			if (find_split(old, u->splits[i].name))
+			if (u->append && find_split(old, u->splits[i].name))
 				continue;
 			s = split_entry(u->splits[i].name, u->splits[i].num_bytes, u->splits[i].num_examples);
 			HFDS_FAIL_IF(!s || json_array_append_new(splits, s) < 0, HFDS_ENOMEM, err, "out of memory");
@@ -560,7 +651,8 @@ done:
 	return rc;
 }
 
-int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *config, hfds_error *err)
+int hfds_card__split_patterns(json_t **out, const hfds_card *card, const char *config, const char *split,
+	hfds_error *err)
 {
 	int rc = 0;
 	json_t *configs = NULL, *files = NULL, *arr = NULL, *e, *p, *x;
@@ -574,6 +666,9 @@ int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *
 		files = data_files_list(json_object_get(e, "data_files"));
 		HFDS_FAIL_IF(!files, HFDS_ENOMEM, err, "out of memory");
 		json_array_foreach(files, i, x) {
+			const json_t *sp = json_object_get(x, "split");
+			if (split && !(json_is_string(sp) && !strcmp(json_string_value(sp), split)))
+				continue;
 			p = json_object_get(x, "path");
 			if (json_is_string(p)) {
 				json_array_append(arr, p);
@@ -592,6 +687,27 @@ done:
 	json_decref(files);
 	json_decref(arr);
 	return rc;
+}
+
+int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *config, hfds_error *err)
+{
+	return hfds_card__split_patterns(out, card, config, NULL, err);
+}
+
+const char *hfds_card__default_config(const hfds_card *card)
+{
+	json_t *configs = NULL, *e;
+	const char *name = "default";
+	size_t i;
+	if (config_list(&configs, card->meta, NULL) < 0)
+		return name;
+	json_array_foreach(configs, i, e)
+		if (json_is_true(json_object_get(e, "default")))
+			name = json_string_value(json_object_get(e, "config_name"));
+	if (json_array_size(configs) == 1)
+		name = json_string_value(json_object_get(json_array_get(configs, 0), "config_name"));
+	json_decref(configs);
+	return name ? name : "default";
 }
 
 const json_t *hfds_card__config_features(const hfds_card *card, const char *config)

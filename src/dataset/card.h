@@ -16,6 +16,7 @@
 typedef struct hfds_card {
 	json_t *meta;   /* the YAML front matter as an object (empty for a new card) */
 	char *body;     /* everything after the closing "---" line */
+	const char *eol; /* line break of the text read ("\n" or "\r\n"), kept on render */
 } hfds_card;
 
 /* Parses README.md text (NULL/0 = no card yet). `what` names the file in errors, which
@@ -61,6 +62,12 @@ int hfds_card__delete_config(hfds_card *card, const char *config, int *found, hf
 /* The data_files patterns of a config as an array of strings (new reference; empty when
  * the config is unknown). */
 int hfds_card__config_patterns(json_t **out, const hfds_card *card, const char *config, hfds_error *err);
+/* The same for one split of the config (its data_files entries whose split is `split`). */
+int hfds_card__split_patterns(json_t **out, const hfds_card *card, const char *config, const char *split,
+	hfds_error *err);
+/* The config load_dataset picks without a name: the only one, else the one marked
+ * `default: true`, else "default" (borrowed from the card; valid while it is unchanged). */
+const char *hfds_card__default_config(const hfds_card *card);
 
 /* The card's features (YAML list form) of a config, borrowed, or NULL. */
 const json_t *hfds_card__config_features(const hfds_card *card, const char *config);

@@ -126,7 +126,8 @@ static int name_shards(hfds_ds *ds, const hfds_ds_repo_file *files, size_t file_
 	size_t i, k;
 	for (i = 0; i < ds->split_count; i++) {
 		ds_split *s = ds->splits[i];
-		uint64_t base = ds->opts.layout == HFDS_DS_LAYOUT_APPEND ? next_batch(ds, s, files, file_count) : 0;
+		uint64_t base = ds->opts.layout != HFDS_DS_LAYOUT_APPEND ? 0
+			: ds->opts.append_batch ? ds->opts.append_batch : next_batch(ds, s, files, file_count);
 		for (k = 0; k < s->shard_count; k++) {
 			ds_shard *sh = &s->shards[k];
 			char *final = NULL;
@@ -250,51 +251,41 @@ static int legacy_split(const char *path, char *split, size_t cap)
 	return 0;
 }
 
-static int split_rank(const char *s)
+static int by_path(const void *a, const void *b)
 {
-	return !strcmp(s, "train") ? 0 : !strcmp(s, "validation") ? 1 : !strcmp(s, "test") ? 2 : 3;
-}
-
-static int cmp_splits(const void *a, const void *b)
-{
-	const char *x = json_string_value(*(json_t *const *)a), *y = json_string_value(*(json_t *const *)b);
-	int rx = split_rank(x), ry = split_rank(y);
-	return rx != ry ? rx - ry : strcmp(x, y);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* push_to_hub's legacy upgrade: a card without `configs` over a repo holding
- * data/{split}-NNNNN-of-NNNNN files gets a "default" config listing those splits first. */
+ * data/{split}-NNNNN-of-NNNNN files gets a "default" config listing those splits first, in the
+ * order their first files come in the sorted file list (datasets walks fs.glob's result). */
 static int legacy_configs(hfds_card *card, const hfds_ds_repo_file *files, size_t n, int *added, hfds_error *err)
 {
 	int rc = 0;
-	json_t *names = NULL, *entry = NULL, *df = NULL, **v = NULL;
+	json_t *seen = NULL, *entry = NULL, *df = NULL;
+	const char **paths = NULL;
 	char split[256];
-	size_t i, k, count;
+	size_t i, count = 0;
 	if (json_object_get(card->meta, "configs"))
 		return 0;
-	names = json_object();
-	HFDS_FAIL_IF(!names, HFDS_ENOMEM, err, "out of memory");
+	seen = json_object();
+	df = json_array();
+	paths = hfds_calloc(n ? n : 1, sizeof(*paths));
+	HFDS_FAIL_IF(!seen || !df || !paths, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < n; i++)
 		if (legacy_split(files[i].path, split, sizeof(split)))
-			json_object_set_new(names, split, json_string(split));
-	count = json_object_size(names);
+			paths[count++] = files[i].path;
 	if (count == 0)
 		goto done;
-	v = hfds_calloc(count, sizeof(*v));
-	df = json_array();
-	HFDS_FAIL_IF(!v || !df, HFDS_ENOMEM, err, "out of memory");
-	k = 0;
-	{
-		const char *key;
-		json_t *val;
-		json_object_foreach(names, key, val)
-			v[k++] = val;
-	}
-	qsort(v, count, sizeof(*v), cmp_splits);
+	qsort(paths, count, sizeof(*paths), by_path);
 	for (i = 0; i < count; i++) {
 		char *glob = NULL;
-		HFDS_TRY(hfds_ds_split_glob(&glob, "default", json_string_value(v[i]), HFDS_DS_LAYOUT_SHARDS, err));
-		rc = json_array_append_new(df, json_pack("{s:O, s:s}", "split", v[i], "path", glob)) < 0 ? HFDS_ENOMEM : 0;
+		legacy_split(paths[i], split, sizeof(split));
+		if (json_object_get(seen, split))
+			continue;
+		HFDS_FAIL_IF(json_object_set_new(seen, split, json_true()) < 0, HFDS_ENOMEM, err, "out of memory");
+		HFDS_TRY(hfds_ds_split_glob(&glob, "default", split, HFDS_DS_LAYOUT_SHARDS, err));
+		rc = json_array_append_new(df, json_pack("{s:s, s:s}", "split", split, "path", glob)) < 0 ? HFDS_ENOMEM : 0;
 		hfds_free(glob);
 		HFDS_FAIL_IF(rc < 0, HFDS_ENOMEM, err, "out of memory");
 	}
@@ -303,10 +294,10 @@ static int legacy_configs(hfds_card *card, const hfds_ds_repo_file *files, size_
 	entry = NULL;
 	*added = 1;
 done:
-	hfds_free(v);
+	hfds_free(paths);
 	json_decref(df);
 	json_decref(entry);
-	json_decref(names);
+	json_decref(seen);
 	return rc;
 }
 

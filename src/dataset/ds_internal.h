@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "dataset/card.h"
+#include "dataset/ds_nbytes.h"
 #include "hfds/dataset.h"
 #include "hfds/features.h"
 #include "hfds/parquet.h"
@@ -38,6 +39,7 @@ typedef struct ds_split {
 	uint64_t seen_file;         /* ... and the file bytes they became (the size ratio) */
 	ds_shard *shards;
 	size_t shard_count, shard_cap;
+	ds_nbytes arrow;            /* Arrow size of the rows written (the card's num_bytes) */
 	uint64_t num_examples, num_bytes, download;
 } ds_split;
 

@@ -203,6 +203,7 @@ static void split_free(ds_split *s)
 		hfds_free(s->shards[i].final);
 	}
 	hfds_free(s->shards);
+	hfds_ds__nbytes_release(&s->arrow);
 	hfds_free(s->name);
 	hfds_free(s);
 }
@@ -312,7 +313,7 @@ static int close_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	s->w = NULL;
 	s->shard_count++;
 	s->num_examples += sh->info.num_rows;
-	s->num_bytes += sh->info.uncompressed_bytes;
+	s->num_bytes = hfds_ds__nbytes_total(&s->arrow);
 	s->download += sh->info.size;
 	if (ds->opts.progress)
 		ds->opts.progress(ds->opts.progress_payload, "shard", s->shard_count, 0);
@@ -324,65 +325,6 @@ done:
 		sh->local = NULL;
 	}
 	return rc;
-}
-
-/* Approximate in-memory bytes of rows [off, off+len) of an array (Arrow nbytes): enough
- * to cut big batches into slices of about one row group. Offsets are trusted only after
- * the writer validated them, so every read here is bounds-checked against the lengths. */
-static uint64_t approx_bytes(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t off, int64_t len,
-	int depth)
-{
-	const char *f = s->format;
-	uint64_t n = a->buffers && a->n_buffers > 0 && a->buffers[0] ? (uint64_t)(len + 7) / 8 : 0;
-	int64_t i;
-	if (len <= 0 || depth > 64)
-		return n;
-	off += a->offset;
-	if (f[0] == '+' && (f[1] == 'l' || f[1] == 'L') && a->n_buffers >= 2 && a->buffers[1] && a->n_children == 1) {
-		int64_t c0, c1;
-		if (f[1] == 'l') {
-			c0 = ((const int32_t *)a->buffers[1])[off];
-			c1 = ((const int32_t *)a->buffers[1])[off + len];
-		} else {
-			c0 = ((const int64_t *)a->buffers[1])[off];
-			c1 = ((const int64_t *)a->buffers[1])[off + len];
-		}
-		n += (uint64_t)(len + 1) * (f[1] == 'l' ? 4 : 8);
-		if (c0 >= 0 && c1 >= c0 && c1 <= a->children[0]->length + a->children[0]->offset)
-			n += approx_bytes(s->children[0], a->children[0], c0, c1 - c0, depth + 1);
-		return n;
-	}
-	if (f[0] == '+' && f[1] == 'w' && a->n_children == 1) {
-		int64_t k = atoll(f + 3);
-		return n + approx_bytes(s->children[0], a->children[0], off * k, len * k, depth + 1);
-	}
-	if (f[0] == '+' && f[1] == 's') {
-		for (i = 0; i < a->n_children && i < s->n_children; i++)
-			n += approx_bytes(s->children[i], a->children[i], off, len, depth + 1);
-		return n;
-	}
-	if ((f[0] == 'u' || f[0] == 'z' || f[0] == 'U' || f[0] == 'Z') && a->n_buffers >= 3 && a->buffers[1]) {
-		int wide = f[0] == 'U' || f[0] == 'Z';
-		int64_t o0 = wide ? ((const int64_t *)a->buffers[1])[off] : ((const int32_t *)a->buffers[1])[off];
-		int64_t o1 = wide ? ((const int64_t *)a->buffers[1])[off + len] : ((const int32_t *)a->buffers[1])[off + len];
-		return n + (uint64_t)(len + 1) * (wide ? 8 : 4) + (o1 > o0 ? (uint64_t)(o1 - o0) : 0);
-	}
-	switch (f[0]) {
-	case 'b':
-		return n + (uint64_t)(len + 7) / 8;
-	case 'c': case 'C':
-		return n + (uint64_t)len;
-	case 's': case 'S': case 'e':
-		return n + 2 * (uint64_t)len;
-	case 'i': case 'I': case 'f':
-		return n + 4 * (uint64_t)len;
-	case 'w':
-		return n + (uint64_t)len * (uint64_t)atoll(f + 2);
-	case 't':
-		return n + (f[1] == 'd' && f[2] == 'D' ? 4 : 8) * (uint64_t)len;
-	default:
-		return n + 8 * (uint64_t)len;
-	}
 }
 
 static void no_release(struct ArrowArray *a)
@@ -451,7 +393,10 @@ int hfds_ds_write(hfds_ds *ds, const char *config, const char *split, const stru
 	/* slices of about an eighth of a shard, so that roll-over happens near the limit even
 	 * when one batch holds several shards' worth of rows */
 	HFDS_TRY(hfds_arrow_array_validate(batch, &s->config->schema, err));
-	bytes = approx_bytes(&s->config->schema, batch, 0, batch->length, 0);
+	/* the batch's Arrow size: what it adds to the split's (the card's num_bytes) */
+	bytes = hfds_ds__nbytes_total(&s->arrow);
+	HFDS_TRY(hfds_ds__nbytes_add(&s->arrow, &s->config->schema, batch, err));
+	bytes = hfds_ds__nbytes_total(&s->arrow) - bytes;
 	target = ds->opts.max_shard_size / 8 ? ds->opts.max_shard_size / 8 : 1;
 	step = batch->length;
 	if (bytes > target)

@@ -169,6 +169,14 @@ int pqw_write_footer(hfds_pq_writer *w, hfds_error *err)
 		pq_tw_field_i16(&tw, 7, (int16_t)r);
 		pq_tw_struct_end(&tw);
 	}
+	/* ARROW:schema goes last, after keys added since open, as pyarrow orders them */
+	for (size_t i = 0; i + 1 < w->nkv; i++)
+		if (!strcmp(w->kv[i].key, "ARROW:schema")) {
+			hfds_pq_kv t = w->kv[i];
+			memmove(&w->kv[i], &w->kv[i + 1], (w->nkv - i - 1) * sizeof(*w->kv));
+			w->kv[w->nkv - 1] = t;
+			break;
+		}
 	if (w->nkv) {
 		pq_tw_field_list_begin(&tw, 5, PQ_TT_STRUCT, w->nkv);
 		for (size_t i = 0; i < w->nkv; i++) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "parquet/pq_format.h"
+#include "parquet/arrow_ipc_schema.h"
 #include "parquet/pq_writer_int.h"
 #include "util/afile.h"
 #include "util/alloc.h"
@@ -213,6 +214,7 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err)
 {
 	int rc = 0;
+	char *arrow_schema = NULL;
 	hfds_pq_writer *w = hfds_calloc(1, sizeof(*w));
 	*out = NULL;
 	HFDS_FAIL_IF(!w, HFDS_ENOMEM, err, "out of memory");
@@ -229,8 +231,15 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	HFDS_TRY(resolve_options(w, err));
 	w->o.columns = NULL;
 	w->o.column_count = 0;
-	for (size_t i = 0; opts && i < opts->kv_count; i++)
+	int has_arrow_schema = 0;
+	for (size_t i = 0; opts && i < opts->kv_count; i++) {
 		HFDS_TRY(copy_kv(w, opts->kv[i].key, opts->kv[i].value, err));
+		has_arrow_schema |= !strcmp(opts->kv[i].key, "ARROW:schema");
+	}
+	if (!has_arrow_schema) { /* moved last when the footer is written */
+		HFDS_TRY(pq_arrow_schema_b64(&arrow_schema, schema, err));
+		HFDS_TRY(copy_kv(w, "ARROW:schema", arrow_schema, err));
+	}
 	HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	HFDS_TRY(hfds_pool_new(&w->pool, w->o.threads, err));
 	/* the second slot only pays off when the pool can encode while the caller works */
@@ -253,6 +262,7 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	*out = w;
 	w = NULL;
 done:
+	hfds_free(arrow_schema);
 	if (w) {
 		if (w->file.fd >= 0)
 			fail(w, rc, err);

@@ -466,7 +466,8 @@ int hfds_store_commit_run(hfds_store_commit *c, char out_sha[HFDS_OID_HEX_SIZE],
 	c->ran = 1;
 	HFDS_FAIL_IF(!c->title, HFDS_EINVAL, err, "a commit needs a title (hfds_store_commit_set_message)");
 	HFDS_TRY(build_message(&msg, c, err));
-	snprintf(refname, sizeof(refname), "refs/heads/%s", c->branch);
+	/* A branch, or a pull-request ref (hfds_store_pr_create) named in full. */
+	snprintf(refname, sizeof(refname), strncmp(c->branch, "refs/pr/", 8) ? "refs/heads/%s" : "%s", c->branch);
 	HFDS_TRY(hfds_store__lock(&fd, repo, err));
 
 	g = git_reference_lookup(&ref, repo->git, refname);

@@ -1,5 +1,6 @@
-# Tests of the test tools themselves: the npm judges (tests/node/judge.mjs) must agree with each
-# other on corpus files, must notice a difference, and must format floats canonically.
+# Tests of the test tools themselves: the judges (tests/node/judge.mjs, tests/python/judge.py)
+# must agree with each other on corpus files, must notice a difference, and must format floats
+# canonically.
 # Needs `bash scripts/deps.sh` (make check runs it) for tests/node/node_modules.
 find_program(HFDS_NODE node)
 set(HFDS_JUDGE ${CMAKE_SOURCE_DIR}/tests/node/judge.mjs)
@@ -10,13 +11,14 @@ if(HFDS_NODE)
   # A file written by arrow-rs with the types hfds writes; rows expected from the input values.
   add_test(NAME infra_judge_richtest COMMAND ${HFDS_NODE} ${CMAKE_SOURCE_DIR}/tests/node/richtest.mjs)
 
-  # DuckDB's rows are the expectation; arrow-rs and hyparquet must print the same values.
+  # DuckDB's rows are the expectation; arrow-rs, hyparquet, pyarrow and polars (the last two
+  # through tests/python/judge.py and the project venv) must print the same values.
   foreach(f alltypes_plain datapage_v2.snappy nested_lists.snappy list_columns int32_decimal
             fixed_length_decimal float16_nonzeros_and_nans nested_maps.snappy delta_binary_packed
             byte_stream_split.zstd nullable.impala)
     set(out ${CMAKE_CURRENT_BINARY_DIR}/judge-${f}.jsonl)
     add_test(NAME infra_judge_agree_${f} COMMAND sh -c
-      "\"$0\" \"$1\" --reader duckdb \"$2\" > \"$3\" && \"$0\" \"$1\" --compare \"$3\" \"$2\" --readers duckdb,arrow,hyparquet"
+      "\"$0\" \"$1\" --reader duckdb \"$2\" > \"$3\" && \"$0\" \"$1\" --compare \"$3\" \"$2\" --readers duckdb,arrow,hyparquet,pyarrow,polars"
       ${HFDS_NODE} ${HFDS_JUDGE} ${HFDS_CORPUS}/${f}.parquet ${out})
   endforeach()
 

@@ -89,10 +89,11 @@ target)
 	HF_ENDPOINT=$WORK/env expect 0 "$HFDS" repo create alice/t
 	has err "(from HF_ENDPOINT)"
 	[ -d "$WORK/env/datasets/alice/t.git" ] || fail "HF_ENDPOINT path not honoured"
-	# A token means the Hub; without the HTTP client that is a clear error, exit 1.
+	# A token means the Hub (unreachable here: a clear network error naming it, exit 1).
+	export HFDS_HUB_RETRIES=1
 	HF_TOKEN=hf_test expect 1 "$HFDS" ls alice/t
 	has err "hfds: target: https://huggingface.co (HF token from HF_TOKEN)"
-	has err "HTTP client for https://huggingface.co is not available yet"
+	has err "https://huggingface.co/api/datasets/alice/t"
 	mkdir -p "$WORK/hf" && echo hf_file > "$WORK/hf/token"
 	expect 1 "$HFDS" repo info alice/t
 	has err "HF token from $WORK/hf/token"

@@ -3,20 +3,29 @@
 //
 //   node judge.mjs --reader duckdb|arrow|hyparquet [--columns a,b] FILE.parquet
 //   node judge.mjs --schema FILE | --kv FILE | --meta FILE
-//   node judge.mjs --compare EXPECTED.jsonl FILE.parquet [--readers duckdb,arrow,hyparquet] [--columns a,b]
+//   node judge.mjs --compare EXPECTED.jsonl FILE.parquet [--readers duckdb,arrow,hyparquet,pyarrow,polars] [--columns a,b]
+//
+// pyarrow and polars (tests/python/judge.py, run with tests/python/.venv or $HFDS_PYTHON) take
+// part in --compare when --readers names them.
 //
 // Every reader's values are normalised to the canonical row format. The Parquet schema (read
 // with hyparquet's footer parser) decides how a leaf is rendered, so a reader that widens a
 // type (DuckDB: FLOAT16 as FLOAT, TIMESTAMP(MILLIS) as microseconds) still prints the digits of
 // the file's own type. Integers travel as BigInt and temporal values as integer ticks; nothing
 // exact goes through a double or a JS Date.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { parquetMetadata, parquetSchema, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 
 const require = createRequire(import.meta.url);
 const READERS = ['duckdb', 'arrow', 'hyparquet'];
+// pyarrow and polars run in tests/python/judge.py (the project venv); --readers names them.
+const PY_READERS = ['pyarrow', 'polars'];
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // Schema descriptors: what each top-level column is, from the Parquet schema itself.
@@ -456,7 +465,7 @@ export async function readRows(reader, file, columnNames) {
 		});
 	}
 	const read = { duckdb: readDuckdb, arrow: readArrow, hyparquet: readHyparquet }[reader];
-	if (!read) throw new Error(`unknown reader "${reader}" (expected ${READERS.join('|')})`);
+	if (!read) throw new Error(`unknown reader "${reader}" (expected ${READERS.join('|')}; ${PY_READERS.join('|')} only with --compare)`);
 	const rows = await read(file, cols, bytes, schema);
 	return rows.map((row, r) => {
 		const out = new Map();
@@ -541,13 +550,24 @@ function diff(exp, got, path) {
 	return exp === got ? null : path;
 }
 
+// Rows from tests/python/judge.py, already canonical text.
+function pythonRows(reader, file, columnNames) {
+	const python = process.env.HFDS_PYTHON || join(HERE, '../python/.venv/bin/python');
+	const args = [join(HERE, '../python/judge.py'), '--reader', reader, ...(columnNames ? ['--columns', columnNames.join(',')] : []), file];
+	const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+	if (r.error) throw new Error(`${python}: ${r.error.message}`);
+	if (r.status !== 0) throw new Error((r.stderr || '').trim().split('\n').slice(-3).join(' | ') || `exit ${r.status}`);
+	return r.stdout.split('\n').filter(l => l).map(parseJson);
+}
+
 async function compare(expectedFile, file, readers, columnNames) {
 	const expected = readFileSync(expectedFile, 'utf8').split('\n').filter(l => l.trim()).map(parseJson);
 	let bad = 0;
 	for (const reader of readers) {
 		let rows;
 		try {
-			rows = (await readRows(reader, file, columnNames)).map(r => parseJson(toJson(r)));
+			rows = PY_READERS.includes(reader) ? pythonRows(reader, file, columnNames)
+				: (await readRows(reader, file, columnNames)).map(r => parseJson(toJson(r)));
 		} catch (e) {
 			console.error(`${reader}: ${file}: cannot read: ${e.message}`);
 			bad++;

@@ -245,7 +245,9 @@ static void single_split_push_keeps_other_splits(void)
 	CHECK_EQ_INT(json_integer_value(json_object_get(di, "dataset_size")), 350);
 	CHECK_EQ_INT(json_integer_value(json_object_get(di, "download_size")), 1100);
 	CHECK_EQ_INT(json_array_size(json_object_get(di, "splits")), 2);
-	CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(json_object_get(di, "splits"), 0), "name")), "train");
+	/* datasets pops the replaced split and adds it again: it moves to the end */
+	CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(json_object_get(di, "splits"), 0), "name")), "test");
+	CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(json_object_get(di, "splits"), 1), "name")), "train");
 	CHECK_EQ_INT(hfds_card__split_examples(c, "default", "train"), 30);
 	CHECK_EQ_INT(hfds_card__split_examples(c, "default", "test"), 5);
 	/* other features while the config keeps 'test': refused, card unchanged */
@@ -316,6 +318,72 @@ static void set_default_moves_flag_and_delete_config(void)
 	CHECK(json_object_size(c->meta) == 0);
 	CHECK_EQ_INT(hfds_card__delete_config(c, "zz", &found, NULL), 0);
 	CHECK(!found);
+	hfds_card__free(c);
+	json_decref(f);
+}
+
+/* issue 9: a default mapping without config_name, then a second config: every entry of the
+ * list names its config first (datasets' to_dataset_card_data indexes config_name) */
+static void list_entries_name_their_config(void)
+{
+	const char *card = "---\ndataset_info:\n  features:\n  - name: id\n    dtype: int64\n  splits:\n"
+		"  - name: train\n    num_bytes: 8\n    num_examples: 1\n  download_size: 9\n  dataset_size: 8\n"
+		"configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n---\n";
+	hfds_card *c = NULL;
+	json_t *f = json_loads("[{\"name\": \"id\", \"dtype\": \"int64\"}]", 0, NULL);
+	hfds_card_split tr[] = {{"train", 8, 1}};
+	char *text;
+	REQUIRE(hfds_card__parse(&c, card, strlen(card), "README.md", NULL) == 0);
+	CHECK_EQ_INT(push(c, "fr", f, tr, 1, 0, 0, 9, NULL), 0);
+	text = render(c);
+	CHECK(text && !strncmp(text, "---\ndataset_info:\n- config_name: default\n  features:\n", 52));
+	CHECK(text && strstr(text, "\n- config_name: fr\n  features:\n") != NULL);
+	free(text);
+	hfds_card__free(c);
+	json_decref(f);
+}
+
+/* issue 16 item 22: a BOM is dropped and the front matter under it parsed; an opening '---'
+ * that is never closed is refused with its line */
+static void bom_and_unclosed_front_matter(void)
+{
+	const char *bom = "\xEF\xBB\xBF---\nlicense: mit\n---\n# hi\n";
+	const char *open1 = "\n\n---\nlicense: mit\n# hi\n";
+	hfds_card *c = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE(hfds_card__parse(&c, bom, strlen(bom), "README.md", NULL) == 0);
+	CHECK_EQ_STR(json_string_value(json_object_get(c->meta, "license")), "mit");
+	CHECK_EQ_STR(c->body, "# hi\n");
+	hfds_card__free(c);
+	c = NULL;
+	CHECK_EQ_INT(hfds_card__parse(&c, open1, strlen(open1), "README.md", &err), HFDS_EPARSE);
+	CHECK(strstr(err.message, "README.md:3:1:") != NULL && strstr(err.message, "never closed") != NULL);
+	CHECK(c == NULL);
+	/* a horizontal rule later in a card without front matter is body */
+	REQUIRE(hfds_card__parse(&c, "# hi\n---\n", 9, "README.md", NULL) == 0);
+	CHECK_EQ_STR(c->body, "# hi\n---\n");
+	hfds_card__free(c);
+}
+
+/* a CRLF card is written back with CRLF everywhere (huggingface_hub's _detect_line_ending) */
+static void crlf_card_keeps_crlf(void)
+{
+	const char *crlf = "---\r\nlicense: mit\r\n---\r\n# hi\r\n";
+	hfds_card *c = NULL;
+	json_t *f = en_features();
+	hfds_card_split tr[] = {{"train", 1, 1}};
+	char *text, *p;
+	REQUIRE(hfds_card__parse(&c, crlf, strlen(crlf), "README.md", NULL) == 0);
+	CHECK_EQ_INT(push(c, "default", f, tr, 1, 0, 0, 1, NULL), 0);
+	text = render(c);
+	REQUIRE(text != NULL);
+	CHECK(!strncmp(text, "---\r\nlicense: mit\r\ndataset_info:\r\n", 34));
+	for (p = text; *p; p++)
+		if (*p == '\n')
+			CHECK(p > text && p[-1] == '\r');
+	CHECK(strstr(text, "\r\n---\r\n# hi\r\n") != NULL);
+	free(text);
 	hfds_card__free(c);
 	json_decref(f);
 }
@@ -436,6 +504,9 @@ int main(void)
 	RUN(merge_keeps_user_keys_and_body);
 	RUN(single_split_push_keeps_other_splits);
 	RUN(set_default_moves_flag_and_delete_config);
+	RUN(list_entries_name_their_config);
+	RUN(bom_and_unclosed_front_matter);
+	RUN(crlf_card_keeps_crlf);
 	RUN(invalid_yaml_names_line);
 	RUN(scalar_quoting);
 	RUN(yaml_round_trip_values);

@@ -271,8 +271,55 @@ static void delete_config_and_purge(void)
 	memrepo_free(&m);
 }
 
+static void split_files_follow_the_card(void)
+{
+	memrepo m;
+	const char *two[] = {"train", "test"};
+	hfds_ds_repo_ops ops = ops_for(&m);
+	hfds_ds_repo_file *files = NULL;
+	size_t n = 0;
+	hfds_error err;
+	memset(&m, 0, sizeof(m));
+	/* no card: the push_to_hub layout of the default config */
+	put(&m, "data/train-00001-of-00002.parquet", 5);
+	put(&m, "data/train-00000-of-00002.parquet", 7);
+	put(&m, "data/test-00000-of-00001.parquet", 3);
+	CHECK_EQ_INT(hfds_ds_split_files(&ops, "0", NULL, "train", &files, &n, NULL), 0);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_STR(files[0].path, "data/train-00000-of-00002.parquet");
+	CHECK_EQ_INT(files[0].size, 7);
+	hfds_ds_repo_files_free(files, n);
+	/* the push lists the data/ files it found as config "default" (as datasets does), which
+	 * stays the config picked without a name; "en" is found by its globs, whose `*` does not
+	 * cross a folder */
+	CHECK_EQ_INT(push(&m, "en", two, 2, 10, 500000000), 0);
+	put(&m, "en/train-extra/not-a-shard.parquet", 1);
+	CHECK_EQ_INT(hfds_ds_split_files(&ops, "0", NULL, "test", &files, &n, NULL), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_STR(files[0].path, "data/test-00000-of-00001.parquet");
+	hfds_ds_repo_files_free(files, n);
+	CHECK_EQ_INT(hfds_ds_split_files(&ops, "0", "en", "train", &files, &n, NULL), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_STR(files[0].path, "en/train-00000-of-00001.parquet");
+	hfds_ds_repo_files_free(files, n);
+	/* a repo with one config (datasets picks it without a name) */
+	memrepo_free(&m);
+	memset(&m, 0, sizeof(m));
+	CHECK_EQ_INT(push(&m, "fr", two, 2, 10, 500000000), 0);
+	CHECK_EQ_INT(hfds_ds_split_files(&ops, "0", NULL, "train", &files, &n, NULL), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_STR(files[0].path, "fr/train-00000-of-00001.parquet");
+	hfds_ds_repo_files_free(files, n);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_ds_split_files(&ops, "0", "fr", "validation", &files, &n, &err), HFDS_ENOTFOUND);
+	CHECK(strstr(err.message, "config 'fr' has no files for split 'validation'") != NULL);
+	CHECK(files == NULL && n == 0);
+	memrepo_free(&m);
+}
+
 int main(void)
 {
+	RUN(split_files_follow_the_card);
 	RUN(one_commit_with_stale_deletes);
 	RUN(conflict_remerges_card);
 	RUN(delete_config_and_purge);

@@ -107,7 +107,7 @@ static void dataset_dict_shards_and_card(void)
 	hfds_ds *ds = NULL;
 	hfds_error err;
 	char path[4400], *card;
-	uint64_t rows = 0, files = 0;
+	uint64_t rows = 0, files = 0, nbytes = 0;
 	int hidden = 0, n;
 	hfds_error_init(&err);
 	snprintf(dir1, sizeof(dir1), "%s/dd", test_tmpdir());
@@ -120,9 +120,14 @@ static void dataset_dict_shards_and_card(void)
 	CHECK_EQ_INT(hfds_ds_finish(ds, &err), 0);
 	if (err.code)
 		fprintf(stderr, "%s\n", err.message);
-	CHECK_EQ_INT(hfds_ds_split_stats(ds, "default", "train", &rows, NULL, &files), 0);
+	CHECK_EQ_INT(hfds_ds_split_stats(ds, "default", "train", &rows, &nbytes, &files), 0);
 	CHECK_EQ_INT(rows, 60000);
 	CHECK(files >= 3);
+	/* the Arrow size pyarrow's Table.nbytes gives (no nulls: no bitmaps): int64 8 bytes, a
+	 * string 4 offset bytes + 100 characters, whatever the batches and shards */
+	CHECK_EQ_INT(nbytes, 60000 * (8 + 4 + 100));
+	CHECK_EQ_INT(hfds_ds_split_stats(ds, "default", "test", NULL, &nbytes, NULL), 0);
+	CHECK_EQ_INT(nbytes, 1000 * (8 + 4 + 100));
 	snprintf(path, sizeof(path), "%s/data", dir1);
 	n = count_files(path, "train-", &hidden);
 	CHECK_EQ_INT(n, (int)files);
@@ -320,8 +325,9 @@ static void legacy_layout_gets_configs(void)
 	CHECK_EQ_INT(hfds_ds_finish(ds, NULL), 0);
 	snprintf(path, sizeof(path), "%s/README.md", dir);
 	card = slurp(path);
-	CHECK(card && strstr(card, "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
-		"  - split: test\n    path: data/test-*\n  - split: validation\n    path: data/validation-*\n---\n"));
+	/* the found splits in the order of the sorted file list (datasets walks fs.glob), then the pushed one */
+	CHECK(card && strstr(card, "configs:\n- config_name: default\n  data_files:\n  - split: test\n    path: data/test-*\n"
+		"  - split: train\n    path: data/train-*\n  - split: validation\n    path: data/validation-*\n---\n"));
 	free(card);
 	hfds_ds_free(ds);
 	hfds_features_free(f);

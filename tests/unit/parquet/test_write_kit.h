@@ -558,15 +558,58 @@ static inline int kit_write_expected(const char *path, const struct ArrowSchema 
 	return fclose(fp);
 }
 
-/* Runs the judges' --compare; returns the exit status (0 = identical for every reader). */
+/* Runs the judges' --compare; returns the exit status (0 = identical for every reader).
+ * Without --readers in `extra`, all five read the file: DuckDB, arrow-rs, hyparquet, and
+ * pyarrow and polars through tests/python/judge.py. */
 static inline int kit_judge(const char *expected, const char *file, const char *extra)
 {
 	const char *src = getenv("HFDS_SRC");
 	char cmd[8192];
-	snprintf(cmd, sizeof(cmd), "node %s/tests/node/judge.mjs --compare %s %s %s", src ? src : ".", expected, file,
-		extra ? extra : "");
+	int all = !extra || !strstr(extra, "--readers");
+	snprintf(cmd, sizeof(cmd), "node %s/tests/node/judge.mjs --compare %s %s %s%s", src ? src : ".", expected, file,
+		all ? "--readers duckdb,arrow,hyparquet,pyarrow,polars " : "", extra ? extra : "");
 	int st = system(cmd);
 	return st;
+}
+
+/* The schema as C Data Interface nodes in JSON ({"format", "name", "nullable", "metadata",
+ * "children"}), what tests/python/judge.py --arrow-schema imports through pyarrow. */
+static inline void kit_schema_json(hfds_buf *b, const struct ArrowSchema *s)
+{
+	hfds_buf_append_str(b, "{\"format\": ", NULL);
+	kit_json_str(b, (const uint8_t *)s->format, strlen(s->format));
+	hfds_buf_append_str(b, ", \"name\": ", NULL);
+	kit_json_str(b, (const uint8_t *)(s->name ? s->name : ""), s->name ? strlen(s->name) : 0);
+	hfds_buf_printf(b, NULL, ", \"nullable\": %s, \"children\": [", (s->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+	for (int64_t i = 0; i < s->n_children; i++) {
+		if (i)
+			hfds_buf_append_str(b, ", ", NULL);
+		kit_schema_json(b, s->children[i]);
+	}
+	hfds_buf_append_str(b, "]}", NULL);
+}
+
+/* pq.read_schema(file) must equal the Arrow schema the writer was given (ARROW:schema). */
+static inline int kit_judge_arrow_schema(const char *file, const struct ArrowSchema *s)
+{
+	const char *src = getenv("HFDS_SRC");
+	char json[4096], cmd[12288];
+	snprintf(json, sizeof(json), "%s.schema.json", file);
+	hfds_buf b;
+	hfds_buf_init(&b, 0);
+	kit_schema_json(&b, s);
+	FILE *fp = fopen(json, "w");
+	if (!fp) {
+		hfds_buf_release(&b);
+		return -1;
+	}
+	fwrite(b.data, 1, b.len, fp);
+	hfds_buf_release(&b);
+	if (fclose(fp) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "%s/tests/python/.venv/bin/python %s/tests/python/judge.py --arrow-schema %s %s",
+		src ? src : ".", src ? src : ".", file, json);
+	return system(cmd);
 }
 
 #endif

@@ -1,0 +1,111 @@
+/*
+ * hfds/publish.h - publishers: sources turned into versioned datasets on a hub.
+ *
+ * hfds_chess_publish is `hfds chess push` as a library call: sampled chess positions
+ * published as numbered batches, ONE commit per batch adding train/batch_NNNNNN.parquet,
+ * test/batch_NNNNNN.parquet and the updated card (the dataset writer's append layout).
+ * Each batch of batch_size rows is split by train_ratio (first rows to train, no shuffle).
+ * A publisher thread writes and commits batch k while the sampler fills batch k+1 (two
+ * token buffers, at most one batch in flight), so commits stay in order. The repository
+ * (and with it the token) is checked before any PGN is read.
+ *
+ * Resume: batch numbers and skipped positions come from ONE plan
+ * (hfds_chess_publish_resume_plan): after the highest batch N in the repository the next
+ * batch is N + 1 and the first N x batch_size sampled positions are skipped, so a rerun
+ * with the same inputs, sampler, seed and batch size continues the stream exactly, and
+ * nothing already published is published again even when an earlier batch was deleted.
+ *
+ * Thread-safety: hfds_chess_publish uses `hub` from its publisher thread while it runs;
+ * the caller must not use the hub meanwhile. Callbacks run on either thread, never both
+ * at once.
+ */
+#ifndef HFDS_PUBLISH_H
+#define HFDS_PUBLISH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hfds/chess.h"
+#include "hfds/dataset.h"
+#include "hfds/hub.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HFDS_CHESS_PUBLISH_OPTS_VERSION 1
+
+typedef enum hfds_chess_publish_event_kind {
+	HFDS_CHESS_PUBLISH_START = 0,     /* the plan: existing, next_batch */
+	HFDS_CHESS_PUBLISH_PROGRESS = 1,  /* stats, batch being filled, rows in it */
+	HFDS_CHESS_PUBLISH_BATCH = 2,     /* a batch was published (or written, dry run) */
+	HFDS_CHESS_PUBLISH_PARTIAL = 3    /* the input ran out: a partial batch of `rows` follows */
+} hfds_chess_publish_event_kind;
+
+typedef struct hfds_chess_publish_event {
+	hfds_chess_publish_event_kind kind;
+	uint64_t batch;                  /* the batch's number in the repository (1-based) */
+	uint64_t existing;               /* START: batches found in the repository */
+	size_t rows, train_rows, test_rows;
+	const char *sha;                 /* BATCH: its commit ("" for a dry run) */
+	const hfds_chess_stats *stats;   /* games read so far (PROGRESS, BATCH) */
+	double seconds;                  /* since the sampler started */
+} hfds_chess_publish_event;
+
+typedef struct hfds_chess_publish_opts {
+	unsigned version;
+	const char *repo_id;             /* required unless out_dir */
+	const char *branch;              /* NULL = main */
+	const char *tag;                 /* tag the last commit (NULL = none) */
+	int is_private;                  /* when the repository is created */
+	int resume;                      /* continue after the batches in the repository */
+	const char *out_dir;             /* dry run: write the batches here, publish nothing */
+	uint64_t batches;                /* default 3 */
+	size_t batch_size;               /* default 100000 */
+	double train_ratio;              /* default 0.95 */
+	int window;                      /* default 10 */
+	int threads;                     /* encoding threads (0 = all cores) */
+	int codec;                       /* hfds_pq_codec, default zstd */
+	hfds_chess_sample_opts sample;   /* the sampler's options */
+	void (*on_event)(void *ctx, const hfds_chess_publish_event *ev);
+	void (*on_problem)(void *ctx, const char *message);   /* bad games, file:line:col */
+	void *ctx;
+} hfds_chess_publish_opts;
+
+HFDS_EXTERN void hfds_chess_publish_opts_init(hfds_chess_publish_opts *o);
+
+typedef struct hfds_chess_publish_result {
+	uint64_t existing;               /* batches in the repository before the run */
+	uint64_t batches;                /* batches published by this run */
+	uint64_t rows_train, rows_test;
+	char last_sha[HFDS_OID_HEX_SIZE];  /* "" when nothing was committed */
+	hfds_chess_stats stats;
+} hfds_chess_publish_result;
+
+/*
+ * Samples `paths` (expanded, see hfds_chess_expand_paths) and publishes o->batches batches
+ * to o->repo_id on `hub` (created when missing), or writes them to o->out_dir (then `hub`
+ * may be NULL). Running out of input publishes the partial batch (a PARTIAL event first).
+ * Errors: HFDS_EEXISTS (the repository has batches and o->resume is not set), HFDS_ESTATE
+ * (a tag but nothing was published), HFDS_EINVAL (options), and the hub's, the sampler's
+ * and the writer's errors. `res` (may be NULL) is filled also on error.
+ */
+HFDS_EXTERN int hfds_chess_publish(hfds_hub *hub, char *const *paths, size_t npaths,
+	const hfds_chess_publish_opts *o, hfds_chess_publish_result *res, hfds_error *err);
+
+typedef struct hfds_chess_resume_plan {
+	uint64_t existing;               /* batch numbers present (train or test) */
+	uint64_t next_batch;             /* 1 + the highest batch number present */
+	uint64_t skip_positions;         /* (next_batch - 1) x batch_size */
+} hfds_chess_resume_plan;
+
+/*
+ * The one place that decides where a resumed run continues, from the repository's files
+ * (`train/batch_N.parquet`, `test/batch_N.parquet`). HFDS_ELIMIT if the skip overflows.
+ */
+HFDS_EXTERN int hfds_chess_publish_resume_plan(hfds_chess_resume_plan *out, const hfds_ds_repo_file *files,
+	size_t count, size_t batch_size, hfds_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

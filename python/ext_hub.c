@@ -1,0 +1,523 @@
+/*
+ * hfds._hfds.Hub: one hub handle (hfds/hub.h) for Python, chosen like the CLI chooses it
+ * (endpoint > HF_ENDPOINT > the Hub when a token is found > the embedded hub), with the
+ * dataset operations of the library on top: publish a Writer's shards as one commit,
+ * delete a config, purge, repository helpers, and the files of a split for loading.
+ * Every call releases the GIL while the library works. The handle keeps at most one
+ * staging folder (where a Writer puts the shards it will publish).
+ */
+#include "ext.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hfds/dataset.h"
+#include "hfds/hub.h"
+#include "hfds/publish.h"
+#include "hfds/store.h"
+#include "util/alloc.h"
+
+typedef struct {
+	PyObject_HEAD
+	hfds_target target;
+	hfds_hub *hub;
+	hfds_hub_staging *staging;
+} hub_obj;
+
+static PyTypeObject *hub_type;
+
+/* Hub(endpoint=None, token=None) */
+static PyObject *hub_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"endpoint", "token", NULL};
+	const char *endpoint = NULL, *token = NULL;
+	hfds_error err;
+	hub_obj *h;
+	int rc;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zz", kwlist, &endpoint, &token))
+		return NULL;
+	if (!(h = (hub_obj *)PyType_GenericNew(tp, NULL, NULL)))
+		return NULL;
+	hfds_error_init(&err);
+	rc = hfds_target_select(&h->target, endpoint, &err);
+	if (rc == 0 && token && *token) {
+		char *copy = strdup(token);
+		if (!copy) {
+			rc = hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
+		} else {
+			free(h->target.token);
+			h->target.token = copy;
+		}
+	}
+	if (rc == 0) {
+		Py_BEGIN_ALLOW_THREADS
+		rc = hfds_hub_open_target(&h->hub, &h->target, &err);
+		Py_END_ALLOW_THREADS
+	}
+	if (rc < 0) {
+		Py_DECREF(h);
+		return ext_raise(rc, &err);
+	}
+	return (PyObject *)h;
+}
+
+static void hub_dealloc(PyObject *self)
+{
+	hub_obj *h = (hub_obj *)self;
+	hfds_hub_staging_free(h->staging);
+	hfds_hub_free(h->hub);
+	hfds_target_release(&h->target);
+	ext_dealloc(self);
+}
+
+/* where -> "embedded hub at /x (...)"; base -> the endpoint URL or the hub directory. */
+static PyObject *hub_where(PyObject *self, void *c)
+{
+	return PyUnicode_FromString(hfds_hub_where(((hub_obj *)self)->hub));
+}
+
+static PyObject *hub_base(PyObject *self, void *c)
+{
+	hub_obj *h = (hub_obj *)self;
+	return PyUnicode_FromString(h->target.endpoint ? h->target.endpoint : h->target.root ? h->target.root : "");
+}
+
+static PyObject *hub_remote(PyObject *self, void *c)
+{
+	return PyBool_FromLong(hfds_hub_is_remote(((hub_obj *)self)->hub));
+}
+
+/* stage() -> a fresh staging folder for a Writer (replacing an earlier one). */
+static PyObject *hub_stage(PyObject *self, PyObject *unused)
+{
+	hub_obj *h = (hub_obj *)self;
+	hfds_error err;
+	int rc;
+	hfds_error_init(&err);
+	hfds_hub_staging_free(h->staging);
+	h->staging = NULL;
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_staging_new(&h->staging, h->hub, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return PyUnicode_FromString(hfds_hub_staging_path(h->staging));
+}
+
+static PyObject *hub_unstage(PyObject *self, PyObject *unused)
+{
+	hub_obj *h = (hub_obj *)self;
+	hfds_hub_staging *s = h->staging;
+	h->staging = NULL;
+	Py_BEGIN_ALLOW_THREADS
+	hfds_hub_staging_free(s);
+	Py_END_ALLOW_THREADS
+	Py_RETURN_NONE;
+}
+
+typedef enum { OP_PUBLISH, OP_DELETE_CONFIG, OP_PURGE, OP_SPLIT_FILES } dataset_op;
+
+/* Opens the dataset repo, runs one dataset-layer operation, closes it (GIL released). */
+static int with_dataset(hub_obj *h, dataset_op op, const char *repo_id, const char *branch, unsigned flags,
+	hfds_ds *ds, const char *name, const char *split, const hfds_ds_publish_options *po, char sha[41],
+	size_t *deleted, hfds_ds_repo_file **files, size_t *count, hfds_error *err)
+{
+	hfds_hub_dataset *d = NULL;
+	int rc = hfds_hub_dataset_open(&d, h->hub, repo_id, branch, flags, err);
+	if (rc == 0) {
+		const hfds_ds_repo_ops *ops = hfds_hub_dataset_ops(d);
+		switch (op) {
+		case OP_PUBLISH: rc = hfds_ds_publish(ds, ops, po, sha, err); break;
+		case OP_DELETE_CONFIG: rc = hfds_ds_delete_config(ops, name, po, sha, err); break;
+		case OP_PURGE: rc = hfds_ds_purge(ops, po, deleted, sha, err); break;
+		case OP_SPLIT_FILES: rc = hfds_ds_split_files(ops, sha, name, split, files, count, err); break;
+		}
+	}
+	hfds_hub_dataset_free(d);
+	return rc;
+}
+
+/* publish(writer, repo_id, branch=None, private=False, title=None, description=None) -> sha */
+static PyObject *hub_publish(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "title", "description", NULL};
+	hub_obj *h = (hub_obj *)self;
+	PyObject *wobj;
+	const char *repo_id, *branch = NULL;
+	int is_private = 0, rc;
+	hfds_ds_publish_options po = {0};
+	hfds_error err;
+	char sha[41] = "";
+	struct hfds_ds *ds;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpzz", kwlist, &wobj, &repo_id, &branch, &is_private, &po.title,
+		    &po.description))
+		return NULL;
+	if (!(ds = ext_writer_ds(wobj)))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = with_dataset(h, OP_PUBLISH, repo_id, branch,
+		HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), ds, NULL, NULL, &po, sha, NULL,
+		NULL, NULL, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return PyUnicode_FromString(sha);
+}
+
+/* delete_config(repo_id, config, branch=None, title=None, description=None) -> sha */
+static PyObject *hub_delete_config(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"repo_id", "config", "branch", "title", "description", NULL};
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *config, *branch = NULL;
+	hfds_ds_publish_options po = {0};
+	hfds_error err;
+	char sha[41] = "";
+	int rc;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|zzz", kwlist, &repo_id, &config, &branch, &po.title,
+		    &po.description))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = with_dataset(h, OP_DELETE_CONFIG, repo_id, branch, 0, NULL, config, NULL, &po, sha, NULL, NULL, NULL,
+		&err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return PyUnicode_FromString(sha);
+}
+
+/* purge(repo_id, branch=None, title=None) -> (files deleted, sha) */
+static PyObject *hub_purge(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"repo_id", "branch", "title", NULL};
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *branch = NULL;
+	hfds_ds_publish_options po = {0};
+	hfds_error err;
+	char sha[41] = "";
+	size_t deleted = 0;
+	int rc;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|zz", kwlist, &repo_id, &branch, &po.title))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = with_dataset(h, OP_PURGE, repo_id, branch, 0, NULL, NULL, NULL, &po, sha, &deleted, NULL, NULL, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return Py_BuildValue("(ns)", (Py_ssize_t)deleted, sha);
+}
+
+static PyObject *files_list(hfds_ds_repo_file *files, size_t count)
+{
+	PyObject *l = PyList_New((Py_ssize_t)count);
+	size_t i;
+	for (i = 0; l && i < count; i++) {
+		PyObject *t = Py_BuildValue("(sK)", files[i].path, (unsigned long long)files[i].size);
+		if (!t) {
+			Py_CLEAR(l);
+			break;
+		}
+		PyList_SetItem(l, (Py_ssize_t)i, t);
+	}
+	hfds_ds_repo_files_free(files, count);
+	return l;
+}
+
+/* resolve(repo_id, revision=None) -> 40-hex commit */
+static PyObject *hub_resolve(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *rev = NULL;
+	char sha[HFDS_OID_HEX_SIZE] = "";
+	hfds_error err;
+	int rc;
+	if (!PyArg_ParseTuple(args, "s|z", &repo_id, &rev))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_resolve(sha, h->hub, HFDS_REPO_DATASET, repo_id, rev, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return PyUnicode_FromString(sha);
+}
+
+/* split_files(repo_id, sha, config, split) -> [(path, size)] as load_dataset picks them */
+static PyObject *hub_split_files(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *sha, *config, *split;
+	hfds_ds_repo_file *files = NULL;
+	size_t count = 0;
+	char rev[41];
+	hfds_error err;
+	int rc;
+	if (!PyArg_ParseTuple(args, "sszs", &repo_id, &sha, &config, &split))
+		return NULL;
+	snprintf(rev, sizeof(rev), "%s", sha);
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = with_dataset(h, OP_SPLIT_FILES, repo_id, NULL, 0, NULL, config, split, NULL, rev, NULL, &files, &count,
+		&err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return files_list(files, count);
+}
+
+/* files(repo_id, revision=None) -> [(path, size)] of every file */
+static PyObject *hub_files(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *rev = NULL;
+	hfds_store_tree *tree = NULL;
+	hfds_error err;
+	PyObject *l;
+	size_t i;
+	int rc;
+	if (!PyArg_ParseTuple(args, "s|z", &repo_id, &rev))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_tree_list(&tree, h->hub, HFDS_REPO_DATASET, repo_id, rev, NULL, 1, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	l = PyList_New(0);
+	for (i = 0; l && i < tree->count; i++) {
+		PyObject *t;
+		if (tree->items[i].is_dir)
+			continue;
+		t = Py_BuildValue("(sK)", tree->items[i].path, (unsigned long long)tree->items[i].size);
+		if (!t || PyList_Append(l, t) < 0)
+			Py_CLEAR(l);
+		Py_XDECREF(t);
+	}
+	hfds_store_tree_free(tree);
+	return l;
+}
+
+/* read_files(repo_id, sha, [(path, size)], columns=None, skip_rows=0) -> Stream */
+static PyObject *hub_read_files(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *sha;
+	PyObject *files, *columns = Py_None;
+	long long skip = 0;
+	if (!PyArg_ParseTuple(args, "ssO|OL", &repo_id, &sha, &files, &columns, &skip))
+		return NULL;
+	return ext_stream_hub_files(&h->target, repo_id, sha, files, columns, skip);
+}
+
+/* create_repo(repo_id, private=False, exist_ok=True) -> True when created */
+static PyObject *hub_create_repo(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id;
+	int is_private = 0, exist_ok = 1, rc;
+	hfds_error err;
+	if (!PyArg_ParseTuple(args, "s|pp", &repo_id, &is_private, &exist_ok))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_repo_create(h->hub, HFDS_REPO_DATASET, repo_id, is_private, exist_ok, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	return PyBool_FromLong(rc == 0);
+}
+
+/* delete_repo(repo_id) */
+static PyObject *hub_delete_repo(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id;
+	hfds_error err;
+	int rc;
+	if (!PyArg_ParseTuple(args, "s", &repo_id))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_repo_delete(h->hub, HFDS_REPO_DATASET, repo_id, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	Py_RETURN_NONE;
+}
+
+/* create_tag(repo_id, tag, revision=None, message=None) / create_branch(repo_id, branch, revision=None) */
+static PyObject *hub_create_ref(PyObject *self, PyObject *args, int tag)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *name, *rev = NULL, *message = NULL;
+	hfds_error err;
+	int rc;
+	if (!PyArg_ParseTuple(args, "ss|zz", &repo_id, &name, &rev, &message))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = tag ? hfds_hub_tag_create(h->hub, HFDS_REPO_DATASET, repo_id, name, rev, message, &err)
+		 : hfds_hub_branch_create(h->hub, HFDS_REPO_DATASET, repo_id, name, rev, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	Py_RETURN_NONE;
+}
+
+static PyObject *hub_create_tag(PyObject *self, PyObject *args)
+{
+	return hub_create_ref(self, args, 1);
+}
+
+static PyObject *hub_create_branch(PyObject *self, PyObject *args)
+{
+	return hub_create_ref(self, args, 0);
+}
+
+/* log(repo_id, revision=None, limit=0) -> [{"id", "title", "message", "author", "date"}] */
+static PyObject *hub_log(PyObject *self, PyObject *args)
+{
+	hub_obj *h = (hub_obj *)self;
+	const char *repo_id, *rev = NULL;
+	Py_ssize_t limit = 0;
+	hfds_store_log *log = NULL;
+	hfds_error err;
+	PyObject *l;
+	size_t i;
+	int rc;
+	if (!PyArg_ParseTuple(args, "s|zn", &repo_id, &rev, &limit))
+		return NULL;
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_log(&log, h->hub, HFDS_REPO_DATASET, repo_id, rev, (size_t)(limit > 0 ? limit : 0), &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return ext_raise(rc, &err);
+	l = PyList_New((Py_ssize_t)log->count);
+	for (i = 0; l && i < log->count; i++) {
+		const hfds_store_log_entry *e = &log->items[i];
+		PyObject *d = Py_BuildValue("{sssssssssL}", "id", e->id, "title", e->title ? e->title : "", "message",
+			e->message ? e->message : "", "author", e->author ? e->author : "", "date", (long long)e->date);
+		if (!d)
+			Py_CLEAR(l);
+		else
+			PyList_SetItem(l, (Py_ssize_t)i, d);
+	}
+	hfds_store_log_free(log);
+	return l;
+}
+
+/* chess_push(paths, repo_id, branch=None, tag=None, private=False, resume=False, batches=3,
+ *            batch_size=100000, train_ratio=0.95, window=10, threads=0, sampler="ply-curve",
+ *            seed=0, min_elo=2000, subsample=0.33, min_ply=0, max_ply=0) -> result dict */
+static PyObject *hub_chess_push(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"paths", "repo_id", "branch", "tag", "private", "resume", "batches", "batch_size",
+		"train_ratio", "window", "threads", "sampler", "seed", "min_elo", "subsample", "min_ply", "max_ply", NULL};
+	hub_obj *h = (hub_obj *)self;
+	hfds_chess_publish_opts o;
+	hfds_chess_publish_result res;
+	PyObject *paths_obj, *seq;
+	const char *sampler = "ply-curve";
+	unsigned long long batches = 3, batch_size = 100000, seed = 0;
+	char **given = NULL, **paths = NULL;
+	size_t npaths = 0;
+	Py_ssize_t i, n = 0;
+	hfds_error err;
+	int rc = 0;
+	hfds_chess_publish_opts_init(&o);
+	memset(&res, 0, sizeof(res));
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zzppKKdiisKddii", kwlist, &paths_obj, &o.repo_id, &o.branch,
+		    &o.tag, &o.is_private, &o.resume, &batches, &batch_size, &o.train_ratio, &o.window, &o.threads,
+		    &sampler, &seed, &o.sample.min_elo, &o.sample.subsample, &o.sample.min_ply, &o.sample.max_ply))
+		return NULL;
+	if ((o.sample.sampler = hfds_chess_sampler_from_name(sampler)) < 0)
+		return PyErr_Format(PyExc_ValueError, "unknown sampler '%s' (ply-curve, chesspos-v1, all)", sampler);
+	o.sample.seed = seed;
+	o.batches = batches;
+	o.batch_size = (size_t)batch_size;
+	if (!(seq = PySequence_Tuple(paths_obj)))
+		return NULL;
+	n = PyTuple_Size(seq);
+	if (!(given = calloc((size_t)n + 1, sizeof(char *)))) {
+		Py_DECREF(seq);
+		return PyErr_NoMemory();
+	}
+	for (i = 0; i < n; i++) {
+		const char *s = PyUnicode_AsUTF8AndSize(PyTuple_GetItem(seq, i), NULL);
+		if (!s || !(given[i] = strdup(s))) {
+			if (s)
+				PyErr_NoMemory();
+			goto done;
+		}
+	}
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_chess_expand_paths(&paths, &npaths, given, (size_t)n, 1, &err);
+	if (rc == 0)
+		rc = hfds_chess_publish(h->hub, paths, npaths, &o, &res, &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
+		ext_raise(rc, &err);
+		goto done;
+	}
+done:
+	hfds_chess_paths_free(paths);
+	for (i = 0; i < n; i++)
+		free(given[i]);
+	free(given);
+	Py_DECREF(seq);
+	if (PyErr_Occurred())
+		return NULL;
+	return Py_BuildValue("{sKsKsKsKsssKsK}", "existing", (unsigned long long)res.existing, "batches",
+		(unsigned long long)res.batches, "rows_train", (unsigned long long)res.rows_train, "rows_test",
+		(unsigned long long)res.rows_test, "sha", res.last_sha, "games", (unsigned long long)res.stats.games,
+		"positions", (unsigned long long)res.stats.positions);
+}
+
+static PyMethodDef hub_methods[] = {
+	{"chess_push", (PyCFunction)(void (*)(void))hub_chess_push, METH_VARARGS | METH_KEYWORDS,
+		"Samples PGN and publishes numbered batches (hfds_chess_publish)."},
+	{"stage", hub_stage, METH_NOARGS, "A fresh staging folder for a Writer."},
+	{"unstage", hub_unstage, METH_NOARGS, "Removes the staging folder."},
+	{"publish", (PyCFunction)(void (*)(void))hub_publish, METH_VARARGS | METH_KEYWORDS, "Publishes a Writer."},
+	{"delete_config", (PyCFunction)(void (*)(void))hub_delete_config, METH_VARARGS | METH_KEYWORDS,
+		"Deletes a config."},
+	{"purge", (PyCFunction)(void (*)(void))hub_purge, METH_VARARGS | METH_KEYWORDS, "Deletes every file."},
+	{"resolve", hub_resolve, METH_VARARGS, "Commit of a revision."},
+	{"files", hub_files, METH_VARARGS, "Every file at a revision."},
+	{"split_files", hub_split_files, METH_VARARGS, "Files of a split."},
+	{"read_files", hub_read_files, METH_VARARGS, "Stream over repository Parquet files."},
+	{"create_repo", hub_create_repo, METH_VARARGS, "Creates a dataset repository."},
+	{"delete_repo", hub_delete_repo, METH_VARARGS, "Deletes a dataset repository."},
+	{"create_tag", hub_create_tag, METH_VARARGS, "Tags a revision."},
+	{"create_branch", hub_create_branch, METH_VARARGS, "Creates a branch."},
+	{"log", hub_log, METH_VARARGS, "History of a revision."},
+	{NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef hub_getset[] = {
+	{"where", hub_where, NULL, "How the target was chosen.", NULL},
+	{"base", hub_base, NULL, "Endpoint URL or hub directory.", NULL},
+	{"remote", hub_remote, NULL, "True for an HTTP hub.", NULL},
+	{NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyType_Slot hub_slots[] = {
+	{Py_tp_new, hub_new},
+	{Py_tp_dealloc, hub_dealloc},
+	{Py_tp_methods, hub_methods},
+	{Py_tp_getset, hub_getset},
+	{Py_tp_doc, "A hub handle (see hfds.push_to_hub)."},
+	{0, NULL}
+};
+
+static PyType_Spec hub_spec = {"hfds._hfds.Hub", sizeof(hub_obj), 0, Py_TPFLAGS_DEFAULT, hub_slots};
+
+int ext_hub_type_init(PyObject *m)
+{
+	return ext_add_type(m, &hub_spec, &hub_type);
+}

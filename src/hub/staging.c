@@ -1,0 +1,161 @@
+/*
+ * Staging folders for shards on their way to a commit, and the sweep of folders left by
+ * killed pushes. A folder is made as `init-XXXXXX`, its `.lock` is flock'ed, and only then
+ * is it renamed to `push-XXXXXX`: every `push-*` folder of a live push holds its lock, and
+ * the kernel drops the lock when the process dies however it dies. The sweep removes the
+ * `push-*` folders whose lock it can take, so a slow push (stdin, a large row group in
+ * memory) is never removed however long it leaves its folder untouched, while a killed
+ * one is removed by the very next push. Folders without a lock file (older versions) and
+ * `init-*` folders are removed after an hour without a change, as before.
+ */
+#include "hub/backend.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/try.h"
+
+#define STALE_SECONDS 3600
+
+struct hfds_hub_staging {
+	char *path;
+	int lock_fd;
+};
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static time_t newest;
+
+static int note_mtime(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)flag;
+	(void)ftw;
+	if (sb->st_mtime > newest)
+		newest = sb->st_mtime;
+	return 0;
+}
+
+/* Nothing below `path` changed for an hour (for folders that hold no lock file). */
+static int stale(const char *path)
+{
+	newest = 0;
+	return nftw(path, note_mtime, 16, FTW_PHYS) == 0 && time(NULL) - newest > STALE_SECONDS;
+}
+
+static void sweep_one(const char *path, int is_push)
+{
+	char lock[4200];
+	int fd;
+	snprintf(lock, sizeof(lock), "%s/.lock", path);
+	if (!is_push || (fd = open(lock, O_RDWR | O_CLOEXEC)) < 0) {
+		if ((!is_push || errno == ENOENT) && stale(path))
+			remove_tree(path);
+		return;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		remove_tree(path);   /* no live process holds it: a killed push's leftovers */
+	close(fd);
+}
+
+static void sweep(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *path = NULL;
+		struct stat sb;
+		int is_push = !strncmp(e->d_name, "push-", 5);
+		if ((!is_push && strncmp(e->d_name, "init-", 5)) || asprintf(&path, "%s/%s", base, e->d_name) < 0)
+			continue;
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			sweep_one(path, is_push);
+		free(path);
+	}
+	closedir(d);
+}
+
+int hfds_hub_staging_new(hfds_hub_staging **out, hfds_hub *hub, hfds_error *err)
+{
+	hfds_hub_staging *s = NULL;
+	char *base = NULL, *tmpl = NULL, *lock = NULL, *final = NULL;
+	int rc = 0;
+	HFDS_ASSERT_ARG(out && hub, err);
+	*out = NULL;
+	HFDS_TRY(hub->be->staging_root(&base, hub, err));
+	/* mkdir -p: the spool of a remote hub may be the first thing under $HFDS_HOME */
+	for (char *p = base + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		HFDS_FAIL_IF(mkdir(base, 0777) < 0 && errno != EEXIST, HFDS_EIO, err, "%s: %s", base, strerror(errno));
+		*p = '/';
+	}
+	HFDS_FAIL_IF(mkdir(base, 0777) < 0 && errno != EEXIST, HFDS_EIO, err, "%s: %s", base, strerror(errno));
+	sweep(base);
+	s = hfds_calloc(1, sizeof(*s));
+	HFDS_FAIL_IF(!s, HFDS_ENOMEM, err, "out of memory");
+	s->lock_fd = -1;
+	HFDS_FAIL_IF(asprintf(&tmpl, "%s/init-XXXXXX", base) < 0, HFDS_ENOMEM, err, "out of memory");
+	HFDS_FAIL_IF(!mkdtemp(tmpl), HFDS_EIO, err, "%s: %s", tmpl, strerror(errno));
+	HFDS_FAIL_IF(asprintf(&lock, "%s/.lock", tmpl) < 0 ||
+		asprintf(&final, "%s/push-%s", base, tmpl + strlen(base) + 6) < 0, HFDS_ENOMEM, err, "out of memory");
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) < 0 || rename(tmpl, final) < 0) {
+		rc = hfds_error_set(err, HFDS_EIO, "%s: cannot make a locked staging folder: %s", tmpl, strerror(errno));
+		remove_tree(tmpl);
+		goto done;
+	}
+	s->path = final;
+	final = NULL;
+	*out = s;
+	s = NULL;
+done:
+	hfds_hub_staging_free(s);
+	free(base);
+	free(tmpl);
+	free(lock);
+	free(final);
+	return rc;
+}
+
+const char *hfds_hub_staging_path(const hfds_hub_staging *s)
+{
+	return s ? s->path : NULL;
+}
+
+void hfds_hub_staging_free(hfds_hub_staging *s)
+{
+	if (!s)
+		return;
+	if (s->path)
+		remove_tree(s->path);   /* the lock is held until everything is gone */
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s->path);
+	hfds_free(s);
+}

@@ -1,0 +1,104 @@
+"""A seeded fault-injecting HTTP proxy for the HTTP backend's tests. Between the client and
+`hfds serve` it answers some requests itself with 429 (Retry-After: 0) or 500/503, drops
+others after reading them without forwarding (a reset mid-upload), and forwards some but
+drops the answer (a lost answer: the server did the work, the client never hears of it).
+It counts the request body bytes it receives."""
+import http.client
+import http.server
+import random
+import socket
+import threading
+import time
+
+
+class FaultProxy:
+    def __init__(self, upstream_port=None, seed=1, p_status=0.10, p_reset=0.04, p_lost=0.04):
+        self.upstream_port = upstream_port
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.p = (p_status, p_reset, p_lost)
+        self.bytes_in = 0
+        self.faults = {"status": 0, "reset": 0, "lost": 0}
+        self.enabled = True
+        self.lose_once = []   # path substrings: forward the next such request, then lose its answer
+        self.delay = {}       # method -> seconds to wait before forwarding
+        self.done = {}        # method -> requests answered
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _drop(self):
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+            def _any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                with proxy.lock:
+                    proxy.bytes_in += len(body)
+                    r = proxy.rng.random() if proxy.enabled else 1.0
+                ps, pr, pl = proxy.p
+                if r < ps:
+                    with proxy.lock:
+                        proxy.faults["status"] += 1
+                    code = [429, 500, 503][int(r * 1000) % 3]
+                    msg = b'{"error": "injected fault"}'
+                    self.send_response(code)
+                    if code == 429:
+                        self.send_header("Retry-After", "0")
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(msg)))
+                    self.end_headers()
+                    self.wfile.write(msg)
+                    return
+                if r < ps + pr:
+                    with proxy.lock:
+                        proxy.faults["reset"] += 1
+                    return self._drop()
+                time.sleep(proxy.delay.get(self.command, 0))
+                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
+                headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
+                conn.request(self.command, self.path, body=body if body or self.command in ("POST", "PUT") else None,
+                             headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                conn.close()
+                lose = next((x for x in proxy.lose_once if x in self.path), None)
+                if lose:
+                    with proxy.lock:
+                        proxy.lose_once.remove(lose)
+                if lose or r < ps + pr + pl:
+                    with proxy.lock:
+                        proxy.faults["lost"] += 1
+                    return self._drop()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                with proxy.lock:
+                    proxy.done[self.command] = proxy.done.get(self.command, 0) + 1
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
