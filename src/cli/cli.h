@@ -84,7 +84,7 @@ typedef struct cli_dataset {
 	const hfds_ds_repo_ops *ops;
 	const char *where;      /* the target's description (owned by hub) */
 	char repo_id[HFDS_REPO_ID_SIZE];
-	char created[HFDS_OID_HEX_SIZE]; /* the initial commit when this open created the repo */
+	int was_missing;        /* the repo did not exist before this open (created with CREATE) */
 } cli_dataset;
 
 /* Opens hub and repo (flags: HFDS_HUB_DATASET_*); on error nothing is left open. */
@@ -95,12 +95,11 @@ void cli_dataset_close(cli_dataset *d);
 /* After a failed push: deletes the repo if cli_dataset_open created it and nothing was
  * committed to it since (a failed first push leaves no empty repo). NULL-safe. */
 void cli_dataset_abandon(cli_dataset *d);
-/* Creates dataset repo `repo_id` when missing; `created` gets its initial commit then, else
- * "". For cli_repo_abandon after a failure. */
-int cli_repo_create_tracked(hfds_hub *hub, const char *repo_id, int is_private, char created[HFDS_OID_HEX_SIZE],
-	hfds_error *err);
-/* Deletes the repo when `created` is set and main is still that initial commit. */
-void cli_repo_abandon(hfds_hub *hub, const char *repo_id, const char *created);
+/* 1 when dataset repo `repo_id` does not exist (yet): for cli_repo_abandon after a failure. */
+int cli_repo_missing(hfds_hub *hub, const char *repo_id);
+/* After a failed push to a repo that was missing before it: deletes the repo when its
+ * history is still only the initial commit (nothing of anyone's was published to it). */
+void cli_repo_abandon(hfds_hub *hub, const char *repo_id, int was_missing);
 
 /* Repo-level argument helpers (cmd_repo.c). */
 /* Splits "ns/name@rev" into the repo id (copied to repo[cap]) and *rev (NULL if absent). */

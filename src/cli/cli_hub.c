@@ -21,24 +21,19 @@ int cli_open_hub(const char *endpoint, hfds_hub **out)
 	return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 }
 
-int cli_repo_create_tracked(hfds_hub *hub, const char *repo_id, int is_private, char created[HFDS_OID_HEX_SIZE],
-	hfds_error *err)
+int cli_repo_missing(hfds_hub *hub, const char *repo_id)
 {
-	int rc = hfds_hub_repo_create(hub, HFDS_REPO_DATASET, repo_id, is_private, 1, err);
-	created[0] = '\0';
-	if (rc == 0 && (rc = hfds_hub_resolve(created, hub, HFDS_REPO_DATASET, repo_id, "main", err)) < 0)
-		created[0] = '\0';
-	return rc < 0 ? rc : 0;
+	hfds_store_repo_info info;
+	return hfds_hub_repo_info(&info, hub, HFDS_REPO_DATASET, repo_id, NULL, NULL) == HFDS_ENOTFOUND;
 }
 
-void cli_repo_abandon(hfds_hub *hub, const char *repo_id, const char *created)
+void cli_repo_abandon(hfds_hub *hub, const char *repo_id, int was_missing)
 {
-	char head[HFDS_OID_HEX_SIZE];
-	if (!hub || !created || !created[0] || hfds_hub_resolve(head, hub, HFDS_REPO_DATASET, repo_id, "main", NULL) < 0 ||
-	    strcmp(head, created) != 0)
-		return;
-	/* still the initial commit: nothing of anyone's was published to it */
-	hfds_hub_repo_delete(hub, HFDS_REPO_DATASET, repo_id, NULL);
+	hfds_store_log *log = NULL;
+	if (hub && was_missing && hfds_hub_log(&log, hub, HFDS_REPO_DATASET, repo_id, "main", 2, NULL) == 0 &&
+	    log->count == 1)
+		hfds_hub_repo_delete(hub, HFDS_REPO_DATASET, repo_id, NULL); /* only the initial commit */
+	hfds_store_log_free(log);
 }
 
 int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, const char *branch, unsigned flags,
@@ -48,9 +43,8 @@ int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->repo_id, sizeof(d->repo_id), "%s", repo_id ? repo_id : "");
 	rc = hfds_hub_open(&d->hub, endpoint, err);
-	/* created here rather than by hfds_hub_dataset_open, so a failed push knows to undo it */
-	if (rc == 0 && (flags & HFDS_HUB_DATASET_CREATE) && (rc = hfds_hub_repo_id_check(repo_id, err)) == 0)
-		rc = cli_repo_create_tracked(d->hub, repo_id, (flags & HFDS_HUB_DATASET_PRIVATE) != 0, d->created, err);
+	if (rc == 0 && (flags & HFDS_HUB_DATASET_CREATE))
+		d->was_missing = cli_repo_missing(d->hub, repo_id);
 	if (rc == 0)
 		rc = hfds_hub_dataset_open(&d->ds, d->hub, repo_id, branch, flags, err);
 	if (rc < 0) {
@@ -65,7 +59,7 @@ int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, 
 void cli_dataset_abandon(cli_dataset *d)
 {
 	if (d)
-		cli_repo_abandon(d->hub, d->repo_id, d->created);
+		cli_repo_abandon(d->hub, d->repo_id, d->was_missing);
 }
 
 void cli_dataset_close(cli_dataset *d)

@@ -83,9 +83,9 @@ int cmd_chess_push(int argc, char **argv)
 	hfds_chess_publish_result res;
 	hfds_hub *hub = NULL;
 	const char *out_dir = NULL, *endpoint = NULL;
-	char **inputs = NULL, **paths = NULL, tmpl[] = "/tmp/hfds-chess-dry-XXXXXX", created[HFDS_OID_HEX_SIZE] = "";
+	char **inputs = NULL, **paths = NULL, tmpl[] = "/tmp/hfds-chess-dry-XXXXXX";
 	size_t ninputs = 0, npaths = 0;
-	int i, recursive = 0, in_data = 0, dry_run = 0, code = CLI_EXIT_OK;
+	int i, recursive = 0, in_data = 0, dry_run = 0, was_missing = 0, code = CLI_EXIT_OK;
 	uint64_t v, upload_workers = 0;
 	hfds_error err;
 	hfds_error_init(&err);
@@ -194,8 +194,7 @@ int cmd_chess_push(int argc, char **argv)
 			goto fail;
 		hfds_hub_set_upload_workers(hub, (unsigned)upload_workers);
 		fprintf(stderr, "hfds chess push: %s on %s\n", o.repo_id, hfds_hub_where(hub));
-		if (cli_repo_create_tracked(hub, o.repo_id, o.is_private, created, &err) < 0)
-			goto fail;
+		was_missing = cli_repo_missing(hub, o.repo_id);
 	}
 	if (hfds_chess_publish(hub, paths, npaths, &o, &res, &err) < 0)
 		goto fail;
@@ -216,7 +215,7 @@ fail:
 	code = cli_fail(&err);
 out:
 	if (code != CLI_EXIT_OK && hub)
-		cli_repo_abandon(hub, o.repo_id, created); /* a failed first push leaves no empty repo */
+		cli_repo_abandon(hub, o.repo_id, was_missing); /* a failed first push leaves no empty repo */
 	free(inputs);
 	hfds_chess_paths_free(paths);
 	hfds_hub_free(hub);

@@ -81,3 +81,17 @@ def test_nul_bytes_are_not_pgn(hfds, tmp_path):
     mixed.write_bytes(b'[Event "x"]\n\n1. e4 e5 *\n\n' + b"\0")
     r = hfds("chess", "replay", mixed, "--format", "none", check=False)
     assert r.returncode != 0 and "offset 25" in r.stderr, r.stderr
+
+
+def test_failed_first_chess_push_leaves_no_repo(hfds, pgn, tmp_path):
+    if not shutil.which("zstd"):
+        pytest.skip("zstd CLI missing")
+    full = compress("zst", pgn, tmp_path / "full.pgn.zst")
+    half = tmp_path / "half.pgn.zst"
+    half.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
+    hub = tmp_path / "hub"
+    r = hfds("chess", "push", "--repo", "me/c", "--data-path", half, "--batch-size", "100000", "--endpoint", hub,
+             check=False)
+    assert r.returncode != 0 and "ends early" in r.stderr
+    assert not (hub / "datasets" / "me" / "c.git").exists()
+    assert not list((hub / "tmp").glob("push-*")) if (hub / "tmp").exists() else True
