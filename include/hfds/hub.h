@@ -198,6 +198,12 @@ HFDS_EXTERN int hfds_hub_staging_new(hfds_hub_staging **out, hfds_hub *hub, hfds
 HFDS_EXTERN const char *hfds_hub_staging_path(const hfds_hub_staging *s);
 /* Removes the folder and everything in it, then releases the lock. NULL-safe. */
 HFDS_EXTERN void hfds_hub_staging_free(hfds_hub_staging *s);
+/*
+ * Removes every staging folder this process holds, using only async-signal-safe calls: for a
+ * program's SIGTERM/SIGINT handler, so a killed push leaves nothing behind (the handles must
+ * not be used afterwards; the handler is expected to end the process).
+ */
+HFDS_EXTERN void hfds_hub_staging_remove_all_on_signal(void);
 
 /* ---- a dataset repository as the dataset layer sees it ------------------------------ */
 

@@ -25,11 +25,6 @@ void cli_print_escaped(FILE *fp, const char *s);
 void cli_eprintf(const char *fmt, ...) HFDS_PRINTF(1, 2);
 void cli_printf(const char *fmt, ...) HFDS_PRINTF(1, 2);
 
-/* A folder removed (rm -r) if the process is killed by SIGTERM, SIGINT or SIGHUP, until
- * unregistered (cli_cleanup.c; up to 4 at a time). */
-void cli_cleanup_register(const char *dir);
-void cli_cleanup_unregister(const char *dir);
-
 /* Prints "hfds: <message>" to stderr and maps the error code to an exit code. */
 int cli_fail(const hfds_error *err);
 /* Prints "hfds <cmd>: <msg>" and the usage hint; returns CLI_EXIT_USAGE. */
@@ -100,6 +95,9 @@ int cli_repo_missing(hfds_hub *hub, const char *repo_id);
 /* After a failed push to a repo that was missing before it: deletes the repo when its
  * history is still only the initial commit (nothing of anyone's was published to it). */
 void cli_repo_abandon(hfds_hub *hub, const char *repo_id, int was_missing);
+/* Installs handlers so that SIGTERM, SIGINT and SIGHUP remove the staging folders of a push
+ * in progress before the process dies of the signal (for commands that stage shards). */
+void cli_clean_staging_on_signals(void);
 
 /* Repo-level argument helpers (cmd_repo.c). */
 /* Splits "ns/name@rev" into the repo id (copied to repo[cap]) and *rev (NULL if absent). */

@@ -1,8 +1,28 @@
 /* The commands' way to a hub: open it from --endpoint, announce it, open a dataset repo. */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* SIGTERM, SIGINT, SIGHUP: remove this process's staging folders, then die of the signal. */
+static void on_fatal_signal(int sig)
+{
+	hfds_hub_staging_remove_all_on_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void cli_clean_staging_on_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 int cli_open_hub(const char *endpoint, hfds_hub **out)
 {

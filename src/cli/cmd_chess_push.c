@@ -182,6 +182,7 @@ int cmd_chess_push(int argc, char **argv)
 	if (hfds_chess_expand_paths(&paths, &npaths, inputs, ninputs, recursive, &err) < 0)
 		goto fail;
 	o.threads = cli_threads(o.threads);
+	cli_clean_staging_on_signals();
 	if (dry_run) {
 		if (!out_dir && !(out_dir = mkdtemp(tmpl))) {
 			hfds_error_set(&err, HFDS_EIO, "cannot create a temporary folder");

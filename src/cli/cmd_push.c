@@ -344,6 +344,7 @@ int cmd_push(int argc, char **argv)
 		goto done;
 	}
 	prog.on = !quiet && isatty(2);
+	cli_clean_staging_on_signals();
 	o.threads = cli_threads(threads);
 	o.progress = on_progress;
 	o.progress_payload = &prog;
@@ -413,7 +414,6 @@ int cmd_push(int argc, char **argv)
 			fprintf(stderr, "hfds push: %s\n", repo.where);
 		if ((rc = hfds_hub_staging_new(&staging, repo.hub, &err)) < 0)
 			goto fail;
-		cli_cleanup_register(hfds_hub_staging_path(staging)); /* a killed push leaves no shards behind */
 	}
 	if ((rc = hfds_ds_open(&ds, out_dir ? out_dir : hfds_hub_staging_path(staging), features, &o, &err)) < 0)
 		goto fail;
@@ -470,8 +470,6 @@ fail:
 	cli_dataset_abandon(&repo);
 done:
 	hfds_ds_free(ds);
-	if (staging)
-		cli_cleanup_unregister(hfds_hub_staging_path(staging));
 	hfds_hub_staging_free(staging);
 	cli_dataset_close(&repo);
 	hfds_features_free(features);

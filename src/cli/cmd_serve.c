@@ -16,7 +16,8 @@
 
 static const char serve_help[] =
 	"usage: hfds serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--public-url URL]\n"
-	"                  [--max-connections N] [--timeout S] [--chunk-size BYTES] [--require-token]\n"
+	"                  [--max-connections N] [--timeout S] [--chunk-size BYTES] [--max-commit-body BYTES]\n"
+	"                  [--require-token]\n"
 	"\n"
 	"Serve the embedded hub's repositories over the Hugging Face Hub HTTP API, so that\n"
 	"huggingface_hub, datasets, @huggingface/hub and git + git-lfs use it unchanged:\n"
@@ -36,6 +37,8 @@ static const char serve_help[] =
 	"  --timeout S         idle connection timeout in seconds (default 60)\n"
 	"  --chunk-size BYTES  LFS uploads larger than this use multipart parts of this size\n"
 	"                      (default 67108864)\n"
+	"  --max-commit-body B largest NDJSON commit accepted, inline files included (default\n"
+	"                      536870912; larger is 413); other JSON bodies stop at 16 MiB\n"
 	"  --require-token     refuse anonymous reads (401)\n";
 
 static void log_line(void *ctx, const char *line)
@@ -55,7 +58,8 @@ static int parse_num(const char *s, unsigned long long *v)
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *host = NULL, *port = NULL, *root = NULL, *pub = NULL, *maxc = NULL, *tmo = NULL, *chunk = NULL;
+	const char *host = NULL, *port = NULL, *root = NULL, *pub = NULL, *maxc = NULL, *tmo = NULL, *chunk = NULL,
+		*maxb = NULL;
 	int require = 0, rc, npos, sig;
 	const char *pos[1];
 	unsigned long long v;
@@ -71,6 +75,7 @@ int cmd_serve(int argc, char **argv)
 		{ "--max-connections", NULL, &maxc, NULL },
 		{ "--timeout", NULL, &tmo, NULL },
 		{ "--chunk-size", NULL, &chunk, NULL },
+		{ "--max-commit-body", NULL, &maxb, NULL },
 		{ "--require-token", NULL, NULL, &require },
 		{ NULL, NULL, NULL, NULL },
 	};
@@ -102,6 +107,11 @@ int cmd_serve(int argc, char **argv)
 		if (!parse_num(chunk, &v) || v < 1024)
 			return cli_usage_error("serve", "--chunk-size must be at least 1024 bytes, not '%s'", chunk);
 		cfg.chunk_size = v;
+	}
+	if (maxb) {
+		if (!parse_num(maxb, &v) || v < 1024 || v > ((unsigned long long)1 << 40))
+			return cli_usage_error("serve", "--max-commit-body must be 1024..2^40 bytes, not '%s'", maxb);
+		cfg.max_commit_body = (size_t)v;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +32,88 @@
 struct hfds_hub_staging {
 	char *path;
 	int lock_fd;
+	int slot;                 /* in `live`, or -1 */
 };
+
+/* The folders of this process, for hfds_hub_staging_remove_all_on_signal: a slot's path is
+ * written before its flag is set and the flag cleared before the path is reused, so a signal
+ * handler reading them sees whole paths. */
+#define LIVE_SLOTS 16
+static char live_path[LIVE_SLOTS][4096];
+static int live_used[LIVE_SLOTS];
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int live_add(const char *path)
+{
+	int slot = -1;
+	if (strlen(path) >= sizeof(live_path[0]))
+		return -1;
+	pthread_mutex_lock(&live_mu);
+	for (int i = 0; i < LIVE_SLOTS && slot < 0; i++)
+		if (!__atomic_load_n(&live_used[i], __ATOMIC_ACQUIRE)) {
+			strcpy(live_path[i], path);
+			__atomic_store_n(&live_used[i], 1, __ATOMIC_RELEASE);
+			slot = i;
+		}
+	pthread_mutex_unlock(&live_mu);
+	return slot;
+}
+
+static void live_remove(int slot)
+{
+	if (slot >= 0)
+		__atomic_store_n(&live_used[slot], 0, __ATOMIC_RELEASE);
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* rm -r below the open directory `dfd` with raw system calls only (signal-safe); `depth`
+ * bounds the recursion (staging folders are a few levels deep). */
+static void remove_below(int dfd, int depth)
+{
+	char buf[2048];
+	long n;
+	if (depth > 8)
+		return;
+	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(void *)(buf + off);
+			off += d->d_reclen;
+			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+				continue;
+			if (d->d_type == DT_DIR) {
+				int sub = openat(dfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (sub >= 0) {
+					remove_below(sub, depth + 1);
+					close(sub);
+				}
+				unlinkat(dfd, d->d_name, AT_REMOVEDIR);
+			} else {
+				unlinkat(dfd, d->d_name, 0);
+			}
+		}
+	}
+}
+
+void hfds_hub_staging_remove_all_on_signal(void)
+{
+	for (int i = 0; i < LIVE_SLOTS; i++) {
+		int fd;
+		if (!__atomic_load_n(&live_used[i], __ATOMIC_ACQUIRE))
+			continue;
+		if ((fd = open(live_path[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+			remove_below(fd, 0);
+			close(fd);
+		}
+		rmdir(live_path[i]);
+	}
+}
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -120,11 +203,13 @@ int hfds_hub_staging_new(hfds_hub_staging **out, hfds_hub *hub, hfds_error *err)
 	s = hfds_calloc(1, sizeof(*s));
 	HFDS_FAIL_IF(!s, HFDS_ENOMEM, err, "out of memory");
 	s->lock_fd = -1;
+	s->slot = -1;
 	HFDS_FAIL_IF(asprintf(&tmpl, "%s/init-XXXXXX", base) < 0, HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(!mkdtemp(tmpl), HFDS_EIO, err, "%s: %s", tmpl, strerror(errno));
 	HFDS_FAIL_IF(asprintf(&lock, "%s/.lock", tmpl) < 0 ||
 		asprintf(&final, "%s/push-%s", base, tmpl + strlen(base) + 6) < 0, HFDS_ENOMEM, err, "out of memory");
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	s->slot = live_add(final);   /* before it appears as push-*: a signal then removes it */
 	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) < 0 || rename(tmpl, final) < 0) {
 		rc = hfds_error_set(err, HFDS_EIO, "%s: cannot make a locked staging folder: %s", tmpl, strerror(errno));
 		remove_tree(tmpl);
@@ -152,6 +237,7 @@ void hfds_hub_staging_free(hfds_hub_staging *s)
 {
 	if (!s)
 		return;
+	live_remove(s->slot);
 	if (s->path)
 		remove_tree(s->path);   /* the lock is held until everything is gone */
 	if (s->lock_fd >= 0)

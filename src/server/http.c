@@ -29,6 +29,7 @@
 #define DEFAULT_JSON_MAX (16u << 20)
 #define DEFAULT_COMMIT_MAX (512u << 20)
 #define JSON_CTYPE "application/json; charset=utf-8"
+#define SHUTDOWN_GRACE_MS 30000
 
 const char *srv_header(srv_req *r, const char *name)
 {
@@ -209,6 +210,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = method;
 		r->fd = -1;
 		r->id = __atomic_add_fetch(&srv->next_id, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&srv->inflight, 1, __ATOMIC_RELAXED);
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		q = strchr(url, '?');
 		r->path = q ? hfds_strndup(url, (size_t)(q - url)) : hfds_strdup(url);
@@ -279,6 +281,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	req_free(r);
 	*con_cls = NULL;
+	__atomic_sub_fetch(&srv->inflight, 1, __ATOMIC_RELEASE);
 }
 
 /* Leaves URLs as sent: the router splits before decoding. */
@@ -376,7 +379,7 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 	HFDS_FAIL_IF(inet_pton(AF_INET, srv->host, &addr.sin_addr) != 1, HFDS_EINVAL, err,
 		"--host must be an IPv4 address, not '%.60s'", srv->host);
 	srv->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
-			| MHD_USE_POLL,
+			| MHD_USE_POLL | MHD_USE_ITC,
 		(uint16_t)cfg->port, NULL, NULL, on_request, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -429,9 +432,18 @@ void hfds_server_free(hfds_server *srv)
 	if (!srv)
 		return;
 	if (srv->daemon) {
-		/* No new connections; MHD_stop_daemon then joins the connection threads, so
-		 * requests in flight (a commit holding the repo lock) run to their end. */
-		MHD_quiesce_daemon(srv->daemon);
+		/* No new connections; requests in flight (an upload, a commit holding the repo lock)
+		 * get up to SHUTDOWN_GRACE_MS to finish and answer, then MHD_stop_daemon closes the
+		 * remaining (idle keep-alive) connections and joins their threads. */
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		unsigned waited = 0;
+		MHD_socket ls = MHD_quiesce_daemon(srv->daemon);
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);   /* refuse new connections at once (quiescing only stops accepting) */
+		while (__atomic_load_n(&srv->inflight, __ATOMIC_ACQUIRE) > 0 && waited < SHUTDOWN_GRACE_MS) {
+			nanosleep(&pause, NULL);
+			waited += 50;
+		}
 		MHD_stop_daemon(srv->daemon);
 	}
 	server_release(srv);

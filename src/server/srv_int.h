@@ -29,6 +29,7 @@ struct hfds_server {
 	struct MHD_Daemon *daemon;
 	uint8_t secret[32];          /* signs upload URLs; new at every start */
 	unsigned long next_id;       /* request ids (atomic increments) */
+	unsigned long inflight;      /* requests between their first byte and their end (atomic) */
 	hfds_store *keep;            /* the store, shared by the request threads (it only names the
 	                                root; repositories are opened per request, so other processes'
 	                                commits are seen at once); holding it also keeps libgit2

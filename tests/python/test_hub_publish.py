@@ -118,3 +118,15 @@ def test_chess_resume_after_a_deleted_batch(hfds, shared_dir, tmp_path):
         third = pq.read_table(ref / split / "batch_000003.parquet").to_pylist()
         assert got != third, f"{split}: batch 4 republished the positions of batch 3"
         assert got == want, f"{split}: batch 4 is not the stream's fourth batch"
+
+
+def test_sigterm_leaves_no_staging_behind(hfds_bin, tmp_path):
+    hub = tmp_path / "hub"
+    features = tmp_path / "f.json"
+    features.write_text(json.dumps(FEATURES))
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        p, folder = start_stdin_push(hfds_bin, hub, "me/term", features)
+        p.send_signal(sig)
+        p.communicate(timeout=60)
+        assert p.returncode == -sig
+        assert not folder.exists(), f"{signal.Signals(sig).name} left {folder} behind"

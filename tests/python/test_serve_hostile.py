@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -27,7 +28,7 @@ def _repo(s):
     HfApi(endpoint=s.url, token=s.alice).create_repo("alice/h", repo_type="dataset")
 
 
-server = server_fixture(PORT, "--max-connections", "64", "--timeout", "2", setup=_repo)
+server = server_fixture(PORT, "--max-connections", "64", "--timeout", "2", "--max-commit-body", "100000", setup=_repo)
 
 
 def request(server, method, path, body=None, headers=None):
@@ -74,6 +75,20 @@ def test_malformed_requests(server):
     status, _, _ = request(server, "POST", "/api/repos/create", body=b"x",
                            headers={**auth(server), "Content-Length": str(10**10)})
     assert status == 413
+    # a commit over --max-commit-body: 413 whether announced or sent chunked, nothing committed
+    big = (json.dumps({"key": "header", "value": {"summary": "big"}}) + "\n"
+           + json.dumps({"key": "file", "value": {"path": "big.txt", "content": "QUFB" * 40000}}) + "\n").encode()
+    status, _, _ = request(server, "POST", "/api/datasets/alice/h/commit/main", body=big,
+                           headers={**auth(server), "Content-Type": "application/x-ndjson"})
+    assert status == 413
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        c.request("POST", "/api/datasets/alice/h/commit/main", body=iter([big[:60000], big[60000:]]),
+                  headers={**auth(server), "Content-Type": "application/x-ndjson"}, encode_chunked=True)
+        assert c.getresponse().status == 413
+    except (ConnectionError, http.client.HTTPException):
+        pass   # cut off mid-body: also a refusal
+    c.close()
     status, _, _ = request(server, "GET", "/api/datasets/../../etc/passwd")
     assert status in (400, 404)
     assert alive(server)
@@ -219,3 +234,33 @@ def test_require_token(hfds_bin, tmp_path):
         assert status == 200
     finally:
         assert s.stop() == 0, s.final_log[-3000:]
+
+
+def test_sigterm_lets_an_upload_finish(hfds_bin, tmp_path):
+    """SIGTERM while an upload is half sent: the server stops accepting, the upload completes
+    and is answered, the object is stored whole, and the server exits 0."""
+    s = Server(hfds_bin, tmp_path / "hub", free_port())
+    tok = s.token("alice")
+    HfApi(endpoint=s.url, token=tok).create_repo("alice/t", repo_type="dataset")
+    s.alice = tok
+    data = os.urandom(2_000_000)
+    oid = hashlib.sha256(data).hexdigest()
+    body = json.dumps({"operation": "upload", "objects": [{"oid": oid, "size": len(data)}]})
+    status, _, resp = request(s, "POST", "/datasets/alice/t.git/info/lfs/objects/batch", body=body,
+                              headers={"Authorization": f"Bearer {tok}"})
+    path = json.loads(resp)["objects"][0]["actions"]["upload"]["href"][len(s.url):]
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=30)
+    sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data[:1_000_000])
+    time.sleep(0.5)
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert s.proc.poll() is None            # still finishing the upload
+    with pytest.raises(OSError):            # but no longer accepting
+        socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
+    sock.sendall(data[1_000_000:])
+    reply = sock.recv(4096)
+    sock.close()
+    assert reply.startswith(b"HTTP/1.1 200"), reply
+    assert s.stop() == 0, s.final_log[-3000:]
+    obj = tmp_path / "hub" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
+    assert obj.read_bytes() == data
