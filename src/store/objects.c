@@ -144,7 +144,7 @@ static int copy_in(hfds_store *st, const char *src, const char *want_hex, uint64
 			off += w;
 		}
 	}
-	hfds_sha256_final(h, digest);
+	HFDS_TRY(hfds_sha256_final(h, digest, err));
 	hfds_sha256_hex(digest, sha_out);
 	HFDS_FAIL_IF(want_hex && (size != want_size || strcmp(sha_out, want_hex) != 0), HFDS_ECORRUPT, err,
 		"%s: content changed or does not match the given sha256 %s (%llu bytes read, sha256 %s)", src, want_hex,
