@@ -88,9 +88,10 @@ static int src_open_next(src *s, int *done, hfds_error *err)
 {
 	*done = 0;
 	while (s->cur < s->npaths) {
-		hfds_pq_scan_options so = {0};
+		hfds_pq_scan_options so;
 		int64_t n;
 		int *rgs = NULL, nrg, k = 0, i, rc;
+		hfds_pq_scan_options_init(&so);
 		rc = src_open_reader(s, err);
 		if (rc < 0)
 			return rc;
@@ -425,7 +426,7 @@ PyObject *ext_infer_jsonl(PyObject *self, PyObject *args)
 	if (rc < 0)
 		return ext_raise(rc, &err);
 	r = PyUnicode_FromStringAndSize(text, (Py_ssize_t)len);
-	hfds_features_free_text(text);
+	hfds_free(text);
 	return r;
 }
 

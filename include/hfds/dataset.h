@@ -72,7 +72,7 @@ typedef enum hfds_ds_layout {
 	HFDS_DS_LAYOUT_APPEND = 1    /* [{config}/]{split}/batch_{NNNNNN}.parquet */
 } hfds_ds_layout;
 
-/* Path strings; *out is freed with hfds_free (util/alloc.h) or free(). */
+/* Path strings; *out is freed with hfds_free. */
 HFDS_EXTERN int hfds_ds_shard_path(char **out, const char *config, const char *split, uint64_t index,
 	uint64_t count, hfds_error *err);
 HFDS_EXTERN int hfds_ds_append_path(char **out, const char *config, const char *split, uint64_t batch,
@@ -94,6 +94,8 @@ typedef struct hfds_ds_options {
 	size_t row_group_bytes;   /* uncompressed bytes per row group; default 100e6 (datasets >= 4.1),
 	                             lowered to max_shard_size / 8 for small shards */
 	int threads;              /* encoding threads; 0 = all cores */
+	hfds_pool *pool;          /* borrowed; NULL = one pool of `threads` made at open. Either
+	                             way every (config, split) writer shares that one pool */
 	int layout;               /* hfds_ds_layout */
 	int set_default;          /* mark the written config(s) `default: true` in the card */
 	int replace_config;       /* 1: a config holds exactly the splits written (DatasetDict push:
@@ -192,7 +194,10 @@ typedef struct hfds_ds_commit {
  *  list_files: every file (recursively) at commit `rev`
  *  commit:     one commit with `parent` checked: HFDS_ECONFLICT when the branch moved
  */
+#define HFDS_DS_REPO_OPS_VERSION 1
+
 typedef struct hfds_ds_repo_ops {
+	unsigned version;   /* HFDS_DS_REPO_OPS_VERSION (set by _init); another is HFDS_EINVAL */
 	void *payload;
 	int (*head)(void *payload, char sha[41], hfds_error *err);
 	int (*read_file)(void *payload, const char *rev, const char *path, char **data, size_t *len, hfds_error *err);
@@ -200,14 +205,27 @@ typedef struct hfds_ds_repo_ops {
 	int (*commit)(void *payload, const hfds_ds_commit *c, char out_sha[41], hfds_error *err);
 } hfds_ds_repo_ops;
 
+/* Zeroes the callbacks and sets the version; the caller fills the rest. Cannot fail. */
+HFDS_EXTERN void hfds_ds_repo_ops_init(hfds_ds_repo_ops *ops);
+
 HFDS_EXTERN void hfds_ds_repo_files_free(hfds_ds_repo_file *files, size_t count);
 
+#define HFDS_DS_PUBLISH_OPTIONS_VERSION 1
+
 typedef struct hfds_ds_publish_options {
+	unsigned version;         /* HFDS_DS_PUBLISH_OPTIONS_VERSION (set by _init) */
 	const char *title;        /* default "Upload dataset" */
 	const char *description;  /* may be NULL */
 	int max_retries;          /* re-merges after HFDS_ECONFLICT; default (0) = 5 */
 	int replace_features;     /* hfds_ds_publish_folder: allow a config's features to change */
+	/* hfds_ds_publish_folder: told about each skipped file (FIFO, socket, device, dangling
+	 * link), one message naming it; NULL = skip silently */
+	void (*warn)(void *payload, const char *message);
+	void *warn_payload;
 } hfds_ds_publish_options;
+
+/* Fills the defaults and the version. Cannot fail. `opts` arguments below may be NULL. */
+HFDS_EXTERN void hfds_ds_publish_options_init(hfds_ds_publish_options *opts);
 
 /*
  * Closes the splits, merges the card with the repository's README.md at the branch head,
@@ -227,7 +245,14 @@ HFDS_EXTERN int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const 
  * Publishes a folder built by hfds_ds_finish (`hfds push --out`): every file below `dir`
  * except hidden ones, the card merged per config found in the folder's card, and the
  * stale files of those configs deleted (not for append-layout globs, which keep earlier
- * batches), in one commit. The folder card's entries replace the repo card's for its configs.
+ * batches), in one commit. The folder card's entries replace the repo card's for its
+ * configs; its other keys (license, tags, ...) and its prose, when it has any, are kept.
+ * Before anything is committed: the walk never leaves `dir` (a symbolic link resolving
+ * outside it, or a name with a newline or other control character, is HFDS_EINVAL; FIFOs,
+ * sockets, devices and dangling links are skipped and reported through opts->warn), and
+ * every *.parquet file must be readable Parquet whose features equal the card's for its
+ * config, with row counts equal to the card's num_examples per split (else HFDS_EINVAL or
+ * the reader's error, naming the file).
  */
 HFDS_EXTERN int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops,
 	const hfds_ds_publish_options *opts, char out_sha[41], hfds_error *err);

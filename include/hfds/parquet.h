@@ -96,6 +96,10 @@ typedef struct hfds_pq_kv {
  * Returns 0 or a negative code (e.g. HFDS_EIO for a full disk) with details in err. */
 typedef int (*hfds_pq_sink_fn)(void *payload, const void *data, size_t len, hfds_error *err);
 
+/* The most leaf columns one file may have: a wider schema is HFDS_ELIMIT at open, before
+ * any per-column state exists (each leaf costs a few KB while a row group is built). */
+#define HFDS_PQ_MAX_COLUMNS 65536
+
 #define HFDS_PQ_WRITER_OPTIONS_VERSION 1
 
 typedef struct hfds_pq_writer_options {
@@ -114,6 +118,8 @@ typedef struct hfds_pq_writer_options {
 	int page_index;                   /* ColumnIndex + OffsetIndex, default 1 */
 	int page_checksum;                /* CRC32 of each page, default 0 */
 	int threads;                      /* encoding threads; 0 = all cores, 1 = caller only */
+	hfds_pool *pool;                  /* borrowed: encode on this pool (threads is then
+	                                     ignored); NULL = a pool of `threads` of its own */
 	const hfds_pq_kv *kv;             /* file key/value metadata, copied at open */
 	size_t kv_count;
 	const hfds_pq_column_options *columns; /* per-column overrides, copied at open */
@@ -139,7 +145,10 @@ typedef struct hfds_pq_file_info {
 typedef struct hfds_pq_writer hfds_pq_writer;
 
 /*
- * Opens a writer for `path` (created or truncated; removed again on failure).
+ * Opens a writer for `path`. The bytes go to a temporary file beside it that replaces
+ * `path` atomically at hfds_pq_writer_close; until then a file already at `path` is
+ * untouched (it may even be an input being read), and after a failure it is still there
+ * while the temporary is removed.
  * `schema` must be a struct ("+s") whose children are the columns; it is copied, the
  * caller keeps ownership. Errors: HFDS_EINVAL (unsupported Arrow type, with the column
  * name), HFDS_EIO (cannot create the file).
@@ -181,10 +190,12 @@ HFDS_EXTERN uint64_t hfds_pq_writer_bytes_written(const hfds_pq_writer *w);
 /* Adds a key/value entry to the footer (before close). Copied. */
 HFDS_EXTERN int hfds_pq_writer_add_kv(hfds_pq_writer *w, const char *key, const char *value, hfds_error *err);
 
-/* Flushes, writes the page index and footer, closes the file. `info` may be NULL. */
+/* Flushes, writes the page index and footer, closes the file and (path mode) renames it
+ * over the path. `info` may be NULL. */
 HFDS_EXTERN int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error *err);
 
-/* Frees the writer; if it was not closed successfully, removes the partial file. NULL-safe. */
+/* Frees the writer; if it was not closed successfully, removes the partial temporary
+ * (the path keeps whatever it had before). NULL-safe. */
 HFDS_EXTERN void hfds_pq_writer_free(hfds_pq_writer *w);
 
 /* Parses "none|uncompressed|snappy|gzip|brotli|zstd|lz4|lz4_raw" (case-insensitive). */

@@ -157,6 +157,20 @@ typedef struct hfds_download_report {
 HFDS_EXTERN int hfds_download(const char *endpoint, const char *repo_id, const hfds_download_options *opt,
 	hfds_download_report *report, hfds_error *err);
 
+/* ---- Arrow IPC stream output ---------------------------------------------------------- */
+
+/*
+ * Encapsulated Arrow IPC messages for a stream: the Schema message of `schema` (a struct
+ * whose children are the columns), and a RecordBatch message with its body for `batch`, a
+ * struct array of those columns at offset 0 without dictionaries (HFDS_EUNSUPPORTED naming the
+ * column otherwise). A stream is the schema, the batches, then the 8 bytes FF FF FF FF 00 00 00
+ * 00. `*out` is freed with hfds_free.
+ */
+HFDS_EXTERN int hfds_stream_ipc_schema(const struct ArrowSchema *schema, uint8_t **out, size_t *len,
+	hfds_error *err);
+HFDS_EXTERN int hfds_stream_ipc_batch(const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	uint8_t **out, size_t *len, hfds_error *err);
+
 #ifdef __cplusplus
 }
 #endif

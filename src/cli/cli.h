@@ -6,6 +6,8 @@
 #ifndef HFDS_CLI_H
 #define HFDS_CLI_H
 
+#include <stdio.h>
+
 #include "hfds/common.h"
 #include "hfds/hub.h"
 
@@ -16,6 +18,13 @@ enum {
 	CLI_EXIT_DATA = 3     /* the input was invalid */
 };
 
+/* Prints `s` with control characters escaped as \xNN (see cli_print.c); for anything that
+ * may hold bytes from inputs. */
+void cli_print_escaped(FILE *fp, const char *s);
+/* printf to stderr / stdout through cli_print_escaped (at most 8 KiB). */
+void cli_eprintf(const char *fmt, ...) HFDS_PRINTF(1, 2);
+void cli_printf(const char *fmt, ...) HFDS_PRINTF(1, 2);
+
 /* Prints "hfds: <message>" to stderr and maps the error code to an exit code. */
 int cli_fail(const hfds_error *err);
 /* Prints "hfds <cmd>: <msg>" and the usage hint; returns CLI_EXIT_USAGE. */
@@ -24,13 +33,36 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) HFDS_PRINTF(2, 3);
 int cli_threads(int from_flag);
 
 /* An option of a command: `name` ("--revision") or `alias` ("-m", may be NULL). With
- * `value` it takes one ("--name V" or "--name=V"), else it is a flag that sets *flag = 1. */
+ * `value` it takes one ("--name V" or "--name=V"); with `num` it takes a decimal integer
+ * in [min, max] (cli_int's rules); else it is a flag that sets *flag = 1. */
 typedef struct cli_opt {
 	const char *name;
 	const char *alias;
 	const char **value;
 	int *flag;
+	long long *num;
+	long long min, max;
 } cli_opt;
+
+/* Table entries: a string value, a flag, an integer in [lo, hi], the end of the table. */
+#define CLI_STR(name, alias, ptr) { (name), (alias), (ptr), NULL, NULL, 0, 0 }
+#define CLI_FLAG(name, alias, ptr) { (name), (alias), NULL, (ptr), NULL, 0, 0 }
+#define CLI_INT(name, alias, ptr, lo, hi) { (name), (alias), NULL, NULL, (ptr), (lo), (hi) }
+#define CLI_END { NULL, NULL, NULL, NULL, NULL, 0, 0 }
+
+/*
+ * Strict, locale-free numbers for every command: the whole text must be the number (no
+ * spaces, no '+', no "0x", no trailing text), and it must lie in [min, max]. On anything
+ * else they print "hfds <cmd>: <opt>: expected ..., found '<text>'" and return
+ * CLI_EXIT_USAGE; else CLI_EXIT_OK and *out.
+ */
+int cli_int(const char *cmd, const char *opt, const char *text, long long min, long long max, long long *out);
+/* A decimal real ("0.9", "2e3"); `lo_open`/`hi_open` make the bound exclusive. */
+int cli_real(const char *cmd, const char *opt, const char *text, double min, int lo_open, double max, int hi_open,
+	double *out);
+/* --threads N: 0 (all cores) .. 1024. */
+#define CLI_THREADS_MAX 1024
+int cli_threads_arg(const char *cmd, const char *text, int *out);
 
 /* cli_parse's result when it printed the help: the command returns CLI_EXIT_OK. */
 #define CLI_PARSE_HELP (-1)
@@ -70,6 +102,8 @@ typedef struct cli_dataset {
 	hfds_hub_dataset *ds;
 	const hfds_ds_repo_ops *ops;
 	const char *where;      /* the target's description (owned by hub) */
+	char repo_id[HFDS_REPO_ID_SIZE];
+	int was_missing;        /* the repo did not exist before this open (created with CREATE) */
 } cli_dataset;
 
 /* Opens hub and repo (flags: HFDS_HUB_DATASET_*); on error nothing is left open. */
@@ -77,6 +111,14 @@ int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, 
 	hfds_error *err);
 /* Frees what cli_dataset_open opened (idempotent). */
 void cli_dataset_close(cli_dataset *d);
+/* After a failed push: deletes the repo if cli_dataset_open created it and nothing was
+ * committed to it since (a failed first push leaves no empty repo). NULL-safe. */
+void cli_dataset_abandon(cli_dataset *d);
+/* 1 when dataset repo `repo_id` does not exist (yet): for cli_repo_abandon after a failure. */
+int cli_repo_missing(hfds_hub *hub, const char *repo_id);
+/* After a failed push to a repo that was missing before it: deletes the repo when its
+ * history is still only the initial commit (nothing of anyone's was published to it). */
+void cli_repo_abandon(hfds_hub *hub, const char *repo_id, int was_missing);
 /* Installs handlers so that SIGTERM, SIGINT and SIGHUP remove the staging folders of a push
  * in progress before the process dies of the signal (for commands that stage shards). */
 void cli_clean_staging_on_signals(void);

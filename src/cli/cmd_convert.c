@@ -1,5 +1,5 @@
 /*
- * hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2]:
+ * hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2] [--threads N]:
  * rewrites Parquet, JSON Lines or CSV with the hfds writer, streaming batch by batch.
  * Parquet input keeps its Arrow types (and its `huggingface` metadata); --features then
  * only attaches features whose storage types equal the file's. JSON Lines and CSV go
@@ -99,18 +99,21 @@ int cmd_convert(int argc, char **argv)
 			if (ia != 1)
 				return ia;
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			if ((threads = cli_parse_threads(argv[++i])) < 0)
-				return cli_usage_error("convert", "--threads must be a whole number from 1 to 1024, not '%s'", argv[i]);
+			if ((code = cli_threads_arg("convert", argv[++i], &threads)) != CLI_EXIT_OK)
+				return code;
 		} else if (!strcmp(argv[i], "--features") && i + 1 < argc) {
 			features_path = argv[++i];
 		} else if (!strcmp(argv[i], "--codec") && i + 1 < argc) {
 			if (hfds_pq_codec_parse(argv[++i], &wo.codec, &err) < 0)
 				return cli_usage_error("convert", "%s", err.message);
 		} else if (!strcmp(argv[i], "--page-version") && i + 1 < argc) {
-			i++;
-			if (strcmp(argv[i], "1") && strcmp(argv[i], "2"))
-				return cli_usage_error("convert", "--page-version must be 1 or 2");
-			wo.page_version = atoi(argv[i]);
+			long long pv;
+			if ((code = cli_int("convert", "--page-version", argv[++i], 1, 2, &pv)) != CLI_EXIT_OK)
+				return code;
+			wo.page_version = (int)pv;
+		} else if (!strcmp(argv[i], "--threads") || !strcmp(argv[i], "--features") || !strcmp(argv[i], "--codec") ||
+			   !strcmp(argv[i], "--page-version")) {
+			return cli_usage_error("convert", "%s needs a value", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage_error("convert", "unknown option '%s'", argv[i]);
 		} else if (!in) {
@@ -219,7 +222,7 @@ done:
 	hfds_ingest_free(jl);
 	hfds_features_free(feats);
 	hfds_free(hf_text);
-	hfds_features_free_text(hf_feat);
+	hfds_free(hf_feat);
 	free(ftext);
 	return code;
 }

@@ -40,11 +40,11 @@ int cmd_download(int argc, char **argv)
 	hfds_download_report rep;
 	hfds_error err;
 	const cli_opt opts[] = {
-		{ "--revision", NULL, &o.revision, NULL },
-		{ "--cache-dir", NULL, &o.cache_dir, NULL },
-		{ "--workers", NULL, &workers, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--revision", NULL, &o.revision),
+		CLI_STR("--cache-dir", NULL, &o.cache_dir),
+		CLI_STR("--workers", NULL, &workers),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	char **rest = NULL;
 	int nrest = 0;

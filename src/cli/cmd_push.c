@@ -102,6 +102,12 @@ static void on_progress(void *payload, const char *what, uint64_t done, uint64_t
 	fflush(stderr);
 }
 
+static void on_warning(void *payload, const char *message)
+{
+	(void)payload;
+	cli_eprintf("hfds push: warning: %s\n", message);
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -251,7 +257,7 @@ int cmd_push(int argc, char **argv)
 	hfds_error_init(&err);
 	hfds_ds_options_init(&o);
 	hfds_ingest_options_init(&io);
-	memset(&po, 0, sizeof(po));
+	hfds_ds_publish_options_init(&po);
 	splits = calloc((size_t)argc + 1, sizeof(*splits));
 	if (!splits)
 		return CLI_EXIT_ERROR;
@@ -284,6 +290,12 @@ int cmd_push(int argc, char **argv)
 			splits[nsplits].config = config;
 			splits[nsplits].name = hfds_strndup(v, (size_t)(eq - v));
 			splits[nsplits].files = hfds_strdup(eq + 1);
+			if (!splits[nsplits].name || !splits[nsplits].files) {
+				hfds_free(splits[nsplits].name);
+				hfds_free(splits[nsplits].files);
+				code = cli_fail(&(hfds_error){ HFDS_ENOMEM, "out of memory" });
+				goto done;
+			}
 			nsplits++;
 		} else if (!strcmp(a, "--features")) {
 			NEED_VALUE();
@@ -330,15 +342,14 @@ int cmd_push(int argc, char **argv)
 			endpoint = v;
 		} else if (!strcmp(a, "--threads")) {
 			NEED_VALUE();
-			threads = atoi(v);
-		} else if (!strcmp(a, "--upload-workers")) {
-			char *end;
-			NEED_VALUE();
-			upload_workers = strtol(v, &end, 10);
-			if (*end || upload_workers < 1 || upload_workers > 64) {
-				code = cli_usage_error("push", "--upload-workers: expected 1..64, got '%s'", v);
+			if ((code = cli_threads_arg("push", v, &threads)) != CLI_EXIT_OK)
 				goto done;
-			}
+		} else if (!strcmp(a, "--upload-workers")) {
+			long long n;
+			NEED_VALUE();
+			if ((code = cli_int("push", a, v, 1, 64, &n)) != CLI_EXIT_OK)
+				goto done;
+			upload_workers = (int)n;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -372,6 +383,7 @@ int cmd_push(int argc, char **argv)
 	po.title = message;
 	po.description = description;
 	po.replace_features = o.replace_features;
+	po.warn = on_warning;
 
 	if (from_dir) {
 		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
@@ -413,7 +425,7 @@ int cmd_push(int argc, char **argv)
 				if (hfds_features_to_json(&json, NULL, features, 0, NULL) == 0)
 					fprintf(stderr, "hfds push: features inferred from the first lines of %s "
 						"(pass --features to choose): %s\n", first, json);
-				hfds_features_free_text(json);
+				hfds_free(json);
 			}
 		}
 		hfds_free(first);
@@ -487,6 +499,7 @@ int cmd_push(int argc, char **argv)
 	goto done;
 fail:
 	code = cli_fail(&err);
+	cli_dataset_abandon(&repo);
 done:
 	hfds_ds_free(ds);
 	hfds_hub_staging_free(staging);

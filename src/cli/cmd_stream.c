@@ -11,10 +11,8 @@
 #include <string.h>
 
 #include "hfds/stream.h"
-#include "parquet/arrow_ipc_schema.h"
-#include "parquet/catfmt.h"
+#include "hfds/parquet_reader.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 
 static const char stream_help[] =
 	"usage: hfds stream NS/NAME [--config C] [--split S] [--columns a,b] [--limit N]\n"
@@ -80,21 +78,38 @@ static int save_state(const char *path, const hfds_stream_pos *pos, hfds_error *
 }
 
 /* Arrow IPC: the schema message before the first batch, then one record batch per row group. */
+static int put(const uint8_t *data, size_t len, hfds_error *err)
+{
+	if (fwrite(data, 1, len, stdout) != len)
+		return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
+	return 0;
+}
+
 static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first,
-	const hfds_stream_pos *at, const char *state, int *started, hfds_buf *out, hfds_error *err)
+	const hfds_stream_pos *at, const char *state, int *started, hfds_error *err)
 {
 	hfds_stream_pos next = *at;
-	hfds_buf_clear(out);
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int rc;
 	if (first != 0)
 		return hfds_error_set(err, HFDS_EUNSUPPORTED,
 			"--format arrow resumes at row group boundaries; this state is inside row group %llu",
 			(unsigned long long)at->row_group);
-	if (!*started && pq_arrow_ipc_schema(out, schema, err) < 0)
-		return err->code;
-	*started = 1;
-	if (pq_arrow_ipc_record_batch(out, schema, batch, err) < 0)
-		return err->code;
-	if (fwrite(out->data, 1, out->len, stdout) != out->len || fflush(stdout) != 0)
+	if (!*started) {
+		if ((rc = hfds_stream_ipc_schema(schema, &msg, &len, err)) == 0)
+			rc = put(msg, len, err);
+		hfds_free(msg);
+		if (rc < 0)
+			return rc;
+		*started = 1;
+	}
+	if ((rc = hfds_stream_ipc_batch(schema, batch, &msg, &len, err)) == 0)
+		rc = put(msg, len, err);
+	hfds_free(msg);
+	if (rc < 0)
+		return rc;
+	if (fflush(stdout) != 0)
 		return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
 	next.row_group++;
 	next.row = 0;
@@ -103,16 +118,21 @@ static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray
 
 /* Writes rows [first, end) of a batch in slices, saving the position after each. */
 static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first, int64_t end,
-	const hfds_stream_pos *at, const char *state, hfds_buf *out, hfds_error *err)
+	const hfds_stream_pos *at, const char *state, hfds_error *err)
 {
 	int64_t k;
 	for (k = first; k < end; k += 4096) {
 		int64_t e = k + 4096 < end ? k + 4096 : end;
 		hfds_stream_pos next = *at;
-		hfds_buf_clear(out);
-		if (pq_catfmt_rows(out, schema, batch, k, e, err) < 0)
-			return err->code;
-		if (fwrite(out->data, 1, out->len, stdout) != out->len || fflush(stdout) != 0)
+		char *text = NULL;
+		size_t len = 0;
+		int rc = hfds_pq_format_rows(schema, batch, k, e, &text, &len, err);
+		if (rc == 0)
+			rc = put((const uint8_t *)text, len, err);
+		hfds_free(text);
+		if (rc < 0)
+			return rc;
+		if (fflush(stdout) != 0)
 			return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
 		if (e == batch->length) {
 			next.row_group++;
@@ -137,22 +157,20 @@ int cmd_stream(int argc, char **argv)
 	hfds_stream_pos resume;
 	hfds_hub *hub = NULL;
 	hfds_stream *s = NULL;
-	hfds_buf out;
 	hfds_error err;
 	const char *rev = NULL;
 	const cli_opt opts[] = {
-		{ "--config", NULL, &so.config, NULL },
-		{ "--split", NULL, &so.split, NULL },
-		{ "--columns", NULL, &cols_s, NULL },
-		{ "--limit", NULL, &limit_s, NULL },
-		{ "--revision", NULL, &so.revision, NULL },
-		{ "--state", NULL, &state, NULL },
-		{ "--format", NULL, &format, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--config", NULL, &so.config),
+		CLI_STR("--split", NULL, &so.split),
+		CLI_STR("--columns", NULL, &cols_s),
+		CLI_STR("--limit", NULL, &limit_s),
+		CLI_STR("--revision", NULL, &so.revision),
+		CLI_STR("--state", NULL, &state),
+		CLI_STR("--format", NULL, &format),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	memset(&so, 0, sizeof(so));
-	hfds_buf_init(&out, 0);
 	hfds_error_init(&err);
 	if ((rc = cli_parse("stream", argc, argv, opts, stream_help, pos, 1, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
@@ -203,8 +221,8 @@ int cmd_stream(int argc, char **argv)
 		end = batch.length;
 		if (limit >= 0 && end - first > limit - printed)
 			end = first + (limit - printed);
-		rc = arrow ? write_arrow(schema, &batch, first, &at, state, &started, &out, &err)
-			: write_rows(schema, &batch, first, end, &at, state, &out, &err);
+		rc = arrow ? write_arrow(schema, &batch, first, &at, state, &started, &err)
+			: write_rows(schema, &batch, first, end, &at, state, &err);
 		batch.release(&batch);
 		if (rc < 0)
 			goto fail;
@@ -227,6 +245,5 @@ done:
 	hfds_hub_free(hub);
 	hfds_free(cols);
 	hfds_free(cols_buf);
-	hfds_buf_release(&out);
 	return rc;
 }

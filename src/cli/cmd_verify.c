@@ -41,9 +41,9 @@ int cmd_verify(int argc, char **argv)
 	hfds_verify_report rep;
 	hfds_error err;
 	const cli_opt opts[] = {
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ "--quiet", NULL, NULL, &quiet },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_FLAG("--quiet", NULL, &quiet),
+		CLI_END,
 	};
 	if ((rc = cli_parse("verify", argc, argv, opts, verify_help, pos, 1, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

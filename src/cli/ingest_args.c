@@ -18,16 +18,6 @@ const char cli_ingest_help[] =
 	"  --max-line SIZE      longest line or record accepted (default 256MiB)\n"
 	"  --block-size SIZE    input bytes per batch and thread (default 8MiB)\n";
 
-int cli_parse_threads(const char *text)
-{
-	char *end;
-	long n;
-	if (!text || !*text || *text == '-' || *text == '+')
-		return -1;
-	n = strtol(text, &end, 10);
-	return *end || n < 1 || n > 1024 ? -1 : (int)n;
-}
-
 static int size_arg(const char *cmd, const char *name, const char *v, size_t *out)
 {
 	uint64_t n;

@@ -10,6 +10,4 @@ extern const char cli_ingest_help[];
  * 1; returns 0 for other arguments, or CLI_EXIT_USAGE after printing the problem. */
 int cli_ingest_arg(const char *cmd, int argc, char **argv, int *i, hfds_ingest_options *o);
 
-/* Strict thread count: 1..1024, else -1. */
-int cli_parse_threads(const char *text);
 #endif

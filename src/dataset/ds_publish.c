@@ -58,6 +58,27 @@ static int retry_conflict(int rc, int attempt, int max, hfds_error *err)
 	return 1;
 }
 
+void hfds_ds_repo_ops_init(hfds_ds_repo_ops *ops)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->version = HFDS_DS_REPO_OPS_VERSION;
+}
+
+void hfds_ds_publish_options_init(hfds_ds_publish_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->version = HFDS_DS_PUBLISH_OPTIONS_VERSION;
+}
+
+/* Entry check of every publish function: the ops (required) and options of this version. */
+static int check_args(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts, hfds_error *err)
+{
+	HFDS_ASSERT_ARG(ops != NULL, err);
+	HFDS_CHECK_VERSION(ops, HFDS_DS_REPO_OPS_VERSION, "hfds_ds_repo_ops", err);
+	HFDS_CHECK_VERSION(opts, HFDS_DS_PUBLISH_OPTIONS_VERSION, "hfds_ds_publish_options", err);
+	return 0;
+}
+
 int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
 	char out_sha[41], hfds_error *err)
 {
@@ -68,6 +89,8 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	char (*hexes)[65] = NULL;
 	size_t nshards = 0, i, k, n;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	memset(&plan, 0, sizeof(plan));
 	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err,
@@ -81,6 +104,7 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	for (attempt = 0;; attempt++) {
 		HFDS_TRY(read_state(&st, ops, err));
 		HFDS_TRY(hfds_ds__plan(&plan, ds, st.card, st.card_len, st.files, st.count, err));
+		HFDS_TRY(hfds_ds__place_shards(ds, err));
 		n = 0;
 		for (i = 0; i < ds->split_count; i++) {
 			for (k = 0; k < ds->splits[i]->shard_count; k++) {
@@ -185,6 +209,8 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 	char **locals = NULL;
 	hfds_buf card;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	hfds_buf_init(&card, HFDS_CARD_MAX_BYTES);
 	HFDS_FAIL_IF(asprintf(&path, "%s/README.md", dir) < 0, HFDS_ENOMEM, err, "out of memory");
@@ -195,7 +221,8 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 	HFDS_TRY(hfds_card__parse(&src, text, text_len, path, err));
 	HFDS_TRY(hfds_card__config_names(&names, src, err));
 	HFDS_FAIL_IF(json_array_size(names) == 0, HFDS_EINVAL, err, "%s: the card lists no configs", path);
-	HFDS_TRY(hfds_ds__scan_folder(dir, &local, &nlocal, err));
+	HFDS_TRY(hfds_ds__scan_publishable(dir, opts, &local, &nlocal, err));
+	HFDS_TRY(hfds_ds__check_folder(dir, src, local, nlocal, err));
 	adds = hfds_calloc(nlocal + 1, sizeof(*adds));
 	locals = hfds_calloc(nlocal + 1, sizeof(*locals));
 	HFDS_FAIL_IF(!adds || !locals, HFDS_ENOMEM, err, "out of memory");
@@ -233,6 +260,7 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 			json_decref(patterns);
 			patterns = NULL;
 		}
+		HFDS_TRY(hfds_ds__keep_folder_card(dst, src, err));
 		hfds_buf_clear(&card);
 		HFDS_TRY(hfds_card__render(dst, &card, err));
 		adds[n].path = "README.md";
@@ -288,6 +316,8 @@ int hfds_ds_delete_config(const hfds_ds_repo_ops *ops, const char *config, const
 	hfds_buf text;
 	hfds_ds_commit_add add;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	hfds_buf_init(&text, HFDS_CARD_MAX_BYTES);
 	HFDS_FAIL_IF(!config || !*config, HFDS_EINVAL, err, "config name is empty");
@@ -347,6 +377,8 @@ int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *op
 	char **deletes = NULL;
 	size_t ndel = 0, j;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	if (deleted)
 		*deleted = 0;

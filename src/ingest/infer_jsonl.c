@@ -201,7 +201,8 @@ int ing_infer_jsonl(hfds_features **out, const char *name, const char *data, siz
 		}
 		s = nl ? nl + 1 : end;
 	}
-	HFDS_FAIL_IF(!root || root->count == 0, HFDS_EPARSE, err, "%s: no rows to infer features from", name);
+	HFDS_FAIL_IF(!root || root->count == 0, HFDS_EPARSE, err, "%s:%llu: no rows to infer features from (%s)", name,
+		(unsigned long long)c.line + 1, c.line ? "only blank lines or empty objects" : "empty file");
 	f = hfds_features_new();
 	HFDS_FAIL_IF(!f, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < root->count; i++) {

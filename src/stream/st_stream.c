@@ -57,8 +57,11 @@ static int open_shard(hfds_stream *s, hfds_error *err)
 {
 	int rc = 0;
 	int nrg, i;
-	hfds_pq_scan_options so = { (const char *const *)s->columns, s->ncolumns, NULL, 0 };
+	hfds_pq_scan_options so;
 	hfds_rfile rf = { s->hub, s->repo_id, s->commit, s->files[s->shard].path, s->files[s->shard].size, NULL, 0, 0 };
+	hfds_pq_scan_options_init(&so);
+	so.columns = (const char *const *)s->columns;
+	so.ncolumns = s->ncolumns;
 	s->rf = rf;
 	HFDS_TRY(hfds_rfile_open_parquet(&s->reader, &s->rf, NULL, err));
 	nrg = hfds_pq_reader_num_row_groups(s->reader);

@@ -53,12 +53,13 @@ static int check_object(verifier *v, const hfds_store_entry *e, hfds_sha256 *h, 
 	uint8_t digest[32];
 	char hex[65];
 	hfds_error rerr;
-	hfds_sha256_reset(h);
+	int rc;
+	if ((rc = hfds_sha256_reset(h, err)) < 0)
+		return rc;
 	while (off < e->size) {
 		uint8_t *buf = NULL;
 		size_t n = 0;
 		uint64_t want = e->size - off < CHUNK ? e->size - off : CHUNK;
-		int rc;
 		hfds_error_init(&rerr);
 		rc = hfds_hub_read(&buf, &n, v->hub, HFDS_REPO_DATASET, v->repo_id, v->rep->commit, e->path, off, want,
 			CHUNK + 1, &rerr);
@@ -72,13 +73,16 @@ static int check_object(verifier *v, const hfds_store_entry *e, hfds_sha256 *h, 
 				(unsigned long long)off, (unsigned long long)e->size, rc < 0 ? ": " : "", rc < 0 ? rerr.message : "");
 			return 0;
 		}
-		hfds_sha256_update(h, buf, n);
+		rc = hfds_sha256_update(h, buf, n);
 		hfds_free(buf);
+		if (rc < 0)
+			return hfds_error_set(err, rc, "%s: sha256 failed", e->path);
 		off += n;
 		v->rep->lfs_bytes += n;
 	}
 	v->rep->lfs_objects++;
-	hfds_sha256_final(h, digest);
+	if ((rc = hfds_sha256_final(h, digest, err)) < 0)
+		return rc;
 	hfds_sha256_hex(digest, hex);
 	if (strcmp(hex, e->lfs_sha256))
 		say(v, 0, "%s: content sha256 %s but the pointer says %s", e->path, hex, e->lfs_sha256);

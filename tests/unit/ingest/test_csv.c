@@ -41,7 +41,7 @@ static void quoting_and_inference(void)
 	CHECK_EQ_STR(json, "{\"i\": {\"dtype\": \"int64\", \"_type\": \"Value\"}, \"s\": {\"dtype\": \"string\", \"_type\": \"Value\"}, "
 		"\"f\": {\"dtype\": \"float64\", \"_type\": \"Value\"}, \"b\": {\"dtype\": \"bool\", \"_type\": \"Value\"}, "
 		"\"d\": {\"dtype\": \"date32\", \"_type\": \"Value\"}, \"t\": {\"dtype\": \"timestamp[us]\", \"_type\": \"Value\"}}");
-	hfds_features_free_text(json);
+	hfds_free(json);
 	REQUIRE(hfds_ingest_next(r, &a, &err) == 0);
 	CHECK_EQ_INT(a.length, 4);
 	CHECK(str_is(a.children[1], 0, "a,b"));

@@ -256,7 +256,7 @@ static void inference(void)
 		"\"b\": {\"feature\": {\"dtype\": \"int64\", \"_type\": \"Value\"}, \"_type\": \"List\"}, "
 		"\"c\": {\"x\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"y\": {\"dtype\": \"bool\", \"_type\": \"Value\"}}, "
 		"\"n\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"e\": {\"dtype\": \"string\", \"_type\": \"Value\"}}");
-	hfds_features_free_text(json);
+	hfds_free(json);
 	hfds_features_free(f);
 	f = NULL;
 	path = write_file("inf2.jsonl", "{\"a\": [1]}\n{\"a\": [\"x\"]}\n");
