@@ -69,7 +69,10 @@ typedef struct hfds_stream_pos {
 	uint64_t row;
 } hfds_stream_pos;
 
+#define HFDS_STREAM_OPTIONS_VERSION 1
+
 typedef struct hfds_stream_options {
+	unsigned version;            /* HFDS_STREAM_OPTIONS_VERSION (set by _init); another is HFDS_EINVAL */
 	const char *config;          /* NULL = the card's default config */
 	const char *split;           /* NULL = "train" */
 	const char *revision;        /* NULL = main; ignored when resuming */
@@ -78,9 +81,12 @@ typedef struct hfds_stream_options {
 	const hfds_stream_pos *resume; /* continue from here (at its commit), NULL = start */
 } hfds_stream_options;
 
+/* Fills the defaults (all NULL/0) and the version. */
+HFDS_EXTERN void hfds_stream_options_init(hfds_stream_options *opt);
+
 /*
- * Opens a stream over dataset `repo_id` on `hub` (which must outlive it). Errors:
- * HFDS_ENOTFOUND (repo, revision, config or split), HFDS_EINVAL (a resume position past the
+ * Opens a stream over dataset `repo_id` on `hub` (which must outlive it); `opt` may be NULL.
+ * Errors: HFDS_EINVAL (an options version other than HFDS_STREAM_OPTIONS_VERSION), HFDS_ENOTFOUND (repo, revision, config or split), HFDS_EINVAL (a resume position past the
  * split's files), HFDS_EPARSE (the card), the hub's.
  */
 HFDS_EXTERN int hfds_stream_open(hfds_stream **out, hfds_hub *hub, const char *repo_id,
@@ -127,7 +133,10 @@ HFDS_EXTERN void hfds_remote_file_free(hfds_remote_file *f);
 
 /* ---- downloading into the Hugging Face cache ----------------------------------------- */
 
+#define HFDS_DOWNLOAD_OPTIONS_VERSION 1
+
 typedef struct hfds_download_options {
+	unsigned version;              /* HFDS_DOWNLOAD_OPTIONS_VERSION (set by _init) */
 	const char *revision;          /* NULL = main */
 	const char *const *include;    /* fnmatch globs over repo paths ('*' crosses '/', as
 					  huggingface_hub's allow_patterns); none = every file */
@@ -136,6 +145,9 @@ typedef struct hfds_download_options {
 					  ~/.cache/huggingface/hub */
 	unsigned workers;              /* parallel transfers, each with its own hub handle; 0 = 4 */
 } hfds_download_options;
+
+/* Fills the defaults (all NULL/0) and the version. */
+HFDS_EXTERN void hfds_download_options_init(hfds_download_options *opt);
 
 typedef struct hfds_download_report {
 	char commit[HFDS_OID_HEX_SIZE];

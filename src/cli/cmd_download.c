@@ -48,7 +48,7 @@ int cmd_download(int argc, char **argv)
 	};
 	char **rest = NULL;
 	int nrest = 0;
-	memset(&o, 0, sizeof(o));
+	hfds_download_options_init(&o);
 	/* --include repeats: collect them first, pass the other arguments to cli_parse */
 	inc = hfds_calloc((size_t)argc + 1, sizeof(*inc));
 	rest = hfds_calloc((size_t)argc + 1, sizeof(*rest));

@@ -170,7 +170,7 @@ int cmd_stream(int argc, char **argv)
 		CLI_STR("--endpoint", NULL, &endpoint),
 		CLI_END,
 	};
-	memset(&so, 0, sizeof(so));
+	hfds_stream_options_init(&so);
 	hfds_error_init(&err);
 	if ((rc = cli_parse("stream", argc, argv, opts, stream_help, pos, 1, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

@@ -255,6 +255,12 @@ static char *cache_root(const hfds_download_options *opt)
 	return asprintf(&out, "%s/.cache/huggingface/hub", (v = getenv("HOME")) ? v : ".") < 0 ? NULL : out;
 }
 
+void hfds_download_options_init(hfds_download_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->version = HFDS_DOWNLOAD_OPTIONS_VERSION;
+}
+
 int hfds_download(const char *endpoint, const char *repo_id, const hfds_download_options *opt,
 	hfds_download_report *report, hfds_error *err)
 {
@@ -273,6 +279,7 @@ int hfds_download(const char *endpoint, const char *repo_id, const hfds_download
 	memset(report, 0, sizeof(*report));
 	memset(&j, 0, sizeof(j));
 	HFDS_ASSERT_ARG(repo_id, err);
+	HFDS_CHECK_VERSION(opt, HFDS_DOWNLOAD_OPTIONS_VERSION, "hfds_download_options", err);
 	if (nw > 64)
 		nw = 64;
 	HFDS_TRY(hfds_hub_open(&hub, endpoint, err));

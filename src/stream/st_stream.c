@@ -82,6 +82,12 @@ done:
 	return rc;
 }
 
+void hfds_stream_options_init(hfds_stream_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->version = HFDS_STREAM_OPTIONS_VERSION;
+}
+
 int hfds_stream_open(hfds_stream **out, hfds_hub *hub, const char *repo_id, const hfds_stream_options *opt,
 	hfds_error *err)
 {
@@ -91,6 +97,7 @@ int hfds_stream_open(hfds_stream **out, hfds_hub *hub, const char *repo_id, cons
 	const hfds_stream_pos *at = opt ? opt->resume : NULL;
 	*out = NULL;
 	HFDS_ASSERT_ARG(hub && repo_id, err);
+	HFDS_CHECK_VERSION(opt, HFDS_STREAM_OPTIONS_VERSION, "hfds_stream_options", err);
 	s = hfds_calloc(1, sizeof(*s));
 	if (!s)
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
