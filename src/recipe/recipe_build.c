@@ -234,10 +234,14 @@ static int write_all(hfds_ds **out, const hfds_recipe *r, const rc_plan *p, cons
 	HFDS_FAIL_IF(!first, HFDS_ENOTFOUND, err, "%s: none of the configs asked for is in the recipe", r->name);
 	if (has_media && dso.row_group_bytes > MEDIA_ROW_GROUP_BYTES)
 		dso.row_group_bytes = MEDIA_ROW_GROUP_BYTES;
+	/* set_default marks every written config in turn and each takes the flag from the one
+	 * before, so the recipe's default config is written last. */
+	for (c = 0; c < p->nconfigs; c++)
+		dso.set_default |= p->configs[c].spec->is_default && selected(o, p->configs[c].spec->name);
 	HFDS_TRY(hfds_ds_open(&ds, dir, first, &dso, err));
-	for (c = 0; c < p->nconfigs; c++) {
-		const rc_config_plan *cp = &p->configs[c];
-		if (!selected(o, cp->spec->name))
+	for (size_t k = 0; k < 2 * p->nconfigs; k++) {
+		const rc_config_plan *cp = &p->configs[k % p->nconfigs];
+		if (!selected(o, cp->spec->name) || cp->spec->is_default != (k >= p->nconfigs))
 			continue;
 		HFDS_TRY(hfds_ds_set_config_features(ds, cp->spec->name, cp->features, err));
 		for (s = 0; s < p->nsplits; s++)

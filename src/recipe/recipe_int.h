@@ -49,7 +49,7 @@ typedef struct rc_split {
 	rc_pair *names;           /* file key or column value -> split name; hash: split -> ratio */
 	size_t nnames;
 	uint64_t seed;
-	rc_pos pos;
+	rc_pos pos, file_pos;
 } rc_split;
 
 struct hfds_recipe {

@@ -222,6 +222,7 @@ static int parse_split(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 			rc = str(c, v, &s->by);
 		else if (is_key(k, "file")) {
 			s->mode = RC_SPLIT_FILE;
+			s->file_pos = POS(v);
 			rc = str(c, v, &s->file);
 		} else if (is_key(k, "names"))
 			rc = pairs(c, v, &s->names, &s->nnames);

@@ -98,10 +98,10 @@ static int assign_splits(rc_plan *p, const hfds_recipe *r, hfds_error *err)
 		path = rc_resolve(r->base_dir, s->file);
 		HFDS_FAIL_IF(!path, HFDS_ENOMEM, err, "out of memory");
 		doc = json_load_file(path, 0, &je);
-		HFDS_FAIL_IF(!doc, HFDS_EPARSE, err, "%s:%d:%d: split file %s:%d:%d: %s", r->name, s->pos.line, s->pos.col,
+		HFDS_FAIL_IF(!doc, HFDS_EPARSE, err, "%s:%d:%d: split file %s:%d:%d: %s", r->name, s->file_pos.line, s->file_pos.col,
 			s->file, je.line, je.column, je.text);
 		HFDS_FAIL_IF(!json_is_object(doc), HFDS_EPARSE, err, "%s:%d:%d: split file %s: expected an object of lists",
-			r->name, s->pos.line, s->pos.col, s->file);
+			r->name, s->file_pos.line, s->file_pos.col, s->file);
 	} else if (s->mode == RC_SPLIT_HASH) {
 		double total = 0;
 		cut = calloc(s->nnames + 1, sizeof(double));
