@@ -145,3 +145,18 @@ def test_bad_recipes_name_the_line(hub, fx, case):
     assert r.returncode != 0
     assert f"recipe.yaml:{line}:" in r.stderr and words in r.stderr, r.stderr
     assert not hub.gitdir("acme/bad").exists() or "README.md" not in hub.files("acme/bad")
+
+
+def test_schema_covers_the_example():
+    """docs/recipe.schema.json parses and names every key the SOUSA recipe uses."""
+    import json
+    import yaml
+    schema = json.loads((SRC / "docs" / "recipe.schema.json").read_text())
+    recipe = yaml.safe_load((SRC / "examples" / "sousa" / "recipe.yaml").read_text())
+    props = schema["properties"]
+    assert set(recipe) <= set(props)
+    for section in ("card", "splits"):
+        assert set(recipe[section]) <= set(props[section]["properties"])
+    for section in ("tables", "media", "configs", "auxiliary"):
+        for item in recipe[section]:
+            assert set(item) <= set(props[section]["items"]["properties"]), (section, item)
