@@ -2,7 +2,7 @@
  * Building a recipe: rows of each config x split are appended to an Arrow builder and
  * handed to the dataset writer, which shards, writes the card and publishes. A media file
  * is read only while its row is built and batches with media are cut at 100 rows (as
- * datasets does for Audio and Image), so memory is one batch of media whatever the size
+ * datasets does for Audio and Image) or 32 MB, so memory is one batch of media whatever the size
  * of the dataset.
  */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include "util/try.h"
 
 #define MEDIA_BATCH_ROWS 100
+#define MEDIA_BATCH_BYTES (32u << 20)
 #define LABEL_BATCH_ROWS 10000
 #define MEDIA_ROW_GROUP_BYTES (64u << 20)
 
@@ -126,7 +127,8 @@ static int write_split(hfds_ds *ds, const rc_plan *p, const rc_config_plan *cp, 
 		for (i = 0; i < ncol; i++)
 			HFDS_TRY(src[i] >= 0 ? append_cell(b, &p->tab.cols[src[i]], row, err)
 				: append_media(b, &p->media[-src[i] - 1], row, err));
-		if (++in_batch == batch_rows) {
+		if (++in_batch == batch_rows ||
+		    (batch_rows == MEDIA_BATCH_ROWS && hfds_arrow_builder_bytes(b) >= MEDIA_BATCH_BYTES)) {
 			HFDS_TRY(flush(ds, b, cp->spec->name, p->splits[split], err));
 			in_batch = 0;
 		}

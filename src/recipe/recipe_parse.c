@@ -413,6 +413,29 @@ static int parse_aux(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 	return 0;
 }
 
+/* A key given twice in one mapping is refused up front: which one wins would be a guess. */
+static int no_duplicate_keys(pctx *c)
+{
+	for (yaml_node_t *n = c->doc.nodes.start; n < c->doc.nodes.top; n++) {
+		yaml_node_pair_t *p, *q;
+		if (n->type != YAML_MAPPING_NODE)
+			continue;
+		if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > 10000)
+			return fail_at(c, n, "a mapping of more than 10000 keys");
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+			for (q = n->data.mapping.pairs.start; q < p; q++) {
+				yaml_node_t *a = node(c, p->key), *b = node(c, q->key);
+				if (a->type == YAML_SCALAR_NODE && b->type == YAML_SCALAR_NODE &&
+				    !strcmp((const char *)a->data.scalar.value, (const char *)b->data.scalar.value)) {
+					char msg[200];
+					snprintf(msg, sizeof(msg), "key '%.100s' given twice", (const char *)a->data.scalar.value);
+					return fail_at(c, a, msg);
+				}
+			}
+	}
+	return 0;
+}
+
 static int parse_root(pctx *c, hfds_recipe *r)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&c->doc);
@@ -421,7 +444,8 @@ static int parse_root(pctx *c, hfds_recipe *r)
 	int rc, defaults = 0;
 	if (!root)
 		return hfds_error_set(c->err, HFDS_EPARSE, "%s:1:1: empty recipe", c->name);
-	if ((rc = want(c, root, YAML_MAPPING_NODE, "a mapping (tables, splits, media, configs, ...)")) < 0)
+	if ((rc = want(c, root, YAML_MAPPING_NODE, "a mapping (tables, splits, media, configs, ...)")) < 0 ||
+	    (rc = no_duplicate_keys(c)) < 0)
 		return rc;
 	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(c, p->key), *v = node(c, p->value);

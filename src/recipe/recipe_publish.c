@@ -81,6 +81,10 @@ static int compose_card(const hfds_recipe *r, const char *text, size_t len, char
 				body++;
 		}
 	}
+	if (!ylen && !r->license && !r->pretty_name && !r->tags && !r->task_categories) {
+		HFDS_TRY(hfds_buf_append(&b, text, len, err));   /* nothing to add: the text as it is */
+		goto out;
+	}
 	HFDS_TRY(hfds_buf_append_str(&b, "---\n", err));
 	HFDS_TRY(hfds_buf_append(&b, yaml, ylen, err));
 	if (r->license && !has_key(yaml, ylen, "license"))
@@ -93,6 +97,7 @@ static int compose_card(const hfds_recipe *r, const char *text, size_t len, char
 		HFDS_TRY(put_list(&b, "task_categories", r->task_categories, r->ntask_categories, err));
 	HFDS_TRY(hfds_buf_append_str(&b, "---\n", err));
 	HFDS_TRY(hfds_buf_append(&b, body, len - (size_t)(body - text), err));
+out:
 	HFDS_TRY(hfds_buf_cstr(&b, err));
 	*out_len = b.len;
 	*out = (char *)hfds_buf_detach(&b, NULL);
