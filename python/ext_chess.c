@@ -80,7 +80,7 @@ PyObject *ext_chess_sample(PyObject *self, PyObject *args, PyObject *kw)
 	Py_ssize_t i, n;
 	tokens *t;
 	hfds_error err;
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|sKddiiiLL", kwlist, &paths_obj, &sampler, &seed, &o.min_elo,
 		    &o.subsample, &o.min_ply, &o.max_ply, &window, &batch_rows, &limit))
 		return NULL;

@@ -145,7 +145,7 @@ static PyObject *hub_publish(PyObject *self, PyObject *args, PyObject *kw)
 	PyObject *wobj;
 	const char *repo_id, *branch = NULL;
 	int is_private = 0, rc;
-	hfds_ds_publish_options po = {0};
+	hfds_ds_publish_options po = { .version = HFDS_DS_PUBLISH_OPTIONS_VERSION };
 	hfds_error err;
 	char sha[41] = "";
 	struct hfds_ds *ds;
@@ -171,7 +171,7 @@ static PyObject *hub_delete_config(PyObject *self, PyObject *args, PyObject *kw)
 	static char *kwlist[] = {"repo_id", "config", "branch", "title", "description", NULL};
 	hub_obj *h = (hub_obj *)self;
 	const char *repo_id, *config, *branch = NULL;
-	hfds_ds_publish_options po = {0};
+	hfds_ds_publish_options po = { .version = HFDS_DS_PUBLISH_OPTIONS_VERSION };
 	hfds_error err;
 	char sha[41] = "";
 	int rc;
@@ -194,7 +194,7 @@ static PyObject *hub_purge(PyObject *self, PyObject *args, PyObject *kw)
 	static char *kwlist[] = {"repo_id", "branch", "title", NULL};
 	hub_obj *h = (hub_obj *)self;
 	const char *repo_id, *branch = NULL;
-	hfds_ds_publish_options po = {0};
+	hfds_ds_publish_options po = { .version = HFDS_DS_PUBLISH_OPTIONS_VERSION };
 	hfds_error err;
 	char sha[41] = "";
 	size_t deleted = 0;

@@ -259,7 +259,7 @@ static PyObject *json_result(int rc, char *text, size_t len, const hfds_error *e
 	if (rc < 0)
 		return ext_raise(rc, err);
 	r = PyUnicode_FromStringAndSize(text, (Py_ssize_t)len);
-	hfds_features_free_text(text);
+	hfds_free(text);
 	return r;
 }
 

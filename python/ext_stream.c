@@ -18,6 +18,7 @@
 #include "hfds/arrow.h"
 #include "hfds/dataset.h"
 #include "hfds/hub.h"
+#include "hfds/ingest.h"
 #include "hfds/parquet_reader.h"
 #include "util/alloc.h"
 
@@ -34,7 +35,7 @@ typedef struct src {
 	hfds_hub *hub;             /* set: paths are files of repo_id at rev, read through the hub */
 	char *repo_id, *rev;
 	uint64_t *sizes;
-	hfds_ds_jsonl *jsonl;
+	hfds_ingest *jsonl;
 	struct ArrowSchema schema; /* jsonl: the storage schema; parquet: the first file's */
 	int code;
 	hfds_error err;
@@ -87,9 +88,10 @@ static int src_open_next(src *s, int *done, hfds_error *err)
 {
 	*done = 0;
 	while (s->cur < s->npaths) {
-		hfds_pq_scan_options so = {0};
+		hfds_pq_scan_options so;
 		int64_t n;
 		int *rgs = NULL, nrg, k = 0, i, rc;
+		hfds_pq_scan_options_init(&so);
 		rc = src_open_reader(s, err);
 		if (rc < 0)
 			return rc;
@@ -169,7 +171,7 @@ static int src_get_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 	if (s->code)
 		return src_fail(s, s->code);
 	if (s->jsonl) {
-		rc = hfds_ds_jsonl_next(s->jsonl, out, 65536, 64u << 20, &s->err);
+		rc = hfds_ingest_next(s->jsonl, out, &s->err);
 		if (rc == HFDS_ITEROVER) {
 			out->release = NULL;
 			rc = 0;
@@ -205,7 +207,7 @@ static void src_release(struct ArrowArrayStream *st)
 {
 	src *s = st->private_data;
 	src_close_file(s);
-	hfds_ds_jsonl_free(s->jsonl);
+	hfds_ingest_free(s->jsonl);
 	if (s->schema.release)
 		s->schema.release(&s->schema);
 	strv_free(s->paths, s->npaths);
@@ -392,7 +394,7 @@ PyObject *ext_read_jsonl(PyObject *self, PyObject *args, PyObject *kw)
 	if (rc == 0)
 		rc = hfds_features_to_arrow_schema(&s->schema, f, 0, &s->err);
 	if (rc == 0)
-		rc = hfds_ds_jsonl_open(&s->jsonl, path, f, &s->err);
+		rc = hfds_ingest_open(&s->jsonl, path, f, NULL, &s->err);
 	hfds_features_free(f);
 	if (rc < 0) {
 		PyObject *r = ext_raise(rc, &s->err);
@@ -407,7 +409,7 @@ PyObject *ext_infer_jsonl(PyObject *self, PyObject *args)
 {
 	const char *path;
 	hfds_error err;
-	hfds_features *f = NULL;
+	hfds_ingest *in = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -416,15 +418,15 @@ PyObject *ext_infer_jsonl(PyObject *self, PyObject *args)
 		return NULL;
 	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
-	rc = hfds_ds_jsonl_infer(&f, path, 0, &err);
+	rc = hfds_ingest_open(&in, path, NULL, NULL, &err);
 	if (rc == 0)
-		rc = hfds_features_to_json(&text, &len, f, 0, &err);
+		rc = hfds_features_to_json(&text, &len, hfds_ingest_features(in), 0, &err);
+	hfds_ingest_free(in);
 	Py_END_ALLOW_THREADS
-	hfds_features_free(f);
 	if (rc < 0)
 		return ext_raise(rc, &err);
 	r = PyUnicode_FromStringAndSize(text, (Py_ssize_t)len);
-	hfds_features_free_text(text);
+	hfds_free(text);
 	return r;
 }
 

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "parquet/compress.h"
-#include "parquet/enc.h"
-#include "parquet/pq_format.h"
-#include "parquet/thrift_enc.h"
+#include "parquet/write/compress.h"
+#include "parquet/write/enc.h"
+#include "parquet/format/pq_format.h"
+#include "parquet/write/thrift_enc.h"
 
 static double now(void)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "hfds/parquet_reader.h"
-#include "parquet/assemble.h"
-#include "parquet/decompress.h"
-#include "parquet/pq_format.h"
+#include "parquet/read/assemble.h"
+#include "parquet/read/decompress.h"
+#include "parquet/format/pq_format.h"
 
 static int decompress_only(hfds_pq_reader *r, hfds_error *err)
 {

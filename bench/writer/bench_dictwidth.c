@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "parquet/compress.h"
-#include "parquet/enc.h"
-#include "parquet/pq_format.h"
+#include "parquet/write/compress.h"
+#include "parquet/write/enc.h"
+#include "parquet/format/pq_format.h"
 
 static void die(int rc, const hfds_error *err)
 {

@@ -140,7 +140,7 @@ typedef struct hfds_arrow_kv_view {
 	int32_t value_len;
 } hfds_arrow_kv_view;
 
-/* Encodes n NUL-terminated pairs. *out is allocated (free with hfds_arrow_free); NULL when
+/* Encodes n NUL-terminated pairs. *out is allocated (free with hfds_free); NULL when
  * n == 0. Errors: HFDS_ENOMEM, HFDS_ELIMIT (a string longer than INT32_MAX). */
 HFDS_EXTERN int hfds_arrow_metadata_build(char **out, const char *const *keys,
 	const char *const *values, size_t n, hfds_error *err);
@@ -153,9 +153,6 @@ HFDS_EXTERN int hfds_arrow_metadata_at(const char *metadata, int32_t i, hfds_arr
 
 /* Looks a key up. Returns 1 and fills *out when present, 0 when absent. */
 HFDS_EXTERN int hfds_arrow_metadata_find(const char *metadata, const char *key, hfds_arrow_kv_view *out);
-
-/* Frees memory this module handed out (metadata buffers). NULL-safe. */
-HFDS_EXTERN void hfds_arrow_free(void *p);
 
 /* ------------------------------------------------------------------------------------ */
 /* Arrays                                                                                 */

@@ -176,7 +176,10 @@ enum hfds_chess_sampler_kind {
 	HFDS_CHESS_SAMPLER_ALL = 2
 };
 
+#define HFDS_CHESS_SAMPLE_OPTS_VERSION 1
+
 typedef struct hfds_chess_sample_opts {
+	unsigned version;   /* HFDS_CHESS_SAMPLE_OPTS_VERSION (set by _init); another is HFDS_EINVAL */
 	int sampler;        /* enum hfds_chess_sampler_kind */
 	uint64_t seed;      /* chesspos-v1: Python random.seed(seed); ply-curve: the key */
 	double min_elo;     /* ply-curve logistic centre (2000) */
@@ -186,7 +189,8 @@ typedef struct hfds_chess_sample_opts {
 	int max_ply;        /* ply-curve/all: stop after this ply; 0 = no limit */
 } hfds_chess_sample_opts;
 
-HFDS_EXTERN void hfds_chess_sample_opts_default(hfds_chess_sample_opts *o);
+/* Fills the defaults (ply-curve) and the version. Cannot fail. */
+HFDS_EXTERN void hfds_chess_sample_opts_init(hfds_chess_sample_opts *o);
 /* Parses "ply-curve", "chesspos-v1" or "all"; -1 if unknown. */
 HFDS_EXTERN int hfds_chess_sampler_from_name(const char *name);
 

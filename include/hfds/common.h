@@ -80,6 +80,30 @@ HFDS_EXTERN const char *hfds_strerror(int code);
 /* "X.Y.Z" */
 HFDS_EXTERN const char *hfds_version(void);
 
+/*
+ * The allocator of everything that crosses the API. Memory the library hands out
+ * (strings, arrays, buffers through `char **out` and the like) is released with
+ * hfds_free, never with free(): the library may be built with another allocator than
+ * the caller's. Memory the caller passes for the library to own comes from hfds_malloc.
+ * hfds_malloc(0) returns a unique non-NULL pointer or NULL when out of memory;
+ * hfds_free(NULL) does nothing. Thread-safe.
+ */
+HFDS_EXTERN void *hfds_malloc(size_t n);
+HFDS_EXTERN void hfds_free(void *p);
+
+/*
+ * A set of worker threads that writers share (hfds_pq_writer_options.pool,
+ * hfds_ds_options.pool): a program writing many files at once runs one pool instead of
+ * one per file. Output bytes never depend on the pool. `threads` <= 0 means one per
+ * online CPU; 1 runs everything on the caller's thread. The pool must outlive every
+ * writer given it; it may be used by several writers, from several threads, at once.
+ * Errors: HFDS_ENOMEM, HFDS_ERROR (a thread could not be started).
+ */
+typedef struct hfds_pool hfds_pool;
+HFDS_EXTERN int hfds_pool_new(hfds_pool **out, int threads, hfds_error *err);
+HFDS_EXTERN void hfds_pool_free(hfds_pool *pool);            /* NULL-safe; joins the threads */
+HFDS_EXTERN int hfds_pool_threads(const hfds_pool *pool);    /* 1 for NULL */
+
 #ifdef __cplusplus
 }
 #endif

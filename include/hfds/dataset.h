@@ -72,7 +72,7 @@ typedef enum hfds_ds_layout {
 	HFDS_DS_LAYOUT_APPEND = 1    /* [{config}/]{split}/batch_{NNNNNN}.parquet */
 } hfds_ds_layout;
 
-/* Path strings; *out is freed with hfds_free (util/alloc.h) or free(). */
+/* Path strings; *out is freed with hfds_free. */
 HFDS_EXTERN int hfds_ds_shard_path(char **out, const char *config, const char *split, uint64_t index,
 	uint64_t count, hfds_error *err);
 HFDS_EXTERN int hfds_ds_append_path(char **out, const char *config, const char *split, uint64_t batch,
@@ -94,6 +94,8 @@ typedef struct hfds_ds_options {
 	size_t row_group_bytes;   /* uncompressed bytes per row group; default 100e6 (datasets >= 4.1),
 	                             lowered to max_shard_size / 8 for small shards */
 	int threads;              /* encoding threads; 0 = all cores */
+	hfds_pool *pool;          /* borrowed; NULL = one pool of `threads` made at open. Either
+	                             way every (config, split) writer shares that one pool */
 	int layout;               /* hfds_ds_layout */
 	int set_default;          /* mark the written config(s) `default: true` in the card */
 	int replace_config;       /* 1: a config holds exactly the splits written (DatasetDict push:
@@ -192,7 +194,10 @@ typedef struct hfds_ds_commit {
  *  list_files: every file (recursively) at commit `rev`
  *  commit:     one commit with `parent` checked: HFDS_ECONFLICT when the branch moved
  */
+#define HFDS_DS_REPO_OPS_VERSION 1
+
 typedef struct hfds_ds_repo_ops {
+	unsigned version;   /* HFDS_DS_REPO_OPS_VERSION (set by _init); another is HFDS_EINVAL */
 	void *payload;
 	int (*head)(void *payload, char sha[41], hfds_error *err);
 	int (*read_file)(void *payload, const char *rev, const char *path, char **data, size_t *len, hfds_error *err);
@@ -200,14 +205,23 @@ typedef struct hfds_ds_repo_ops {
 	int (*commit)(void *payload, const hfds_ds_commit *c, char out_sha[41], hfds_error *err);
 } hfds_ds_repo_ops;
 
+/* Zeroes the callbacks and sets the version; the caller fills the rest. Cannot fail. */
+HFDS_EXTERN void hfds_ds_repo_ops_init(hfds_ds_repo_ops *ops);
+
 HFDS_EXTERN void hfds_ds_repo_files_free(hfds_ds_repo_file *files, size_t count);
 
+#define HFDS_DS_PUBLISH_OPTIONS_VERSION 1
+
 typedef struct hfds_ds_publish_options {
+	unsigned version;         /* HFDS_DS_PUBLISH_OPTIONS_VERSION (set by _init) */
 	const char *title;        /* default "Upload dataset" */
 	const char *description;  /* may be NULL */
 	int max_retries;          /* re-merges after HFDS_ECONFLICT; default (0) = 5 */
 	int replace_features;     /* hfds_ds_publish_folder: allow a config's features to change */
 } hfds_ds_publish_options;
+
+/* Fills the defaults and the version. Cannot fail. `opts` arguments below may be NULL. */
+HFDS_EXTERN void hfds_ds_publish_options_init(hfds_ds_publish_options *opts);
 
 /*
  * Closes the splits, merges the card with the repository's README.md at the branch head,
@@ -255,33 +269,7 @@ HFDS_EXTERN int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish
 HFDS_EXTERN int hfds_ds_split_files(const hfds_ds_repo_ops *ops, const char *rev, const char *config,
 	const char *split, hfds_ds_repo_file **files, size_t *count, hfds_error *err);
 
-/* ---- rows from JSON ------------------------------------------------------------------- */
-
-/*
- * Reads JSON Lines (one object per line; keys = column names, missing keys = null) into
- * record batches of the features' storage schema: ints/floats/bools/strings per dtype,
- * binary as base64, ClassLabel as an index or a label name, lists as arrays, structs as
- * objects, Image/Audio/... as {"bytes": base64, "path": str} (or a bare path string).
- * Errors name the file, line and column: "a.jsonl:12: column 'label': unknown label 'x'".
- */
-typedef struct hfds_ds_jsonl hfds_ds_jsonl;
-
-HFDS_EXTERN int hfds_ds_jsonl_open(hfds_ds_jsonl **out, const char *path, const hfds_features *features,
-	hfds_error *err);
-/* Next batch of up to `max_rows` rows or about `max_bytes` bytes; HFDS_ITEROVER at the end. */
-HFDS_EXTERN int hfds_ds_jsonl_next(hfds_ds_jsonl *r, struct ArrowArray *out, size_t max_rows, size_t max_bytes,
-	hfds_error *err);
-HFDS_EXTERN void hfds_ds_jsonl_free(hfds_ds_jsonl *r);
-
-/*
- * Features for JSON Lines without a --features file: the first `max_lines` lines (0 =
- * 1000) are scanned; a column gets int64, float64 (ints and floats mixed), bool, string
- * (also when only nulls were seen), List of the merged item type, or a struct of the
- * merged fields, columns in first-seen order. Errors: HFDS_EPARSE (invalid JSON, no rows,
- * or rows that disagree, naming the line and column: "string here but integer in earlier
- * rows"), HFDS_EIO.
- */
-HFDS_EXTERN int hfds_ds_jsonl_infer(hfds_features **out, const char *path, size_t max_lines, hfds_error *err);
+/* Rows from JSON Lines and CSV files: hfds/ingest.h. */
 
 #ifdef __cplusplus
 }

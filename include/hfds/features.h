@@ -26,7 +26,7 @@
  *   hfds_features_add(f, "scalars", hfds_feature_list(hfds_feature_value(HFDS_DTYPE_INT8), 3), &err);
  *
  * Thread-safety: a tree may be read from many threads; mutation needs exclusive access.
- * Strings returned through `char **out` are freed with hfds_features_free_text.
+ * Strings returned through `char **out` are freed with hfds_free.
  */
 #ifndef HFDS_FEATURES_H
 #define HFDS_FEATURES_H
@@ -183,8 +183,6 @@ HFDS_EXTERN int hfds_feature_to_json(char **out, size_t *len_out, const hfds_fea
 /* The `huggingface` key-value text: {"info": {"features": <to_json>}} */
 HFDS_EXTERN int hfds_features_hf_metadata(char **out, size_t *len_out, const hfds_features *f,
 	unsigned flags, hfds_error *err);
-
-HFDS_EXTERN void hfds_features_free_text(char *s);
 
 /* ---------------------------------------------------------------------------------- */
 /* Arrow                                                                                 */

@@ -96,6 +96,10 @@ typedef struct hfds_pq_kv {
  * Returns 0 or a negative code (e.g. HFDS_EIO for a full disk) with details in err. */
 typedef int (*hfds_pq_sink_fn)(void *payload, const void *data, size_t len, hfds_error *err);
 
+/* The most leaf columns one file may have: a wider schema is HFDS_ELIMIT at open, before
+ * any per-column state exists (each leaf costs a few KB while a row group is built). */
+#define HFDS_PQ_MAX_COLUMNS 65536
+
 #define HFDS_PQ_WRITER_OPTIONS_VERSION 1
 
 typedef struct hfds_pq_writer_options {
@@ -114,6 +118,8 @@ typedef struct hfds_pq_writer_options {
 	int page_index;                   /* ColumnIndex + OffsetIndex, default 1 */
 	int page_checksum;                /* CRC32 of each page, default 0 */
 	int threads;                      /* encoding threads; 0 = all cores, 1 = caller only */
+	hfds_pool *pool;                  /* borrowed: encode on this pool (threads is then
+	                                     ignored); NULL = a pool of `threads` of its own */
 	const hfds_pq_kv *kv;             /* file key/value metadata, copied at open */
 	size_t kv_count;
 	const hfds_pq_column_options *columns; /* per-column overrides, copied at open */

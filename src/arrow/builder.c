@@ -930,7 +930,9 @@ int hfds_arrow_builder_append_tensor(hfds_arrow_builder *b, int64_t col, const v
 	}
 	if (!is_fixed_leaf(level))
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s': tensor leaf '%s' is not a fixed-width type", c->path, level->path);
-	row_bytes = level->v.type == HFDS_ARROW_BOOL ? row_values : row_values * (size_t)level->value_bytes;
+	row_bytes = row_values;
+	if (level->v.type != HFDS_ARROW_BOOL && hfds_mul_overflow(row_values, (size_t)level->value_bytes, &row_bytes))
+		return hfds_error_set(err, HFDS_ELIMIT, "column '%s': tensor too large", c->path);
 	if (validity && !memchr(validity, 0, n))
 		validity = NULL;
 	if (validity && !c->nullable)

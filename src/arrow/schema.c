@@ -183,11 +183,6 @@ void hfds_arrow_schema_move(struct ArrowSchema *dst, struct ArrowSchema *src)
 	src->release = NULL;
 }
 
-void hfds_arrow_free(void *p)
-{
-	hfds_free(p);
-}
-
 const char *hfds_arrow__path(char *buf, size_t size, const char *parent, const char *name)
 {
 	if (!name || !*name)

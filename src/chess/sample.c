@@ -25,9 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hfds_chess_sample_opts_default(hfds_chess_sample_opts *o)
+void hfds_chess_sample_opts_init(hfds_chess_sample_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->version = HFDS_CHESS_SAMPLE_OPTS_VERSION;
 	o->sampler = HFDS_CHESS_SAMPLER_PLY_CURVE;
 	o->min_elo = 2000;
 	o->elo_slope = 0.005;
@@ -209,6 +210,7 @@ int hfds_chess_sample(char *const *paths, size_t npaths, const hfds_chess_sample
 	int rc = 0;
 	hfds_chess_input *in = NULL;
 	hfds_pgn_reader *rd = NULL;
+	HFDS_CHECK_VERSION(o, HFDS_CHESS_SAMPLE_OPTS_VERSION, "hfds_chess_sample_opts", err);
 	memset(&R, 0, sizeof(R));
 	if (!stats)
 		stats = &local;

@@ -24,13 +24,36 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) HFDS_PRINTF(2, 3);
 int cli_threads(int from_flag);
 
 /* An option of a command: `name` ("--revision") or `alias` ("-m", may be NULL). With
- * `value` it takes one ("--name V" or "--name=V"), else it is a flag that sets *flag = 1. */
+ * `value` it takes one ("--name V" or "--name=V"); with `num` it takes a decimal integer
+ * in [min, max] (cli_int's rules); else it is a flag that sets *flag = 1. */
 typedef struct cli_opt {
 	const char *name;
 	const char *alias;
 	const char **value;
 	int *flag;
+	long long *num;
+	long long min, max;
 } cli_opt;
+
+/* Table entries: a string value, a flag, an integer in [lo, hi], the end of the table. */
+#define CLI_STR(name, alias, ptr) { (name), (alias), (ptr), NULL, NULL, 0, 0 }
+#define CLI_FLAG(name, alias, ptr) { (name), (alias), NULL, (ptr), NULL, 0, 0 }
+#define CLI_INT(name, alias, ptr, lo, hi) { (name), (alias), NULL, NULL, (ptr), (lo), (hi) }
+#define CLI_END { NULL, NULL, NULL, NULL, NULL, 0, 0 }
+
+/*
+ * Strict, locale-free numbers for every command: the whole text must be the number (no
+ * spaces, no '+', no "0x", no trailing text), and it must lie in [min, max]. On anything
+ * else they print "hfds <cmd>: <opt>: expected ..., found '<text>'" and return
+ * CLI_EXIT_USAGE; else CLI_EXIT_OK and *out.
+ */
+int cli_int(const char *cmd, const char *opt, const char *text, long long min, long long max, long long *out);
+/* A decimal real ("0.9", "2e3"); `lo_open`/`hi_open` make the bound exclusive. */
+int cli_real(const char *cmd, const char *opt, const char *text, double min, int lo_open, double max, int hi_open,
+	double *out);
+/* --threads N: 0 (all cores) .. 1024. */
+#define CLI_THREADS_MAX 1024
+int cli_threads_arg(const char *cmd, const char *text, int *out);
 
 /* cli_parse's result when it printed the help: the command returns CLI_EXIT_OK. */
 #define CLI_PARSE_HELP (-1)

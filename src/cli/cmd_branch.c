@@ -36,11 +36,11 @@ int cmd_branch(int argc, char **argv)
 	const char *pos[2], *type_name = NULL;
 	int npos;
 	const cli_opt opts[] = {
-		{ "--delete", "-d", NULL, &del },
-		{ "--from", NULL, &from, NULL },
-		{ "--type", NULL, &type_name, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_FLAG("--delete", "-d", &del),
+		CLI_STR("--from", NULL, &from),
+		CLI_STR("--type", NULL, &type_name),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((rc = cli_parse("branch", argc, argv, opts, branch_help, pos, 2, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

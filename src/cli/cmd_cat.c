@@ -2,15 +2,14 @@
  * hfds cat FILE [--limit N] [--columns a,b] [--no-verify-crc]: the file's rows as canonical
  * JSON Lines, streamed one row group at a time.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "hfds/parquet_reader.h"
-#include "parquet/catfmt.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 
 static const char usage[] =
 	"usage: hfds cat FILE [--limit N] [--columns a,b] [--row-groups i,j] [--threads N] [--no-verify-crc]\n"
@@ -62,47 +61,43 @@ int cmd_cat(int argc, char **argv)
 	char *cols = NULL;
 	long long limit = -1, printed = 0;
 	hfds_pq_reader_options opt;
-	hfds_pq_scan_options so = {0};
+	hfds_pq_scan_options so;
 	hfds_pq_reader *r = NULL;
 	struct ArrowArrayStream st = {0};
 	struct ArrowSchema schema = {0};
 	hfds_error err;
-	hfds_buf out;
-	int i, code = CLI_EXIT_OK;
+	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
 	hfds_pq_reader_options_init(&opt);
-	hfds_buf_init(&out, 0);
-	for (i = 1; i < argc && code == CLI_EXIT_OK; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			goto done;
-		} else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
-			char *end;
-			limit = strtoll(argv[++i], &end, 10);
-			if (*end || limit < 0)
-				code = cli_usage_error("cat", "invalid --limit '%s'", argv[i]);
-		} else if (!strcmp(argv[i], "--columns") && i + 1 < argc) {
-			cols = argv[++i];
-		} else if (!strcmp(argv[i], "--row-groups") && i + 1 < argc) {
-			if (parse_row_groups(argv[++i], &rgs, &so.nrow_groups) < 0)
-				code = cli_usage_error("cat", "invalid --row-groups '%s'", argv[i]);
-			so.row_groups = rgs;
-		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			opt.threads = cli_threads(atoi(argv[++i]));
-		} else if (!strcmp(argv[i], "--no-verify-crc")) {
-			opt.verify_crc = 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			code = cli_usage_error("cat", "unknown option '%s'", argv[i]);
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			code = cli_usage_error("cat", "unexpected argument '%s'", argv[i]);
-		}
+	hfds_pq_scan_options_init(&so);
+	const char *rg_text = NULL, *threads_text = NULL;
+	int no_crc = 0, npos = 0, threads = 0;
+	const cli_opt opts[] = {
+		CLI_INT("--limit", NULL, &limit, 0, LLONG_MAX),
+		CLI_STR("--columns", NULL, (const char **)&cols),
+		CLI_STR("--row-groups", NULL, &rg_text),
+		CLI_STR("--threads", NULL, &threads_text),
+		CLI_FLAG("--no-verify-crc", NULL, &no_crc),
+		CLI_END,
+	};
+	code = cli_parse("cat", argc, argv, opts, usage, &path, 1, &npos);
+	if (code == CLI_PARSE_HELP) {
+		code = CLI_EXIT_OK;
+		goto done;
+	}
+	if (code == CLI_EXIT_OK && threads_text)
+		code = cli_threads_arg("cat", threads_text, &threads);
+	if (code == CLI_EXIT_OK && rg_text) {
+		if (parse_row_groups(rg_text, &rgs, &so.nrow_groups) < 0)
+			code = cli_usage_error("cat", "invalid --row-groups '%s'", rg_text);
+		so.row_groups = rgs;
 	}
 	if (code == CLI_EXIT_OK && !path)
 		code = cli_usage_error("cat", "missing FILE");
 	if (code != CLI_EXIT_OK)
 		goto done;
+	opt.threads = cli_threads(threads);
+	opt.verify_crc = !no_crc;
 	if (cols && split_columns(cols, (const char ***)&so.columns, &so.ncolumns) < 0) {
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
 		goto fail;
@@ -128,12 +123,14 @@ int cmd_cat(int argc, char **argv)
 		/* format in slices so the text buffer stays small */
 		for (int64_t k = 0; k < n; k += 4096) {
 			int64_t e = k + 4096 < n ? k + 4096 : n;
-			hfds_buf_clear(&out);
-			if (pq_catfmt_rows(&out, &schema, &batch, k, e, &err) < 0) {
+			char *text;
+			size_t len;
+			if (hfds_pq_format_rows(&schema, &batch, k, e, &text, &len, &err) < 0) {
 				batch.release(&batch);
 				goto fail;
 			}
-			fwrite(out.data, 1, out.len, stdout);
+			fwrite(text, 1, len, stdout);
+			hfds_free(text);
 		}
 		printed += n;
 		batch.release(&batch);
@@ -154,6 +151,5 @@ done:
 	hfds_pq_reader_free(r);
 	hfds_free((void *)so.columns);
 	hfds_free(rgs);
-	hfds_buf_release(&out);
 	return code;
 }

@@ -3,6 +3,7 @@
 #include "hfds/chess.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,7 @@ int hfds_cli_chess_sample_opt(const char *cmd, int argc, char **argv, int *i, hf
 	int *recursive)
 {
 	const char *a = argv[*i];
-	char *end;
+	long long n;
 	if (!strcmp(a, "--recursive")) {
 		*recursive = 1;
 		return 1;
@@ -193,25 +194,25 @@ int hfds_cli_chess_sample_opt(const char *cmd, int argc, char **argv, int *i, hf
 			return cli_usage_error(cmd, "--sampler: expected ply-curve, chesspos-v1 or all"), -1;
 		o->sampler = k;
 	} else if (!strcmp(a, "--seed")) {
-		o->seed = strtoull(argv[++*i], &end, 10);
-		if (*end || argv[*i][0] == '-')
-			return cli_usage_error(cmd, "--seed: expected a non-negative integer"), -1;
+		if (cli_int(cmd, a, argv[++*i], 0, LLONG_MAX, &n) != CLI_EXIT_OK)
+			return -1;
+		o->seed = (uint64_t)n;
 	} else if (!strcmp(a, "--min-elo") || !strcmp(a, "--subsample")) {
-		double v = strtod(argv[++*i], &end);
-		if (*end || (!strcmp(a, "--subsample") && !(v > 0 && v <= 1)) || (!strcmp(a, "--min-elo") && v < 0))
-			return cli_usage_error(cmd, "%s: invalid value '%s'", a, argv[*i]), -1;
-		if (!strcmp(a, "--min-elo"))
+		double v;
+		int sub = !strcmp(a, "--subsample");
+		if (cli_real(cmd, a, argv[++*i], 0, sub, sub ? 1 : 10000, 0, &v) != CLI_EXIT_OK)
+			return -1;
+		if (!sub)
 			o->min_elo = v;
 		else
 			o->subsample = v;
 	} else if (!strcmp(a, "--min-ply") || !strcmp(a, "--max-ply")) {
-		long v = strtol(argv[++*i], &end, 10);
-		if (*end || v < 0 || v > 100000)
-			return cli_usage_error(cmd, "%s: invalid value '%s'", a, argv[*i]), -1;
+		if (cli_int(cmd, a, argv[++*i], 0, 100000, &n) != CLI_EXIT_OK)
+			return -1;
 		if (!strcmp(a, "--min-ply"))
-			o->min_ply = (int)v;
+			o->min_ply = (int)n;
 		else
-			o->max_ply = (int)v;
+			o->max_ply = (int)n;
 	} else {
 		return 0;
 	}
@@ -229,7 +230,7 @@ static int sample(int argc, char **argv)
 	int i, rc, recursive = 0, quiet = 0;
 	hfds_error err;
 	hfds_error_init(&err);
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	memset(&c, 0, sizeof(c));
 	inputs = calloc((size_t)argc + 1, sizeof(char *));
 	if (!inputs)
@@ -298,9 +299,8 @@ static int perft(int argc, char **argv)
 	hfds_chess_board b;
 	hfds_error err;
 	const char *fen = NULL, *depth_s = NULL;
-	int i, chess960 = 0;
-	long depth;
-	char *end;
+	int i, rc, chess960 = 0;
+	long long depth;
 	double t0;
 	uint64_t n;
 	hfds_error_init(&err);
@@ -316,9 +316,8 @@ static int perft(int argc, char **argv)
 	}
 	if (!fen || !depth_s)
 		return cli_usage_error("chess perft", "usage: hfds chess perft FEN DEPTH [--chess960]");
-	depth = strtol(depth_s, &end, 10);
-	if (*end || depth < 0 || depth > 12)
-		return cli_usage_error("chess perft", "DEPTH: expected 0..12");
+	if ((rc = cli_int("chess perft", "DEPTH", depth_s, 0, 12, &depth)) != CLI_EXIT_OK)
+		return rc;
 	if (!strcmp(fen, "startpos"))
 		fen = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
 	if (hfds_chess_board_set_fen(&b, fen, chess960, &err) < 0)
@@ -326,7 +325,7 @@ static int perft(int argc, char **argv)
 	t0 = now_s();
 	n = hfds_chess_perft(&b, (int)depth);
 	printf("%llu\n", (unsigned long long)n);
-	fprintf(stderr, "perft %ld: %llu nodes in %.3f s (%.1f M leaves/s)\n", depth, (unsigned long long)n,
+	fprintf(stderr, "perft %lld: %llu nodes in %.3f s (%.1f M leaves/s)\n", depth, (unsigned long long)n,
 		now_s() - t0, n / (now_s() - t0 + 1e-9) / 1e6);
 	return CLI_EXIT_OK;
 }

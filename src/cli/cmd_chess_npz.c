@@ -116,7 +116,7 @@ int cmd_chess_npz(int argc, char **argv)
 	int i, rc, recursive = 0, in_data = 0;
 	hfds_error err;
 	hfds_error_init(&err);
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	o.sampler = HFDS_CHESS_SAMPLER_CHESSPOS_V1;
 	memset(&c, 0, sizeof(c));
 	c.chunk = 100000;
@@ -126,7 +126,6 @@ int cmd_chess_npz(int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	for (i = 1; i < argc; i++) {
 		int k = hfds_cli_chess_sample_opt("chess npz", argc, argv, &i, &o, &recursive);
-		char *end;
 		if (k < 0)
 			goto usage_done;
 		if (k) {
@@ -139,19 +138,14 @@ int cmd_chess_npz(int argc, char **argv)
 			c.out = argv[++i];
 			in_data = 0;
 		} else if (!strcmp(argv[i], "--chunk-size") && i + 1 < argc) {
-			long v = strtol(argv[++i], &end, 10);
-			if (*end || v <= 0 || v > 10000000) {
-				cli_usage_error("chess npz", "--chunk-size: expected 1..10000000");
+			long long v;
+			if (cli_int("chess npz", "--chunk-size", argv[++i], 1, 10000000, &v) != CLI_EXIT_OK)
 				goto usage_done;
-			}
 			c.chunk = (size_t)v;
 			in_data = 0;
 		} else if (!strcmp(argv[i], "--train-ratio") && i + 1 < argc) {
-			c.ratio = strtod(argv[++i], &end);
-			if (*end || !(c.ratio > 0 && c.ratio < 1)) {
-				cli_usage_error("chess npz", "--train-ratio: expected 0 < R < 1");
+			if (cli_real("chess npz", "--train-ratio", argv[++i], 0, 1, 1, 1, &c.ratio) != CLI_EXIT_OK)
 				goto usage_done;
-			}
 			in_data = 0;
 		} else if (!strcmp(argv[i], "--help")) {
 			free(inputs);
@@ -173,7 +167,7 @@ int cmd_chess_npz(int argc, char **argv)
 	free(inputs);
 	if (rc < 0)
 		return cli_fail(&err);
-	c.rows = malloc(c.chunk * HFDS_CHESS_TOKENS);
+	c.rows = calloc(c.chunk, HFDS_CHESS_TOKENS); /* checks the product for overflow */
 	snprintf(sub, sizeof(sub), "%s/train", c.out);
 	rc = c.rows && mkdir_p(sub) == 0 ? 0 : -1;
 	snprintf(sub, sizeof(sub), "%s/test", c.out);

@@ -67,16 +67,6 @@ static void on_problem(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*s == '-' || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_chess_push(int argc, char **argv)
 {
 	hfds_chess_publish_opts o;
@@ -86,7 +76,8 @@ int cmd_chess_push(int argc, char **argv)
 	char **inputs = NULL, **paths = NULL, tmpl[] = "/tmp/hfds-chess-dry-XXXXXX";
 	size_t ninputs = 0, npaths = 0;
 	int i, recursive = 0, in_data = 0, dry_run = 0, code = CLI_EXIT_OK;
-	uint64_t v, upload_workers = 0;
+	long long v;
+	uint64_t upload_workers = 0;
 	hfds_error err;
 	hfds_error_init(&err);
 	hfds_chess_publish_opts_init(&o);
@@ -133,37 +124,27 @@ int cmd_chess_push(int argc, char **argv)
 		} else if (val && !strcmp(a, "--out")) {
 			out_dir = argv[++i];
 		} else if (val && !strcmp(a, "--batches")) {
-			if (parse_u64(argv[++i], 1, 1000000, &o.batches) < 0) {
-				cli_usage_error("chess push", "--batches: expected 1..1000000");
+			if (cli_int("chess push", a, argv[++i], 1, 1000000, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
+			o.batches = (uint64_t)v;
 		} else if (val && !strcmp(a, "--batch-size")) {
-			if (parse_u64(argv[++i], 1, 100000000, &v) < 0) {
-				cli_usage_error("chess push", "--batch-size: expected 1..100000000");
+			if (cli_int("chess push", a, argv[++i], 1, 100000000, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
 			o.batch_size = (size_t)v;
 		} else if (val && !strcmp(a, "--upload-workers")) {
-			if (parse_u64(argv[++i], 1, 64, &upload_workers) < 0) {
-				cli_usage_error("chess push", "--upload-workers: expected 1..64");
+			if (cli_int("chess push", a, argv[++i], 1, 64, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
+			upload_workers = (uint64_t)v;
 		} else if (val && (!strcmp(a, "--workers") || !strcmp(a, "--window-size"))) {
-			if (parse_u64(argv[++i], 1, 1024, &v) < 0) {
-				cli_usage_error("chess push", "%s: expected 1..1024", a);
+			if (cli_int("chess push", a, argv[++i], 1, 1024, &v) != CLI_EXIT_OK)
 				goto usage;
-			}
 			if (!strcmp(a, "--workers"))
 				o.threads = (int)v;
 			else
 				o.window = (int)v;
 		} else if (val && !strcmp(a, "--train-ratio")) {
-			char *end;
-			o.train_ratio = strtod(argv[++i], &end);
-			if (*end || !(o.train_ratio > 0 && o.train_ratio < 1)) {
-				cli_usage_error("chess push", "--train-ratio: expected 0 < R < 1");
+			if (cli_real("chess push", a, argv[++i], 0, 1, 1, 1, &o.train_ratio) != CLI_EXIT_OK)
 				goto usage;
-			}
 		} else if (in_data && (a[0] != '-' || !a[1])) {
 			inputs[ninputs++] = argv[i];
 			continue;

@@ -1,12 +1,10 @@
 /*
- * hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2]:
- * rewrites Parquet or JSON Lines with the hfds writer, streaming batch by batch.
+ * hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2] [--threads N]:
+ * rewrites Parquet, JSON Lines or CSV with the hfds writer, streaming batch by batch.
  * Parquet input keeps its Arrow types (and its `huggingface` metadata); --features then
- * only attaches features whose storage types equal the file's. JSON Lines is parsed as the
- * given features, or as features inferred from the first lines (int64, float64, bool,
- * string, lists, structs).
+ * only attaches features whose storage types equal the file's. JSON Lines and CSV go
+ * through hfds/ingest.h as the given features, or as features inferred from the first rows.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,130 +12,19 @@
 #include "cli.h"
 #include "hfds/dataset.h"
 #include "hfds/features.h"
+#include "hfds/ingest.h"
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
+#include "ingest_args.h"
 #include "util/alloc.h"
 
 static const char usage[] =
-	"usage: hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2]\n"
-	"Rewrite a Parquet or JSON Lines file as Parquet with the hfds writer.\n"
+	"usage: hfds convert IN OUT.parquet [--features F.json] [--codec C] [--page-version 1|2] [options]\n"
+	"Rewrite a Parquet, JSON Lines or CSV file (IN '-' = stdin) as Parquet with the hfds writer.\n"
 	"  --features F.json   Hugging Face features ({\"col\": {\"dtype\": ..., \"_type\": \"Value\"}, ...})\n"
 	"  --codec C           none|snappy|gzip|brotli|zstd|lz4_raw (default snappy)\n"
-	"  --page-version N    data page version 1 (default) or 2\n";
-
-#define INFER_LINES 1000
-
-/* Feature for one JSON value; *out NULL when the value says nothing (null). */
-static hfds_feature *infer_value(json_t *v, int depth);
-
-static hfds_feature *merge(hfds_feature *a, hfds_feature *b)
-{
-	hfds_dtype da, db;
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	da = hfds_feature_get_kind(a) == hfds_feature_get_kind(b) ? hfds_feature_dtype(a) : 0;
-	db = hfds_feature_dtype(b);
-	/* int64 + float64 -> float64; otherwise the first wins */
-	if (da == HFDS_DTYPE_INT64 && db == HFDS_DTYPE_FLOAT64) {
-		hfds_feature_free(a);
-		return b;
-	}
-	hfds_feature_free(b);
-	return a;
-}
-
-static hfds_feature *infer_value(json_t *v, int depth)
-{
-	if (depth > 32)
-		return NULL;
-	switch (json_typeof(v)) {
-	case JSON_INTEGER: return hfds_feature_value(HFDS_DTYPE_INT64);
-	case JSON_REAL: return hfds_feature_value(HFDS_DTYPE_FLOAT64);
-	case JSON_TRUE:
-	case JSON_FALSE: return hfds_feature_value(HFDS_DTYPE_BOOL);
-	case JSON_STRING: return hfds_feature_value(HFDS_DTYPE_STRING);
-	case JSON_ARRAY: {
-		hfds_feature *item = NULL;
-		size_t i;
-		json_t *e;
-		json_array_foreach(v, i, e)
-			item = merge(item, infer_value(e, depth + 1));
-		return hfds_feature_list(item ? item : hfds_feature_value(HFDS_DTYPE_STRING), -1);
-	}
-	case JSON_OBJECT: {
-		hfds_feature *s = hfds_feature_struct();
-		const char *k;
-		json_t *e;
-		json_object_foreach(v, k, e) {
-			hfds_feature *c = infer_value(e, depth + 1);
-			if (hfds_feature_struct_add(s, k, c ? c : hfds_feature_value(HFDS_DTYPE_STRING), NULL) < 0)
-				break;
-		}
-		return s;
-	}
-	default: return NULL;
-	}
-}
-
-static int infer_jsonl(hfds_features **out, const char *path, hfds_error *err)
-{
-	FILE *fp = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, nnames = 0, i;
-	ssize_t n;
-	int lines = 0, rc = 0;
-	char **names = NULL;
-	hfds_feature **feats = NULL;
-	*out = NULL;
-	if (!fp)
-		return hfds_error_set(err, HFDS_ENOTFOUND, "%s: cannot open", path);
-	while (lines < INFER_LINES && (n = getline(&line, &cap, fp)) > 0) {
-		json_error_t je;
-		json_t *obj = json_loadb(line, (size_t)n, JSON_DECODE_ANY, &je);
-		const char *k;
-		json_t *v;
-		lines++;
-		if (!obj || !json_is_object(obj)) {
-			json_decref(obj);
-			if (strspn(line, " \t\r\n") == (size_t)n)
-				continue;
-			rc = hfds_error_set(err, HFDS_EPARSE, "%s:%d: not a JSON object", path, lines);
-			goto done;
-		}
-		json_object_foreach(obj, k, v) {
-			for (i = 0; i < nnames && strcmp(names[i], k); i++)
-				;
-			if (i == nnames) {
-				names = realloc(names, (nnames + 1) * sizeof *names);
-				feats = realloc(feats, (nnames + 1) * sizeof *feats);
-				names[nnames] = strdup(k);
-				feats[nnames++] = NULL;
-			}
-			feats[i] = merge(feats[i], infer_value(v, 0));
-		}
-		json_decref(obj);
-	}
-	if (!(*out = hfds_features_new())) {
-		rc = hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < nnames && rc == 0; i++) {
-		rc = hfds_features_add(*out, names[i], feats[i] ? feats[i] : hfds_feature_value(HFDS_DTYPE_STRING), err);
-		feats[i] = NULL;
-	}
-done:
-	for (i = 0; i < nnames; i++) {
-		free(names[i]);
-		hfds_feature_free(feats[i]);
-	}
-	free(names);
-	free(feats);
-	free(line);
-	fclose(fp);
-	return rc;
-}
+	"  --page-version N    data page version 1 (default) or 2\n"
+	"  --threads N         parse and encoding threads (default: all cores, or HFDS_THREADS)\n";
 
 static int read_text(const char *path, char **out, size_t *len, hfds_error *err)
 {
@@ -190,7 +77,8 @@ int cmd_convert(int argc, char **argv)
 	hfds_pq_writer_options wo;
 	hfds_features *feats = NULL;
 	hfds_pq_reader *r = NULL;
-	hfds_ds_jsonl *jl = NULL;
+	hfds_ingest *jl = NULL;
+	hfds_ingest_options io;
 	hfds_pq_writer *w = NULL;
 	struct ArrowArrayStream st = {0};
 	struct ArrowSchema file_schema = {0}, feat_schema = {0};
@@ -198,23 +86,34 @@ int cmd_convert(int argc, char **argv)
 	hfds_pq_kv kv[1];
 	char *hf_text = NULL, *ftext = NULL, *hf_feat = NULL;
 	hfds_error err;
-	int i, code = CLI_EXIT_OK;
+	int i, code = CLI_EXIT_OK, threads = 0, ia;
 	hfds_error_init(&err);
 	hfds_pq_writer_options_init(&wo);
+	hfds_ingest_options_init(&io);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
+			fputs(cli_ingest_help, stdout);
 			return CLI_EXIT_OK;
+		} else if ((ia = cli_ingest_arg("convert", argc, argv, &i, &io)) != 0) {
+			if (ia != 1)
+				return ia;
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			if ((code = cli_threads_arg("convert", argv[++i], &threads)) != CLI_EXIT_OK)
+				return code;
 		} else if (!strcmp(argv[i], "--features") && i + 1 < argc) {
 			features_path = argv[++i];
 		} else if (!strcmp(argv[i], "--codec") && i + 1 < argc) {
 			if (hfds_pq_codec_parse(argv[++i], &wo.codec, &err) < 0)
 				return cli_usage_error("convert", "%s", err.message);
 		} else if (!strcmp(argv[i], "--page-version") && i + 1 < argc) {
-			i++;
-			if (strcmp(argv[i], "1") && strcmp(argv[i], "2"))
-				return cli_usage_error("convert", "--page-version must be 1 or 2");
-			wo.page_version = atoi(argv[i]);
+			long long pv;
+			if ((code = cli_int("convert", "--page-version", argv[++i], 1, 2, &pv)) != CLI_EXIT_OK)
+				return code;
+			wo.page_version = (int)pv;
+		} else if (!strcmp(argv[i], "--threads") || !strcmp(argv[i], "--features") || !strcmp(argv[i], "--codec") ||
+			   !strcmp(argv[i], "--page-version")) {
+			return cli_usage_error("convert", "%s needs a value", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage_error("convert", "unknown option '%s'", argv[i]);
 		} else if (!in) {
@@ -227,6 +126,7 @@ int cmd_convert(int argc, char **argv)
 	}
 	if (!in || !out)
 		return cli_usage_error("convert", "expected IN and OUT.parquet");
+	wo.threads = io.threads = cli_threads(threads);
 	if (features_path) {
 		size_t n = 0;
 		if (read_text(features_path, &ftext, &n, &err) < 0 || hfds_features_parse_json(&feats, ftext, n, &err) < 0)
@@ -261,12 +161,14 @@ int cmd_convert(int argc, char **argv)
 			}
 		}
 	} else {
-		if (!feats && infer_jsonl(&feats, in, &err) < 0)
+		int rc_open;
+		hfds_features *given = feats;
+		feats = NULL;
+		rc_open = hfds_ingest_open(&jl, in, given, &io, &err);
+		hfds_features_free(given);
+		if (rc_open < 0 || hfds_features_copy(&feats, hfds_ingest_features(jl), &err) < 0)
 			goto fail;
-		if (hfds_features_to_arrow_schema(&feat_schema, feats, HFDS_FEATURES_ARROW_HF_METADATA, &err) < 0 ||
-		    hfds_ds_jsonl_open(&jl, in, feats, &err) < 0)
-			goto fail;
-		ws = &feat_schema;
+		ws = hfds_ingest_schema(jl);
 	}
 	if (feats) {
 		if (hfds_features_hf_metadata(&hf_feat, NULL, feats, 0, &err) < 0)
@@ -289,7 +191,7 @@ int cmd_convert(int argc, char **argv)
 			if (!b.release)
 				break;
 		} else {
-			rc = hfds_ds_jsonl_next(jl, &b, 65536, 64u << 20, &err);
+			rc = hfds_ingest_next(jl, &b, &err);
 			if (rc == HFDS_ITEROVER)
 				break;
 			if (rc < 0)
@@ -302,6 +204,9 @@ int cmd_convert(int argc, char **argv)
 	}
 	if (hfds_pq_writer_close(w, NULL, &err) < 0)
 		goto fail;
+	if (jl && hfds_ingest_ignored(jl))
+		fprintf(stderr, "hfds convert: %llu keys not in the features were dropped (--ignore-extra)\n",
+			(unsigned long long)hfds_ingest_ignored(jl));
 	goto done;
 fail:
 	code = cli_fail(&err);
@@ -314,10 +219,10 @@ done:
 	if (feat_schema.release)
 		feat_schema.release(&feat_schema);
 	hfds_pq_reader_free(r);
-	hfds_ds_jsonl_free(jl);
+	hfds_ingest_free(jl);
 	hfds_features_free(feats);
 	hfds_free(hf_text);
-	hfds_features_free_text(hf_feat);
+	hfds_free(hf_feat);
 	free(ftext);
 	return code;
 }

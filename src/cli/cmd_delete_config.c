@@ -27,14 +27,14 @@ int cmd_delete_config(int argc, char **argv)
 	char sha[41] = "";
 	int code = CLI_EXIT_OK;
 	hfds_error_init(&err);
-	memset(&po, 0, sizeof(po));
+	hfds_ds_publish_options_init(&po);
 	const char *pos[2];
 	int npos;
 	const cli_opt opts[] = {
-		{ "--revision", NULL, &revision, NULL },
-		{ "--message", "-m", &message, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--revision", NULL, &revision),
+		CLI_STR("--message", "-m", &message),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((code = cli_parse("delete-config", argc, argv, opts, usage_text, pos, 2, &npos)) != CLI_EXIT_OK)
 		return code == CLI_PARSE_HELP ? CLI_EXIT_OK : code;

@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "hfds/features.h"
 #include "hfds/parquet_reader.h"
-#include "parquet/assemble.h"
-#include "parquet/pq_format.h"
+#include "parquet/read/assemble.h"
+#include "parquet/format/pq_format.h"
 #include "util/base64.h"
 #include "util/numfmt.h"
 
@@ -227,7 +227,7 @@ static json_t *build_json(hfds_pq_reader *r, const char *path, int with_index, h
 				features = json_loads(text, JSON_DECODE_ANY, NULL);
 			else
 				features = json_sprintf("invalid huggingface metadata: %s", ferr.message);
-			hfds_features_free_text(text);
+			hfds_free(text);
 			hfds_features_free(f);
 		}
 		json_object_set_new(root, "hf_features", features ? features : json_null());

@@ -1,6 +1,7 @@
 /* `hfds log REPO[@REV]`: the commit history, newest first. */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,25 +35,20 @@ int cmd_log(int argc, char **argv)
 	hfds_hub *hub = NULL;
 	hfds_store_log *log = NULL;
 	hfds_error err;
-	const char *pos[1], *type_name = NULL, *count = NULL;
+	const char *pos[1], *type_name = NULL;
+	long long count = 0;
 	int npos;
 	const cli_opt opts[] = {
-		{ "--oneline", NULL, NULL, &oneline },
-		{ "-n", NULL, &count, NULL },
-		{ "--type", NULL, &type_name, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_FLAG("--oneline", NULL, &oneline),
+		CLI_INT("-n", NULL, &count, 1, LLONG_MAX),
+		CLI_STR("--type", NULL, &type_name),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((rc = cli_parse("log", argc, argv, opts, log_help, pos, 1, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
 	arg = npos > 0 ? pos[0] : NULL;
-	if (count) {
-		char *end;
-		long n = strtol(count, &end, 10);
-		if (*end || n <= 0)
-			return cli_usage_error("log", "-n needs a positive number, got '%s'", count);
-		limit = (size_t)n;
-	}
+	limit = (size_t)count;
 	if (type_name && (rc = cli_parse_repo_type("log", type_name, &type)) != 0)
 		return rc;
 	if (!arg)

@@ -36,12 +36,12 @@ int cmd_ls(int argc, char **argv)
 	const char *pos[2], *type_name = NULL;
 	int npos, both = 0;
 	const cli_opt opts[] = {
-		{ "--recursive", "-r", NULL, &recursive },
-		{ "--long", "-l", NULL, &lng },
-		{ "-rl", "-lr", NULL, &both },
-		{ "--type", NULL, &type_name, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_FLAG("--recursive", "-r", &recursive),
+		CLI_FLAG("--long", "-l", &lng),
+		CLI_FLAG("-rl", "-lr", &both),
+		CLI_STR("--type", NULL, &type_name),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((rc = cli_parse("ls", argc, argv, opts, ls_help, pos, 2, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

@@ -28,15 +28,15 @@ int cmd_purge(int argc, char **argv)
 	char sha[41] = "", head[41];
 	int yes = 0, code = CLI_EXIT_OK;
 	hfds_error_init(&err);
-	memset(&po, 0, sizeof(po));
+	hfds_ds_publish_options_init(&po);
 	const char *pos[1];
 	int npos;
 	const cli_opt opts[] = {
-		{ "--yes", "-y", NULL, &yes },
-		{ "--revision", NULL, &revision, NULL },
-		{ "--message", "-m", &message, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_FLAG("--yes", "-y", &yes),
+		CLI_STR("--revision", NULL, &revision),
+		CLI_STR("--message", "-m", &message),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((code = cli_parse("purge", argc, argv, opts, usage_text, pos, 1, &npos)) != CLI_EXIT_OK)
 		return code == CLI_PARSE_HELP ? CLI_EXIT_OK : code;

@@ -1,4 +1,4 @@
-/* hfds push: JSON Lines / Parquet sources -> sharded dataset + card -> one commit. */
+/* hfds push: JSON Lines / CSV / Parquet sources -> sharded dataset + card -> one commit. */
 #include "cli.h"
 
 #include <errno.h>
@@ -9,8 +9,10 @@
 
 #include "hfds/dataset.h"
 #include "hfds/features.h"
+#include "hfds/ingest.h"
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
+#include "ingest_args.h"
 #include "util/alloc.h"
 
 static const char usage_text[] =
@@ -18,7 +20,8 @@ static const char usage_text[] =
 	"       hfds push REPO --from DIR [options]\n"
 	"       hfds push --out DIR [--config C] --split NAME=FILE ... [options]\n"
 	"\n"
-	"Writes the rows of FILEs (JSON Lines, or Parquet when the name ends in .parquet) as\n"
+	"Writes the rows of FILEs (Parquet when the name ends in .parquet, CSV for .csv/.tsv,\n"
+	"else JSON Lines; .gz/.zst streamed) as\n"
 	"sharded Parquet files plus a dataset card (README.md) laid out exactly as\n"
 	"`datasets` push_to_hub does, and publishes everything as ONE commit of the dataset\n"
 	"repo REPO (created if missing): shards `{data_dir}/{split}-00000-of-0000N.parquet`\n"
@@ -30,7 +33,7 @@ static const char usage_text[] =
 	"  --config C           config the following --split options go to (default: default);\n"
 	"                       repeat --config C --split ... to push several configs at once\n"
 	"  --split NAME=FILES   split name (letters, digits, _ and inner dots) and its sources,\n"
-	"                       comma-separated; '-' reads JSON Lines from stdin\n"
+	"                       comma-separated; '-' reads JSON Lines (or --format csv) from stdin\n"
 	"  --features F.json    the Features dict as datasets' Features.to_dict() JSON, e.g.\n"
 	"                       {\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"}}; default: the\n"
 	"                       first Parquet file's, or inferred from the first 1000 JSON lines\n"
@@ -188,14 +191,14 @@ static int write_parquet(hfds_ds *ds, progress *prog, const char *config, const 
 	return rc;
 }
 
-static int write_jsonl(hfds_ds *ds, progress *prog, const hfds_features *f, const char *config, const char *split,
-	const char *path, hfds_error *err)
+static int write_rows(hfds_ds *ds, progress *prog, const hfds_features *f, const hfds_ingest_options *io,
+	const char *config, const char *split, const char *path, hfds_error *err)
 {
-	hfds_ds_jsonl *r = NULL;
+	hfds_ingest *r = NULL;
 	struct ArrowArray a;
-	int rc = hfds_ds_jsonl_open(&r, path, f, err);
+	int rc = hfds_ingest_open(&r, path, f, io, err);
 	while (rc == 0) {
-		rc = hfds_ds_jsonl_next(r, &a, 0, 16u << 20, err);
+		rc = hfds_ingest_next(r, &a, err);
 		if (rc == HFDS_ITEROVER) {
 			rc = 0;
 			break;
@@ -207,7 +210,21 @@ static int write_jsonl(hfds_ds *ds, progress *prog, const hfds_features *f, cons
 		show(prog);
 		a.release(&a);
 	}
-	hfds_ds_jsonl_free(r);
+	if (rc == 0 && hfds_ingest_ignored(r))
+		fprintf(stderr, "hfds push: %s: %llu keys not in the features were dropped (--ignore-extra)\n", path,
+			(unsigned long long)hfds_ingest_ignored(r));
+	hfds_ingest_free(r);
+	return rc;
+}
+
+/* Features inferred from the first rows of a JSON Lines or CSV file. */
+static int infer_features(hfds_features **out, const char *path, const hfds_ingest_options *io, hfds_error *err)
+{
+	hfds_ingest *r = NULL;
+	int rc = hfds_ingest_open(&r, path, NULL, io, err);
+	if (rc == 0)
+		rc = hfds_features_copy(out, hfds_ingest_features(r), err);
+	hfds_ingest_free(r);
 	return rc;
 }
 
@@ -218,6 +235,7 @@ int cmd_push(int argc, char **argv)
 	src_split *splits = NULL;
 	size_t nsplits = 0, i;
 	hfds_ds_options o;
+	hfds_ingest_options io;
 	hfds_ds_publish_options po;
 	hfds_features *features = NULL;
 	hfds_ds *ds = NULL;
@@ -232,7 +250,8 @@ int cmd_push(int argc, char **argv)
 
 	hfds_error_init(&err);
 	hfds_ds_options_init(&o);
-	memset(&po, 0, sizeof(po));
+	hfds_ingest_options_init(&io);
+	hfds_ds_publish_options_init(&po);
 	splits = calloc((size_t)argc + 1, sizeof(*splits));
 	if (!splits)
 		return CLI_EXIT_ERROR;
@@ -240,9 +259,17 @@ int cmd_push(int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
 #define NEED_VALUE() do { if (!v) { code = cli_usage_error("push", "%s needs a value", a); goto done; } i++; } while (0)
+		int ii = (int)i, ia;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
+			fputs(cli_ingest_help, stdout);
 			goto done;
+		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &io)) != 0) {
+			if (ia != 1) {
+				code = ia;
+				goto done;
+			}
+			i = (size_t)ii;
 		} else if (!strcmp(a, "--config")) {
 			NEED_VALUE();
 			config = v;
@@ -257,6 +284,12 @@ int cmd_push(int argc, char **argv)
 			splits[nsplits].config = config;
 			splits[nsplits].name = hfds_strndup(v, (size_t)(eq - v));
 			splits[nsplits].files = hfds_strdup(eq + 1);
+			if (!splits[nsplits].name || !splits[nsplits].files) {
+				hfds_free(splits[nsplits].name);
+				hfds_free(splits[nsplits].files);
+				code = cli_fail(&(hfds_error){ HFDS_ENOMEM, "out of memory" });
+				goto done;
+			}
 			nsplits++;
 		} else if (!strcmp(a, "--features")) {
 			NEED_VALUE();
@@ -303,15 +336,14 @@ int cmd_push(int argc, char **argv)
 			endpoint = v;
 		} else if (!strcmp(a, "--threads")) {
 			NEED_VALUE();
-			threads = atoi(v);
-		} else if (!strcmp(a, "--upload-workers")) {
-			char *end;
-			NEED_VALUE();
-			upload_workers = strtol(v, &end, 10);
-			if (*end || upload_workers < 1 || upload_workers > 64) {
-				code = cli_usage_error("push", "--upload-workers: expected 1..64, got '%s'", v);
+			if ((code = cli_threads_arg("push", v, &threads)) != CLI_EXIT_OK)
 				goto done;
-			}
+		} else if (!strcmp(a, "--upload-workers")) {
+			long long n;
+			NEED_VALUE();
+			if ((code = cli_int("push", a, v, 1, 64, &n)) != CLI_EXIT_OK)
+				goto done;
+			upload_workers = (int)n;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -339,7 +371,7 @@ int cmd_push(int argc, char **argv)
 	}
 	prog.on = !quiet && isatty(2);
 	cli_clean_staging_on_signals();
-	o.threads = cli_threads(threads);
+	o.threads = io.threads = cli_threads(threads);
 	o.progress = on_progress;
 	o.progress_payload = &prog;
 	po.title = message;
@@ -380,13 +412,13 @@ int cmd_push(int argc, char **argv)
 		if (ends_with(first, ".parquet")) {
 			rc = features_from_parquet(&features, first, &err);
 		} else {
-			rc = hfds_ds_jsonl_infer(&features, first, 1000, &err);
+			rc = infer_features(&features, first, &io, &err);
 			if (rc == 0 && !quiet) {
 				char *json = NULL;
 				if (hfds_features_to_json(&json, NULL, features, 0, NULL) == 0)
 					fprintf(stderr, "hfds push: features inferred from the first lines of %s "
 						"(pass --features to choose): %s\n", first, json);
-				hfds_features_free_text(json);
+				hfds_free(json);
 			}
 		}
 		hfds_free(first);
@@ -426,7 +458,7 @@ int cmd_push(int argc, char **argv)
 		}
 		for (file = strtok_r(list, ",", &save); rc == 0 && file; file = strtok_r(NULL, ",", &save))
 			rc = ends_with(file, ".parquet") ? write_parquet(ds, &prog, splits[i].config, splits[i].name, file, &err)
-				: write_jsonl(ds, &prog, features, splits[i].config, splits[i].name, file, &err);
+				: write_rows(ds, &prog, features, &io, splits[i].config, splits[i].name, file, &err);
 		hfds_free(list);
 		if (rc < 0)
 			goto fail;

@@ -126,12 +126,12 @@ int cmd_repo(int argc, char **argv)
 	const char *pos[2], *type_name = NULL;
 	int npos;
 	const cli_opt opts[] = {
-		{ "--private", NULL, NULL, &is_private },
-		{ "--exist-ok", NULL, NULL, &exist_ok },
-		{ "--yes", "-y", NULL, &yes },
-		{ "--type", NULL, &type_name, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_FLAG("--private", NULL, &is_private),
+		CLI_FLAG("--exist-ok", NULL, &exist_ok),
+		CLI_FLAG("--yes", "-y", &yes),
+		CLI_STR("--type", NULL, &type_name),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((rc = cli_parse("repo", argc, argv, opts, repo_help, pos, 2, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

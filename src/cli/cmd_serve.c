@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,72 +48,41 @@ static void log_line(void *ctx, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-static int parse_num(const char *s, unsigned long long *v)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return 0;
-	*v = strtoull(s, &end, 10);
-	return *end == '\0';
-}
-
 int cmd_serve(int argc, char **argv)
 {
-	const char *host = NULL, *port = NULL, *root = NULL, *pub = NULL, *maxc = NULL, *tmo = NULL, *chunk = NULL,
-		*maxb = NULL;
+	const char *host = NULL, *root = NULL, *pub = NULL;
+	long long port = 8080, maxc = 0, tmo = 0, chunk = 0, maxb = 0;
 	int require = 0, rc, npos, sig;
 	const char *pos[1];
-	unsigned long long v;
 	hfds_server_config cfg;
 	hfds_server *srv = NULL;
 	hfds_error err;
 	sigset_t set;
 	const cli_opt opts[] = {
-		{ "--host", NULL, &host, NULL },
-		{ "--port", "-p", &port, NULL },
-		{ "--root", NULL, &root, NULL },
-		{ "--public-url", NULL, &pub, NULL },
-		{ "--max-connections", NULL, &maxc, NULL },
-		{ "--timeout", NULL, &tmo, NULL },
-		{ "--chunk-size", NULL, &chunk, NULL },
-		{ "--max-commit-body", NULL, &maxb, NULL },
-		{ "--require-token", NULL, NULL, &require },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--host", NULL, &host),
+		CLI_INT("--port", "-p", &port, 0, 65535),
+		CLI_STR("--root", NULL, &root),
+		CLI_STR("--public-url", NULL, &pub),
+		CLI_INT("--max-connections", NULL, &maxc, 1, 100000),
+		CLI_INT("--timeout", NULL, &tmo, 1, 86400),
+		CLI_INT("--chunk-size", NULL, &chunk, 1024, LLONG_MAX),
+		CLI_INT("--max-commit-body", NULL, &maxb, 1024, 1LL << 40),
+		CLI_FLAG("--require-token", NULL, &require),
+		CLI_END,
 	};
 	if ((rc = cli_parse("serve", argc, argv, opts, serve_help, pos, 0, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.root = root;
 	cfg.host = host;
-	cfg.port = 8080;
+	cfg.port = (unsigned)port;
+	cfg.max_connections = (unsigned)maxc;  /* 0 = the server's defaults */
+	cfg.timeout_seconds = (unsigned)tmo;
+	cfg.chunk_size = (uint64_t)chunk;
+	cfg.max_commit_body = (size_t)maxb;
 	cfg.public_url = pub;
 	cfg.require_token = require;
 	cfg.log = log_line;
-	if (port) {
-		if (!parse_num(port, &v) || v > 65535)
-			return cli_usage_error("serve", "--port must be 0..65535, not '%s'", port);
-		cfg.port = (unsigned)v;
-	}
-	if (maxc) {
-		if (!parse_num(maxc, &v) || v == 0 || v > 100000)
-			return cli_usage_error("serve", "--max-connections must be 1..100000, not '%s'", maxc);
-		cfg.max_connections = (unsigned)v;
-	}
-	if (tmo) {
-		if (!parse_num(tmo, &v) || v == 0 || v > 86400)
-			return cli_usage_error("serve", "--timeout must be 1..86400 seconds, not '%s'", tmo);
-		cfg.timeout_seconds = (unsigned)v;
-	}
-	if (chunk) {
-		if (!parse_num(chunk, &v) || v < 1024)
-			return cli_usage_error("serve", "--chunk-size must be at least 1024 bytes, not '%s'", chunk);
-		cfg.chunk_size = v;
-	}
-	if (maxb) {
-		if (!parse_num(maxb, &v) || v < 1024 || v > ((unsigned long long)1 << 40))
-			return cli_usage_error("serve", "--max-commit-body must be 1024..2^40 bytes, not '%s'", maxb);
-		cfg.max_commit_body = (size_t)v;
-	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

@@ -37,12 +37,12 @@ int cmd_tag(int argc, char **argv)
 	const char *pos[2], *type_name = NULL;
 	int npos;
 	const cli_opt opts[] = {
-		{ "--delete", "-d", NULL, &del },
-		{ "--revision", NULL, &target, NULL },
-		{ "--message", "-m", &msg, NULL },
-		{ "--type", NULL, &type_name, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_FLAG("--delete", "-d", &del),
+		CLI_STR("--revision", NULL, &target),
+		CLI_STR("--message", "-m", &msg),
+		CLI_STR("--type", NULL, &type_name),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((rc = cli_parse("tag", argc, argv, opts, tag_help, pos, 2, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

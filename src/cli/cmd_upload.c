@@ -36,13 +36,13 @@ int cmd_upload(int argc, char **argv)
 	char sha[HFDS_OID_HEX_SIZE] = "";
 	int type = HFDS_REPO_DATASET, npos, rc, n = 0;
 	const cli_opt opts[] = {
-		{ "--delete", NULL, &del, NULL },
-		{ "--type", NULL, &type_name, NULL },
-		{ "--revision", NULL, &revision, NULL },
-		{ "--message", "-m", &message, NULL },
-		{ "--parent", NULL, &parent, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--delete", NULL, &del),
+		CLI_STR("--type", NULL, &type_name),
+		CLI_STR("--revision", NULL, &revision),
+		CLI_STR("--message", "-m", &message),
+		CLI_STR("--parent", NULL, &parent),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_END,
 	};
 	if ((rc = cli_parse("upload", argc, argv, opts, upload_help, pos, 65, &npos)) != CLI_EXIT_OK)
 		return rc == CLI_PARSE_HELP ? CLI_EXIT_OK : rc;

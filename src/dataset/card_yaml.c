@@ -17,10 +17,15 @@
 #include <yaml.h>
 
 #include "util/alloc.h"
+#include "util/clocale.h"
 #include "util/try.h"
 
 #define MAX_DEPTH 64
 #define MAX_CARD_YAML (16u << 20)
+/* Nodes of the document with every alias expanded. Aliases share the anchored tree, so a
+ * "billion laughs" parses small and only explodes later (printing, merging); counting the
+ * expansion refuses it where the offending alias is. */
+#define MAX_EXPANDED_NODES (1u << 20)
 
 enum kind { K_STR, K_NULL, K_BOOL, K_INT, K_FLOAT, K_TIMESTAMP, K_OTHER };
 
@@ -244,7 +249,7 @@ static json_t *float_value(const char *text)
 		if (t[i] != '_')
 			buf[n++] = t[i];
 	buf[n] = '\0';
-	return json_real(neg ? -strtod(buf, NULL) : strtod(buf, NULL));
+	return json_real(neg ? -hfds_strtod_c(buf, NULL) : hfds_strtod_c(buf, NULL));
 }
 
 static json_t *scalar_value(const yaml_event_t *ev)
@@ -280,6 +285,8 @@ typedef struct {
 	const char *what;
 	int first_line;
 	json_t *anchors;
+	json_t *weights;        /* anchor -> nodes of its tree, aliases expanded */
+	uint64_t nodes;         /* nodes so far, aliases expanded */
 	hfds_error *err;
 } parse_ctx;
 
@@ -308,9 +315,12 @@ static int mark_error(parse_ctx *c, const yaml_event_t *ev, int code, const char
 		(int)ev->start_mark.column + 1, msg);
 }
 
-static int remember_anchor(parse_ctx *c, const yaml_char_t *anchor, json_t *v)
+/* `first_node` is c->nodes before the anchored node began: its weight is what it added. */
+static int remember_anchor(parse_ctx *c, const yaml_char_t *anchor, json_t *v, uint64_t first_node)
 {
-	if (anchor && json_object_set(c->anchors, (const char *)anchor, v) < 0)
+	if (anchor && (json_object_set(c->anchors, (const char *)anchor, v) < 0 ||
+		       json_object_set_new(c->weights, (const char *)anchor,
+					   json_integer((json_int_t)(c->nodes - first_node))) < 0))
 		return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
 	return 0;
 }
@@ -384,6 +394,7 @@ static int parse_node(parse_ctx *c, yaml_event_t *ev, int depth, json_t **out)
 {
 	int rc = 0;
 	json_t *v = NULL;
+	uint64_t first_node = c->nodes++;
 	*out = NULL;
 	if (depth > MAX_DEPTH) {
 		rc = mark_error(c, ev, HFDS_ELIMIT, "nesting deeper than 64 levels");
@@ -394,12 +405,21 @@ static int parse_node(parse_ctx *c, yaml_event_t *ev, int depth, json_t **out)
 		v = scalar_value(ev);
 		if (!v)
 			HFDS_FAIL(HFDS_ENOMEM, c->err, "out of memory");
-		HFDS_TRY(remember_anchor(c, ev->data.scalar.anchor, v));
+		HFDS_TRY(remember_anchor(c, ev->data.scalar.anchor, v, first_node));
 		break;
 	case YAML_ALIAS_EVENT:
 		v = json_object_get(c->anchors, (const char *)ev->data.alias.anchor);
 		if (!v) {
 			rc = mark_error(c, ev, HFDS_EPARSE, "alias to an unknown anchor");
+			goto done;
+		}
+		c->nodes += (uint64_t)json_integer_value(json_object_get(c->weights, (const char *)ev->data.alias.anchor)) - 1;
+		if (c->nodes > MAX_EXPANDED_NODES) {
+			char msg[200];
+			snprintf(msg, sizeof(msg), "alias '*%.64s' expands the YAML to more than %u nodes (an alias bomb?)",
+				 (const char *)ev->data.alias.anchor, MAX_EXPANDED_NODES);
+			rc = mark_error(c, ev, HFDS_ELIMIT, msg);
+			v = NULL;
 			goto done;
 		}
 		json_incref(v);
@@ -409,14 +429,14 @@ static int parse_node(parse_ctx *c, yaml_event_t *ev, int depth, json_t **out)
 		if (!v)
 			HFDS_FAIL(HFDS_ENOMEM, c->err, "out of memory");
 		HFDS_TRY(parse_mapping(c, depth, v));
-		HFDS_TRY(remember_anchor(c, ev->data.mapping_start.anchor, v));
+		HFDS_TRY(remember_anchor(c, ev->data.mapping_start.anchor, v, first_node));
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 		v = json_array();
 		if (!v)
 			HFDS_FAIL(HFDS_ENOMEM, c->err, "out of memory");
 		HFDS_TRY(parse_sequence(c, depth, v));
-		HFDS_TRY(remember_anchor(c, ev->data.sequence_start.anchor, v));
+		HFDS_TRY(remember_anchor(c, ev->data.sequence_start.anchor, v, first_node));
 		break;
 	default:
 		rc = mark_error(c, ev, HFDS_EPARSE, "unexpected YAML event");
@@ -445,7 +465,8 @@ int hfds_card__yaml_parse(json_t **out, const char *text, size_t len, const char
 	HFDS_FAIL_IF(len > MAX_CARD_YAML, HFDS_ELIMIT, err, "%s: YAML front matter larger than %u bytes", what,
 		MAX_CARD_YAML);
 	c.anchors = json_object();
-	HFDS_FAIL_IF(!c.anchors || !yaml_parser_initialize(&c.parser), HFDS_ENOMEM, err, "out of memory");
+	c.weights = json_object();
+	HFDS_FAIL_IF(!c.anchors || !c.weights || !yaml_parser_initialize(&c.parser), HFDS_ENOMEM, err, "out of memory");
 	parser_ok = 1;
 	yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
 	HFDS_TRY(next_event(&c, &ev)); /* stream start */
@@ -482,6 +503,7 @@ finish:
 done:
 	json_decref(doc);
 	json_decref(c.anchors);
+	json_decref(c.weights);
 	if (parser_ok)
 		yaml_parser_delete(&c.parser);
 	return rc;
@@ -671,8 +693,8 @@ static int emit_real(hfds_buf *out, double d, hfds_error *err)
 	if (isinf(d))
 		return hfds_buf_append_str(out, d > 0 ? ".inf" : "-.inf", err);
 	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
-		if (strtod(buf, NULL) == d)
+		hfds_snprintf_c(buf, sizeof(buf), "%.*e", prec - 1, d);
+		if (hfds_strtod_c(buf, NULL) == d)
 			break;
 	}
 	e = strchr(buf, 'e');

@@ -54,6 +54,8 @@ struct hfds_ds {
 	size_t split_count;
 	int state;
 	uint64_t tmp_seq;
+	hfds_pool *pool;        /* shared by every shard writer: opts.pool or own_pool */
+	hfds_pool *own_pool;
 };
 
 /* Closes every open shard (writing an empty shard for a split that has none). */

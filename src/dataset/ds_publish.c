@@ -58,6 +58,27 @@ static int retry_conflict(int rc, int attempt, int max, hfds_error *err)
 	return 1;
 }
 
+void hfds_ds_repo_ops_init(hfds_ds_repo_ops *ops)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->version = HFDS_DS_REPO_OPS_VERSION;
+}
+
+void hfds_ds_publish_options_init(hfds_ds_publish_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->version = HFDS_DS_PUBLISH_OPTIONS_VERSION;
+}
+
+/* Entry check of every publish function: the ops (required) and options of this version. */
+static int check_args(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts, hfds_error *err)
+{
+	HFDS_ASSERT_ARG(ops != NULL, err);
+	HFDS_CHECK_VERSION(ops, HFDS_DS_REPO_OPS_VERSION, "hfds_ds_repo_ops", err);
+	HFDS_CHECK_VERSION(opts, HFDS_DS_PUBLISH_OPTIONS_VERSION, "hfds_ds_publish_options", err);
+	return 0;
+}
+
 int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
 	char out_sha[41], hfds_error *err)
 {
@@ -68,6 +89,8 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	char (*hexes)[65] = NULL;
 	size_t nshards = 0, i, k, n;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	memset(&plan, 0, sizeof(plan));
 	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err,
@@ -185,6 +208,8 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 	char **locals = NULL;
 	hfds_buf card;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	hfds_buf_init(&card, HFDS_CARD_MAX_BYTES);
 	HFDS_FAIL_IF(asprintf(&path, "%s/README.md", dir) < 0, HFDS_ENOMEM, err, "out of memory");
@@ -288,6 +313,8 @@ int hfds_ds_delete_config(const hfds_ds_repo_ops *ops, const char *config, const
 	hfds_buf text;
 	hfds_ds_commit_add add;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	hfds_buf_init(&text, HFDS_CARD_MAX_BYTES);
 	HFDS_FAIL_IF(!config || !*config, HFDS_EINVAL, err, "config name is empty");
@@ -347,6 +374,8 @@ int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *op
 	char **deletes = NULL;
 	size_t ndel = 0, j;
 	hfds_ds_commit c;
+	if ((rc = check_args(ops, opts, err)) < 0)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	if (deleted)
 		*deleted = 0;

@@ -57,7 +57,7 @@ static void config_free(ds_config *c)
 	hfds_features_free(c->features);
 	if (c->schema.release)
 		c->schema.release(&c->schema);
-	hfds_features_free_text(c->hf_json);
+	hfds_free(c->hf_json);
 	json_decref(c->features_yaml);
 	hfds_free(c);
 }
@@ -77,7 +77,7 @@ static int config_set_features(ds_config *c, const hfds_features *f, unsigned fl
 	hfds_features_free(c->features);
 	if (c->schema.release)
 		c->schema.release(&c->schema);
-	hfds_features_free_text(c->hf_json);
+	hfds_free(c->hf_json);
 	json_decref(c->features_yaml);
 	c->features = copy;
 	c->schema = schema;
@@ -91,7 +91,7 @@ done:
 	hfds_features_free(copy);
 	if (schema.release)
 		schema.release(&schema);
-	hfds_features_free_text(hf);
+	hfds_free(hf);
 	json_decref(yaml);
 	return rc;
 }
@@ -103,6 +103,7 @@ int hfds_ds_open(hfds_ds **out, const char *dir, const hfds_features *features, 
 	hfds_ds *ds = NULL;
 	*out = NULL;
 	HFDS_ASSERT_ARG(dir && features, err);
+	HFDS_CHECK_VERSION(opts, HFDS_DS_OPTIONS_VERSION, "hfds_ds_options", err);
 	ds = hfds_calloc(1, sizeof(*ds));
 	HFDS_FAIL_IF(!ds, HFDS_ENOMEM, err, "out of memory");
 	if (opts)
@@ -117,6 +118,12 @@ int hfds_ds_open(hfds_ds **out, const char *dir, const hfds_features *features, 
 	HFDS_FAIL_IF(!ds->dir, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(hfds_features_copy(&ds->features, features, err));
 	HFDS_TRY(make_dirs(dir, err));
+	if (ds->opts.pool) {
+		ds->pool = ds->opts.pool;
+	} else {
+		HFDS_TRY(hfds_pool_new(&ds->own_pool, ds->opts.threads, err));
+		ds->pool = ds->own_pool;
+	}
 	*out = ds;
 	ds = NULL;
 done:
@@ -285,7 +292,7 @@ static int open_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	}
 	hfds_pq_writer_options_init(&o);
 	o.codec = ds->opts.codec;
-	o.threads = ds->opts.threads;
+	o.pool = ds->pool;
 	o.row_group_bytes = row_group_target(ds);
 	kv.key = "huggingface";
 	kv.value = s->config->hf_json;
@@ -495,5 +502,6 @@ void hfds_ds_free(hfds_ds *ds)
 	hfds_free(ds->configs);
 	hfds_features_free(ds->features);
 	hfds_free(ds->dir);
+	hfds_pool_free(ds->own_pool);
 	hfds_free(ds);
 }

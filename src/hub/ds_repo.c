@@ -151,6 +151,7 @@ int hfds_hub_dataset_open(hfds_hub_dataset **out, hfds_hub *hub, const char *rep
 			hfds_error_reset(err, rc, "dataset repo '%s' not found (%s)", repo_id, hub->where);
 		goto done;
 	}
+	hfds_ds_repo_ops_init(&d->ops);
 	d->ops.payload = d;
 	d->ops.head = ops_head;
 	d->ops.read_file = ops_read;

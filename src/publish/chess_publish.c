@@ -47,7 +47,7 @@ void hfds_chess_publish_opts_init(hfds_chess_publish_opts *o)
 	o->train_ratio = 0.95;
 	o->window = 10;
 	o->codec = HFDS_PQ_ZSTD;
-	hfds_chess_sample_opts_default(&o->sample);
+	hfds_chess_sample_opts_init(&o->sample);
 }
 
 /* `<split>/batch_N.parquet` -> N, else 0. */
@@ -166,7 +166,7 @@ static int publish_batch(pub *p, const int8_t *tokens, size_t n, uint64_t number
 	} else {
 		snprintf(title, sizeof(title), "Add chesspos batch %llu (%zu train, %zu test rows)",
 			(unsigned long long)number, ntrain, n - ntrain);
-		memset(&po, 0, sizeof(po));
+		hfds_ds_publish_options_init(&po);
 		po.title = title;
 		HFDS_TRY(hfds_ds_publish(ds, hfds_hub_dataset_ops(p->repo), &po, sha, err));
 		memcpy(p->res->last_sha, sha, sizeof(sha));

@@ -381,7 +381,10 @@ int srv_upload_finish(srv_req *r)
 		return srv_reply_error(r, 400, NULL, "upload: received %llu bytes, expected %llu", (unsigned long long)r->got,
 			(unsigned long long)want);
 	}
-	hfds_sha256_final(r->sha, d);
+	if (hfds_sha256_final(r->sha, d, &err) < 0) {
+		srv_upload_abort(r);
+		return srv_reply_error(r, 500, NULL, "upload: %s", err.message);
+	}
 	hfds_sha256_hex(d, hex);
 	if (!strcmp(r->segs[1], "upload") && strcmp(hex, r->segs[2]) != 0) {
 		srv_upload_abort(r);
@@ -464,7 +467,10 @@ int srv_upload_complete(srv_req *r)
 		return srv_reply_error(r, 400, NULL, "multipart: part %llu missing or incomplete (%llu of %llu bytes)",
 			(unsigned long long)i, (unsigned long long)total, (unsigned long long)size);
 	}
-	hfds_sha256_final(r->sha, d);
+	if (hfds_sha256_final(r->sha, d, NULL) < 0) {
+		srv_upload_abort(r);
+		return srv_reply_error(r, 500, NULL, "multipart: the sha256 digest failed");
+	}
 	hfds_sha256_hex(d, hex);
 	for (i = 1; i <= n; i++) {
 		snprintf(part, sizeof(part), "%s/%llu", dir, (unsigned long long)i);

@@ -7,13 +7,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hfds/common.h"
 
-void *hfds_malloc(size_t n);
+/* hfds_malloc and hfds_free are public (hfds/common.h); the rest is internal. */
 void *hfds_calloc(size_t count, size_t size);
 void *hfds_realloc(void *p, size_t n);
 /* realloc to count*size bytes; NULL (p untouched) on overflow or failure. */
 void *hfds_reallocarray(void *p, size_t count, size_t size);
-void hfds_free(void *p);
 char *hfds_strdup(const char *s);
 char *hfds_strndup(const char *s, size_t n);
 /* "a/b", freshly allocated; NULL when out of memory. */

@@ -7,6 +7,7 @@
  * 2^11 for half) take a fast path: their shortest form is all their digits.
  */
 #include "util/numfmt.h"
+#include "util/clocale.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ static double decimal_to_double(uint64_t mant, int exp)
 		return exp >= 0 ? (double)mant * POW10_D[exp] : (double)mant / POW10_D[-exp];
 	char buf[48];
 	candidate_text(mant, exp, buf);
-	return strtod(buf, NULL);
+	return hfds_strtod_c(buf, NULL);
 }
 
 /* The value at width w nearest to the decimal mant * 10^exp, as a double. */
@@ -105,7 +106,7 @@ static double round_trip(uint64_t mant, int exp, enum width w)
 		} else {
 			char buf[48];
 			candidate_text(mant, exp, buf);
-			return (double)strtof(buf, NULL);
+			return (double)hfds_strtof_c(buf, NULL);
 		}
 	default:
 		/* decimal -> double -> half rounds twice, but a decimal of at most 5 significant
@@ -124,7 +125,7 @@ typedef struct digits17 {
 static void get_digits17(double v, digits17 *out)
 {
 	char buf[40];
-	snprintf(buf, sizeof(buf), "%.16e", v); /* d.dddddddddddddddde±x */
+	hfds_snprintf_c(buf, sizeof(buf), "%.16e", v); /* d.dddddddddddddddde±x */
 	out->d[0] = buf[0];
 	memcpy(out->d + 1, buf + 2, 16);
 	out->d[17] = '\0';
@@ -159,7 +160,7 @@ static int try_precision(double v, const digits17 *d17, int p, enum width w, cha
 	uint64_t best = cand[found];
 	if (count > 1) {
 		char buf[48];
-		snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
+		hfds_snprintf_c(buf, sizeof(buf), "%.*e", p - 1, v);
 		char *e = strchr(buf, 'e');
 		int e10 = atoi(e + 1);
 		best = 0;
@@ -237,7 +238,7 @@ static size_t fmt_width(double v, enum width w, char *out)
 	}
 	char digits[24];
 	if (a < exact_int[w] && a == floor(a)) {
-		int n = snprintf(digits, sizeof(digits), "%.0f", a);
+		int n = hfds_snprintf_c(digits, sizeof(digits), "%.0f", a);
 		return render(neg, digits, n - 1, out);
 	}
 	digits17 d17;

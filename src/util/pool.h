@@ -17,16 +17,12 @@
 #include <stddef.h>
 #include "hfds/common.h"
 
-typedef struct hfds_pool hfds_pool;
+/* hfds_pool, hfds_pool_new/_free/_threads are public (hfds/common.h). */
 typedef struct hfds_taskgroup hfds_taskgroup;
 
 /* Number of online CPUs (at least 1). */
 int hfds_cpu_count(void);
 
-/* threads <= 0 means hfds_cpu_count(). */
-int hfds_pool_new(hfds_pool **out, int threads, hfds_error *err);
-void hfds_pool_free(hfds_pool *pool);
-int hfds_pool_threads(const hfds_pool *pool);
 
 void hfds_pool_run(hfds_pool *pool, size_t n, void (*fn)(void *arg, size_t i), void *arg);
 

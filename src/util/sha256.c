@@ -1,4 +1,11 @@
-/* EVP keeps us on OpenSSL's optimised (SHA-NI / AVX2) implementation. */
+/*
+ * EVP keeps us on OpenSSL's optimised (SHA-NI / AVX2) implementation.
+ *
+ * The digest is an object's identity in the store, so every EVP call is checked: a
+ * failed init or update (OpenSSL out of memory, a provider refusing sha256) would
+ * otherwise yield a wrong hash that names the wrong bytes. A failed update is sticky,
+ * so streaming callers check once, at hfds_sha256_final.
+ */
 #include "util/sha256.h"
 #include "util/alloc.h"
 
@@ -9,7 +16,14 @@
 
 struct hfds_sha256 {
 	EVP_MD_CTX *ctx;
+	int failed;     /* an EVP call failed since the last successful init */
 };
+
+static int init(hfds_sha256 *h)
+{
+	h->failed = EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1;
+	return h->failed ? HFDS_ERROR : 0;
+}
 
 int hfds_sha256_new(hfds_sha256 **out, hfds_error *err)
 {
@@ -19,25 +33,38 @@ int hfds_sha256_new(hfds_sha256 **out, hfds_error *err)
 		hfds_free(h);
 		return hfds_error_set(err, HFDS_ENOMEM, "out of memory creating a sha256 context");
 	}
-	EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+	if (init(h) < 0) {
+		hfds_sha256_free(h);
+		return hfds_error_set(err, HFDS_ERROR, "sha256: the digest could not be initialised (OpenSSL)");
+	}
 	*out = h;
 	return 0;
 }
 
-void hfds_sha256_update(hfds_sha256 *h, const void *data, size_t n)
+int hfds_sha256_update(hfds_sha256 *h, const void *data, size_t n)
 {
-	EVP_DigestUpdate(h->ctx, data, n);
+	if (!h->failed && EVP_DigestUpdate(h->ctx, data, n) != 1)
+		h->failed = 1;
+	return h->failed ? HFDS_ERROR : 0;
 }
 
-void hfds_sha256_final(hfds_sha256 *h, uint8_t digest[32])
+int hfds_sha256_final(hfds_sha256 *h, uint8_t digest[32], hfds_error *err)
 {
-	unsigned int len = 32;
-	EVP_DigestFinal_ex(h->ctx, digest, &len);
+	unsigned int len = 0;
+	if (!h->failed && (EVP_DigestFinal_ex(h->ctx, digest, &len) != 1 || len != 32))
+		h->failed = 1;
+	if (h->failed) {
+		memset(digest, 0, 32);
+		return hfds_error_set(err, HFDS_ERROR, "sha256: the digest failed (OpenSSL)");
+	}
+	return 0;
 }
 
-void hfds_sha256_reset(hfds_sha256 *h)
+int hfds_sha256_reset(hfds_sha256 *h, hfds_error *err)
 {
-	EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+	if (init(h) < 0)
+		return hfds_error_set(err, HFDS_ERROR, "sha256: the digest could not be initialised (OpenSSL)");
+	return 0;
 }
 
 void hfds_sha256_free(hfds_sha256 *h)
@@ -66,9 +93,9 @@ int hfds_sha256_buffer(const void *data, size_t n, uint8_t digest[32], hfds_erro
 	if (rc < 0)
 		return rc;
 	hfds_sha256_update(h, data, n);
-	hfds_sha256_final(h, digest);
+	rc = hfds_sha256_final(h, digest, err);
 	hfds_sha256_free(h);
-	return 0;
+	return rc;
 }
 
 int hfds_sha256_file(const char *path, uint8_t digest[32], uint64_t *size_out, hfds_error *err)
@@ -91,7 +118,10 @@ int hfds_sha256_file(const char *path, uint8_t digest[32], uint64_t *size_out, h
 		rc = hfds_error_set(err, HFDS_EIO, "%s: read failed: %s", path, strerror(errno));
 		goto done;
 	}
-	hfds_sha256_final(h, digest);
+	if ((rc = hfds_sha256_final(h, digest, err)) < 0) {
+		hfds_error_prefix(err, path);
+		goto done;
+	}
 	if (size_out)
 		*size_out = total;
 done:

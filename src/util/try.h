@@ -28,6 +28,18 @@
 #define HFDS_FAIL_IF(cond, code, err, ...) \
 	do { if (cond) HFDS_FAIL(code, err, __VA_ARGS__); } while (0)
 
+/*
+ * Options structs carry the version their caller was compiled against (set by the
+ * struct's _init). A struct from another version has another layout, so reading it would
+ * misinterpret fields: refuse it at entry (libgit2's GIT_ERROR_CHECK_VERSION). NULL
+ * options (= defaults) pass. Returns from the calling function, so use it before any
+ * allocation.
+ */
+#define HFDS_CHECK_VERSION(opts, expected, type, err) \
+	do { if ((opts) && (opts)->version != (expected)) \
+		return hfds_error_set((err), HFDS_EINVAL, "%s: version %u, expected %u (fill it with %s_init)", \
+			(type), (unsigned)(opts)->version, (unsigned)(expected), (type)); } while (0)
+
 #ifdef NDEBUG
 #define HFDS_ASSERT_ARG(cond, err) \
 	do { if (!(cond)) return hfds_error_set((err), HFDS_EINVAL, "invalid argument: %s", #cond); } while (0)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "hfds/parquet_reader.h"
-#include "parquet/pq_meta.h"
+#include "parquet/read/pq_meta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

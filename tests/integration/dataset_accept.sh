@@ -266,10 +266,10 @@ case_usage() {
 	check "stdin without features refused ($out)" contains "$out" '--features'
 	printf '{"a": 1}\n{"a": "x"}\n' >"$W/mixed.jsonl"
 	out=$("$HFDS" push --out "$W/o" --split train="$W/mixed.jsonl" 2>&1)
-	check "inference names the disagreeing column ($out)" contains "$out" "mixed.jsonl:2: column 'a'"
+	check "inference names the disagreeing column ($out)" contains "$out" "mixed.jsonl:2:7: column 'a'"
 	printf '{"id": 1, "text": "a", "label": "maybe", "tokens": []}\n' >"$W/bad.jsonl"
 	out=$("$HFDS" push --out "$W/o" --split train="$W/bad.jsonl" --features "$W/features.json" 2>&1)
-	check "bad label names file and line ($out)" contains "$out" 'bad.jsonl:1: column .label.'
+	check "bad label names file and line ($out)" contains "$out" 'bad.jsonl:1:33: column .label.'
 }
 
 case_from_and_append() {

@@ -47,6 +47,20 @@ add_test(NAME infra_headertest COMMAND sh -c "
   done; exit $rc"
   ${CMAKE_SOURCE_DIR} ${CMAKE_C_COMPILER} ${CMAKE_CXX_COMPILER} ${CMAKE_CURRENT_BINARY_DIR})
 
+# The public API alone (item 7 of issue 16): a program that includes only include/hfds/ and
+# links only libhfds.so, freeing what the API returns with hfds_free; and every function a
+# public header names is exported by that library.
+add_executable(public_api ${CMAKE_SOURCE_DIR}/tests/integration/public_api.c)
+set_target_properties(public_api PROPERTIES INCLUDE_DIRECTORIES ${CMAKE_SOURCE_DIR}/include)
+target_link_libraries(public_api PRIVATE hfds_shared)
+add_test(NAME infra_public_api COMMAND public_api ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(infra_public_api PROPERTIES PASS_REGULAR_EXPRESSION "public API ok")
+add_test(NAME infra_public_exports COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/check_exports.sh
+  ${CMAKE_SOURCE_DIR} $<TARGET_FILE:hfds_shared>)
+
+# Module includes follow the layer order and match the CMake link graph (item 12 of issue 16).
+add_test(NAME infra_layers COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/check_layers.sh ${CMAKE_SOURCE_DIR})
+
 get_property(infra_tests DIRECTORY PROPERTY TESTS)
 foreach(t ${infra_tests})
   if(t MATCHES "^infra_")

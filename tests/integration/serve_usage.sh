@@ -17,11 +17,11 @@ expect() { # expect EXIT_CODE STDERR_REGEX -- command...
 expect 0 'usage: hfds serve' -- "$HFDS" serve --help
 expect 0 'usage: hfds token create' -- "$HFDS" token --help
 expect 0 'serve .*Hub HTTP API' -- "$HFDS" --help
-expect 2 'port must be 0..65535' -- "$HFDS" serve --port 70000
-expect 2 'timeout must be' -- "$HFDS" serve --timeout 0
-expect 2 'chunk-size must be at least' -- "$HFDS" serve --chunk-size 10
+expect 2 "port: expected an integer from 0 to 65535, found '70000'" -- "$HFDS" serve --port 70000
+expect 2 "timeout: expected an integer from 1 to 86400, found '0'" -- "$HFDS" serve --timeout 0
+expect 2 "chunk-size: expected an integer from 1024" -- "$HFDS" serve --chunk-size 10
 expect 2 "unknown option '--bogus'" -- "$HFDS" serve --bogus
-expect 2 'max-commit-body must be' -- "$HFDS" serve --max-commit-body 12
+expect 2 "max-commit-body: expected an integer from 1024" -- "$HFDS" serve --max-commit-body 12
 expect 2 'missing create, list or revoke' -- "$HFDS" token --root "$W/hub"
 expect 2 'missing USER' -- "$HFDS" token create --root "$W/hub"
 expect 2 'role must be read or write' -- "$HFDS" token create alice --role admin --root "$W/hub"

@@ -133,7 +133,7 @@ help)
 	expect 2 "$HFDS" ls alice/m a b --type=model
 	has err "hfds ls: unexpected argument 'b'"
 	expect 2 "$HFDS" log alice/m -n 0
-	has err "-n needs a positive number, got '0'"
+	has err "-n: expected an integer from 1 to [0-9]*, found '0'"
 	expect 2 "$HFDS" delete-config alice/m
 	has err "needs REPO and CONFIG"
 	;;

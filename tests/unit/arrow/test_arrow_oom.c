@@ -72,7 +72,7 @@ done:
 	hfds_arrow_builder_free(b);
 	hfds_arrow_schema_release(&copy);
 	hfds_arrow_schema_release(&s);
-	hfds_arrow_free(md);
+	hfds_free(md);
 	return rc;
 }
 

@@ -81,7 +81,7 @@ static void test_tree_copy_release(void)
 	char *md = NULL;
 	REQUIRE(hfds_arrow_metadata_build(&md, keys, vals, 2, NULL) == 0);
 	REQUIRE(hfds_arrow_schema_set_metadata(&root, md, NULL) == 0);
-	hfds_arrow_free(md);
+	hfds_free(md);
 	REQUIRE(hfds_arrow_schema_copy(&copy, &root, NULL) == 0);
 	hfds_arrow_schema_release(&root);
 	CHECK_EQ_STR(copy.format, "+s");
@@ -115,7 +115,7 @@ static void test_metadata_binary_layout(void)
 	REQUIRE(hfds_arrow_metadata_build(&md, keys, vals, 1, NULL) == 0);
 	static const unsigned char expect[] = {1, 0, 0, 0, 2, 0, 0, 0, 'a', 'b', 3, 0, 0, 0, 'x', 'y', 'z'};
 	CHECK_EQ_MEM(md, expect, sizeof(expect));
-	hfds_arrow_free(md);
+	hfds_free(md);
 	REQUIRE(hfds_arrow_metadata_build(&md, keys, vals, 0, NULL) == 0);
 	CHECK(md == NULL);
 	CHECK_EQ_INT(hfds_arrow_metadata_count(NULL), 0);

@@ -180,7 +180,7 @@ static void test_golden_trace(void)
 	char line[2048];
 	int k = 0;
 	REQUIRE(f != NULL);
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	o.sampler = HFDS_CHESS_SAMPLER_CHESSPOS_V1;
 	o.seed = 42;
 	memset(&t, 0, sizeof(t));
@@ -232,7 +232,7 @@ static void test_ply_curve(void)
 	hfds_chess_stats st;
 	char *paths[] = {(char *)test_shared("testdata/pgn/lichess/lichess_db_100k.pgn")};
 	int i;
-	hfds_chess_sample_opts_default(&o);
+	hfds_chess_sample_opts_init(&o);
 	o.seed = 7;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));

@@ -74,7 +74,7 @@ static void check_hf(hfds_features *f, unsigned flags, const char *want)
 	REQUIRE(hfds_features_hf_metadata(&s, &len, f, flags, NULL) == 0);
 	CHECK_EQ_STR(s, want);
 	CHECK_EQ_INT(len, strlen(want));
-	hfds_features_free_text(s);
+	hfds_free(s);
 }
 
 static void test_golden_json(void)
@@ -147,7 +147,7 @@ static void test_parse_forms(void)
 		"\"y\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"length\": 2, \"_type\": \"List\"}}, "
 		"\"e\": {\"_type\": \"Audio\"}, \"f\": {\"names\": [\"0\", \"1\", \"2\"], \"_type\": \"ClassLabel\"}, "
 		"\"g\": {\"dtype\": \"float64\", \"_type\": \"Value\"}}");
-	hfds_features_free_text(s);
+	hfds_free(s);
 	/* accessors */
 	const hfds_feature *d = hfds_features_find(f, "d");
 	REQUIRE(d);
@@ -165,7 +165,7 @@ static void test_parse_forms(void)
 	REQUIRE(hfds_features_to_json(&s, NULL, f, HFDS_FEATURES_SEQUENCE, NULL) == 0);
 	CHECK_EQ_STR(s, "{\"l\": [{\"k\": {\"dtype\": \"string\", \"_type\": \"Value\"}}], "
 		"\"m\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"_type\": \"LargeList\"}}");
-	hfds_features_free_text(s);
+	hfds_free(s);
 	hfds_features_free(f);
 }
 
@@ -264,7 +264,7 @@ static void test_arrow_storage(void)
 		"\"tokens\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"List\"}, "
 		"\"label\": {\"dtype\": \"int32\", \"_type\": \"Value\"}, \"audio\": {\"sampling_rate\": 44100, \"_type\": \"Audio\"}, "
 		"\"image\": {\"_type\": \"Image\"}, \"blob\": {\"dtype\": \"binary\", \"_type\": \"Value\"}}");
-	hfds_features_free_text(txt);
+	hfds_free(txt);
 	hfds_error_init(&err);
 	CHECK_EQ_INT(hfds_features_compare(f, back, &err), HFDS_ECONFLICT);
 	CHECK_EQ_STR(err.message, "column 'grid': {\"shape\": [10, 69], \"dtype\": \"int8\", \"_type\": \"Array2D\"} vs "
@@ -284,7 +284,7 @@ static void test_arrow_storage(void)
 		"\"audio\": {\"bytes\": {\"dtype\": \"binary\", \"_type\": \"Value\"}, \"path\": {\"dtype\": \"string\", \"_type\": \"Value\"}}, "
 		"\"image\": {\"bytes\": {\"dtype\": \"binary\", \"_type\": \"Value\"}, \"path\": {\"dtype\": \"string\", \"_type\": \"Value\"}}, "
 		"\"blob\": {\"dtype\": \"binary\", \"_type\": \"Value\"}}");
-	hfds_features_free_text(txt);
+	hfds_free(txt);
 	hfds_features_free(back);
 	hfds_arrow_schema_release(&s);
 	hfds_features_free(f);
@@ -490,7 +490,7 @@ static void test_yaml_from_parser_tree(void)
 	REQUIRE(hfds_features_to_json(&s, NULL, f, 0, NULL) == 0);
 	CHECK_EQ_STR(s, "{\"label\": {\"names\": [\"neg\", \"pos\"], \"_type\": \"ClassLabel\"}, "
 		"\"a\": {\"sampling_rate\": 16000, \"_type\": \"Audio\"}}");
-	hfds_features_free_text(s);
+	hfds_free(s);
 	hfds_features_free(f);
 	/* a gap in the label ids */
 	hfds_fnode_push(names, "3", hfds_fnode_scalar(HFDS_FNODE_STR, "x", 1), NULL);
@@ -513,7 +513,7 @@ static void test_yaml_from_parser_tree(void)
 	REQUIRE(hfds_features_from_yaml(&f, list, &err) == 0);
 	REQUIRE(hfds_features_to_json(&s, NULL, f, 0, NULL) == 0);
 	CHECK_EQ_STR(s, "{\"s\": {\"a\": {\"feature\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"length\": 4, \"_type\": \"List\"}}}");
-	hfds_features_free_text(s);
+	hfds_free(s);
 	hfds_features_free(f);
 	hfds_fnode_free(list);
 	/* unknown type */
@@ -553,7 +553,7 @@ static void test_constructor_misuse(void)
 	REQUIRE(hfds_features_to_json(&s, NULL, f, 0, NULL) == 0);
 	CHECK_EQ_STR(s, "{\"x\": {\"dtype\": \"int8\", \"_type\": \"Value\"}, \"t\": {\"dtype\": \"timestamp[us, tz=UTC]\", \"_type\": \"Value\"}, "
 		"\"tr\": {\"languages\": [\"en\", \"fr\"], \"_type\": \"Translation\"}}");
-	hfds_features_free_text(s);
+	hfds_free(s);
 	struct ArrowSchema sc;
 	REQUIRE(hfds_features_to_arrow_schema(&sc, f, 0, NULL) == 0);
 	CHECK_EQ_STR(sc.children[1]->format, "tsu:UTC");
@@ -587,7 +587,7 @@ static void test_python_json_dumps_identical(void)
 	snprintf(cmd, sizeof(cmd), "python3 -c \"import json,sys; s=open(sys.argv[1],encoding='ascii').read(); "
 		"sys.exit(0 if json.dumps(json.loads(s)) == s else 1)\" '%s'", path);
 	CHECK_EQ_INT(system(cmd), 0);
-	hfds_features_free_text(s);
+	hfds_free(s);
 	hfds_features_free(f);
 }
 

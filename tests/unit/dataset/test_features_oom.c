@@ -54,8 +54,8 @@ done:
 	hfds_features_free(y);
 	hfds_fnode_free(tree);
 	hfds_arrow_schema_release(&s);
-	hfds_features_free_text(txt);
-	hfds_features_free_text(hf);
+	hfds_free(txt);
+	hfds_free(hf);
 	return rc;
 }
 

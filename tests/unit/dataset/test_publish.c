@@ -137,6 +137,7 @@ static void memrepo_free(memrepo *m)
 static hfds_ds_repo_ops ops_for(memrepo *m)
 {
 	hfds_ds_repo_ops o;
+	hfds_ds_repo_ops_init(&o);
 	o.payload = m;
 	o.head = m_head;
 	o.read_file = m_read;

@@ -8,8 +8,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "parquet/compress.h"
-#include "parquet/pq_format.h"
+#include "parquet/write/compress.h"
+#include "parquet/format/pq_format.h"
 
 static int decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *outn)
 {

@@ -1,8 +1,8 @@
 /* Thrift compact writer: byte-exact against the worked examples of spec/parquet.md §2. */
 #include "test.h"
 
-#include "parquet/pq_format.h"
-#include "parquet/thrift_enc.h"
+#include "parquet/format/pq_format.h"
+#include "parquet/write/thrift_enc.h"
 
 static hfds_buf buf;
 static pq_tw tw;

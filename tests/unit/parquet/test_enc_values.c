@@ -4,8 +4,8 @@
  */
 #include "test.h"
 
-#include "parquet/enc.h"
-#include "parquet/pq_format.h"
+#include "parquet/write/enc.h"
+#include "parquet/format/pq_format.h"
 #include "util/alloc.h"
 
 static hfds_error err;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hfds/parquet_reader.h"
-#include "parquet/catfmt.h"
+#include "parquet/read/catfmt.h"
 #include "test.h"
 #include "util/alloc.h"
 
@@ -57,7 +57,7 @@ static void callback_reads(void)
 	struct ArrowArray b;
 	const char *cols[] = {"string_col", "id"};
 	int rg[] = {0};
-	hfds_pq_scan_options so = {cols, 2, rg, 1};
+	hfds_pq_scan_options so = {HFDS_PQ_SCAN_OPTIONS_VERSION, cols, 2, rg, 1};
 	hfds_error_init(&err);
 	REQUIRE(load(&s, "alltypes_tiny_pages.parquet") == 0);
 	REQUIRE(s.len > 65536);
@@ -77,9 +77,9 @@ static void callback_reads(void)
 	/* unknown column, bad row group */
 	{
 		const char *bad[] = {"nope"};
-		hfds_pq_scan_options b1 = {bad, 1, NULL, 0};
+		hfds_pq_scan_options b1 = {HFDS_PQ_SCAN_OPTIONS_VERSION, bad, 1, NULL, 0};
 		int badrg[] = {5};
-		hfds_pq_scan_options b2 = {NULL, 0, badrg, 1};
+		hfds_pq_scan_options b2 = {HFDS_PQ_SCAN_OPTIONS_VERSION, NULL, 0, badrg, 1};
 		CHECK_EQ_INT(hfds_pq_reader_scan(r, &b1, &st, &err), HFDS_ENOTFOUND);
 		hfds_error_init(&err);
 		CHECK_EQ_INT(hfds_pq_reader_scan(r, &b2, &st, &err), HFDS_EINVAL);

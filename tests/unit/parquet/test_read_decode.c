@@ -7,12 +7,12 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "parquet/catfmt.h"
-#include "parquet/dec_values.h"
-#include "parquet/decompress.h"
-#include "parquet/pq_format.h"
-#include "parquet/pq_meta.h"
-#include "parquet/thrift_dec.h"
+#include "parquet/read/catfmt.h"
+#include "parquet/read/dec_values.h"
+#include "parquet/read/decompress.h"
+#include "parquet/format/pq_format.h"
+#include "parquet/read/pq_meta.h"
+#include "parquet/read/thrift_dec.h"
 #include "test.h"
 
 static void thrift_basics(void)

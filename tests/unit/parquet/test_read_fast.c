@@ -12,8 +12,8 @@
 
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
-#include "parquet/assemble.h"
-#include "parquet/dec_values.h"
+#include "parquet/read/assemble.h"
+#include "parquet/read/dec_values.h"
 #include "test.h"
 
 static void gather(void)

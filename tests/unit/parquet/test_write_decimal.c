@@ -7,7 +7,7 @@
 #include "test.h"
 #include "test_write_kit.h"
 #include "hfds/parquet.h"
-#include "parquet/decimal_w.h"
+#include "parquet/write/decimal_w.h"
 
 static void test_parse(void)
 {

@@ -13,9 +13,9 @@
 #include "test.h"
 #include "test_write_kit.h"
 #include "hfds/parquet.h"
-#include "parquet/decompress.h"
-#include "parquet/pq_format.h"
-#include "parquet/pq_meta.h"
+#include "parquet/read/decompress.h"
+#include "parquet/format/pq_format.h"
+#include "parquet/read/pq_meta.h"
 
 /* Chesspos-like rows: window = list<list<int8>> holding one 69-token vector (0..12) copied
  * 10 times, every 11th row null; window16 = list<int16>, a 69-token vector of 0..299 copied

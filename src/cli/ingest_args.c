@@ -1,0 +1,73 @@
+/* Input options for JSON Lines and CSV sources (push and convert take the same ones). */
+#include "ingest_args.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hfds/dataset.h"
+
+const char cli_ingest_help[] =
+	"input options (JSON Lines and CSV; .gz/.zst inputs and '-' for stdin are read as streams):\n"
+	"  --format jsonl|csv   input format (default: CSV for *.csv/*.tsv, else JSON Lines)\n"
+	"  --delimiter C        CSV field separator (default ',', tab for .tsv; 'tab' or '\\t')\n"
+	"  --null-value S       CSV text read as null when unquoted (default: empty field)\n"
+	"  --no-header          CSV without a header row (columns column0, column1, ...)\n"
+	"  --ignore-extra       drop JSON keys / CSV columns that are not in the features\n"
+	"                       (counted on stderr) instead of failing\n"
+	"  --max-line SIZE      longest line or record accepted (default 256MiB)\n"
+	"  --block-size SIZE    input bytes per batch and thread (default 8MiB)\n";
+
+static int size_arg(const char *cmd, const char *name, const char *v, size_t *out)
+{
+	uint64_t n;
+	hfds_error err;
+	hfds_error_init(&err);
+	if (hfds_ds_parse_size(v, &n, &err) < 0 || n == 0 || n > ((uint64_t)1 << 40))
+		return cli_usage_error(cmd, "%s: %s", name, err.code ? err.message : "must be between 1 byte and 1TiB");
+	*out = (size_t)n;
+	return 0;
+}
+
+int cli_ingest_arg(const char *cmd, int argc, char **argv, int *i, hfds_ingest_options *o)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	int takes = !strcmp(a, "--format") || !strcmp(a, "--delimiter") || !strcmp(a, "--null-value") ||
+		!strcmp(a, "--max-line") || !strcmp(a, "--block-size");
+	if (!strcmp(a, "--no-header")) {
+		o->header = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--ignore-extra")) {
+		o->extra_keys = HFDS_INGEST_EXTRA_IGNORE;
+		return 1;
+	}
+	if (!takes)
+		return 0;
+	if (!v)
+		return cli_usage_error(cmd, "%s needs a value", a);
+	(*i)++;
+	if (!strcmp(a, "--format")) {
+		if (!strcmp(v, "jsonl") || !strcmp(v, "json"))
+			o->format = HFDS_INGEST_JSONL;
+		else if (!strcmp(v, "csv"))
+			o->format = HFDS_INGEST_CSV;
+		else
+			return cli_usage_error(cmd, "--format must be jsonl or csv, not '%s'", v);
+	} else if (!strcmp(a, "--delimiter")) {
+		if (!strcmp(v, "tab") || !strcmp(v, "\\t"))
+			o->delimiter = '\t';
+		else if (strlen(v) == 1 && v[0] != '"' && v[0] != '\n' && v[0] != '\r')
+			o->delimiter = v[0];
+		else
+			return cli_usage_error(cmd, "--delimiter must be one character (not a quote or line break), not '%s'", v);
+	} else if (!strcmp(a, "--null-value")) {
+		o->null_value = v;
+	} else if (!strcmp(a, "--max-line")) {
+		if (size_arg(cmd, a, v, &o->max_line) != 0)
+			return CLI_EXIT_USAGE;
+	} else if (size_arg(cmd, a, v, &o->block_bytes) != 0) {
+		return CLI_EXIT_USAGE;
+	}
+	return 1;
+}

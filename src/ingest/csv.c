@@ -1,0 +1,315 @@
+/*
+ * CSV (RFC 4180) records -> Arrow batch. Fields may be quoted; inside quotes the delimiter,
+ * CR and LF are data and a doubled quote is one quote. Records end at LF or CRLF outside
+ * quotes. An unquoted field equal to the null value (default: empty) is null in any column,
+ * while a quoted empty field is an empty string, as DuckDB reads them. Values are converted
+ * with the same checked parsers as JSON Lines, so a CSV cell that does not fit its type is
+ * an error with its line and column.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/ingest_int.h"
+#include "ingest/values.h"
+#include "util/alloc.h"
+#include "util/try.h"
+#include "util/utf8.h"
+
+struct csv_parser {
+	const ing_shared *sh;
+	hfds_arrow_builder *b;
+	csv_fields fs;
+	size_t null_len;
+};
+
+const char *csv_record_end(const char *s, const char *end, char quote, int *open)
+{
+	int inq = 0;
+	*open = 0;
+	while (s < end) {
+		if (!inq) {
+			const char *nl = memchr(s, '\n', (size_t)(end - s));
+			const char *q = memchr(s, quote, (size_t)((nl ? nl : end) - s));
+			if (!q)
+				return nl ? nl + 1 : end;
+			inq = 1;
+			s = q + 1;
+		} else {
+			const char *q = memchr(s, quote, (size_t)(end - s));
+			if (!q) {
+				*open = 1;
+				return end;
+			}
+			inq = 0;
+			s = q + 1;
+		}
+	}
+	*open = inq;
+	return end;
+}
+
+void csv_fields_release(csv_fields *fs)
+{
+	hfds_free(fs->f);
+	hfds_free(fs->scratch);
+	memset(fs, 0, sizeof(*fs));
+}
+
+static int add_field(csv_fields *fs, const char *p, size_t len, int quoted)
+{
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+		csv_field *nf = hfds_reallocarray(fs->f, cap, sizeof(*nf));
+		if (!nf)
+			return -1;
+		fs->f = nf;
+		fs->cap = cap;
+	}
+	fs->f[fs->n].p = p;
+	fs->f[fs->n].len = len;
+	fs->f[fs->n].quoted = quoted;
+	fs->n++;
+	return 0;
+}
+
+int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char quote, const char **why,
+	const char **at)
+{
+	const char *s = rec;
+	size_t need = (size_t)(end - rec), used = 0;
+	fs->n = 0;
+	/* the record without its line ending */
+	if (end > rec && end[-1] == '\n')
+		end--;
+	if (end > rec && end[-1] == '\r')
+		end--;
+	if (need > fs->scratch_cap) {
+		char *ns = hfds_realloc(fs->scratch, need);
+		if (!ns) {
+			*why = "out of memory";
+			*at = rec;
+			return -1;
+		}
+		fs->scratch = ns;
+		fs->scratch_cap = need;
+	}
+	for (;;) {
+		if (s < end && *s == quote) {
+			/* quoted: copy with "" -> " into scratch */
+			char *o = fs->scratch + used;
+			const char *start = s++;
+			size_t len = 0;
+			for (;;) {
+				const char *q = memchr(s, quote, (size_t)(end - s));
+				if (!q) {
+					*why = "quote never closed";
+					*at = start;
+					return -1;
+				}
+				memcpy(o + len, s, (size_t)(q - s));
+				len += (size_t)(q - s);
+				if (q + 1 < end && q[1] == quote) {
+					o[len++] = quote;
+					s = q + 2;
+					continue;
+				}
+				s = q + 1;
+				break;
+			}
+			if (s < end && *s != delim) {
+				*why = "unexpected text after a closing quote";
+				*at = s;
+				return -1;
+			}
+			if (add_field(fs, o, len, 1) < 0)
+				goto nomem;
+			used += len;
+		} else {
+			/* fields are short: a byte loop beats two memchr calls */
+			const char *fe = s;
+			while (fe < end && *fe != delim && *fe != quote)
+				fe++;
+			if (fe < end && *fe == quote) {
+				*why = "quote inside an unquoted field";
+				*at = fe;
+				return -1;
+			}
+			if (add_field(fs, s, (size_t)(fe - s), 0) < 0)
+				goto nomem;
+			s = fe;
+		}
+		if (s >= end)
+			break;
+		s++; /* the delimiter */
+		if (s == end) {
+			if (add_field(fs, s, 0, 0) < 0)
+				goto nomem;
+			break;
+		}
+	}
+	return (int)(fs->n > 0x7fffffff ? 0x7fffffff : fs->n);
+nomem:
+	*why = "out of memory";
+	*at = rec;
+	return -1;
+}
+
+int csv_parser_new(csv_parser **out, const ing_shared *sh, hfds_error *err)
+{
+	int rc = 0;
+	csv_parser *p = hfds_calloc(1, sizeof(*p));
+	*out = NULL;
+	HFDS_FAIL_IF(!p, HFDS_ENOMEM, err, "out of memory");
+	p->sh = sh;
+	p->null_len = strlen(sh->opt->null_value);
+	HFDS_TRY(hfds_arrow_builder_new(&p->b, sh->schema, err));
+	*out = p;
+	p = NULL;
+done:
+	csv_parser_free(p);
+	return rc;
+}
+
+void csv_parser_free(csv_parser *p)
+{
+	if (!p)
+		return;
+	hfds_arrow_builder_free(p->b);
+	csv_fields_release(&p->fs);
+	hfds_free(p);
+}
+
+static int cell(csv_parser *p, const struct ArrowSchema *s, const hfds_feature *f, const csv_field *c, const char **why)
+{
+	const char *fmt = s->format;
+	hfds_error e;
+	int64_t v;
+	double d;
+	hfds_error_init(&e);
+	*why = NULL;
+	if (!c->quoted && c->len == p->null_len && !memcmp(c->p, p->sh->opt->null_value, c->len))
+		return hfds_arrow_builder_append_null(p->b, &e);
+	switch (fmt[0]) {
+	case 'b': {
+		int bv = ing_parse_bool(c->p, c->len);
+		if (bv < 0)
+			return 1;
+		return hfds_arrow_builder_append_bool(p->b, bv, &e);
+	}
+	case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I':
+		if (ing_parse_int(c->p, c->len, &v, why) < 0 || !ing_int_fits(fmt[0], v))
+			return 1;
+		if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_CLASS_LABEL && (v < -1 || v >= (int64_t)hfds_feature_count(f))) {
+			*why = "ClassLabel index out of range";
+			return 1;
+		}
+		return hfds_arrow_builder_append_int(p->b, v, &e);
+	case 'L': {
+		uint64_t u;
+		if (ing_parse_uint(c->p, c->len, &u, why) < 0)
+			return 1;
+		return hfds_arrow_builder_append_uint(p->b, u, &e);
+	}
+	case 'e': case 'f': case 'g':
+		if (ing_parse_double(c->p, c->len, 1, &d, why) < 0)
+			return 1;
+		if (!ing_float_fits(fmt[0], d)) {
+			*why = fmt[0] == 'e' ? "out of range for float16" : "out of range for float32";
+			return 1;
+		}
+		return hfds_arrow_builder_append_double(p->b, d, &e);
+	case 'u': case 'U': case 'z': case 'Z':
+		return hfds_arrow_builder_append_bytes(p->b, c->p, c->len, &e);
+	case 't':
+		if (fmt[1] == 'd') {
+			int32_t days;
+			if (ing_parse_date(c->p, c->len, &days, why) < 0)
+				return 1;
+			return hfds_arrow_builder_append_int(p->b, fmt[2] == 'D' ? days : (int64_t)days * 86400000, &e);
+		} else {
+			int64_t per = fmt[2] == 's' ? 1 : fmt[2] == 'm' ? 1000 : fmt[2] == 'u' ? 1000000 : 1000000000;
+			if (ing_parse_timestamp(c->p, c->len, per, &v, why) < 0)
+				return 1;
+			return hfds_arrow_builder_append_int(p->b, v, &e);
+		}
+	default:
+		*why = "this column type cannot be read from CSV";
+		return 1;
+	}
+}
+
+int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
+	ing_fail *fail)
+{
+	const ing_shared *sh = p->sh;
+	const char *s = block, *end = block + n;
+	size_t bad_utf8 = hfds_utf8_validate(block, n), nf = (size_t)sh->schema->n_children;
+	uint64_t lineno = 1;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	hfds_arrow_builder_reset(p->b);
+	if (bad_utf8 < n) {
+		uint64_t line, col;
+		ing_place(block, block + bad_utf8, &line, &col);
+		return ing_failf(fail, HFDS_EPARSE, line, col, "invalid UTF-8");
+	}
+	while (s < end) {
+		int open; /* an unclosed quote is reported by csv_split with its place */
+		const char *re = csv_record_end(s, end, sh->opt->quote, &open), *why = NULL, *at = NULL;
+		const char *body = s;
+		uint64_t nl = 0;
+		if (!memchr(s, sh->opt->quote, (size_t)(re - s)))
+			nl = re > s && re[-1] == '\n'; /* no quotes: the only newline ends the record */
+		else
+			for (const char *q = s; (q = memchr(q, '\n', (size_t)(re - q))) != NULL; q++)
+				nl++;
+		while (body < re && (*body == '\r' || *body == '\n'))
+			body++;
+		if (body == re) { /* blank line */
+			lineno += nl;
+			s = re;
+			continue;
+		}
+		if (csv_split(&p->fs, s, re, sh->opt->delimiter, sh->opt->quote, &why, &at) < 0) {
+			uint64_t line, col;
+			ing_place(block, at, &line, &col);
+			return ing_failf(fail, HFDS_EPARSE, line, col, "%s", why);
+		}
+		if (p->fs.n != sh->csv_ncolumns)
+			return ing_failf(fail, HFDS_EPARSE, lineno, 1, "expected %zu fields, found %zu", sh->csv_ncolumns, p->fs.n);
+		for (size_t i = 0; i < nf; i++) {
+			const csv_field *c = &p->fs.f[sh->csv_map[i]];
+			const struct ArrowSchema *cs = sh->schema->children[i];
+			rc = cell(p, cs, hfds_features_at(sh->features, i), c, &why);
+			if (rc != 0) {
+				uint64_t line, col;
+				hfds_arrow_builder_abort_row(p->b);
+				if (rc < 0)
+					return ing_failf(fail, rc, lineno, 0, "out of memory");
+				if (c->quoted) {
+					/* quoted fields live in scratch: report the record's start */
+					line = lineno;
+					col = 1;
+				} else {
+					ing_place(block, c->p, &line, &col);
+				}
+				return ing_failf(fail, HFDS_EINVAL, line, col, "expected %s for '%s', found \"%.*s\"%s%s%s",
+					hfds_feature_get_kind(hfds_features_at(sh->features, i)) == HFDS_FEATURE_VALUE
+						? hfds_feature_dtype_name(hfds_features_at(sh->features, i)) : cs->format,
+					cs->name, (int)(c->len > 40 ? 40 : c->len), c->p, why ? " (" : "", why ? why : "", why ? ")" : "");
+			}
+		}
+		lineno += nl;
+		s = re;
+	}
+	*lines = lineno - 1;
+	if (hfds_arrow_builder_rows(p->b) == 0)
+		return 0;
+	{
+		hfds_error e;
+		hfds_error_init(&e);
+		if ((rc = hfds_arrow_builder_finish(p->b, out, &e)) < 0)
+			return ing_failf(fail, rc, lineno, 0, "%s", e.message);
+	}
+	return 0;
+}

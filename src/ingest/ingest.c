@@ -1,0 +1,606 @@
+/*
+ * The ingest driver: reads the input into a carry buffer, cuts it into blocks of about
+ * block_bytes at record boundaries, parses up to `threads` blocks at once on the pool (one
+ * parser and one Arrow builder per slot) and hands the batches out in input order. Block
+ * boundaries depend only on block_bytes and the data, never on the thread count, so the
+ * batches (and every file written from them) are the same for any number of threads.
+ * A record that does not end within max_line bytes is refused while it is read, so memory
+ * stays bounded even for input without newlines (</dev/zero).
+ */
+#include "hfds/ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/ingest_int.h"
+#include "ingest/source.h"
+#include "util/alloc.h"
+#include "util/pool.h"
+#include "util/try.h"
+
+#define READ_CHUNK (1u << 20)
+#define INFER_MAX (64u << 20) /* most input bytes read ahead for the inference sample */
+
+typedef struct slot {
+	char *buf;
+	size_t cap, len;
+	jl_parser *jl;
+	csv_parser *csv;
+	struct ArrowArray batch;
+	uint64_t lines, ignored;
+	ing_fail fail;
+} slot;
+
+/* A set of up to `threads` blocks parsed together. Two rounds alternate: while the caller
+ * consumes the batches of one, the pool parses the next. */
+typedef struct round {
+	slot *slots;
+	size_t n;
+	int busy;                  /* submitted, not yet waited for */
+	hfds_taskgroup *group;
+	hfds_error pending;        /* an error found while cutting, reported after the blocks before it */
+} round;
+
+struct hfds_ingest {
+	char *path;
+	hfds_ingest_options o;
+	char *null_value;
+	int csv;
+	hfds_features *features;
+	struct ArrowSchema schema;
+	ing_shared sh;
+	size_t *csv_map;
+	ing_source *src;
+	int src_eof;
+	char *carry;
+	size_t carry_len, carry_cap;
+	uint64_t line_base;        /* newlines before the next block handed out */
+	hfds_pool *pool;
+	slot *slots;               /* 2 x threads: the two rounds' */
+	size_t nslots;             /* per round */
+	round rounds[2];
+	int cur;                   /* round being handed out */
+	size_t pos;                /* its next slot */
+	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
+	int input_done;
+	int failed;
+	uint64_t rows, ignored;
+	hfds_error last;           /* for the ArrowArrayStream */
+};
+
+int ing_failf(ing_fail *f, int code, uint64_t line, uint64_t col, const char *fmt, ...)
+{
+	va_list ap;
+	if (f->code)
+		return f->code;
+	f->code = code;
+	f->line = line;
+	f->col = col;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void ing_place(const char *block, const char *at, uint64_t *line, uint64_t *col)
+{
+	const char *ls = block, *q;
+	uint64_t l = 1;
+	for (q = block; (q = memchr(q, '\n', (size_t)(at - q))) != NULL; q++) {
+		l++;
+		ls = q + 1;
+	}
+	*line = l;
+	*col = (uint64_t)(at - ls) + 1;
+}
+
+void hfds_ingest_options_init(hfds_ingest_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->version = HFDS_INGEST_OPTIONS_VERSION;
+	o->block_bytes = 8u << 20;
+	o->max_line = 256u << 20;
+	o->max_depth = 64;
+	o->infer_rows = 1000;
+	o->quote = '"';
+	o->header = 1;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !strcasecmp(s + n - m, suf);
+}
+
+static int looks_csv(const char *path, int *tsv)
+{
+	char base[4096];
+	size_t n;
+	snprintf(base, sizeof(base), "%s", path);
+	n = strlen(base);
+	if (has_suffix(base, ".gz"))
+		base[n - 3] = '\0';
+	else if (has_suffix(base, ".zst"))
+		base[n - 4] = '\0';
+	*tsv = has_suffix(base, ".tsv");
+	return *tsv || has_suffix(base, ".csv");
+}
+
+static int fill_carry(hfds_ingest *in, size_t want, hfds_error *err)
+{
+	int rc = 0;
+	while (in->carry_len < want && !in->src_eof) {
+		size_t got, room;
+		if (in->carry_cap - in->carry_len < READ_CHUNK) {
+			size_t cap = in->carry_cap ? in->carry_cap : want + READ_CHUNK;
+			char *nc;
+			while (cap - in->carry_len < READ_CHUNK)
+				cap *= 2;
+			nc = hfds_realloc(in->carry, cap);
+			HFDS_FAIL_IF(!nc, HFDS_ENOMEM, err, "out of memory");
+			in->carry = nc;
+			in->carry_cap = cap;
+		}
+		room = in->carry_cap - in->carry_len;
+		if (room > want - in->carry_len + READ_CHUNK)
+			room = want - in->carry_len + READ_CHUNK;
+		HFDS_TRY(ing_source_read(in->src, in->carry + in->carry_len, room, &got, err));
+		if (got == 0)
+			in->src_eof = 1;
+		in->carry_len += got;
+	}
+done:
+	return rc;
+}
+
+/* Offset just past the last record boundary in carry[0..lim), or 0. */
+static size_t last_boundary(const hfds_ingest *in, size_t lim)
+{
+	const char *s = in->carry;
+	if (!in->csv || !memchr(s, in->o.quote, lim)) {
+		const char *nl = memrchr(s, '\n', lim);
+		return nl ? (size_t)(nl - s) + 1 : 0;
+	}
+	{
+		size_t i, last = 0;
+		int inq = 0;
+		for (i = 0; i < lim; i++) {
+			if (s[i] == in->o.quote)
+				inq = !inq;
+			else if (s[i] == '\n' && !inq)
+				last = i + 1;
+		}
+		return last;
+	}
+}
+
+static uint64_t count_lines(const char *s, size_t n)
+{
+	uint64_t c = 0;
+	const char *end = s + n;
+	while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		c++;
+		s++;
+	}
+	return c;
+}
+
+/* Cuts the next block off the carry: *cut bytes (0 at the end of the input). */
+static int cut_block(hfds_ingest *in, size_t *cut, hfds_error *err)
+{
+	int rc = 0;
+	size_t target = in->o.block_bytes;
+	*cut = 0;
+	for (;;) {
+		size_t lim, b;
+		HFDS_TRY(fill_carry(in, target, err));
+		if (in->carry_len == 0)
+			break;
+		if (in->src_eof && in->carry_len <= target) { /* the rest, last record without newline included */
+			*cut = in->carry_len;
+			break;
+		}
+		lim = in->carry_len < target ? in->carry_len : target;
+		if ((b = last_boundary(in, lim)) > 0) {
+			*cut = b;
+			break;
+		}
+		if (target > in->o.max_line) {
+			uint64_t line = in->line_base + in->cut_lines + 1;
+			HFDS_FAIL(HFDS_ELIMIT, err, "%s:%llu: a %s longer than %zu bytes (the limit; raise it with --max-line)",
+				in->path, (unsigned long long)line, in->csv ? "record" : "line", in->o.max_line);
+		}
+		target = target > in->o.max_line / 2 ? in->o.max_line + 1 : target * 2;
+	}
+done:
+	return rc;
+}
+
+static int take_block(hfds_ingest *in, slot *sl, size_t cut, hfds_error *err)
+{
+	int rc = 0;
+	size_t rest = in->carry_len - cut;
+	char *old = sl->buf;
+	size_t old_cap = sl->cap;
+	if (old_cap < rest + READ_CHUNK) {
+		old_cap = rest + READ_CHUNK > in->o.block_bytes + READ_CHUNK ? rest + READ_CHUNK : in->o.block_bytes + READ_CHUNK;
+		hfds_free(old);
+		old = hfds_malloc(old_cap);
+		HFDS_FAIL_IF(!old, HFDS_ENOMEM, err, "out of memory");
+	}
+	memcpy(old, in->carry + cut, rest);
+	sl->buf = in->carry;
+	sl->cap = in->carry_cap;
+	sl->len = cut;
+	in->carry = old;
+	in->carry_cap = old_cap;
+	in->carry_len = rest;
+done:
+	return rc;
+}
+
+static void parse_one(void *arg)
+{
+	slot *sl = arg;
+	memset(&sl->fail, 0, sizeof(sl->fail));
+	sl->ignored = 0;
+	if (sl->csv)
+		csv_parse_block(sl->csv, sl->buf, sl->len, &sl->batch, &sl->lines, &sl->fail);
+	else
+		jl_parse_block(sl->jl, sl->buf, sl->len, &sl->batch, &sl->lines, &sl->ignored, &sl->fail);
+}
+
+/* Cuts up to nslots blocks into round r and queues their parsing. */
+static int start_round(hfds_ingest *in, round *r, hfds_error *err)
+{
+	size_t cut, i;
+	int rc = 0;
+	r->n = 0;
+	hfds_error_init(&r->pending);
+	/* lines of the blocks still to be handed out come before this round's */
+	in->cut_lines = 0;
+	for (i = in->pos; i < in->rounds[in->cur].n && in->rounds[in->cur].slots != r->slots; i++)
+		in->cut_lines += in->rounds[in->cur].slots[i].lines;
+	while (r->n < in->nslots) {
+		if (cut_block(in, &cut, &r->pending) < 0) {
+			in->input_done = 1;
+			break;
+		}
+		if (cut == 0) {
+			in->input_done = 1;
+			break;
+		}
+		HFDS_TRY(take_block(in, &r->slots[r->n], cut, err));
+		if (r->n + 1 < in->nslots)
+			in->cut_lines += count_lines(r->slots[r->n].buf, r->slots[r->n].len);
+		r->n++;
+	}
+	for (i = 0; i < r->n; i++)
+		HFDS_TRY(hfds_taskgroup_submit(r->group, parse_one, &r->slots[i], err));
+	r->busy = 1;
+done:
+	return rc;
+}
+
+int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
+{
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	HFDS_FAIL_IF(in->failed, HFDS_ESTATE, err, "%s: the reader failed earlier", in->path);
+	for (;;) {
+		round *r = &in->rounds[in->cur], *o;
+		slot *sl;
+		if (in->pos == r->n) {
+			if (r->pending.code) {
+				in->failed = 1;
+				HFDS_FAIL(r->pending.code, err, "%s", r->pending.message);
+			}
+			o = &in->rounds[1 - in->cur];
+			if (!o->busy) {
+				if (in->input_done)
+					return HFDS_ITEROVER;
+				HFDS_TRY(start_round(in, o, err));
+			}
+			hfds_taskgroup_wait(o->group);
+			o->busy = 0;
+			in->cur = 1 - in->cur;
+			in->pos = 0;
+			/* read ahead: the next round parses while the caller uses this one's batches */
+			if (!in->input_done && !o->pending.code)
+				HFDS_TRY(start_round(in, r, err));
+			continue;
+		}
+		sl = &r->slots[in->pos++];
+		if (sl->fail.code) {
+			in->failed = 1;
+			if (sl->fail.col)
+				HFDS_FAIL(sl->fail.code, err, "%s:%llu:%llu: %s", in->path,
+					(unsigned long long)(in->line_base + sl->fail.line), (unsigned long long)sl->fail.col, sl->fail.msg);
+			HFDS_FAIL(sl->fail.code, err, "%s:%llu: %s", in->path, (unsigned long long)(in->line_base + sl->fail.line),
+				sl->fail.msg);
+		}
+		in->line_base += sl->lines;
+		in->ignored += sl->ignored;
+		if (!sl->batch.release)
+			continue;
+		in->rows += (uint64_t)sl->batch.length;
+		*out = sl->batch;
+		memset(&sl->batch, 0, sizeof(sl->batch));
+		return 0;
+	}
+done:
+	if (rc < 0)
+		in->failed = 1;
+	return rc;
+}
+
+static int check_labels(const hfds_feature *f, const char *name, hfds_error *err)
+{
+	size_t i, j, n;
+	switch (hfds_feature_get_kind(f)) {
+	case HFDS_FEATURE_CLASS_LABEL:
+		n = hfds_feature_count(f);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (!strcmp(hfds_feature_name_at(f, i), hfds_feature_name_at(f, j)))
+					return hfds_error_set(err, HFDS_EINVAL, "features: column '%s': ClassLabel name '%s' appears twice",
+						name, hfds_feature_name_at(f, i));
+		return 0;
+	case HFDS_FEATURE_LIST:
+	case HFDS_FEATURE_LARGE_LIST:
+		return check_labels(hfds_feature_item(f), name, err);
+	case HFDS_FEATURE_STRUCT:
+		for (i = 0; i < hfds_feature_count(f); i++) {
+			int rc = check_labels(hfds_feature_child_at(f, i), name, err);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void strip_bom(hfds_ingest *in)
+{
+	if (in->carry_len >= 3 && !memcmp(in->carry, "\xEF\xBB\xBF", 3)) {
+		memmove(in->carry, in->carry + 3, in->carry_len - 3);
+		in->carry_len -= 3;
+	}
+}
+
+/* CSV: header and column mapping (and features when none were given). */
+static int open_csv(hfds_ingest *in, hfds_features **feats, hfds_error *err)
+{
+	int rc = 0;
+	char **names = NULL;
+	size_t ncol = 0, i, j, nf;
+	hfds_features *inferred = NULL;
+	HFDS_TRY(ing_infer_csv(&inferred, &names, &ncol, in->path, in->carry, in->carry_len, &in->o, err));
+	if (!*feats) {
+		*feats = inferred;
+		inferred = NULL;
+	}
+	nf = hfds_features_count(*feats);
+	in->csv_map = hfds_calloc(nf ? nf : 1, sizeof(*in->csv_map));
+	HFDS_FAIL_IF(!in->csv_map, HFDS_ENOMEM, err, "out of memory");
+	for (i = 0; i < nf; i++) {
+		const char *fname = hfds_features_name_at(*feats, i);
+		const hfds_feature *f = hfds_features_at(*feats, i);
+		hfds_feature_kind k = hfds_feature_get_kind(f);
+		HFDS_FAIL_IF(k != HFDS_FEATURE_VALUE && k != HFDS_FEATURE_CLASS_LABEL, HFDS_EUNSUPPORTED, err,
+			"%s: column '%s': %s cannot be read from CSV (use JSON Lines for nested features)", in->path, fname,
+			hfds_feature_type_name(f));
+		if (!in->o.header) {
+			HFDS_FAIL_IF(i >= ncol, HFDS_EINVAL, err, "%s: %zu columns but %zu features", in->path, ncol, nf);
+			in->csv_map[i] = i;
+			continue;
+		}
+		for (j = 0; j < ncol && strcmp(names[j], fname); j++)
+			;
+		HFDS_FAIL_IF(j == ncol, HFDS_EINVAL, err, "%s:1: no column '%s' in the header (the features name it)", in->path, fname);
+		in->csv_map[i] = j;
+	}
+	if (in->o.extra_keys != HFDS_INGEST_EXTRA_IGNORE)
+		for (j = 0; j < ncol; j++) {
+			for (i = 0; i < nf && in->csv_map[i] != j; i++)
+				;
+			HFDS_FAIL_IF(i == nf, HFDS_EINVAL, err, "%s:1: column %zu ('%s') is not in the features (pass --ignore-extra to drop it)",
+				in->path, j + 1, names[j]);
+		}
+	in->sh.csv_ncolumns = ncol;
+	in->sh.csv_map = in->csv_map;
+	if (in->o.header) { /* drop the header record */
+		int open;
+		size_t h = (size_t)(csv_record_end(in->carry, in->carry + in->carry_len, in->o.quote, &open) - in->carry);
+		in->line_base += count_lines(in->carry, h);
+		memmove(in->carry, in->carry + h, in->carry_len - h);
+		in->carry_len -= h;
+	}
+done:
+	if (names)
+		for (i = 0; i < ncol; i++)
+			hfds_free(names[i]);
+	hfds_free(names);
+	hfds_features_free(inferred);
+	return rc;
+}
+
+int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *features, const hfds_ingest_options *o,
+	hfds_error *err)
+{
+	int rc = 0, tsv = 0, threads;
+	hfds_ingest *in = NULL;
+	hfds_features *feats = NULL;
+	size_t i;
+	*out = NULL;
+	HFDS_FAIL_IF(o && o->version != HFDS_INGEST_OPTIONS_VERSION, HFDS_EINVAL, err,
+		"hfds_ingest_options version %u (expected %u)", o->version, HFDS_INGEST_OPTIONS_VERSION);
+	in = hfds_calloc(1, sizeof(*in));
+	HFDS_FAIL_IF(!in, HFDS_ENOMEM, err, "out of memory");
+	hfds_error_init(&in->last);
+	if (o)
+		in->o = *o;
+	else
+		hfds_ingest_options_init(&in->o);
+	if (!in->o.block_bytes)
+		in->o.block_bytes = 8u << 20;
+	if (!in->o.max_line)
+		in->o.max_line = 256u << 20;
+	if (in->o.max_depth <= 0)
+		in->o.max_depth = 64;
+	if (!in->o.infer_rows)
+		in->o.infer_rows = 1000;
+	if (!in->o.quote)
+		in->o.quote = '"';
+	in->path = hfds_strdup(path);
+	in->null_value = hfds_strdup(in->o.null_value ? in->o.null_value : "");
+	HFDS_FAIL_IF(!in->path || !in->null_value, HFDS_ENOMEM, err, "out of memory");
+	in->o.null_value = in->null_value;
+	in->csv = in->o.format == HFDS_INGEST_CSV || (in->o.format == HFDS_INGEST_AUTO && looks_csv(path, &tsv));
+	if (!in->o.delimiter)
+		in->o.delimiter = tsv ? '\t' : ',';
+	HFDS_FAIL_IF(in->csv && (in->o.delimiter == in->o.quote || in->o.delimiter == '\n' || in->o.delimiter == '\r'),
+		HFDS_EINVAL, err, "CSV delimiter and quote must differ and not be a line break");
+	if (features) {
+		HFDS_TRY(hfds_features_copy(&feats, features, err));
+		for (i = 0; i < hfds_features_count(feats); i++)
+			HFDS_TRY(check_labels(hfds_features_at(feats, i), hfds_features_name_at(feats, i), err));
+	}
+	HFDS_TRY(ing_source_open(&in->src, path, err));
+	/* the first block is read now: it holds the header and the inference sample */
+	HFDS_TRY(fill_carry(in, in->o.block_bytes, err));
+	strip_bom(in);
+	/* the inference sample is infer_rows lines, read beyond the first block if need be */
+	while (!feats && !in->src_eof && in->carry_len < INFER_MAX && count_lines(in->carry, in->carry_len) <= in->o.infer_rows)
+		HFDS_TRY(fill_carry(in, in->carry_len + READ_CHUNK, err));
+	if (in->csv) {
+		HFDS_TRY(open_csv(in, &feats, err));
+	} else if (!feats) {
+		size_t b = in->carry_len;
+		if (!in->src_eof && (b = last_boundary(in, in->carry_len)) == 0)
+			HFDS_FAIL(HFDS_ELIMIT, err, "%s:1: a line longer than %zu bytes: cannot infer features (pass --features)",
+				path, in->o.block_bytes);
+		HFDS_TRY(ing_infer_jsonl(&feats, path, in->carry, b, in->o.infer_rows, &in->o, err));
+	}
+	in->features = feats;
+	feats = NULL;
+	HFDS_TRY(hfds_features_to_arrow_schema(&in->schema, in->features, HFDS_FEATURES_ARROW_HF_METADATA, err));
+	in->sh.opt = &in->o;
+	in->sh.features = in->features;
+	in->sh.schema = &in->schema;
+	threads = in->o.threads > 0 ? in->o.threads : hfds_cpu_count();
+	HFDS_TRY(hfds_pool_new(&in->pool, threads, err));
+	in->nslots = (size_t)threads;
+	in->slots = hfds_calloc(2 * in->nslots, sizeof(*in->slots));
+	HFDS_FAIL_IF(!in->slots, HFDS_ENOMEM, err, "out of memory");
+	for (i = 0; i < 2; i++) {
+		in->rounds[i].slots = in->slots + i * in->nslots;
+		HFDS_TRY(hfds_taskgroup_new(&in->rounds[i].group, in->pool, err));
+	}
+	for (i = 0; i < 2 * in->nslots; i++) {
+		if (in->csv)
+			HFDS_TRY(csv_parser_new(&in->slots[i].csv, &in->sh, err));
+		else
+			HFDS_TRY(jl_parser_new(&in->slots[i].jl, &in->sh, err));
+	}
+	*out = in;
+	in = NULL;
+done:
+	hfds_features_free(feats);
+	hfds_ingest_free(in);
+	return rc;
+}
+
+const hfds_features *hfds_ingest_features(const hfds_ingest *in)
+{
+	return in->features;
+}
+
+const struct ArrowSchema *hfds_ingest_schema(const hfds_ingest *in)
+{
+	return &in->schema;
+}
+
+uint64_t hfds_ingest_rows(const hfds_ingest *in)
+{
+	return in->rows;
+}
+
+uint64_t hfds_ingest_ignored(const hfds_ingest *in)
+{
+	return in->ignored;
+}
+
+void hfds_ingest_free(hfds_ingest *in)
+{
+	size_t i;
+	if (!in)
+		return;
+	for (i = 0; i < 2; i++)
+		hfds_taskgroup_free(in->rounds[i].group); /* waits for blocks still being parsed */
+	for (i = 0; in->slots && i < 2 * in->nslots; i++) {
+		slot *sl = &in->slots[i];
+		if (sl->batch.release)
+			sl->batch.release(&sl->batch);
+		jl_parser_free(sl->jl);
+		csv_parser_free(sl->csv);
+		hfds_free(sl->buf);
+	}
+	hfds_free(in->slots);
+	hfds_pool_free(in->pool);
+	ing_source_free(in->src);
+	hfds_free(in->carry);
+	hfds_free(in->csv_map);
+	if (in->schema.release)
+		in->schema.release(&in->schema);
+	hfds_features_free(in->features);
+	hfds_free(in->null_value);
+	hfds_free(in->path);
+	hfds_free(in);
+}
+
+static int stream_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
+{
+	hfds_ingest *in = st->private_data;
+	hfds_error_init(&in->last);
+	return hfds_arrow_schema_copy(out, &in->schema, &in->last) < 0 ? 12 /* ENOMEM */ : 0;
+}
+
+static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
+{
+	hfds_ingest *in = st->private_data;
+	int rc;
+	hfds_error_init(&in->last);
+	rc = hfds_ingest_next(in, out, &in->last);
+	if (rc == HFDS_ITEROVER) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return rc < 0 ? (rc == HFDS_ENOMEM ? 12 : 5 /* EIO */) : 0;
+}
+
+static const char *stream_error(struct ArrowArrayStream *st)
+{
+	hfds_ingest *in = st->private_data;
+	return in->last.code ? in->last.message : NULL;
+}
+
+static void stream_release(struct ArrowArrayStream *st)
+{
+	hfds_ingest_free(st->private_data);
+	st->release = NULL;
+}
+
+int hfds_ingest_stream(hfds_ingest **in, struct ArrowArrayStream *out, hfds_error *err)
+{
+	HFDS_ASSERT_ARG(in && *in && out, err);
+	out->get_schema = stream_schema;
+	out->get_next = stream_next;
+	out->get_last_error = stream_error;
+	out->release = stream_release;
+	out->private_data = *in;
+	*in = NULL;
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* JSON Lines -> record batches: values per dtype, ClassLabel names, base64, media paths,
+ * nulls, values that break their features, and errors that name file:line:column. */
+#include "ingest_test.h"
+
+#include "hfds/arrow.h"
+#include "hfds/ingest.h"
+
+static int open_r(hfds_ingest **r, const char *path, const hfds_features *f, hfds_error *err)
+{
+	hfds_ingest_options o;
+	hfds_ingest_options_init(&o);
+	o.threads = 2;
+	o.block_bytes = 64; /* many small blocks: boundaries and line numbers across blocks */
+	return hfds_ingest_open(r, path, f, &o, err);
+}
+
+static hfds_features *features(void)
+{
+	hfds_features *f = hfds_features_new();
+	hfds_feature *ts = NULL, *d = NULL;
+	const char *names[] = {"neg", "pos"};
+	hfds_feature_value_parse(&ts, "timestamp[us]", NULL);
+	hfds_feature_value_parse(&d, "date32", NULL);
+	hfds_features_add(f, "id", hfds_feature_value(HFDS_DTYPE_INT64), NULL);
+	hfds_features_add(f, "blob", hfds_feature_value(HFDS_DTYPE_BINARY), NULL);
+	hfds_features_add(f, "ts", ts, NULL);
+	hfds_features_add(f, "day", d, NULL);
+	hfds_features_add(f, "label", hfds_feature_class_label(names, 2), NULL);
+	hfds_features_add(f, "x", hfds_feature_value(HFDS_DTYPE_FLOAT32), NULL);
+	hfds_features_add(f, "img", hfds_feature_image(NULL), NULL);
+	return f;
+}
+
+static int valid(const struct ArrowArray *a, int64_t i)
+{
+	const uint8_t *bits = a->buffers[0];
+	i += a->offset;
+	return !bits || (bits[i / 8] >> (i % 8) & 1);
+}
+
+static void values(void)
+{
+	hfds_features *f = features();
+	hfds_ingest *r = NULL;
+	hfds_ingest_options o;
+	struct ArrowArray a;
+	hfds_error err;
+	const char *path = write_file("ok.jsonl",
+		"{\"id\": 1, \"blob\": \"AAEC\", \"ts\": \"2024-01-02T03:04:05.5Z\", \"day\": \"1970-01-03\", \"label\": \"pos\", \"x\": 1.5, \"img\": \"cat.png\"}\n"
+		"\n"
+		"{\"id\": 2, \"blob\": null, \"ts\": 7, \"day\": 3, \"label\": 0, \"x\": \"NaN\", \"img\": {\"bytes\": \"iVBO\", \"path\": null}}\n"
+		"{\"id\": 3}\n");
+	hfds_error_init(&err);
+	REQUIRE(path);
+	hfds_ingest_options_init(&o);
+	o.threads = 1;
+	REQUIRE(hfds_ingest_open(&r, path, f, &o, &err) == 0);
+	REQUIRE(hfds_ingest_next(r, &a, &err) == 0);
+	CHECK_EQ_INT(a.length, 3);
+	CHECK_EQ_INT(((const int64_t *)a.children[0]->buffers[1])[2], 3);
+	{
+		const struct ArrowArray *b = a.children[1];
+		const int32_t *off = b->buffers[1];
+		const uint8_t *data = b->buffers[2];
+		CHECK_EQ_INT(off[1] - off[0], 3);
+		CHECK(data[off[0]] == 0 && data[off[0] + 1] == 1 && data[off[0] + 2] == 2);
+		CHECK(!valid(b, 1));
+		CHECK(!valid(b, 2));
+	}
+	CHECK_EQ_INT(((const int64_t *)a.children[2]->buffers[1])[0], 1704164645500000ll);
+	CHECK_EQ_INT(((const int64_t *)a.children[2]->buffers[1])[1], 7);
+	CHECK_EQ_INT(((const int32_t *)a.children[3]->buffers[1])[0], 2);
+	CHECK_EQ_INT(((const int64_t *)a.children[4]->buffers[1])[0], 1);
+	CHECK_EQ_INT(((const int64_t *)a.children[4]->buffers[1])[1], 0);
+	CHECK(((const float *)a.children[5]->buffers[1])[0] == 1.5f);
+	{
+		const struct ArrowArray *img = a.children[6], *bytes = img->children[0], *p = img->children[1];
+		const int32_t *off = p->buffers[1];
+		CHECK(!valid(bytes, 0));
+		CHECK_EQ_INT(off[1] - off[0], 7);
+		CHECK(!memcmp((const char *)p->buffers[2] + off[0], "cat.png", 7));
+		CHECK(valid(bytes, 1));
+		CHECK(!valid(p, 1));
+		CHECK(!valid(img, 2));
+	}
+	a.release(&a);
+	CHECK_EQ_INT(hfds_ingest_next(r, &a, &err), HFDS_ITEROVER);
+	hfds_ingest_free(r);
+	hfds_features_free(f);
+}
+
+/* Reads name (holding text) as features f until it fails with code and a message holding needle. */
+static void expect_error_f(const char *name, const char *text, const hfds_features *f, int code, const char *needle)
+{
+	hfds_ingest_options o;
+	hfds_ingest_options_init(&o);
+	o.threads = 2;
+	o.block_bytes = 64; /* many small blocks: boundaries and line numbers across blocks */
+	expect_failure(write_file(name, text), f, &o, code, needle);
+}
+
+static void expect_error(const char *name, const char *text, int code, const char *needle)
+{
+	hfds_features *f = features();
+	expect_error_f(name, text, f, code, needle);
+	hfds_features_free(f);
+}
+
+static void errors(void)
+{
+	expect_error("b1.jsonl", "{\"id\": 1}\n{\"id\": 2, \"label\": \"maybe\"}\n", HFDS_EINVAL,
+		"b1.jsonl:2:20: column 'label': unknown label");
+	expect_error("b2.jsonl", "{\"id\": 1, \"blob\": \"@@@@\"}\n", HFDS_EINVAL, "b2.jsonl:1:19: column 'blob': invalid base64");
+	expect_error("b3.jsonl", "{\"id\": 1}\n{\"id\": \n", HFDS_EPARSE, "b3.jsonl:2:8: expected a JSON value");
+	expect_error("b4.jsonl", "{\"id\": 1, \"nope\": 2}\n", HFDS_EINVAL, "b4.jsonl:1:11: key \"nope\" is not in the features");
+	expect_error("b5.jsonl", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n{\"id\": 4}\n{\"id\": 5}\n{\"id\": 6}\n{\"id\": \"one\"}\n",
+		HFDS_EINVAL, "b5.jsonl:7:8: expected int64 for 'id', found \"one\"");
+	expect_error("b6.jsonl", "[1, 2]\n", HFDS_EPARSE, "b6.jsonl:1:1: expected a JSON object per line");
+	expect_error("b7.jsonl", "{\"ts\": \"yesterday\"}\n", HFDS_EINVAL, "b7.jsonl:1:8: column 'ts': expected a timestamp");
+	/* issue 16 item 16: dates and timestamps that do not exist or do not fit are refused */
+	expect_error("d1.jsonl", "{\"day\": \"2023-02-29\"}\n", HFDS_EINVAL, "d1.jsonl:1:9: column 'day': no such date");
+	expect_error("d2.jsonl", "{\"ts\": \"2024-01-01T99:99:99\"}\n", HFDS_EINVAL, "d2.jsonl:1:8: column 'ts': no such time of day");
+	expect_error("d3.jsonl", "{\"ts\": \"2023-13-01T00:00:00\"}\n", HFDS_EINVAL, "d3.jsonl:1:8: column 'ts': no such date");
+	/* issue 16 item 20: values that break their features */
+	expect_error("c1.jsonl", "{\"label\": 2}\n", HFDS_EINVAL, "c1.jsonl:1:11: column 'label': ClassLabel index out of range [-1, 2)");
+	expect_error("c2.jsonl", "{\"label\": -2}\n", HFDS_EINVAL, "c2.jsonl:1:11: column 'label': ClassLabel index out of range");
+	expect_error("f1.jsonl", "{\"x\": 1e39}\n", HFDS_EINVAL, "f1.jsonl:1:7: column 'x': out of range for float32 (1e39)");
+	expect_error("u1.jsonl", "{\"id\": 1, \"img\": \"\\ud800\"}\n", HFDS_EPARSE, "u1.jsonl:1:18: column 'img': lone high surrogate");
+	expect_error("u2.jsonl", "{\"id\": 1}\n{\"id\": 2, \"img\": \"\xff\"}\n", HFDS_EPARSE, "u2.jsonl:2:19: invalid UTF-8");
+	expect_error("n1.jsonl", "{\"id\": 9223372036854775808}\n", HFDS_EINVAL, "n1.jsonl:1:8: expected int64 for 'id'");
+	expect_error("q1.jsonl", "{\"id\": 1}\n{\"id\": 2, \"img\": \"abc}\n", HFDS_EPARSE, "q1.jsonl:2:18: string never closed");
+	expect_error("z1.jsonl", "{\"id\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}\n",
+		HFDS_EPARSE, "z1.jsonl:1:71: nested too deeply");
+}
+
+/* Features whose values must match their shape, range and unit. */
+static void checked_features(void)
+{
+	hfds_features *f = hfds_features_new();
+	hfds_feature *ts = NULL, *h = NULL;
+	const char *dup[] = {"a", "a"};
+	const char *path = write_file("l.jsonl", "{\"l\": 0}\n");
+	hfds_ingest *r = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE(hfds_feature_value_parse(&ts, "timestamp[ns]", NULL) == 0);
+	REQUIRE(hfds_feature_value_parse(&h, "float16", NULL) == 0);
+	hfds_features_add(f, "m", hfds_feature_array(2, (int64_t[]){2, 2}, HFDS_DTYPE_INT32), NULL);
+	hfds_features_add(f, "ns", ts, NULL);
+	hfds_features_add(f, "h", h, NULL);
+	expect_error_f("arr.jsonl", "{\"m\": [[1, 2], [3, 4]]}\n{\"m\": [[1, 2, 3], [4, 5, 6]]}\n", f, HFDS_EINVAL,
+		"arr.jsonl:2:8: column 'm': Array dimension has 3 values where the shape says 2");
+	expect_error_f("rag.jsonl", "{\"m\": [[1, 2], [3]]}\n", f, HFDS_EINVAL, "rag.jsonl:1:16: column 'm': Array dimension has 1 values");
+	expect_error_f("ns.jsonl", "{\"ns\": \"2262-04-11T23:47:16\"}\n{\"ns\": \"2262-04-12T00:00:00\"}\n", f, HFDS_EINVAL,
+		"ns.jsonl:2:8: column 'ns': timestamp out of range for its unit");
+	expect_error_f("h.jsonl", "{\"h\": 65504}\n{\"h\": 70000}\n", f, HFDS_EINVAL, "h.jsonl:2:7: column 'h': out of range for float16 (70000)");
+	hfds_features_free(f);
+	/* duplicate ClassLabel names are refused as datasets refuses them */
+	f = hfds_features_new();
+	hfds_features_add(f, "l", hfds_feature_class_label(dup, 2), NULL);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(open_r(&r, path, f, &err), HFDS_EINVAL);
+	CHECK(strstr(err.message, "ClassLabel name 'a' appears twice") != NULL);
+	hfds_features_free(f);
+}
+
+/* A line longer than max_line is refused while it is read (no newline ever comes). */
+static void line_cap(void)
+{
+	hfds_ingest *r = NULL;
+	hfds_ingest_options o;
+	hfds_features *f = features();
+	struct ArrowArray a;
+	hfds_error err;
+	char *big = malloc(1 << 20);
+	const char *path;
+	REQUIRE(big);
+	memset(big, ' ', (1 << 20) - 1);
+	memcpy(big, "{\"id\": 1}\n{\"id\": 2}\n{\"id\":", 26);
+	big[(1 << 20) - 1] = '\0';
+	path = write_file("long.jsonl", big);
+	free(big);
+	hfds_ingest_options_init(&o);
+	o.max_line = 4096;
+	o.block_bytes = 1024;
+	hfds_error_init(&err);
+	REQUIRE(hfds_ingest_open(&r, path, f, &o, &err) == 0);
+	REQUIRE(hfds_ingest_next(r, &a, &err) == 0);
+	CHECK_EQ_INT(a.length, 2);
+	a.release(&a);
+	CHECK_EQ_INT(hfds_ingest_next(r, &a, &err), HFDS_ELIMIT);
+	CHECK(strstr(err.message, "long.jsonl:3: a line longer than 4096 bytes") != NULL);
+	hfds_ingest_free(r);
+	hfds_features_free(f);
+}
+
+/* The ArrowArrayStream form: schema with the features' metadata, batches, then the error
+ * with its place through get_last_error. */
+static void stream(void)
+{
+	hfds_ingest *r = NULL;
+	struct ArrowArrayStream st;
+	struct ArrowSchema sc;
+	struct ArrowArray a;
+	hfds_error err;
+	int64_t rows = 0;
+	int rc;
+	const char *path = write_file("st.jsonl", "{\"a\": 1, \"b\": [\"x\"]}\n{\"a\": 2, \"b\": null}\n{\"a\": 3, \"b\": []}\n{\"a\": \"z\"}\n");
+	static const char fj[] = "{\"a\": {\"dtype\": \"int64\", \"_type\": \"Value\"}, "
+		"\"b\": {\"feature\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"_type\": \"List\"}}";
+	hfds_features *f = NULL;
+	hfds_error_init(&err);
+	REQUIRE(hfds_features_parse_json(&f, fj, strlen(fj), &err) == 0);
+	REQUIRE(open_r(&r, path, f, &err) == 0);
+	hfds_features_free(f);
+	REQUIRE(hfds_ingest_stream(&r, &st, &err) == 0);
+	CHECK(r == NULL);
+	REQUIRE(st.get_schema(&st, &sc) == 0);
+	CHECK_EQ_STR(sc.format, "+s");
+	CHECK_EQ_INT(sc.n_children, 2);
+	CHECK_EQ_STR(sc.children[1]->format, "+l");
+	CHECK(sc.metadata != NULL);
+	sc.release(&sc);
+	while ((rc = st.get_next(&st, &a)) == 0 && a.release) {
+		rows += a.length;
+		a.release(&a);
+	}
+	CHECK(rc != 0);
+	CHECK_EQ_INT(rows, 3);
+	CHECK(strstr(st.get_last_error(&st), "st.jsonl:4:7: expected int64 for 'a', found \"z\"") != NULL);
+	st.release(&st);
+}
+
+static int infer(hfds_features **out, const char *path, hfds_error *err)
+{
+	hfds_ingest *r = NULL;
+	int rc = open_r(&r, path, NULL, err);
+	if (rc == 0)
+		rc = hfds_features_copy(out, hfds_ingest_features(r), err);
+	hfds_ingest_free(r);
+	return rc;
+}
+
+static void inference(void)
+{
+	hfds_features *f = NULL;
+	hfds_error err;
+	char *json = NULL;
+	const char *path = write_file("inf.jsonl",
+		"{\"a\": 1, \"b\": [1, 2], \"c\": {\"x\": \"s\"}, \"n\": null}\n"
+		"{\"a\": 2.5, \"b\": [], \"c\": {\"y\": true}, \"e\": \"late\"}\n");
+	hfds_error_init(&err);
+	REQUIRE(infer(&f, path, &err) == 0);
+	REQUIRE(hfds_features_to_json(&json, NULL, f, 0, NULL) == 0);
+	CHECK_EQ_STR(json, "{\"a\": {\"dtype\": \"float64\", \"_type\": \"Value\"}, "
+		"\"b\": {\"feature\": {\"dtype\": \"int64\", \"_type\": \"Value\"}, \"_type\": \"List\"}, "
+		"\"c\": {\"x\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"y\": {\"dtype\": \"bool\", \"_type\": \"Value\"}}, "
+		"\"n\": {\"dtype\": \"string\", \"_type\": \"Value\"}, \"e\": {\"dtype\": \"string\", \"_type\": \"Value\"}}");
+	hfds_free(json);
+	hfds_features_free(f);
+	f = NULL;
+	path = write_file("inf2.jsonl", "{\"a\": [1]}\n{\"a\": [\"x\"]}\n");
+	CHECK_EQ_INT(infer(&f, path, &err), HFDS_EPARSE);
+	CHECK(strstr(err.message, "inf2.jsonl:2:8: column 'a': string here but integer") != NULL);
+	CHECK(f == NULL);
+}
+
+int main(void)
+{
+	RUN(values);
+	RUN(errors);
+	RUN(checked_features);
+	RUN(line_cap);
+	RUN(stream);
+	RUN(inference);
+	TEST_END();
+}
