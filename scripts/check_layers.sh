@@ -12,11 +12,11 @@
 set -euo pipefail
 cd "$1"
 CLI_FOOTER_DUMP=" src/cli/cmd_info.c "
-LAYERS=(util arrow parquet features ingest dataset store hub chess publish server cli)
+LAYERS=(util arrow parquet features ingest dataset store hub chess publish server recipe cli)
 # the module that owns each public header
 declare -A OWNER=([common]=util [arrow]=arrow [arrow_abi]=arrow [parquet]=parquet [parquet_reader]=parquet
 	[features]=features [ingest]=ingest [dataset]=dataset [store]=store [hub]=hub [chess]=chess
-	[publish]=publish [server]=server)
+	[publish]=publish [server]=server [recipe]=recipe)
 declare -A RANK LINKS
 for i in "${!LAYERS[@]}"; do RANK[${LAYERS[$i]}]=$i; done
 # direct module links from `hfds_module(name deps...)`

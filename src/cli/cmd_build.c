@@ -44,7 +44,7 @@ int cmd_build(int argc, char **argv)
 {
 	const char *push = NULL, *out_dir = NULL, *endpoint = NULL, *config = NULL, *threads = NULL;
 	const char **configs = NULL, *pos[1];
-	int dry_run = 0, purge = 0, yes = 0, npos = 0, code = CLI_EXIT_OK, i;
+	int dry_run = 0, purge = 0, yes = 0, npos = 0, code = CLI_EXIT_OK, i, nthreads = 0;
 	size_t nconfigs = 0;
 	hfds_recipe *r = NULL;
 	hfds_recipe_report *rep = NULL;
@@ -54,15 +54,15 @@ int cmd_build(int argc, char **argv)
 	hfds_error err;
 	char sha[41] = "";
 	const cli_opt opts[] = {
-		{ "--push", NULL, &push, NULL },
-		{ "--config", NULL, &config, NULL },
-		{ "--dry-run", NULL, NULL, &dry_run },
-		{ "--purge", NULL, NULL, &purge },
-		{ "--yes", "-y", NULL, &yes },
-		{ "--out", NULL, &out_dir, NULL },
-		{ "--endpoint", NULL, &endpoint, NULL },
-		{ "--threads", NULL, &threads, NULL },
-		{ NULL, NULL, NULL, NULL },
+		CLI_STR("--push", NULL, &push),
+		CLI_STR("--config", NULL, &config),
+		CLI_FLAG("--dry-run", NULL, &dry_run),
+		CLI_FLAG("--purge", NULL, &purge),
+		CLI_FLAG("--yes", "-y", &yes),
+		CLI_STR("--out", NULL, &out_dir),
+		CLI_STR("--endpoint", NULL, &endpoint),
+		CLI_STR("--threads", NULL, &threads),
+		CLI_END,
 	};
 	hfds_error_init(&err);
 	if ((code = cli_parse("build", argc, argv, opts, usage_text, pos, 1, &npos)) != CLI_EXIT_OK)
@@ -91,7 +91,9 @@ int cmd_build(int argc, char **argv)
 	o.dry_run = dry_run;
 	o.purge = purge;
 	o.out_dir = out_dir;
-	o.threads = threads ? atoi(threads) : cli_threads(0);
+	if (threads && (code = cli_threads_arg("build", threads, &nthreads)) != CLI_EXIT_OK)
+		goto done;
+	o.threads = cli_threads(nthreads);
 	if (hfds_recipe_load(&r, pos[0], &err) < 0)
 		goto fail;
 	if (push) {

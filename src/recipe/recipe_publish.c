@@ -234,9 +234,15 @@ int rc_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_recipe *r, h
 	char out_sha[41], hfds_error *err)
 {
 	wrap w = { ops, r, rep, purge };
-	hfds_ds_repo_ops wops = { &w, w_head, w_read, w_list, w_commit };
+	hfds_ds_repo_ops wops;
 	hfds_ds_publish_options po;
-	memset(&po, 0, sizeof(po));
+	hfds_ds_repo_ops_init(&wops);
+	wops.payload = &w;
+	wops.head = w_head;
+	wops.read_file = w_read;
+	wops.list_files = w_list;
+	wops.commit = w_commit;
+	hfds_ds_publish_options_init(&po);
 	po.title = purge ? "Build dataset from recipe (purge)" : "Build dataset from recipe";
 	po.replace_features = 1;
 	return hfds_ds_publish(ds, &wops, &po, out_sha, err);
