@@ -5,7 +5,6 @@
  * datasets does for Audio and Image) or 32 MB, so memory is one batch of media whatever the size
  * of the dataset.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,30 +26,6 @@ void hfds_recipe_build_options_init(hfds_recipe_build_options *o)
 	o->version = HFDS_RECIPE_BUILD_OPTIONS_VERSION;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *len, hfds_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	int rc = 0;
-	*data = NULL;
-	*len = 0;
-	HFDS_FAIL_IF(!f, HFDS_EIO, err, "%s: cannot open: %s", path, strerror(errno));
-	HFDS_FAIL_IF(fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0, HFDS_EIO, err,
-		"%s: cannot seek", path);
-	*data = malloc((size_t)n + 1);
-	HFDS_FAIL_IF(!*data, HFDS_ENOMEM, err, "%s: out of memory for %ld bytes", path, n);
-	HFDS_FAIL_IF(fread(*data, 1, (size_t)n, f) != (size_t)n, HFDS_EIO, err, "%s: short read", path);
-	*len = (size_t)n;
-done:
-	if (f)
-		fclose(f);
-	if (rc < 0) {
-		free(*data);
-		*data = NULL;
-	}
-	return rc;
-}
-
 static int append_cell(hfds_arrow_builder *b, const rc_col *c, size_t row, hfds_error *err)
 {
 	const rc_cell *e = &c->cells[row];
@@ -68,12 +43,12 @@ static int append_cell(hfds_arrow_builder *b, const rc_col *c, size_t row, hfds_
 
 static int append_media(hfds_arrow_builder *b, const rc_media_col *m, size_t row, hfds_error *err)
 {
-	uint8_t *data = NULL;
+	char *data = NULL;
 	size_t len = 0;
 	int rc = 0;
 	if (!m->paths[row])
 		return hfds_arrow_builder_append_null(b, err);
-	HFDS_TRY(read_file(m->paths[row], &data, &len, err));
+	HFDS_TRY(rc_read_file(m->paths[row], SIZE_MAX - 1, &data, &len, err));
 	if (m->spec->kind == RC_MEDIA_BINARY) {
 		HFDS_TRY(hfds_arrow_builder_append_bytes(b, data, len, err));
 	} else {

@@ -70,5 +70,7 @@ struct hfds_recipe {
 
 /* "dir/path" unless path is absolute (malloc'd, NULL when out of memory). */
 char *rc_resolve(const char *base_dir, const char *path);
+/* A whole file (NUL-terminated, malloc'd); HFDS_ELIMIT past `max` bytes, HFDS_EIO. */
+int rc_read_file(const char *path, size_t max, char **data, size_t *len, hfds_error *err);
 
 #endif

@@ -531,26 +531,39 @@ done:
 	return rc;
 }
 
+int rc_read_file(const char *path, size_t max, char **data, size_t *len, hfds_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	long n = 0;
+	int rc = 0;
+	*data = NULL;
+	*len = 0;
+	HFDS_FAIL_IF(!f, HFDS_EIO, err, "%s: cannot open: %s", path, strerror(errno));
+	HFDS_FAIL_IF(fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0, HFDS_EIO, err,
+		"%s: cannot seek (not a regular file?)", path);
+	HFDS_FAIL_IF((unsigned long)n > max, HFDS_ELIMIT, err, "%s: %ld bytes, more than the %zu allowed", path, n, max);
+	*data = malloc((size_t)n + 1);
+	HFDS_FAIL_IF(!*data, HFDS_ENOMEM, err, "%s: out of memory for %ld bytes", path, n);
+	HFDS_FAIL_IF(fread(*data, 1, (size_t)n, f) != (size_t)n, HFDS_EIO, err, "%s: short read", path);
+	(*data)[n] = '\0';
+	*len = (size_t)n;
+done:
+	if (f)
+		fclose(f);
+	if (rc < 0) {
+		free(*data);
+		*data = NULL;
+	}
+	return rc;
+}
+
 int hfds_recipe_load(hfds_recipe **out, const char *path, hfds_error *err)
 {
-	FILE *f = NULL;
 	char *text = NULL, *dir = NULL, *slash;
-	size_t len = 0, cap = 0, n;
+	size_t len = 0;
 	int rc = 0;
 	*out = NULL;
-	f = fopen(path, "rb");
-	HFDS_FAIL_IF(!f, HFDS_EIO, err, "%s: cannot open: %s", path, strerror(errno));
-	do {
-		if (len + 4096 > cap) {
-			char *g = realloc(text, cap = cap * 2 + 8192);
-			HFDS_FAIL_IF(!g, HFDS_ENOMEM, err, "out of memory");
-			text = g;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-		HFDS_FAIL_IF(len > (16u << 20), HFDS_ELIMIT, err, "%s: a recipe is at most 16 MiB", path);
-	} while (n > 0);
-	HFDS_FAIL_IF(ferror(f), HFDS_EIO, err, "%s: read failed", path);
+	HFDS_TRY(rc_read_file(path, 16u << 20, &text, &len, err));
 	dir = hfds_strdup(path);
 	HFDS_FAIL_IF(!dir, HFDS_ENOMEM, err, "out of memory");
 	slash = strrchr(dir, '/');
@@ -558,10 +571,8 @@ int hfds_recipe_load(hfds_recipe **out, const char *path, hfds_error *err)
 		*slash = '\0';
 	else
 		strcpy(dir, ".");
-	rc = hfds_recipe_parse(out, text ? text : "", len, path, dir, err);
+	rc = hfds_recipe_parse(out, text, len, path, dir, err);
 done:
-	if (f)
-		fclose(f);
 	free(text);
 	free(dir);
 	return rc;

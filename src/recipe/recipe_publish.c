@@ -23,27 +23,6 @@ typedef struct wrap {
 	int purge;
 } wrap;
 
-static int slurp(const char *path, char **out, size_t *len, hfds_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	hfds_buf b;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-	hfds_buf_init(&b, 64u << 20);
-	HFDS_FAIL_IF(!f, HFDS_EIO, err, "%s: cannot open: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		HFDS_TRY(hfds_buf_append(&b, chunk, n, err));
-	HFDS_TRY(hfds_buf_cstr(&b, err));
-	*len = b.len;
-	*out = (char *)hfds_buf_detach(&b, NULL);
-done:
-	if (f)
-		fclose(f);
-	hfds_buf_release(&b);
-	return rc;
-}
-
 static int has_key(const char *yaml, size_t len, const char *key)
 {
 	size_t k = strlen(key);
@@ -123,7 +102,7 @@ static int w_read(void *payload, const char *rev, const char *path, char **data,
 	if (w->r->card_body) {
 		path_body = rc_resolve(w->r->base_dir, w->r->card_body);
 		HFDS_FAIL_IF(!path_body, HFDS_ENOMEM, err, "out of memory");
-		HFDS_TRY(slurp(path_body, &text, &tlen, err));
+		HFDS_TRY(rc_read_file(path_body, 64u << 20, &text, &tlen, err));
 	} else if (!w->purge) {
 		rc = w->inner->read_file(w->inner->payload, rev, path, &text, &tlen, err);
 		if (rc == HFDS_ENOTFOUND) {
@@ -276,30 +255,41 @@ done:
 	return rc;
 }
 
+/* Streams src to dst (auxiliary tables can be gigabytes), creating dst's folders below dir. */
+static int copy_file(const char *src, char *dst, size_t dir_len, hfds_error *err)
+{
+	FILE *in = NULL, *out = NULL;
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+	for (char *s = strchr(dst + dir_len + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(dst, 0777);
+		*s = '/';
+	}
+	in = fopen(src, "rb");
+	HFDS_FAIL_IF(!in, HFDS_EIO, err, "%s: cannot open: %s", src, strerror(errno));
+	out = fopen(dst, "wb");
+	HFDS_FAIL_IF(!out, HFDS_EIO, err, "%s: cannot create: %s", dst, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		HFDS_FAIL_IF(fwrite(chunk, 1, n, out) != n, HFDS_EIO, err, "%s: cannot write: %s", dst, strerror(errno));
+	HFDS_FAIL_IF(ferror(in), HFDS_EIO, err, "%s: read failed", src);
+done:
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && rc == 0)
+		rc = hfds_error_set(err, HFDS_EIO, "%s: cannot write", dst);
+	return rc;
+}
+
 int rc_publish_copy_auxiliary(const hfds_recipe *r, const char *dir, hfds_error *err)
 {
 	int rc = 0;
 	for (size_t i = 0; i < r->naux && rc == 0; i++) {
-		char *src = rc_resolve(r->base_dir, r->aux[i].key), *dst = hfds_path_join(dir, r->aux[i].value), *text = NULL;
-		size_t len = 0;
-		FILE *f = NULL;
-		if (!src || !dst)
-			rc = hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-		else if ((rc = slurp(src, &text, &len, err)) == 0) {
-			for (char *s = strchr(dst + strlen(dir) + 1, '/'); s; s = strchr(s + 1, '/')) {
-				*s = '\0';
-				mkdir(dst, 0777);
-				*s = '/';
-			}
-			f = fopen(dst, "wb");
-			if (!f || fwrite(text, 1, len, f) != len)
-				rc = hfds_error_set(err, HFDS_EIO, "%s: cannot write: %s", dst, strerror(errno));
-			if (f && fclose(f) != 0 && rc == 0)
-				rc = hfds_error_set(err, HFDS_EIO, "%s: cannot write", dst);
-		}
+		char *src = rc_resolve(r->base_dir, r->aux[i].key), *dst = hfds_path_join(dir, r->aux[i].value);
+		rc = src && dst ? copy_file(src, dst, strlen(dir), err) : hfds_error_set(err, HFDS_ENOMEM, "out of memory");
 		free(src);
 		free(dst);
-		free(text);
 	}
 	return rc;
 }

@@ -48,6 +48,8 @@ media:
   - {name: image, from: img, type: image, on_missing: "null"}
 configs:
   - {name: main, drop: [part]}
+auxiliary:
+  - {path: b.parquet, to: extra/tables/b.parquet}
 """)
     plan = hfds("build", root / "recipe.yaml", "--dry-run").stdout
     # ids 0,5,10,...: part cycles with i % 4 -> 10 rows each; "other" is unmatched
@@ -56,6 +58,7 @@ configs:
     assert not (tmp_path / "out").exists()
     hfds("build", root / "recipe.yaml", "--out", tmp_path / "out")
     out = tmp_path / "out"
+    assert (out / "extra" / "tables" / "b.parquet").read_bytes() == (root / "b.parquet").read_bytes()
     rows = shard_rows(out, "main", "validation")
     assert [r["id"] for r in rows] == [f"s{i}" for i in range(0, 200, 5) if i % 4 == 1]
     for r in rows:
