@@ -1,7 +1,8 @@
 /*
- * Label tables as cells. Parquet is read with our reader into Arrow batches and the few
- * scalar types label tables use are copied out; anything else is refused by name, so a
- * nested column is a clear error rather than a silent drop.
+ * Label tables as cells. Parquet is read with our reader, CSV and JSON Lines with the ingest
+ * readers, into Arrow batches, and the few scalar types label tables use are copied out;
+ * anything else is refused by name, so a nested column is a clear error rather than a
+ * silent drop.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "hfds/arrow.h"
+#include "hfds/ingest.h"
 #include "hfds/parquet_reader.h"
 #include "recipe/recipe_table.h"
 #include "util/alloc.h"
@@ -71,48 +73,80 @@ static int read_cell(const struct ArrowArray *a, const char *fmt, int64_t row, r
 	return 0;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* A stream of the file's rows: Parquet through our reader (kept in *rd for the stream's
+ * life), anything else through the CSV / JSON Lines ingest with inferred features. */
+static int open_stream(const char *path, hfds_pq_reader **rd, struct ArrowArrayStream *st, hfds_error *err)
+{
+	hfds_ingest *in = NULL;
+	hfds_ingest_options o;
+	int rc = 0;
+	if (ends_with(path, ".parquet")) {
+		HFDS_TRY(hfds_pq_reader_open_path(rd, path, NULL, err));
+		HFDS_TRY(hfds_pq_reader_scan(*rd, NULL, st, err));
+		goto done;
+	}
+	hfds_ingest_options_init(&o);
+	o.threads = 1;
+	HFDS_TRY(hfds_ingest_open(&in, path, NULL, &o, err));
+	HFDS_TRY(hfds_ingest_stream(&in, st, err));
+done:
+	hfds_ingest_free(in);
+	return rc;
+}
+
 int rc_tab_load(rc_tab *t, const char *path, hfds_error *err)
 {
 	hfds_pq_reader *rd = NULL;
 	struct ArrowSchema schema = {0};
 	struct ArrowArrayStream st = {0};
 	struct ArrowArray batch = {0};
-	int64_t total;
 	size_t c;
 	int rc = 0;
 	memset(t, 0, sizeof(*t));
-	HFDS_TRY(hfds_pq_reader_open_path(&rd, path, NULL, err));
-	HFDS_TRY(hfds_pq_reader_schema(rd, &schema, err));
-	total = hfds_pq_reader_num_rows(rd);
+	HFDS_TRY(open_stream(path, &rd, &st, err));
+	HFDS_FAIL_IF(st.get_schema(&st, &schema) != 0, HFDS_ERROR, err, "%s: no schema", path);
 	t->cols = calloc((size_t)schema.n_children + 1, sizeof(rc_col));
 	HFDS_FAIL_IF(!t->cols, HFDS_ENOMEM, err, "out of memory");
 	t->ncols = (size_t)schema.n_children;
 	for (c = 0; c < t->ncols; c++) {
 		rc_col *col = &t->cols[c];
 		col->name = hfds_strdup(schema.children[c]->name ? schema.children[c]->name : "");
-		col->cells = calloc((size_t)total + 1, sizeof(rc_cell));
-		HFDS_FAIL_IF(!col->name || !col->cells, HFDS_ENOMEM, err, "out of memory");
+		HFDS_FAIL_IF(!col->name, HFDS_ENOMEM, err, "out of memory");
 		HFDS_FAIL_IF(col_type(schema.children[c]->format, &col->type, &col->dtype) < 0, HFDS_EUNSUPPORTED, err,
 			"%s: column '%s' has type '%s'; recipes take integer, float, string and bool label columns",
 			path, col->name, schema.children[c]->format);
 	}
-	HFDS_TRY(hfds_pq_reader_scan(rd, NULL, &st, err));
 	for (;;) {
 		if (st.get_next(&st, &batch) != 0) {
-			rc = hfds_pq_stream_error(&st, err);
+			if (rd)
+				rc = hfds_pq_stream_error(&st, err);
+			else
+				rc = hfds_error_set(err, HFDS_EPARSE, "%s", st.get_last_error(&st));
 			goto done;
 		}
 		if (!batch.release)
 			break;
-		HFDS_FAIL_IF((int64_t)t->nrows + batch.length > total || batch.n_children != (int64_t)t->ncols,
-			HFDS_ECORRUPT, err, "%s: row groups disagree with the footer", path);
-		for (c = 0; c < t->ncols; c++)
+		HFDS_FAIL_IF(batch.n_children != (int64_t)t->ncols, HFDS_ECORRUPT, err, "%s: a batch disagrees with the schema",
+			path);
+		for (c = 0; c < t->ncols; c++) {
+			rc_cell *g = hfds_reallocarray(t->cols[c].cells, t->nrows + (size_t)batch.length + 1, sizeof(rc_cell));
+			HFDS_FAIL_IF(!g, HFDS_ENOMEM, err, "out of memory");
+			t->cols[c].cells = g;
 			for (int64_t i = 0; i < batch.length; i++)
 				HFDS_FAIL_IF(read_cell(batch.children[c], schema.children[c]->format, i,
-					&t->cols[c].cells[t->nrows + (size_t)i]) < 0, HFDS_ENOMEM, err, "out of memory");
+					&g[t->nrows + (size_t)i]) < 0, HFDS_ENOMEM, err, "out of memory");
+		}
 		t->nrows += (size_t)batch.length;
 		batch.release(&batch);
 	}
+	for (c = 0; c < t->ncols && !t->nrows; c++)
+		HFDS_FAIL_IF(!(t->cols[c].cells = calloc(1, sizeof(rc_cell))), HFDS_ENOMEM, err, "out of memory");
 done:
 	if (batch.release)
 		batch.release(&batch);

@@ -95,3 +95,17 @@ def test_missing_media_is_an_error_by_default(hfds, tmp_path):
     assert r.returncode != 0 and "recipe.yaml:4:5: media 'image': row 2: no file" in r.stderr, r.stderr
     assert not list((tmp_path / "out").glob("**/*.parquet"))
     json.dumps(r.stderr)
+
+
+def test_csv_and_jsonl_tables(hfds, tmp_path):
+    """Tables from JSON Lines and CSV (the ingest readers), joined left: a key without a match
+    keeps its row with nulls."""
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps({"id": i, "name": f"n{i}", "w": i / 2}) + "\n"
+                                              for i in range(6)))
+    (tmp_path / "b.csv").write_text("id,label\n0,x\n2,y\n4,z\n")
+    (tmp_path / "recipe.yaml").write_text(
+        "tables:\n  - {path: a.jsonl}\n  - {path: b.csv, join: {on: id, how: left}}\n"
+        "splits: {by: id, values: {'0': train, '1': train, '2': train, '3': test, '4': test, '5': test}}\n")
+    hfds("build", tmp_path / "recipe.yaml", "--out", tmp_path / "out")
+    got = shard_rows(tmp_path / "out", "data", "train") + shard_rows(tmp_path / "out", "data", "test")
+    assert got == [{"id": i, "name": f"n{i}", "w": i / 2, "label": {0: "x", 2: "y", 4: "z"}.get(i)} for i in range(6)]
