@@ -18,15 +18,15 @@ cp "$SRC/examples/sousa/recipe.yaml" "$W/"
 echo "# fixture: $N samples, $(du -sm "$W/fx/audio" | cut -f1) MB of FLAC"
 for run in 1 2 3; do
   rm -rf "$W/o1" "$W/o2"; sync
-  /usr/bin/time -f "hfds %e s %M KB" "$HFDS" build "$W/fx/recipe.yaml" --out "$W/o1" >/dev/null 2>>"$W/hfds.txt"
+  /usr/bin/time -f "hfds %e s %M KB" "$HFDS" build --threads 1 "$W/fx/recipe.yaml" --out "$W/o1" >/dev/null 2>>"$W/hfds.txt"
   rm -rf "$W/o1"; sync
   /usr/bin/time -f "python %e s %M KB" "$PY" "$SRC/bench/recipe/python_path.py" "$W/fx" "$W/o2" >/dev/null 2>>"$W/py.txt"
 done
-grep -h "^hfds \|^python " "$W/hfds.txt" "$W/py.txt"
+grep -hE "^(hfds|python) [0-9.]+ s" "$W/hfds.txt" "$W/py.txt"
 "$PY" - "$W/hfds.txt" "$W/py.txt" <<'PY'
 import sys
 def read(p):
-    rows = [l.split() for l in open(p) if l.startswith(("hfds ", "python "))]
+    rows = [l.split() for l in open(p) if l.split()[1:2] and l.split()[1][0].isdigit() and " s " in l]
     return min(float(r[1]) for r in rows), max(int(r[3]) for r in rows)
 (ht, hm), (pt, pm) = read(sys.argv[1]), read(sys.argv[2])
 print(f"case       hfds s  python s  speedup  hfds MB  python MB  RSS ratio")

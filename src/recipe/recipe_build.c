@@ -2,7 +2,7 @@
  * Building a recipe: rows of each config x split are appended to an Arrow builder and
  * handed to the dataset writer, which shards, writes the card and publishes. A media file
  * is read only while its row is built and batches with media are cut at 100 rows (as
- * datasets does for Audio and Image) or 32 MB, so memory is one batch of media whatever the size
+ * datasets does for Audio and Image) or 16 MB, so memory is one batch of media whatever the size
  * of the dataset.
  */
 #include <stdio.h>
@@ -16,9 +16,9 @@
 #include "util/try.h"
 
 #define MEDIA_BATCH_ROWS 100
-#define MEDIA_BATCH_BYTES (32u << 20)
+#define MEDIA_BATCH_BYTES (16u << 20)
 #define LABEL_BATCH_ROWS 10000
-#define MEDIA_ROW_GROUP_BYTES (64u << 20)
+#define MEDIA_ROW_GROUP_BYTES (16u << 20)
 
 void hfds_recipe_build_options_init(hfds_recipe_build_options *o)
 {
