@@ -218,6 +218,10 @@ typedef struct hfds_ds_publish_options {
 	const char *description;  /* may be NULL */
 	int max_retries;          /* re-merges after HFDS_ECONFLICT; default (0) = 5 */
 	int replace_features;     /* hfds_ds_publish_folder: allow a config's features to change */
+	/* hfds_ds_publish_folder: told about each skipped file (FIFO, socket, device, dangling
+	 * link), one message naming it; NULL = skip silently */
+	void (*warn)(void *payload, const char *message);
+	void *warn_payload;
 } hfds_ds_publish_options;
 
 /* Fills the defaults and the version. Cannot fail. `opts` arguments below may be NULL. */
@@ -241,7 +245,14 @@ HFDS_EXTERN int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const 
  * Publishes a folder built by hfds_ds_finish (`hfds push --out`): every file below `dir`
  * except hidden ones, the card merged per config found in the folder's card, and the
  * stale files of those configs deleted (not for append-layout globs, which keep earlier
- * batches), in one commit. The folder card's entries replace the repo card's for its configs.
+ * batches), in one commit. The folder card's entries replace the repo card's for its
+ * configs; its other keys (license, tags, ...) and its prose, when it has any, are kept.
+ * Before anything is committed: the walk never leaves `dir` (a symbolic link resolving
+ * outside it, or a name with a newline or other control character, is HFDS_EINVAL; FIFOs,
+ * sockets, devices and dangling links are skipped and reported through opts->warn), and
+ * every *.parquet file must be readable Parquet whose features equal the card's for its
+ * config, with row counts equal to the card's num_examples per split (else HFDS_EINVAL or
+ * the reader's error, naming the file).
  */
 HFDS_EXTERN int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops,
 	const hfds_ds_publish_options *opts, char out_sha[41], hfds_error *err);

@@ -145,7 +145,10 @@ typedef struct hfds_pq_file_info {
 typedef struct hfds_pq_writer hfds_pq_writer;
 
 /*
- * Opens a writer for `path` (created or truncated; removed again on failure).
+ * Opens a writer for `path`. The bytes go to a temporary file beside it that replaces
+ * `path` atomically at hfds_pq_writer_close; until then a file already at `path` is
+ * untouched (it may even be an input being read), and after a failure it is still there
+ * while the temporary is removed.
  * `schema` must be a struct ("+s") whose children are the columns; it is copied, the
  * caller keeps ownership. Errors: HFDS_EINVAL (unsupported Arrow type, with the column
  * name), HFDS_EIO (cannot create the file).
@@ -187,10 +190,12 @@ HFDS_EXTERN uint64_t hfds_pq_writer_bytes_written(const hfds_pq_writer *w);
 /* Adds a key/value entry to the footer (before close). Copied. */
 HFDS_EXTERN int hfds_pq_writer_add_kv(hfds_pq_writer *w, const char *key, const char *value, hfds_error *err);
 
-/* Flushes, writes the page index and footer, closes the file. `info` may be NULL. */
+/* Flushes, writes the page index and footer, closes the file and (path mode) renames it
+ * over the path. `info` may be NULL. */
 HFDS_EXTERN int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error *err);
 
-/* Frees the writer; if it was not closed successfully, removes the partial file. NULL-safe. */
+/* Frees the writer; if it was not closed successfully, removes the partial temporary
+ * (the path keeps whatever it had before). NULL-safe. */
 HFDS_EXTERN void hfds_pq_writer_free(hfds_pq_writer *w);
 
 /* Parses "none|uncompressed|snappy|gzip|brotli|zstd|lz4|lz4_raw" (case-insensitive). */

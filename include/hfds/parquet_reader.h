@@ -86,6 +86,23 @@ HFDS_EXTERN int hfds_pq_reader_kv(const hfds_pq_reader *r, const char *key, cons
 /* The file schema as a struct ArrowSchema (caller releases). */
 HFDS_EXTERN int hfds_pq_reader_schema(hfds_pq_reader *r, struct ArrowSchema *out, hfds_error *err);
 
+/* With hfds_pq_reader_describe: also read each chunk's OffsetIndex / ColumnIndex. */
+#define HFDS_PQ_DESCRIBE_PAGE_INDEX 1u
+
+/*
+ * The footer as a JSON document (what `hfds info --json` prints; keys in this order):
+ * "file" (`name`), "size", "version", "created_by", "num_rows", "num_row_groups",
+ * "num_columns", "schema" (every element with its depth, physical/converted/logical type,
+ * repetition and, for leaves, column index and max levels), "key_value_metadata",
+ * "row_groups" (sizes; per column chunk: path, type, codec, encodings, sizes, offsets and
+ * statistics, numbers as numbers, floats as canonical text, binary as "base64:...").
+ * Reads nothing beyond the footer unless `flags` has HFDS_PQ_DESCRIBE_PAGE_INDEX.
+ * *out is NUL-terminated, freed with hfds_free. Errors: the page index's read and parse
+ * errors with their offset, HFDS_ENOMEM. Not thread-safe with other uses of `r`.
+ */
+HFDS_EXTERN int hfds_pq_reader_describe(hfds_pq_reader *r, const char *name, unsigned flags, char **out,
+					hfds_error *err);
+
 #define HFDS_PQ_SCAN_OPTIONS_VERSION 1
 
 typedef struct hfds_pq_scan_options {

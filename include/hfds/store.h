@@ -119,9 +119,12 @@ HFDS_EXTERN int hfds_store_object_exists(const hfds_store *st, const char *sha25
 	hfds_error *err);
 /*
  * Stores a local file as an LFS object (e.g. an upload received by a server) and writes its
- * sha256 to `sha_out`. With `sha256_hex` given the caller vouches for it and `size` is
- * checked with stat; without it the file is hashed. The file is hard-linked, or renamed with
- * HFDS_STORE_ADD_MOVE (copied only when linking fails). Identical content is stored once.
+ * sha256 to `sha_out`. A file the library wrote itself under `<root>/tmp` (one hard link,
+ * `sha256_hex` given, `size` checked with stat) is hard-linked, or renamed with
+ * HFDS_STORE_ADD_MOVE. Any other file is copied while hashing and the copy is stored, so
+ * later changes to the file never reach the object; a given `sha256_hex` that does not
+ * match the bytes read is HFDS_ECORRUPT. Objects are read-only (0444); identical content
+ * is stored once.
  */
 HFDS_EXTERN int hfds_store_object_import(hfds_store *st, const char *local_path, const char *sha256_hex,
 	uint64_t size, unsigned flags, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err);
@@ -229,11 +232,11 @@ HFDS_EXTERN int hfds_store_commit_set_parent(hfds_store_commit *c, const char *p
 /*
  * Adds (or replaces) `path_in_repo` with the content of the local file `local_path`.
  * When `sha256_hex` is given, the caller vouches that it is the file's sha256 and `size` its
- * size (checked with stat): an LFS-bound file is then hard-linked into the object store
- * (renamed with HFDS_STORE_ADD_MOVE; copied only when linking fails, e.g. across file
- * systems) without being read. Otherwise the file is hashed when the commit runs.
- * The caller must not modify a hard-linked file afterwards. Paths are checked here
- * (HFDS_EINVAL); the file is opened when the commit runs.
+ * size (checked with stat). An LFS-bound file goes to the object store as in
+ * hfds_store_object_import: hard-linked (renamed with HFDS_STORE_ADD_MOVE) without being
+ * read only when it is the library's own staged file under `<root>/tmp`, else copied while
+ * hashing (a mismatch with `sha256_hex` fails the commit with HFDS_ECORRUPT). Paths are
+ * checked here (HFDS_EINVAL); the file is opened when the commit runs.
  */
 HFDS_EXTERN int hfds_store_commit_add_file(hfds_store_commit *c, const char *path_in_repo,
 	const char *local_path, const char *sha256_hex, uint64_t size, unsigned flags,

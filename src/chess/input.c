@@ -1,7 +1,11 @@
 /*
  * PGN input streams: plain, gzip, zstd or bzip2, recognised by their magic bytes (so stdin
  * may be compressed too), decompressed incrementally through a fixed raw buffer.
- * Concatenated gzip members, zstd frames and bzip2 streams are all read.
+ * Concatenated gzip members, zstd frames and bzip2 streams are all read. A compressed
+ * stream that ends inside a member/frame is an error naming the file and the offset (it
+ * once ended the input silently with fewer games); a name ending in .gz/.zst/.bz2 whose
+ * bytes are not that format is refused rather than read as text; a NUL byte, which no PGN
+ * text holds, is refused with its offset (50 MB of zeros once became a row).
  * Also the expansion of command-line paths into the sorted list of sources.
  */
 #include "hfds/chess.h"
@@ -31,6 +35,9 @@ struct hfds_chess_input {
 	size_t raw_pos, raw_len;
 	int raw_eof;
 	int done;
+	int mid;                  /* inside a compressed member/frame: its end not seen yet */
+	uint64_t raw_total;       /* bytes read from the file */
+	uint64_t out_total;       /* bytes handed out (after decompression) */
 	z_stream z;
 	ZSTD_DStream *zs;
 	bz_stream bz;
@@ -49,9 +56,42 @@ static int fill_raw(hfds_chess_input *in, hfds_error *err)
 		return hfds_error_set(err, HFDS_EIO, "%s: read: %s", in->path, strerror(errno));
 	in->raw_pos = 0;
 	in->raw_len = (size_t)got;
+	in->raw_total += (uint64_t)got;
 	if (got == 0)
 		in->raw_eof = 1;
 	return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* A compression suffix is a promise about the bytes: a mismatch is refused. */
+static int check_suffix(const hfds_chess_input *in, hfds_error *err)
+{
+	static const struct {
+		const char *suffix, *name;
+		int kind;
+	} sx[] = {{".gz", "gzip", K_GZ}, {".zst", "zstd", K_ZST}, {".bz2", "bzip2", K_BZ2}};
+	for (size_t i = 0; i < sizeof(sx) / sizeof(sx[0]); i++)
+		if (ends_with(in->path, sx[i].suffix) && in->kind != sx[i].kind)
+			return hfds_error_set(err, HFDS_ECORRUPT, "%s: offset 0: named %s but not %s data (no %s magic bytes)",
+				in->path, sx[i].suffix, sx[i].name, sx[i].name);
+	return 0;
+}
+
+/* Hands out `n` bytes at `buf`, refusing a NUL byte with its offset. */
+static ptrdiff_t hand_out(hfds_chess_input *in, const void *buf, size_t n, hfds_error *err)
+{
+	const char *nul = n ? memchr(buf, 0, n) : NULL;
+	if (nul)
+		return hfds_error_set(err, HFDS_EPARSE, "%s: offset %llu%s: a NUL byte: not PGN text", in->path,
+			(unsigned long long)(in->out_total + (uint64_t)(nul - (const char *)buf)),
+			in->kind == K_PLAIN ? "" : " (decompressed)");
+	in->out_total += n;
+	return (ptrdiff_t)n;
 }
 
 int hfds_chess_input_open(hfds_chess_input **out, const char *path, hfds_error *err)
@@ -82,7 +122,7 @@ int hfds_chess_input_open(hfds_chess_input **out, const char *path, hfds_error *
 		if (got == 0)
 			in->raw_eof = 1;
 		else if (got > 0)
-			in->raw_len += (size_t)got;
+			in->raw_len += (size_t)got, in->raw_total += (uint64_t)got;
 	}
 	if (in->raw_len >= 4 && !memcmp(in->raw, "\x28\xB5\x2F\xFD", 4)) {
 		in->kind = K_ZST;
@@ -98,6 +138,8 @@ int hfds_chess_input_open(hfds_chess_input **out, const char *path, hfds_error *
 		HFDS_FAIL_IF(BZ2_bzDecompressInit(&in->bz, 0, 0) != BZ_OK, HFDS_ENOMEM, err, "%s: bzip2 init failed", path);
 		in->bz_init = 1;
 	}
+	in->mid = in->kind != K_PLAIN;
+	HFDS_TRY(check_suffix(in, err));
 	*out = in;
 	in = NULL;
 done:
@@ -139,7 +181,8 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 				return hfds_error_set(err, HFDS_EIO, "%s: read: %s", in->path, strerror(errno));
 			if (got == 0)
 				in->raw_eof = in->done = 1;
-			return (ptrdiff_t)got;
+			in->raw_total += (uint64_t)(got > 0 ? got : 0);
+			return hand_out(in, buf, (size_t)got, err);
 		}
 		if ((rc = fill_raw(in, err)) < 0)
 			return rc;
@@ -150,11 +193,17 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 				in->done = 1;
 			memcpy(buf, in->raw + in->raw_pos, n);
 			in->raw_pos += n;
-			return (ptrdiff_t)n;
+			return hand_out(in, buf, n, err);
 		}
 		if (avail == 0 && in->raw_eof) {
+			static const char *names[] = {"", "gzip", "zstd", "bzip2"};
 			in->done = 1;
-			return 0; /* a stream cut short ends the input; the reader flags the last game */
+			if (in->mid)
+				return hfds_error_set(err, HFDS_ECORRUPT,
+					"%s: offset %llu: the %s stream ends early (truncated file?); %llu bytes were decompressed",
+					in->path, (unsigned long long)in->raw_total, names[in->kind],
+					(unsigned long long)in->out_total);
+			return 0;
 		}
 		if (in->kind == K_ZST) {
 			ZSTD_inBuffer ib = {in->raw + in->raw_pos, avail, 0};
@@ -164,6 +213,7 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 				return hfds_error_set(err, HFDS_ECORRUPT, "%s: zstd: %s", in->path, ZSTD_getErrorName(z));
 			in->raw_pos += ib.pos;
 			produced = ob.pos;
+			in->mid = z != 0; /* 0: a frame was completely decoded and flushed */
 		} else if (in->kind == K_GZ) {
 			int zr;
 			in->z.next_in = in->raw + in->raw_pos;
@@ -173,6 +223,7 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 			zr = inflate(&in->z, Z_NO_FLUSH);
 			produced = (size_t)((uint8_t *)in->z.next_out - (uint8_t *)buf);
 			in->raw_pos = (size_t)(in->z.next_in - in->raw);
+			in->mid = zr != Z_STREAM_END;
 			if (zr == Z_STREAM_END) {
 				inflateReset(&in->z);
 			} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
@@ -188,6 +239,7 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 			br = BZ2_bzDecompress(&in->bz);
 			produced = (size_t)(in->bz.next_out - (char *)buf);
 			in->raw_pos = (size_t)((uint8_t *)in->bz.next_in - in->raw);
+			in->mid = br != BZ_STREAM_END;
 			if (br == BZ_STREAM_END) {
 				BZ2_bzDecompressEnd(&in->bz);
 				in->bz_init = 0;
@@ -199,7 +251,7 @@ ptrdiff_t hfds_chess_input_read(void *ctx, void *buf, size_t cap, hfds_error *er
 			}
 		}
 		if (produced)
-			return (ptrdiff_t)produced;
+			return hand_out(in, buf, produced, err);
 	}
 }
 

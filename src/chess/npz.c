@@ -7,6 +7,7 @@
  * reads it. Archives over 4 GiB are refused.
  */
 #include "hfds/chess.h"
+#include "util/afile.h"
 #include "util/alloc.h"
 #include "util/try.h"
 
@@ -64,7 +65,7 @@ int hfds_chess_write_npz(const char *path, const int8_t *data, size_t rows, size
 	uint8_t *comp = NULL, lh[30], cd[46], eocd[22];
 	uint32_t crc;
 	z_stream z;
-	FILE *f = NULL;
+	hfds_afile f = HFDS_AFILE_INIT;
 	int rc = 0, zinit = 0;
 	size_t clen;
 
@@ -124,20 +125,18 @@ int hfds_chess_write_npz(const char *path, const int8_t *data, size_t rows, size
 	le32(eocd + 12, (uint32_t)(sizeof(cd) + nlen));
 	le32(eocd + 16, (uint32_t)(sizeof(lh) + nlen + clen));
 
-	f = fopen(path, "wb");
-	HFDS_FAIL_IF(!f, HFDS_EIO, err, "%s: %s", path, strerror(errno));
-	if (fwrite(lh, 1, sizeof(lh), f) != sizeof(lh) || fwrite(name, 1, nlen, f) != nlen ||
-	    fwrite(comp, 1, clen, f) != clen || fwrite(cd, 1, sizeof(cd), f) != sizeof(cd) ||
-	    fwrite(name, 1, nlen, f) != nlen || fwrite(eocd, 1, sizeof(eocd), f) != sizeof(eocd))
-		HFDS_FAIL(HFDS_EIO, err, "%s: write: %s", path, strerror(errno));
-	if (fclose(f) != 0) {
-		f = NULL;
-		HFDS_FAIL(HFDS_EIO, err, "%s: close: %s", path, strerror(errno));
-	}
-	f = NULL;
+	/* written beside `path` and renamed at the end: a failure never leaves a truncated
+	 * archive under the final name (where a resumed run would count it as done) */
+	HFDS_TRY(hfds_afile_open(&f, path, 0, err));
+	HFDS_TRY(hfds_afile_write(&f, lh, sizeof(lh), err));
+	HFDS_TRY(hfds_afile_write(&f, name, nlen, err));
+	HFDS_TRY(hfds_afile_write(&f, comp, clen, err));
+	HFDS_TRY(hfds_afile_write(&f, cd, sizeof(cd), err));
+	HFDS_TRY(hfds_afile_write(&f, name, nlen, err));
+	HFDS_TRY(hfds_afile_write(&f, eocd, sizeof(eocd), err));
+	HFDS_TRY(hfds_afile_commit(&f, err));
 done:
-	if (f)
-		fclose(f);
+	hfds_afile_abort(&f);
 	if (zinit)
 		deflateEnd(&z);
 	hfds_free(comp);

@@ -6,6 +6,8 @@
 #ifndef HFDS_CLI_H
 #define HFDS_CLI_H
 
+#include <stdio.h>
+
 #include "hfds/common.h"
 #include "hfds/hub.h"
 
@@ -15,6 +17,13 @@ enum {
 	CLI_EXIT_USAGE = 2,   /* bad arguments */
 	CLI_EXIT_DATA = 3     /* the input was invalid */
 };
+
+/* Prints `s` with control characters escaped as \xNN (see cli_print.c); for anything that
+ * may hold bytes from inputs. */
+void cli_print_escaped(FILE *fp, const char *s);
+/* printf to stderr / stdout through cli_print_escaped (at most 8 KiB). */
+void cli_eprintf(const char *fmt, ...) HFDS_PRINTF(1, 2);
+void cli_printf(const char *fmt, ...) HFDS_PRINTF(1, 2);
 
 /* Prints "hfds: <message>" to stderr and maps the error code to an exit code. */
 int cli_fail(const hfds_error *err);
@@ -93,6 +102,8 @@ typedef struct cli_dataset {
 	hfds_hub_dataset *ds;
 	const hfds_ds_repo_ops *ops;
 	const char *where;      /* the target's description (owned by hub) */
+	char repo_id[HFDS_REPO_ID_SIZE];
+	int was_missing;        /* the repo did not exist before this open (created with CREATE) */
 } cli_dataset;
 
 /* Opens hub and repo (flags: HFDS_HUB_DATASET_*); on error nothing is left open. */
@@ -100,6 +111,14 @@ int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, 
 	hfds_error *err);
 /* Frees what cli_dataset_open opened (idempotent). */
 void cli_dataset_close(cli_dataset *d);
+/* After a failed push: deletes the repo if cli_dataset_open created it and nothing was
+ * committed to it since (a failed first push leaves no empty repo). NULL-safe. */
+void cli_dataset_abandon(cli_dataset *d);
+/* 1 when dataset repo `repo_id` does not exist (yet): for cli_repo_abandon after a failure. */
+int cli_repo_missing(hfds_hub *hub, const char *repo_id);
+/* After a failed push to a repo that was missing before it: deletes the repo when its
+ * history is still only the initial commit (nothing of anyone's was published to it). */
+void cli_repo_abandon(hfds_hub *hub, const char *repo_id, int was_missing);
 /* Installs handlers so that SIGTERM, SIGINT and SIGHUP remove the staging folders of a push
  * in progress before the process dies of the signal (for commands that stage shards). */
 void cli_clean_staging_on_signals(void);

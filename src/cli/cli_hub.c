@@ -41,19 +41,45 @@ int cli_open_hub(const char *endpoint, hfds_hub **out)
 	return rc < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 }
 
+int cli_repo_missing(hfds_hub *hub, const char *repo_id)
+{
+	hfds_store_repo_info info;
+	return hfds_hub_repo_info(&info, hub, HFDS_REPO_DATASET, repo_id, NULL, NULL) == HFDS_ENOTFOUND;
+}
+
+void cli_repo_abandon(hfds_hub *hub, const char *repo_id, int was_missing)
+{
+	hfds_store_log *log = NULL;
+	if (hub && was_missing && hfds_hub_log(&log, hub, HFDS_REPO_DATASET, repo_id, "main", 2, NULL) == 0 &&
+	    log->count == 1)
+		hfds_hub_repo_delete(hub, HFDS_REPO_DATASET, repo_id, NULL); /* only the initial commit */
+	hfds_store_log_free(log);
+}
+
 int cli_dataset_open(cli_dataset *d, const char *endpoint, const char *repo_id, const char *branch, unsigned flags,
 	hfds_error *err)
 {
 	int rc;
 	memset(d, 0, sizeof(*d));
-	if ((rc = hfds_hub_open(&d->hub, endpoint, err)) < 0 ||
-	    (rc = hfds_hub_dataset_open(&d->ds, d->hub, repo_id, branch, flags, err)) < 0) {
+	snprintf(d->repo_id, sizeof(d->repo_id), "%s", repo_id ? repo_id : "");
+	rc = hfds_hub_open(&d->hub, endpoint, err);
+	if (rc == 0 && (flags & HFDS_HUB_DATASET_CREATE))
+		d->was_missing = cli_repo_missing(d->hub, repo_id);
+	if (rc == 0)
+		rc = hfds_hub_dataset_open(&d->ds, d->hub, repo_id, branch, flags, err);
+	if (rc < 0) {
 		cli_dataset_close(d);
 		return rc;
 	}
 	d->ops = hfds_hub_dataset_ops(d->ds);
 	d->where = hfds_hub_where(d->hub);
 	return 0;
+}
+
+void cli_dataset_abandon(cli_dataset *d)
+{
+	if (d)
+		cli_repo_abandon(d->hub, d->repo_id, d->was_missing);
 }
 
 void cli_dataset_close(cli_dataset *d)

@@ -108,7 +108,7 @@ static int replay(int argc, char **argv)
 		hfds_chess_board b;
 		size_t k;
 		if (g->skip != HFDS_PGN_PLAYABLE) {
-			fprintf(stderr, "%s:%llu: game %llu skipped (%s)\n", path, (unsigned long long)g->line,
+			cli_eprintf("%s:%llu: game %llu skipped (%s)\n", path, (unsigned long long)g->line,
 				(unsigned long long)g->index, g->skip == HFDS_PGN_SKIP_VARIANT ? "variant" : "setup position");
 			skipped++;
 			continue;
@@ -124,7 +124,7 @@ static int replay(int argc, char **argv)
 		}
 		if (g->has_problem) {
 			fflush(stdout);
-			fprintf(stderr, "%s\n", g->problem);
+			cli_eprintf("%s\n", g->problem);
 			bad++;
 		}
 	}
@@ -161,7 +161,7 @@ static int on_position(void *ctx, const hfds_chess_position *pos, hfds_error *er
 
 static void on_problem(void *ctx, const char *msg)
 {
-	fprintf(stderr, "%s\n", msg);
+	cli_eprintf("%s\n", msg);
 }
 
 static void on_progress(void *ctx, const hfds_chess_stats *st)

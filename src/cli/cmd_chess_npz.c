@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 int cmd_chess_npz(int argc, char **argv);
@@ -64,8 +65,12 @@ static int flush_chunk(npz_ctx *c, hfds_error *err)
 		return rc;
 	snprintf(path, sizeof(path), "%s/test/position_tensor_%03d.npz", c->out, k);
 	if ((rc = hfds_chess_write_npz(path, c->rows + ntrain * HFDS_CHESS_TOKENS, c->n - ntrain,
-		     HFDS_CHESS_TOKENS, err)) < 0)
+		     HFDS_CHESS_TOKENS, err)) < 0) {
+		/* a pair is done only with both halves: a lone train file would be counted */
+		snprintf(path, sizeof(path), "%s/train/position_tensor_%03d.npz", c->out, k);
+		unlink(path);
 		return rc;
+	}
 	fprintf(stderr, "hfds chess npz: position_tensor_%03d.npz: %zu train, %zu test\n", k, ntrain, c->n - ntrain);
 	c->files++;
 	c->n = 0;
@@ -83,7 +88,7 @@ static int on_pos(void *ctx, const hfds_chess_position *pos, hfds_error *err)
 
 static void on_problem(void *ctx, const char *msg)
 {
-	fprintf(stderr, "%s\n", msg);
+	cli_eprintf("%s\n", msg);
 }
 
 static int mkdir_p(const char *path)

@@ -64,7 +64,7 @@ static void on_event(void *ctx, const hfds_chess_publish_event *ev)
 static void on_problem(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "%s\n", msg);
+	cli_eprintf("%s\n", msg);
 }
 
 int cmd_chess_push(int argc, char **argv)
@@ -75,7 +75,7 @@ int cmd_chess_push(int argc, char **argv)
 	const char *out_dir = NULL, *endpoint = NULL;
 	char **inputs = NULL, **paths = NULL, tmpl[] = "/tmp/hfds-chess-dry-XXXXXX";
 	size_t ninputs = 0, npaths = 0;
-	int i, recursive = 0, in_data = 0, dry_run = 0, code = CLI_EXIT_OK;
+	int i, recursive = 0, in_data = 0, dry_run = 0, was_missing = 0, code = CLI_EXIT_OK;
 	long long v;
 	uint64_t upload_workers = 0;
 	hfds_error err;
@@ -176,6 +176,7 @@ int cmd_chess_push(int argc, char **argv)
 			goto fail;
 		hfds_hub_set_upload_workers(hub, (unsigned)upload_workers);
 		fprintf(stderr, "hfds chess push: %s on %s\n", o.repo_id, hfds_hub_where(hub));
+		was_missing = cli_repo_missing(hub, o.repo_id);
 	}
 	if (hfds_chess_publish(hub, paths, npaths, &o, &res, &err) < 0)
 		goto fail;
@@ -195,6 +196,8 @@ usage:
 fail:
 	code = cli_fail(&err);
 out:
+	if (code != CLI_EXIT_OK && hub)
+		cli_repo_abandon(hub, o.repo_id, was_missing); /* a failed first push leaves no empty repo */
 	free(inputs);
 	hfds_chess_paths_free(paths);
 	hfds_hub_free(hub);

@@ -70,16 +70,16 @@ int cmd_log(int argc, char **argv)
 		if (gmtime_r(&t, &tm))
 			strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (oneline) {
-			printf("%s %s %s\n", e->id, date, e->title);
+			cli_printf("%s %s %s\n", e->id, date, e->title); /* texts of anyone who pushed */
 			continue;
 		}
-		printf("%scommit %s\nAuthor: %s\nDate:   %s\n\n    %s\n", i ? "\n" : "", e->id, e->author, date, e->title);
+		cli_printf("%scommit %s\nAuthor: %s\nDate:   %s\n\n    %s\n", i ? "\n" : "", e->id, e->author, date, e->title);
 		if (*e->message) {
 			const char *p = e->message;
 			putchar('\n');
 			while (*p) {
 				size_t n = strcspn(p, "\n");
-				printf("    %.*s\n", (int)n, p);
+				cli_printf("    %.*s\n", (int)n, p);
 				p += n + (p[n] == '\n');
 			}
 		}

@@ -65,9 +65,9 @@ int cmd_ls(int argc, char **argv)
 	for (size_t i = 0; i < tree->count; i++) {
 		const hfds_store_entry *e = &tree->items[i];
 		if (e->is_dir)
-			printf("dir  %12s  %s/", "-", e->path);
+			cli_printf("dir  %12s  %s/", "-", e->path); /* paths pushed with git may hold anything */
 		else
-			printf("%-4s %12" PRIu64 "  %s", e->is_lfs ? "lfs" : "file", e->size, e->path);
+			cli_printf("%-4s %12" PRIu64 "  %s", e->is_lfs ? "lfs" : "file", e->size, e->path);
 		if (lng) {
 			printf("  oid=%s", e->oid);
 			if (e->is_lfs)

@@ -102,6 +102,12 @@ static void on_progress(void *payload, const char *what, uint64_t done, uint64_t
 	fflush(stderr);
 }
 
+static void on_warning(void *payload, const char *message)
+{
+	(void)payload;
+	cli_eprintf("hfds push: warning: %s\n", message);
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -377,6 +383,7 @@ int cmd_push(int argc, char **argv)
 	po.title = message;
 	po.description = description;
 	po.replace_features = o.replace_features;
+	po.warn = on_warning;
 
 	if (from_dir) {
 		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
@@ -492,6 +499,7 @@ int cmd_push(int argc, char **argv)
 	goto done;
 fail:
 	code = cli_fail(&err);
+	cli_dataset_abandon(&repo);
 done:
 	hfds_ds_free(ds);
 	hfds_hub_staging_free(staging);

@@ -46,7 +46,7 @@ static void usage(FILE *out)
 int cli_fail(const hfds_error *err)
 {
 	int code = err ? err->code : HFDS_ERROR;
-	fprintf(stderr, "hfds: %s\n", err && err->message[0] ? err->message : hfds_strerror(code));
+	cli_eprintf("hfds: %s\n", err && err->message[0] ? err->message : hfds_strerror(code));
 	switch (code) {
 	case HFDS_EPARSE:
 	case HFDS_ECORRUPT:
@@ -61,10 +61,11 @@ int cli_fail(const hfds_error *err)
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "hfds %s: ", cmd);
+	char msg[4096];
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cli_eprintf("hfds %s: %s", cmd, msg);
 	fprintf(stderr, "\nRun `hfds %s --help` for usage.\n", cmd);
 	return CLI_EXIT_USAGE;
 }

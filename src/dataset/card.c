@@ -722,17 +722,24 @@ const json_t *hfds_card__config_features(const hfds_card *card, const char *conf
 	return f;
 }
 
-uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, const char *split)
+int hfds_card__split_examples_find(const hfds_card *card, const char *config, const char *split, uint64_t *n)
 {
 	json_t *infos = NULL, *e, *s;
-	uint64_t n = 0;
+	*n = 0;
 	if (info_list(&infos, card->meta, NULL) < 0)
 		return 0;
 	e = find_entry(infos, config, NULL);
 	s = e ? find_split(e, split) : NULL;
 	if (s)
-		n = uint_of(json_object_get(s, "num_examples"));
+		*n = uint_of(json_object_get(s, "num_examples"));
 	json_decref(infos);
+	return s != NULL;
+}
+
+uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, const char *split)
+{
+	uint64_t n;
+	hfds_card__split_examples_find(card, config, split, &n);
 	return n;
 }
 

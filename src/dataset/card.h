@@ -74,6 +74,8 @@ const json_t *hfds_card__config_features(const hfds_card *card, const char *conf
 
 /* Sum of a split's num_examples as the card records it (0 when absent). */
 uint64_t hfds_card__split_examples(const hfds_card *card, const char *config, const char *split);
+/* The same, telling whether the card records the split at all: 1 (count in *n) or 0. */
+int hfds_card__split_examples_find(const hfds_card *card, const char *config, const char *split, uint64_t *n);
 
 
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/afile.h"
 #include "util/alloc.h"
 #include "util/try.h"
 
@@ -162,7 +163,7 @@ done:
 
 /* Renames the shards to their final names in the folder (after the card merge succeeded,
  * so a refused push never replaces files already there). */
-static int place_shards(hfds_ds *ds, hfds_error *err)
+int hfds_ds__place_shards(hfds_ds *ds, hfds_error *err)
 {
 	int rc = 0;
 	size_t i, k;
@@ -370,7 +371,6 @@ int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card
 	}
 	HFDS_TRY(hfds_card__render(card, &out, err));
 	HFDS_TRY(hfds_buf_cstr(&out, err));
-	HFDS_TRY(place_shards(ds, err));
 	plan->card = (char *)hfds_buf_detach(&out, &plan->card_len);
 done:
 	if (rc < 0)
@@ -495,15 +495,19 @@ int hfds_ds__read_file(const char *path, char **out, size_t *len, hfds_error *er
 	return read_small_file(path, out, len, err);
 }
 
+/* The new card is written completely (beside README.md) before any file of the folder
+ * changes; only then are the shards renamed over their final names, the stale files
+ * deleted and the card renamed into place. A failure before the swap leaves the folder as
+ * it was, without a temporary. */
 int hfds_ds_finish(hfds_ds *ds, hfds_error *err)
 {
 	int rc = 0;
 	hfds_ds_repo_file *files = NULL;
 	size_t count = 0, i;
-	char *card = NULL, *readme = NULL, *tmp = NULL;
+	char *card = NULL, *readme = NULL;
 	size_t card_len = 0;
 	ds_plan plan;
-	FILE *fp = NULL;
+	hfds_afile out = HFDS_AFILE_INIT;
 	memset(&plan, 0, sizeof(plan));
 	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err,
 		ds->state == DS_DONE ? "dataset writer is already finished" : "dataset writer failed earlier");
@@ -515,6 +519,9 @@ int hfds_ds_finish(hfds_ds *ds, hfds_error *err)
 		rc = 0;
 	HFDS_TRY(rc);
 	HFDS_TRY(hfds_ds__plan(&plan, ds, card, card_len, files, count, err));
+	HFDS_TRY(hfds_afile_open(&out, readme, 0, err));
+	HFDS_TRY(hfds_afile_write(&out, plan.card, plan.card_len, err));
+	HFDS_TRY(hfds_ds__place_shards(ds, err));
 	for (i = 0; i < plan.delete_count; i++) {
 		char *p = NULL;
 		HFDS_FAIL_IF(asprintf(&p, "%s/%s", ds->dir, plan.deletes[i]) < 0, HFDS_ENOMEM, err, "out of memory");
@@ -525,23 +532,15 @@ int hfds_ds_finish(hfds_ds *ds, hfds_error *err)
 		}
 		free(p);
 	}
-	HFDS_FAIL_IF(asprintf(&tmp, "%s/.README.md.tmp", ds->dir) < 0, HFDS_ENOMEM, err, "out of memory");
-	fp = fopen(tmp, "wb");
-	HFDS_FAIL_IF(!fp, HFDS_EIO, err, "%s: %s", tmp, strerror(errno));
-	HFDS_FAIL_IF(fwrite(plan.card, 1, plan.card_len, fp) != plan.card_len, HFDS_EIO, err, "%s: write failed", tmp);
-	HFDS_FAIL_IF(fclose(fp) != 0, HFDS_EIO, err, "%s: write failed", tmp);
-	fp = NULL;
-	HFDS_FAIL_IF(rename(tmp, readme) < 0, HFDS_EIO, err, "%s: %s", readme, strerror(errno));
+	HFDS_TRY(hfds_afile_commit(&out, err));
 	ds->state = DS_DONE;
 done:
-	if (fp)
-		fclose(fp);
+	hfds_afile_abort(&out);
 	if (rc < 0 && ds->state == DS_OPEN)
 		ds->state = DS_FAILED;
 	hfds_ds__plan_release(&plan);
 	hfds_ds_repo_files_free(files, count);
 	hfds_free(card);
 	free(readme);
-	free(tmp);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "dataset/card.h"
 #include "dataset/ds_nbytes.h"
 #include "hfds/dataset.h"
+#include "hfds/features.h"
 #include "hfds/parquet.h"
 
 typedef struct ds_shard {
@@ -62,7 +63,7 @@ struct hfds_ds {
 int hfds_ds__close_all(hfds_ds *ds, hfds_error *err);
 
 /* Given the files already in the target (repo or folder) and its card text (NULL = none):
- * names the shards (renaming the local files), merges the card, and lists the existing
+ * names the shards (local files move to hidden temporary names), merges the card, and lists the existing
  * files the push makes stale. `card_out` is the new README.md text. */
 typedef struct ds_plan {
 	char *card;             /* rendered README.md */
@@ -74,9 +75,22 @@ typedef struct ds_plan {
 int hfds_ds__plan(ds_plan *plan, hfds_ds *ds, const char *card_text, size_t card_len,
 	const hfds_ds_repo_file *files, size_t file_count, hfds_error *err);
 void hfds_ds__plan_release(ds_plan *plan);
+/* Renames the planned shards to their final names under the writer's folder. */
+int hfds_ds__place_shards(hfds_ds *ds, hfds_error *err);
 
 /* fnmatch with `*` not crossing '/' and `**` crossing it (HfFileSystem glob). */
 int hfds_ds__glob_match(const char *pattern, const char *path);
+
+/* ds_folder.c, for hfds_ds_publish_folder: the non-hidden files below `dir` without ever
+ * leaving it (links outside and names with control characters refused, FIFOs, sockets and
+ * dangling links skipped through opts->warn); the folder's *.parquet files checked against
+ * the card (readable, features, num_examples); the folder card's other keys and prose
+ * copied into the card to commit. */
+int hfds_ds__scan_publishable(const char *dir, const hfds_ds_publish_options *opts, hfds_ds_repo_file **files,
+	size_t *count, hfds_error *err);
+int hfds_ds__check_folder(const char *dir, const hfds_card *card, const hfds_ds_repo_file *files, size_t n,
+	hfds_error *err);
+int hfds_ds__keep_folder_card(hfds_card *dst, const hfds_card *src, hfds_error *err);
 
 /* Every regular, non-hidden file below `root` (relative paths). */
 int hfds_ds__scan_folder(const char *root, hfds_ds_repo_file **files, size_t *count, hfds_error *err);

@@ -104,6 +104,7 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	for (attempt = 0;; attempt++) {
 		HFDS_TRY(read_state(&st, ops, err));
 		HFDS_TRY(hfds_ds__plan(&plan, ds, st.card, st.card_len, st.files, st.count, err));
+		HFDS_TRY(hfds_ds__place_shards(ds, err));
 		n = 0;
 		for (i = 0; i < ds->split_count; i++) {
 			for (k = 0; k < ds->splits[i]->shard_count; k++) {
@@ -220,7 +221,8 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 	HFDS_TRY(hfds_card__parse(&src, text, text_len, path, err));
 	HFDS_TRY(hfds_card__config_names(&names, src, err));
 	HFDS_FAIL_IF(json_array_size(names) == 0, HFDS_EINVAL, err, "%s: the card lists no configs", path);
-	HFDS_TRY(hfds_ds__scan_folder(dir, &local, &nlocal, err));
+	HFDS_TRY(hfds_ds__scan_publishable(dir, opts, &local, &nlocal, err));
+	HFDS_TRY(hfds_ds__check_folder(dir, src, local, nlocal, err));
 	adds = hfds_calloc(nlocal + 1, sizeof(*adds));
 	locals = hfds_calloc(nlocal + 1, sizeof(*locals));
 	HFDS_FAIL_IF(!adds || !locals, HFDS_ENOMEM, err, "out of memory");
@@ -258,6 +260,7 @@ int hfds_ds_publish_folder(const char *dir, const hfds_ds_repo_ops *ops, const h
 			json_decref(patterns);
 			patterns = NULL;
 		}
+		HFDS_TRY(hfds_ds__keep_folder_card(dst, src, err));
 		hfds_buf_clear(&card);
 		HFDS_TRY(hfds_card__render(dst, &card, err));
 		adds[n].path = "README.md";

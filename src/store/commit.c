@@ -352,7 +352,7 @@ static int write_add(git_oid *blob, hfds_store_commit *c, op *o, const hfds_buf 
 			HFDS_TRY(hfds_store__object_put_buffer(c->repo->st, o->data, o->len, sha, err));
 		else
 			HFDS_TRY(hfds_store__object_put_file(c->repo->st, o->local, o->has_sha ? o->sha : NULL, size,
-				(o->flags & HFDS_STORE_ADD_MOVE) != 0, sha, err));
+				(o->flags & HFDS_STORE_ADD_MOVE) != 0, sha, &size, err));
 		n = hfds_store__pointer_format(ptr, sizeof(ptr), sha, size);
 		if ((g = git_blob_create_from_buffer(blob, git, ptr, n)) < 0)
 			STORE_GIT_FAIL(g, o->path);

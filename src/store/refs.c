@@ -15,7 +15,9 @@ static int check_name(char *refname, size_t cap, const char *prefix, const char 
 	hfds_error *err)
 {
 	int valid = 0;
-	if (!name || !*name || strlen(name) > 255 || !strncmp(name, "refs/", 5) || !strcmp(name, "HEAD"))
+	/* a leading '-' is a valid ref name, but git refuses it for branches and tags (it would
+	 * read as an option on every command line that names it) */
+	if (!name || !*name || name[0] == '-' || strlen(name) > 255 || !strncmp(name, "refs/", 5) || !strcmp(name, "HEAD"))
 		return hfds_error_set(err, HFDS_EINVAL, "invalid %s name '%.100s'", what, name ? name : "");
 	snprintf(refname, cap, "%s%s", prefix, name);
 	if (git_reference_name_is_valid(&valid, refname) < 0 || !valid)

@@ -48,7 +48,7 @@ int hfds_store__mkdirs_for(const char *path, hfds_error *err)
 static void rm_tree(const char *dir);
 
 /*
- * Removes what a crashed create or delete left in <root>/tmp. Only entries older than an
+ * Removes what a crashed create, delete or object copy left in <root>/tmp. Only entries older than an
  * hour go, so a create or delete running in another process is never disturbed.
  */
 static void sweep_staging(const char *root)
@@ -62,10 +62,15 @@ static void sweep_staging(const char *root)
 	if (!(d = opendir(dir)))
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "create-", 7) && strncmp(de->d_name, "delete-", 7))
+		int object = !strncmp(de->d_name, "object-", 7); /* an LFS object being copied in */
+		if (strncmp(de->d_name, "create-", 7) && strncmp(de->d_name, "delete-", 7) && !object)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && now - sb.st_mtime > 3600)
+		if (lstat(path, &sb) != 0 || now - sb.st_mtime <= 3600)
+			continue;
+		if (object && S_ISREG(sb.st_mode))
+			unlink(path);
+		else if (!object && S_ISDIR(sb.st_mode))
 			rm_tree(path);
 	}
 	closedir(d);

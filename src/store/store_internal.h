@@ -63,12 +63,15 @@ int hfds_store__utf8_valid(const unsigned char *s, size_t n);
 int hfds_store__looks_binary(const uint8_t *sample, size_t n);
 
 /*
- * Stores a local file as an LFS object. With sha256_hex known, the file is hard-linked
- * (renamed when `move`) into place without being read; else it is hashed (and its sha256
- * written to sha_out) and linked. Falls back to copy + rename when linking fails.
+ * Stores a local file as an LFS object. With `sha256_hex` (and `size`, checked with stat)
+ * for a file the library staged itself under <root>/tmp with one link, the file is linked
+ * (renamed with `move`) without being read; any other file is copied while hashing, the
+ * copy checked against `sha256_hex` when given (HFDS_ECORRUPT) and renamed in. The sha256
+ * goes to sha_out and the size stored to *size_out: the pointer must describe the bytes
+ * stored, even when the source changed after the caller looked at it.
  */
 int hfds_store__object_put_file(hfds_store *st, const char *local_path, const char *sha256_hex,
-	uint64_t size, int move, char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err);
+	uint64_t size, int move, char sha_out[HFDS_SHA256_HEX_SIZE], uint64_t *size_out, hfds_error *err);
 /* Stores a buffer as an LFS object (temp file + rename); writes its sha256. */
 int hfds_store__object_put_buffer(hfds_store *st, const void *data, size_t len,
 	char sha_out[HFDS_SHA256_HEX_SIZE], hfds_error *err);

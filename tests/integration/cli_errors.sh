@@ -24,11 +24,11 @@ cd "$W"
 printf '\n\n' >blank.jsonl
 mkdir adir
 printf '{"a": 1}\n' >x.jsonl
-expect 3 "empty.jsonl:1: no JSON object to infer the columns from (empty file)" convert empty.jsonl o.parquet
-expect 3 "blank.jsonl:3: no JSON object to infer the columns from" convert blank.jsonl o.parquet
-expect 1 "adir: cannot read: Is a directory" convert adir o.parquet
+expect 3 "empty.jsonl:1: no rows to infer features from (empty file)" convert empty.jsonl o.parquet
+expect 3 "blank.jsonl:3: no rows to infer features from" convert blank.jsonl o.parquet
+expect 1 "adir: read: Is a directory" convert adir o.parquet
 expect 3 "empty.jsonl:1: no rows to infer features from (empty file)" push --out o1 --split train=empty.jsonl
-expect 1 "adir: cannot read: Is a directory" push --out o2 --split train=adir
+expect 1 "adir: read: Is a directory" push --out o2 --split train=adir
 [ ! -e o.parquet ] || fail "a failed convert left o.parquet"
 
 mkdir bomb

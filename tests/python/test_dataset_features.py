@@ -95,19 +95,14 @@ def shard_of(hfds, tmp_path, features, rows):
     return shards[0]
 
 
-# Types a Parquet schema cannot say by itself: pyarrow restores them only from the Arrow schema the
-# writer stores in the key-value metadata (ARROW:schema, issue 9 item 2, spec §2.3), e.g. a
-# fixed-size list reads back as a plain list and datasets then infers List without length.
-NEEDS_ARROW_SCHEMA = {"large_string", "large_binary", "list_len", "large_list", "array2d", "array2d_var",
-                      "array3d", "array4d", "array5d", "sequence_len", "json"}
-
-
 # What datasets reads back even from a file pyarrow wrote itself: Parquet stores seconds as
 # milliseconds and pyarrow 26 does not restore the unit from ARROW:schema.
 READ_BACK = {"ts_s": Value("timestamp[ms]")}
 
 
 def has_arrow_schema(shard):
+    """Large strings/binaries/lists, fixed-size lists, ArrayND and Json are told apart from their
+    plain Parquet forms only by the Arrow schema the writer stores (ARROW:schema, spec §2.3)."""
     return b"ARROW:schema" in (pq.read_metadata(shard).metadata or {})
 
 
@@ -119,8 +114,7 @@ def test_features_read_back_equal_what_was_written(hfds, tmp_path, name, feature
     schema = pq.read_schema(shard)
     # the huggingface key is the very text datasets writes (Features.arrow_schema, spec §2.1)
     assert schema.metadata[b"huggingface"] == features.arrow_schema.metadata[b"huggingface"]
-    if name in NEEDS_ARROW_SCHEMA and not has_arrow_schema(shard):
-        pytest.xfail("needs ARROW:schema in the shard (issue 9 item 2)")
+    assert has_arrow_schema(shard)
     got = Features.from_arrow_schema(schema)
     want_back = READ_BACK.get(name, feature)
     assert got[name] == want_back, f"{got[name]!r} != {want_back!r}"
@@ -168,8 +162,6 @@ def test_all_features_in_one_shard(hfds, tmp_path):
     assert schema.metadata[b"huggingface"] == features.arrow_schema.metadata[b"huggingface"]
     got = Features.from_arrow_schema(schema)
     for name, feature, _ in CASES:
-        if name in NEEDS_ARROW_SCHEMA and not has_arrow_schema(shard):
-            continue
         assert got[name] == READ_BACK.get(name, feature), name
     assert list(got) == list(features)
 
@@ -205,7 +197,7 @@ def test_legacy_sequence_option(hfds, tmp_path):
     meta = json.loads(schema.metadata[b"huggingface"])
     assert meta == {"info": {"features": as_datasets_3(json.loads(json.dumps(features.to_dict())))}}
     got = Features.from_arrow_schema(schema)
-    for name in picked - NEEDS_ARROW_SCHEMA:
+    for name in picked:
         assert got[name] == features[name], name
     card = (out / "README.md").read_text()
     # datasets 3.x YAML: `sequence:` for Sequence, `list:` only for the [dict] form

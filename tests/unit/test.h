@@ -71,4 +71,27 @@ static inline const char *test_tmpdir(void)
 	return dir;
 }
 
+/* The whole file, NUL-terminated (free with free); its length in *len (may be NULL).
+ * NULL when it cannot be read. */
+static inline char *test_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = n >= 0 ? calloc(1, (size_t)n + 1) : NULL;
+	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	if (buf && len)
+		*len = (size_t)n;
+	return buf;
+}
+
 #endif

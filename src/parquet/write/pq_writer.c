@@ -16,6 +16,7 @@
 #include "parquet/format/pq_format.h"
 #include "parquet/write/arrow_ipc_schema.h"
 #include "parquet/write/pq_writer_int.h"
+#include "util/afile.h"
 #include "util/alloc.h"
 #include "util/try.h"
 
@@ -85,17 +86,7 @@ static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *
 			return hfds_error_set(err, rc, "write failed");
 		return 0;
 	}
-	const uint8_t *p = data;
-	while (n > 0) {
-		ssize_t k = write(w->fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return hfds_error_set(err, HFDS_EIO, "write failed: %s", k < 0 ? strerror(errno) : "no progress");
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return hfds_afile_write(&w->file, data, n, err);
 }
 
 int pqw_out_flush(hfds_pq_writer *w, hfds_error *err)
@@ -122,19 +113,16 @@ done:
 }
 
 /*
- * Marks the writer failed, removes a partial file and names it in the error. Jobs still
- * running are waited for: they may read values borrowed from the caller's batch.
+ * Marks the writer failed, removes the partial temporary (the file that was at the path,
+ * if any, is untouched) and names the path in the error. Jobs still running are waited
+ * for: they may read values borrowed from the caller's batch.
  */
 static int fail(hfds_pq_writer *w, int rc, hfds_error *err)
 {
 	w->failed = 1;
 	pqw_wait_jobs(w);
 	if (w->path) {
-		if (w->fd >= 0) {
-			close(w->fd);
-			w->fd = -1;
-		}
-		unlink(w->path);
+		hfds_afile_abort(&w->file);
 		if (err && strncmp(err->message, w->path, strlen(w->path)) != 0)
 			hfds_error_prefix(err, w->path);
 	}
@@ -230,7 +218,7 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	hfds_pq_writer *w = hfds_calloc(1, sizeof(*w));
 	*out = NULL;
 	HFDS_FAIL_IF(!w, HFDS_ENOMEM, err, "out of memory");
-	w->fd = -1;
+	w->file.fd = -1;
 	pthread_mutex_init(&w->kit_lock, NULL);
 	hfds_buf_init(&w->out, 0);
 	if (opts)
@@ -266,14 +254,11 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 	if (path) {
 		w->path = hfds_strdup(path);
 		HFDS_FAIL_IF(!w->path, HFDS_ENOMEM, err, "out of memory");
-		/* A regular file in the way is replaced by a new inode, not truncated: it may be
-		 * hard-linked elsewhere (the hub's object store links shards), and ext4 flushes a
-		 * truncated file synchronously at close. */
-		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-			unlink(path);
-		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		HFDS_FAIL_IF(w->fd < 0, HFDS_EIO, err, "%s: cannot create: %s", path, strerror(errno));
+		/* Written to a temporary beside the path and renamed over it at close: a failed
+		 * write leaves the old file as it was, the output may be an input still being
+		 * read, and a file in the way is replaced by a new inode, never modified (it may
+		 * be hard-linked elsewhere). */
+		HFDS_TRY(hfds_afile_open(&w->file, path, 0, err));
 	} else {
 		w->sink = sink;
 		w->payload = payload;
@@ -284,7 +269,7 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 done:
 	hfds_free(arrow_schema);
 	if (w) {
-		if (w->fd >= 0)
+		if (w->file.fd >= 0)
 			fail(w, rc, err);
 		hfds_pq_writer_free(w);
 	}
@@ -481,11 +466,8 @@ int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error 
 		return rc;
 	HFDS_TRY(pqw_drain(w, err));
 	HFDS_TRY(pqw_write_footer(w, err));
-	if (w->fd >= 0) {
-		int fd = w->fd;
-		w->fd = -1;
-		HFDS_FAIL_IF(close(fd) < 0, HFDS_EIO, err, "close failed: %s", strerror(errno));
-	}
+	if (w->path)
+		HFDS_TRY(hfds_afile_commit(&w->file, err));
 	w->closed = 1;
 	if (info) {
 		memset(info, 0, sizeof(*info));
@@ -508,8 +490,7 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 		return;
 	if (!w->closed && !w->failed)
 		fail(w, 0, NULL);
-	if (w->fd >= 0)
-		close(w->fd);
+	hfds_afile_abort(&w->file);
 	for (int k = 0; k < 2; k++)
 		pqw_slot_release(w, &w->slots[k]);
 	int nl = w->schema ? w->schema->nleaves : 0;

@@ -16,6 +16,7 @@
 #include "parquet/write/enc.h"
 #include "parquet/write/pq_schema_w.h"
 #include "parquet/write/shred.h"
+#include "util/afile.h"
 #include "util/buf.h"
 #include "util/pool.h"
 #include "util/sha256.h"
@@ -73,7 +74,7 @@ struct hfds_pq_writer {
 	int cur;                    /* the slot receiving rows */
 	/* output */
 	char *path;
-	int fd;
+	hfds_afile file;           /* path mode: temporary renamed over `path` at close */
 	hfds_pq_sink_fn sink;
 	void *payload;
 	hfds_buf out;

@@ -89,21 +89,7 @@ static int count_files(const char *dir, const char *prefix, int *hidden)
 
 static char *slurp(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
+	return test_slurp(path, NULL);
 }
 
 static int exists(const char *path)

@@ -16,22 +16,7 @@
 
 static uint8_t *slurp(const char *path, size_t *n)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *p;
-	long len;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)len + 1);
-	if (p && fread(p, 1, (size_t)len, f) != (size_t)len) {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	*n = (size_t)len;
-	return p;
+	return (uint8_t *)test_slurp(path, n);
 }
 
 /* Full read; returns 0 or the error code, message in err. */

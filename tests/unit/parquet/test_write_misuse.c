@@ -3,8 +3,11 @@
  * non-nullable fields, invalid UTF-8 (row and column named), a failing output (full disk
  * through the write hook / sink): errors, never crashes, and no partial file left behind.
  * Also: output bytes identical for any thread count, sink output == file output, row groups
- * still encoding when the writer is freed or flushed, writing over a hard-linked file.
+ * still encoding when the writer is freed or flushed, writing over a hard-linked file, and
+ * the atomic output: the path changes only at close, a failure keeps the file that was
+ * there, and the output may be the file being read.
  */
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +23,23 @@ static int exists(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0;
+}
+
+/* The writer's temporaries beside `path` (".<name>.tmp-*"): their number, and the first. */
+static size_t temps(const char *path, char *first, size_t cap)
+{
+	char pat[4200];
+	const char *slash = strrchr(path, '/');
+	glob_t g;
+	size_t n;
+	snprintf(pat, sizeof(pat), "%.*s/.%s.tmp-*", (int)(slash - path), path, slash + 1);
+	if (glob(pat, GLOB_PERIOD, NULL, &g) != 0)
+		return 0;
+	n = g.gl_pathc;
+	if (first && n)
+		snprintf(first, cap, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return n;
 }
 
 static const char *tmp_path(const char *name)
@@ -93,10 +113,12 @@ static void test_batch_mismatch(void)
 	hfds_error err;
 	hfds_error_init(&err);
 	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
-	CHECK(exists(path));
+	CHECK(!exists(path));
+	CHECK_EQ_INT(temps(path, NULL, 0), 1);
 	CHECK_EQ_INT(hfds_pq_writer_write(w, a, &err), HFDS_EINVAL);
 	CHECK(strstr(err.message, path) != NULL);
 	CHECK(!exists(path));
+	CHECK_EQ_INT(temps(path, NULL, 0), 0);
 	hfds_error_init(&err);
 	CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, &err), HFDS_ESTATE);
 	hfds_pq_writer_free(w);
@@ -226,6 +248,7 @@ static void test_full_disk(void)
 		CHECK(strstr(err.message, path) != NULL);
 		CHECK(strstr(err.message, "no space left") != NULL);
 		CHECK(!exists(path));
+		CHECK_EQ_INT(temps(path, NULL, 0), 0);
 		hfds_pq_writer_free(w);
 	}
 }
@@ -240,9 +263,11 @@ static void test_free_without_close(void)
 	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, NULL) == 0);
 	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
 	CHECK_EQ_INT(hfds_pq_writer_flush(w, NULL), 0);
-	CHECK(exists(path));
+	CHECK(!exists(path));
+	CHECK_EQ_INT(temps(path, NULL, 0), 1);
 	hfds_pq_writer_free(w);
 	CHECK(!exists(path));
+	CHECK_EQ_INT(temps(path, NULL, 0), 0);
 }
 
 /* Freed while row groups are still being encoded on the pool: no leak, no partial file. */
@@ -276,7 +301,9 @@ static void test_flush_bytes_written(void)
 		CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
 		CHECK_EQ_INT(hfds_pq_writer_flush(w, NULL), 0);
 		struct stat st;
-		CHECK_EQ_INT(stat(path, &st), 0);
+		char tmp[4200] = "";
+		CHECK_EQ_INT(temps(path, tmp, sizeof(tmp)), 1);
+		CHECK_EQ_INT(stat(tmp, &st), 0);
 		CHECK_EQ_INT(hfds_pq_writer_bytes_written(w), (uint64_t)st.st_size);
 		CHECK(st.st_size > 20000); /* all 3000 rows, not only the first row groups */
 		if (threads == 1)
@@ -313,6 +340,41 @@ static void test_overwrite_keeps_links(void)
 	CHECK_EQ_INT(st.st_nlink, 1);
 	CHECK_EQ_INT(stat(path, &st), 0);
 	CHECK(st.st_size > 12);
+}
+
+/* A write that fails, or a writer freed without close, leaves the file that was at the path
+ * byte for byte (the old writer unlinked it first), and no temporary. */
+static void test_failure_keeps_old_file(void)
+{
+	struct ArrowSchema *s = simple_schema();
+	kit_gen g = { 14, NULLS_MIXED, 0 };
+	struct ArrowArray *a = kit_gen_batch(&g, s, 200);
+	struct ArrowSchema *other = kit_schema("+s", "", 0, 2, kit_schema("l", "id", 0, 0), kit_schema("u", "text", 1, 0));
+	struct ArrowArray *bad = kit_gen_batch(&g, other, 10);
+	const char *path = tmp_path("precious.parquet");
+	hfds_pq_writer *w = NULL;
+	size_t n0 = 0, n1 = 0;
+	char *before, *after;
+	REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, NULL) == 0);
+	CHECK_EQ_INT(hfds_pq_writer_write(w, a, NULL), 0);
+	CHECK_EQ_INT(hfds_pq_writer_close(w, NULL, NULL), 0);
+	hfds_pq_writer_free(w);
+	before = test_slurp(path, &n0);
+	REQUIRE(before != NULL && n0 > 100);
+	for (int mode = 0; mode < 2; mode++) {
+		hfds_error err;
+		hfds_error_init(&err);
+		REQUIRE(hfds_pq_writer_open(&w, path, s, NULL, &err) == 0);
+		CHECK_EQ_INT(hfds_pq_writer_write(w, a, &err), 0);
+		if (mode == 0)
+			CHECK_EQ_INT(hfds_pq_writer_write(w, bad, &err), HFDS_EINVAL);
+		hfds_pq_writer_free(w);
+		after = test_slurp(path, &n1);
+		CHECK(after != NULL && n1 == n0 && memcmp(before, after, n0) == 0);
+		CHECK_EQ_INT(temps(path, NULL, 0), 0);
+		free(after);
+	}
+	free(before);
 }
 
 typedef struct membuf {
@@ -536,6 +598,7 @@ int main(void)
 	RUN(test_free_in_flight);
 	RUN(test_flush_bytes_written);
 	RUN(test_overwrite_keeps_links);
+	RUN(test_failure_keeps_old_file);
 	RUN(test_deterministic_threads);
 	RUN(test_batch_returned);
 	RUN(test_every_allocation_fails);

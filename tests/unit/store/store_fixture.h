@@ -53,6 +53,23 @@ static inline const char *fx_file(const char *name, const void *data, size_t len
 	return p;
 }
 
+/* Writes a file in the store's own staging area <root>/tmp (static slots). */
+static inline const char *fx_staged(hfds_store *st, const char *name, const void *data, size_t len)
+{
+	static char slots[4][4200];
+	static int slot;
+	char *p = slots[slot++ & 3];
+	FILE *f;
+	snprintf(p, 4200, "%s/tmp", hfds_store_root(st));
+	mkdir(p, 0777);
+	snprintf(p, 4200, "%s/tmp/%s", hfds_store_root(st), name);
+	if (!(f = fopen(p, "wb")))
+		return NULL;
+	fwrite(data, 1, len, f);
+	fclose(f);
+	return p;
+}
+
 /* One commit adding a buffer; returns 0 or the error code. */
 static inline int fx_commit_buf(hfds_store_repo *repo, const char *path, const char *text, char sha[HFDS_OID_HEX_SIZE])
 {

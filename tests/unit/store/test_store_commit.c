@@ -283,7 +283,8 @@ static void lfs_and_ranges(void)
 	hfds_store_free(st);
 }
 
-/* A file with a known sha256 is hard-linked (or renamed) into the store, never copied. */
+/* A file the library staged itself under <root>/tmp with a known sha256 is hard-linked (or
+ * renamed) into the store, never copied; the object is read-only. */
 static void known_sha_no_copy(void)
 {
 	hfds_store *st = fx_store();
@@ -294,12 +295,11 @@ static void known_sha_no_copy(void)
 	uint64_t size;
 	char hex[65], hex2[65], *obj = NULL, *obj2 = NULL;
 	struct stat a, b;
-	const char *f1 = fx_file("shard1.parquet", "PAR1 pretend shard one PAR1", 27);
-	const char *f2;
-	char f2copy[4200];
-	REQUIRE(st && f1);
-	snprintf(f2copy, sizeof(f2copy), "%s", fx_file("shard2.parquet", "PAR1 pretend shard two PAR1", 27));
-	f2 = f2copy;
+	char f1copy[4200], f2copy[4200];
+	const char *f1 = f1copy, *f2 = f2copy;
+	REQUIRE(st);
+	snprintf(f1copy, sizeof(f1copy), "%s", fx_staged(st, "shard1.parquet", "PAR1 pretend shard one PAR1", 27));
+	snprintf(f2copy, sizeof(f2copy), "%s", fx_staged(st, "shard2.parquet", "PAR1 pretend shard two PAR1", 27));
 	REQUIRE((repo = fx_repo(st, "ns/link")));
 	hfds_error_init(&err);
 	REQUIRE(hfds_sha256_file(f1, digest, &size, &err) == 0);
@@ -325,6 +325,8 @@ static void known_sha_no_copy(void)
 		CHECK_EQ_INT(o1.st_nlink, 2);
 		CHECK_EQ_INT(o2.st_ino, b.st_ino); /* renamed */
 		CHECK(access(f2, F_OK) != 0);
+		CHECK_EQ_INT(o1.st_mode & 0777, 0444);
+		CHECK_EQ_INT(o2.st_mode & 0777, 0444);
 	}
 	/* A lying size is refused. */
 	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
@@ -332,6 +334,79 @@ static void known_sha_no_copy(void)
 	CHECK_EQ_INT(hfds_store_commit_add_file(c, "data/three.parquet", f1, hex, 99, 0, &err), 0);
 	hfds_error_init(&err);
 	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), HFDS_EINVAL);
+	hfds_store_commit_free(c);
+	hfds_free(obj);
+	hfds_free(obj2);
+	hfds_store_repo_free(repo);
+	hfds_store_free(st);
+}
+
+/* The whole file, hashed: 1 when its bytes match the sha256 in its name. */
+static int object_matches(const char *obj, const char *hex)
+{
+	uint8_t digest[32];
+	uint64_t size;
+	char got[65];
+	if (hfds_sha256_file(obj, digest, &size, NULL) < 0)
+		return 0;
+	hfds_sha256_hex(digest, got);
+	return !strcmp(got, hex);
+}
+
+/*
+ * A user's file (outside the staging area, with or without a sha256 the caller vouches for)
+ * is copied into the store: appending to it after the commit leaves the object's bytes
+ * matching its name (the old store hard-linked it, so the object changed). A vouched
+ * sha256 that does not match the bytes fails the commit with nothing stored.
+ */
+static void user_file_is_copied(void)
+{
+	hfds_store *st = fx_store();
+	hfds_store_repo *repo;
+	hfds_store_commit *c = NULL;
+	hfds_error err;
+	uint8_t digest[32];
+	uint64_t size;
+	char hex[65], hex2[65], *obj = NULL, *obj2 = NULL, p1[4200], p2[4200];
+	struct stat a, o1, o2;
+	FILE *f;
+	REQUIRE(st && (repo = fx_repo(st, "ns/copy")));
+	snprintf(p1, sizeof(p1), "%s", fx_file("user1.parquet", "PAR1 the user's own shard PAR1", 30));
+	snprintf(p2, sizeof(p2), "%s", fx_file("user2.parquet", "PAR1 another user shard.. PAR1", 30));
+	hfds_error_init(&err);
+	REQUIRE(hfds_sha256_file(p1, digest, &size, &err) == 0);
+	hfds_sha256_hex(digest, hex);
+	REQUIRE(hfds_sha256_file(p2, digest, &size, &err) == 0);
+	hfds_sha256_hex(digest, hex2);
+	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+	hfds_store_commit_set_message(c, "user files", NULL, &err);
+	CHECK_EQ_INT(hfds_store_commit_add_file(c, "data/a.parquet", p1, NULL, 0, HFDS_STORE_ADD_FORCE_LFS, &err), 0);
+	CHECK_EQ_INT(hfds_store_commit_add_file(c, "data/b.parquet", p2, hex2, 30, HFDS_STORE_ADD_FORCE_LFS, &err), 0);
+	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), 0);
+	hfds_store_commit_free(c);
+	REQUIRE(hfds_store_object_path(&obj, st, hex, &err) == 0);
+	REQUIRE(hfds_store_object_path(&obj2, st, hex2, &err) == 0);
+	REQUIRE(stat(p1, &a) == 0 && stat(obj, &o1) == 0 && stat(obj2, &o2) == 0);
+	CHECK(o1.st_ino != a.st_ino);
+	CHECK_EQ_INT(a.st_nlink, 1);
+	CHECK_EQ_INT(o1.st_mode & 0777, 0444);
+	CHECK_EQ_INT(o2.st_mode & 0777, 0444);
+	/* the user edits both files after the push */
+	REQUIRE((f = fopen(p1, "ab")) != NULL);
+	fputs(" appended later", f);
+	fclose(f);
+	REQUIRE((f = fopen(p2, "r+b")) != NULL);
+	fputs("XXXX", f);
+	fclose(f);
+	CHECK(object_matches(obj, hex));
+	CHECK(object_matches(obj2, hex2));
+	/* p2 now has other bytes than the sha256 the caller vouches for: refused */
+	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+	hfds_store_commit_set_message(c, "stale hash", NULL, &err);
+	CHECK_EQ_INT(hfds_store_commit_add_file(c, "data/c.parquet", p2, hex2, 30, HFDS_STORE_ADD_FORCE_LFS, &err), 0);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_store_commit_run(c, NULL, &err), HFDS_ECORRUPT);
+	CHECK(strstr(err.message, p2) != NULL);
 	hfds_store_commit_free(c);
 	hfds_free(obj);
 	hfds_free(obj2);
@@ -543,6 +618,7 @@ int main(void)
 	RUN(parent_conflict);
 	RUN(lfs_and_ranges);
 	RUN(known_sha_no_copy);
+	RUN(user_file_is_copied);
 	RUN(crash_mid_commit);
 	RUN(lock_held_elsewhere);
 	RUN(concurrent_writers);

@@ -30,6 +30,9 @@ static void branches_tags_resolve(void)
 	CHECK(strstr(err.message, "refs/heads/main already exists") != NULL);
 	CHECK_EQ_INT(hfds_store_branch_create(repo, "refs/pr/5", NULL, NULL), HFDS_EINVAL);
 	CHECK_EQ_INT(hfds_store_branch_create(repo, "a..b", NULL, NULL), HFDS_EINVAL);
+	/* git refuses branch and tag names that start with '-' (issue 16 item 22) */
+	CHECK_EQ_INT(hfds_store_branch_create(repo, "-x", NULL, NULL), HFDS_EINVAL);
+	CHECK_EQ_INT(hfds_store_tag_create(repo, "-v1", NULL, NULL, NULL), HFDS_EINVAL);
 	REQUIRE(fx_commit_buf(repo, "f.txt", "two", v2) == 0);
 
 	/* Resolution: branch, tag (peeled), HEAD, full and short ids, full ref names. */
