@@ -116,17 +116,26 @@ static size_t seq_len(const yaml_node_t *n)
 	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
-static int parse_tables(pctx *c, hfds_recipe *r, const yaml_node_t *n)
+/* A list of mappings: checks the node and allocates its items, zeroed (one spare). */
+static int seq_alloc(pctx *c, const yaml_node_t *n, const char *what, size_t size, void **out)
 {
-	int rc = want(c, n, YAML_SEQUENCE_NODE, "a list of tables");
-	yaml_node_item_t *it;
+	int rc = want(c, n, YAML_SEQUENCE_NODE, what);
 	if (rc < 0)
 		return rc;
+	*out = calloc(seq_len(n) + 1, size);
+	return *out ? 0 : hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
+}
+
+static int parse_tables(pctx *c, hfds_recipe *r, const yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+	void *mem = NULL;
+	int rc = seq_alloc(c, n, "a list of tables", sizeof(rc_table), &mem);
+	if (rc < 0)
+		return rc;
+	r->tables = mem;
 	if (!seq_len(n))
 		return fail_at(c, n, "tables: at least one table");
-	r->tables = calloc(seq_len(n), sizeof(rc_table));
-	if (!r->tables)
-		return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *t = node(c, *it);
 		rc_table *tb = &r->tables[r->ntables++];
@@ -258,12 +267,11 @@ static int parse_split(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 static int parse_media(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 {
 	yaml_node_item_t *it;
-	int rc = want(c, n, YAML_SEQUENCE_NODE, "a list of media columns");
+	void *mem = NULL;
+	int rc = seq_alloc(c, n, "a list of media columns", sizeof(rc_media), &mem);
 	if (rc < 0)
 		return rc;
-	r->media = calloc(seq_len(n) + 1, sizeof(rc_media));
-	if (!r->media)
-		return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
+	r->media = mem;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *m = node(c, *it);
 		rc_media *md = &r->media[r->nmedia++];
@@ -319,12 +327,11 @@ static int parse_media(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 static int parse_configs(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 {
 	yaml_node_item_t *it;
-	int rc = want(c, n, YAML_SEQUENCE_NODE, "a list of configs");
+	void *mem = NULL;
+	int rc = seq_alloc(c, n, "a list of configs", sizeof(rc_config), &mem);
 	if (rc < 0)
 		return rc;
-	r->configs = calloc(seq_len(n) + 1, sizeof(rc_config));
-	if (!r->configs)
-		return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
+	r->configs = mem;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *m = node(c, *it);
 		rc_config *cf = &r->configs[r->nconfigs++];
@@ -383,12 +390,11 @@ static int parse_card(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 static int parse_aux(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 {
 	yaml_node_item_t *it;
-	int rc = want(c, n, YAML_SEQUENCE_NODE, "a list of {path, to}");
+	void *mem = NULL;
+	int rc = seq_alloc(c, n, "a list of {path, to}", sizeof(rc_pair), &mem);
 	if (rc < 0)
 		return rc;
-	r->aux = calloc(seq_len(n) + 1, sizeof(rc_pair));
-	if (!r->aux)
-		return hfds_error_set(c->err, HFDS_ENOMEM, "out of memory");
+	r->aux = mem;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *m = node(c, *it);
 		rc_pair *a = &r->aux[r->naux++];
