@@ -69,7 +69,7 @@ static uint64_t mix(uint64_t seed, const char *s)
 static int assign_splits(rc_plan *p, const hfds_recipe *r, hfds_error *err)
 {
 	const rc_split *s = &r->split;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *index = NULL;
 	json_error_t je;
 	char *path = NULL, buf[64];
 	double *cut = NULL;
@@ -102,6 +102,27 @@ static int assign_splits(rc_plan *p, const hfds_recipe *r, hfds_error *err)
 			s->file, je.line, je.column, je.text);
 		HFDS_FAIL_IF(!json_is_object(doc), HFDS_EPARSE, err, "%s:%d:%d: split file %s: expected an object of lists",
 			r->name, s->file_pos.line, s->file_pos.col, s->file);
+		/* value text -> split index, first list wins: one lookup per row */
+		index = json_object();
+		HFDS_FAIL_IF(!index, HFDS_ENOMEM, err, "out of memory");
+		for (i = 0; i < s->nnames; i++) {
+			json_t *list = json_object_get(doc, s->names[i].key), *e;
+			size_t j;
+			HFDS_FAIL_IF(!json_is_array(list), HFDS_EPARSE, err, "%s:%d:%d: split file %s has no list '%s'",
+				r->name, s->names[i].pos.line, s->names[i].pos.col, s->file, s->names[i].key);
+			HFDS_TRY(k = split_slot(p, s->names[i].value, err));
+			json_array_foreach(list, j, e) {
+				const char *key = json_is_string(e) ? json_string_value(e) : NULL;
+				if (json_is_integer(e)) {
+					snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(e));
+					key = buf;
+				}
+				HFDS_FAIL_IF(!key, HFDS_EPARSE, err, "%s:%d:%d: split file %s: list '%s' item %zu is not a string or integer",
+					r->name, s->names[i].pos.line, s->names[i].pos.col, s->file, s->names[i].key, j + 1);
+				if (!json_object_get(index, key))
+					HFDS_FAIL_IF(json_object_set_new(index, key, json_integer(k)) < 0, HFDS_ENOMEM, err, "out of memory");
+			}
+		}
 	} else if (s->mode == RC_SPLIT_HASH) {
 		double total = 0;
 		cut = calloc(s->nnames + 1, sizeof(double));
@@ -134,23 +155,14 @@ static int assign_splits(rc_plan *p, const hfds_recipe *r, hfds_error *err)
 				;
 			p->row_split[row] = (int)i;
 		} else {
-			for (i = 0; i < s->nnames && p->row_split[row] < 0; i++) {
-				json_t *list = json_object_get(doc, s->names[i].key), *e;
-				size_t j;
-				HFDS_FAIL_IF(!json_is_array(list), HFDS_EPARSE, err, "%s:%d:%d: split file %s has no list '%s'",
-					r->name, s->names[i].pos.line, s->names[i].pos.col, s->file, s->names[i].key);
-				json_array_foreach(list, j, e)
-					if ((json_is_string(e) && !strcmp(json_string_value(e), v)) ||
-					    (json_is_integer(e) && p->tab.cols[c].type == 'i' &&
-					     json_integer_value(e) == p->tab.cols[c].cells[row].v.i)) {
-						HFDS_TRY(p->row_split[row] = split_slot(p, s->names[i].value, err));
-						break;
-					}
-			}
+			json_t *slot = json_object_get(index, v);
+			if (slot)
+				p->row_split[row] = (int)json_integer_value(slot);
 		}
 		p->unmatched += p->row_split[row] < 0;
 	}
 done:
+	json_decref(index);
 	json_decref(doc);
 	free(path);
 	free(cut);
