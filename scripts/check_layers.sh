@@ -9,11 +9,11 @@
 # usage: check_layers.sh SRC_DIR
 set -euo pipefail
 cd "$1"
-LAYERS=(util arrow parquet features ingest dataset store hub chess publish server stream cli)
+LAYERS=(util arrow parquet features ingest dataset store hub chess publish server recipe stream cli)
 # the module that owns each public header
 declare -A OWNER=([common]=util [arrow]=arrow [arrow_abi]=arrow [parquet]=parquet [parquet_reader]=parquet
 	[features]=features [ingest]=ingest [dataset]=dataset [store]=store [hub]=hub [chess]=chess
-	[publish]=publish [server]=server [stream]=stream)
+	[publish]=publish [server]=server [recipe]=recipe [stream]=stream)
 declare -A RANK LINKS
 for i in "${!LAYERS[@]}"; do RANK[${LAYERS[$i]}]=$i; done
 # direct module links from `hfds_module(name deps...)`

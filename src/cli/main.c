@@ -26,6 +26,7 @@ static const command commands[] = {
 	{"info", cmd_info, "show a Parquet file's schema, row groups and statistics"},
 	{"cat", cmd_cat, "print a Parquet file's rows as JSON Lines"},
 	{"convert", cmd_convert, "rewrite Parquet or JSON Lines as Parquet with the hfds writer"},
+	{"build", cmd_build, "build and publish a dataset from a recipe (tables, splits, media, configs)"},
 	{"push", cmd_push, "write sharded Parquet + card and publish a dataset in one commit"},
 	{"delete-config", cmd_delete_config, "delete a dataset config (files and card entries) in one commit"},
 	{"purge", cmd_purge, "delete every file but .gitattributes in one commit"},
