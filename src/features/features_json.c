@@ -285,6 +285,31 @@ static int get_int(const json_t *o, const char *key, int64_t *out, const char *p
 	return 1;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* datasets refuses a ClassLabel whose names repeat ("Some label names are duplicated"):
+ * so do we, in O(n log n) on a sorted copy (names may number a million). */
+static int check_unique(const hfds_feature *f, const char *path, hfds_error *err)
+{
+	int rc = 0;
+	const char **v = NULL;
+	if (f->count < 2)
+		return 0;
+	v = hfds_calloc(f->count, sizeof(*v));
+	HFDS_FAIL_IF(!v, HFDS_ENOMEM, err, "out of memory");
+	memcpy(v, f->names, f->count * sizeof(*v));
+	qsort(v, f->count, sizeof(*v), cmp_str);
+	for (size_t i = 1; i < f->count; i++)
+		HFDS_FAIL_IF(!strcmp(v[i - 1], v[i]), HFDS_EPARSE, err, "%s.names: the name '%s' appears more than once",
+			path, v[i]);
+done:
+	hfds_free(v);
+	return rc;
+}
+
 static int get_names(hfds_feature *f, const json_t *a, const char *path, const char *key, hfds_error *err)
 {
 	int rc = 0;
@@ -439,6 +464,7 @@ int hfds_features__from_dict(hfds_feature **out, const json_t *v, const char *pa
 			HFDS_EUNSUPPORTED, err, "%s.names_file: ClassLabel names files are not supported", path);
 		if (names && !json_is_null(names)) {
 			HFDS_TRY(get_names(f, names, path, "names", err));
+			HFDS_TRY(check_unique(f, path, err));
 			HFDS_FAIL_IF(n >= 0 && (size_t)n != f->count, HFDS_EPARSE, err,
 				"%s: num_classes %lld does not match %zu names", path, (long long)n, f->count);
 		} else if (n > 0) {

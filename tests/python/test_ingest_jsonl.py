@@ -149,7 +149,7 @@ HOSTILE = [
     ("utf8", '{"s": "a"}\n{"s": "\xc3\x28"}', None, "utf8.jsonl:2:8: invalid UTF-8"),
     ("label", '{"l": 2}', {"l": {"names": ["a", "b"], "_type": "ClassLabel"}}, "label.jsonl:1:7: column 'l': ClassLabel index out of range"),
     ("neglabel", '{"l": -1}\n{"l": -2}', {"l": {"names": ["a", "b"], "_type": "ClassLabel"}}, "neglabel.jsonl:2:7: column 'l': ClassLabel index out of range"),
-    ("duplabel", '{"l": 0}', {"l": {"names": ["a", "a"], "_type": "ClassLabel"}}, "ClassLabel name 'a' appears twice"),
+    ("duplabel", '{"l": 0}', {"l": {"names": ["a", "a"], "_type": "ClassLabel"}}, "features.l.names: the name 'a' appears more than once"),
     ("f16", '{"h": 70000}', {"h": {"dtype": "float16", "_type": "Value"}}, "f16.jsonl:1:7: column 'h': out of range for float16"),
     ("f32", '{"h": 1e39}', {"h": {"dtype": "float32", "_type": "Value"}}, "f32.jsonl:1:7: column 'h': out of range for float32"),
     ("shape", '{"m": [[1, 2, 3], [4, 5, 6]]}', {"m": {"shape": [2, 2], "dtype": "int32", "_type": "Array2D"}},

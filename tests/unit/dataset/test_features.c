@@ -200,6 +200,9 @@ static void test_parse_errors(void)
 	expect_error("[1]", HFDS_EPARSE, "features: expected an object, found an array");
 	expect_error("{\"c\": {\"names\": [\"a\", 3], \"_type\": \"ClassLabel\"}}", HFDS_EPARSE,
 		"features.c.names[1]: expected a string, found an integer");
+	/* datasets refuses repeated label names; so do we (issue 16 item 20) */
+	expect_error("{\"c\": {\"names\": [\"b\", \"a\", \"b\"], \"_type\": \"ClassLabel\"}}", HFDS_EPARSE,
+		"features.c.names: the name 'b' appears more than once");
 	/* nesting limit */
 	char deep[2000] = "{\"x\": ";
 	for (int i = 0; i < 80; i++)
