@@ -54,8 +54,7 @@ struct hfds_ds *ext_writer_ds(PyObject *obj);
 
 /* Module functions defined in the other files. */
 PyObject *ext_read_parquet(PyObject *self, PyObject *args, PyObject *kw);
-PyObject *ext_read_jsonl(PyObject *self, PyObject *args, PyObject *kw);
-PyObject *ext_infer_jsonl(PyObject *self, PyObject *args);
+PyObject *ext_rows_batch(PyObject *self, PyObject *args);
 PyObject *ext_chess_sample(PyObject *self, PyObject *args, PyObject *kw);
 
 /* Creates the heap type of `spec` into *out and adds it to module `m` under its short name. */

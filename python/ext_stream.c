@@ -1,5 +1,5 @@
 /*
- * hfds._hfds.Stream and the streams behind read_parquet / read_jsonl.
+ * hfds._hfds.Stream and the stream behind read_parquet and load.
  *
  * A Stream owns one ArrowArrayStream. `__arrow_c_stream__` moves it into a capsule, so
  * pyarrow, polars or DuckDB read the batches straight from the C reader with no copy and no
@@ -18,7 +18,6 @@
 #include "hfds/arrow.h"
 #include "hfds/dataset.h"
 #include "hfds/hub.h"
-#include "hfds/ingest.h"
 #include "hfds/parquet_reader.h"
 #include "util/alloc.h"
 
@@ -35,8 +34,7 @@ typedef struct src {
 	hfds_hub *hub;             /* set: paths are files of repo_id at rev, read through the hub */
 	char *repo_id, *rev;
 	uint64_t *sizes;
-	hfds_ingest *jsonl;
-	struct ArrowSchema schema; /* jsonl: the storage schema; parquet: the first file's */
+	struct ArrowSchema schema; /* the first file's */
 	int code;
 	hfds_error err;
 } src;
@@ -170,29 +168,21 @@ static int src_get_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 	int rc;
 	if (s->code)
 		return src_fail(s, s->code);
-	if (s->jsonl) {
-		rc = hfds_ingest_next(s->jsonl, out, &s->err);
-		if (rc == HFDS_ITEROVER) {
-			out->release = NULL;
-			rc = 0;
+	rc = src_next_parquet(s, out);
+	/* a resume point inside a row group: the batch starts `skip` rows in */
+	if (rc == 0 && out->release && s->skip > 0) {
+		/* moved into each column, not the struct: pyarrow imports a record batch only
+		 * with a zero top-level offset */
+		int64_t k = s->skip < out->length ? s->skip : out->length, i;
+		for (i = 0; i < out->n_children; i++) {
+			struct ArrowArray *c = out->children[i];
+			c->offset += k;
+			c->length -= k;
+			if (c->null_count)
+				c->null_count = -1;
 		}
-	} else {
-		rc = src_next_parquet(s, out);
-		/* a resume point inside a row group: the batch starts `skip` rows in */
-		if (rc == 0 && out->release && s->skip > 0) {
-			/* moved into each column, not the struct: pyarrow imports a record batch only
-			 * with a zero top-level offset */
-			int64_t k = s->skip < out->length ? s->skip : out->length, i;
-			for (i = 0; i < out->n_children; i++) {
-				struct ArrowArray *c = out->children[i];
-				c->offset += k;
-				c->length -= k;
-				if (c->null_count)
-					c->null_count = -1;
-			}
-			out->length -= k;
-			s->skip -= k;
-		}
+		out->length -= k;
+		s->skip -= k;
 	}
 	return rc < 0 ? src_fail(s, rc) : 0;
 }
@@ -207,7 +197,6 @@ static void src_release(struct ArrowArrayStream *st)
 {
 	src *s = st->private_data;
 	src_close_file(s);
-	hfds_ingest_free(s->jsonl);
 	if (s->schema.release)
 		s->schema.release(&s->schema);
 	strv_free(s->paths, s->npaths);
@@ -374,60 +363,6 @@ PyObject *ext_stream_hub_files(const hfds_target *t, const char *repo_id, const 
 		return ext_raise(rc, &err);
 	}
 	return src_start(&st);
-}
-
-/* read_jsonl(path, features_json) -> Stream of storage-schema batches. */
-PyObject *ext_read_jsonl(PyObject *self, PyObject *args, PyObject *kw)
-{
-	static char *kwlist[] = {"path", "features", NULL};
-	const char *path, *json;
-	Py_ssize_t jlen;
-	struct ArrowArrayStream st = {0};
-	hfds_features *f = NULL;
-	src *s;
-	int rc;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#", kwlist, &path, &json, &jlen))
-		return NULL;
-	if (!(s = src_new(&st)))
-		return PyErr_NoMemory();
-	rc = hfds_features_parse_json(&f, json, (size_t)jlen, &s->err);
-	if (rc == 0)
-		rc = hfds_features_to_arrow_schema(&s->schema, f, 0, &s->err);
-	if (rc == 0)
-		rc = hfds_ingest_open(&s->jsonl, path, f, NULL, &s->err);
-	hfds_features_free(f);
-	if (rc < 0) {
-		PyObject *r = ext_raise(rc, &s->err);
-		st.release(&st);
-		return r;
-	}
-	return ext_stream_new(&st, src_error_of);
-}
-
-/* infer_jsonl(path) -> features JSON of the file's rows. */
-PyObject *ext_infer_jsonl(PyObject *self, PyObject *args)
-{
-	const char *path;
-	hfds_error err;
-	hfds_ingest *in = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
-	PyObject *r;
-	if (!PyArg_ParseTuple(args, "s", &path))
-		return NULL;
-	hfds_error_init(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = hfds_ingest_open(&in, path, NULL, NULL, &err);
-	if (rc == 0)
-		rc = hfds_features_to_json(&text, &len, hfds_ingest_features(in), 0, &err);
-	hfds_ingest_free(in);
-	Py_END_ALLOW_THREADS
-	if (rc < 0)
-		return ext_raise(rc, &err);
-	r = PyUnicode_FromStringAndSize(text, (Py_ssize_t)len);
-	hfds_free(text);
-	return r;
 }
 
 /* ---- the Stream type ------------------------------------------------------------------- */
