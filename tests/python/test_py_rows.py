@@ -83,6 +83,8 @@ def test_given_features_convert_values(tmp_path):
     expected = datasets.Dataset.from_list(rows, features=feats)
     assert back.to_list() == expected.to_list()
     assert back[3]["s"] == dt.datetime(2030, 1, 1, 10, tzinfo=UTC)
+    raw = pq.read_table(next((tmp_path / "out" / "data").glob("train-*.parquet")))
+    assert raw.column("s")[3].as_py() == dt.datetime(2030, 1, 1, 10, tzinfo=UTC)
     assert back[3]["d"] == dt.date(1999, 12, 31)
 
 
