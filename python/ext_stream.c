@@ -8,12 +8,18 @@
  * after the other and can start `skip` rows in: whole files and row groups are skipped from
  * the footers, and the first batch's columns are sliced with their Arrow offsets, so a
  * resume reads nothing it does not return.
+ *
+ * Speed: the Parquet reader decodes up to SRC_THREADS row groups at once (batches still come
+ * in order). Over a hub, its concurrent range reads each take one of SRC_THREADS hub
+ * handles (a handle serves one thread at a time), so the column chunks of the next row
+ * groups download while the current one decodes.
  */
 #include "ext.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hfds/arrow.h"
 #include "hfds/dataset.h"
@@ -23,6 +29,16 @@
 
 /* ---- the file-backed source stream ----------------------------------------------------- */
 
+enum { SRC_MAX_THREADS = 8 };
+
+/* Decoding threads (and hub handles): the cores, at least 2 so that over HTTP one range read
+ * waits while another row group decodes, at most SRC_MAX_THREADS. */
+static int src_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 2 : n > SRC_MAX_THREADS ? SRC_MAX_THREADS : (int)n;
+}
+
 typedef struct src {
 	char **paths;
 	size_t npaths, cur;
@@ -31,7 +47,11 @@ typedef struct src {
 	hfds_pq_reader *reader;
 	struct ArrowArrayStream scan;
 	int64_t skip;              /* rows still to skip */
-	hfds_hub *hub;             /* set: paths are files of repo_id at rev, read through the hub */
+	hfds_hub *hubs[SRC_MAX_THREADS]; /* set: paths are files of repo_id at rev, read through a hub */
+	int nhubs, threads;
+	int idle[SRC_MAX_THREADS], nidle; /* hub handles not in use, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	char *repo_id, *rev;
 	uint64_t *sizes;
 	struct ArrowSchema schema; /* the first file's */
@@ -62,8 +82,18 @@ static int hub_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 	src *s = ctx;
 	uint8_t *data = NULL;
 	size_t got = 0;
-	int rc = hfds_hub_read(&data, &got, s->hub, HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset,
+	int rc, k;
+	pthread_mutex_lock(&s->mu);
+	while (s->nidle == 0)
+		pthread_cond_wait(&s->cv, &s->mu);
+	k = s->idle[--s->nidle];
+	pthread_mutex_unlock(&s->mu);
+	rc = hfds_hub_read(&data, &got, s->hubs[k], HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset,
 		len, len + 1, err);
+	pthread_mutex_lock(&s->mu);
+	s->idle[s->nidle++] = k;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 	if (rc == 0 && got != len)
 		rc = hfds_error_set(err, HFDS_ECORRUPT, "%s: short read at offset %llu", s->paths[s->cur],
 			(unsigned long long)offset);
@@ -75,9 +105,12 @@ static int hub_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 
 static int src_open_reader(src *s, hfds_error *err)
 {
-	if (!s->hub)
-		return hfds_pq_reader_open_path(&s->reader, s->paths[s->cur], NULL, err);
-	return hfds_pq_reader_open_callback(&s->reader, s->sizes[s->cur], hub_read, s, s->paths[s->cur], NULL, err);
+	hfds_pq_reader_options ro;
+	hfds_pq_reader_options_init(&ro);
+	ro.threads = s->threads;
+	if (!s->nhubs)
+		return hfds_pq_reader_open_path(&s->reader, s->paths[s->cur], &ro, err);
+	return hfds_pq_reader_open_callback(&s->reader, s->sizes[s->cur], hub_read, s, s->paths[s->cur], &ro, err);
 }
 
 /* Opens paths[cur] (then the next ones while `skip` covers them whole) and starts its scan
@@ -196,12 +229,16 @@ static const char *src_last_error(struct ArrowArrayStream *st)
 static void src_release(struct ArrowArrayStream *st)
 {
 	src *s = st->private_data;
+	int i;
 	src_close_file(s);
 	if (s->schema.release)
 		s->schema.release(&s->schema);
 	strv_free(s->paths, s->npaths);
 	strv_free(s->columns, s->ncolumns);
-	hfds_hub_free(s->hub);
+	for (i = 0; i < s->nhubs; i++)
+		hfds_hub_free(s->hubs[i]);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	free(s->repo_id);
 	free(s->rev);
 	free(s->sizes);
@@ -224,6 +261,9 @@ static src *src_new(struct ArrowArrayStream *st)
 	if (!s)
 		return NULL;
 	hfds_error_init(&s->err);
+	s->threads = src_threads();
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	st->get_schema = src_get_schema;
 	st->get_next = src_get_next;
 	st->get_last_error = src_last_error;
@@ -356,8 +396,12 @@ PyObject *ext_stream_hub_files(const hfds_target *t, const char *repo_id, const 
 	}
 	s->skip = skip;
 	hfds_error_init(&err);
-	/* the stream's own hub handle: a hub belongs to one thread, the stream may move */
-	rc = hfds_hub_open_target(&s->hub, t, &err);
+	/* the stream's own hub handles: a hub belongs to one thread, the stream may move, and
+	 * the reader's threads read concurrently */
+	for (rc = 0; rc == 0 && s->nhubs < s->threads; s->nhubs++) {
+		rc = hfds_hub_open_target(&s->hubs[s->nhubs], t, &err);
+		s->idle[s->nidle++] = s->nhubs;
+	}
 	if (rc < 0) {
 		st.release(&st);
 		return ext_raise(rc, &err);
