@@ -164,3 +164,41 @@ def test_chess_push_ctrl_c_then_resume(tmp_path, shared_dir):
         got = pa.table(hfds.load("me/chess", split=split, endpoint=hub))
         want = pa.table(hfds.load("me/ref", split=split, endpoint=hub))
         assert got.num_rows == want.num_rows > 0 and got.equals(want), split
+
+
+ITERATE = textwrap.dedent("""
+    import os, signal, sys, threading, time, hfds, pyarrow as pa
+    hub, folder = sys.argv[1], sys.argv[2]
+    n = 400_000
+    t = pa.table({"id": pa.array(range(n), pa.int64())})
+    hfds.push_to_hub(t, "me/it", endpoint=hub, max_shard_size="64KB", progress=False)
+    hfds.write_dataset(t, folder, max_shard_size="64KB")
+    for kind in ("load", "read_parquet"):
+        if kind == "load":
+            s = hfds.load("me/it", endpoint=hub)
+        else:
+            data = os.path.join(folder, "data")
+            files = sorted(os.path.join(data, f) for f in os.listdir(data))
+            s = hfds.read_parquet(files)
+        seen = []
+        threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        try:
+            for b in s:
+                seen.extend(b.column("id").to_pylist())
+                time.sleep(0.02)
+            print(kind, "finished")
+        except KeyboardInterrupt:
+            st = s.state()
+            rest = (hfds.load("me/it", endpoint=hub, state=st) if kind == "load"
+                    else hfds.read_parquet(files, state=st))
+            ids = seen + pa.table(rest).column("id").to_pylist()
+            print(kind, "interrupted", 0 < len(seen) < n, ids == list(range(n)))
+""")
+
+
+def test_ctrl_c_while_iterating_then_resume(tmp_path):
+    r = subprocess.run([sys.executable, "-c", ITERATE, str(tmp_path / "hub"), str(tmp_path / "files")],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["load interrupted True True", "read_parquet interrupted True True"], \
+        r.stdout + r.stderr
