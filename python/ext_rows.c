@@ -11,8 +11,9 @@
  * datetime is converted to UTC, a naive one is taken as it is, a date is its midnight).
  * A value that fits none of these is a TypeError naming the row and the column.
  *
- * The Limited API has no datetime C API, so dates are read through their methods
- * (toordinal, utcoffset) and attributes; the datetime classes are looked up once.
+ * The Limited API has no datetime C API: exact date/datetime objects are read from their
+ * pickle state (one __reduce__ call), subclasses (pandas.Timestamp) through toordinal and
+ * their attributes, and aware ones ask utcoffset (except datetime.timezone.utc).
  */
 #include "ext.h"
 
@@ -21,19 +22,35 @@
 
 #include "hfds/arrow.h"
 
-static PyObject *date_cls, *datetime_cls;
+static PyObject *date_cls, *datetime_cls, *utc;
 
 static int datetime_classes(void)
 {
-	PyObject *mod;
-	if (date_cls)
+	PyObject *mod, *tz;
+	if (utc)
 		return 0;
 	if (!(mod = PyImport_ImportModule("datetime")))
 		return -1;
 	date_cls = PyObject_GetAttrString(mod, "date");
 	datetime_cls = PyObject_GetAttrString(mod, "datetime");
+	tz = PyObject_GetAttrString(mod, "timezone");
+	utc = tz ? PyObject_GetAttrString(tz, "utc") : NULL;
+	Py_XDECREF(tz);
 	Py_DECREF(mod);
-	return date_cls && datetime_cls ? 0 : -1;
+	return date_cls && datetime_cls && utc ? 0 : -1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
 }
 
 /* Where a failing value sits, for messages: "row 12, column 'a.b'". */
@@ -85,15 +102,77 @@ static int long_value(PyObject *v, long long *out)
 	return overflow;
 }
 
+/* The UTC offset of an aware datetime in microseconds (0 for naive). */
+static int utc_offset(PyObject *v, long long *us)
+{
+	PyObject *r = PyObject_CallMethod(v, "utcoffset", NULL), *secs;
+	double sec;
+	*us = 0;
+	if (!r)
+		return -1;
+	if (r == Py_None) {
+		Py_DECREF(r);
+		return 0;
+	}
+	secs = PyObject_CallMethod(r, "total_seconds", NULL);
+	Py_DECREF(r);
+	if (!secs)
+		return -1;
+	sec = PyFloat_AsDouble(secs);
+	Py_DECREF(secs);
+	*us = (long long)(sec * 1e6 + (sec < 0 ? -0.5 : 0.5));
+	return 0;
+}
+
+/* Fast path for exact date and datetime objects: their pickle state (what __reduce__ gives)
+ * holds the fields as bytes (year as 2 bytes, month, day, [hour, minute, second,
+ * microsecond as 3 bytes]), one call instead of one per field. 1 when not applicable. */
+static int epoch_micros_fast(PyObject *v, long long *out)
+{
+	PyObject *r, *args, *state;
+	const unsigned char *b;
+	char *raw;
+	Py_ssize_t len;
+	int is_dt = Py_TYPE(v) == (PyTypeObject *)datetime_cls, rc = 0;
+	long long us = 0;
+	if (!is_dt && Py_TYPE(v) != (PyTypeObject *)date_cls)
+		return 1;
+	if (!(r = PyObject_CallMethod(v, "__reduce__", NULL)))
+		return -1;
+	args = PyTuple_Check(r) && PyTuple_Size(r) >= 2 ? PyTuple_GetItem(r, 1) : NULL;
+	state = args && PyTuple_Check(args) && PyTuple_Size(args) >= 1 ? PyTuple_GetItem(args, 0) : NULL;
+	if (!state || !PyBytes_Check(state) || PyBytes_AsStringAndSize(state, &raw, &len) < 0 ||
+		len != (is_dt ? 10 : 4)) {
+		PyErr_Clear();
+		Py_DECREF(r);
+		return 1;
+	}
+	b = (const unsigned char *)raw;
+	if (is_dt) {
+		us = ((long long)b[4] * 3600 + b[5] * 60 + b[6]) * 1000000LL + ((long long)b[7] << 16 | b[8] << 8 | b[9]);
+		if (PyTuple_Size(args) > 1 && PyTuple_GetItem(args, 1) != utc) {
+			long long off;
+			rc = utc_offset(v, &off);
+			us -= off;
+		}
+	}
+	*out = days_from_civil((long long)b[0] << 8 | b[1], b[2] & 0x7f, b[3]) * 86400000000LL + us;
+	Py_DECREF(r);
+	return rc;
+}
+
 /* Microseconds since the epoch of a date or datetime (UTC when aware). */
 static int epoch_micros(PyObject *v, long long *out)
 {
 	static const char *const parts[] = {"hour", "minute", "second", "microsecond"};
 	static const long long scale[] = {3600000000LL, 60000000LL, 1000000LL, 1LL};
-	PyObject *r = PyObject_CallMethod(v, "toordinal", NULL);
-	long long days, us = 0, x;
+	PyObject *r;
+	long long days, us = 0, x, off;
 	size_t i;
-	if (!r)
+	int rc = epoch_micros_fast(v, out);
+	if (rc <= 0)
+		return rc;
+	if (!(r = PyObject_CallMethod(v, "toordinal", NULL)))
 		return -1;
 	days = PyLong_AsLongLong(r);
 	Py_DECREF(r);
@@ -108,19 +187,9 @@ static int epoch_micros(PyObject *v, long long *out)
 			Py_DECREF(r);
 			us += x * scale[i];
 		}
-		if (!(r = PyObject_CallMethod(v, "utcoffset", NULL)))
+		if (utc_offset(v, &off) < 0)
 			return -1;
-		if (r != Py_None) {
-			PyObject *secs = PyObject_CallMethod(r, "total_seconds", NULL);
-			double s = secs ? PyFloat_AsDouble(secs) : -1.0;
-			Py_XDECREF(secs);
-			if (!secs) {
-				Py_DECREF(r);
-				return -1;
-			}
-			us -= (long long)(s * 1e6 + (s < 0 ? -0.5 : 0.5));
-		}
-		Py_DECREF(r);
+		us -= off;
 	}
 	*out = days * 86400000000LL + us;
 	return 0;

@@ -93,70 +93,55 @@ def _tz_name(tz, v):
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _infer(v):
-    """The feature (dict form) pyarrow's inference gives a Python value; None for None."""
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return _value("bool")
-    if isinstance(v, int):
-        return _value("int64")
-    if isinstance(v, float):
-        return _value("float64")
-    if isinstance(v, str):
-        return _value("string")
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        return _value("binary")
-    if isinstance(v, datetime.datetime):
+_SCALARS = {bool: "bool", int: "int64", float: "float64", str: "string", bytes: "binary", bytearray: "binary",
+            memoryview: "binary", datetime.date: "date32", datetime.time: "time64[us]",
+            decimal.Decimal: "decimal128(38, 18)"}
+
+
+def _scalar(t, values):
+    """The feature of a column whose non-null values are all of type t (not a container)."""
+    if issubclass(t, datetime.datetime):
+        v = next(x for x in values if x is not None)
         return _value("timestamp[us]" if v.tzinfo is None else f"timestamp[us, tz={_tz_name(v.tzinfo, v)}]")
-    if isinstance(v, datetime.date):
-        return _value("date32")
-    if isinstance(v, datetime.time):
-        return _value("time64[us]")
-    if isinstance(v, decimal.Decimal):
-        return _value("decimal128(38, 18)")
-    if isinstance(v, dict):
-        return {k: _infer(x) or _value("null") for k, x in v.items()}
-    if hasattr(v, "dtype") and getattr(v, "ndim", 1) == 0:  # numpy scalar
-        return _value(str(v.dtype))
-    if hasattr(v, "tolist") and not isinstance(v, (list, tuple)):
-        v = v.tolist()
-    if isinstance(v, (list, tuple)):
-        item = None
-        for x in v:
-            item = _merge(item, _infer(x))
-        return {"feature": item or _value("null"), "_type": "List"}
-    raise TypeError(f"a row value of type {type(v).__name__} has no Arrow type (use Arrow data or features=)")
+    for base, dtype in _SCALARS.items():
+        if issubclass(t, base):
+            return _value(dtype)
+    if hasattr(t, "dtype"):  # numpy scalar types
+        v = next(x for x in values if x is not None)
+        if getattr(v, "ndim", 1) == 0:
+            return _value(str(v.dtype))
+    raise TypeError(f"a row value of type {t.__name__} has no Arrow type (use Arrow data or features=)")
 
 
-def _merge(a, b):
-    """Two inferred features of one column: None (null) gives way, ints widen to floats,
-    struct fields and list items merge; otherwise the first stays (the conversion then
-    names the row whose value does not fit)."""
-    if a is None or a == _value("null"):
-        return b if b is not None else a
-    if b is None or b == _value("null") or a == b:
-        return a
-    if {a.get("dtype"), b.get("dtype")} == {"int64", "float64"}:
-        return _value("float64")
-    if a.get("_type") == "List" and b.get("_type") == "List":
-        return {"feature": _merge(a["feature"], b["feature"]), "_type": "List"}
-    if "_type" not in a and "_type" not in b:
-        out = dict(a)
-        for k, f in b.items():
-            out[k] = _merge(out.get(k), f)
-        return out
-    return a
+def _infer(values):
+    """The feature (dict form) pyarrow's inference gives a column of Python values, None when
+    they are all None. Types are collected per column (set(map(type, ...)) runs in C); only
+    lists and dicts are looked into. Mixed ints and floats give float64; otherwise mixed types
+    keep the first one seen, and the conversion then names the row whose value does not fit."""
+    types = dict.fromkeys(map(type, values))
+    types.pop(type(None), None)
+    if not types:
+        return None
+    seq = [t for t in types if issubclass(t, (list, tuple)) or (hasattr(t, "tolist") and hasattr(t, "ndim"))]
+    if seq:
+        items = []
+        for v in values:
+            if v is not None and type(v) in seq:
+                items.extend(v.tolist() if hasattr(v, "tolist") else v)
+        return {"feature": _infer(items) or _value("null"), "_type": "List"}
+    if any(issubclass(t, dict) for t in types):
+        dicts = [v for v in values if isinstance(v, dict)]
+        keys = dict.fromkeys(k for d in dicts for k in d)
+        return {k: _infer([d.get(k) for d in dicts]) or _value("null") for k in keys}
+    if set(types) <= {int, float}:
+        return _value("float64" if float in types else "int64")
+    return _scalar(next(iter(types)), values)
 
 
 def _infer_rows(rows):
     """Features of dict rows as datasets' Dataset.from_list finds them: the first row's keys,
     each column's type inferred over all the given rows (all None: Value("null"))."""
-    cols = {k: None for k in rows[0]}
-    for row in rows:
-        for k in cols:
-            cols[k] = _merge(cols[k], _infer(row.get(k)))
-    return {k: f or _value("null") for k, f in cols.items()}
+    return {k: _infer([r.get(k) for r in rows]) or _value("null") for k in rows[0]}
 
 
 def _row_chunks(rows):
