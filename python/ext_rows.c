@@ -93,12 +93,13 @@ static int builder_error(const place *p, int rc, hfds_error *err)
 	return -1;
 }
 
+/* 0 with *out, 1 / -1 when v is above / below the int64 range, -2 with an exception. */
 static int long_value(PyObject *v, long long *out)
 {
 	int overflow = 0;
 	*out = PyLong_AsLongLongAndOverflow(v, &overflow);
 	if (*out == -1 && PyErr_Occurred())
-		return -1;
+		return -2;
 	return overflow;
 }
 
@@ -262,7 +263,7 @@ static int append_scalar(hfds_arrow_builder *b, const struct ArrowSchema *s, PyO
 			PyErr_Clear();
 			return type_error(p, "an int", v);
 		}
-		if ((ov = long_value(idx, &ll)) < 0) {
+		if ((ov = long_value(idx, &ll)) == -2) {
 			Py_DECREF(idx);
 			return -1;
 		}

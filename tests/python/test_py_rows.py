@@ -97,6 +97,12 @@ def test_bad_values_name_row_and_column(tmp_path):
         hfds.write_dataset([{"v": 1}, {"v": 300}], tmp_path / "o2", features={"v": {"dtype": "int8", "_type": "Value"}})
     with pytest.raises(TypeError, match="row 1: expected a dict, got int"):
         hfds.write_dataset([{"v": 1}, 5], tmp_path / "o3")
+    with pytest.raises(TypeError, match=r"row 0, column 'v': expected an int that fits 64 bits"):
+        hfds.write_dataset([{"v": -2**70}], tmp_path / "o5")
+    big = hfds.write_dataset([{"v": 2**64 - 1}, {"v": 0}], tmp_path / "o6",
+                             features={"v": {"dtype": "uint64", "_type": "Value"}})
+    assert big["splits"]["train"]["num_examples"] == 2
+    assert pq.read_table(next((tmp_path / "o6" / "data").glob("*.parquet"))).column("v").to_pylist() == [2**64 - 1, 0]
     with pytest.raises(hfds.errors.Unsupported, match="time64"):
         hfds.write_dataset([{"t": dt.time(1, 2)}], tmp_path / "o4")
 
