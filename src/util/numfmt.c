@@ -1,5 +1,6 @@
 /*
- * Shortest round-trip formatting by search: only the p-digit decimals just below and above v
+ * Doubles take Schubfach (util/shortest.c). Floats and halves, rare in datasets, take
+ * shortest round-trip formatting by search: only the p-digit decimals just below and above v
  * can round back to v, so "some p-digit decimal round-trips" is checked with at most three
  * parses, and it is monotone in p (p-digit decimals are also (p+1)-digit decimals), which
  * allows a binary search. Among round-tripping candidates the correctly rounded one wins, as
@@ -8,6 +9,7 @@
  */
 #include "util/numfmt.h"
 #include "util/clocale.h"
+#include "util/shortest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -97,8 +99,6 @@ static double decimal_to_double(uint64_t mant, int exp)
 static double round_trip(uint64_t mant, int exp, enum width w)
 {
 	switch (w) {
-	case W_DOUBLE:
-		return decimal_to_double(mant, exp);
 	case W_FLOAT:
 		if (mant < (1u << 24) && exp >= -10 && exp <= 10) {
 			float f = (float)mant;
@@ -210,7 +210,9 @@ static size_t render(int neg, const char *digits, int exp10, char *out)
 			memcpy(o, d + 1, k - 1);
 			o += k - 1;
 		}
-		o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+		*o++ = 'e';
+		*o++ = n - 1 < 0 ? '-' : '+';
+		o += hfds_fmt_uint64((uint64_t)abs(n - 1), o);
 	}
 	*o = '\0';
 	return (size_t)(o - out);
@@ -226,8 +228,8 @@ static size_t fmt_special(double v, char *out)
 
 static size_t fmt_width(double v, enum width w, char *out)
 {
-	static const int max_digits[] = { 5, 9, 17 };
-	static const double exact_int[] = { 0x1p11, 0x1p24, 0x1p53 };
+	static const int max_digits[] = { 5, 9 };
+	static const double exact_int[] = { 0x1p11, 0x1p24 };
 	if (!isfinite(v))
 		return fmt_special(v, out);
 	int neg = signbit(v) != 0;
@@ -237,6 +239,13 @@ static size_t fmt_width(double v, enum width w, char *out)
 		return neg ? 2 : 1;
 	}
 	char digits[24];
+	if (w == W_DOUBLE) {
+		uint64_t m;
+		int e;
+		hfds_shortest_double(a, &m, &e);
+		size_t n = hfds_fmt_uint64(m, digits);
+		return render(neg, digits, e + (int)n - 1, out);
+	}
 	if (a < exact_int[w] && a == floor(a)) {
 		int n = hfds_snprintf_c(digits, sizeof(digits), "%.0f", a);
 		return render(neg, digits, n - 1, out);
