@@ -218,6 +218,47 @@ static size_t render(int neg, const char *digits, int exp10, char *out)
 	return (size_t)(o - out);
 }
 
+static const uint64_t POW10_U[] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull };
+
+/* render() for a double a > 0 from its Schubfach digits, without the string round trip: the
+ * common layouts (integer, or digits around a point) print the two parts as integers. */
+static size_t render_double(int neg, double a, char *out)
+{
+	uint64_t m;
+	int e, k;
+	char *o = out;
+	hfds_shortest_double(a, &m, &e);
+	while (m % 10 == 0) {
+		m /= 10;
+		e++;
+	}
+	for (k = 1; k < 17 && m >= POW10_U[k]; k++)
+		;
+	int n = e + k; /* a = 0.d1d2...dk x 10^n */
+	if (neg)
+		*o++ = '-';
+	if (k <= n && n <= 21) {
+		o += hfds_fmt_uint64(m, o);
+		for (int i = 0; i < n - k; i++)
+			*o++ = '0';
+	} else if (0 < n && n <= 21) {
+		uint64_t p = POW10_U[k - n], frac = m % p;
+		o += hfds_fmt_uint64(m / p, o);
+		*o++ = '.';
+		for (int i = k - n - 1; i >= 0; i--, frac /= 10)
+			o[i] = (char)('0' + frac % 10);
+		o += k - n;
+	} else {
+		char digits[24];
+		hfds_fmt_uint64(m, digits);
+		return render(neg, digits, n - 1, out);
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
 static size_t fmt_special(double v, char *out)
 {
 	const char *s = isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
@@ -239,13 +280,8 @@ static size_t fmt_width(double v, enum width w, char *out)
 		return neg ? 2 : 1;
 	}
 	char digits[24];
-	if (w == W_DOUBLE) {
-		uint64_t m;
-		int e;
-		hfds_shortest_double(a, &m, &e);
-		size_t n = hfds_fmt_uint64(m, digits);
-		return render(neg, digits, e + (int)n - 1, out);
-	}
+	if (w == W_DOUBLE)
+		return render_double(neg, a, out);
 	if (a < exact_int[w] && a == floor(a)) {
 		int n = hfds_snprintf_c(digits, sizeof(digits), "%.0f", a);
 		return render(neg, digits, n - 1, out);
@@ -281,14 +317,24 @@ size_t hfds_fmt_half(uint16_t bits, char *out)
 
 size_t hfds_fmt_uint64(uint64_t v, char *out)
 {
+	static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
+				    "4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
+				    "828384858687888990919293949596979899";
 	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
+	char *t = tmp + sizeof(tmp);
+	while (v >= 100) { /* two digits per division: this is the hot path of number output */
+		t -= 2;
+		memcpy(t, pairs + (v % 100) * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, pairs + v * 2, 2);
+	} else {
+		*--t = (char)('0' + v);
+	}
+	size_t n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(out, t, n);
 	out[n] = '\0';
 	return n;
 }

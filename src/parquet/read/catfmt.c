@@ -39,6 +39,9 @@ typedef struct node {
 	struct node *children;
 } node;
 
+/* Keys are copied KEY_SLACK bytes at a time; the key text has that many bytes after its end. */
+#define KEY_SLACK 16
+
 struct hfds_pq_rowfmt {
 	node *nodes;
 	hfds_buf keys; /* the struct fields' key text */
@@ -136,6 +139,7 @@ int hfds_pq_rowfmt_new(hfds_pq_rowfmt **out, const struct ArrowSchema *schema, h
 	HFDS_FAIL_IF(!f->nodes, HFDS_ENOMEM, err, "out of memory");
 	next = f->nodes + 1;
 	HFDS_TRY(compile(f, f->nodes, &next, schema, err));
+	HFDS_TRY(hfds_buf_append(&f->keys, "                ", KEY_SLACK, err)); /* readable slack */
 	*out = f;
 	f = NULL;
 done:
@@ -162,11 +166,33 @@ static const char DIGITS2[] = "0001020304050607080910111213141516171819202122232
 			      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			      "8081828384858687888990919293949596979899";
 
-/* Writes v in decimal, at least `pad` digits (zeros in front); returns the end. */
+static int count_digits(uint64_t v)
+{
+	int n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* Writes v in decimal, at least `pad` digits (zeros in front), two digits per division;
+ * returns the end. */
 static char *put_u64(char *o, uint64_t v, int pad)
 {
-	char tmp[24];
-	char *t = tmp + sizeof(tmp);
+	int n = count_digits(v);
+	while (n < pad) {
+		*o++ = '0';
+		pad--;
+	}
+	char *end = o + n, *t = end;
 	while (v >= 100) {
 		t -= 2;
 		memcpy(t, DIGITS2 + (v % 100) * 2, 2);
@@ -178,11 +204,7 @@ static char *put_u64(char *o, uint64_t v, int pad)
 	} else {
 		*--t = (char)('0' + v);
 	}
-	while (tmp + sizeof(tmp) - t < pad)
-		*--t = '0';
-	size_t n = (size_t)(tmp + sizeof(tmp) - t);
-	memcpy(o, t, n);
-	return o + n;
+	return end;
 }
 
 static char *put_i64(char *o, int64_t v)
@@ -206,24 +228,38 @@ static void civil(int64_t days, int64_t *y, int *m, int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
+/* Two digits of v < 100. */
+static char *put_pair(char *o, int64_t v)
+{
+	memcpy(o, DIGITS2 + v * 2, 2);
+	return o + 2;
+}
+
 /* YYYY-MM-DD (a negative year as -YYYY); at most 23 bytes. */
 static char *put_date(char *o, int64_t days)
 {
 	int64_t y;
 	int m, d;
 	civil(days, &y, &m, &d);
-	if (y < 0)
-		*o++ = '-';
-	o = put_u64(o, y < 0 ? 0 - (uint64_t)y : (uint64_t)y, 4);
+	if (y >= 0 && y <= 9999) {
+		o = put_pair(o, y / 100);
+		o = put_pair(o, y % 100);
+	} else {
+		if (y < 0)
+			*o++ = '-';
+		o = put_u64(o, y < 0 ? 0 - (uint64_t)y : (uint64_t)y, 4);
+	}
 	*o++ = '-';
-	o = put_u64(o, (uint64_t)m, 2);
+	o = put_pair(o, m);
 	*o++ = '-';
-	return put_u64(o, (uint64_t)d, 2);
+	return put_pair(o, d);
 }
 
 /* printf("%02lld", v) */
 static char *put_2(char *o, int64_t v)
 {
+	if (v >= 0 && v < 100)
+		return put_pair(o, v);
 	if (v < 0) {
 		*o++ = '-';
 		return put_u64(o, 0 - (uint64_t)v, 1);
@@ -231,7 +267,8 @@ static char *put_2(char *o, int64_t v)
 	return put_u64(o, (uint64_t)v, 2);
 }
 
-/* HH:MM:SS[.fraction]; a time of day out of range prints its fields as they come. */
+/* HH:MM:SS[.fraction] (the fraction has `digits` digits, 3, 6 or 9); a time of day out of
+ * range prints its fields as they come. */
 static char *put_time_of_day(char *o, int64_t secs, int64_t frac, int digits)
 {
 	o = put_2(o, secs / 3600);
@@ -241,7 +278,17 @@ static char *put_time_of_day(char *o, int64_t secs, int64_t frac, int digits)
 	o = put_2(o, secs % 60);
 	if (digits) {
 		*o++ = '.';
-		o = put_u64(o, (uint64_t)frac, digits);
+		if (digits == 9) {
+			*o++ = (char)('0' + frac / 100000000);
+			o = put_pair(o, frac / 1000000 % 100);
+			frac %= 1000000;
+		} else if (digits != 6) {
+			*o++ = (char)('0' + frac / 100);
+			return put_pair(o, frac % 100);
+		}
+		o = put_pair(o, frac / 10000);
+		o = put_pair(o, frac / 100 % 100);
+		o = put_pair(o, frac % 100);
 	}
 	return o;
 }
@@ -378,17 +425,17 @@ static char *put_string(char *o, const uint8_t *p, size_t n)
 	return o;
 }
 
-/* A float's text, NaN and infinities quoted (the canonical row format makes them strings). */
-static char *put_float_text(char *o, const char *t, size_t n)
+/* A float's text was written at o (n bytes): NaN and infinities get quotes (the canonical
+ * row format makes them strings). Returns the end. */
+static char *quote_special(char *o, size_t n)
 {
-	int quote = t[0] == 'N' || t[0] == 'I' || (t[0] == '-' && t[1] == 'I');
-	if (quote)
-		*o++ = '"';
-	memcpy(o, t, n);
-	o += n;
-	if (quote)
-		*o++ = '"';
-	return o;
+	if (o[0] == 'N' || o[0] == 'I' || o[1] == 'I') {
+		memmove(o + 1, o, n);
+		o[0] = '"';
+		o[n + 1] = '"';
+		return o + n + 2;
+	}
+	return o + n;
 }
 
 static int value(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const struct ArrowArray *a, int64_t i,
@@ -401,7 +448,12 @@ static int put_struct(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const
 	HFDS_TRY(hfds_buf_append_byte(b, '{', err));
 	for (int64_t k = 0; k < n->nchildren; k++) {
 		const node *c = &n->children[k];
-		HFDS_TRY(hfds_buf_append(b, f->keys.data + c->key_off, c->key_len, err));
+		HFDS_TRY(room(b, c->key_len + KEY_SLACK, err));
+		if (c->key_len <= KEY_SLACK) /* a fixed-size copy is a few moves, not a call */
+			memcpy(b->data + b->len, f->keys.data + c->key_off, KEY_SLACK);
+		else
+			memcpy(b->data + b->len, f->keys.data + c->key_off, c->key_len);
+		b->len += c->key_len;
 		HFDS_TRY(value(b, f, c, a->children[k], j, err));
 	}
 	HFDS_TRY(hfds_buf_append_byte(b, '}', err));
@@ -480,21 +532,9 @@ static int value(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const stru
 	case K_U32: o = put_u64(o, ((const uint32_t *)v)[j], 1); break;
 	case K_I64: o = put_i64(o, ((const int64_t *)v)[j]); break;
 	case K_U64: o = put_u64(o, ((const uint64_t *)v)[j], 1); break;
-	case K_HALF: {
-		char t[HFDS_NUMFMT_MAX];
-		o = put_float_text(o, t, hfds_fmt_half(((const uint16_t *)v)[j], t));
-		break;
-	}
-	case K_FLOAT: {
-		char t[HFDS_NUMFMT_MAX];
-		o = put_float_text(o, t, hfds_fmt_float(((const float *)v)[j], t));
-		break;
-	}
-	case K_DOUBLE: {
-		char t[HFDS_NUMFMT_MAX];
-		o = put_float_text(o, t, hfds_fmt_double(((const double *)v)[j], t));
-		break;
-	}
+	case K_HALF: o = quote_special(o, hfds_fmt_half(((const uint16_t *)v)[j], o)); break;
+	case K_FLOAT: o = quote_special(o, hfds_fmt_float(((const float *)v)[j], o)); break;
+	case K_DOUBLE: o = quote_special(o, hfds_fmt_double(((const double *)v)[j], o)); break;
 	case K_DATE:
 		*o++ = '"';
 		o = put_date(o, ((const int32_t *)v)[j]);
