@@ -218,6 +218,10 @@ static size_t render(int neg, const char *digits, int exp10, char *out)
 	return (size_t)(o - out);
 }
 
+static const char PAIRS[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
+			    "4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
+			    "828384858687888990919293949596979899";
+
 static const uint64_t POW10_U[] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
 	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
 	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull };
@@ -247,8 +251,11 @@ static size_t render_double(int neg, double a, char *out)
 		uint64_t p = POW10_U[k - n], frac = m % p;
 		o += hfds_fmt_uint64(m / p, o);
 		*o++ = '.';
-		for (int i = k - n - 1; i >= 0; i--, frac /= 10)
-			o[i] = (char)('0' + frac % 10);
+		int i = k - n; /* the fraction's digits, leading zeros kept, two per division */
+		for (; i >= 2; i -= 2, frac /= 100)
+			memcpy(o + i - 2, PAIRS + (frac % 100) * 2, 2);
+		if (i)
+			o[0] = (char)('0' + frac);
 		o += k - n;
 	} else {
 		char digits[24];
@@ -317,19 +324,16 @@ size_t hfds_fmt_half(uint16_t bits, char *out)
 
 size_t hfds_fmt_uint64(uint64_t v, char *out)
 {
-	static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
-				    "4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
-				    "828384858687888990919293949596979899";
 	char tmp[24];
 	char *t = tmp + sizeof(tmp);
 	while (v >= 100) { /* two digits per division: this is the hot path of number output */
 		t -= 2;
-		memcpy(t, pairs + (v % 100) * 2, 2);
+		memcpy(t, PAIRS + (v % 100) * 2, 2);
 		v /= 100;
 	}
 	if (v >= 10) {
 		t -= 2;
-		memcpy(t, pairs + v * 2, 2);
+		memcpy(t, PAIRS + v * 2, 2);
 	} else {
 		*--t = (char)('0' + v);
 	}

@@ -162,6 +162,17 @@ static int room(hfds_buf *b, size_t n, hfds_error *err)
 	return b->cap - b->len >= n ? 0 : hfds_buf_reserve(b, n, err);
 }
 
+/* Appends 1-2 bytes of punctuation ("{", ", ", ...) without a call in the common case. */
+static int put_punct(hfds_buf *b, const char *s, size_t n, hfds_error *err)
+{
+	int rc = room(b, 2, err);
+	if (rc == 0) {
+		memcpy(b->data + b->len, s, 2);
+		b->len += n;
+	}
+	return rc;
+}
+
 static const char DIGITS2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 			      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			      "8081828384858687888990919293949596979899";
@@ -445,7 +456,7 @@ static int put_struct(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const
 		      hfds_error *err)
 {
 	int rc = 0;
-	HFDS_TRY(hfds_buf_append_byte(b, '{', err));
+	HFDS_TRY(put_punct(b, "{", 1, err));
 	for (int64_t k = 0; k < n->nchildren; k++) {
 		const node *c = &n->children[k];
 		HFDS_TRY(room(b, c->key_len + KEY_SLACK, err));
@@ -456,7 +467,7 @@ static int put_struct(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const
 		b->len += c->key_len;
 		HFDS_TRY(value(b, f, c, a->children[k], j, err));
 	}
-	HFDS_TRY(hfds_buf_append_byte(b, '}', err));
+	HFDS_TRY(put_punct(b, "}", 1, err));
 done:
 	return rc;
 }
@@ -466,13 +477,13 @@ static int put_list(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const s
 {
 	const int32_t *off = a->buffers[1];
 	int rc = 0;
-	HFDS_TRY(hfds_buf_append_byte(b, '[', err));
+	HFDS_TRY(put_punct(b, "[", 1, err));
 	for (int64_t k = off[j]; k < off[j + 1]; k++) {
 		if (k > off[j])
-			HFDS_TRY(hfds_buf_append(b, ", ", 2, err));
+			HFDS_TRY(put_punct(b, ", ", 2, err));
 		HFDS_TRY(value(b, f, n->children, a->children[0], k, err));
 	}
-	HFDS_TRY(hfds_buf_append_byte(b, ']', err));
+	HFDS_TRY(put_punct(b, "]", 1, err));
 done:
 	return rc;
 }
@@ -488,7 +499,12 @@ static int value(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const stru
 	char *o;
 	int rc = 0;
 	if (n->kind == K_NULL || (a->null_count != 0 && valid && !((valid[j >> 3] >> (j & 7)) & 1)))
-		return hfds_buf_append(b, "null", 4, err);
+	{
+		HFDS_TRY(room(b, 4, err));
+		memcpy(b->data + b->len, "null", 4);
+		b->len += 4;
+		return 0;
+	}
 	if (n->kind == K_STRUCT)
 		return put_struct(b, f, n, a, j, err);
 	const void *v = a->buffers[1]; /* every other kind has a values (or offsets) buffer */
@@ -583,7 +599,7 @@ static int append_rows(const hfds_pq_rowfmt *f, hfds_buf *out, const struct Arro
 		     (long long)batch->length);
 	for (int64_t i = from; i < to; i++) {
 		HFDS_TRY(value(out, f, f->nodes, batch, i, err));
-		HFDS_TRY(hfds_buf_append_byte(out, '\n', err));
+		HFDS_TRY(put_punct(out, "\n", 1, err));
 	}
 done:
 	return rc;
