@@ -560,7 +560,13 @@ static int value(hfds_buf *b, const hfds_pq_rowfmt *f, const node *n, const stru
 	case K_TIME64:
 	case K_TIMESTAMP: {
 		int64_t t = n->kind == K_TIME32 ? ((const int32_t *)v)[j] : ((const int64_t *)v)[j];
-		int64_t secs = t / n->per_sec, frac = t % n->per_sec;
+		int64_t secs, frac;
+		switch (n->digits) { /* constant divisors: multiplications, not a 64-bit idiv */
+		case 0: secs = t, frac = 0; break;
+		case 3: secs = t / 1000, frac = t % 1000; break;
+		case 6: secs = t / 1000000, frac = t % 1000000; break;
+		default: secs = t / 1000000000, frac = t % 1000000000; break;
+		}
 		if (frac < 0) {
 			frac += n->per_sec;
 			secs--;

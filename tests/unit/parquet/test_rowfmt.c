@@ -173,7 +173,7 @@ static void nested_nulls_and_offsets(void)
 	struct ArrowArray s_arr = { 2, 1, 0, 3, 0, sb, NULL, NULL, NULL, NULL };
 	struct ArrowArray *t_kids[1] = { &s_arr };
 	struct ArrowArray t_arr = { 3, 2, 0, 2, 1, tb, t_kids, NULL, NULL, NULL };
-	struct ArrowArray a_arr = { 3, 2, 0, 2, 0, ab, NULL, NULL, NULL, NULL };
+	struct ArrowArray a_arr = { 3, -1, 0, 2, 0, ab, NULL, NULL, NULL, NULL }; /* null count unknown */
 	struct ArrowArray *st_kids[2] = { &a_arr, &t_arr };
 	struct ArrowArray st_arr = { 3, 1, 0, 1, 2, stb, st_kids, NULL, NULL, NULL };
 	struct ArrowArray *l_kids[1] = { &st_arr };
