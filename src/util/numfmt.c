@@ -218,9 +218,9 @@ static size_t render(int neg, const char *digits, int exp10, char *out)
 	return (size_t)(o - out);
 }
 
-static const char PAIRS[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
-			    "4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
-			    "828384858687888990919293949596979899";
+const char hfds_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				   "8081828384858687888990919293949596979899";
 
 static const uint64_t POW10_U[] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
 	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
@@ -253,7 +253,7 @@ static size_t render_double(int neg, double a, char *out)
 		*o++ = '.';
 		int i = k - n; /* the fraction's digits, leading zeros kept, two per division */
 		for (; i >= 2; i -= 2, frac /= 100)
-			memcpy(o + i - 2, PAIRS + (frac % 100) * 2, 2);
+			memcpy(o + i - 2, hfds_digit_pairs + (frac % 100) * 2, 2);
 		if (i)
 			o[0] = (char)('0' + frac);
 		o += k - n;
@@ -322,24 +322,41 @@ size_t hfds_fmt_half(uint16_t bits, char *out)
 	return fmt_width(hfds_half_to_double(bits), W_HALF, out);
 }
 
+static int count_digits(uint64_t v)
+{
+	int n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* Counts the digits first, then fills them from the end two per division: the hot path of
+ * number output (`hfds cat`). */
 size_t hfds_fmt_uint64(uint64_t v, char *out)
 {
-	char tmp[24];
-	char *t = tmp + sizeof(tmp);
-	while (v >= 100) { /* two digits per division: this is the hot path of number output */
+	size_t n = (size_t)count_digits(v);
+	char *t = out + n;
+	*t = '\0';
+	while (v >= 100) {
 		t -= 2;
-		memcpy(t, PAIRS + (v % 100) * 2, 2);
+		memcpy(t, hfds_digit_pairs + (v % 100) * 2, 2);
 		v /= 100;
 	}
 	if (v >= 10) {
 		t -= 2;
-		memcpy(t, PAIRS + v * 2, 2);
+		memcpy(t, hfds_digit_pairs + v * 2, 2);
 	} else {
 		*--t = (char)('0' + v);
 	}
-	size_t n = (size_t)(tmp + sizeof(tmp) - t);
-	memcpy(out, t, n);
-	out[n] = '\0';
 	return n;
 }
 

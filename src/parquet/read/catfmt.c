@@ -173,49 +173,18 @@ static int put_punct(hfds_buf *b, const char *s, size_t n, hfds_error *err)
 	return rc;
 }
 
-static const char DIGITS2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-			      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-			      "8081828384858687888990919293949596979899";
-
-static int count_digits(uint64_t v)
-{
-	int n = 1;
-	for (;;) {
-		if (v < 10)
-			return n;
-		if (v < 100)
-			return n + 1;
-		if (v < 1000)
-			return n + 2;
-		if (v < 10000)
-			return n + 3;
-		v /= 10000;
-		n += 4;
-	}
-}
-
-/* Writes v in decimal, at least `pad` digits (zeros in front), two digits per division;
- * returns the end. */
+/* v in decimal, at least `pad` digits (zeros in front); returns the end. May write a NUL
+ * after it, inside the room every caller reserved. */
 static char *put_u64(char *o, uint64_t v, int pad)
 {
-	int n = count_digits(v);
-	while (n < pad) {
+	if (pad <= 1)
+		return o + hfds_fmt_uint64(v, o);
+	char digits[HFDS_NUMFMT_MAX];
+	size_t n = hfds_fmt_uint64(v, digits);
+	for (; (int)n < pad; pad--)
 		*o++ = '0';
-		pad--;
-	}
-	char *end = o + n, *t = end;
-	while (v >= 100) {
-		t -= 2;
-		memcpy(t, DIGITS2 + (v % 100) * 2, 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		t -= 2;
-		memcpy(t, DIGITS2 + v * 2, 2);
-	} else {
-		*--t = (char)('0' + v);
-	}
-	return end;
+	memcpy(o, digits, n);
+	return o + n;
 }
 
 static char *put_i64(char *o, int64_t v)
@@ -242,7 +211,7 @@ static void civil(int64_t days, int64_t *y, int *m, int *d)
 /* Two digits of v < 100. */
 static char *put_pair(char *o, int64_t v)
 {
-	memcpy(o, DIGITS2 + v * 2, 2);
+	memcpy(o, hfds_digit_pairs + v * 2, 2);
 	return o + 2;
 }
 

@@ -112,26 +112,27 @@ static void string_escapes_and_invalid_utf8(void)
 	CHECK(strstr(format_all(&code), "{\"c\": \"//4=\"}\n") != NULL);
 }
 
+/* A one-column batch of n fixed-width values without nulls must print as `want`. */
+#define CHECK_COLUMN(format, values, n, want) do { \
+	const void *bufs_[2] = { NULL, (values) }; \
+	struct ArrowArray col_ = { (n), 0, 0, 2, 0, bufs_, NULL, NULL, NULL, NULL }; \
+	int code_; \
+	one_column((format), &col_); \
+	const char *got_ = format_all(&code_); \
+	CHECK_EQ_INT(code_, 0); \
+	CHECK_EQ_STR(got_ ? got_ : "", (want)); \
+} while (0)
+
 static void floats_policy(void)
 {
 	double v[8] = { NAN, INFINITY, -INFINITY, -0.0, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 1e21 };
-	const void *bufs[2] = { NULL, v };
-	struct ArrowArray col = { 8, 0, 0, 2, 0, bufs, NULL, NULL, NULL, NULL };
-	int code;
-	one_column("g", &col);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"NaN\"}\n{\"c\": \"Infinity\"}\n{\"c\": \"-Infinity\"}\n{\"c\": -0}\n"
-					"{\"c\": 5e-324}\n{\"c\": 1.7976931348623157e+308}\n"
-					"{\"c\": 0.30000000000000004}\n{\"c\": 1e+21}\n");
+	CHECK_COLUMN("g", v, 8, "{\"c\": \"NaN\"}\n{\"c\": \"Infinity\"}\n{\"c\": \"-Infinity\"}\n{\"c\": -0}\n"
+				"{\"c\": 5e-324}\n{\"c\": 1.7976931348623157e+308}\n"
+				"{\"c\": 0.30000000000000004}\n{\"c\": 1e+21}\n");
 	float f[3] = { NAN, -INFINITY, 0.1f };
-	const void *fb[2] = { NULL, f };
-	struct ArrowArray fc = { 3, 0, 0, 2, 0, fb, NULL, NULL, NULL, NULL };
-	one_column("f", &fc);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"NaN\"}\n{\"c\": \"-Infinity\"}\n{\"c\": 0.1}\n");
+	CHECK_COLUMN("f", f, 3, "{\"c\": \"NaN\"}\n{\"c\": \"-Infinity\"}\n{\"c\": 0.1}\n");
 	uint16_t h[2] = { 0x7c00, 0x3555 };
-	const void *hb[2] = { NULL, h };
-	struct ArrowArray hc = { 2, 0, 0, 2, 0, hb, NULL, NULL, NULL, NULL };
-	one_column("e", &hc);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"Infinity\"}\n{\"c\": 0.3333}\n");
+	CHECK_COLUMN("e", h, 2, "{\"c\": \"Infinity\"}\n{\"c\": 0.3333}\n");
 }
 
 static void extreme_integers(void)
@@ -140,21 +141,10 @@ static void extreme_integers(void)
 	uint64_t ul[2] = { UINT64_MAX, 10000000000000000000ull };
 	int8_t c[2] = { INT8_MIN, INT8_MAX };
 	uint32_t ui[1] = { UINT32_MAX };
-	const void *lb[2] = { NULL, l }, *ub[2] = { NULL, ul }, *cb[2] = { NULL, c }, *ib[2] = { NULL, ui };
-	struct ArrowArray la = { 4, 0, 0, 2, 0, lb, NULL, NULL, NULL, NULL };
-	struct ArrowArray ua = { 2, 0, 0, 2, 0, ub, NULL, NULL, NULL, NULL };
-	struct ArrowArray ca = { 2, 0, 0, 2, 0, cb, NULL, NULL, NULL, NULL };
-	struct ArrowArray ia = { 1, 0, 0, 2, 0, ib, NULL, NULL, NULL, NULL };
-	int code;
-	one_column("l", &la);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": -9223372036854775808}\n{\"c\": 9223372036854775807}\n"
-					"{\"c\": 0}\n{\"c\": -1}\n");
-	one_column("L", &ua);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": 18446744073709551615}\n{\"c\": 10000000000000000000}\n");
-	one_column("c", &ca);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": -128}\n{\"c\": 127}\n");
-	one_column("I", &ia);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": 4294967295}\n");
+	CHECK_COLUMN("l", l, 4, "{\"c\": -9223372036854775808}\n{\"c\": 9223372036854775807}\n{\"c\": 0}\n{\"c\": -1}\n");
+	CHECK_COLUMN("L", ul, 2, "{\"c\": 18446744073709551615}\n{\"c\": 10000000000000000000}\n");
+	CHECK_COLUMN("c", c, 2, "{\"c\": -128}\n{\"c\": 127}\n");
+	CHECK_COLUMN("I", ui, 1, "{\"c\": 4294967295}\n");
 }
 
 /* list<struct<a: int32, t: list<string>>> with nulls at each level, read from offset 1. */
@@ -196,25 +186,14 @@ static void nested_nulls_and_offsets(void)
 static void times(void)
 {
 	int64_t ns[3] = { -1, 1700000000123456789, INT64_MAX };
-	int64_t s[2] = { -62167219200 - 86400, 253402300800 };
+	int64_t sec[2] = { -62167219200 - 86400, 253402300800 };
 	int32_t ms[2] = { 45296789, 0 };
 	int32_t d[2] = { -719529, 2932897 };
-	const void *nb[2] = { NULL, ns }, *sb[2] = { NULL, s }, *mb[2] = { NULL, ms }, *db[2] = { NULL, d };
-	struct ArrowArray na = { 3, 0, 0, 2, 0, nb, NULL, NULL, NULL, NULL };
-	struct ArrowArray sa = { 2, 0, 0, 2, 0, sb, NULL, NULL, NULL, NULL };
-	struct ArrowArray ma = { 2, 0, 0, 2, 0, mb, NULL, NULL, NULL, NULL };
-	struct ArrowArray da = { 2, 0, 0, 2, 0, db, NULL, NULL, NULL, NULL };
-	int code;
-	one_column("tsn:", &na);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"1969-12-31T23:59:59.999999999\"}\n"
-					"{\"c\": \"2023-11-14T22:13:20.123456789\"}\n"
-					"{\"c\": \"2262-04-11T23:47:16.854775807\"}\n");
-	one_column("tss:UTC", &sa);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"-0001-12-31T00:00:00Z\"}\n{\"c\": \"10000-01-01T00:00:00Z\"}\n");
-	one_column("ttm", &ma);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"12:34:56.789\"}\n{\"c\": \"00:00:00.000\"}\n");
-	one_column("tdD", &da);
-	CHECK_EQ_STR(format_all(&code), "{\"c\": \"-0001-12-31\"}\n{\"c\": \"10000-01-01\"}\n");
+	CHECK_COLUMN("tsn:", ns, 3, "{\"c\": \"1969-12-31T23:59:59.999999999\"}\n{\"c\": \"2023-11-14T22:13:20.123456789\"}\n"
+				     "{\"c\": \"2262-04-11T23:47:16.854775807\"}\n");
+	CHECK_COLUMN("tss:UTC", sec, 2, "{\"c\": \"-0001-12-31T00:00:00Z\"}\n{\"c\": \"10000-01-01T00:00:00Z\"}\n");
+	CHECK_COLUMN("ttm", ms, 2, "{\"c\": \"12:34:56.789\"}\n{\"c\": \"00:00:00.000\"}\n");
+	CHECK_COLUMN("tdD", d, 2, "{\"c\": \"-0001-12-31\"}\n{\"c\": \"10000-01-01\"}\n");
 }
 
 static void reuse_and_refusals(void)
