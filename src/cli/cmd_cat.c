@@ -59,6 +59,20 @@ static int parse_row_groups(const char *s, int **out, size_t *n)
 	return 0;
 }
 
+static int write_all(const char *p, size_t len, hfds_error *err)
+{
+	while (len > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return hfds_error_set(err, HFDS_EIO, "writing to stdout failed: %s", strerror(errno));
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 /* Writes the formatter's text to stdout once it holds at least `min` bytes (all of it when
  * min is 0), with write(2) in big pieces: stdio would copy every byte once more. */
 static int write_text(hfds_pq_rowfmt *fmt, size_t min, hfds_error *err)
@@ -67,15 +81,8 @@ static int write_text(hfds_pq_rowfmt *fmt, size_t min, hfds_error *err)
 	const char *p = hfds_pq_rowfmt_text(fmt, &len);
 	if (len < min || len == 0)
 		return 0;
-	while (len > 0) {
-		ssize_t w = write(STDOUT_FILENO, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return hfds_error_set(err, HFDS_EIO, "writing to stdout failed: %s", strerror(errno));
-		p += w;
-		len -= (size_t)w;
-	}
+	if (write_all(p, len, err) < 0)
+		return HFDS_EIO;
 	hfds_pq_rowfmt_clear(fmt);
 	return 0;
 }
@@ -172,6 +179,15 @@ int cmd_cat(int argc, char **argv)
 		goto fail;
 	goto done;
 fail:
+	if (fmt) { /* the complete rows before the failure are still printed, as they were read */
+		size_t len;
+		const char *text = hfds_pq_rowfmt_text(fmt, &len);
+		const char *nl = len ? memrchr(text, '\n', len) : NULL;
+		hfds_error ignored;
+		hfds_error_init(&ignored);
+		if (nl)
+			write_all(text, (size_t)(nl - text) + 1, &ignored);
+	}
 	code = cli_fail(&err);
 done:
 	hfds_pq_rowfmt_free(fmt);

@@ -131,3 +131,18 @@ def test_values_equal_duckdb(hfds, tmp_path):
         # "2093-01-27T05:46:41.705430": the same instant
         assert datetime.fromisoformat(ra.pop("ts")) == datetime.fromisoformat(rb.pop("ts")), i
         assert ra == rb, (i, a, b)
+
+
+def test_rows_before_a_bad_row_group_are_printed(hfds, tmp_path):
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"i": pa.array(range(3000), pa.int64()), "s": [f"row {i}" for i in range(3000)]}), path,
+                   row_group_size=1000, compression="none")
+    off = pq.ParquetFile(path).metadata.row_group(2).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[off:off + 16] = b"\xff" * 16  # the third row group's first page header
+    path.write_bytes(bytes(data))
+    r = hfds("cat", path, check=False)
+    assert r.returncode != 0 and "page header" in r.stderr, r.stderr
+    lines = r.stdout.splitlines(keepends=True)
+    assert len(lines) == 2000 and all(line.endswith("\n") for line in lines)
+    assert [json.loads(line)["i"] for line in lines] == list(range(2000))
