@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dshelp import Hub
+from recipe_schema import write_recipe
 
 SRC = pathlib.Path(os.environ.get("HFDS_SRC", pathlib.Path(__file__).resolve().parents[2]))
 GB = 10 ** 9
@@ -60,7 +61,7 @@ def test_5gb_of_media_pushed_in_bounded_memory(release_bin, tmp_path):
     assert total >= TARGET
     pq.write_table(pa.table({"id": list(range(n)), "path": [f"media/{i:05d}.flac" for i in range(n)]}),
                    tmp_path / "rows.parquet")
-    (tmp_path / "recipe.yaml").write_text(
+    write_recipe(tmp_path / "recipe.yaml",
         "tables:\n  - {path: rows.parquet}\n"
         "media:\n  - {name: audio, from: path, type: audio, sampling_rate: 44100}\n"
         "max_shard_size: 1GB\n")
