@@ -143,6 +143,13 @@ HFDS_EXTERN int hfds_ds_write_stream(hfds_ds *ds, const char *config, const char
 	struct ArrowArrayStream *stream, hfds_error *err);
 /* Declares a split with no rows yet (it gets one empty shard). */
 HFDS_EXTERN int hfds_ds_add_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err);
+/*
+ * Closes the split's open shard now, so the Parquet writer's buffers (two row groups) are
+ * freed while other splits are written; a later write to the split starts a new shard.
+ * For callers that write splits one after the other (hfds build): only one writer is alive.
+ * Nothing to do when the split has no open shard. Errors: HFDS_EIO, HFDS_ESTATE.
+ */
+HFDS_EXTERN int hfds_ds_end_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err);
 
 /*
  * Closes every split, names the shards and writes `dir/README.md`, merged into the card

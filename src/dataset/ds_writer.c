@@ -453,6 +453,18 @@ int hfds_ds_add_split(hfds_ds *ds, const char *config, const char *split, hfds_e
 	return get_split(&s, ds, config, split, err);
 }
 
+int hfds_ds_end_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err)
+{
+	int rc = 0;
+	ds_split *s;
+	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err, "dataset writer is already finished");
+	s = find_split(ds, config, split);
+	if (s && s->w && (rc = close_shard(ds, s, err)) < 0)
+		ds->state = DS_FAILED;
+done:
+	return rc;
+}
+
 int hfds_ds__close_all(hfds_ds *ds, hfds_error *err)
 {
 	int rc = 0;

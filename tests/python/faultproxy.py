@@ -2,8 +2,8 @@
 `hfds serve` it answers some requests itself with 429 (Retry-After: 0) or 500/503, drops
 others after reading them without forwarding (a reset mid-upload), and forwards some but
 drops the answer (a lost answer: the server did the work, the client never hears of it).
-It counts the request body bytes it receives, and the peak number of requests of each
-method it was forwarding at the same time (`peak`)."""
+It counts the request body bytes it receives, the peak number of requests of each method it
+was forwarding at the same time (`peak`), and keeps the bodies of the paths asked for."""
 import http.client
 import http.server
 import random
@@ -26,6 +26,8 @@ class FaultProxy:
         self.done = {}        # method -> requests answered
         self.active = {}      # method -> requests being forwarded now
         self.peak = {}        # method -> the most forwarded at once
+        self.record = ()      # path substrings: keep the bodies of such requests in `recorded`
+        self.recorded = []    # (method, path, body)
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -46,6 +48,8 @@ class FaultProxy:
                 body = self.rfile.read(n) if n else b""
                 with proxy.lock:
                     proxy.bytes_in += len(body)
+                    if any(x in self.path for x in proxy.record):
+                        proxy.recorded.append((self.command, self.path, body))
                     r = proxy.rng.random() if proxy.enabled else 1.0
                 ps, pr, pl = proxy.p
                 if r < ps:
