@@ -131,8 +131,8 @@ typedef struct hfds_push_source {
 typedef struct hfds_push_event {
 	const char *event;     /* "features" (inferred; detail = their JSON), "rows", "shard",
 	                          "dropped" (rows = keys ignored; path), "warning" (detail), and the
-	                          upload events of hfds_hub_progress ("queued", "stored",
-	                          "retained", "commit", "committed") */
+	                          upload events, as in hfds_hub_progress.event: "queued", "stored",
+	                          "retained", "commit", "committed" */
 	const char *config, *split, *path, *detail;
 	uint64_t rows;         /* of the split being written */
 	uint64_t shards;       /* shards closed so far */

@@ -7,27 +7,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
-from hubserve import Serve
-
-
-@pytest.fixture
-def serve(hfds_bin, tmp_path):
-    s = Serve(hfds_bin, tmp_path / "server" / "hub")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def remote(serve, hfds):
-    env = {"HF_ENDPOINT": serve.url, "HF_TOKEN": serve.write_token, "HFDS_HUB_RETRY_BASE_MS": "50"}
-
-    def run(*args, check=True, env_extra=None):
-        e = dict(env)
-        e.update(env_extra or {})
-        return hfds(*args, check=check, env=e)
-    return run
+from test_hub_http import remote, serve  # noqa: F401 (fixtures: hfds serve and the CLI bound to it)
 
 
 def api(serve):
