@@ -196,9 +196,10 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	memcpy(head, st.head, sizeof(head));
 	n = fill_adds(adds, hexes, ds, 0);
 	planned = 1;
-	for (i = 0; !fits_last(adds + i, n - i, plan.delete_count, max_files, max_bytes); planned++)
+	/* deletions beyond the cap go with the last commit: only shards are split off */
+	for (i = 0; i < n && !fits_last(adds + i, n - i, plan.delete_count, max_files, max_bytes); planned++)
 		i += part_size(adds + i, n - i, max_files - 1, max_bytes);
-	while (!fits_last(adds + sent, n - sent, plan.delete_count, max_files, max_bytes)) {
+	while (sent < n && !fits_last(adds + sent, n - sent, plan.delete_count, max_files, max_bytes)) {
 		size_t k = part_size(adds + sent, n - sent, max_files - 1, max_bytes);
 		time_t t0 = time(NULL);
 		free(part_title);

@@ -109,6 +109,64 @@ static void push_batched(void)
 	hfds_hub_free(hub);
 }
 
+static int push_rows(hfds_hub *hub, const char *repo, const char *file, uint64_t shard, size_t max_files, int layout)
+{
+	hfds_push_options o;
+	hfds_push_source src = {NULL, "train", NULL};
+	hfds_push_result res;
+	hfds_error err;
+	int rc;
+	hfds_error_init(&err);
+	src.files = file;
+	hfds_push_options_init(&o);
+	o.repo_id = repo;
+	o.sources = &src;
+	o.source_count = 1;
+	o.ds.max_shard_size = shard;
+	o.ds.threads = 1;
+	o.ds.layout = layout;
+	o.publish.max_files = max_files;
+	rc = hfds_push(hub, &o, &res, &err);
+	if (rc < 0)
+		printf("push: %s\n", err.message);
+	hfds_push_result_release(&res);
+	return rc;
+}
+
+/* More stale shards to delete than a commit may hold: the deletions go with README.md in the
+ * last commit (this once looped on empty part commits); append batches keep their numbers
+ * across part commits. */
+static void deletions_and_append(void)
+{
+	char root[4300];
+	hfds_hub *hub = NULL;
+	hfds_store_tree *t = NULL;
+	size_t parquet = 0;
+	const char *many = write_rows("many.jsonl", 3000, 0), *few = write_rows("few.jsonl", 50, 0);
+	snprintf(root, sizeof(root), "%s/hub3", test_tmpdir());
+	REQUIRE(hfds_hub_open(&hub, root, NULL) == 0);
+	CHECK_EQ_INT(push_rows(hub, "me/stale", many, 8000, 0, HFDS_DS_LAYOUT_SHARDS), 0);
+	CHECK_EQ_INT(push_rows(hub, "me/stale", few, 8000, 3, HFDS_DS_LAYOUT_SHARDS), 0);
+	REQUIRE(hfds_hub_tree_list(&t, hub, HFDS_REPO_DATASET, "me/stale", NULL, "data", 1, NULL) == 0);
+	CHECK_EQ_INT(t->count, 1);
+	CHECK_EQ_STR(t->items[0].path, "data/train-00000-of-00001.parquet");
+	hfds_store_tree_free(t);
+	t = NULL;
+	CHECK_EQ_INT(push_rows(hub, "me/app", few, 8000, 0, HFDS_DS_LAYOUT_APPEND), 0);
+	CHECK_EQ_INT(push_rows(hub, "me/app", many, 8000, 3, HFDS_DS_LAYOUT_APPEND), 0);
+	REQUIRE(hfds_hub_tree_list(&t, hub, HFDS_REPO_DATASET, "me/app", NULL, "train", 1, NULL) == 0);
+	for (size_t i = 0; i < t->count; i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "train/batch_%06zu.parquet", i + 1);
+		CHECK_EQ_STR(t->items[i].path, want);
+		parquet++;
+	}
+	CHECK(parquet >= 5);
+	CHECK(log_count(hub, "me/app") >= 4);
+	hfds_store_tree_free(t);
+	hfds_hub_free(hub);
+}
+
 static void manifests(void)
 {
 	char root[4300], m1[4300], m2[4300], sha[41];
@@ -167,5 +225,6 @@ int main(void)
 {
 	RUN(push_batched);
 	RUN(manifests);
+	RUN(deletions_and_append);
 	TEST_END();
 }
