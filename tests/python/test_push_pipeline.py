@@ -177,3 +177,12 @@ def test_bad_manifest_is_a_data_error(remote, tmp_path):
     (tmp_path / "bad.json").write_text('{"hfds_manifest": 1, "configs": ')
     r = remote("commit", "alice/x", "--manifest", str(tmp_path / "bad.json"), check=False)
     assert r.returncode == 3 and "bad.json:1:" in r.stderr
+
+
+def test_option_conflicts_are_usage_errors(remote, tmp_path):
+    (tmp_path / "a.jsonl").write_text(rows(5))
+    src = f"train={tmp_path / 'a.jsonl'}"
+    for extra, words in ((["--keep", "--spool-max", "1MB"], "--keep"), (["--no-commit"], "--manifest"),
+                         (["--spool-max", "12parsecs"], "--spool-max"), (["--commit-max-files", "1"], "max-files")):
+        r = remote("push", "alice/u", "--split", src, *extra, check=False)
+        assert r.returncode == 2 and words in r.stderr, (extra, r.stderr)
