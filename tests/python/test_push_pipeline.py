@@ -186,3 +186,14 @@ def test_option_conflicts_are_usage_errors(remote, tmp_path):
                          (["--spool-max", "12parsecs"], "--spool-max"), (["--commit-max-files", "1"], "max-files")):
         r = remote("push", "alice/u", "--split", src, *extra, check=False)
         assert r.returncode == 2 and words in r.stderr, (extra, r.stderr)
+
+
+def test_manifests_with_other_features_are_refused(remote, serve, tmp_path):
+    (tmp_path / "a.jsonl").write_text(rows(10))
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps({"id": i, "other": True}) + "\n" for i in range(10)))
+    for name in "ab":
+        remote("push", "alice/mixed", "--split", f"train={tmp_path / (name + '.jsonl')}", "--no-commit", "--manifest",
+               str(tmp_path / f"{name}.json"), "-q")
+    r = remote("commit", "alice/mixed", "--manifest", str(tmp_path / "a.json"), str(tmp_path / "b.json"), check=False)
+    assert r.returncode == 1 and "differ" in r.stderr and "b.json" in r.stderr, r.stderr
+    assert len(api(serve).list_repo_commits("alice/mixed", repo_type="dataset")) == 1
