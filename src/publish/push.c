@@ -30,15 +30,16 @@ static void emit(push_run *r, const char *event)
 	}
 }
 
+/* The writer's events: a shard closed (its upload is queued right after). */
 static void on_ds_progress(void *payload, const char *what, uint64_t done, uint64_t total)
 {
 	push_run *r = payload;
+	(void)done;
 	(void)total;
 	if (!strcmp(what, "shard")) {
 		r->ev.shards++;
 		emit(r, "shard");
 	}
-	(void)done;
 }
 
 static void on_upload(void *payload, const hfds_hub_progress *p)
