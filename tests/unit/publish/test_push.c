@@ -68,48 +68,8 @@ static int has_readme(hfds_hub *hub, const char *repo, const char *rev)
 	return rc == 0;
 }
 
-static void push_batched(void)
-{
-	char root[4300];
-	hfds_hub *hub = NULL;
-	hfds_push_options o;
-	hfds_push_source src = {NULL, "train", NULL};
-	hfds_push_result res;
-	hfds_store_log *log = NULL;
-	seen s = {0, 0, 0, 0, 0};
-	hfds_error err;
-	hfds_error_init(&err);
-	snprintf(root, sizeof(root), "%s/hub1", test_tmpdir());
-	REQUIRE(hfds_hub_open(&hub, root, &err) == 0);
-	src.files = write_rows("a.jsonl", 4000, 0);
-	hfds_push_options_init(&o);
-	o.repo_id = "me/batched";
-	o.sources = &src;
-	o.source_count = 1;
-	o.ds.max_shard_size = 16000;
-	o.ds.threads = 1;
-	o.publish.max_files = 3;
-	o.progress = on_event;
-	o.progress_payload = &s;
-	CHECK_EQ_INT(hfds_push(hub, &o, &res, &err), 0);
-	if (err.code)
-		printf("error: %s\n", err.message);
-	REQUIRE(res.split_count == 1);
-	CHECK_EQ_INT(res.splits[0].rows, 4000);
-	CHECK(s.shards >= 5);
-	CHECK_EQ_INT(s.stored_before_commit, s.shards);   /* all in the store before any commit */
-	CHECK(s.commits >= 3);
-	CHECK_EQ_INT(log_count(hub, "me/batched"), (size_t)s.commits + 1);
-	REQUIRE(hfds_hub_log(&log, hub, HFDS_REPO_DATASET, "me/batched", NULL, 0, &err) == 0);
-	CHECK(has_readme(hub, "me/batched", log->items[0].id));
-	CHECK(!has_readme(hub, "me/batched", log->items[1].id));   /* README.md comes last */
-	CHECK(strstr(log->items[1].title, "(part 00000-of-") || strstr(log->items[1].title, "(part "));
-	hfds_store_log_free(log);
-	hfds_push_result_release(&res);
-	hfds_hub_free(hub);
-}
-
-static int push_rows(hfds_hub *hub, const char *repo, const char *file, uint64_t shard, size_t max_files, int layout)
+static int push_rows(hfds_hub *hub, const char *repo, const char *file, uint64_t shard, size_t max_files, int layout,
+	seen *s, hfds_push_result *out)
 {
 	hfds_push_options o;
 	hfds_push_source src = {NULL, "train", NULL};
@@ -126,11 +86,44 @@ static int push_rows(hfds_hub *hub, const char *repo, const char *file, uint64_t
 	o.ds.threads = 1;
 	o.ds.layout = layout;
 	o.publish.max_files = max_files;
+	o.progress = s ? on_event : NULL;
+	o.progress_payload = s;
 	rc = hfds_push(hub, &o, &res, &err);
 	if (rc < 0)
 		printf("push: %s\n", err.message);
-	hfds_push_result_release(&res);
+	if (out)
+		*out = res;
+	else
+		hfds_push_result_release(&res);
 	return rc;
+}
+
+static void push_batched(void)
+{
+	char root[4300];
+	hfds_hub *hub = NULL;
+	hfds_push_result res;
+	hfds_store_log *log = NULL;
+	seen s = {0, 0, 0, 0, 0};
+	hfds_error err;
+	hfds_error_init(&err);
+	snprintf(root, sizeof(root), "%s/hub1", test_tmpdir());
+	REQUIRE(hfds_hub_open(&hub, root, &err) == 0);
+	CHECK_EQ_INT(push_rows(hub, "me/batched", write_rows("a.jsonl", 4000, 0), 16000, 3, HFDS_DS_LAYOUT_SHARDS, &s,
+		&res), 0);
+	REQUIRE(res.split_count == 1);
+	CHECK_EQ_INT(res.splits[0].rows, 4000);
+	CHECK(s.shards >= 5);
+	CHECK_EQ_INT(s.stored_before_commit, s.shards);   /* all in the store before any commit */
+	CHECK(s.commits >= 3);
+	CHECK_EQ_INT(log_count(hub, "me/batched"), (size_t)s.commits + 1);
+	REQUIRE(hfds_hub_log(&log, hub, HFDS_REPO_DATASET, "me/batched", NULL, 0, &err) == 0);
+	CHECK(has_readme(hub, "me/batched", log->items[0].id));
+	CHECK(!has_readme(hub, "me/batched", log->items[1].id));   /* README.md comes last */
+	CHECK(strstr(log->items[1].title, "(part 00000-of-") || strstr(log->items[1].title, "(part "));
+	hfds_store_log_free(log);
+	hfds_push_result_release(&res);
+	hfds_hub_free(hub);
 }
 
 /* More stale shards to delete than a commit may hold: the deletions go with README.md in the
@@ -145,15 +138,15 @@ static void deletions_and_append(void)
 	const char *many = write_rows("many.jsonl", 3000, 0), *few = write_rows("few.jsonl", 50, 0);
 	snprintf(root, sizeof(root), "%s/hub3", test_tmpdir());
 	REQUIRE(hfds_hub_open(&hub, root, NULL) == 0);
-	CHECK_EQ_INT(push_rows(hub, "me/stale", many, 8000, 0, HFDS_DS_LAYOUT_SHARDS), 0);
-	CHECK_EQ_INT(push_rows(hub, "me/stale", few, 8000, 3, HFDS_DS_LAYOUT_SHARDS), 0);
+	CHECK_EQ_INT(push_rows(hub, "me/stale", many, 8000, 0, HFDS_DS_LAYOUT_SHARDS, NULL, NULL), 0);
+	CHECK_EQ_INT(push_rows(hub, "me/stale", few, 8000, 3, HFDS_DS_LAYOUT_SHARDS, NULL, NULL), 0);
 	REQUIRE(hfds_hub_tree_list(&t, hub, HFDS_REPO_DATASET, "me/stale", NULL, "data", 1, NULL) == 0);
 	CHECK_EQ_INT(t->count, 1);
 	CHECK_EQ_STR(t->items[0].path, "data/train-00000-of-00001.parquet");
 	hfds_store_tree_free(t);
 	t = NULL;
-	CHECK_EQ_INT(push_rows(hub, "me/app", few, 8000, 0, HFDS_DS_LAYOUT_APPEND), 0);
-	CHECK_EQ_INT(push_rows(hub, "me/app", many, 8000, 3, HFDS_DS_LAYOUT_APPEND), 0);
+	CHECK_EQ_INT(push_rows(hub, "me/app", few, 8000, 0, HFDS_DS_LAYOUT_APPEND, NULL, NULL), 0);
+	CHECK_EQ_INT(push_rows(hub, "me/app", many, 8000, 3, HFDS_DS_LAYOUT_APPEND, NULL, NULL), 0);
 	REQUIRE(hfds_hub_tree_list(&t, hub, HFDS_REPO_DATASET, "me/app", NULL, "train", 1, NULL) == 0);
 	for (size_t i = 0; i < t->count; i++) {
 		char want[64];
