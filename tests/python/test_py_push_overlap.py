@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pyarrow as pa
 import pytest
@@ -40,14 +41,27 @@ def load(serve, repo, tmp_path):
 
 
 def test_shards_are_uploaded_while_the_next_is_written(serve, tmp_path):
+    """The source waits (bounded) after the first shard closed until a "stored" event came, so
+    the check does not depend on how fast this busy machine writes: without the overlap no
+    shard is stored before the writing ends, and the wait runs out."""
     t = table(30_000)
     events = []   # (what, done, total, PUTs in the server's log at that moment)
 
     def progress(what, done, total):
         events.append((what, done, total, puts(serve) if what == "shard" else None))
 
-    ci = hfds.push_to_hub(t, "alice/overlap", endpoint=serve.url, token=serve.write_token, max_shard_size="100KB",
-                          upload_workers=2, threads=1, progress=progress)
+    def batches():
+        deadline = None
+        for b in t.to_batches(max_chunksize=1000):
+            if deadline is None and any(e[0] == "shard" for e in events):
+                deadline = time.monotonic() + 30
+                while not any(e[0] == "stored" for e in events) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            yield b
+
+    source = pa.RecordBatchReader.from_batches(t.schema, batches())
+    ci = hfds.push_to_hub(source, "alice/overlap", endpoint=serve.url, token=serve.write_token,
+                          max_shard_size="100KB", upload_workers=2, threads=1, progress=progress)
     kinds = [e[0] for e in events]
     shards = kinds.count("shard")
     assert shards >= 5 and shards == ci.splits["train"]["num_files"], kinds
