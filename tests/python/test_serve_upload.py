@@ -8,14 +8,13 @@ a part sent after the completion leaves the stored object as it is; nothing is l
 <root>/tmp. The clients' own multipart path (huggingface_hub, hfds) is in test_serve_hub.py
 and test_hub_http.py."""
 import hashlib
-import http.client
 import json
 import os
 import socket
 import threading
 import time
 
-from serve_util import endpoint_for_module, server_fixture
+from serve_util import endpoint_for_module, request, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -29,15 +28,6 @@ def _repo(s):
 
 
 server = server_fixture(PORT, "--chunk-size", str(CHUNK), "--timeout", "5", setup=_repo)
-
-
-def request(server, method, path, body=None, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-    c.request(method, path, body=body, headers=headers or {})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, dict(r.getheaders()), data
 
 
 def batch(server, data):
