@@ -344,8 +344,10 @@ int srv_upload_complete(srv_req *r)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return srv_reply_error(r, 400, NULL, "multipart: no part of %s was received", r->segs[2]);
 	if (lock_exclusive(fd) < 0) {
+		/* a part still arriving (a stalled or slow connection): the client may try again */
 		close(fd);
-		return srv_reply_error(r, 409, NULL, "multipart: parts of %s are still being received", r->segs[2]);
+		return srv_reply_json_h(r, 503, json_pack("{s:s}", "error", "multipart: parts are still being received"),
+			"Retry-After", "5");
 	}
 	for (i = 1; i <= n; i++) {
 		snprintf(path, sizeof(path), "%s/%llu", dir, (unsigned long long)i);

@@ -2,10 +2,10 @@
 are written in place into one file and hashed once at the completion, so these check what
 that design must still guarantee. Parts sent concurrently, out of order and twice give the
 object; a missing part or a part with other bytes is refused at the completion and nothing
-is stored; a part still arriving when the completion comes in is waited for, and can never
-change an object after it was verified (the late bytes make the completion fail instead);
-a part sent after the completion leaves the stored object as it is; nothing is left in
-<root>/tmp. The clients' own multipart path (huggingface_hub, hfds) is in test_serve_hub.py
+is stored; a part still arriving when the completion comes in is waited for (a 503 with
+Retry-After after 10 s) and can never change an object after it was verified (the late bytes
+make the completion fail instead); a part sent after the completion leaves the stored object
+as it is; nothing is left in <root>/tmp. The clients' own multipart path (huggingface_hub, hfds) is in test_serve_hub.py
 and test_hub_http.py."""
 import hashlib
 import json
@@ -129,3 +129,34 @@ def test_part_arriving_during_and_after_completion(server):
     put_part(server, parts[0], os.urandom(CHUNK), 0)
     assert stored(server, oid) == data
     assert oct(os.stat(server.root / "lfs" / "objects" / oid[:2] / oid[2:4] / oid).st_mode & 0o777) == "0o444"
+
+
+def test_completion_while_a_part_stalls_is_503(server):
+    """A part that stalls past the completion's wait (10 s; this server's idle timeout is 5 s, so
+    the stalled sender keeps trickling bytes) gets the completion a 503 with Retry-After, not a
+    verdict on half-written bytes; once the part is in, the completion succeeds."""
+    data = os.urandom(2 * CHUNK + 5)
+    oid, href, parts = batch(server, data)
+    for i in range(len(parts)):
+        put_part(server, parts[i], data, i)
+    body = data[CHUNK:2 * CHUNK]
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+    s.sendall(f"PUT {parts[1]} HTTP/1.1\r\nHost: x\r\nContent-Length: {CHUNK}\r\n\r\n".encode() + body[:1000])
+    result = {}
+    t = threading.Thread(target=lambda: result.update(r=request(server, "POST", href, body=json.dumps(
+        {"oid": oid, "parts": [{"partNumber": i + 1, "etag": "x"} for i in range(len(parts))]}),
+        headers={"Content-Type": "application/json"})))
+    t.start()
+    sent = 1000
+    while t.is_alive():          # a byte a second keeps the stalled upload alive
+        time.sleep(1.0)
+        s.sendall(body[sent:sent + 1])
+        sent += 1
+    t.join()
+    status, headers, _ = result["r"]
+    assert status == 503 and headers.get("Retry-After"), (status, headers)
+    assert stored(server, oid) is None
+    s.sendall(body[sent:])
+    assert b" 200 " in s.recv(4096).split(b"\r\n")[0]
+    s.close()
+    assert complete(server, href, oid, len(parts)) == 200 and stored(server, oid) == data
