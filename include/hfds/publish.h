@@ -69,6 +69,11 @@ typedef struct hfds_chess_publish_opts {
 	void (*on_event)(void *ctx, const hfds_chess_publish_event *ev);
 	void (*on_problem)(void *ctx, const char *message);   /* bad games, file:line:col */
 	void *ctx;
+	/* Optional: polled about every 4096 positions (sampling thread) and 4096 rows written
+	 * (publishing thread); nonzero stops the run with HFDS_ECANCELLED: the batch being
+	 * written is dropped, no partial batch and no tag follow, a commit already begun
+	 * completes. The repository is left at the last batch's commit, so `resume` continues. */
+	int (*cancelled)(void *ctx);
 } hfds_chess_publish_opts;
 
 HFDS_EXTERN void hfds_chess_publish_opts_init(hfds_chess_publish_opts *o);

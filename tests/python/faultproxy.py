@@ -7,8 +7,9 @@ connections (an upload cut in the middle), and (p_stall) holds an answer for `st
 before passing it on (a stalled answer; longer than the client's stall timeout, it is lost).
 `hold` lets a test stop the world at a request: {path substring: "before" | "after"} parks the
 next such request before forwarding it (or after the server answered) until the client is gone,
-and sets `held`. It counts the request body bytes it receives (bytes_in) and the body bytes it
-passed on to the server (bytes_out: what the server received)."""
+and sets `held`. It counts the request body bytes it receives (bytes_in), the body bytes it
+passed on to the server (bytes_out: what the server received), and the peak number of requests
+of each method it was forwarding at the same time (`peak`)."""
 import http.client
 import http.server
 import random
@@ -34,6 +35,8 @@ class FaultProxy:
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
         self.delay = {}       # method -> seconds to wait before forwarding
         self.done = {}        # method -> requests answered
+        self.active = {}      # method -> requests being forwarded now
+        self.peak = {}        # method -> the most forwarded at once
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -80,19 +83,26 @@ class FaultProxy:
                         proxy.faults["cut"] += 1
                     self._cut(body)
                     return self._drop()
-                time.sleep(proxy.delay.get(self.command, 0))
-                if self._park("before"):
-                    return self._drop()
                 with proxy.lock:
-                    proxy.bytes_out += len(body)
-                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
-                headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
-                conn.request(self.command, self.path, body=body if body or self.command in ("POST", "PUT") else None,
-                             headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                conn.close()
+                    n = proxy.active[self.command] = proxy.active.get(self.command, 0) + 1
+                    proxy.peak[self.command] = max(proxy.peak.get(self.command, 0), n)
+                try:
+                    time.sleep(proxy.delay.get(self.command, 0))
+                    if self._park("before"):
+                        return self._drop()
+                    with proxy.lock:
+                        proxy.bytes_out += len(body)
+                    conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
+                    headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
+                    conn.request(self.command, self.path,
+                                 body=body if body or self.command in ("POST", "PUT") else None, headers=headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    conn.close()
+                finally:
+                    with proxy.lock:
+                        proxy.active[self.command] -= 1
                 lose = next((x for x in proxy.lose_once if x in self.path), None)
                 if lose:
                     with proxy.lock:
