@@ -8,8 +8,9 @@ before passing it on (a stalled answer; longer than the client's stall timeout, 
 `hold` lets a test stop the world at a request: {path substring: "before" | "after"} parks the
 next such request before forwarding it (or after the server answered) until the client is gone,
 and sets `held`. It counts the request body bytes it receives (bytes_in), the body bytes it
-passed on to the server (bytes_out: what the server received), and the peak number of requests
-of each method it was forwarding at the same time (`peak`)."""
+passed on to the server (bytes_out: what the server received), the peak number of requests of
+each method it was forwarding at the same time (`peak`), and keeps the bodies of the paths
+asked for."""
 import http.client
 import http.server
 import random
@@ -37,6 +38,8 @@ class FaultProxy:
         self.done = {}        # method -> requests answered
         self.active = {}      # method -> requests being forwarded now
         self.peak = {}        # method -> the most forwarded at once
+        self.record = ()      # path substrings: keep the bodies of such requests in `recorded`
+        self.recorded = []    # (method, path, body)
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -59,6 +62,8 @@ class FaultProxy:
                     return self._drop()
                 with proxy.lock:
                     proxy.bytes_in += len(body)
+                    if any(x in self.path for x in proxy.record):
+                        proxy.recorded.append((self.command, self.path, body))
                     r = proxy.rng.random() if proxy.enabled else 1.0
                 ps, pr, pl, pc, pst = proxy.p
                 if r < ps:
