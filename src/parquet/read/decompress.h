@@ -14,5 +14,8 @@
 
 int pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_len,
 		  hfds_error *err);
+/* Snappy alone (snappy_dec.c): exactly dst_len bytes from exactly n bytes of input, else
+ * HFDS_ECORRUPT with the input offset. Accepts what libsnappy accepts. */
+int pq_snappy_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_len, hfds_error *err);
 
 #endif
