@@ -139,3 +139,27 @@ int pq_snappy_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_
 				      (size_t)(op - dst), dst_len);
 	return 0;
 }
+
+int pq_snappy_peek(const uint8_t *src, size_t n, uint8_t *out, size_t k)
+{
+	size_t pos = 0, len, nb, i;
+	while (pos < n && (src[pos] & 0x80)) /* skip the length header (at most 5 bytes) */
+		if (++pos == 5)
+			return 0;
+	if (++pos >= n || (src[pos] & 3) != 0)
+		return 0;
+	len = (size_t)(src[pos++] >> 2) + 1;
+	if (len > 60) { /* 1-4 length bytes follow */
+		nb = len - 60;
+		if (n - pos < nb)
+			return 0;
+		for (len = 0, i = 0; i < nb; i++)
+			len |= (size_t)src[pos + i] << (8 * i);
+		len += 1;
+		pos += nb;
+	}
+	if (len < k || n - pos < k)
+		return 0;
+	memcpy(out, src + pos, k);
+	return 1;
+}

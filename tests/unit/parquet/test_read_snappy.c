@@ -210,11 +210,31 @@ static void test_damaged_like_libsnappy(void)
 	CHECK(accepted > 100); /* flips inside literals keep streams valid */
 }
 
+/* pq_snappy_peek: the first bytes from the leading literal, or 0 when it does not hold them. */
+static void test_peek(void)
+{
+	uint8_t src[300], c[400], pre[4];
+	size_t clen = sizeof c, i;
+	for (i = 0; i < sizeof src; i++)
+		src[i] = (uint8_t)next();
+	REQUIRE(snappy_compress((const char *)src, sizeof src, (char *)c, &clen) == SNAPPY_OK);
+	CHECK(pq_snappy_peek(c, clen, pre, 4) == 1);
+	CHECK_EQ_MEM(pre, src, 4);
+	CHECK(pq_snappy_peek(c, 3, pre, 4) == 0);                                     /* cut short */
+	CHECK(pq_snappy_peek((const uint8_t *)"\x0a\x04" "ab" "\x11\x02", 6, pre, 4) == 0); /* 2-byte literal */
+	CHECK(pq_snappy_peek((const uint8_t *)"\x04\x0c" "abcd", 6, pre, 4) == 1);
+	CHECK_EQ_MEM(pre, "abcd", 4);
+	CHECK(pq_snappy_peek((const uint8_t *)"\x04\x0c" "abc", 5, pre, 4) == 0);
+	CHECK(pq_snappy_peek((const uint8_t *)"\x80\x80\x80\x80\x80\x80\x0c" "abcd", 11, pre, 4) == 0);
+	CHECK(pq_snappy_peek((const uint8_t *)"", 0, pre, 4) == 0);
+}
+
 int main(void)
 {
 	RUN(test_roundtrip_shapes);
 	RUN(test_literal_encodings);
 	RUN(test_refused);
 	RUN(test_damaged_like_libsnappy);
+	RUN(test_peek);
 	TEST_END();
 }
