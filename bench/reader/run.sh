@@ -14,8 +14,12 @@
 #      short string, int32), generated once
 # DuckDB runs in node: each of its timings includes node + DuckDB start-up, measured on its own
 # ("node + duckdb startup") and subtracted in the summary. GB/s = uncompressed page bytes / time.
+# "busiest thread cpu": CPU seconds of the busiest thread of one run (hfds: scan's own report;
+# pyarrow: of its best run), the wall time an idle machine would need at least; on a loaded
+# machine the ratio of these is the trustworthy stand-in for the wall-time ratio.
 # Environment from bench/run.sh: HFDS_BIN (release CLI; its build directory supplies the static
-# libraries), HFDS_SRC, HFDS_BENCH_OUT. READER_BENCH_RUNS (default 5) / READER_DUCK_RUNS (3).
+# libraries), HFDS_SRC, HFDS_BENCH_OUT. READER_BENCH_RUNS (default 5) / READER_DUCK_RUNS (3);
+# READER_CASES (default: all six) picks the files, and only their tables are generated.
 set -euo pipefail
 src="${HFDS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}"
 bin="${HFDS_BIN:-$src/build/hfds}"
@@ -76,6 +80,7 @@ for name in $cases; do
   echo "== $name: $(stat -c %s "$f") bytes"
   "$out/scan" "$f" --decompress-only 2> "$out/$name.raw"
   /usr/bin/time -v "$out/scan" "$f" 2> "$out/$name.time" >/dev/null
+  "$out/scan" "$f" --threads=2 2> "$out/$name.t2" # its "thread cpu:" line
   hyperfine -N -w 1 -r "$runs" --export-json "$out/$name-hfds.json" \
     -n "hfds scan (1 thread)" "$out/scan $f" \
     -n "hfds scan (2 threads)" "$out/scan $f --threads=2" \
@@ -99,7 +104,8 @@ console.log(`\nnode + duckdb startup ${startup.toFixed(3)} s, subtracted from th
 console.log(['case', 'file MB', 'pages MB', 'hfds 1t s (cpu)', 'hfds 2t s (cpu)', 'duckdb 1t s', 'duckdb 2t s',
   'ratio 1t', 'ratio 2t vs duck 2t', 'pyarrow 1t s (cpu, busy threads)', 'pyarrow 2t s (cpu)', 'vs pyarrow 1t (cpu)',
   'hfds 2t vs pyarrow 1t', 'vs pyarrow 2t',
-  'codec s', 'scan GB/s', 'codec GB/s', 'RSS MB'].join(' | '));
+  'codec s', 'scan GB/s', 'codec GB/s', 'RSS MB', 'busiest thread cpu s: hfds 1t / 2t / pyarrow 1t / 2t',
+  'by busiest thread: hfds 1t / 2t vs pyarrow 1t'].join(' | '));
 for (const c of cases) {
   const h = load(`${c}-hfds.json`), d = load(`${c}-duckdb.json`);
   const p = JSON.parse(fs.readFileSync(`${dir}/${c}-pyarrow.json`, 'utf8'));
@@ -109,12 +115,17 @@ for (const c of cases) {
   const raw = Number(/decompressed (\d+) bytes/.exec(fs.readFileSync(`${dir}/${c}.raw`, 'utf8'))[1]);
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(fs.readFileSync(`${dir}/${c}.time`, 'utf8'))[1]);
   const size = fs.statSync(`${dir}/${c}.parquet`).size;
+  const busiest = f => Math.max(...(/thread cpu:([ 0-9.]*)/.exec(fs.readFileSync(`${dir}/${f}`, 'utf8'))[1]
+    .trim().split(/ +/).map(Number)));
+  const b1 = busiest(`${c}.time`), b2 = busiest(`${c}.t2`);
   console.log([c, (size / 1e6).toFixed(1), (raw / 1e6).toFixed(0),
     `${h1.mean.toFixed(3)} (${(h1.user + h1.system).toFixed(3)})`, `${h2.mean.toFixed(3)} (${(h2.user + h2.system).toFixed(3)})`,
     d1.toFixed(3), d2.toFixed(3), `${(d1 / h1.mean).toFixed(2)}x`, `${(d2 / h2.mean).toFixed(2)}x`,
     `${p.t1_best.toFixed(3)} (${p.t1_cpu.toFixed(3)}, ${p.t1_busy_threads})`, `${p.t2_best.toFixed(3)} (${p.t2_cpu.toFixed(3)})`,
     `${(p.t1_best / h1.mean).toFixed(2)}x (${(p.t1_cpu / (h1.user + h1.system)).toFixed(2)}x)`,
     `${(p.t1_best / h2.mean).toFixed(2)}x`, `${(p.t2_best / h2.mean).toFixed(2)}x`, co.mean.toFixed(3),
-    (raw / h1.mean / 1e9).toFixed(2), (raw / co.mean / 1e9).toFixed(2), (rss / 1024).toFixed(0)].join(' | '));
+    (raw / h1.mean / 1e9).toFixed(2), (raw / co.mean / 1e9).toFixed(2), (rss / 1024).toFixed(0),
+    `${b1.toFixed(2)} / ${b2.toFixed(2)} / ${p.t1_max_thread_cpu.toFixed(2)} / ${p.t2_max_thread_cpu.toFixed(2)}`,
+    `${(p.t1_max_thread_cpu / b1).toFixed(2)}x / ${(p.t1_max_thread_cpu / b2).toFixed(2)}x`].join(' | '));
 }
 JS
