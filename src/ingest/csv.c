@@ -55,7 +55,7 @@ void csv_fields_release(csv_fields *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-static int add_field(csv_fields *fs, const char *p, size_t len, int quoted)
+static int add_field(csv_fields *fs, const char *p, size_t len, int quoted, const char *src)
 {
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 16;
@@ -68,6 +68,7 @@ static int add_field(csv_fields *fs, const char *p, size_t len, int quoted)
 	fs->f[fs->n].p = p;
 	fs->f[fs->n].len = len;
 	fs->f[fs->n].quoted = quoted;
+	fs->f[fs->n].src = src;
 	fs->n++;
 	return 0;
 }
@@ -121,7 +122,7 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 				*at = s;
 				return -1;
 			}
-			if (add_field(fs, o, len, 1) < 0)
+			if (add_field(fs, o, len, 1, start) < 0)
 				goto nomem;
 			used += len;
 		} else {
@@ -134,7 +135,7 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 				*at = fe;
 				return -1;
 			}
-			if (add_field(fs, s, (size_t)(fe - s), 0) < 0)
+			if (add_field(fs, s, (size_t)(fe - s), 0, s) < 0)
 				goto nomem;
 			s = fe;
 		}
@@ -142,7 +143,7 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 			break;
 		s++; /* the delimiter */
 		if (s == end) {
-			if (add_field(fs, s, 0, 0) < 0)
+			if (add_field(fs, s, 0, 0, s) < 0)
 				goto nomem;
 			break;
 		}
@@ -286,13 +287,9 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 				hfds_arrow_builder_abort_row(p->b);
 				if (rc < 0)
 					return ing_failf(fail, rc, lineno, 0, "out of memory");
-				if (c->quoted) {
-					/* quoted fields live in scratch: report the record's start */
-					line = lineno;
-					col = 1;
-				} else {
-					ing_place(block, c->p, &line, &col);
-				}
+				/* the field's own place (a quoted one's opening quote): a record with
+				 * embedded newlines spans lines, so its start would mislead */
+				ing_place(block, c->src, &line, &col);
 				return ing_failf(fail, HFDS_EINVAL, line, col, "expected %s for '%s', found \"%.*s\"%s%s%s",
 					hfds_feature_get_kind(hfds_features_at(sh->features, i)) == HFDS_FEATURE_VALUE
 						? hfds_feature_dtype_name(hfds_features_at(sh->features, i)) : cs->format,

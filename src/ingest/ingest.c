@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "ingest/ingest_int.h"
-#include "ingest/source.h"
+#include "util/zread.h"
 #include "util/alloc.h"
 #include "util/pool.h"
 #include "util/try.h"
@@ -51,7 +51,7 @@ struct hfds_ingest {
 	struct ArrowSchema schema;
 	ing_shared sh;
 	size_t *csv_map;
-	ing_source *src;
+	hfds_zread *src;
 	int src_eof;
 	char *carry;
 	size_t carry_len, carry_cap;
@@ -145,7 +145,7 @@ static int fill_carry(hfds_ingest *in, size_t want, hfds_error *err)
 		room = in->carry_cap - in->carry_len;
 		if (room > want - in->carry_len + READ_CHUNK)
 			room = want - in->carry_len + READ_CHUNK;
-		HFDS_TRY(ing_source_read(in->src, in->carry + in->carry_len, room, &got, err));
+		HFDS_TRY(hfds_zread_read(in->src, in->carry + in->carry_len, room, &got, err));
 		if (got == 0)
 			in->src_eof = 1;
 		in->carry_len += got;
@@ -370,6 +370,36 @@ static void strip_bom(hfds_ingest *in)
 	}
 }
 
+/* Bytes of the first record in the carry (its newline included); 0 while it is not whole. */
+static size_t first_record(const hfds_ingest *in)
+{
+	const char *e;
+	int open;
+	if (in->csv)
+		e = csv_record_end(in->carry, in->carry + in->carry_len, in->o.quote, &open);
+	else
+		e = (e = memchr(in->carry, '\n', in->carry_len)) != NULL ? e + 1 : in->carry + in->carry_len;
+	if ((!in->src_eof && (e == in->carry || e[-1] != '\n')) || (in->csv && open))
+		return 0;
+	return (size_t)(e - in->carry);
+}
+
+/* Grows the carry until it holds the first whole record (the CSV header, or the first
+ * JSON line for inference), however many blocks that takes, and refuses one longer than
+ * max_line. */
+static int fill_first_record(hfds_ingest *in, hfds_error *err)
+{
+	int rc = 0;
+	size_t n;
+	while ((n = first_record(in)) == 0 && !in->src_eof && in->carry_len <= in->o.max_line)
+		HFDS_TRY(fill_carry(in, in->carry_len * 2 > in->o.max_line + 1 ? in->o.max_line + 1 : in->carry_len * 2, err));
+	HFDS_FAIL_IF(n > in->o.max_line || (n == 0 && in->carry_len > in->o.max_line), HFDS_ELIMIT, err,
+		"%s:1: a %s longer than %zu bytes (the limit; raise it with --max-line)", in->path,
+		in->csv ? (in->o.header ? "header" : "record") : "line", in->o.max_line);
+done:
+	return rc;
+}
+
 /* CSV: header and column mapping (and features when none were given). */
 static int open_csv(hfds_ingest *in, hfds_features **feats, hfds_error *err)
 {
@@ -468,10 +498,11 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 		for (i = 0; i < hfds_features_count(feats); i++)
 			HFDS_TRY(check_labels(hfds_features_at(feats, i), hfds_features_name_at(feats, i), err));
 	}
-	HFDS_TRY(ing_source_open(&in->src, path, err));
+	HFDS_TRY(hfds_zread_open(&in->src, path, err));
 	/* the first block is read now: it holds the header and the inference sample */
 	HFDS_TRY(fill_carry(in, in->o.block_bytes, err));
 	strip_bom(in);
+	HFDS_TRY(fill_first_record(in, err));
 	/* the inference sample is infer_rows lines, read beyond the first block if need be */
 	while (!feats && !in->src_eof && in->carry_len < INFER_MAX && count_lines(in->carry, in->carry_len) <= in->o.infer_rows)
 		HFDS_TRY(fill_carry(in, in->carry_len + READ_CHUNK, err));
@@ -479,9 +510,8 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 		HFDS_TRY(open_csv(in, &feats, err));
 	} else if (!feats) {
 		size_t b = in->carry_len;
-		if (!in->src_eof && (b = last_boundary(in, in->carry_len)) == 0)
-			HFDS_FAIL(HFDS_ELIMIT, err, "%s:1: a line longer than %zu bytes: cannot infer features (pass --features)",
-				path, in->o.block_bytes);
+		if (!in->src_eof)
+			b = last_boundary(in, in->carry_len); /* > 0: the first line is whole */
 		HFDS_TRY(ing_infer_jsonl(&feats, path, in->carry, b, in->o.infer_rows, &in->o, err));
 	}
 	in->features = feats;
@@ -550,7 +580,7 @@ void hfds_ingest_free(hfds_ingest *in)
 	}
 	hfds_free(in->slots);
 	hfds_pool_free(in->pool);
-	ing_source_free(in->src);
+	hfds_zread_free(in->src);
 	hfds_free(in->carry);
 	hfds_free(in->csv_map);
 	if (in->schema.release)

@@ -227,3 +227,16 @@ def test_dev_zero_fails_fast_in_bounded_memory(hfds_bin, tmp_path):
                            timeout=300)
     assert r.returncode != 0
     assert "-:1: a line longer than" in r.stderr, r.stderr
+
+
+def test_first_line_longer_than_a_block(hfds, tmp_path):
+    # the inference sample starts with a 100 KB line while blocks are 16 KiB: it is read whole
+    src = tmp_path / "long.jsonl"
+    rows = [{"id": 0, "s": "x" * 100_000, "l": ["y" * 1000] * 20}] + [{"id": i, "s": "z", "l": []} for i in range(1, 2000)]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "o.parquet"
+    hfds("convert", src, out, "--block-size", "16KiB")
+    assert pq.read_table(out).to_pylist() == rows
+    r = hfds("convert", src, out, "--block-size", "16KiB", "--max-line", "64KiB", check=False)
+    assert r.returncode != 0
+    assert "long.jsonl:1: a line longer than 65536 bytes (the limit; raise it with --max-line)" in r.stderr, r.stderr
