@@ -138,6 +138,22 @@ static int read_text(const char *path, char **out, size_t *len, hfds_error *err)
 	return 0;
 }
 
+/* Whether every file of every split is Parquet (their row groups keep the 100e6 default). */
+static int only_parquet(const src_split *splits, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *f = splits[i].files;
+		while (*f) {
+			const char *c = strchr(f, ',');
+			size_t len = c ? (size_t)(c - f) : strlen(f);
+			if (len < 8 || memcmp(f + len - 8, ".parquet", 8))
+				return 0;
+			f += len + (c != NULL);
+		}
+	}
+	return 1;
+}
+
 static int features_from_parquet(hfds_features **out, const char *path, hfds_error *err)
 {
 	hfds_pq_reader *r = NULL;
@@ -251,6 +267,7 @@ int cmd_push(int argc, char **argv)
 	size_t text_len = 0;
 	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
 	long upload_workers = 0;
+	size_t rg_bytes = 0;
 	progress prog = {0, 0, 0, NULL, NULL};
 	hfds_error err;
 
@@ -270,7 +287,7 @@ int cmd_push(int argc, char **argv)
 			fputs(usage_text, stdout);
 			fputs(cli_ingest_help, stdout);
 			goto done;
-		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &io)) != 0) {
+		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &io, &rg_bytes)) != 0) {
 			if (ia != 1) {
 				code = ia;
 				goto done;
@@ -378,6 +395,8 @@ int cmd_push(int argc, char **argv)
 	prog.on = !quiet && isatty(2);
 	cli_clean_staging_on_signals();
 	o.threads = io.threads = cli_threads(threads);
+	if (rg_bytes || !only_parquet(splits, nsplits)) /* bounded memory for JSON Lines / CSV */
+		o.row_group_bytes = cli_ingest_row_group_bytes(&io, rg_bytes);
 	o.progress = on_progress;
 	o.progress_payload = &prog;
 	po.title = message;

@@ -60,6 +60,8 @@ struct hfds_ingest {
 	slot *slots;               /* 2 x threads: the two rounds' */
 	size_t nslots;             /* per round */
 	round rounds[2];
+	struct spare { char *buf; size_t cap; } *spare; /* input buffers of parsed blocks, for reuse */
+	size_t nspare;
 	int cur;                   /* round being handed out */
 	size_t pos;                /* its next slot */
 	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
@@ -217,27 +219,50 @@ done:
 	return rc;
 }
 
+/* Moves the block carry[0..cut) into the slot by handing the slot the carry buffer; the
+ * rest of the carry moves to a spare buffer (one freed by a parsed block), which becomes
+ * the carry. */
 static int take_block(hfds_ingest *in, slot *sl, size_t cut, hfds_error *err)
 {
 	int rc = 0;
-	size_t rest = in->carry_len - cut;
-	char *old = sl->buf;
-	size_t old_cap = sl->cap;
-	if (old_cap < rest + READ_CHUNK) {
-		old_cap = rest + READ_CHUNK > in->o.block_bytes + READ_CHUNK ? rest + READ_CHUNK : in->o.block_bytes + READ_CHUNK;
-		hfds_free(old);
-		old = hfds_malloc(old_cap);
-		HFDS_FAIL_IF(!old, HFDS_ENOMEM, err, "out of memory");
+	size_t rest = in->carry_len - cut, want = in->o.block_bytes + READ_CHUNK;
+	char *next = NULL;
+	size_t next_cap = 0;
+	if (in->nspare > 0) {
+		next = in->spare[--in->nspare].buf;
+		next_cap = in->spare[in->nspare].cap;
 	}
-	memcpy(old, in->carry + cut, rest);
+	if (next_cap < rest + READ_CHUNK) {
+		next_cap = rest + READ_CHUNK > want ? rest + READ_CHUNK : want;
+		hfds_free(next);
+		next = hfds_malloc(next_cap);
+		HFDS_FAIL_IF(!next, HFDS_ENOMEM, err, "out of memory");
+	}
+	memcpy(next, in->carry + cut, rest);
 	sl->buf = in->carry;
 	sl->cap = in->carry_cap;
 	sl->len = cut;
-	in->carry = old;
-	in->carry_cap = old_cap;
+	in->carry = next;
+	in->carry_cap = next_cap;
 	in->carry_len = rest;
 done:
 	return rc;
+}
+
+/* A parsed block's bytes are dead (every value was copied into the batch): its buffer goes
+ * to the spares, so a round being handed out holds batches but no input, and the input
+ * buffers in use are the carry plus one round's blocks. */
+static void release_blocks(hfds_ingest *in, round *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		slot *sl = &r->slots[i];
+		if (!sl->buf)
+			continue;
+		in->spare[in->nspare].buf = sl->buf;
+		in->spare[in->nspare++].cap = sl->cap;
+		sl->buf = NULL;
+		sl->cap = sl->len = 0;
+	}
 }
 
 static void parse_one(void *arg)
@@ -304,6 +329,7 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 			}
 			hfds_taskgroup_wait(o->group);
 			o->busy = 0;
+			release_blocks(in, o);
 			in->cur = 1 - in->cur;
 			in->pos = 0;
 			/* read ahead: the next round parses while the caller uses this one's batches */
@@ -524,7 +550,8 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 	HFDS_TRY(hfds_pool_new(&in->pool, threads, err));
 	in->nslots = (size_t)threads;
 	in->slots = hfds_calloc(2 * in->nslots, sizeof(*in->slots));
-	HFDS_FAIL_IF(!in->slots, HFDS_ENOMEM, err, "out of memory");
+	in->spare = hfds_calloc(2 * in->nslots, sizeof(*in->spare));
+	HFDS_FAIL_IF(!in->slots || !in->spare, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < 2; i++) {
 		in->rounds[i].slots = in->slots + i * in->nslots;
 		HFDS_TRY(hfds_taskgroup_new(&in->rounds[i].group, in->pool, err));
@@ -579,6 +606,9 @@ void hfds_ingest_free(hfds_ingest *in)
 		hfds_free(sl->buf);
 	}
 	hfds_free(in->slots);
+	for (i = 0; in->spare && i < in->nspare; i++)
+		hfds_free(in->spare[i].buf);
+	hfds_free(in->spare);
 	hfds_pool_free(in->pool);
 	hfds_zread_free(in->src);
 	hfds_free(in->carry);
