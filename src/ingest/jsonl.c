@@ -29,6 +29,7 @@ typedef struct jplan {
 	size_t name_len;
 	struct jplan *kids;          /* struct fields, or a list's item */
 	size_t nkids;
+	uint8_t is_label, is_array;  /* f is a ClassLabel / an Array */
 } jplan;
 
 struct jl_parser {
@@ -296,12 +297,14 @@ static int conv_struct(jl_parser *p, const jplan *pl, uint32_t k, const pathseg 
 	return 0;
 }
 
-static int conv_int(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, const jtok *t, const pathseg *path)
+static int conv_int(jl_parser *p, const jplan *pl, const jtok *t, const pathseg *path)
 {
+	const struct ArrowSchema *s = pl->s;
+	const hfds_feature *f = pl->f;
 	const char *why = NULL;
 	char fmt = s->format[0];
 	int64_t v;
-	if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_CLASS_LABEL) {
+	if (pl->is_label) {
 		size_t nl = hfds_feature_count(f);
 		if (t->type == JT_STR) {
 			const char *d;
@@ -400,7 +403,7 @@ static int conv(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path, 
 	const char *fmt = s->format, *d;
 	size_t n;
 	int rc;
-	if (fmt[0] == '+' && !shape && f && hfds_feature_get_kind(f) == HFDS_FEATURE_ARRAY) {
+	if (pl->is_array && !shape && fmt[0] == '+') {
 		shape = hfds_feature_shape(f);
 		ndim = hfds_feature_ndim(f);
 	}
@@ -425,7 +428,7 @@ static int conv(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path, 
 		B(hfds_arrow_builder_append_bool(p->b, t->type == JT_TRUE, &p->berr));
 		return 0;
 	case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I': case 'L':
-		return conv_int(p, s, f, t, path);
+		return conv_int(p, pl, t, path);
 	case 'e': case 'f': case 'g':
 		return conv_float(p, s, f, t, path);
 	case 'u': case 'U':
@@ -475,6 +478,8 @@ static int plan_build(jplan *pl, const struct ArrowSchema *s, const hfds_feature
 	pl->f = f;
 	pl->name = s->name ? s->name : "";
 	pl->name_len = strlen(pl->name);
+	pl->is_label = f && kind == HFDS_FEATURE_CLASS_LABEL;
+	pl->is_array = f && kind == HFDS_FEATURE_ARRAY;
 	if (s->format[0] != '+' || s->n_children <= 0)
 		return 0;
 	pl->kids = hfds_calloc((size_t)s->n_children, sizeof(*pl->kids));
