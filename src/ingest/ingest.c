@@ -400,11 +400,13 @@ static void strip_bom(hfds_ingest *in)
 static size_t first_record(const hfds_ingest *in)
 {
 	const char *e;
-	int open;
+	int open = 0;
 	if (in->csv)
 		e = csv_record_end(in->carry, in->carry + in->carry_len, in->o.quote, &open);
+	else if ((e = memchr(in->carry, '\n', in->carry_len)) != NULL)
+		e++;
 	else
-		e = (e = memchr(in->carry, '\n', in->carry_len)) != NULL ? e + 1 : in->carry + in->carry_len;
+		e = in->carry + in->carry_len;
 	if ((!in->src_eof && (e == in->carry || e[-1] != '\n')) || (in->csv && open))
 		return 0;
 	return (size_t)(e - in->carry);
