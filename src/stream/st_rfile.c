@@ -17,7 +17,7 @@ static int fetch(hfds_rfile *f, uint64_t offset, size_t len, uint8_t **out, hfds
 		len + 1, err);
 	if (rc < 0)
 		return rc;
-	f->bytes_read += n;
+	__atomic_add_fetch(&f->bytes_read, n, __ATOMIC_RELEASE);
 	if (n != len) {
 		hfds_free(*out);
 		*out = NULL;
@@ -33,6 +33,8 @@ int hfds_rfile_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 	uint64_t tail_at = f->size - f->tail_len;
 	uint8_t *data = NULL;
 	int rc;
+	if (f->cancel && __atomic_load_n(f->cancel, __ATOMIC_ACQUIRE))
+		return hfds_error_set(err, HFDS_ECANCELLED, "%s: the stream was closed", f->path);
 	if (f->tail && offset >= tail_at && offset + len <= f->size) {
 		memcpy(buf, f->tail + (offset - tail_at), len);
 		return 0;

@@ -21,6 +21,8 @@ typedef struct hfds_rfile {
 	uint8_t *tail;         /* the file's last tail_len bytes */
 	size_t tail_len;
 	uint64_t bytes_read;   /* bytes fetched through the hub */
+	const int *cancel;     /* optional: when it reads non-zero (atomically), the next read
+				  fails with HFDS_ECANCELLED instead of fetching */
 } hfds_rfile;
 
 /* Opens a Parquet reader over the file (borrowed strings must outlive `*r`); the rfile
