@@ -189,6 +189,22 @@ typedef struct hfds_download_report {
 HFDS_EXTERN int hfds_download(const char *endpoint, const char *repo_id, const hfds_download_options *opt,
 	hfds_download_report *report, hfds_error *err);
 
+/*
+ * Prepares datasets' own cache from a snapshot `rep` of hfds_download filled, so that
+ * datasets.load_dataset("NS/NAME"[, config]) works with HF_HUB_OFFLINE=1: datasets 5.2 does
+ * not read the hub cache offline, only folders it prepared itself. For every config of the
+ * card's dataset_info, writes `{cache}/{NS}___{snake(NAME)}/{config}/0.0.0/{commit}/` with
+ * dataset_info.json and one Arrow IPC stream `{snake(NAME)}-{split}.arrow` per split (the rows
+ * of the files load_dataset resolves, the features of their `huggingface` metadata), built as
+ * `{commit}.incomplete` and renamed; a folder already there is kept. `cache_dir` NULL =
+ * HF_DATASETS_CACHE, else $HF_HOME/datasets, else ~/.cache/huggingface/datasets. This copies
+ * the rows once more (as load_dataset does when online). Errors: HFDS_EUNSUPPORTED (a card
+ * without dataset_info, a shard without `huggingface` metadata), HFDS_EPARSE (the card),
+ * the reader's, HFDS_EIO.
+ */
+HFDS_EXTERN int hfds_download_prepare(const char *repo_id, const hfds_download_report *rep, const char *cache_dir,
+	hfds_error *err);
+
 /* ---- Arrow IPC stream output ---------------------------------------------------------- */
 
 /*
