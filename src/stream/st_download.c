@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stream/st_cache.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
 #include "util/try.h"
@@ -240,19 +241,19 @@ done:
 	return rc;
 }
 
-static char *cache_root(const hfds_download_options *opt)
+char *hfds_st__hf_cache(const char *given, const char *env, const char *sub)
 {
 	const char *v;
 	char *out = NULL;
-	if (opt && opt->cache_dir)
-		return hfds_strdup(opt->cache_dir);
-	if ((v = getenv("HF_HUB_CACHE")) && *v)
+	if (given)
+		return hfds_strdup(given);
+	if ((v = getenv(env)) && *v)
 		return hfds_strdup(v);
 	if ((v = getenv("HF_HOME")) && *v)
-		return asprintf(&out, "%s/hub", v) < 0 ? NULL : out;
+		return asprintf(&out, "%s/%s", v, sub) < 0 ? NULL : out;
 	if ((v = getenv("XDG_CACHE_HOME")) && *v)
-		return asprintf(&out, "%s/huggingface/hub", v) < 0 ? NULL : out;
-	return asprintf(&out, "%s/.cache/huggingface/hub", (v = getenv("HOME")) ? v : ".") < 0 ? NULL : out;
+		return asprintf(&out, "%s/huggingface/%s", v, sub) < 0 ? NULL : out;
+	return asprintf(&out, "%s/.cache/huggingface/%s", (v = getenv("HOME")) ? v : ".", sub) < 0 ? NULL : out;
 }
 
 void hfds_download_options_init(hfds_download_options *opt)
@@ -287,7 +288,8 @@ int hfds_download(const char *endpoint, const char *repo_id, const hfds_download
 	HFDS_TRY(hfds_hub_tree_list(&tree, hub, HFDS_REPO_DATASET, repo_id, report->commit, "", 1, err));
 	/* huggingface_hub's repo_folder_name: "datasets--" + the id with '/' as "--" */
 	p = strchr(repo_id, '/');
-	HFDS_FAIL_IF(!(root = cache_root(opt)) || asprintf(&repo_dir, "%s/datasets--%.*s%s%s", root,
+	HFDS_FAIL_IF(!(root = hfds_st__hf_cache(opt ? opt->cache_dir : NULL, "HF_HUB_CACHE", "hub")) ||
+		asprintf(&repo_dir, "%s/datasets--%.*s%s%s", root,
 		p ? (int)(p - repo_id) : (int)strlen(repo_id), repo_id, p ? "--" : "", p ? p + 1 : "") < 0, HFDS_ENOMEM,
 		err, "out of memory");
 	HFDS_FAIL_IF(!(files = hfds_calloc(tree->count + 1, sizeof(*files))), HFDS_ENOMEM, err, "out of memory");

@@ -29,6 +29,7 @@
 #include "hfds/arrow.h"
 #include "hfds/dataset.h"
 #include "store/store_internal.h"
+#include "stream/st_cache.h"
 #include "util/afile.h"
 #include "util/alloc.h"
 #include "util/try.h"
@@ -377,21 +378,6 @@ done:
 	return rc;
 }
 
-static char *datasets_cache(const char *given)
-{
-	const char *v;
-	char *out = NULL;
-	if (given)
-		return hfds_strdup(given);
-	if ((v = getenv("HF_DATASETS_CACHE")) && *v)
-		return hfds_strdup(v);
-	if ((v = getenv("HF_HOME")) && *v)
-		return asprintf(&out, "%s/datasets", v) < 0 ? NULL : out;
-	if ((v = getenv("XDG_CACHE_HOME")) && *v)
-		return asprintf(&out, "%s/huggingface/datasets", v) < 0 ? NULL : out;
-	return asprintf(&out, "%s/.cache/huggingface/datasets", (v = getenv("HOME")) ? v : ".") < 0 ? NULL : out;
-}
-
 int hfds_download_prepare(const char *repo_id, const hfds_download_report *rep, const char *cache_dir,
 	hfds_error *err)
 {
@@ -413,7 +399,8 @@ int hfds_download_prepare(const char *repo_id, const hfds_download_report *rep, 
 	HFDS_TRY(hfds_card__info_splits(&rows, card, err));
 	HFDS_FAIL_IF(json_array_size(rows) == 0, HFDS_EUNSUPPORTED, err,
 		"%s: the card has no dataset_info splits to prepare", repo_id);
-	HFDS_FAIL_IF(!(root = datasets_cache(cache_dir)) || !(name = snake(slash ? slash + 1 : repo_id)) ||
+	HFDS_FAIL_IF(!(root = hfds_st__hf_cache(cache_dir, "HF_DATASETS_CACHE", "datasets")) ||
+		!(name = snake(slash ? slash + 1 : repo_id)) ||
 		!(ns = hfds_strndup(repo_id, slash ? (size_t)(slash - repo_id) : 0)), HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(asprintf(&base, slash ? "%s/%s___%s" : "%s/%.0s%s", root, ns, name) < 0, HFDS_ENOMEM, err,
 		"out of memory");
