@@ -10,7 +10,7 @@
 # Every case runs RUNS times (default 1) under /usr/bin/time -v: wall, CPU (user+sys) and peak
 # RSS; the table shows the fastest run. ratio = reference / hfds (wall, and CPU). The RSS bound
 # of the issue is 2 row groups of the projected columns (uncompressed, from the footers) + 64 MB.
-# Usage: bench/stream/run.sh   (HFDS_BIN, SIZE_MB, RUNS, HFDS_BENCH_OUT)
+# Usage: bench/stream/run.sh   (HFDS_BIN, SIZE_MB, RUNS, HFDS_BENCH_OUT, PARTS="stream download")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${HFDS_BENCH_OUT:-$root/bench/out/stream}
@@ -18,6 +18,7 @@ bin=${HFDS_BIN:-$root/build/hfds}
 py=$root/tests/python/.venv/bin/python
 size_mb=${SIZE_MB:-1024}
 runs=${RUNS:-1}
+parts=${PARTS:-stream download}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hfds-bench-stream.XXXXXX")
 port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$out"
@@ -63,9 +64,11 @@ timed() {
   /usr/bin/time -v -a -o "$out/$name.time" "$@"
 }
 for _ in $(seq "$runs"); do
-  HF_HOME=$tmp/hf timed hfds_jsonl "$bin" stream bench/stream --endpoint "$url" > /dev/null
-  HF_HOME=$tmp/hf timed hfds_arrow "$bin" stream bench/stream --format arrow --endpoint "$url" > /dev/null
-  (cd "$tmp" && HF_HOME=$tmp/hf timed datasets_streaming "$py" iter.py)
+  if [[ " $parts " == *" stream "* ]]; then
+    HF_HOME=$tmp/hf timed hfds_jsonl "$bin" stream bench/stream --endpoint "$url" > /dev/null
+    HF_HOME=$tmp/hf timed hfds_arrow "$bin" stream bench/stream --format arrow --endpoint "$url" > /dev/null
+    (cd "$tmp" && HF_HOME=$tmp/hf timed datasets_streaming "$py" iter.py)
+  fi
   rm -rf "$tmp/dl"
   HF_HOME=$tmp/dl timed hfds_download "$bin" download bench/stream --endpoint "$url" > /dev/null 2>&1
   rm -rf "$tmp/dl_ref"
@@ -103,6 +106,8 @@ print(f"{'case':<18} {'wall s':>8} {'cpu s':>8} {'rows/s or MB/s':>15} {'ratio w
 groups = [("datasets_streaming", ["hfds_jsonl", "hfds_arrow", "datasets_streaming"], rows, ""),
           ("snapshot_download", ["hfds_download", "snapshot_download"], size / 1e6, " MB")]
 for ref_name, names, amount, unit in groups:
+    if not os.path.exists(f"{out}/{ref_name}.time"):
+        continue
     ref = runs(ref_name)
     for name in names:
         r = runs(name)
