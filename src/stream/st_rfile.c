@@ -39,10 +39,18 @@ int hfds_rfile_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 		memcpy(buf, f->tail + (offset - tail_at), len);
 		return 0;
 	}
-	if ((rc = fetch(f, offset, len, &data, err)) < 0)
-		return rc;
-	memcpy(buf, data, len);
-	hfds_free(data);
+	/* the hub hands back its own buffer: fetching a large range in pieces bounds that
+	 * second copy to one piece instead of a whole column chunk (a row group's worth) */
+	while (len) {
+		size_t n = len < HFDS_RFILE_PIECE ? len : HFDS_RFILE_PIECE;
+		if ((rc = fetch(f, offset, n, &data, err)) < 0)
+			return rc;
+		memcpy(buf, data, n);
+		hfds_free(data);
+		buf = (uint8_t *)buf + n;
+		offset += n;
+		len -= n;
+	}
 	return 0;
 }
 
