@@ -5,6 +5,8 @@
   and not the one after (at most two row groups alive).
 - Memory: peak RSS streaming a file of 3x as many row groups (same size each) stays within
   25% of the smaller one's: memory follows the row group, not the file.
+- Errors: a damaged row group met by the prefetch thread is the command's error, after the
+  rows before it.
 - Exact resume: kill -9 at seeded random points, every run continued with --state; the
   concatenated output equals the full stream exactly (no duplicate, no gap), across row
   groups and files.
@@ -170,3 +172,25 @@ def test_kill9_at_random_points_resumes_exactly(server, repos, hfds, hfds_bin, t
     missing = sorted(set(range(60000)) - set(ids))[:10]
     assert (dup, missing) == (0, []), (dup, missing, kills)
     assert lines == want
+
+
+def test_error_in_the_prefetch_thread_ends_the_stream_cleanly(server, repos, hfds, tmp_path):
+    """A shard whose second row group is damaged: the first batch is printed, then the error
+    the prefetch thread met is the command's error, naming the file (ASan: no leak, no crash)."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    path = folder / "train-00000-of-00001.parquet"
+    pq.write_table(blob_table(2000, 200, 5), path, row_group_size=1000, compression="none")
+    meta = pq.ParquetFile(path).metadata
+    col = meta.row_group(1).column(1)
+    data = bytearray(path.read_bytes())
+    start = col.data_page_offset
+    data[start:start + 64] = b"\xff" * 64     # the page header of row group 1's blob chunk
+    path.write_bytes(bytes(data))
+    api = HfApi(endpoint=server.url, token=server.alice)
+    api.create_repo("alice/bad", repo_type="dataset")
+    api.upload_folder(repo_id="alice/bad", repo_type="dataset", folder_path=str(folder), path_in_repo="data")
+    r = hfds("stream", "alice/bad", "--endpoint", server.url, check=False)
+    assert r.returncode not in (0, -6, -11) and r.returncode > 0, r.stderr[-2000:]
+    assert "train-00000-of-00001.parquet" in r.stderr and "AddressSanitizer" not in r.stderr, r.stderr[-2000:]
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == list(range(1000))
