@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hfds/hub.h"
+#include "hfds/stream.h"
 #include "util/alloc.h"
 
 static const char *resolve_part(const char *s)
