@@ -2,10 +2,12 @@
  * hfds cat FILE [--limit N] [--columns a,b] [--no-verify-crc]: the file's rows as canonical
  * JSON Lines, streamed one row group at a time.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hfds/parquet_reader.h"
@@ -57,6 +59,34 @@ static int parse_row_groups(const char *s, int **out, size_t *n)
 	return 0;
 }
 
+static int write_all(const char *p, size_t len, hfds_error *err)
+{
+	while (len > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return hfds_error_set(err, HFDS_EIO, "writing to stdout failed: %s", strerror(errno));
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes the formatter's text to stdout once it holds at least `min` bytes (all of it when
+ * min is 0), with write(2) in big pieces: stdio would copy every byte once more. */
+static int write_text(hfds_pq_rowfmt *fmt, size_t min, hfds_error *err)
+{
+	size_t len;
+	const char *p = hfds_pq_rowfmt_text(fmt, &len);
+	if (len < min || len == 0)
+		return 0;
+	if (write_all(p, len, err) < 0)
+		return HFDS_EIO;
+	hfds_pq_rowfmt_clear(fmt);
+	return 0;
+}
+
 int cmd_cat(int argc, char **argv)
 {
 	int *rgs = NULL;
@@ -67,6 +97,7 @@ int cmd_cat(int argc, char **argv)
 	hfds_pq_scan_options so;
 	hfds_pq_reader *r = NULL;
 	hfds_remote_file *remote = NULL;
+	hfds_pq_rowfmt *fmt = NULL;
 	struct ArrowArrayStream st = {0};
 	struct ArrowSchema schema = {0};
 	hfds_error err;
@@ -119,6 +150,8 @@ int cmd_cat(int argc, char **argv)
 		hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
 		goto fail;
 	}
+	if (hfds_pq_rowfmt_new(&fmt, &schema, &err) < 0)
+		goto fail;
 	while (limit < 0 || printed < limit) {
 		struct ArrowArray batch;
 		int64_t n;
@@ -131,30 +164,33 @@ int cmd_cat(int argc, char **argv)
 		n = batch.length;
 		if (limit >= 0 && n > limit - printed)
 			n = limit - printed;
-		/* format in slices so the text buffer stays small */
-		for (int64_t k = 0; k < n; k += 4096) {
-			int64_t e = k + 4096 < n ? k + 4096 : n;
-			char *text;
-			size_t len;
-			if (hfds_pq_format_rows(&schema, &batch, k, e, &text, &len, &err) < 0) {
+		/* format in slices and write each in one call, so the text buffer stays ~1 MiB */
+		for (int64_t k = 0; k < n; k += 2048) {
+			int64_t e = k + 2048 < n ? k + 2048 : n;
+			if (hfds_pq_rowfmt_append(fmt, &batch, k, e, &err) < 0 || write_text(fmt, 1 << 20, &err) < 0) {
 				batch.release(&batch);
 				goto fail;
 			}
-			fwrite(text, 1, len, stdout);
-			hfds_free(text);
 		}
 		printed += n;
 		batch.release(&batch);
 	}
-	if (fflush(stdout) != 0) {
-		hfds_error_set(&err, HFDS_EIO, "writing to stdout failed");
+	if (write_text(fmt, 0, &err) < 0)
 		goto fail;
-	}
 	goto done;
 fail:
-	fflush(stdout);
+	if (fmt) { /* the complete rows before the failure are still printed, as they were read */
+		size_t len;
+		const char *text = hfds_pq_rowfmt_text(fmt, &len);
+		const char *nl = len ? memrchr(text, '\n', len) : NULL;
+		hfds_error ignored;
+		hfds_error_init(&ignored);
+		if (nl)
+			write_all(text, (size_t)(nl - text) + 1, &ignored);
+	}
 	code = cli_fail(&err);
 done:
+	hfds_pq_rowfmt_free(fmt);
 	if (schema.release)
 		schema.release(&schema);
 	if (st.release)

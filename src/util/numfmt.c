@@ -1,5 +1,6 @@
 /*
- * Shortest round-trip formatting by search: only the p-digit decimals just below and above v
+ * Doubles take Schubfach (util/shortest.c). Floats and halves, rare in datasets, take
+ * shortest round-trip formatting by search: only the p-digit decimals just below and above v
  * can round back to v, so "some p-digit decimal round-trips" is checked with at most three
  * parses, and it is monotone in p (p-digit decimals are also (p+1)-digit decimals), which
  * allows a binary search. Among round-tripping candidates the correctly rounded one wins, as
@@ -8,6 +9,7 @@
  */
 #include "util/numfmt.h"
 #include "util/clocale.h"
+#include "util/shortest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -97,8 +99,6 @@ static double decimal_to_double(uint64_t mant, int exp)
 static double round_trip(uint64_t mant, int exp, enum width w)
 {
 	switch (w) {
-	case W_DOUBLE:
-		return decimal_to_double(mant, exp);
 	case W_FLOAT:
 		if (mant < (1u << 24) && exp >= -10 && exp <= 10) {
 			float f = (float)mant;
@@ -210,7 +210,57 @@ static size_t render(int neg, const char *digits, int exp10, char *out)
 			memcpy(o, d + 1, k - 1);
 			o += k - 1;
 		}
-		o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+		*o++ = 'e';
+		*o++ = n - 1 < 0 ? '-' : '+';
+		o += hfds_fmt_uint64((uint64_t)abs(n - 1), o);
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+const char hfds_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				   "8081828384858687888990919293949596979899";
+
+static const uint64_t POW10_U[] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull };
+
+/* render() for a double a > 0 from its Schubfach digits, without the string round trip: the
+ * common layouts (integer, or digits around a point) print the two parts as integers. */
+static size_t render_double(int neg, double a, char *out)
+{
+	uint64_t m;
+	int e, k;
+	char *o = out;
+	hfds_shortest_double(a, &m, &e);
+	while (m % 10 == 0) {
+		m /= 10;
+		e++;
+	}
+	for (k = 1; k < 17 && m >= POW10_U[k]; k++)
+		;
+	int n = e + k; /* a = 0.d1d2...dk x 10^n */
+	if (neg)
+		*o++ = '-';
+	if (k <= n && n <= 21) {
+		o += hfds_fmt_uint64(m, o);
+		for (int i = 0; i < n - k; i++)
+			*o++ = '0';
+	} else if (0 < n && n <= 21) {
+		uint64_t p = POW10_U[k - n], frac = m % p;
+		o += hfds_fmt_uint64(m / p, o);
+		*o++ = '.';
+		int i = k - n; /* the fraction's digits, leading zeros kept, two per division */
+		for (; i >= 2; i -= 2, frac /= 100)
+			memcpy(o + i - 2, hfds_digit_pairs + (frac % 100) * 2, 2);
+		if (i)
+			o[0] = (char)('0' + frac);
+		o += k - n;
+	} else {
+		char digits[24];
+		hfds_fmt_uint64(m, digits);
+		return render(neg, digits, n - 1, out);
 	}
 	*o = '\0';
 	return (size_t)(o - out);
@@ -226,8 +276,8 @@ static size_t fmt_special(double v, char *out)
 
 static size_t fmt_width(double v, enum width w, char *out)
 {
-	static const int max_digits[] = { 5, 9, 17 };
-	static const double exact_int[] = { 0x1p11, 0x1p24, 0x1p53 };
+	static const int max_digits[] = { 5, 9 };
+	static const double exact_int[] = { 0x1p11, 0x1p24 };
 	if (!isfinite(v))
 		return fmt_special(v, out);
 	int neg = signbit(v) != 0;
@@ -237,6 +287,8 @@ static size_t fmt_width(double v, enum width w, char *out)
 		return neg ? 2 : 1;
 	}
 	char digits[24];
+	if (w == W_DOUBLE)
+		return render_double(neg, a, out);
 	if (a < exact_int[w] && a == floor(a)) {
 		int n = hfds_snprintf_c(digits, sizeof(digits), "%.0f", a);
 		return render(neg, digits, n - 1, out);
@@ -270,17 +322,41 @@ size_t hfds_fmt_half(uint16_t bits, char *out)
 	return fmt_width(hfds_half_to_double(bits), W_HALF, out);
 }
 
+static int count_digits(uint64_t v)
+{
+	int n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* Counts the digits first, then fills them from the end two per division: the hot path of
+ * number output (`hfds cat`). */
 size_t hfds_fmt_uint64(uint64_t v, char *out)
 {
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
+	size_t n = (size_t)count_digits(v);
+	char *t = out + n;
+	*t = '\0';
+	while (v >= 100) {
+		t -= 2;
+		memcpy(t, hfds_digit_pairs + (v % 100) * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, hfds_digit_pairs + v * 2, 2);
+	} else {
+		*--t = (char)('0' + v);
+	}
 	return n;
 }
 

@@ -26,6 +26,8 @@ size_t hfds_fmt_float(float v, char *out);
 size_t hfds_fmt_half(uint16_t bits, char *out);
 size_t hfds_fmt_int64(int64_t v, char *out);
 size_t hfds_fmt_uint64(uint64_t v, char *out);
+/* "00" "01" ... "99": the two digits of n at hfds_digit_pairs + 2n (integer printers). */
+extern const char hfds_digit_pairs[201];
 
 /* binary16 <-> double. half_to_double is exact; double_to_half rounds to nearest, ties to
  * even, overflowing to infinity; NaN stays NaN (quiet, sign kept). */

@@ -2,7 +2,7 @@
  * Canonical JSON Lines rows (the format of `hfds cat` and the npm judges, BRIEF "canonical
  * row format") from Arrow record batches: one object per row, keys in schema order.
  * Works on any struct batch whose types are those hfds_pq_reader produces.
- * Thread-safe (no state); allocates only by growing the caller's buffer.
+ * Thread-safe (no shared state); allocates the compiled schema and grows the caller's buffer.
  */
 #ifndef HFDS_PQ_CATFMT_H
 #define HFDS_PQ_CATFMT_H
@@ -13,13 +13,9 @@
 #include "hfds/common.h"
 #include "util/buf.h"
 
-/* Appends rows [from, to) of the struct batch as "{...}\n" lines. Unknown Arrow formats give
- * HFDS_EUNSUPPORTED. */
+/* Appends rows [from, to) of the struct batch as "{...}\n" lines (hfds_pq_rowfmt compiled
+ * for this one call). Unknown Arrow formats give HFDS_EUNSUPPORTED. */
 int pq_catfmt_rows(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *batch,
 		   int64_t from, int64_t to, hfds_error *err);
-
-/* Appends one value of `arr` at index i (JSON). */
-int pq_catfmt_value(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *arr,
-		    int64_t i, hfds_error *err);
 
 #endif
