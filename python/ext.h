@@ -16,6 +16,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
 #include "hfds/arrow_abi.h"
 #include "hfds/common.h"
 
@@ -52,10 +56,27 @@ int ext_writer_type_init(PyObject *m);
 /* The hfds_ds of a Writer object (borrowed); NULL with an exception. */
 struct hfds_ds *ext_writer_ds(PyObject *obj);
 
+/* Progress and Ctrl-C for one call into the library (ext_watch.c). Made and ended on the
+ * calling thread with the GIL held; poll/event are called without it, from any thread. */
+typedef struct ext_watch {
+	pthread_t owner;            /* the thread that called into C: the one that runs signal handlers */
+	PyObject *progress;         /* callable(what, done, total) or NULL (owned) */
+	int stop;                   /* set (atomically) once a signal handler raised */
+	PyObject *exc_type, *exc_value, *exc_tb; /* that exception, until ext_watch_end */
+} ext_watch;
+void ext_watch_init(ext_watch *w, PyObject *progress);
+/* 1 when the call should stop (Ctrl-C); runs signal handlers when called on the owner. */
+int ext_watch_poll(ext_watch *w);
+/* Calls the progress callable, if any (errors are reported as unraisable, not propagated). */
+void ext_watch_event(ext_watch *w, const char *what, uint64_t done, uint64_t total);
+/* hfds_ds_progress_fn over an ext_watch payload. */
+void ext_ds_progress(void *payload, const char *what, uint64_t done, uint64_t total);
+/* Restores the exception a handler raised (-1) or returns 0; drops the callable. */
+int ext_watch_end(ext_watch *w);
+
 /* Module functions defined in the other files. */
 PyObject *ext_read_parquet(PyObject *self, PyObject *args, PyObject *kw);
-PyObject *ext_read_jsonl(PyObject *self, PyObject *args, PyObject *kw);
-PyObject *ext_infer_jsonl(PyObject *self, PyObject *args);
+PyObject *ext_rows_batch(PyObject *self, PyObject *args);
 PyObject *ext_chess_sample(PyObject *self, PyObject *args, PyObject *kw);
 
 /* Creates the heap type of `spec` into *out and adds it to module `m` under its short name. */

@@ -137,23 +137,27 @@ static int with_dataset(hub_obj *h, dataset_op op, const char *repo_id, const ch
 	return rc;
 }
 
-/* publish(writer, repo_id, branch=None, private=False, title=None, description=None) -> sha */
+/* publish(writer, repo_id, branch=None, private=False, title=None, description=None,
+ *         upload_workers=0) -> sha. upload_workers > 0: parallel uploads (else the hub's default). */
 static PyObject *hub_publish(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "title", "description", NULL};
+	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "title", "description", "upload_workers",
+		NULL};
 	hub_obj *h = (hub_obj *)self;
 	PyObject *wobj;
 	const char *repo_id, *branch = NULL;
-	int is_private = 0, rc;
+	int is_private = 0, workers = 0, rc;
 	hfds_ds_publish_options po = { .version = HFDS_DS_PUBLISH_OPTIONS_VERSION };
 	hfds_error err;
 	char sha[41] = "";
 	struct hfds_ds *ds;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpzz", kwlist, &wobj, &repo_id, &branch, &is_private, &po.title,
-		    &po.description))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpzzi", kwlist, &wobj, &repo_id, &branch, &is_private,
+		    &po.title, &po.description, &workers))
 		return NULL;
 	if (!(ds = ext_writer_ds(wobj)))
 		return NULL;
+	if (workers > 0)
+		hfds_hub_set_upload_workers(h->hub, (unsigned)workers);
 	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
 	rc = with_dataset(h, OP_PUBLISH, repo_id, branch,
@@ -410,17 +414,43 @@ static PyObject *hub_log(PyObject *self, PyObject *args)
 	return l;
 }
 
+/* The chess publisher's events as progress events: ("games", games read, 0) while sampling,
+ * ("batch", batches published by this run, batches asked for) after each commit. */
+typedef struct {
+	ext_watch watch;
+	uint64_t batches, published;
+} chess_ctx;
+
+static void chess_event(void *ctx, const hfds_chess_publish_event *ev)
+{
+	chess_ctx *c = ctx;
+	if (ev->kind == HFDS_CHESS_PUBLISH_PROGRESS)
+		ext_watch_event(&c->watch, "games", ev->stats ? ev->stats->games : 0, 0);
+	else if (ev->kind == HFDS_CHESS_PUBLISH_BATCH)
+		ext_watch_event(&c->watch, "batch", ++c->published, c->batches);
+}
+
+static int chess_cancelled(void *ctx)
+{
+	return ext_watch_poll(&((chess_ctx *)ctx)->watch);
+}
+
 /* chess_push(paths, repo_id, branch=None, tag=None, private=False, resume=False, batches=3,
  *            batch_size=100000, train_ratio=0.95, window=10, threads=0, sampler="ply-curve",
- *            seed=0, min_elo=2000, subsample=0.33, min_ply=0, max_ply=0) -> result dict */
+ *            seed=0, min_elo=2000, subsample=0.33, min_ply=0, max_ply=0, upload_workers=0,
+ *            progress=None) -> result dict. Ctrl-C stops it (KeyboardInterrupt) at the next
+ * poll of the publisher: the repository keeps the batches committed so far. */
 static PyObject *hub_chess_push(PyObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = {"paths", "repo_id", "branch", "tag", "private", "resume", "batches", "batch_size",
-		"train_ratio", "window", "threads", "sampler", "seed", "min_elo", "subsample", "min_ply", "max_ply", NULL};
+		"train_ratio", "window", "threads", "sampler", "seed", "min_elo", "subsample", "min_ply", "max_ply",
+		"upload_workers", "progress", NULL};
 	hub_obj *h = (hub_obj *)self;
 	hfds_chess_publish_opts o;
 	hfds_chess_publish_result res;
-	PyObject *paths_obj, *seq;
+	chess_ctx ctx;
+	PyObject *paths_obj, *seq, *progress = Py_None;
+	int workers = 0;
 	const char *sampler = "ply-curve";
 	unsigned long long batches = 3, batch_size = 100000, seed = 0;
 	char **given = NULL, **paths = NULL;
@@ -430,10 +460,13 @@ static PyObject *hub_chess_push(PyObject *self, PyObject *args, PyObject *kw)
 	int rc = 0;
 	hfds_chess_publish_opts_init(&o);
 	memset(&res, 0, sizeof(res));
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zzppKKdiisKddii", kwlist, &paths_obj, &o.repo_id, &o.branch,
-		    &o.tag, &o.is_private, &o.resume, &batches, &batch_size, &o.train_ratio, &o.window, &o.threads,
-		    &sampler, &seed, &o.sample.min_elo, &o.sample.subsample, &o.sample.min_ply, &o.sample.max_ply))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zzppKKdiisKddiiiO", kwlist, &paths_obj, &o.repo_id,
+		    &o.branch, &o.tag, &o.is_private, &o.resume, &batches, &batch_size, &o.train_ratio, &o.window,
+		    &o.threads, &sampler, &seed, &o.sample.min_elo, &o.sample.subsample, &o.sample.min_ply,
+		    &o.sample.max_ply, &workers, &progress))
 		return NULL;
+	if (progress != Py_None && !PyCallable_Check(progress))
+		return PyErr_Format(PyExc_TypeError, "progress must be callable or None");
 	if ((o.sample.sampler = hfds_chess_sampler_from_name(sampler)) < 0)
 		return PyErr_Format(PyExc_ValueError, "unknown sampler '%s' (ply-curve, chesspos-v1, all)", sampler);
 	o.sample.seed = seed;
@@ -455,11 +488,21 @@ static PyObject *hub_chess_push(PyObject *self, PyObject *args, PyObject *kw)
 		}
 	}
 	hfds_error_init(&err);
+	if (workers > 0)
+		hfds_hub_set_upload_workers(h->hub, (unsigned)workers);
+	ext_watch_init(&ctx.watch, progress);
+	ctx.batches = o.batches;
+	ctx.published = 0;
+	o.on_event = chess_event;
+	o.cancelled = chess_cancelled;
+	o.ctx = &ctx;
 	Py_BEGIN_ALLOW_THREADS
 	rc = hfds_chess_expand_paths(&paths, &npaths, given, (size_t)n, 1, &err);
 	if (rc == 0)
 		rc = hfds_chess_publish(h->hub, paths, npaths, &o, &res, &err);
 	Py_END_ALLOW_THREADS
+	if (ext_watch_end(&ctx.watch) < 0)
+		goto done; /* KeyboardInterrupt (or what a signal handler raised) */
 	if (rc < 0) {
 		ext_raise(rc, &err);
 		goto done;

@@ -385,9 +385,7 @@ static PyMethodDef methods[] = {
 	{"stream_matches", stream_matches, METH_VARARGS, "None if a stream has the target schema."},
 	{"read_parquet", (PyCFunction)(void (*)(void))ext_read_parquet, METH_VARARGS | METH_KEYWORDS,
 		"Stream of a Parquet file's row groups."},
-	{"read_jsonl", (PyCFunction)(void (*)(void))ext_read_jsonl, METH_VARARGS | METH_KEYWORDS,
-		"Stream of a JSON Lines file as batches of the features' storage schema."},
-	{"infer_jsonl", ext_infer_jsonl, METH_VARARGS, "Features JSON inferred from JSON Lines."},
+	{"rows_batch", ext_rows_batch, METH_VARARGS, "Stream capsule of one batch made from a list of dict rows."},
 	{"chess_sample", (PyCFunction)(void (*)(void))ext_chess_sample, METH_VARARGS | METH_KEYWORDS,
 		"Chesspos rows sampled from PGN sources."},
 	{NULL, NULL, 0, NULL}

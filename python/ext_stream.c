@@ -1,5 +1,5 @@
 /*
- * hfds._hfds.Stream and the streams behind read_parquet / read_jsonl.
+ * hfds._hfds.Stream and the stream behind read_parquet and load.
  *
  * A Stream owns one ArrowArrayStream. `__arrow_c_stream__` moves it into a capsule, so
  * pyarrow, polars or DuckDB read the batches straight from the C reader with no copy and no
@@ -8,21 +8,36 @@
  * after the other and can start `skip` rows in: whole files and row groups are skipped from
  * the footers, and the first batch's columns are sliced with their Arrow offsets, so a
  * resume reads nothing it does not return.
+ *
+ * Speed: the Parquet reader decodes up to SRC_THREADS row groups at once (batches still come
+ * in order). Over a hub, its concurrent range reads each take one of SRC_THREADS hub
+ * handles (a handle serves one thread at a time), so the column chunks of the next row
+ * groups download while the current one decodes.
  */
 #include "ext.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hfds/arrow.h"
 #include "hfds/dataset.h"
 #include "hfds/hub.h"
-#include "hfds/ingest.h"
 #include "hfds/parquet_reader.h"
 #include "util/alloc.h"
 
 /* ---- the file-backed source stream ----------------------------------------------------- */
+
+enum { SRC_MAX_THREADS = 8 };
+
+/* Decoding threads (and hub handles): the cores, at least 2 so that over HTTP one range read
+ * waits while another row group decodes, at most SRC_MAX_THREADS. */
+static int src_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 2 : n > SRC_MAX_THREADS ? SRC_MAX_THREADS : (int)n;
+}
 
 typedef struct src {
 	char **paths;
@@ -32,11 +47,14 @@ typedef struct src {
 	hfds_pq_reader *reader;
 	struct ArrowArrayStream scan;
 	int64_t skip;              /* rows still to skip */
-	hfds_hub *hub;             /* set: paths are files of repo_id at rev, read through the hub */
+	hfds_hub *hubs[SRC_MAX_THREADS]; /* set: paths are files of repo_id at rev, read through a hub */
+	int nhubs, threads;
+	int idle[SRC_MAX_THREADS], nidle; /* hub handles not in use, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	char *repo_id, *rev;
 	uint64_t *sizes;
-	hfds_ingest *jsonl;
-	struct ArrowSchema schema; /* jsonl: the storage schema; parquet: the first file's */
+	struct ArrowSchema schema; /* the first file's */
 	int code;
 	hfds_error err;
 } src;
@@ -64,8 +82,18 @@ static int hub_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 	src *s = ctx;
 	uint8_t *data = NULL;
 	size_t got = 0;
-	int rc = hfds_hub_read(&data, &got, s->hub, HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset,
+	int rc, k;
+	pthread_mutex_lock(&s->mu);
+	while (s->nidle == 0)
+		pthread_cond_wait(&s->cv, &s->mu);
+	k = s->idle[--s->nidle];
+	pthread_mutex_unlock(&s->mu);
+	rc = hfds_hub_read(&data, &got, s->hubs[k], HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset,
 		len, len + 1, err);
+	pthread_mutex_lock(&s->mu);
+	s->idle[s->nidle++] = k;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 	if (rc == 0 && got != len)
 		rc = hfds_error_set(err, HFDS_ECORRUPT, "%s: short read at offset %llu", s->paths[s->cur],
 			(unsigned long long)offset);
@@ -77,9 +105,12 @@ static int hub_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 
 static int src_open_reader(src *s, hfds_error *err)
 {
-	if (!s->hub)
-		return hfds_pq_reader_open_path(&s->reader, s->paths[s->cur], NULL, err);
-	return hfds_pq_reader_open_callback(&s->reader, s->sizes[s->cur], hub_read, s, s->paths[s->cur], NULL, err);
+	hfds_pq_reader_options ro;
+	hfds_pq_reader_options_init(&ro);
+	ro.threads = s->threads;
+	if (!s->nhubs)
+		return hfds_pq_reader_open_path(&s->reader, s->paths[s->cur], &ro, err);
+	return hfds_pq_reader_open_callback(&s->reader, s->sizes[s->cur], hub_read, s, s->paths[s->cur], &ro, err);
 }
 
 /* Opens paths[cur] (then the next ones while `skip` covers them whole) and starts its scan
@@ -170,29 +201,21 @@ static int src_get_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 	int rc;
 	if (s->code)
 		return src_fail(s, s->code);
-	if (s->jsonl) {
-		rc = hfds_ingest_next(s->jsonl, out, &s->err);
-		if (rc == HFDS_ITEROVER) {
-			out->release = NULL;
-			rc = 0;
+	rc = src_next_parquet(s, out);
+	/* a resume point inside a row group: the batch starts `skip` rows in */
+	if (rc == 0 && out->release && s->skip > 0) {
+		/* moved into each column, not the struct: pyarrow imports a record batch only
+		 * with a zero top-level offset */
+		int64_t k = s->skip < out->length ? s->skip : out->length, i;
+		for (i = 0; i < out->n_children; i++) {
+			struct ArrowArray *c = out->children[i];
+			c->offset += k;
+			c->length -= k;
+			if (c->null_count)
+				c->null_count = -1;
 		}
-	} else {
-		rc = src_next_parquet(s, out);
-		/* a resume point inside a row group: the batch starts `skip` rows in */
-		if (rc == 0 && out->release && s->skip > 0) {
-			/* moved into each column, not the struct: pyarrow imports a record batch only
-			 * with a zero top-level offset */
-			int64_t k = s->skip < out->length ? s->skip : out->length, i;
-			for (i = 0; i < out->n_children; i++) {
-				struct ArrowArray *c = out->children[i];
-				c->offset += k;
-				c->length -= k;
-				if (c->null_count)
-					c->null_count = -1;
-			}
-			out->length -= k;
-			s->skip -= k;
-		}
+		out->length -= k;
+		s->skip -= k;
 	}
 	return rc < 0 ? src_fail(s, rc) : 0;
 }
@@ -206,13 +229,16 @@ static const char *src_last_error(struct ArrowArrayStream *st)
 static void src_release(struct ArrowArrayStream *st)
 {
 	src *s = st->private_data;
+	int i;
 	src_close_file(s);
-	hfds_ingest_free(s->jsonl);
 	if (s->schema.release)
 		s->schema.release(&s->schema);
 	strv_free(s->paths, s->npaths);
 	strv_free(s->columns, s->ncolumns);
-	hfds_hub_free(s->hub);
+	for (i = 0; i < s->nhubs; i++)
+		hfds_hub_free(s->hubs[i]);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	free(s->repo_id);
 	free(s->rev);
 	free(s->sizes);
@@ -235,6 +261,9 @@ static src *src_new(struct ArrowArrayStream *st)
 	if (!s)
 		return NULL;
 	hfds_error_init(&s->err);
+	s->threads = src_threads();
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	st->get_schema = src_get_schema;
 	st->get_next = src_get_next;
 	st->get_last_error = src_last_error;
@@ -367,67 +396,17 @@ PyObject *ext_stream_hub_files(const hfds_target *t, const char *repo_id, const 
 	}
 	s->skip = skip;
 	hfds_error_init(&err);
-	/* the stream's own hub handle: a hub belongs to one thread, the stream may move */
-	rc = hfds_hub_open_target(&s->hub, t, &err);
+	/* the stream's own hub handles: a hub belongs to one thread, the stream may move, and
+	 * the reader's threads read concurrently */
+	for (rc = 0; rc == 0 && s->nhubs < s->threads; s->nhubs++) {
+		rc = hfds_hub_open_target(&s->hubs[s->nhubs], t, &err);
+		s->idle[s->nidle++] = s->nhubs;
+	}
 	if (rc < 0) {
 		st.release(&st);
 		return ext_raise(rc, &err);
 	}
 	return src_start(&st);
-}
-
-/* read_jsonl(path, features_json) -> Stream of storage-schema batches. */
-PyObject *ext_read_jsonl(PyObject *self, PyObject *args, PyObject *kw)
-{
-	static char *kwlist[] = {"path", "features", NULL};
-	const char *path, *json;
-	Py_ssize_t jlen;
-	struct ArrowArrayStream st = {0};
-	hfds_features *f = NULL;
-	src *s;
-	int rc;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#", kwlist, &path, &json, &jlen))
-		return NULL;
-	if (!(s = src_new(&st)))
-		return PyErr_NoMemory();
-	rc = hfds_features_parse_json(&f, json, (size_t)jlen, &s->err);
-	if (rc == 0)
-		rc = hfds_features_to_arrow_schema(&s->schema, f, 0, &s->err);
-	if (rc == 0)
-		rc = hfds_ingest_open(&s->jsonl, path, f, NULL, &s->err);
-	hfds_features_free(f);
-	if (rc < 0) {
-		PyObject *r = ext_raise(rc, &s->err);
-		st.release(&st);
-		return r;
-	}
-	return ext_stream_new(&st, src_error_of);
-}
-
-/* infer_jsonl(path) -> features JSON of the file's rows. */
-PyObject *ext_infer_jsonl(PyObject *self, PyObject *args)
-{
-	const char *path;
-	hfds_error err;
-	hfds_ingest *in = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
-	PyObject *r;
-	if (!PyArg_ParseTuple(args, "s", &path))
-		return NULL;
-	hfds_error_init(&err);
-	Py_BEGIN_ALLOW_THREADS
-	rc = hfds_ingest_open(&in, path, NULL, NULL, &err);
-	if (rc == 0)
-		rc = hfds_features_to_json(&text, &len, hfds_ingest_features(in), 0, &err);
-	hfds_ingest_free(in);
-	Py_END_ALLOW_THREADS
-	if (rc < 0)
-		return ext_raise(rc, &err);
-	r = PyUnicode_FromStringAndSize(text, (Py_ssize_t)len);
-	hfds_free(text);
-	return r;
 }
 
 /* ---- the Stream type ------------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 typedef struct {
 	PyObject_HEAD
 	hfds_ds *ds;
+	ext_watch watch;  /* the progress callable the library's events go to */
 } writer_obj;
 
 static PyTypeObject *writer_type;
@@ -29,11 +30,14 @@ static int writer_live(writer_obj *w)
 }
 
 /* Writer(folder, features_json, max_shard_size="500MB", append=False, set_default=False,
- *        threads=0, replace_features=False, replace_config=-1) */
+ *        threads=0, replace_features=False, replace_config=-1, progress=None)
+ * progress: callable(what, done, total) for the library's events ("shard", "commit", ...)
+ * and ("rows", rows written to the split so far, 0) after each batch. */
 static PyObject *writer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = {"folder", "features", "max_shard_size", "append", "set_default", "threads",
-		"replace_features", "replace_config", NULL};
+		"replace_features", "replace_config", "progress", NULL};
+	PyObject *progress = Py_None;
 	const char *folder, *json, *size = "500MB";
 	Py_ssize_t jlen;
 	int append = 0, set_default = 0, threads = 0, replace = 0, replace_config = -1, rc;
@@ -41,9 +45,11 @@ static PyObject *writer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 	hfds_features *f = NULL;
 	hfds_error err;
 	writer_obj *w;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#|sppipi", kwlist, &folder, &json, &jlen, &size, &append,
-		    &set_default, &threads, &replace, &replace_config))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#|sppipiO", kwlist, &folder, &json, &jlen, &size, &append,
+		    &set_default, &threads, &replace, &replace_config, &progress))
 		return NULL;
+	if (progress != Py_None && !PyCallable_Check(progress))
+		return PyErr_Format(PyExc_TypeError, "progress must be callable or None");
 	hfds_error_init(&err);
 	hfds_ds_options_init(&o);
 	o.layout = append ? HFDS_DS_LAYOUT_APPEND : HFDS_DS_LAYOUT_SHARDS;
@@ -60,6 +66,11 @@ static PyObject *writer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 		return NULL;
 	}
 	if (rc == 0) {
+		ext_watch_init(&w->watch, progress);
+		if (w->watch.progress) {
+			o.progress = ext_ds_progress;
+			o.progress_payload = &w->watch;
+		}
 		Py_BEGIN_ALLOW_THREADS
 		rc = hfds_ds_open(&w->ds, folder, f, &o, &err);
 		Py_END_ALLOW_THREADS
@@ -76,6 +87,7 @@ static void writer_dealloc(PyObject *self)
 {
 	writer_obj *w = (writer_obj *)self;
 	hfds_ds_free(w->ds);
+	ext_watch_end(&w->watch);
 	ext_dealloc(self);
 }
 
@@ -154,6 +166,8 @@ static PyObject *writer_write(PyObject *self, PyObject *args)
 			break;
 		if (PyErr_CheckSignals() < 0)
 			return NULL;
+		if (rc == 0)
+			ext_watch_event(&w->watch, "rows", (uint64_t)rows, 0);
 	}
 	if (interrupted) {
 		PyErr_SetNone(PyExc_KeyboardInterrupt);
@@ -201,6 +215,7 @@ static PyObject *writer_close(PyObject *self, PyObject *unused)
 	Py_BEGIN_ALLOW_THREADS
 	hfds_ds_free(ds);
 	Py_END_ALLOW_THREADS
+	ext_watch_end(&w->watch);
 	Py_RETURN_NONE;
 }
 

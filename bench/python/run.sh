@@ -4,9 +4,11 @@
 #         ~1 GB pyarrow table (goal: >= 5x faster, <= 1/3 of datasets' peak RSS);
 #   load: pa.table(hfds.load(repo)) vs datasets.load_dataset(repo, split="train") with a fresh
 #         cache (goal: >= 3x).
-# Each measurement is a fresh child process: wall time of the call (imports not timed), and
-# the child's peak RSS (ru_maxrss), with what it was just before the call (the table, the
-# imported modules) reported apart.
+# Each measurement is a fresh child process: wall time of the call (imports not timed), the
+# CPU time of the client (the child's user+sys during the call, threads included) and of the
+# server (`hfds serve`'s user+sys from /proc over the same call), and the child's peak RSS
+# (ru_maxrss), with what it was just before the call (the table, the imported modules)
+# reported apart. CPU times are the figures to compare on a busy machine.
 # usage: bench/python/run.sh [HFDS_BIN] [SIZE_MB]   (default build/hfds, 1000; RUNS=3)
 set -euo pipefail
 HFDS=$(realpath "${1:-${HFDS_BIN:-build/hfds}}")
@@ -28,14 +30,17 @@ PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$W/serve.log" | head -1)
 URL=http://127.0.0.1:$PORT
 echo "# hfds serve at $URL; table: ${MB} MB (id int64, 1 KB of incompressible text per row)"
 PYTHONPATH="$OUT/pkg" HF_ENDPOINT="$URL" HF_TOKEN="$TOKEN" HF_HUB_DISABLE_XET=1 HF_HUB_DISABLE_PROGRESS_BARS=1 \
-HF_DATASETS_DISABLE_PROGRESS_BARS=1 "$PY" - "$W" "$MB" "${RUNS:-3}" "$URL" "$TOKEN" <<'PY' | tee "$OUT/results.txt"
-import json, statistics, subprocess, sys
-w, mb, runs, url, token = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+HF_DATASETS_DISABLE_PROGRESS_BARS=1 "$PY" - "$W" "$MB" "${RUNS:-3}" "$URL" "$TOKEN" "$SERVE_PID" <<'PY' | tee "$OUT/results.txt"
+import json, os, statistics, subprocess, sys
+w, mb, runs, url, token, spid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 CHILD = r'''
 import base64, json, os, resource, sys, time
 import pyarrow as pa
 what, repo, w, mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def cpu():
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
 if what.startswith("push"):
     n = mb * 1000
     rnd = base64.b64encode(os.urandom(n * 3 // 4 + 1024)).decode()
@@ -47,6 +52,7 @@ if what.endswith("hfds"):
 else:
     import datasets
 base = rss()
+c0 = cpu()
 t0 = time.perf_counter()   # imports are not timed
 if what == "push-hfds":
     hfds.push_to_hub(t, repo, progress=False)
@@ -56,26 +62,37 @@ elif what == "load-hfds":
     n = pa.table(hfds.load(repo)).num_rows
 elif what == "load-datasets":
     n = datasets.load_dataset(repo, split="train", cache_dir=os.path.join(w, "cache-" + str(time.time()))).num_rows
-print(json.dumps({"s": time.perf_counter() - t0, "base_mb": base, "peak_mb": rss()}))
+print(json.dumps({"s": time.perf_counter() - t0, "cpu": cpu() - c0, "base_mb": base, "peak_mb": rss()}))
 '''
+def server_cpu():
+    f = open(f"/proc/{spid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 def run(what, repo):
+    s0 = server_cpu()
     r = subprocess.run([sys.executable, "-c", CHILD, what, repo, w, str(mb)], capture_output=True, text=True)
     if r.returncode:
         sys.exit(f"{what} failed:\n{r.stderr[-3000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out["server_cpu"] = server_cpu() - s0  # includes the child's table generation: the server idles then
+    return out
 res = {k: [] for k in ("push-hfds", "push-datasets", "load-hfds", "load-datasets")}
 for i in range(runs):
     for tool in ("hfds", "datasets"):
         res["push-" + tool].append(run("push-" + tool, f"bench/{tool}{i}"))
     for tool in ("hfds", "datasets"):
         res["load-" + tool].append(run("load-" + tool, f"bench/{tool}{i}"))
-    print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1]['s']:.1f} s / {v[-1]['peak_mb']:.0f} MB" for k, v in res.items()),
-          flush=True)
+    print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1]['s']:.1f} s (cpu {v[-1]['cpu']:.1f} + server "
+                                         f"{v[-1]['server_cpu']:.1f}) / {v[-1]['peak_mb']:.0f} MB"
+                                         for k, v in res.items()), flush=True)
 def med(k, f): return statistics.median(x[f] for x in res[k])
 for op in ("push", "load"):
     h, d = med(op + "-hfds", "s"), med(op + "-datasets", "s")
     hp, dp = med(op + "-hfds", "peak_mb"), med(op + "-datasets", "peak_mb")
     hb, db = med(op + "-hfds", "base_mb"), med(op + "-datasets", "base_mb")
-    print(f"{op}: hfds median {h:.2f} s, datasets {d:.2f} s: {d / h:.2f}x faster; peak RSS hfds {hp:.0f} MB "
+    hc, dc = med(op + "-hfds", "cpu"), med(op + "-datasets", "cpu")
+    hs, ds = med(op + "-hfds", "server_cpu"), med(op + "-datasets", "server_cpu")
+    print(f"{op}: hfds median {h:.2f} s, datasets {d:.2f} s: {d / h:.2f}x faster; client CPU hfds {hc:.2f} s, "
+          f"datasets {dc:.2f} s: {dc / max(hc, 1e-9):.2f}x less; server CPU {hs:.2f} vs {ds:.2f} s; "
+          f"client+server CPU {(dc + ds) / max(hc + hs, 1e-9):.2f}x less; peak RSS hfds {hp:.0f} MB "
           f"(+{hp - hb:.0f} over the table), datasets {dp:.0f} MB (+{dp - db:.0f}): {hp / dp:.2f} of it")
 PY

@@ -143,6 +143,13 @@ HFDS_EXTERN int hfds_ds_write_stream(hfds_ds *ds, const char *config, const char
 	struct ArrowArrayStream *stream, hfds_error *err);
 /* Declares a split with no rows yet (it gets one empty shard). */
 HFDS_EXTERN int hfds_ds_add_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err);
+/*
+ * Closes the split's open shard now, so the Parquet writer's buffers (two row groups) are
+ * freed while other splits are written; a later write to the split starts a new shard.
+ * For callers that write splits one after the other (hfds build): only one writer is alive.
+ * Nothing to do when the split has no open shard. Errors: HFDS_EIO, HFDS_ESTATE.
+ */
+HFDS_EXTERN int hfds_ds_end_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err);
 
 /*
  * Closes every split, names the shards and writes `dir/README.md`, merged into the card
@@ -173,6 +180,8 @@ typedef struct hfds_ds_commit_add {
 	uint64_t size;
 	const void *data;
 	size_t len;
+	int stored;              /* the content is on the repository's hub already (ops->upload):
+	                            referenced by sha256_hex and size; local_path may be NULL */
 } hfds_ds_commit_add;
 
 typedef struct hfds_ds_commit {
@@ -203,12 +212,31 @@ typedef struct hfds_ds_repo_ops {
 	int (*read_file)(void *payload, const char *rev, const char *path, char **data, size_t *len, hfds_error *err);
 	int (*list_files)(void *payload, const char *rev, hfds_ds_repo_file **files, size_t *count, hfds_error *err);
 	int (*commit)(void *payload, const hfds_ds_commit *c, char out_sha[41], hfds_error *err);
+	/* Optional (NULL: shards travel with the commit). upload starts storing a closed shard
+	 * on the repository's hub in the background (`path` is a name for the server's
+	 * regular-vs-LFS choice) and may block while the spool is full; the file may be removed
+	 * once stored. upload_wait waits for every upload started and returns their first
+	 * error; stored tells whether local_path's content is on the hub (then the commit
+	 * references it, hfds_ds_commit_add.stored). */
+	int (*upload)(void *payload, const char *local_path, const char *path, const char *sha256_hex, uint64_t size,
+		hfds_error *err);
+	int (*upload_wait)(void *payload, hfds_error *err);
+	int (*stored)(void *payload, const char *local_path);
 } hfds_ds_repo_ops;
 
 /* Zeroes the callbacks and sets the version; the caller fills the rest. Cannot fail. */
 HFDS_EXTERN void hfds_ds_repo_ops_init(hfds_ds_repo_ops *ops);
 
 HFDS_EXTERN void hfds_ds_repo_files_free(hfds_ds_repo_file *files, size_t count);
+
+/*
+ * Tells the writer the repository it will be published to, before its first write: each
+ * shard is handed to ops->upload as soon as it is closed (when the ops have one), so it is
+ * uploaded while the next is written, and hfds_ds_publish(ds, ops, ...) with the SAME ops
+ * then only commits. `ops` is borrowed until the writer is freed. HFDS_ESTATE after a write.
+ */
+HFDS_EXTERN int hfds_ds_attach(hfds_ds *ds, const hfds_ds_repo_ops *ops, hfds_error *err);
+
 
 #define HFDS_DS_PUBLISH_OPTIONS_VERSION 1
 
@@ -222,7 +250,20 @@ typedef struct hfds_ds_publish_options {
 	 * link), one message naming it; NULL = skip silently */
 	void (*warn)(void *payload, const char *message);
 	void *warn_payload;
+	/* Commits stay within the Hub's limits: at most max_files files (additions and deletions)
+	 * and max_bytes bytes of added content per commit; more makes several commits titled
+	 * "<title> (part 00000-of-00002)" with the shards, then the last one with the rest, the
+	 * deletions and README.md. 0 = the defaults (HFDS_DS_COMMIT_MAX_FILES, _MAX_BYTES). A
+	 * commit slower than 40 s halves max_files for the next one (huggingface_hub's
+	 * upload_large_folder adapts the same way), down to 20. */
+	size_t max_files;
+	uint64_t max_bytes;
 } hfds_ds_publish_options;
+
+/* upload_large_folder's largest commit size, and a byte budget that keeps a commit whose
+ * answer is lost cheap to check and redo. */
+#define HFDS_DS_COMMIT_MAX_FILES 1000
+#define HFDS_DS_COMMIT_MAX_BYTES (50ull * 1000 * 1000 * 1000)
 
 /* Fills the defaults and the version. Cannot fail. `opts` arguments below may be NULL. */
 HFDS_EXTERN void hfds_ds_publish_options_init(hfds_ds_publish_options *opts);
@@ -279,6 +320,31 @@ HFDS_EXTERN int hfds_ds_purge(const hfds_ds_repo_ops *ops, const hfds_ds_publish
  */
 HFDS_EXTERN int hfds_ds_split_files(const hfds_ds_repo_ops *ops, const char *rev, const char *config,
 	const char *split, hfds_ds_repo_file **files, size_t *count, hfds_error *err);
+
+/* ---- manifests: many writers, one commit ------------------------------------------
+ *
+ * The distributed push: several writers (processes, machines) each attach to the same
+ * repository, write their part and, instead of publishing, describe their stored shards in
+ * a manifest; one committer merges the manifests and publishes them as one dataset.
+ * Manifest JSON: {"hfds_manifest": 1, "layout": 0|1, "configs": {name: {"features": {...}}},
+ * "splits": [{config, split, num_examples, num_bytes}], "files": [{config, split, path,
+ * sha256, size, num_rows}]} (`path` is the name the file would have alone; the commit
+ * names the merged shards anew).
+ */
+
+/* Closes the splits, waits for the uploads and renders the manifest (*out freed with free).
+ * The writer must be attached (hfds_ds_attach) to ops that store shards; a shard the server
+ * wanted inline is HFDS_EINVAL. The writer is finished afterwards. */
+HFDS_EXTERN int hfds_ds_manifest(hfds_ds *ds, char **out, hfds_error *err);
+
+/*
+ * A writer holding the shards of `n` manifests (texts[i] of lens[i] bytes, names[i] for
+ * errors), in that order, to publish with hfds_ds_publish (nothing is written to `dir`
+ * unless a split has no shard). Features of a config must be equal in every manifest
+ * (else HFDS_ECONFLICT); a malformed manifest is HFDS_EPARSE naming it (file:line:col).
+ */
+HFDS_EXTERN int hfds_ds_open_manifests(hfds_ds **out, const char *dir, const char *const *texts,
+	const size_t *lens, const char *const *names, size_t n, const hfds_ds_options *opts, hfds_error *err);
 
 /* Rows from JSON Lines and CSV files: hfds/ingest.h. */
 

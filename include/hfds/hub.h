@@ -136,7 +136,9 @@ typedef enum hfds_hub_op_kind {
 	HFDS_HUB_OP_ADD_FILE = 0,    /* path <- local_path (sha256_hex and size if known, else NULL) */
 	HFDS_HUB_OP_ADD_BUFFER = 1,  /* path <- data[0..len) */
 	HFDS_HUB_OP_DELETE = 2,      /* a file, or a whole folder given without a trailing '/' */
-	HFDS_HUB_OP_COPY = 3         /* path <- the file src_path at src_rev (NULL = the parent) */
+	HFDS_HUB_OP_COPY = 3,        /* path <- the file src_path at src_rev (NULL = the parent) */
+	HFDS_HUB_OP_ADD_LFS = 4      /* path <- the LFS object sha256_hex of `size` bytes already on the
+	                                hub (hfds_hub_upload_file); HFDS_ENOTFOUND if it is not */
 } hfds_hub_op_kind;
 
 typedef struct hfds_hub_op {
@@ -168,6 +170,24 @@ typedef struct hfds_hub_commit_info {
  */
 HFDS_EXTERN int hfds_hub_commit(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
 	const hfds_hub_commit_info *c, char out_sha[HFDS_OID_HEX_SIZE], hfds_error *err);
+
+/*
+ * Stores the content of `local_path` (`size` bytes, `sha256_hex` or NULL to hash it) on the
+ * hub ahead of the commit that adds it as `path` of `repo_id` at `branch` (NULL = main):
+ * the HTTP backend asks preupload and sends the object through the LFS batch API (nothing
+ * when the server has it); the embedded hub imports it into its object store (a hard link
+ * for a file under its staging folder). *stored = 1 when the object is now on the hub, so
+ * the commit may reference it with HFDS_HUB_OP_ADD_LFS and the local file may go; 0 when
+ * the server wants the file inline (a regular file): the commit must carry it.
+ * Thread-safety: as every call, one thread per hub handle; upload from several threads
+ * with one hub each (hfds_hub_open_target of the same target).
+ */
+HFDS_EXTERN int hfds_hub_upload_file(hfds_hub *hub, hfds_repo_type type, const char *repo_id, const char *branch,
+	const char *path, const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err);
+/* Requests the hub handle repeated after transient failures (429, 5xx, resets), so far. */
+HFDS_EXTERN uint64_t hfds_hub_retries(const hfds_hub *hub);
+/* The target the hub was opened from (owned by the hub), e.g. to open another handle. */
+HFDS_EXTERN const hfds_target *hfds_hub_target(const hfds_hub *hub);
 
 /* Branches and tags (see hfds_store_branch_create / _tag_create for the rules). */
 HFDS_EXTERN int hfds_hub_branch_create(hfds_hub *hub, hfds_repo_type type, const char *repo_id,
@@ -222,8 +242,47 @@ enum {
 HFDS_EXTERN int hfds_hub_dataset_open(hfds_hub_dataset **out, hfds_hub *hub, const char *repo_id,
 	const char *branch, unsigned flags, hfds_error *err);
 HFDS_EXTERN void hfds_hub_dataset_free(hfds_hub_dataset *d);
-/* The operations hfds_ds_publish and friends take (owned by `d`). */
+/* The operations hfds_ds_publish and friends take (owned by `d`). Their `upload` stores
+ * the shards of a writer attached with hfds_ds_attach in the background (see below). */
 HFDS_EXTERN const hfds_ds_repo_ops *hfds_hub_dataset_ops(hfds_hub_dataset *d);
+
+/* ---- uploads while writing: overlap, a bounded spool, progress ----------------------
+ *
+ * A writer attached to the dataset's ops (hfds_ds_attach) hands each shard to the dataset
+ * as soon as it is closed; `workers` threads, each with its own hub handle, store it on
+ * the hub (hfds_hub_upload_file) while the next shard is written, then remove it from the
+ * spool unless `keep`. With `spool_max`, the writer waits while the closed shards not yet
+ * stored hold more than that many bytes, so the spool never holds more than spool_max
+ * plus the shard being written. The commit then references the stored objects.
+ */
+typedef struct hfds_hub_progress {
+	const char *event;       /* "queued", "stored" (uploaded), "retained" (server wants it inline),
+	                            "commit" (a commit starts), "committed" */
+	const char *path;        /* the file concerned, or NULL */
+	uint64_t files_done, files_total;   /* shards stored / handed over so far */
+	uint64_t bytes_done, bytes_total;   /* their bytes */
+	uint64_t spool_bytes;    /* bytes of handed-over shards still in the spool */
+	uint64_t retries;        /* requests repeated after transient failures, all handles */
+} hfds_hub_progress;
+
+/* Called with the uploader's lock held (keep it short), from the writing thread or a worker. */
+typedef void (*hfds_hub_progress_fn)(void *payload, const hfds_hub_progress *p);
+
+#define HFDS_HUB_UPLOAD_OPTIONS_VERSION 1
+
+typedef struct hfds_hub_upload_options {
+	unsigned version;        /* HFDS_HUB_UPLOAD_OPTIONS_VERSION (set by _init) */
+	unsigned workers;        /* upload threads; 0 = the hub's upload workers (remote), 1 (embedded) */
+	uint64_t spool_max;      /* bytes; 0 = no bound */
+	int keep;                /* stored shards stay in the spool (not with spool_max) */
+	hfds_hub_progress_fn progress;
+	void *progress_payload;
+} hfds_hub_upload_options;
+
+HFDS_EXTERN void hfds_hub_upload_options_init(hfds_hub_upload_options *o);
+/* Before the first upload. HFDS_EINVAL for keep with spool_max, HFDS_ESTATE after uploads began. */
+HFDS_EXTERN int hfds_hub_dataset_set_upload(hfds_hub_dataset *d, const hfds_hub_upload_options *o,
+	hfds_error *err);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@
 #include "hfds/chess.h"
 #include "hfds/dataset.h"
 #include "hfds/hub.h"
+#include "hfds/ingest.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,11 @@ typedef struct hfds_chess_publish_opts {
 	void (*on_event)(void *ctx, const hfds_chess_publish_event *ev);
 	void (*on_problem)(void *ctx, const char *message);   /* bad games, file:line:col */
 	void *ctx;
+	/* Optional: polled about every 4096 positions (sampling thread) and 4096 rows written
+	 * (publishing thread); nonzero stops the run with HFDS_ECANCELLED: the batch being
+	 * written is dropped, no partial batch and no tag follow, a commit already begun
+	 * completes. The repository is left at the last batch's commit, so `resume` continues. */
+	int (*cancelled)(void *ctx);
 } hfds_chess_publish_opts;
 
 HFDS_EXTERN void hfds_chess_publish_opts_init(hfds_chess_publish_opts *o);
@@ -104,6 +110,92 @@ typedef struct hfds_chess_resume_plan {
  */
 HFDS_EXTERN int hfds_chess_publish_resume_plan(hfds_chess_resume_plan *out, const hfds_ds_repo_file *files,
 	size_t count, size_t batch_size, hfds_error *err);
+
+
+/* ---- hfds_push: sources (JSON Lines, CSV, Parquet) to a published dataset ----------------
+ *
+ * `hfds push` as a library call. The sources of each (config, split) are read in order and
+ * written as one dataset (hfds/dataset.h); features come from `features_json`, else the
+ * first Parquet source's schema, else are inferred from the first JSON Lines / CSV rows.
+ * Then, by the options: out_dir builds the folder only; from_dir publishes a built folder;
+ * otherwise the writer is attached to the repository so each shard is uploaded while the
+ * next is written (hfds/hub.h: workers, spool_max, keep), and the push ends with the
+ * commit(s) (publish.max_files/max_bytes), or with no_commit by writing `manifest_path`
+ * (hfds_ds_manifest) for hfds_push_commit_manifests.
+ * Thread-safety: uses `hub` for the whole call; callbacks may come from upload threads, one
+ * at a time.
+ */
+#define HFDS_PUSH_OPTIONS_VERSION 1
+
+typedef struct hfds_push_source {
+	const char *config;    /* NULL = "default" */
+	const char *split;
+	const char *files;     /* comma-separated paths; "-" = stdin */
+} hfds_push_source;
+
+typedef struct hfds_push_event {
+	const char *event;     /* "features" (inferred; detail = their JSON), "rows", "shard",
+	                          "dropped" (rows = keys ignored; path), "warning" (detail), and the
+	                          upload events, as in hfds_hub_progress.event: "queued", "stored",
+	                          "retained", "commit", "committed" */
+	const char *config, *split, *path, *detail;
+	uint64_t rows;         /* of the split being written */
+	uint64_t shards;       /* shards closed so far */
+	hfds_hub_progress up;  /* upload counters (zero before the first upload) */
+} hfds_push_event;
+
+typedef void (*hfds_push_progress_fn)(void *payload, const hfds_push_event *e);
+
+typedef struct hfds_push_options {
+	unsigned version;                 /* HFDS_PUSH_OPTIONS_VERSION (set by _init) */
+	const char *repo_id;              /* required unless out_dir */
+	const char *revision;             /* branch (NULL = main) */
+	int is_private;
+	const hfds_push_source *sources;
+	size_t source_count;
+	const char *features_json;        /* datasets' Features.to_dict() JSON, or NULL */
+	size_t features_len;
+	hfds_ds_options ds;               /* shards, codec, layout, set_default, replace_features, threads */
+	hfds_ingest_options ingest;
+	hfds_ds_publish_options publish;  /* title, description, max_files, max_bytes, warn */
+	hfds_hub_upload_options upload;   /* workers, spool_max, keep (progress is set by hfds_push) */
+	const char *out_dir;              /* build this folder only */
+	const char *from_dir;             /* publish this built folder */
+	int no_commit;                    /* upload, write manifest_path, commit nothing */
+	const char *manifest_path;
+	hfds_push_progress_fn progress;
+	void *progress_payload;
+} hfds_push_options;
+
+typedef struct hfds_push_split {
+	char *config, *split;
+	uint64_t rows, files;
+} hfds_push_split;
+
+typedef struct hfds_push_result {
+	char sha[41];                     /* the last commit ("" for out_dir / no_commit) */
+	hfds_push_split *splits;          /* per distinct (config, split) pushed */
+	size_t split_count;
+} hfds_push_result;
+
+HFDS_EXTERN void hfds_push_options_init(hfds_push_options *o);
+HFDS_EXTERN void hfds_push_result_release(hfds_push_result *r);
+
+/*
+ * Runs the push on `hub` (NULL only with out_dir). Errors: HFDS_EINVAL (options: no source,
+ * from_dir with sources, stdin without features, bad names), the readers' errors naming
+ * file:line, the hub's. On error nothing is committed (part commits of a large push may
+ * have landed; a rerun re-sends nothing the server has).
+ */
+HFDS_EXTERN int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, hfds_error *err);
+
+/*
+ * Merges manifests written by `hfds_push` with no_commit (files `paths`) into the card of
+ * `repo_id` at `revision` and commits (publish options as for hfds_ds_publish).
+ */
+HFDS_EXTERN int hfds_push_commit_manifests(hfds_hub *hub, const char *repo_id, const char *revision,
+	const char *const *paths, size_t n, const hfds_ds_publish_options *po, const hfds_ds_options *dso,
+	char sha[41], hfds_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 # Type stubs of the hfds package (see __init__.py and the docstrings of each function).
-from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 import os
 
 from . import chess as chess
@@ -65,8 +65,8 @@ def push_to_hub(data: Union[Data, Mapping[str, Data]], repo_id: str, *, config_n
                 max_shard_size: str = "500MB", private: bool = False, token: Optional[str] = None,
                 endpoint: Optional[PathLike] = None, commit_message: Optional[str] = None,
                 commit_description: Optional[str] = None, append: bool = False,
-                set_default: Optional[bool] = None, upload_workers: Optional[int] = None, progress: bool = True,
-                revision: Optional[str] = None, threads: int = 0) -> CommitInfo: ...
+                set_default: Optional[bool] = None, upload_workers: Optional[int] = None,
+                progress: Union[bool, Callable[[str, int, int], Any]] = True, revision: Optional[str] = None, threads: int = 0) -> CommitInfo: ...
 def delete_config(repo_id: str, config_name: str, *, revision: Optional[str] = None, token: Optional[str] = None,
                   endpoint: Optional[PathLike] = None, commit_message: Optional[str] = None,
                   commit_description: Optional[str] = None) -> CommitInfo: ...

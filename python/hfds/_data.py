@@ -5,13 +5,13 @@ hfds.Stream) is asked for the features' storage schema (``requested_schema``); p
 honour it (pyarrow, pandas, DuckDB) cast themselves. If the stream still differs (polars
 exports string_view and large_list) and pyarrow is installed, pyarrow casts it batch by batch;
 without pyarrow the difference is reported. A ``datasets.Dataset`` gives its Arrow table and its
-features. Any other iterable is taken as dict rows: they go through the C JSON Lines reader in
-chunks (bytes as base64), so no row is converted in Python beyond ``json.dumps``.
+features. Any other iterable is taken as dict rows: chunks of ROWS_PER_CHUNK rows are converted
+to Arrow in C (``_hfds.rows_batch``, along the features' storage schema); only the features,
+when not given, are inferred here, from the first chunk, as pyarrow infers them for datasets.
 """
-import base64
-import json
-import os
-import tempfile
+import datetime
+import decimal
+import itertools
 
 from . import _hfds
 from ._features import Features, _SchemaCapsule
@@ -75,41 +75,84 @@ def _arrow_capsule(data, features):
     return features, reader.cast(pa.schema(target)).__arrow_c_stream__()
 
 
-def _json_default(v):
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(v)).decode("ascii")
-    if hasattr(v, "tolist"):
-        return v.tolist()
-    raise TypeError(f"a row value of type {type(v).__name__} cannot be written (use Arrow data)")
+def _value(dtype):
+    return {"dtype": dtype, "_type": "Value"}
 
 
-def _row_chunks(rows, tmpdir, binary_cols):
-    """Writes the rows as JSON Lines files of ROWS_PER_CHUNK rows; yields each path. Adds to
-    `binary_cols` the top-level keys that held bytes (base64 in JSON, binary in Arrow)."""
+def _tz_name(tz, v):
+    """pyarrow's name of a tzinfo: the zone key (zoneinfo, pytz), "UTC", else "+HH:MM"."""
+    for attr in ("key", "zone"):
+        name = getattr(tz, attr, None)
+        if isinstance(name, str):
+            return name
+    off = tz.utcoffset(v)
+    if off == datetime.timedelta(0) and tz.tzname(v) in ("UTC", "UTC+00:00", None):
+        return "UTC"
+    minutes = int(off.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+_SCALARS = {bool: "bool", int: "int64", float: "float64", str: "string", bytes: "binary", bytearray: "binary",
+            memoryview: "binary", datetime.date: "date32", datetime.time: "time64[us]",
+            decimal.Decimal: "decimal128(38, 18)"}
+
+
+def _scalar(t, values):
+    """The feature of a column whose non-null values are all of type t (not a container)."""
+    if issubclass(t, datetime.datetime):
+        v = next(x for x in values if x is not None)
+        return _value("timestamp[us]" if v.tzinfo is None else f"timestamp[us, tz={_tz_name(v.tzinfo, v)}]")
+    for base, dtype in _SCALARS.items():
+        if issubclass(t, base):
+            return _value(dtype)
+    if hasattr(t, "dtype"):  # numpy scalar types
+        v = next(x for x in values if x is not None)
+        if getattr(v, "ndim", 1) == 0:
+            return _value(str(v.dtype))
+    raise TypeError(f"a row value of type {t.__name__} has no Arrow type (use Arrow data or features=)")
+
+
+def _infer(values):
+    """The feature (dict form) pyarrow's inference gives a column of Python values, None when
+    they are all None. Types are collected per column (set(map(type, ...)) runs in C); only
+    lists and dicts are looked into. Mixed ints and floats give float64; otherwise mixed types
+    keep the first one seen, and the conversion then names the row whose value does not fit."""
+    types = dict.fromkeys(map(type, values))
+    types.pop(type(None), None)
+    if not types:
+        return None
+    seq = [t for t in types if issubclass(t, (list, tuple)) or (hasattr(t, "tolist") and hasattr(t, "ndim"))]
+    if seq:
+        items = []
+        for v in values:
+            if v is not None and type(v) in seq:
+                items.extend(v.tolist() if hasattr(v, "tolist") else v)
+        return {"feature": _infer(items) or _value("null"), "_type": "List"}
+    if any(issubclass(t, dict) for t in types):
+        dicts = [v for v in values if isinstance(v, dict)]
+        keys = dict.fromkeys(k for d in dicts for k in d)
+        return {k: _infer([d.get(k) for d in dicts]) or _value("null") for k in keys}
+    if set(types) <= {int, float}:
+        return _value("float64" if float in types else "int64")
+    return _scalar(next(iter(types)), values)
+
+
+def _infer_rows(rows):
+    """Features of dict rows as datasets' Dataset.from_list finds them: the first row's keys,
+    each column's type inferred over all the given rows (all None: Value("null"))."""
+    return {k: _infer([r.get(k) for r in rows]) or _value("null") for k in rows[0]}
+
+
+def _row_chunks(rows):
+    """Lists of at most ROWS_PER_CHUNK rows."""
     it = iter(rows)
-    n = 0
     while True:
-        path = os.path.join(tmpdir, f"rows-{n:06d}.jsonl")
-        count = 0
-        with open(path, "w", encoding="utf-8") as f:
-            for row in it:
-                if not isinstance(row, dict):
-                    raise TypeError(f"row {n * ROWS_PER_CHUNK + count}: expected a dict, got {type(row).__name__}")
-                for k, v in row.items():
-                    if isinstance(v, (bytes, bytearray, memoryview)):
-                        binary_cols.add(k)
-                f.write(json.dumps(row, default=_json_default, ensure_ascii=False))
-                f.write("\n")
-                count += 1
-                if count == ROWS_PER_CHUNK:
-                    break
-        if count == 0:
-            os.unlink(path)
+        chunk = list(itertools.islice(it, ROWS_PER_CHUNK))
+        if not chunk:
             return
-        yield path
-        os.unlink(path)
-        n += 1
-        if count < ROWS_PER_CHUNK:
+        yield chunk
+        if len(chunk) < ROWS_PER_CHUNK:
             return
 
 
@@ -136,18 +179,15 @@ class Source:
         if not self.rows_mode:
             self.features, self._first = _arrow_capsule(self.data, self.features)
             return self.features
-        self._tmp = tempfile.TemporaryDirectory(prefix="hfds-rows-")
-        binary = set()
-        self._chunks = _row_chunks(self.data, self._tmp.name, binary)
+        self._chunks = _row_chunks(self.data)
         self._first = next(self._chunks, None)
+        for i, row in enumerate(self._first or ()):
+            if not isinstance(row, dict):
+                raise TypeError(f"row {i}: expected a dict, got {type(row).__name__}")
         if self.features is None:
-            if self._first is None:
+            if not self._first:
                 raise ValueError("no rows to infer the features from: pass features=")
-            # JSON has no bytes: columns that held bytes are binary, not their base64 text
-            inferred = json.loads(_hfds.infer_jsonl(self._first))
-            for k in binary & inferred.keys():
-                inferred[k] = {"dtype": "binary", "_type": "Value"}
-            self.features = Features(inferred)
+            self.features = Features(_infer_rows(self._first))
         return self.features
 
     def write(self, writer, config, split):
@@ -157,13 +197,10 @@ class Source:
             if cap is None:
                 _, cap = _arrow_capsule(self.data, self.features)
             return writer.write(config, split, cap)
+        schema = self.features.arrow_schema().__arrow_c_schema__()
         total = 0
-        try:
-            path = self._first
-            while path is not None:
-                s = _hfds.read_jsonl(path, self.features.to_json())
-                total += writer.write(config, split, s.__arrow_c_stream__())
-                path = next(self._chunks, None)
-        finally:
-            self._tmp.cleanup()
+        chunk, self._first = self._first, None
+        while chunk:
+            total += writer.write(config, split, _hfds.rows_batch(chunk, schema, total))
+            chunk = next(self._chunks, None)
         return total

@@ -6,9 +6,8 @@ The target is chosen as the CLI chooses it: ``endpoint`` (a URL, a directory or 
 > HF_ENDPOINT > the Hub when an HF token is found > the embedded hub ($HFDS_HOME/hub).
 """
 import os
-import sys
 
-from . import _hfds
+from . import _hfds, _progress
 from ._data import Source
 from ._stream import Stream
 from ._write import _splits, open_writer, split_info, write_splits
@@ -65,26 +64,33 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
     exception or Ctrl-C before the commit leaves the repository at its previous commit.
     ``append=True`` adds numbered ``{split}/batch_NNNNNN.parquet`` files instead of replacing
     the split. ``revision``: the branch to commit to (created from main when missing).
-    ``upload_workers`` is accepted for datasets' signature; uploads are the library's.
+    ``upload_workers``: files uploaded in parallel to an HTTP hub (default: the library's).
+    ``progress``: True draws one line on stderr (redrawn in place on a terminal: rows, shards,
+    files committed/uploaded), False nothing, a callable gets every event (what, done, total).
     Returns a CommitInfo.
     """
+    if upload_workers is not None and int(upload_workers) < 1:
+        raise ValueError("upload_workers must be >= 1")
     hub = _hub(endpoint, token)
     sources = {k: Source(v, features) for k, v in _splits(data, split).items()}
+    callback, display = _progress.make(progress, f"hfds: {repo_id} ({config_name})")
     staging = hub.stage()
     writer = None
+    ok = False
     try:
-        writer = open_writer(staging, sources, max_shard_size, append, set_default, threads, isinstance(data, dict))
+        writer = open_writer(staging, sources, max_shard_size, append, set_default, threads, isinstance(data, dict),
+                             callback)
         write_splits(writer, sources, config_name)
-        sha = hub.publish(writer, repo_id, revision, bool(private), commit_message, commit_description)
+        sha = hub.publish(writer, repo_id, revision, bool(private), commit_message, commit_description,
+                          int(upload_workers or 0))
         splits = split_info(writer, config_name, sources)
+        ok = True
     finally:
         if writer is not None:
             writer.close()
         hub.unstage()
-    if progress and sys.stderr.isatty():
-        for name, s in splits.items():
-            print(f"hfds: {repo_id} {config_name}/{name}: {s['num_examples']} rows in {s['num_files']} file(s)",
-                  file=sys.stderr)
+        if display is not None:
+            display.close(ok)
     return _commit_info(hub, repo_id, sha, splits)
 
 

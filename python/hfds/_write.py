@@ -18,17 +18,18 @@ def _splits(data, split):
     return {split or "train": data}
 
 
-def open_writer(folder, sources, max_shard_size, append, set_default, threads, dataset_dict):
+def open_writer(folder, sources, max_shard_size, append, set_default, threads, dataset_dict, progress=None):
     """A C writer for {split: Source}. The first split settles the features (given, or
     inferred from its data); the other splits are asked for the same ones. A dict of splits
-    is a DatasetDict push: the config then holds exactly these splits."""
+    is a DatasetDict push: the config then holds exactly these splits. ``progress``: None or
+    a callable(what, done, total) for the writer's events."""
     first = None
     for src in sources.values():
         if src.features is None and first is not None:
             src.features = first
         first = src.prepare()
     return _hfds.Writer(os.fspath(folder), first.to_json(), max_shard_size, bool(append), bool(set_default),
-                        int(threads or 0), False, 1 if dataset_dict else -1)
+                        int(threads or 0), False, 1 if dataset_dict else -1, progress)
 
 
 def write_splits(writer, sources, config_name):

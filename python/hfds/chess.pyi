@@ -1,4 +1,4 @@
-from typing import Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 import os
 
 from . import Stream
@@ -13,4 +13,5 @@ def push(paths: Union[PathLike, Sequence[PathLike]], repo_id: str, *, endpoint: 
          private: bool = False, resume: bool = False, batches: int = 3, batch_size: int = 100_000,
          train_ratio: float = 0.95, window: int = 10, threads: int = 0, sampler: str = "ply-curve",
          seed: int = 0, min_elo: float = 2000.0, subsample: float = 0.33, min_ply: int = 0,
-         max_ply: int = 0) -> dict: ...
+         max_ply: int = 0, upload_workers: Optional[int] = None,
+         progress: Union[bool, Callable[[str, int, int], Any]] = True) -> dict: ...

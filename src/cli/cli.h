@@ -86,6 +86,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_branch(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_delete_config(int argc, char **argv);
 int cmd_purge(int argc, char **argv);

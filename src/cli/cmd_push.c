@@ -1,4 +1,6 @@
-/* hfds push: JSON Lines / CSV / Parquet sources -> sharded dataset + card -> one commit. */
+/* hfds push: argument parsing and printing around hfds_push (hfds/publish.h), which plans
+ * and runs the push: sources -> sharded dataset + card -> uploads overlapping the writing
+ * -> commit(s) or a manifest. */
 #include "cli.h"
 
 #include <errno.h>
@@ -11,8 +13,9 @@
 #include "hfds/features.h"
 #include "hfds/ingest.h"
 #include "hfds/parquet.h"
-#include "hfds/parquet_reader.h"
+#include "hfds/publish.h"
 #include "ingest_args.h"
+#include "push_progress.h"
 #include "util/alloc.h"
 
 static const char usage_text[] =
@@ -24,9 +27,11 @@ static const char usage_text[] =
 	"else JSON Lines; .gz/.zst streamed) as\n"
 	"sharded Parquet files plus a dataset card (README.md) laid out exactly as\n"
 	"`datasets` push_to_hub does, and publishes everything as ONE commit of the dataset\n"
-	"repo REPO (created if missing): shards `{data_dir}/{split}-00000-of-0000N.parquet`\n"
-	"(data_dir is `data` for the config `default`, else the config name), the card merged\n"
-	"into the existing one, and stale shards of the pushed splits deleted.\n"
+	"repo REPO (created if missing; more past --commit-max-files, README.md last). Each\n"
+	"shard is uploaded while the next is written; the commit references them. Shards are\n"
+	"`{data_dir}/{split}-00000-of-0000N.parquet` (data_dir is `data` for the config\n"
+	"`default`, else the config name), the card is merged into the existing one, and\n"
+	"stale shards of the pushed splits are deleted.\n"
 	"Pushing one split replaces that split only; pushing several replaces the whole config.\n"
 	"\n"
 	"options:\n"
@@ -55,8 +60,26 @@ static const char usage_text[] =
 	"  --from DIR           publish a folder built with --out\n"
 	"  --endpoint E         hub to use: a path or file:// URL = embedded hub there\n"
 	"  --threads N          encoding threads (default: all cores, or HFDS_THREADS)\n"
-	"  --upload-workers N   parallel uploads to a remote hub (default 4)\n"
-	"  -q, --quiet          no progress on stderr\n"
+	"  --upload-workers N   upload threads (each shard is uploaded while the next is\n"
+	"                       written; default 4 for a remote hub)\n"
+	"  --spool-max SIZE     the writer waits while the shards not yet uploaded hold SIZE\n"
+	"                       bytes: the spool never holds more than SIZE + one shard\n"
+	"  --keep               keep the uploaded shards in the spool until the end (not with\n"
+	"                       --spool-max); by default each leaves it once uploaded\n"
+	"  --commit-max-files N at most N files per commit (default 1000, or\n"
+	"                       HFDS_COMMIT_MAX_FILES): more make several commits, README last\n"
+	"  --commit-max-bytes S at most S bytes of files per commit (default 50GB, or\n"
+	"                       HFDS_COMMIT_MAX_BYTES)\n"
+	"  --no-commit          upload the shards but commit nothing; needs --manifest\n"
+	"  --manifest M.json    with --no-commit: describe the uploaded shards in M.json for\n"
+	"                       `hfds commit REPO --manifest M.json ...`\n"
+	"  --json               progress as one JSON object per line on stderr (events: features,\n"
+	"                       rows, shard, queued, stored, retained, commit, committed, done)\n"
+	"  -q, --quiet          nothing on stderr but errors (default: one progress bar on a\n"
+	"                       terminal, summary lines otherwise)\n"
+	"\n"
+	"exit codes: 0 done, 1 the push failed (hub, network, I/O), 2 usage error,\n"
+	"3 invalid input data (a source, the features, the repo's card).\n"
 	"\n"
 	"JSON Lines values: numbers/strings/booleans per dtype, binary as base64, ClassLabel as\n"
 	"index or name, lists as arrays, structs as objects, Image/Audio as {\"bytes\": base64,\n"
@@ -67,51 +90,11 @@ static const char usage_text[] =
 	"  hfds push me/reviews --config fr --split train=fr.parquet --set-default\n"
 	"  hfds push me/reviews --config fr --split train=a.parquet --max-shard-size 10MB --revision dev\n";
 
-typedef struct src_split {
-	const char *config;
-	char *name;
-	char *files;        /* comma-separated */
-} src_split;
-
-typedef struct progress {
-	int on;
-	uint64_t shards;
-	uint64_t rows;         /* of the split being written */
-	const char *config, *split;
-} progress;
-
-static void show(progress *p)
-{
-	if (p->on && p->config)
-		fprintf(stderr, "\rhfds push: %s/%s: %llu rows; %llu shard(s) written", p->config, p->split,
-			(unsigned long long)p->rows, (unsigned long long)p->shards);
-}
-
-static void on_progress(void *payload, const char *what, uint64_t done, uint64_t total)
-{
-	progress *p = payload;
-	if (!p->on)
-		return;
-	if (!strcmp(what, "shard")) {
-		p->shards++;
-		show(p);
-	} else if (!strcmp(what, "commit")) {
-		fprintf(stderr, "\rhfds push: committing %llu file(s) and %llu deletion(s)\n", (unsigned long long)done,
-			(unsigned long long)(total - done));
-	}
-	fflush(stderr);
-}
 
 static void on_warning(void *payload, const char *message)
 {
 	(void)payload;
 	cli_eprintf("hfds push: warning: %s\n", message);
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && !strcmp(s + n - k, suffix);
 }
 
 static int read_text(const char *path, char **out, size_t *len, hfds_error *err)
@@ -138,129 +121,53 @@ static int read_text(const char *path, char **out, size_t *len, hfds_error *err)
 	return 0;
 }
 
-static int features_from_parquet(hfds_features **out, const char *path, hfds_error *err)
+/* --commit-max-files / --commit-max-bytes, else their environment variables. */
+static int commit_limits(hfds_ds_publish_options *po, const char *files, const char *bytes)
 {
-	hfds_pq_reader *r = NULL;
-	struct ArrowSchema s;
-	int rc;
-	memset(&s, 0, sizeof(s));
-	rc = hfds_pq_reader_open_path(&r, path, NULL, err);
-	if (rc == 0)
-		rc = hfds_pq_reader_schema(r, &s, err);
-	if (rc == 0)
-		rc = hfds_features_from_arrow_schema(out, &s, err);
-	if (s.release)
-		s.release(&s);
-	hfds_pq_reader_free(r);
-	if (rc < 0)
-		hfds_error_prefix(err, path);
-	return rc;
-}
-
-static int write_parquet(hfds_ds *ds, progress *prog, const char *config, const char *split, const char *path,
-	hfds_error *err)
-{
-	hfds_pq_reader *r = NULL;
-	struct ArrowArrayStream st;
-	int rc;
-	memset(&st, 0, sizeof(st));
-	rc = hfds_pq_reader_open_path(&r, path, NULL, err);
-	if (rc == 0)
-		rc = hfds_pq_reader_scan(r, NULL, &st, err);
-	if (rc == 0) {
-		struct ArrowArray a;
-		for (;;) {
-			int e;
-			memset(&a, 0, sizeof(a));
-			e = st.get_next(&st, &a);
-			if (e) {
-				rc = hfds_pq_stream_error(&st, err);
-				if (rc == 0)
-					rc = hfds_error_set(err, HFDS_EIO, "read failed");
-				break;
-			}
-			if (!a.release)
-				break;
-			rc = hfds_ds_write(ds, config, split, &a, err);
-			prog->rows += (uint64_t)a.length;
-			show(prog);
-			a.release(&a);
-			if (rc < 0)
-				break;
-		}
+	long long n;
+	hfds_error err;
+	hfds_error_init(&err);
+	if (!files)
+		files = getenv("HFDS_COMMIT_MAX_FILES");
+	if (!bytes)
+		bytes = getenv("HFDS_COMMIT_MAX_BYTES");
+	if (files && *files) {
+		int code = cli_int("push", "--commit-max-files", files, 2, 1000000, &n);
+		if (code != CLI_EXIT_OK)
+			return code;
+		po->max_files = (size_t)n;
 	}
-	if (st.release)
-		st.release(&st);
-	hfds_pq_reader_free(r);
-	if (rc < 0 && err && !strstr(err->message, path))
-		hfds_error_prefix(err, path);
-	return rc;
-}
-
-static int write_rows(hfds_ds *ds, progress *prog, const hfds_features *f, const hfds_ingest_options *io,
-	const char *config, const char *split, const char *path, hfds_error *err)
-{
-	hfds_ingest *r = NULL;
-	struct ArrowArray a;
-	int rc = hfds_ingest_open(&r, path, f, io, err);
-	while (rc == 0) {
-		rc = hfds_ingest_next(r, &a, err);
-		if (rc == HFDS_ITEROVER) {
-			rc = 0;
-			break;
-		}
-		if (rc < 0)
-			break;
-		rc = hfds_ds_write(ds, config, split, &a, err);
-		prog->rows += (uint64_t)a.length;
-		show(prog);
-		a.release(&a);
-	}
-	if (rc == 0 && hfds_ingest_ignored(r))
-		fprintf(stderr, "hfds push: %s: %llu keys not in the features were dropped (--ignore-extra)\n", path,
-			(unsigned long long)hfds_ingest_ignored(r));
-	hfds_ingest_free(r);
-	return rc;
-}
-
-/* Features inferred from the first rows of a JSON Lines or CSV file. */
-static int infer_features(hfds_features **out, const char *path, const hfds_ingest_options *io, hfds_error *err)
-{
-	hfds_ingest *r = NULL;
-	int rc = hfds_ingest_open(&r, path, NULL, io, err);
-	if (rc == 0)
-		rc = hfds_features_copy(out, hfds_ingest_features(r), err);
-	hfds_ingest_free(r);
-	return rc;
+	if (bytes && *bytes && (hfds_ds_parse_size(bytes, &po->max_bytes, &err) < 0 || po->max_bytes == 0))
+		return cli_usage_error("push", "--commit-max-bytes: %s", err.code ? err.message : "must be positive");
+	return CLI_EXIT_OK;
 }
 
 int cmd_push(int argc, char **argv)
 {
-	const char *repo_id = NULL, *config = "default", *features_path = NULL, *out_dir = NULL, *from_dir = NULL;
-	const char *endpoint = NULL, *revision = NULL, *message = NULL, *description = NULL;
-	src_split *splits = NULL;
-	size_t nsplits = 0, i;
-	hfds_ds_options o;
-	hfds_ingest_options io;
-	hfds_ds_publish_options po;
-	hfds_features *features = NULL;
-	hfds_ds *ds = NULL;
-	cli_dataset repo = {0};
-	hfds_hub_staging *staging = NULL;
-	char *text = NULL, sha[41] = "";
+	const char *config = "default", *features_path = NULL, *endpoint = NULL;
+	const char *max_files = NULL, *max_bytes = NULL;
+	hfds_push_source *sources = NULL;
+	char **owned = NULL;
+	size_t nowned = 0, i;
+	hfds_push_options o;
+	hfds_push_result res;
+	hfds_hub *hub = NULL;
+	char *text = NULL;
 	size_t text_len = 0;
-	int is_private = 0, quiet = 0, threads = 0, rc = 0, code = CLI_EXIT_OK;
-	long upload_workers = 0;
-	progress prog = {0, 0, 0, NULL, NULL};
+	int quiet = 0, json = 0, threads = 0, code = CLI_EXIT_OK, was_missing = 0, started = 0;
+	push_progress prog;
 	hfds_error err;
 
 	hfds_error_init(&err);
-	hfds_ds_options_init(&o);
-	hfds_ingest_options_init(&io);
-	hfds_ds_publish_options_init(&po);
-	splits = calloc((size_t)argc + 1, sizeof(*splits));
-	if (!splits)
+	hfds_push_options_init(&o);
+	memset(&res, 0, sizeof(res));
+	sources = calloc((size_t)argc + 1, sizeof(*sources));
+	owned = calloc(2 * (size_t)argc + 1, sizeof(*owned));
+	if (!sources || !owned) {
+		free(sources);
+		free(owned);
 		return CLI_EXIT_ERROR;
+	}
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
@@ -270,7 +177,7 @@ int cmd_push(int argc, char **argv)
 			fputs(usage_text, stdout);
 			fputs(cli_ingest_help, stdout);
 			goto done;
-		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &io)) != 0) {
+		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &o.ingest)) != 0) {
 			if (ia != 1) {
 				code = ia;
 				goto done;
@@ -287,56 +194,61 @@ int cmd_push(int argc, char **argv)
 				code = cli_usage_error("push", "--split wants NAME=FILE[,FILE...], got '%s'", v);
 				goto done;
 			}
-			splits[nsplits].config = config;
-			splits[nsplits].name = hfds_strndup(v, (size_t)(eq - v));
-			splits[nsplits].files = hfds_strdup(eq + 1);
-			if (!splits[nsplits].name || !splits[nsplits].files) {
-				hfds_free(splits[nsplits].name);
-				hfds_free(splits[nsplits].files);
+			owned[nowned++] = hfds_strndup(v, (size_t)(eq - v));
+			if (!owned[nowned - 1]) {
 				code = cli_fail(&(hfds_error){ HFDS_ENOMEM, "out of memory" });
 				goto done;
 			}
-			nsplits++;
+			sources[o.source_count].config = config;
+			sources[o.source_count].split = owned[nowned - 1];
+			sources[o.source_count].files = eq + 1;
+			o.source_count++;
 		} else if (!strcmp(a, "--features")) {
 			NEED_VALUE();
 			features_path = v;
 		} else if (!strcmp(a, "--max-shard-size")) {
 			NEED_VALUE();
-			if (hfds_ds_parse_size(v, &o.max_shard_size, &err) < 0 || o.max_shard_size == 0) {
+			if (hfds_ds_parse_size(v, &o.ds.max_shard_size, &err) < 0 || o.ds.max_shard_size == 0) {
 				code = cli_usage_error("push", "--max-shard-size: %s", err.code ? err.message : "must be positive");
+				goto done;
+			}
+		} else if (!strcmp(a, "--spool-max")) {
+			NEED_VALUE();
+			if (hfds_ds_parse_size(v, &o.upload.spool_max, &err) < 0 || o.upload.spool_max == 0) {
+				code = cli_usage_error("push", "--spool-max: %s", err.code ? err.message : "must be positive");
 				goto done;
 			}
 		} else if (!strcmp(a, "--codec")) {
 			NEED_VALUE();
-			if (hfds_pq_codec_parse(v, &o.codec, &err) < 0) {
+			if (hfds_pq_codec_parse(v, &o.ds.codec, &err) < 0) {
 				code = cli_usage_error("push", "--codec: %s", err.message);
 				goto done;
 			}
 		} else if (!strcmp(a, "--append")) {
-			o.layout = HFDS_DS_LAYOUT_APPEND;
+			o.ds.layout = HFDS_DS_LAYOUT_APPEND;
 		} else if (!strcmp(a, "--message") || !strcmp(a, "-m")) {
 			NEED_VALUE();
-			message = v;
+			o.publish.title = v;
 		} else if (!strcmp(a, "--description")) {
 			NEED_VALUE();
-			description = v;
+			o.publish.description = v;
 		} else if (!strcmp(a, "--revision")) {
 			NEED_VALUE();
-			revision = v;
+			o.revision = v;
 		} else if (!strcmp(a, "--private")) {
-			is_private = 1;
+			o.is_private = 1;
 		} else if (!strcmp(a, "--set-default")) {
-			o.set_default = 1;
+			o.ds.set_default = 1;
 		} else if (!strcmp(a, "--replace-features")) {
-			o.replace_features = 1;
+			o.ds.replace_features = o.publish.replace_features = 1;
 		} else if (!strcmp(a, "--legacy-sequence")) {
-			o.features_flags |= HFDS_FEATURES_SEQUENCE;
+			o.ds.features_flags |= HFDS_FEATURES_SEQUENCE;
 		} else if (!strcmp(a, "--out")) {
 			NEED_VALUE();
-			out_dir = v;
+			o.out_dir = v;
 		} else if (!strcmp(a, "--from")) {
 			NEED_VALUE();
-			from_dir = v;
+			o.from_dir = v;
 		} else if (!strcmp(a, "--endpoint")) {
 			NEED_VALUE();
 			endpoint = v;
@@ -349,167 +261,121 @@ int cmd_push(int argc, char **argv)
 			NEED_VALUE();
 			if ((code = cli_int("push", a, v, 1, 64, &n)) != CLI_EXIT_OK)
 				goto done;
-			upload_workers = (int)n;
+			o.upload.workers = (unsigned)n;
+		} else if (!strcmp(a, "--commit-max-files")) {
+			NEED_VALUE();
+			max_files = v;
+		} else if (!strcmp(a, "--commit-max-bytes")) {
+			NEED_VALUE();
+			max_bytes = v;
+		} else if (!strcmp(a, "--keep")) {
+			o.upload.keep = 1;
+		} else if (!strcmp(a, "--no-commit")) {
+			o.no_commit = 1;
+		} else if (!strcmp(a, "--manifest")) {
+			NEED_VALUE();
+			o.manifest_path = v;
+		} else if (!strcmp(a, "--json")) {
+			json = 1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
 		} else if (a[0] == '-' && a[1]) {
 			code = cli_usage_error("push", "unknown option '%s'", a);
 			goto done;
-		} else if (!repo_id) {
-			repo_id = a;
+		} else if (!o.repo_id) {
+			o.repo_id = a;
 		} else {
 			code = cli_usage_error("push", "unexpected argument '%s'", a);
 			goto done;
 		}
 #undef NEED_VALUE
 	}
-	if (!repo_id && !out_dir) {
+	if (!o.repo_id && !o.out_dir) {
 		code = cli_usage_error("push", "missing REPO (or --out DIR)");
 		goto done;
 	}
-	if (from_dir && (nsplits || out_dir)) {
+	if (o.from_dir && (o.source_count || o.out_dir)) {
 		code = cli_usage_error("push", "--from publishes a built folder: it takes no --split or --out");
 		goto done;
 	}
-	if (!from_dir && nsplits == 0) {
+	if (!o.from_dir && o.source_count == 0) {
 		code = cli_usage_error("push", "nothing to push: give --split NAME=FILE (or --from DIR)");
 		goto done;
 	}
-	prog.on = !quiet && isatty(2);
-	cli_clean_staging_on_signals();
-	o.threads = io.threads = cli_threads(threads);
-	o.progress = on_progress;
-	o.progress_payload = &prog;
-	po.title = message;
-	po.description = description;
-	po.replace_features = o.replace_features;
-	po.warn = on_warning;
-
-	if (from_dir) {
-		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
-			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
-			goto fail;
-		hfds_hub_set_upload_workers(repo.hub, (unsigned)upload_workers);
-		if (!quiet)
-			fprintf(stderr, "hfds push: %s\n", repo.where);
-		if ((rc = hfds_ds_publish_folder(from_dir, repo.ops, &po, sha, &err)) < 0)
-			goto fail;
-		printf("%s\n", sha);
+	if (o.no_commit != !!o.manifest_path || (o.no_commit && (o.out_dir || o.from_dir))) {
+		code = cli_usage_error("push", "--no-commit and --manifest go together (and not with --out or --from)");
 		goto done;
 	}
-
-	/* features: --features JSON, else the first Parquet source's schema */
+	if (o.upload.keep && o.upload.spool_max) {
+		code = cli_usage_error("push", "--keep and --spool-max exclude each other");
+		goto done;
+	}
+	if (!o.from_dir && !features_path && !strcmp(sources[0].files, "-")) {
+		code = cli_usage_error("push", "JSON Lines from stdin need --features F.json (the Features dict as JSON)");
+		goto done;
+	}
+	if ((code = commit_limits(&o.publish, max_files, max_bytes)) != CLI_EXIT_OK)
+		goto done;
+	push_progress_init(&prog, quiet ? PUSH_QUIET : json ? PUSH_JSON : isatty(2) ? PUSH_BAR : PUSH_LINES);
+	started = 1;
+	cli_clean_staging_on_signals();
+	o.sources = sources;
+	o.ds.threads = o.ingest.threads = cli_threads(threads);
+	o.publish.warn = on_warning;
+	o.progress = push_progress_event;
+	o.progress_payload = &prog;
 	if (features_path) {
-		if ((rc = read_text(features_path, &text, &text_len, &err)) < 0 ||
-			(rc = hfds_features_parse_json(&features, text, text_len, &err)) < 0) {
+		if (read_text(features_path, &text, &text_len, &err) < 0)
+			goto fail;
+		o.features_json = text;
+		o.features_len = text_len;
+	}
+	if (!o.out_dir) {
+		if (hfds_hub_open(&hub, endpoint, &err) < 0)
+			goto fail;
+		hfds_hub_set_upload_workers(hub, o.upload.workers);
+		was_missing = cli_repo_missing(hub, o.repo_id);
+		if (prog.mode == PUSH_LINES || prog.mode == PUSH_BAR)
+			fprintf(stderr, "hfds push: %s\n", hfds_hub_where(hub));
+	}
+	if (hfds_push(hub, &o, &res, &err) < 0) {
+		if (features_path && (err.code == HFDS_EPARSE || err.code == HFDS_EINVAL) && !strstr(err.message, features_path))
 			hfds_error_prefix(&err, features_path);
-			goto fail;
-		}
-	} else {
-		char *first = NULL, *comma;
-		first = hfds_strdup(splits[0].files);
-		comma = first ? strchr(first, ',') : NULL;
-		if (comma)
-			*comma = '\0';
-		if (!first || !strcmp(first, "-")) {
-			hfds_free(first);
-			code = cli_usage_error("push", "JSON Lines from stdin need --features F.json (the Features dict as JSON)");
-			goto done;
-		}
-		if (ends_with(first, ".parquet")) {
-			rc = features_from_parquet(&features, first, &err);
-		} else {
-			rc = infer_features(&features, first, &io, &err);
-			if (rc == 0 && !quiet) {
-				char *json = NULL;
-				if (hfds_features_to_json(&json, NULL, features, 0, NULL) == 0)
-					fprintf(stderr, "hfds push: features inferred from the first lines of %s "
-						"(pass --features to choose): %s\n", first, json);
-				hfds_free(json);
-			}
-		}
-		hfds_free(first);
-		if (rc < 0)
-			goto fail;
-	}
-	for (i = 0; i < nsplits; i++) {
-		if ((rc = hfds_ds_check_config(splits[i].config, &err)) < 0 || (rc = hfds_ds_check_split(splits[i].name, &err)) < 0)
-			goto fail;
-	}
-
-	if (!out_dir) {
-		if ((rc = cli_dataset_open(&repo, endpoint, repo_id, revision,
-			HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err)) < 0)
-			goto fail;
-		hfds_hub_set_upload_workers(repo.hub, (unsigned)upload_workers);
-		if (!quiet)
-			fprintf(stderr, "hfds push: %s\n", repo.where);
-		if ((rc = hfds_hub_staging_new(&staging, repo.hub, &err)) < 0)
-			goto fail;
-	}
-	if ((rc = hfds_ds_open(&ds, out_dir ? out_dir : hfds_hub_staging_path(staging), features, &o, &err)) < 0)
 		goto fail;
-	for (i = 0; i < nsplits; i++) {
-		char *list = hfds_strdup(splits[i].files), *save = NULL, *file;
-		if (!list) {
-			rc = hfds_error_set(&err, HFDS_ENOMEM, "out of memory");
-			goto fail;
-		}
-		rc = hfds_ds_add_split(ds, splits[i].config, splits[i].name, &err);
-		if (!prog.config || strcmp(prog.config, splits[i].config) || strcmp(prog.split, splits[i].name)) {
-			if (prog.on && prog.config)
-				fputc('\n', stderr);
-			prog.config = splits[i].config;
-			prog.split = splits[i].name;
-			prog.rows = 0;
-		}
-		for (file = strtok_r(list, ",", &save); rc == 0 && file; file = strtok_r(NULL, ",", &save))
-			rc = ends_with(file, ".parquet") ? write_parquet(ds, &prog, splits[i].config, splits[i].name, file, &err)
-				: write_rows(ds, &prog, features, &io, splits[i].config, splits[i].name, file, &err);
-		hfds_free(list);
-		if (rc < 0)
-			goto fail;
 	}
-	if (out_dir) {
-		if ((rc = hfds_ds_finish(ds, &err)) < 0)
-			goto fail;
-	} else {
-		if ((rc = hfds_ds_publish(ds, repo.ops, &po, sha, &err)) < 0)
-			goto fail;
+	push_progress_done(&prog);
+	for (i = 0; i < res.split_count && !quiet; i++) {
+		char line[600];
+		snprintf(line, sizeof(line), "%s/%s: %llu rows in %llu file(s)", res.splits[i].config, res.splits[i].split,
+			(unsigned long long)res.splits[i].rows, (unsigned long long)res.splits[i].files);
+		if (json)
+			push_progress_emit(&prog, "split", "summary", line);
+		else
+			fprintf(stderr, "hfds push: %s\n", line);
 	}
-	if (prog.on && out_dir)
-		fputc('\n', stderr);
-	for (i = 0; i < nsplits; i++) {
-		uint64_t rows = 0, files = 0;
-		size_t k;
-		int seen = 0;
-		for (k = 0; k < i; k++)
-			seen |= !strcmp(splits[k].config, splits[i].config) && !strcmp(splits[k].name, splits[i].name);
-		if (seen)
-			continue;
-		hfds_ds_split_stats(ds, splits[i].config, splits[i].name, &rows, NULL, &files);
-		if (!quiet)
-			fprintf(stderr, "hfds push: %s/%s: %llu rows in %llu file(s)\n", splits[i].config, splits[i].name,
-				(unsigned long long)rows, (unsigned long long)files);
-	}
-	if (out_dir)
-		printf("%s\n", out_dir);
+	if (o.out_dir)
+		printf("%s\n", o.out_dir);
+	else if (o.no_commit)
+		printf("%s\n", o.manifest_path);
 	else
-		printf("%s\n", sha);
+		printf("%s\n", res.sha);
+	if (json)
+		push_progress_emit(&prog, "done", "sha", res.sha);
 	goto done;
 fail:
+	push_progress_done(&prog);
 	code = cli_fail(&err);
-	cli_dataset_abandon(&repo);
+	if (hub && o.repo_id)
+		cli_repo_abandon(hub, o.repo_id, was_missing);
 done:
-	hfds_ds_free(ds);
-	hfds_hub_staging_free(staging);
-	cli_dataset_close(&repo);
-	hfds_features_free(features);
+	if (started)
+		push_progress_release(&prog);
+	hfds_push_result_release(&res);
+	hfds_hub_free(hub);
 	free(text);
-	for (i = 0; i < nsplits; i++) {
-		hfds_free(splits[i].name);
-		hfds_free(splits[i].files);
-	}
-	free(splits);
+	for (i = 0; i < nowned; i++)
+		hfds_free(owned[i]);
+	free(owned);
+	free(sources);
 	return code;
 }

@@ -28,6 +28,7 @@ static const command commands[] = {
 	{"convert", cmd_convert, "rewrite Parquet or JSON Lines as Parquet with the hfds writer"},
 	{"build", cmd_build, "build and publish a dataset from a recipe (tables, splits, media, configs)"},
 	{"push", cmd_push, "write sharded Parquet + card and publish a dataset in one commit"},
+	{"commit", cmd_commit, "commit the shards described by the manifests of --no-commit pushes"},
 	{"delete-config", cmd_delete_config, "delete a dataset config (files and card entries) in one commit"},
 	{"purge", cmd_purge, "delete every file but .gitattributes in one commit"},
 	{"upload", cmd_upload, "commit local files (and deletions) to any repository"},

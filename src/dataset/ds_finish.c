@@ -141,7 +141,7 @@ static int name_shards(hfds_ds *ds, const hfds_ds_repo_file *files, size_t file_
 			}
 			hfds_free(sh->final);
 			sh->final = final;
-			if (sh->local) {
+			if (sh->local && !sh->stored) {
 				char *slash = strrchr(sh->local, '/'), *tmp = NULL;
 				HFDS_FAIL_IF(asprintf(&tmp, "%.*s/.tmp-name-%llu.parquet", (int)(slash - sh->local), sh->local,
 					(unsigned long long)ds->tmp_seq++) < 0, HFDS_ENOMEM, err, "out of memory");
@@ -173,6 +173,8 @@ int hfds_ds__place_shards(hfds_ds *ds, hfds_error *err)
 		for (k = 0; k < s->shard_count; k++) {
 			ds_shard *sh = &s->shards[k];
 			char *p = NULL;
+			if (!sh->local || (sh->stored && access(sh->local, F_OK) != 0))
+				continue;   /* on the hub already and gone from the spool */
 			HFDS_FAIL_IF(asprintf(&p, "%s/%s", ds->dir, sh->final) < 0, HFDS_ENOMEM, err, "out of memory");
 			path = hfds_strdup(p);
 			free(p);

@@ -17,6 +17,7 @@ typedef struct ds_shard {
 	char *local;            /* current local path (temp name, then the final name) */
 	char *final;            /* path in the repo, set when the split is named */
 	hfds_pq_file_info info;
+	int stored;             /* on the hub already (hfds_ds_attach): the commit references it */
 } ds_shard;
 
 typedef struct ds_config {
@@ -57,7 +58,12 @@ struct hfds_ds {
 	uint64_t tmp_seq;
 	hfds_pool *pool;        /* shared by every shard writer: opts.pool or own_pool */
 	hfds_pool *own_pool;
+	const hfds_ds_repo_ops *repo;   /* hfds_ds_attach: closed shards go to repo->upload */
+	int written;            /* a batch was written (attach comes before) */
 };
+
+/* The (config, split) writer, made at first use (names checked, config features fixed). */
+int hfds_ds__get_split(ds_split **out, hfds_ds *ds, const char *config, const char *split, hfds_error *err);
 
 /* Closes every open shard (writing an empty shard for a split that has none). */
 int hfds_ds__close_all(hfds_ds *ds, hfds_error *err);

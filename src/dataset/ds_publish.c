@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/alloc.h"
 #include "util/sha256.h"
@@ -79,15 +80,98 @@ static int check_args(const hfds_ds_repo_ops *ops, const hfds_ds_publish_options
 	return 0;
 }
 
+/* The shard adds of the writer, in split order, from index `from`. */
+static size_t fill_adds(hfds_ds_commit_add *adds, char (*hexes)[65], const hfds_ds *ds, size_t from)
+{
+	size_t i, k, n = 0, at = 0;
+	for (i = 0; i < ds->split_count; i++) {
+		for (k = 0; k < ds->splits[i]->shard_count; k++, at++) {
+			ds_shard *sh = &ds->splits[i]->shards[k];
+			if (at < from)
+				continue;
+			memset(&adds[n], 0, sizeof(adds[n]));
+			hfds_sha256_hex(sh->info.sha256, hexes[n]);
+			adds[n].path = sh->final;
+			adds[n].local_path = sh->stored ? NULL : sh->local;
+			adds[n].sha256_hex = hexes[n];
+			adds[n].size = sh->info.size;
+			adds[n].stored = sh->stored;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* How many of adds[0..n) go into the next part commit: at most max_files, max_bytes. */
+static size_t part_size(const hfds_ds_commit_add *adds, size_t n, size_t max_files, uint64_t max_bytes)
+{
+	size_t k = 0;
+	uint64_t bytes = 0;
+	while (k < n && k < max_files && (k == 0 || bytes + adds[k].size <= max_bytes))
+		bytes += adds[k++].size;
+	return k;
+}
+
+/* Whether the rest fits the last commit beside README.md and the deletions. */
+static int fits_last(const hfds_ds_commit_add *adds, size_t n, size_t ndel, size_t max_files, uint64_t max_bytes)
+{
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += adds[i].size;
+	return n + 1 + ndel <= max_files && bytes <= max_bytes;
+}
+
+/* The repo's files without the paths this push added in its part commits, so the plan of
+ * the last commit sees the repository as the first plan did (same names, same deletions). */
+static void drop_ours(repo_state *st, const hfds_ds_commit_add *adds, size_t n)
+{
+	size_t j, w = 0;
+	for (j = 0; j < st->count; j++) {
+		int ours = 0;
+		for (size_t i = 0; i < n && !ours; i++)
+			ours = !strcmp(adds[i].path, st->files[j].path);
+		if (ours)
+			hfds_free(st->files[j].path);
+		else
+			st->files[w++] = st->files[j];
+	}
+	st->count = w;
+}
+
+/*
+ * Shards whose content the attached repository stored while they were written (the
+ * uploads finish first): the commit references them instead of sending the files.
+ */
+static int settle_uploads(hfds_ds *ds, const hfds_ds_repo_ops *ops, hfds_error *err)
+{
+	int rc = 0;
+	if (!ds->repo)
+		return 0;
+	HFDS_FAIL_IF(ds->repo != ops && ds->repo->payload != ops->payload, HFDS_EINVAL, err,
+		"the writer is attached to another repository than the one it is published to");
+	if (ds->repo->upload_wait)
+		HFDS_TRY(ds->repo->upload_wait(ds->repo->payload, err));
+	for (size_t i = 0; i < ds->split_count; i++)
+		for (size_t k = 0; k < ds->splits[i]->shard_count; k++) {
+			ds_shard *sh = &ds->splits[i]->shards[k];
+			sh->stored = ds->repo->stored && sh->local && ds->repo->stored(ds->repo->payload, sh->local);
+		}
+done:
+	return rc;
+}
+
 int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publish_options *opts,
 	char out_sha[41], hfds_error *err)
 {
 	int rc = 0, attempt, max = opts && opts->max_retries > 0 ? opts->max_retries : DEFAULT_RETRIES;
+	size_t max_files = opts && opts->max_files ? opts->max_files : HFDS_DS_COMMIT_MAX_FILES;
+	uint64_t max_bytes = opts && opts->max_bytes ? opts->max_bytes : HFDS_DS_COMMIT_MAX_BYTES;
+	const char *title = opts && opts->title ? opts->title : "Upload dataset";
 	repo_state st;
 	ds_plan plan;
 	hfds_ds_commit_add *adds = NULL;
-	char (*hexes)[65] = NULL;
-	size_t nshards = 0, i, k, n;
+	char (*hexes)[65] = NULL, *part_title = NULL, head[41];
+	size_t nshards = 0, i, n, sent = 0, parts = 0, planned;
 	hfds_ds_commit c;
 	if ((rc = check_args(ops, opts, err)) < 0)
 		return rc;
@@ -96,44 +180,85 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err,
 		ds->state == DS_DONE ? "dataset writer is already finished" : "dataset writer failed earlier");
 	HFDS_TRY(hfds_ds__close_all(ds, err));
+	HFDS_TRY(settle_uploads(ds, ops, err));
 	for (i = 0; i < ds->split_count; i++)
 		nshards += ds->splits[i]->shard_count;
 	adds = hfds_calloc(nshards + 1, sizeof(*adds));
 	hexes = hfds_calloc(nshards + 1, sizeof(*hexes));
 	HFDS_FAIL_IF(!adds || !hexes, HFDS_ENOMEM, err, "out of memory");
-	for (attempt = 0;; attempt++) {
-		HFDS_TRY(read_state(&st, ops, err));
-		HFDS_TRY(hfds_ds__plan(&plan, ds, st.card, st.card_len, st.files, st.count, err));
-		HFDS_TRY(hfds_ds__place_shards(ds, err));
-		n = 0;
-		for (i = 0; i < ds->split_count; i++) {
-			for (k = 0; k < ds->splits[i]->shard_count; k++) {
-				ds_shard *sh = &ds->splits[i]->shards[k];
-				hfds_sha256_hex(sh->info.sha256, hexes[n]);
-				adds[n].path = sh->final;
-				adds[n].local_path = sh->local;
-				adds[n].sha256_hex = hexes[n];
-				adds[n].size = sh->info.size;
-				n++;
-			}
+	if (max_files < 2)
+		max_files = 2;
+
+	/* too much for one commit: the shards go first in part commits, each on the last */
+	HFDS_TRY(read_state(&st, ops, err));
+	HFDS_TRY(hfds_ds__plan(&plan, ds, st.card, st.card_len, st.files, st.count, err));
+	HFDS_TRY(hfds_ds__place_shards(ds, err));
+	memcpy(head, st.head, sizeof(head));
+	n = fill_adds(adds, hexes, ds, 0);
+	planned = 1;
+	/* deletions beyond the cap go with the last commit: only shards are split off */
+	for (i = 0; i < n && !fits_last(adds + i, n - i, plan.delete_count, max_files, max_bytes); planned++)
+		i += part_size(adds + i, n - i, max_files - 1, max_bytes);
+	while (sent < n && !fits_last(adds + sent, n - sent, plan.delete_count, max_files, max_bytes)) {
+		size_t k = part_size(adds + sent, n - sent, max_files - 1, max_bytes);
+		time_t t0 = time(NULL);
+		free(part_title);
+		part_title = NULL;
+		HFDS_FAIL_IF(asprintf(&part_title, "%s (part %05zu-of-%05zu)", title, parts, planned) < 0, HFDS_ENOMEM, err,
+			"out of memory");
+		memset(&c, 0, sizeof(c));
+		c.parent = head;
+		c.title = part_title;
+		c.description = opts ? opts->description : NULL;
+		c.adds = adds + sent;
+		c.add_count = k;
+		if (ds->opts.progress)
+			ds->opts.progress(ds->opts.progress_payload, "commit", k, k);
+		for (attempt = 0;; attempt++) {
+			rc = ops->commit(ops->payload, &c, head, err);
+			if (rc == 0 || !retry_conflict(rc, attempt, max, err))
+				break;
+			HFDS_TRY(ops->head(ops->payload, head, err));
 		}
-		adds[n].path = "README.md";
-		adds[n].data = plan.card;
-		adds[n].len = plan.card_len;
+		HFDS_TRY(rc);
+		sent += k;
+		parts++;
+		if (time(NULL) - t0 > 40 && max_files > 40)
+			max_files /= 2;   /* a slow commit: smaller ones (upload_large_folder) */
+	}
+
+	for (attempt = 0;; attempt++) {
+		if (attempt > 0 || parts > 0) {
+			state_release(&st);
+			hfds_ds__plan_release(&plan);
+			HFDS_TRY(read_state(&st, ops, err));
+			drop_ours(&st, adds, sent);
+			HFDS_TRY(hfds_ds__plan(&plan, ds, st.card, st.card_len, st.files, st.count, err));
+			HFDS_TRY(hfds_ds__place_shards(ds, err));
+		}
+		n = fill_adds(adds + sent, hexes + sent, ds, sent);
+		memset(&adds[sent + n], 0, sizeof(adds[0]));
+		adds[sent + n].path = "README.md";
+		adds[sent + n].data = plan.card;
+		adds[sent + n].len = plan.card_len;
 		n++;
+		if (parts) {
+			free(part_title);
+			part_title = NULL;
+			HFDS_FAIL_IF(asprintf(&part_title, "%s (part %05zu-of-%05zu)", title, parts, parts + 1) < 0,
+				HFDS_ENOMEM, err, "out of memory");
+		}
 		memset(&c, 0, sizeof(c));
 		c.parent = st.head;
-		c.title = opts && opts->title ? opts->title : "Upload dataset";
+		c.title = parts ? part_title : title;
 		c.description = opts ? opts->description : NULL;
-		c.adds = adds;
+		c.adds = adds + sent;
 		c.add_count = n;
 		c.deletes = (const char *const *)plan.deletes;
 		c.delete_count = plan.delete_count;
 		if (ds->opts.progress)
 			ds->opts.progress(ds->opts.progress_payload, "commit", n, n + plan.delete_count);
 		rc = ops->commit(ops->payload, &c, out_sha, err);
-		state_release(&st);
-		hfds_ds__plan_release(&plan);
 		if (rc == 0)
 			break;
 		if (!retry_conflict(rc, attempt, max, err))
@@ -147,6 +272,7 @@ done:
 	hfds_ds__plan_release(&plan);
 	hfds_free(adds);
 	hfds_free(hexes);
+	free(part_title);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 
 #include "hfds/arrow.h"
 #include "util/alloc.h"
+#include "util/sha256.h"
 #include "util/try.h"
 
 #define MIN_ROW_GROUP_BYTES (64u << 10)
@@ -215,7 +216,7 @@ static void split_free(ds_split *s)
 	hfds_free(s);
 }
 
-static int get_split(ds_split **out, hfds_ds *ds, const char *config, const char *split, hfds_error *err)
+int hfds_ds__get_split(ds_split **out, hfds_ds *ds, const char *config, const char *split, hfds_error *err)
 {
 	int rc = 0;
 	ds_split *s = find_split(ds, config, split), **grown;
@@ -324,6 +325,13 @@ static int close_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	s->download += sh->info.size;
 	if (ds->opts.progress)
 		ds->opts.progress(ds->opts.progress_payload, "shard", s->shard_count, 0);
+	if (ds->repo && ds->repo->upload) {
+		/* uploaded while the next shard is written; the name only guides regular-vs-LFS */
+		char hex[65];
+		hfds_sha256_hex(sh->info.sha256, hex);
+		HFDS_TRY(ds->repo->upload(ds->repo->payload, sh->local, sh->local + strlen(ds->dir) + 1, hex,
+			sh->info.size, err));
+	}
 done:
 	if (rc < 0) {
 		hfds_pq_writer_free(s->w);
@@ -391,7 +399,8 @@ int hfds_ds_write(hfds_ds *ds, const char *config, const char *split, const stru
 	int64_t step, first;
 	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err,
 		ds->state == DS_DONE ? "dataset writer is already finished" : "dataset writer failed earlier");
-	HFDS_TRY(get_split(&s, ds, config, split, err));
+	HFDS_TRY(hfds_ds__get_split(&s, ds, config, split, err));
+	ds->written = 1;
 	if (batch->length == 0)
 		goto done;
 	HFDS_FAIL_IF(batch->length < 0 || batch->offset < 0 || batch->n_children != s->config->schema.n_children,
@@ -419,6 +428,16 @@ done:
 	if (rc < 0 && rc != HFDS_ESTATE && rc != HFDS_EINVAL)
 		ds->state = DS_FAILED;
 	return rc;
+}
+
+int hfds_ds_attach(hfds_ds *ds, const hfds_ds_repo_ops *ops, hfds_error *err)
+{
+	HFDS_ASSERT_ARG(ds && ops, err);
+	HFDS_CHECK_VERSION(ops, HFDS_DS_REPO_OPS_VERSION, "hfds_ds_repo_ops", err);
+	if (ds->written || ds->state != DS_OPEN)
+		return hfds_error_set(err, HFDS_ESTATE, "attach the repository before the first write");
+	ds->repo = ops;
+	return 0;
 }
 
 int hfds_ds_write_stream(hfds_ds *ds, const char *config, const char *split, struct ArrowArrayStream *stream,
@@ -450,7 +469,19 @@ int hfds_ds_add_split(hfds_ds *ds, const char *config, const char *split, hfds_e
 	ds_split *s;
 	if (ds->state != DS_OPEN)
 		return hfds_error_set(err, HFDS_ESTATE, "dataset writer is already finished");
-	return get_split(&s, ds, config, split, err);
+	return hfds_ds__get_split(&s, ds, config, split, err);
+}
+
+int hfds_ds_end_split(hfds_ds *ds, const char *config, const char *split, hfds_error *err)
+{
+	int rc = 0;
+	ds_split *s;
+	HFDS_FAIL_IF(ds->state != DS_OPEN, HFDS_ESTATE, err, "dataset writer is already finished");
+	s = find_split(ds, config, split);
+	if (s && s->w && (rc = close_shard(ds, s, err)) < 0)
+		ds->state = DS_FAILED;
+done:
+	return rc;
 }
 
 int hfds_ds__close_all(hfds_ds *ds, hfds_error *err)

@@ -34,6 +34,13 @@ typedef struct hfds_hub_backend {
 	/* The folder under which staging folders are made (malloc, freed with free). */
 	int (*staging_root)(char **out, hfds_hub *hub, hfds_error *err);
 	void (*free)(hfds_hub *hub);
+	/* Stores a file's content on the hub ahead of the commit that will reference it by
+	 * sha256 (HFDS_HUB_OP_ADD_LFS); *stored = 0 when the file must travel with the commit
+	 * (the server wants it inline). */
+	int (*upload)(hfds_hub *hub, hfds_repo_type type, const char *id, const char *branch, const char *path,
+		const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err);
+	/* Requests repeated after transient failures so far (0 for a local backend). */
+	uint64_t (*retries)(const hfds_hub *hub);
 } hfds_hub_backend;
 
 struct hfds_hub {

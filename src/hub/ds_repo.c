@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "hub/uploader.h"
+
 #include "util/alloc.h"
 #include "util/try.h"
 
@@ -14,6 +16,8 @@ struct hfds_hub_dataset {
 	char *repo_id;
 	char *branch;
 	hfds_ds_repo_ops ops;
+	hfds_hub_upload_options up_opts;
+	hub_uploader *up;           /* made at the first upload */
 };
 
 static int ops_head(void *payload, char sha[41], hfds_error *err)
@@ -86,6 +90,30 @@ done:
 	return rc;
 }
 
+static int ops_upload(void *payload, const char *local_path, const char *path, const char *sha256_hex,
+	uint64_t size, hfds_error *err)
+{
+	hfds_hub_dataset *d = payload;
+	int rc = 0;
+	if (!d->up)
+		HFDS_TRY(hub_uploader_new(&d->up, d->hub, d->repo_id, d->branch, &d->up_opts, err));
+	HFDS_TRY(hub_uploader_add(d->up, local_path, path, sha256_hex, size, err));
+done:
+	return rc;
+}
+
+static int ops_upload_wait(void *payload, hfds_error *err)
+{
+	hfds_hub_dataset *d = payload;
+	return d->up ? hub_uploader_wait(d->up, err) : 0;
+}
+
+static int ops_stored(void *payload, const char *local_path)
+{
+	hfds_hub_dataset *d = payload;
+	return d->up ? hub_uploader_stored(d->up, local_path) : 0;
+}
+
 static int ops_commit(void *payload, const hfds_ds_commit *c, char out_sha[41], hfds_error *err)
 {
 	hfds_hub_dataset *d = payload;
@@ -101,7 +129,7 @@ static int ops_commit(void *payload, const hfds_ds_commit *c, char out_sha[41], 
 	}
 	for (i = 0; i < c->add_count; i++, n++) {
 		const hfds_ds_commit_add *a = &c->adds[i];
-		ops[n].kind = a->local_path ? HFDS_HUB_OP_ADD_FILE : HFDS_HUB_OP_ADD_BUFFER;
+		ops[n].kind = a->stored ? HFDS_HUB_OP_ADD_LFS : a->local_path ? HFDS_HUB_OP_ADD_FILE : HFDS_HUB_OP_ADD_BUFFER;
 		ops[n].path = a->path;
 		ops[n].local_path = a->local_path;
 		ops[n].sha256_hex = a->sha256_hex;
@@ -116,7 +144,10 @@ static int ops_commit(void *payload, const hfds_ds_commit *c, char out_sha[41], 
 	ci.parent = c->parent;
 	ci.ops = ops;
 	ci.count = n;
+	hub_uploader_event(d->up, "commit", c->title);
 	rc = hfds_hub_commit(d->hub, HFDS_REPO_DATASET, d->repo_id, &ci, out_sha, err);
+	if (rc == 0)
+		hub_uploader_event(d->up, "committed", c->title);
 done:
 	hfds_free(ops);
 	return rc;
@@ -157,6 +188,10 @@ int hfds_hub_dataset_open(hfds_hub_dataset **out, hfds_hub *hub, const char *rep
 	d->ops.read_file = ops_read;
 	d->ops.list_files = ops_list;
 	d->ops.commit = ops_commit;
+	d->ops.upload = ops_upload;
+	d->ops.upload_wait = ops_upload_wait;
+	d->ops.stored = ops_stored;
+	hfds_hub_upload_options_init(&d->up_opts);
 	*out = d;
 	d = NULL;
 done:
@@ -168,6 +203,7 @@ void hfds_hub_dataset_free(hfds_hub_dataset *d)
 {
 	if (!d)
 		return;
+	hub_uploader_free(d->up);
 	hfds_free(d->repo_id);
 	hfds_free(d->branch);
 	hfds_free(d);
@@ -176,4 +212,19 @@ void hfds_hub_dataset_free(hfds_hub_dataset *d)
 const hfds_ds_repo_ops *hfds_hub_dataset_ops(hfds_hub_dataset *d)
 {
 	return d ? &d->ops : NULL;
+}
+
+int hfds_hub_dataset_set_upload(hfds_hub_dataset *d, const hfds_hub_upload_options *o, hfds_error *err)
+{
+	HFDS_ASSERT_ARG(d, err);
+	HFDS_CHECK_VERSION(o, HFDS_HUB_UPLOAD_OPTIONS_VERSION, "hfds_hub_upload_options", err);
+	if (d->up)
+		return hfds_error_set(err, HFDS_ESTATE, "uploads already began");
+	if (o && o->keep && o->spool_max)
+		return hfds_error_set(err, HFDS_EINVAL, "keeping the uploaded shards and bounding the spool exclude each other");
+	if (o)
+		d->up_opts = *o;
+	else
+		hfds_hub_upload_options_init(&d->up_opts);
+	return 0;
 }

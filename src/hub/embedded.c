@@ -139,6 +139,9 @@ static int emb_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const 
 		case HFDS_HUB_OP_ADD_FILE:
 			HFDS_TRY(hfds_store_commit_add_file(sc, op->path, op->local_path, op->sha256_hex, op->size, 0, err));
 			break;
+		case HFDS_HUB_OP_ADD_LFS:
+			HFDS_TRY(hfds_store_commit_add_lfs(sc, op->path, op->sha256_hex, op->size, err));
+			break;
 		case HFDS_HUB_OP_ADD_BUFFER:
 			HFDS_TRY(hfds_store_commit_add_buffer(sc, op->path, op->data, op->len, 0, err));
 			break;
@@ -231,10 +234,28 @@ static void emb_free(hfds_hub *hub)
 	hub->impl = NULL;
 }
 
+/* The object goes into the store now (hard-linked from the staging folder), so the shard
+ * file can leave the spool before the commit. */
+static int emb_upload(hfds_hub *hub, hfds_repo_type type, const char *id, const char *branch, const char *path,
+	const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err)
+{
+	embedded *e = hub->impl;
+	char sha[HFDS_SHA256_HEX_SIZE];
+	int rc;
+	(void)type;
+	(void)id;
+	(void)branch;
+	(void)path;
+	if ((rc = hfds_store_object_import(e->store, local_path, sha256_hex, size, 0, sha, err)) < 0)
+		return rc;
+	*stored = 1;
+	return 0;
+}
+
 static const hfds_hub_backend embedded_backend = {
 	"embedded", emb_whoami, emb_repo_create, emb_repo_delete, emb_repo_set_private, emb_repo_info,
 	emb_tree_list, emb_read, emb_commit, emb_branch_create, emb_branch_delete, emb_tag_create,
-	emb_tag_delete, emb_refs_list, emb_log, emb_staging_root, emb_free,
+	emb_tag_delete, emb_refs_list, emb_log, emb_staging_root, emb_free, emb_upload, NULL,
 };
 
 int hfds_hub__embedded_open(hfds_hub *hub, hfds_error *err)

@@ -390,10 +390,16 @@ static void http_free(hfds_hub *hub)
 	hub->impl = NULL;
 }
 
+static uint64_t http_retries(const hfds_hub *hub)
+{
+	const httpb *h = hub->impl;
+	return __atomic_load_n(&h->cfg.retries, __ATOMIC_RELAXED);
+}
+
 static const hfds_hub_backend http_backend = {
 	"http", http_whoami, http_repo_create, http_repo_delete, http_repo_set_private, http_repo_info,
 	http_tree_list, http_read, hub_http_commit, http_branch_create, http_branch_delete, http_tag_create,
-	http_tag_delete, http_refs_list, http_log, http_staging_root, http_free,
+	http_tag_delete, http_refs_list, http_log, http_staging_root, http_free, hub_http_upload, http_retries,
 };
 
 int hfds_hub__http_open(hfds_hub *hub, hfds_error *err)

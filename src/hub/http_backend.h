@@ -32,5 +32,8 @@ int hub_call(httpb *h, const char *method, const char *url, json_t *json, const 
 /* The commit operation of the HTTP backend (http_commit.c). */
 int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hfds_hub_commit_info *c,
 	char out_sha[HFDS_OID_HEX_SIZE], hfds_error *err);
+/* The upload operation (http_commit.c): preupload, then the LFS batch and transfer. */
+int hub_http_upload(hfds_hub *hub, hfds_repo_type type, const char *id, const char *branch, const char *path,
+	const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err);
 
 #endif

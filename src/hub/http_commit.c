@@ -602,18 +602,27 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 	adds = hfds_calloc(c->count + 1, sizeof(*adds));
 	lfs = hfds_calloc(c->count + 1, sizeof(*lfs));
 	HFDS_FAIL_IF(!adds || !lfs, HFDS_ENOMEM, err, "out of memory");
-	/* additions first (asked about in preupload), then copies (settled from the repo) */
-	for (int pass = 0; pass < 2; pass++) {
+	/* additions first (asked about in preupload), then objects already sent (LFS by
+	 * construction), then copies (settled from the repo) */
+	for (int pass = 0; pass < 3; pass++) {
 		for (i = 0; i < c->count; i++) {
 			const hfds_hub_op *op = &c->ops[i];
-			if (op->kind == HFDS_HUB_OP_DELETE || (op->kind == HFDS_HUB_OP_COPY) != pass)
+			int kind_pass = op->kind == HFDS_HUB_OP_ADD_LFS ? 1 : op->kind == HFDS_HUB_OP_COPY ? 2 : 0;
+			if (op->kind == HFDS_HUB_OP_DELETE || kind_pass != pass)
 				continue;
 			adds[nadds].op = op;
 			adds[nadds].path = op->path;
 			adds[nadds].fd = -1;
 			nadds++;
-			if (!pass) {
+			if (pass == 0) {
 				HFDS_TRY(prepare(&adds[nadds - 1], err));
+				continue;
+			}
+			if (pass == 1) {
+				adds[nadds - 1].lfs = 1;
+				adds[nadds - 1].size = op->size;
+				memcpy(adds[nadds - 1].sha, op->sha256_hex, 64);
+				adds[nadds - 1].sha[64] = '\0';
 				continue;
 			}
 			if (!base[0] && c->parent) {
@@ -633,6 +642,11 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 			lfs[nlfs++] = &adds[i];
 	if (nlfs) {
 		HFDS_TRY(lfs_batch(h, type, id, branch, lfs, nlfs, err));
+		/* an object said to be on the server must be there: the batch API is the check */
+		for (i = 0; i < nlfs; i++)
+			HFDS_FAIL_IF(lfs[i]->op->kind == HFDS_HUB_OP_ADD_LFS && lfs[i]->act.upload_href, HFDS_ENOTFOUND, err,
+				"%s: the LFS object %s was uploaded earlier but the server does not have it", lfs[i]->path,
+				lfs[i]->sha);
 		HFDS_TRY(upload_lfs(h, lfs, nlfs, err));
 	}
 	HFDS_TRY(build_ndjson(&body, c, adds, nadds, err));
@@ -643,5 +657,38 @@ done:
 	release_adds(adds, nadds);
 	hfds_free(lfs);
 	hfds_buf_release(&body);
+	return rc;
+}
+
+int hub_http_upload(hfds_hub *hub, hfds_repo_type type, const char *id, const char *branch, const char *path,
+	const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err)
+{
+	httpb *h = hub->impl;
+	hfds_hub_op op;
+	add *a = hfds_calloc(1, sizeof(*a));
+	char head[HFDS_OID_HEX_SIZE] = "";
+	int rc = 0;
+	HFDS_FAIL_IF(!a, HFDS_ENOMEM, err, "out of memory");
+	memset(&op, 0, sizeof(op));
+	op.kind = HFDS_HUB_OP_ADD_FILE;
+	op.path = path;
+	op.local_path = local_path;
+	op.sha256_hex = sha256_hex;
+	op.size = size;
+	a->op = &op;
+	a->path = path;
+	a->fd = -1;
+	if (hub->upload_workers)
+		h->workers = hub->upload_workers;
+	HFDS_TRY(prepare(a, err));
+	HFDS_TRY(preupload(h, type, id, branch, a, 1, head, err));
+	if (a->lfs && !a->ignore) {
+		HFDS_TRY(lfs_batch(h, type, id, branch, &a, 1, err));
+		HFDS_TRY(upload_lfs(h, &a, 1, err));
+		*stored = 1;
+	}
+done:
+	if (a)
+		release_adds(a, 1);
 	return rc;
 }

@@ -173,9 +173,30 @@ int hfds_hub_commit(hfds_hub *hub, hfds_repo_type type, const char *repo_id, con
 		return hfds_error_set(err, HFDS_EINVAL, "a commit needs a title");
 	for (size_t i = 0; i < c->count; i++)
 		if (!c->ops[i].path || (c->ops[i].kind == HFDS_HUB_OP_ADD_FILE && !c->ops[i].local_path) ||
-		    (c->ops[i].kind == HFDS_HUB_OP_COPY && !c->ops[i].src_path))
-			return hfds_error_set(err, HFDS_EINVAL, "commit operation %zu: missing path", i);
+		    (c->ops[i].kind == HFDS_HUB_OP_COPY && !c->ops[i].src_path) ||
+		    (c->ops[i].kind == HFDS_HUB_OP_ADD_LFS && (!c->ops[i].sha256_hex || strlen(c->ops[i].sha256_hex) != 64)))
+			return hfds_error_set(err, HFDS_EINVAL, "commit operation %zu: missing path or sha256", i);
 	return hub->be->commit(hub, type, repo_id, c, out_sha, err);
+}
+
+int hfds_hub_upload_file(hfds_hub *hub, hfds_repo_type type, const char *repo_id, const char *branch,
+	const char *path, const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err)
+{
+	CHECK_REPO(hub, repo_id, err);
+	HFDS_ASSERT_ARG(path && local_path && stored, err);
+	*stored = 0;
+	return hub->be->upload(hub, type, repo_id, branch ? branch : "main", path, local_path, sha256_hex, size,
+		stored, err);
+}
+
+uint64_t hfds_hub_retries(const hfds_hub *hub)
+{
+	return hub && hub->be->retries ? hub->be->retries(hub) : 0;
+}
+
+const hfds_target *hfds_hub_target(const hfds_hub *hub)
+{
+	return hub ? &hub->target : NULL;
 }
 
 int hfds_hub_branch_create(hfds_hub *hub, hfds_repo_type type, const char *repo_id, const char *name,

@@ -36,6 +36,8 @@ typedef struct pub {
 	uint64_t job_batch;
 	hfds_error perr;
 	double t0;
+	unsigned polls;           /* positions seen, for polling o->cancelled */
+	int stop;                 /* o->cancelled said stop (sampling thread only) */
 } pub;
 
 void hfds_chess_publish_opts_init(hfds_chess_publish_opts *o)
@@ -112,8 +114,13 @@ static void emit(pub *p, hfds_chess_publish_event *ev)
 		p->o->on_event(p->o->ctx, ev);
 }
 
-static int write_split(hfds_ds *ds, hfds_arrow_builder *b, const char *split, const int8_t *tok, size_t n,
-	int window, hfds_error *err)
+static int cancelled(const pub *p)
+{
+	return p->o->cancelled && p->o->cancelled(p->o->ctx);
+}
+
+static int write_split(const pub *p, hfds_ds *ds, hfds_arrow_builder *b, const char *split, const int8_t *tok,
+	size_t n, int window, hfds_error *err)
 {
 	/* rows go to the writer in small Arrow batches: each one's buffers stay cache-sized and
 	 * are recycled by malloc (no page faults for a batch-sized copy of the window column) */
@@ -125,6 +132,8 @@ static int write_split(hfds_ds *ds, hfds_arrow_builder *b, const char *split, co
 		return hfds_ds_add_split(ds, "default", split, err);
 	for (at = 0; at < n && rc == 0; at += m) {
 		m = n - at < WRITE_ROWS ? n - at : WRITE_ROWS;
+		if (cancelled(p))
+			return hfds_error_set(err, HFDS_ECANCELLED, "cancelled while writing the %s rows of a batch", split);
 		if ((rc = hfds_chess_rows_batch(&a, b, tok + at * HFDS_CHESS_TOKENS, m, window, err)) < 0)
 			return rc;
 		rc = hfds_ds_write(ds, "default", split, &a, err);
@@ -159,8 +168,8 @@ static int publish_batch(pub *p, const int8_t *tokens, size_t n, uint64_t number
 		HFDS_TRY(hfds_hub_staging_new(&staging, p->hub, err));
 	HFDS_TRY(hfds_ds_open(&ds, o->out_dir ? o->out_dir : hfds_hub_staging_path(staging), p->features, &dso, err));
 	HFDS_TRY(hfds_arrow_builder_new(&b, hfds_ds_schema(ds, "default"), err));
-	HFDS_TRY(write_split(ds, b, "train", tokens, ntrain, o->window, err));
-	HFDS_TRY(write_split(ds, b, "test", tokens + ntrain * HFDS_CHESS_TOKENS, n - ntrain, o->window, err));
+	HFDS_TRY(write_split(p, ds, b, "train", tokens, ntrain, o->window, err));
+	HFDS_TRY(write_split(p, ds, b, "test", tokens + ntrain * HFDS_CHESS_TOKENS, n - ntrain, o->window, err));
 	if (o->out_dir) {
 		HFDS_TRY(hfds_ds_finish(ds, err));
 	} else {
@@ -252,6 +261,10 @@ static int on_pos(void *ctx, const hfds_chess_position *pos, hfds_error *err)
 {
 	pub *p = ctx;
 	int rc;
+	if ((++p->polls & 4095) == 0 && cancelled(p)) {
+		p->stop = 1;
+		return HFDS_ECANCELLED;
+	}
 	if (p->skip) {
 		p->skip--;
 		return 0;
@@ -361,7 +374,7 @@ int hfds_chess_publish(hfds_hub *hub, char *const *paths, size_t npaths, const h
 	HFDS_FAIL_IF(pthread_create(&th, NULL, publisher, &p) != 0, HFDS_ERROR, err, "cannot start the publisher thread");
 	started = 1;
 	rc = hfds_chess_sample(paths, npaths, &o->sample, on_pos, &p, &hooks, &res->stats, err);
-	if (rc == 0 && p.submitted < o->batches && p.n) {
+	if (rc == 0 && !p.stop && p.submitted < o->batches && p.n) {
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = HFDS_CHESS_PUBLISH_PARTIAL;
 		ev.batch = p.next_batch;
@@ -371,6 +384,9 @@ int hfds_chess_publish(hfds_hub *hub, char *const *paths, size_t npaths, const h
 	}
 	if (rc == 0)
 		rc = wait_idle(&p, err);
+	if (rc == 0 && p.stop)
+		rc = hfds_error_set(err, HFDS_ECANCELLED, "cancelled after %llu published batch(es)",
+			(unsigned long long)res->batches);
 	HFDS_TRY(rc);
 	if (o->tag && !o->out_dir) {
 		HFDS_FAIL_IF(!res->last_sha[0], HFDS_ESTATE, err, "nothing was published, so there is no commit to tag '%s'",

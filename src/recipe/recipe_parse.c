@@ -41,6 +41,24 @@ static int want(pctx *c, const yaml_node_t *n, yaml_node_type_t t, const char *w
 	return fail_at(c, n, msg);
 }
 
+/* A YAML 1.2 boolean (not 1.1's yes/no/on/off: `on` is the join's key), as the JSON Schema
+ * check and editors read it. */
+static int boolean(pctx *c, const yaml_node_t *n, const char *key, int *out)
+{
+	char msg[160];
+	static const char *const yes[] = { "true", "True", "TRUE" };
+	static const char *const no[] = { "false", "False", "FALSE" };
+	int rc = want(c, n, YAML_SCALAR_NODE, "true or false");
+	for (size_t i = 0; rc == 0 && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp((const char *)n->data.scalar.value, yes[i]) || !strcmp((const char *)n->data.scalar.value, no[i])) {
+			*out = !strcmp((const char *)n->data.scalar.value, yes[i]);
+			return 0;
+		}
+	}
+	snprintf(msg, sizeof(msg), "%s: expected true or false", key);
+	return rc < 0 ? rc : fail_at(c, n, msg);
+}
+
 static int str(pctx *c, const yaml_node_t *n, char **out)
 {
 	int rc = want(c, n, YAML_SCALAR_NODE, "a string");
@@ -246,7 +264,7 @@ static int parse_split(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 			if ((rc = str(c, v, &t)) == 0) {
 				errno = 0;
 				s->seed = strtoull(t, &end, 10);
-				if (errno || *end || !*t)
+				if (errno || *end || !*t || *t == '-')
 					rc = fail_at(c, v, "seed: expected an unsigned integer");
 			}
 			free(t);
@@ -347,10 +365,9 @@ static int parse_configs(pctx *c, hfds_recipe *r, const yaml_node_t *n)
 				rc = str_list(c, v, &cf->columns, &cf->ncolumns);
 			else if (is_key(k, "drop"))
 				rc = str_list(c, v, &cf->drop, &cf->ndrop);
-			else if (is_key(k, "default")) {
-				if ((rc = want(c, v, YAML_SCALAR_NODE, "true or false")) == 0)
-					cf->is_default = !strcmp((const char *)v->data.scalar.value, "true");
-			} else
+			else if (is_key(k, "default"))
+				rc = boolean(c, v, "default", &cf->is_default);
+			else
 				rc = unknown(c, k);
 		}
 		if (rc < 0)

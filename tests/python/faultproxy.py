@@ -2,7 +2,8 @@
 `hfds serve` it answers some requests itself with 429 (Retry-After: 0) or 500/503, drops
 others after reading them without forwarding (a reset mid-upload), and forwards some but
 drops the answer (a lost answer: the server did the work, the client never hears of it).
-It counts the request body bytes it receives."""
+It counts the request body bytes it receives, the peak number of requests of each method it
+was forwarding at the same time (`peak`), and keeps the bodies of the paths asked for."""
 import http.client
 import http.server
 import random
@@ -23,6 +24,10 @@ class FaultProxy:
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
         self.delay = {}       # method -> seconds to wait before forwarding
         self.done = {}        # method -> requests answered
+        self.active = {}      # method -> requests being forwarded now
+        self.peak = {}        # method -> the most forwarded at once
+        self.record = ()      # path substrings: keep the bodies of such requests in `recorded`
+        self.recorded = []    # (method, path, body)
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -43,6 +48,8 @@ class FaultProxy:
                 body = self.rfile.read(n) if n else b""
                 with proxy.lock:
                     proxy.bytes_in += len(body)
+                    if any(x in self.path for x in proxy.record):
+                        proxy.recorded.append((self.command, self.path, body))
                     r = proxy.rng.random() if proxy.enabled else 1.0
                 ps, pr, pl = proxy.p
                 if r < ps:
@@ -62,15 +69,22 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.faults["reset"] += 1
                     return self._drop()
-                time.sleep(proxy.delay.get(self.command, 0))
-                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
-                headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
-                conn.request(self.command, self.path, body=body if body or self.command in ("POST", "PUT") else None,
-                             headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                conn.close()
+                with proxy.lock:
+                    n = proxy.active[self.command] = proxy.active.get(self.command, 0) + 1
+                    proxy.peak[self.command] = max(proxy.peak.get(self.command, 0), n)
+                try:
+                    time.sleep(proxy.delay.get(self.command, 0))
+                    conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
+                    headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
+                    conn.request(self.command, self.path,
+                                 body=body if body or self.command in ("POST", "PUT") else None, headers=headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    conn.close()
+                finally:
+                    with proxy.lock:
+                        proxy.active[self.command] -= 1
                 lose = next((x for x in proxy.lose_once if x in self.path), None)
                 if lose:
                     with proxy.lock:

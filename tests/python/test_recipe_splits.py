@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 from datasets import ClassLabel, load_dataset
 
 from dshelp import front_matter
+from recipe_schema import write_recipe
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000001e5273ade0000000049454e44ae426082")
@@ -36,7 +37,7 @@ def shard_rows(out, config, split):
 def test_values_split_inner_join_class_label_image(hfds, tmp_path):
     root = tmp_path / "fx"
     fixture(root)
-    (root / "recipe.yaml").write_text("""tables:
+    write_recipe(root / "recipe.yaml", """tables:
   - {path: a.parquet}
   - {path: b.parquet, join: {on: id, how: inner}}
 cast:
@@ -79,7 +80,7 @@ def test_hash_split_is_seeded_and_proportional(hfds, tmp_path):
     recipe = "tables:\n  - {path: a.parquet}\nsplits: {by: id, ratios: {train: 0.8, test: 0.2}, seed: %d}\n"
     counts = {}
     for run, seed in (("a", 7), ("b", 7), ("c", 8)):
-        (root / "recipe.yaml").write_text(recipe % seed)
+        write_recipe(root / "recipe.yaml", recipe % seed)
         hfds("build", root / "recipe.yaml", "--out", tmp_path / run)
         counts[run] = {s: [r["id"] for r in shard_rows(tmp_path / run, "data", s)] for s in ("train", "test")}
     assert counts["a"] == counts["b"]                       # same seed, same assignment
@@ -90,7 +91,7 @@ def test_hash_split_is_seeded_and_proportional(hfds, tmp_path):
 def test_missing_media_is_an_error_by_default(hfds, tmp_path):
     root = tmp_path / "fx"
     fixture(root, n=8)
-    (root / "recipe.yaml").write_text("tables:\n  - {path: a.parquet}\nmedia:\n  - {name: image, from: img, type: image}\n")
+    write_recipe(root / "recipe.yaml", "tables:\n  - {path: a.parquet}\nmedia:\n  - {name: image, from: img, type: image}\n")
     r = hfds("build", root / "recipe.yaml", "--out", tmp_path / "out", check=False)
     assert r.returncode != 0 and "recipe.yaml:4:5: media 'image': row 2: no file" in r.stderr, r.stderr
     assert not list((tmp_path / "out").glob("**/*.parquet"))
@@ -103,7 +104,7 @@ def test_csv_and_jsonl_tables(hfds, tmp_path):
     (tmp_path / "a.jsonl").write_text("".join(json.dumps({"id": i, "name": f"n{i}", "w": i / 2}) + "\n"
                                               for i in range(6)))
     (tmp_path / "b.csv").write_text("id,label\n0,x\n2,y\n4,z\n")
-    (tmp_path / "recipe.yaml").write_text(
+    write_recipe(tmp_path / "recipe.yaml",
         "tables:\n  - {path: a.jsonl}\n  - {path: b.csv, join: {on: id, how: left}}\n"
         "splits: {by: id, values: {'0': train, '1': train, '2': train, '3': test, '4': test, '5': test}}\n")
     hfds("build", tmp_path / "recipe.yaml", "--out", tmp_path / "out")

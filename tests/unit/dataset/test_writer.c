@@ -333,6 +333,42 @@ static void legacy_layout_gets_configs(void)
 	hfds_features_free(f);
 }
 
+/* hfds_ds_end_split closes the split's shard at once (hfds build ends each split so one
+ * Parquet writer is alive): the shard is complete on disk before finish, a later write to the
+ * split starts a second shard, ending a split with no open shard does nothing, and ending
+ * after finish is refused. */
+static void end_split_closes_the_shard(void)
+{
+	hfds_features *f = make_features(0);
+	hfds_ds_options o;
+	hfds_ds *ds = NULL;
+	hfds_error err;
+	char dir[4200], path[4400];
+	uint64_t rows = 0, files = 0;
+	int hidden = 0;
+	hfds_error_init(&err);
+	snprintf(dir, sizeof(dir), "%s/endsplit", test_tmpdir());
+	hfds_ds_options_init(&o);
+	o.threads = 1;
+	REQUIRE(hfds_ds_open(&ds, dir, f, &o, &err) == 0);
+	CHECK_EQ_INT(write_rows(ds, "default", "train", 300, 100), 0);
+	CHECK_EQ_INT(hfds_ds_end_split(ds, "default", "train", &err), 0);
+	snprintf(path, sizeof(path), "%s/data", dir);
+	CHECK_EQ_INT(count_files(path, "train-", &hidden), 0);
+	CHECK_EQ_INT(hidden, 1);   /* the closed shard, named at finish */
+	CHECK_EQ_INT(hfds_ds_end_split(ds, "default", "train", &err), 0);
+	CHECK_EQ_INT(hfds_ds_end_split(ds, "default", "nothing-yet", &err), 0);
+	CHECK_EQ_INT(write_rows(ds, "default", "train", 50, 50), 0);
+	CHECK_EQ_INT(hfds_ds_finish(ds, &err), 0);
+	CHECK_EQ_INT(hfds_ds_split_stats(ds, "default", "train", &rows, NULL, &files), 0);
+	CHECK_EQ_INT(rows, 350);
+	CHECK_EQ_INT(files, 2);
+	CHECK_EQ_INT(count_files(path, "train-", NULL), 2);
+	CHECK_EQ_INT(hfds_ds_end_split(ds, "default", "train", &err), HFDS_ESTATE);
+	hfds_ds_free(ds);
+	hfds_features_free(f);
+}
+
 int main(void)
 {
 	RUN(dataset_dict_shards_and_card);
@@ -342,5 +378,6 @@ int main(void)
 	RUN(names_refused);
 	RUN(determinism_across_threads);
 	RUN(legacy_layout_gets_configs);
+	RUN(end_split_closes_the_shard);
 	TEST_END();
 }

@@ -145,7 +145,7 @@ static void dataset_ops(void)
 	hfds_hub_dataset *d = NULL;
 	const hfds_ds_repo_ops *ops;
 	hfds_ds_repo_file *files = NULL;
-	hfds_ds_commit_add add = {"README.md", NULL, NULL, 0, "# hi\n", 5};
+	hfds_ds_commit_add add = {"README.md", NULL, NULL, 0, "# hi\n", 5, 0};
 	hfds_ds_commit c;
 	hfds_error err;
 	char head[41], sha[41], *text = NULL;
