@@ -272,6 +272,26 @@ done:
 	return rc;
 }
 
+/* Whether every source file is Parquet. JSON Lines / CSV sources get row groups of half the
+ * ingest block unless the options name a size: with two row groups in flight, each about three
+ * times its size while it encodes, peak memory stays near 2 x block x threads + 64 MB whatever
+ * the input size (bench/ingest); it depends on the block size only, so the bytes written do
+ * not depend on the thread count. Parquet sources keep the 100e6 default. */
+static int only_parquet(const hfds_push_options *o)
+{
+	for (size_t i = 0; i < o->source_count; i++) {
+		const char *f = o->sources[i].files;
+		while (*f) {
+			const char *c = strchr(f, ',');
+			size_t len = c ? (size_t)(c - f) : strlen(f);
+			if (len < 8 || memcmp(f + len - 8, ".parquet", 8))
+				return 0;
+			f += len + (c != NULL);
+		}
+	}
+	return 1;
+}
+
 int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, hfds_error *err)
 {
 	push_run r;
@@ -312,6 +332,8 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 		HFDS_TRY(hfds_ds_check_split(o->sources[i].split, err));
 	}
 	dso = o->ds;
+	if (!dso.row_group_bytes && !only_parquet(o))
+		dso.row_group_bytes = o->ingest.block_bytes / 2;
 	dso.progress = on_ds_progress;
 	dso.progress_payload = &r;
 	if (!o->out_dir)
