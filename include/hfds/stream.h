@@ -57,6 +57,15 @@ HFDS_EXTERN int hfds_verify(hfds_hub *hub, const char *repo_id, const char *rev,
  * Resolves a split's files at one commit exactly as load_dataset does (hfds_ds_split_files),
  * then reads shard by shard, one row group per batch, through ranged reads: the last 64 KiB
  * of a shard in one request (the footer), then only the projected column chunks.
+ *
+ * Prefetch: the first hfds_stream_next starts one background thread that fetches and decodes
+ * the next row group while the caller consumes the current one, and never goes further
+ * ahead. A caller that releases each batch before asking for the next one therefore holds at
+ * most two row groups of the projected columns (plus the footers). Batches come in the same
+ * order whatever the timing. From hfds_stream_open until hfds_stream_free the stream owns the
+ * hub handle: the caller must not use it meanwhile (the thread does). hfds_stream_free stops
+ * the thread: a fetch in flight ends at its next ranged read, so freeing is prompt after an
+ * error, a limit or Ctrl-C, and frees everything the thread allocated.
  */
 typedef struct hfds_stream hfds_stream;
 
@@ -102,11 +111,22 @@ HFDS_EXTERN int hfds_stream_open(hfds_stream **out, hfds_hub *hub, const char *r
 HFDS_EXTERN int hfds_stream_next(hfds_stream *s, struct ArrowArray *batch, const struct ArrowSchema **schema,
 	int64_t *first, hfds_stream_pos *at, hfds_error *err);
 
-/* Total bytes the stream asked the hub for so far (footers and column chunks). */
+/* Total bytes the stream asked the hub for so far (footers and column chunks), including the
+ * row group being prefetched (a snapshot while the prefetch thread runs). */
 HFDS_EXTERN uint64_t hfds_stream_bytes_read(const hfds_stream *s);
 
-/* NULL-safe. */
+/* NULL-safe. Joins the prefetch thread (see above). */
 HFDS_EXTERN void hfds_stream_free(hfds_stream *s);
+
+/*
+ * The text form of a position, one line: "COMMIT SHARD ROW_GROUP ROW\n" (40 lowercase hex
+ * digits, decimal numbers). _format writes it into buf (at most `size` bytes with the NUL;
+ * 128 always suffice) and returns its length. _parse accepts exactly that form followed by
+ * at most 128 newlines (none is fine) and nothing else: HFDS_EPARSE naming the byte offset and the form
+ * expected. Both thread-safe.
+ */
+HFDS_EXTERN int hfds_stream_pos_parse(hfds_stream_pos *pos, const char *text, size_t len, hfds_error *err);
+HFDS_EXTERN size_t hfds_stream_pos_format(const hfds_stream_pos *pos, char *buf, size_t size);
 
 /* ---- one remote Parquet file --------------------------------------------------------
  *
@@ -168,6 +188,22 @@ typedef struct hfds_download_report {
  */
 HFDS_EXTERN int hfds_download(const char *endpoint, const char *repo_id, const hfds_download_options *opt,
 	hfds_download_report *report, hfds_error *err);
+
+/*
+ * Prepares datasets' own cache from a snapshot `rep` of hfds_download filled, so that
+ * datasets.load_dataset("NS/NAME"[, config]) works with HF_HUB_OFFLINE=1: datasets 5.2 does
+ * not read the hub cache offline, only folders it prepared itself. For every config of the
+ * card's dataset_info, writes `{cache}/{NS}___{snake(NAME)}/{config}/0.0.0/{commit}/` with
+ * dataset_info.json and one Arrow IPC stream `{snake(NAME)}-{split}.arrow` per split (the rows
+ * of the files load_dataset resolves, the features of their `huggingface` metadata), built as
+ * `{commit}.incomplete` and renamed; a folder already there is kept. `cache_dir` NULL =
+ * HF_DATASETS_CACHE, else $HF_HOME/datasets, else ~/.cache/huggingface/datasets. This copies
+ * the rows once more (as load_dataset does when online). Errors: HFDS_EUNSUPPORTED (a card
+ * without dataset_info, a shard without `huggingface` metadata), HFDS_EPARSE (the card),
+ * the reader's, HFDS_EIO.
+ */
+HFDS_EXTERN int hfds_download_prepare(const char *repo_id, const hfds_download_report *rep, const char *cache_dir,
+	hfds_error *err);
 
 /* ---- Arrow IPC stream output ---------------------------------------------------------- */
 

@@ -87,6 +87,7 @@ int cmd_convert(int argc, char **argv)
 	char *hf_text = NULL, *ftext = NULL, *hf_feat = NULL;
 	hfds_error err;
 	int i, code = CLI_EXIT_OK, threads = 0, ia;
+	size_t rg_bytes = 0;
 	hfds_error_init(&err);
 	hfds_pq_writer_options_init(&wo);
 	hfds_ingest_options_init(&io);
@@ -95,7 +96,7 @@ int cmd_convert(int argc, char **argv)
 			fputs(usage, stdout);
 			fputs(cli_ingest_help, stdout);
 			return CLI_EXIT_OK;
-		} else if ((ia = cli_ingest_arg("convert", argc, argv, &i, &io)) != 0) {
+		} else if ((ia = cli_ingest_arg("convert", argc, argv, &i, &io, &rg_bytes)) != 0) {
 			if (ia != 1)
 				return ia;
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
@@ -169,6 +170,7 @@ int cmd_convert(int argc, char **argv)
 		if (rc_open < 0 || hfds_features_copy(&feats, hfds_ingest_features(jl), &err) < 0)
 			goto fail;
 		ws = hfds_ingest_schema(jl);
+		wo.row_group_bytes = cli_ingest_row_group_bytes(&io, rg_bytes);
 	}
 	if (feats) {
 		if (hfds_features_hf_metadata(&hf_feat, NULL, feats, 0, &err) < 0)

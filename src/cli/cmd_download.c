@@ -10,7 +10,7 @@
 
 static const char download_help[] =
 	"usage: hfds download NS/NAME[@REV] [--revision R] [--include GLOB]... [--cache-dir D]\n"
-	"                     [--workers N] [--endpoint E]\n"
+	"                     [--workers N] [--prepare] [--endpoint E]\n"
 	"\n"
 	"Download a dataset repository's files at a revision (default main) into the Hugging\n"
 	"Face cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub) in the\n"
@@ -18,16 +18,20 @@ static const char download_help[] =
 	"with HF_HUB_OFFLINE=1. Files are fetched in parallel; a download that was interrupted\n"
 	"continues where it stopped (ranged reads); every file is verified (sha256 for LFS files,\n"
 	"git blob id otherwise) before it enters the cache. Prints the snapshot folder.\n"
+	"datasets 5.2 loads a repo id offline only from its own prepared cache: --prepare also\n"
+	"writes that ($HF_DATASETS_CACHE: dataset_info.json and Arrow files per config), so that\n"
+	"load_dataset(\"NS/NAME\", config) works with HF_HUB_OFFLINE=1 (a second copy of the rows).\n"
 	"\n"
 	"options:\n"
 	"  --revision R    branch, tag or commit (default main)\n"
 	"  --include GLOB  only paths matching GLOB ('*' matches '/' too); repeatable\n"
 	"  --cache-dir D   the hub cache folder to fill\n"
 	"  --workers N     parallel transfers (default 4, at most 64)\n"
+	"  --prepare       also prepare datasets' cache for load_dataset by repo id offline\n"
 	"  --endpoint E    https:// URL, or a directory / file:// URL of an embedded hub\n"
 	"\n"
 	"examples:\n"
-	"  hfds download alice/chess-positions\n"
+	"  hfds download alice/chess-positions --prepare\n"
 	"  hfds download alice/chess-positions --include 'data/test-*' --include README.md\n";
 
 int cmd_download(int argc, char **argv)
@@ -35,7 +39,7 @@ int cmd_download(int argc, char **argv)
 	const char *endpoint = NULL, *pos[1], *rev = NULL, *workers = NULL;
 	const char **inc = NULL;
 	char id[HFDS_REPO_ID_SIZE];
-	int rc, npos, i;
+	int rc, npos, i, prepare = 0;
 	hfds_download_options o;
 	hfds_download_report rep;
 	hfds_error err;
@@ -43,6 +47,7 @@ int cmd_download(int argc, char **argv)
 		CLI_STR("--revision", NULL, &o.revision),
 		CLI_STR("--cache-dir", NULL, &o.cache_dir),
 		CLI_STR("--workers", NULL, &workers),
+		CLI_FLAG("--prepare", NULL, &prepare),
 		CLI_STR("--endpoint", NULL, &endpoint),
 		CLI_END,
 	};
@@ -95,6 +100,10 @@ int cmd_download(int argc, char **argv)
 	}
 	fprintf(stderr, "hfds download: %s at %.12s: %zu files, %zu fetched (%llu bytes)\n", id, rep.commit, rep.files,
 		rep.fetched, (unsigned long long)rep.bytes);
+	if (prepare && hfds_download_prepare(id, &rep, NULL, &err) < 0) {
+		rc = cli_fail(&err);
+		goto done;
+	}
 	printf("%s\n", rep.snapshot);
 	rc = CLI_EXIT_OK;
 done:

@@ -177,7 +177,7 @@ int cmd_push(int argc, char **argv)
 			fputs(usage_text, stdout);
 			fputs(cli_ingest_help, stdout);
 			goto done;
-		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &o.ingest)) != 0) {
+		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &o.ingest, &o.ds.row_group_bytes)) != 0) {
 			if (ia != 1) {
 				code = ia;
 				goto done;

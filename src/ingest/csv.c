@@ -20,12 +20,15 @@ struct csv_parser {
 	hfds_arrow_builder *b;
 	csv_fields fs;
 	size_t null_len;
+	const hfds_feature **feat;   /* per column, looked up once */
 };
 
-const char *csv_record_end(const char *s, const char *end, char quote, int *open)
+/* csv_record_end that also tells whether the record holds a quote (one scan, not two) */
+static const char *record_end(const char *s, const char *end, char quote, int *open, int *quoted)
 {
 	int inq = 0;
 	*open = 0;
+	*quoted = 0;
 	while (s < end) {
 		if (!inq) {
 			const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -33,6 +36,7 @@ const char *csv_record_end(const char *s, const char *end, char quote, int *open
 			if (!q)
 				return nl ? nl + 1 : end;
 			inq = 1;
+			*quoted = 1;
 			s = q + 1;
 		} else {
 			const char *q = memchr(s, quote, (size_t)(end - s));
@@ -48,6 +52,12 @@ const char *csv_record_end(const char *s, const char *end, char quote, int *open
 	return end;
 }
 
+const char *csv_record_end(const char *s, const char *end, char quote, int *open)
+{
+	int quoted;
+	return record_end(s, end, quote, open, &quoted);
+}
+
 void csv_fields_release(csv_fields *fs)
 {
 	hfds_free(fs->f);
@@ -55,9 +65,9 @@ void csv_fields_release(csv_fields *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-static int add_field(csv_fields *fs, const char *p, size_t len, int quoted)
+static inline int add_field(csv_fields *fs, const char *p, size_t len, int quoted, const char *src)
 {
-	if (fs->n == fs->cap) {
+	if (__builtin_expect(fs->n == fs->cap, 0)) {
 		size_t cap = fs->cap ? fs->cap * 2 : 16;
 		csv_field *nf = hfds_reallocarray(fs->f, cap, sizeof(*nf));
 		if (!nf)
@@ -68,6 +78,7 @@ static int add_field(csv_fields *fs, const char *p, size_t len, int quoted)
 	fs->f[fs->n].p = p;
 	fs->f[fs->n].len = len;
 	fs->f[fs->n].quoted = quoted;
+	fs->f[fs->n].src = src;
 	fs->n++;
 	return 0;
 }
@@ -121,7 +132,7 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 				*at = s;
 				return -1;
 			}
-			if (add_field(fs, o, len, 1) < 0)
+			if (add_field(fs, o, len, 1, start) < 0)
 				goto nomem;
 			used += len;
 		} else {
@@ -134,7 +145,7 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 				*at = fe;
 				return -1;
 			}
-			if (add_field(fs, s, (size_t)(fe - s), 0) < 0)
+			if (add_field(fs, s, (size_t)(fe - s), 0, s) < 0)
 				goto nomem;
 			s = fe;
 		}
@@ -142,7 +153,7 @@ int csv_split(csv_fields *fs, const char *rec, const char *end, char delim, char
 			break;
 		s++; /* the delimiter */
 		if (s == end) {
-			if (add_field(fs, s, 0, 0) < 0)
+			if (add_field(fs, s, 0, 0, s) < 0)
 				goto nomem;
 			break;
 		}
@@ -162,6 +173,10 @@ int csv_parser_new(csv_parser **out, const ing_shared *sh, hfds_error *err)
 	HFDS_FAIL_IF(!p, HFDS_ENOMEM, err, "out of memory");
 	p->sh = sh;
 	p->null_len = strlen(sh->opt->null_value);
+	p->feat = hfds_calloc(sh->schema->n_children > 0 ? (size_t)sh->schema->n_children : 1, sizeof(*p->feat));
+	HFDS_FAIL_IF(!p->feat, HFDS_ENOMEM, err, "out of memory");
+	for (int64_t i = 0; i < sh->schema->n_children; i++)
+		p->feat[i] = hfds_features_at(sh->features, (size_t)i);
 	HFDS_TRY(hfds_arrow_builder_new(&p->b, sh->schema, err));
 	*out = p;
 	p = NULL;
@@ -175,6 +190,7 @@ void csv_parser_free(csv_parser *p)
 	if (!p)
 		return;
 	hfds_arrow_builder_free(p->b);
+	hfds_free(p->feat);
 	csv_fields_release(&p->fs);
 	hfds_free(p);
 }
@@ -254,11 +270,11 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 		return ing_failf(fail, HFDS_EPARSE, line, col, "invalid UTF-8");
 	}
 	while (s < end) {
-		int open; /* an unclosed quote is reported by csv_split with its place */
-		const char *re = csv_record_end(s, end, sh->opt->quote, &open), *why = NULL, *at = NULL;
+		int open, quoted; /* an unclosed quote is reported by csv_split with its place */
+		const char *re = record_end(s, end, sh->opt->quote, &open, &quoted), *why = NULL, *at = NULL;
 		const char *body = s;
 		uint64_t nl = 0;
-		if (!memchr(s, sh->opt->quote, (size_t)(re - s)))
+		if (!quoted)
 			nl = re > s && re[-1] == '\n'; /* no quotes: the only newline ends the record */
 		else
 			for (const char *q = s; (q = memchr(q, '\n', (size_t)(re - q))) != NULL; q++)
@@ -280,19 +296,15 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 		for (size_t i = 0; i < nf; i++) {
 			const csv_field *c = &p->fs.f[sh->csv_map[i]];
 			const struct ArrowSchema *cs = sh->schema->children[i];
-			rc = cell(p, cs, hfds_features_at(sh->features, i), c, &why);
+			rc = cell(p, cs, p->feat[i], c, &why);
 			if (rc != 0) {
 				uint64_t line, col;
 				hfds_arrow_builder_abort_row(p->b);
 				if (rc < 0)
 					return ing_failf(fail, rc, lineno, 0, "out of memory");
-				if (c->quoted) {
-					/* quoted fields live in scratch: report the record's start */
-					line = lineno;
-					col = 1;
-				} else {
-					ing_place(block, c->p, &line, &col);
-				}
+				/* the field's own place (a quoted one's opening quote): a record with
+				 * embedded newlines spans lines, so its start would mislead */
+				ing_place(block, c->src, &line, &col);
 				return ing_failf(fail, HFDS_EINVAL, line, col, "expected %s for '%s', found \"%.*s\"%s%s%s",
 					hfds_feature_get_kind(hfds_features_at(sh->features, i)) == HFDS_FEATURE_VALUE
 						? hfds_feature_dtype_name(hfds_features_at(sh->features, i)) : cs->format,

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "ingest/ingest_int.h"
-#include "ingest/source.h"
+#include "util/zread.h"
 #include "util/alloc.h"
 #include "util/pool.h"
 #include "util/try.h"
@@ -51,7 +51,7 @@ struct hfds_ingest {
 	struct ArrowSchema schema;
 	ing_shared sh;
 	size_t *csv_map;
-	ing_source *src;
+	hfds_zread *src;
 	int src_eof;
 	char *carry;
 	size_t carry_len, carry_cap;
@@ -60,6 +60,8 @@ struct hfds_ingest {
 	slot *slots;               /* 2 x threads: the two rounds' */
 	size_t nslots;             /* per round */
 	round rounds[2];
+	struct spare { char *buf; size_t cap; } *spare; /* input buffers of parsed blocks, for reuse */
+	size_t nspare;
 	int cur;                   /* round being handed out */
 	size_t pos;                /* its next slot */
 	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
@@ -145,7 +147,7 @@ static int fill_carry(hfds_ingest *in, size_t want, hfds_error *err)
 		room = in->carry_cap - in->carry_len;
 		if (room > want - in->carry_len + READ_CHUNK)
 			room = want - in->carry_len + READ_CHUNK;
-		HFDS_TRY(ing_source_read(in->src, in->carry + in->carry_len, room, &got, err));
+		HFDS_TRY(hfds_zread_read(in->src, in->carry + in->carry_len, room, &got, err));
 		if (got == 0)
 			in->src_eof = 1;
 		in->carry_len += got;
@@ -217,27 +219,50 @@ done:
 	return rc;
 }
 
+/* Moves the block carry[0..cut) into the slot by handing the slot the carry buffer; the
+ * rest of the carry moves to a spare buffer (one freed by a parsed block), which becomes
+ * the carry. */
 static int take_block(hfds_ingest *in, slot *sl, size_t cut, hfds_error *err)
 {
 	int rc = 0;
-	size_t rest = in->carry_len - cut;
-	char *old = sl->buf;
-	size_t old_cap = sl->cap;
-	if (old_cap < rest + READ_CHUNK) {
-		old_cap = rest + READ_CHUNK > in->o.block_bytes + READ_CHUNK ? rest + READ_CHUNK : in->o.block_bytes + READ_CHUNK;
-		hfds_free(old);
-		old = hfds_malloc(old_cap);
-		HFDS_FAIL_IF(!old, HFDS_ENOMEM, err, "out of memory");
+	size_t rest = in->carry_len - cut, want = in->o.block_bytes + READ_CHUNK;
+	char *next = NULL;
+	size_t next_cap = 0;
+	if (in->nspare > 0) {
+		next = in->spare[--in->nspare].buf;
+		next_cap = in->spare[in->nspare].cap;
 	}
-	memcpy(old, in->carry + cut, rest);
+	if (next_cap < rest + READ_CHUNK) {
+		next_cap = rest + READ_CHUNK > want ? rest + READ_CHUNK : want;
+		hfds_free(next);
+		next = hfds_malloc(next_cap);
+		HFDS_FAIL_IF(!next, HFDS_ENOMEM, err, "out of memory");
+	}
+	memcpy(next, in->carry + cut, rest);
 	sl->buf = in->carry;
 	sl->cap = in->carry_cap;
 	sl->len = cut;
-	in->carry = old;
-	in->carry_cap = old_cap;
+	in->carry = next;
+	in->carry_cap = next_cap;
 	in->carry_len = rest;
 done:
 	return rc;
+}
+
+/* A parsed block's bytes are dead (every value was copied into the batch): its buffer goes
+ * to the spares, so a round being handed out holds batches but no input, and the input
+ * buffers in use are the carry plus one round's blocks. */
+static void release_blocks(hfds_ingest *in, round *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		slot *sl = &r->slots[i];
+		if (!sl->buf)
+			continue;
+		in->spare[in->nspare].buf = sl->buf;
+		in->spare[in->nspare++].cap = sl->cap;
+		sl->buf = NULL;
+		sl->cap = sl->len = 0;
+	}
 }
 
 static void parse_one(void *arg)
@@ -304,6 +329,7 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 			}
 			hfds_taskgroup_wait(o->group);
 			o->busy = 0;
+			release_blocks(in, o);
 			in->cur = 1 - in->cur;
 			in->pos = 0;
 			/* read ahead: the next round parses while the caller uses this one's batches */
@@ -368,6 +394,38 @@ static void strip_bom(hfds_ingest *in)
 		memmove(in->carry, in->carry + 3, in->carry_len - 3);
 		in->carry_len -= 3;
 	}
+}
+
+/* Bytes of the first record in the carry (its newline included); 0 while it is not whole. */
+static size_t first_record(const hfds_ingest *in)
+{
+	const char *e;
+	int open = 0;
+	if (in->csv)
+		e = csv_record_end(in->carry, in->carry + in->carry_len, in->o.quote, &open);
+	else if ((e = memchr(in->carry, '\n', in->carry_len)) != NULL)
+		e++;
+	else
+		e = in->carry + in->carry_len;
+	if ((!in->src_eof && (e == in->carry || e[-1] != '\n')) || (in->csv && open))
+		return 0;
+	return (size_t)(e - in->carry);
+}
+
+/* Grows the carry until it holds the first whole record (the CSV header, or the first
+ * JSON line for inference), however many blocks that takes, and refuses one longer than
+ * max_line. */
+static int fill_first_record(hfds_ingest *in, hfds_error *err)
+{
+	int rc = 0;
+	size_t n;
+	while ((n = first_record(in)) == 0 && !in->src_eof && in->carry_len <= in->o.max_line)
+		HFDS_TRY(fill_carry(in, in->carry_len * 2 > in->o.max_line + 1 ? in->o.max_line + 1 : in->carry_len * 2, err));
+	HFDS_FAIL_IF(n > in->o.max_line || (n == 0 && in->carry_len > in->o.max_line), HFDS_ELIMIT, err,
+		"%s:1: a %s longer than %zu bytes (the limit; raise it with --max-line)", in->path,
+		in->csv ? (in->o.header ? "header" : "record") : "line", in->o.max_line);
+done:
+	return rc;
 }
 
 /* CSV: header and column mapping (and features when none were given). */
@@ -468,10 +526,11 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 		for (i = 0; i < hfds_features_count(feats); i++)
 			HFDS_TRY(check_labels(hfds_features_at(feats, i), hfds_features_name_at(feats, i), err));
 	}
-	HFDS_TRY(ing_source_open(&in->src, path, err));
+	HFDS_TRY(hfds_zread_open(&in->src, path, err));
 	/* the first block is read now: it holds the header and the inference sample */
 	HFDS_TRY(fill_carry(in, in->o.block_bytes, err));
 	strip_bom(in);
+	HFDS_TRY(fill_first_record(in, err));
 	/* the inference sample is infer_rows lines, read beyond the first block if need be */
 	while (!feats && !in->src_eof && in->carry_len < INFER_MAX && count_lines(in->carry, in->carry_len) <= in->o.infer_rows)
 		HFDS_TRY(fill_carry(in, in->carry_len + READ_CHUNK, err));
@@ -479,9 +538,8 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 		HFDS_TRY(open_csv(in, &feats, err));
 	} else if (!feats) {
 		size_t b = in->carry_len;
-		if (!in->src_eof && (b = last_boundary(in, in->carry_len)) == 0)
-			HFDS_FAIL(HFDS_ELIMIT, err, "%s:1: a line longer than %zu bytes: cannot infer features (pass --features)",
-				path, in->o.block_bytes);
+		if (!in->src_eof)
+			b = last_boundary(in, in->carry_len); /* > 0: the first line is whole */
 		HFDS_TRY(ing_infer_jsonl(&feats, path, in->carry, b, in->o.infer_rows, &in->o, err));
 	}
 	in->features = feats;
@@ -494,7 +552,8 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 	HFDS_TRY(hfds_pool_new(&in->pool, threads, err));
 	in->nslots = (size_t)threads;
 	in->slots = hfds_calloc(2 * in->nslots, sizeof(*in->slots));
-	HFDS_FAIL_IF(!in->slots, HFDS_ENOMEM, err, "out of memory");
+	in->spare = hfds_calloc(2 * in->nslots, sizeof(*in->spare));
+	HFDS_FAIL_IF(!in->slots || !in->spare, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < 2; i++) {
 		in->rounds[i].slots = in->slots + i * in->nslots;
 		HFDS_TRY(hfds_taskgroup_new(&in->rounds[i].group, in->pool, err));
@@ -549,8 +608,11 @@ void hfds_ingest_free(hfds_ingest *in)
 		hfds_free(sl->buf);
 	}
 	hfds_free(in->slots);
+	for (i = 0; in->spare && i < in->nspare; i++)
+		hfds_free(in->spare[i].buf);
+	hfds_free(in->spare);
 	hfds_pool_free(in->pool);
-	ing_source_free(in->src);
+	hfds_zread_free(in->src);
 	hfds_free(in->carry);
 	hfds_free(in->csv_map);
 	if (in->schema.release)

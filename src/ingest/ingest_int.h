@@ -53,11 +53,12 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
  * *open is set when a quote is never closed. */
 const char *csv_record_end(const char *s, const char *end, char quote, int *open);
 /* Splits one record into fields (spans into the record, or decoded into scratch when
- * quoted with doubled quotes). Returns the number of fields or -1 (*why). */
+ * quoted with doubled quotes; `src` always points into the record, for error places). Returns the number of fields or -1 (*why). */
 typedef struct csv_field {
 	const char *p;
 	size_t len;
 	int quoted;
+	const char *src;   /* where the field starts in the record (its opening quote if quoted) */
 } csv_field;
 typedef struct csv_fields {
 	csv_field *f;

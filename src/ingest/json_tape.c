@@ -73,10 +73,20 @@ static inline int push(jp *p, uint8_t type, const char *at, uint32_t *idx)
 	return 0;
 }
 
-static void skip_ws(jp *p)
+/* 1: JSON white space; 2: a byte a number's text may hold (the grammar is checked when
+ * the value is converted) */
+static const uint8_t cls[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+	['-'] = 2, ['+'] = 2, ['.'] = 2, ['e'] = 2, ['E'] = 2,
+};
+
+static inline void skip_ws(jp *p)
 {
-	while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' || *p->s == '\r' || *p->s == '\n'))
-		p->s++;
+	const char *s = p->s, *end = p->end;
+	while (s < end && cls[(uint8_t)*s] == 1)
+		s++;
+	p->s = s;
 }
 
 /* Skips plain string bytes eight at a time: a word is plain when it has no '"', no '\\'
@@ -223,10 +233,12 @@ static int value(jp *p, int depth)
 	start = p->s;
 	if (*p->s == '-' && p->end - p->s >= 9 && !memcmp(p->s, "-Infinity", 9))
 		p->s += 9;
-	else
-		while (p->s < p->end && ((*p->s >= '0' && *p->s <= '9') || *p->s == '-' || *p->s == '+' || *p->s == '.' ||
-			*p->s == 'e' || *p->s == 'E'))
-			p->s++;
+	else {
+		const char *s = p->s, *end = p->end;
+		while (s < end && cls[(uint8_t)*s] == 2)
+			s++;
+		p->s = s;
+	}
 	if (p->s == start)
 		return fail(p, start, "expected a JSON value");
 	if (push(p, JT_NUM, start, &k) < 0)

@@ -20,8 +20,21 @@
 #include "util/try.h"
 #include "util/utf8.h"
 
+/* The schema and the features walked together once, when the parser is made: each row then
+ * finds a field's feature, name and name length without a lookup or a strlen. */
+typedef struct jplan {
+	const struct ArrowSchema *s;
+	const hfds_feature *f;
+	const char *name;
+	size_t name_len;
+	struct jplan *kids;          /* struct fields, or a list's item */
+	size_t nkids;
+	uint8_t is_label, is_array;  /* f is a ClassLabel / an Array */
+} jplan;
+
 struct jl_parser {
 	const ing_shared *sh;
+	jplan plan;                  /* the row */
 	hfds_arrow_builder *b;
 	jtape tape;
 	hfds_buf scratch, bytes;
@@ -121,8 +134,7 @@ static int builder_fail(jl_parser *p, int rc)
 			return builder_fail(p, r_);                                   \
 	} while (0)
 
-static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path,
-	const int64_t *shape, int ndim);
+static int conv(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path, const int64_t *shape, int ndim);
 
 static int get_string(jl_parser *p, const jtok *k, const pathseg *path, const char **d, size_t *n)
 {
@@ -132,11 +144,11 @@ static int get_string(jl_parser *p, const jtok *k, const pathseg *path, const ch
 	return 0;
 }
 
-static int conv_list(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path,
-	const int64_t *shape, int ndim)
+static int conv_list(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path, const int64_t *shape, int ndim)
 {
+	const struct ArrowSchema *s = pl->s;
+	const hfds_feature *f = pl->f;
 	const jtok *t = &p->tape.t[k];
-	const hfds_feature *itemf = NULL;
 	uint32_t i, c;
 	if (t->type != JT_ARR)
 		return bad(p, t, path, HFDS_EINVAL, "a list", NULL);
@@ -146,13 +158,9 @@ static int conv_list(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 			(long long)shape[0]);
 		return bad(p, t, path, HFDS_EINVAL, NULL, why);
 	}
-	if (f && (hfds_feature_get_kind(f) == HFDS_FEATURE_LIST || hfds_feature_get_kind(f) == HFDS_FEATURE_LARGE_LIST))
-		itemf = hfds_feature_item(f);
-	else if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_ARRAY)
-		itemf = f;
 	B(hfds_arrow_builder_begin_list(p->b, &p->berr));
 	for (i = 0, c = k + 1; i < t->count; i++, c = p->tape.t[c].next) {
-		int rc = conv(p, s->children[0], itemf, c, path, ndim > 0 ? shape + 1 : NULL, ndim > 0 ? ndim - 1 : 0);
+		int rc = conv(p, &pl->kids[0], c, path, ndim > 0 ? shape + 1 : NULL, ndim > 0 ? ndim - 1 : 0);
 		if (rc < 0)
 			return rc;
 	}
@@ -168,31 +176,36 @@ static int conv_list(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 	return 0;
 }
 
-/* key == name (NUL-terminated); strnlen reads no further than the key is long */
-static int key_is(jl_parser *p, const jtok *key, const char *name)
+static int key_is(jl_parser *p, const jtok *key, const jplan *field)
 {
 	const char *d = key->p;
 	size_t n = key->len;
 	const char *why;
 	if (key->esc && jt_string(key, &p->scratch, &d, &n, &why) < 0)
 		return 0;
-	return strnlen(name, n + 1) == n && !memcmp(d, name, n);
+	if (n != field->name_len)
+		return 0;
+	/* keys are a few bytes: a loop beats the call to memcmp */
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != field->name[i])
+			return 0;
+	return 1;
 }
 
 /* Matches the object's keys to the schema's fields: slots[base + i] = value index or 0. */
-static int match_keys(jl_parser *p, const struct ArrowSchema *s, uint32_t k, size_t base, const pathseg *path)
+static int match_keys(jl_parser *p, const jplan *pl, uint32_t k, size_t base, const pathseg *path)
 {
 	const jtok *t = &p->tape.t[k];
 	uint32_t i, c = k + 1;
-	size_t nf = (size_t)s->n_children, j;
+	size_t nf = pl->nkids, j;
 	for (i = 0; i < t->count; i++) {
 		const jtok *key = &p->tape.t[c];
 		uint32_t v = c + 1;
 		size_t hit = nf;
-		if (i < nf && key_is(p, key, s->children[i]->name))
+		if (i < nf && key_is(p, key, &pl->kids[i]))
 			hit = i;
 		for (j = 0; hit == nf && j < nf; j++)
-			if (key_is(p, key, s->children[j]->name))
+			if (key_is(p, key, &pl->kids[j]))
 				hit = j;
 		if (hit < nf) {
 			p->slots[base + hit] = v;
@@ -227,38 +240,34 @@ static int push_slots(jl_parser *p, size_t n, size_t *base)
 }
 
 /* Fields of an object (or the row) in schema order; absent keys are nulls. */
-static int conv_fields(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path,
-	int top)
+static int conv_fields(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path)
 {
-	size_t base = 0, i, nf = (size_t)s->n_children;
+	size_t base = 0, i, nf = pl->nkids;
 	int rc;
 	if ((rc = push_slots(p, nf, &base)) < 0)
 		return rc;
-	if ((rc = match_keys(p, s, k, base, path)) < 0)
+	if ((rc = match_keys(p, pl, k, base, path)) < 0)
 		return rc;
 	for (i = 0; i < nf; i++) {
-		const hfds_feature *cf = NULL;
 		pathseg seg;
 		uint32_t v = p->slots[base + i];
-		if (top)
-			cf = hfds_features_at(p->sh->features, i);
-		else if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_STRUCT && i < hfds_feature_count(f))
-			cf = hfds_feature_child_at(f, i);
-		seg.name = s->children[i]->name;
-		seg.up = path;
 		if (!v) {
 			B(hfds_arrow_builder_append_null(p->b, &p->berr));
 			continue;
 		}
-		if ((rc = conv(p, s->children[i], cf, v, &seg, NULL, 0)) < 0)
+		seg.name = pl->kids[i].name;
+		seg.up = path;
+		if ((rc = conv(p, &pl->kids[i], v, &seg, NULL, 0)) < 0)
 			return rc;
 	}
 	p->nslots = base;
 	return 0;
 }
 
-static int conv_struct(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path)
+static int conv_struct(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path)
 {
+	const struct ArrowSchema *s = pl->s;
+	const hfds_feature *f = pl->f;
 	const jtok *t = &p->tape.t[k];
 	hfds_feature_kind kind = f ? hfds_feature_get_kind(f) : HFDS_FEATURE_STRUCT;
 	int rc;
@@ -282,18 +291,20 @@ static int conv_struct(jl_parser *p, const struct ArrowSchema *s, const hfds_fea
 	if (t->type != JT_OBJ)
 		return bad(p, t, path, HFDS_EINVAL, "an object", NULL);
 	B(hfds_arrow_builder_begin_struct(p->b, &p->berr));
-	if ((rc = conv_fields(p, s, f, k, path, 0)) < 0)
+	if ((rc = conv_fields(p, pl, k, path)) < 0)
 		return rc;
 	B(hfds_arrow_builder_end_struct(p->b, &p->berr));
 	return 0;
 }
 
-static int conv_int(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, const jtok *t, const pathseg *path)
+static int conv_int(jl_parser *p, const jplan *pl, const jtok *t, const pathseg *path)
 {
+	const struct ArrowSchema *s = pl->s;
+	const hfds_feature *f = pl->f;
 	const char *why = NULL;
 	char fmt = s->format[0];
 	int64_t v;
-	if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_CLASS_LABEL) {
+	if (pl->is_label) {
 		size_t nl = hfds_feature_count(f);
 		if (t->type == JT_STR) {
 			const char *d;
@@ -384,14 +395,15 @@ static int conv_time(jl_parser *p, const struct ArrowSchema *s, const hfds_featu
 	return 0;
 }
 
-static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f, uint32_t k, const pathseg *path,
-	const int64_t *shape, int ndim)
+static int conv(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path, const int64_t *shape, int ndim)
 {
+	const struct ArrowSchema *s = pl->s;
+	const hfds_feature *f = pl->f;
 	const jtok *t = &p->tape.t[k];
 	const char *fmt = s->format, *d;
 	size_t n;
 	int rc;
-	if (fmt[0] == '+' && !shape && f && hfds_feature_get_kind(f) == HFDS_FEATURE_ARRAY) {
+	if (pl->is_array && !shape && fmt[0] == '+') {
 		shape = hfds_feature_shape(f);
 		ndim = hfds_feature_ndim(f);
 	}
@@ -401,9 +413,9 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 	}
 	if (fmt[0] == '+') {
 		if (fmt[1] == 'l' || fmt[1] == 'L' || fmt[1] == 'w')
-			return conv_list(p, s, f, k, path, shape, ndim);
+			return conv_list(p, pl, k, path, shape, ndim);
 		if (fmt[1] == 's')
-			return conv_struct(p, s, f, k, path);
+			return conv_struct(p, pl, k, path);
 		return bad(p, t, path, HFDS_EUNSUPPORTED, NULL, "unsupported nested type");
 	}
 	switch (fmt[0]) {
@@ -416,7 +428,7 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 		B(hfds_arrow_builder_append_bool(p->b, t->type == JT_TRUE, &p->berr));
 		return 0;
 	case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I': case 'L':
-		return conv_int(p, s, f, t, path);
+		return conv_int(p, pl, t, path);
 	case 'e': case 'f': case 'g':
 		return conv_float(p, s, f, t, path);
 	case 'u': case 'U':
@@ -447,6 +459,50 @@ static int conv(jl_parser *p, const struct ArrowSchema *s, const hfds_feature *f
 	}
 }
 
+static void plan_release(jplan *pl)
+{
+	for (size_t i = 0; i < pl->nkids; i++)
+		plan_release(&pl->kids[i]);
+	hfds_free(pl->kids);
+	pl->kids = NULL;
+	pl->nkids = 0;
+}
+
+/* s's plan; f is its feature (NULL at the row and where no feature applies), top the row */
+static int plan_build(jplan *pl, const struct ArrowSchema *s, const hfds_feature *f, const hfds_features *top,
+	hfds_error *err)
+{
+	size_t i;
+	hfds_feature_kind kind = f ? hfds_feature_get_kind(f) : HFDS_FEATURE_STRUCT;
+	pl->s = s;
+	pl->f = f;
+	pl->name = s->name ? s->name : "";
+	pl->name_len = strlen(pl->name);
+	pl->is_label = f && kind == HFDS_FEATURE_CLASS_LABEL;
+	pl->is_array = f && kind == HFDS_FEATURE_ARRAY;
+	if (s->format[0] != '+' || s->n_children <= 0)
+		return 0;
+	pl->kids = hfds_calloc((size_t)s->n_children, sizeof(*pl->kids));
+	if (!pl->kids)
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	pl->nkids = (size_t)s->n_children;
+	for (i = 0; i < pl->nkids; i++) {
+		const hfds_feature *cf = NULL;
+		int rc;
+		if (top)
+			cf = hfds_features_at(top, i);
+		else if (s->format[1] == 's')
+			cf = f && kind == HFDS_FEATURE_STRUCT && i < hfds_feature_count(f) ? hfds_feature_child_at(f, i) : NULL;
+		else if (f && (kind == HFDS_FEATURE_LIST || kind == HFDS_FEATURE_LARGE_LIST))
+			cf = hfds_feature_item(f);
+		else if (f && kind == HFDS_FEATURE_ARRAY)
+			cf = f; /* an Array's dimensions share its feature (the shape walks down) */
+		if ((rc = plan_build(&pl->kids[i], s->children[i], cf, NULL, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int jl_parser_new(jl_parser **out, const ing_shared *sh, hfds_error *err)
 {
 	int rc = 0;
@@ -459,6 +515,7 @@ int jl_parser_new(jl_parser **out, const ing_shared *sh, hfds_error *err)
 	hfds_buf_init(&p->scratch, 0);
 	hfds_buf_init(&p->bytes, 0);
 	HFDS_TRY(hfds_arrow_builder_new(&p->b, sh->schema, err));
+	HFDS_TRY(plan_build(&p->plan, sh->schema, NULL, sh->features, err));
 	*out = p;
 	p = NULL;
 done:
@@ -471,6 +528,7 @@ void jl_parser_free(jl_parser *p)
 	if (!p)
 		return;
 	hfds_arrow_builder_free(p->b);
+	plan_release(&p->plan);
 	jt_release(&p->tape);
 	hfds_buf_release(&p->scratch);
 	hfds_buf_release(&p->bytes);
@@ -508,7 +566,7 @@ int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray 
 				return ing_failf(fail, p->tape.err_nomem ? HFDS_ENOMEM : HFDS_EPARSE, p->lineno,
 					(uint64_t)(p->tape.err_at - s) + 1, "%s", p->tape.err_why);
 			p->nslots = 0;
-			if ((rc = conv_fields(p, p->sh->schema, NULL, 0, NULL, 1)) < 0) {
+			if ((rc = conv_fields(p, &p->plan, 0, NULL)) < 0) {
 				hfds_arrow_builder_abort_row(p->b);
 				return rc;
 			}

@@ -39,17 +39,19 @@ int ing_parse_uint(const char *s, size_t n, uint64_t *out, const char **why)
 		*why = n > 20 ? "integer out of range" : "not an integer";
 		return -1;
 	}
+	/* 19 digits cannot overflow; only a 20th needs the checked multiply-add */
 	for (i = 0; i < n; i++) {
 		unsigned d = (unsigned char)s[i] - '0';
 		if (d > 9) {
 			*why = "not an integer";
 			return -1;
 		}
-		if (v > (UINT64_MAX - d) / 10) {
+		if (i == 19 && (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))) {
 			*why = "integer out of range";
 			return -1;
 		}
-		v = v * 10 + d;
+		if (i < 19)
+			v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

@@ -187,6 +187,7 @@ void hfds_push_options_init(hfds_push_options *o)
 	memset(o, 0, sizeof(*o));
 	o->version = HFDS_PUSH_OPTIONS_VERSION;
 	hfds_ds_options_init(&o->ds);
+	o->ds.row_group_bytes = 0; /* automatic: see only_parquet */
 	hfds_ingest_options_init(&o->ingest);
 	hfds_ds_publish_options_init(&o->publish);
 	hfds_hub_upload_options_init(&o->upload);
@@ -272,6 +273,26 @@ done:
 	return rc;
 }
 
+/* Whether every source file is Parquet. JSON Lines / CSV sources get row groups of half the
+ * ingest block unless the options name a size: with two row groups in flight, each about three
+ * times its size while it encodes, peak memory stays near 2 x block x threads + 64 MB whatever
+ * the input size (bench/ingest); it depends on the block size only, so the bytes written do
+ * not depend on the thread count. Parquet sources keep the 100e6 default. */
+static int only_parquet(const hfds_push_options *o)
+{
+	for (size_t i = 0; i < o->source_count; i++) {
+		const char *f = o->sources[i].files;
+		while (*f) {
+			const char *c = strchr(f, ',');
+			size_t len = c ? (size_t)(c - f) : strlen(f);
+			if (len < 8 || memcmp(f + len - 8, ".parquet", 8))
+				return 0;
+			f += len + (c != NULL);
+		}
+	}
+	return 1;
+}
+
 int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, hfds_error *err)
 {
 	push_run r;
@@ -312,6 +333,11 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 		HFDS_TRY(hfds_ds_check_split(o->sources[i].split, err));
 	}
 	dso = o->ds;
+	if (!dso.row_group_bytes) {
+		hfds_ds_options d;
+		hfds_ds_options_init(&d);
+		dso.row_group_bytes = only_parquet(o) ? d.row_group_bytes : o->ingest.block_bytes / 2;
+	}
 	dso.progress = on_ds_progress;
 	dso.progress_payload = &r;
 	if (!o->out_dir)

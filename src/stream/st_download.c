@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stream/st_cache.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
 #include "util/try.h"
@@ -58,48 +59,68 @@ static const char *blob_id(const hfds_store_entry *e)
 	return e->is_lfs ? e->lfs_sha256 : e->oid;
 }
 
-/* Hashes a finished partial file the way its id was made. */
-static int check_blob(const char *path, const hfds_store_entry *e, hfds_error *err)
+/* A digest context started the way the blob's id is made (git's "blob N\0" header for sha1). */
+static EVP_MD_CTX *hash_start(const hfds_store_entry *e)
 {
-	int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t *buf = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	char hex[2 * EVP_MAX_MD_SIZE + 1], head[64];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ssize_t n;
-	HFDS_FAIL_IF(fd < 0, HFDS_EIO, err, "%s: %s", path, strerror(errno));
-	HFDS_FAIL_IF(!ctx || !(buf = hfds_malloc(1u << 20)), HFDS_ENOMEM, err, "out of memory");
+	char head[64];
+	if (!ctx)
+		return NULL;
 	EVP_DigestInit_ex(ctx, e->is_lfs ? EVP_sha256() : EVP_sha1(), NULL);
 	if (!e->is_lfs) {
 		int hn = snprintf(head, sizeof(head), "blob %llu", (unsigned long long)e->size);
 		EVP_DigestUpdate(ctx, head, (size_t)hn + 1);
 	}
-	while ((n = read(fd, buf, 1u << 20)) > 0)
+	return ctx;
+}
+
+/* Hashes the first `len` bytes a killed run left in the partial file. */
+static int hash_prefix(EVP_MD_CTX *ctx, const char *path, uint64_t len, hfds_error *err)
+{
+	int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t *buf = NULL;
+	ssize_t n = 0;
+	HFDS_FAIL_IF(fd < 0, HFDS_EIO, err, "%s: %s", path, strerror(errno));
+	HFDS_FAIL_IF(!(buf = hfds_malloc(1u << 20)), HFDS_ENOMEM, err, "out of memory");
+	while (len && (n = read(fd, buf, len < (1u << 20) ? (size_t)len : (1u << 20))) > 0) {
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	HFDS_FAIL_IF(n < 0, HFDS_EIO, err, "%s: %s", path, strerror(errno));
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	HFDS_FAIL_IF(strcmp(hex, blob_id(e)), HFDS_ECORRUPT, err, "%s: downloaded content hashes to %s, expected %s",
-		e->path, hex, blob_id(e));
+		len -= (uint64_t)n;
+	}
+	HFDS_FAIL_IF(n < 0 || len, HFDS_EIO, err, "%s: %s", path, n < 0 ? strerror(errno) : "shorter than it was");
 done:
-	EVP_MD_CTX_free(ctx);
 	hfds_free(buf);
 	if (fd >= 0)
 		close(fd);
 	return rc;
 }
 
-/* One blob (continuing a partial one), checked, then renamed to its final name. */
+static int hash_check(EVP_MD_CTX *ctx, const hfds_store_entry *e, hfds_error *err)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (strcmp(hex, blob_id(e)))
+		return hfds_error_set(err, HFDS_ECORRUPT, "%s: downloaded content hashes to %s, expected %s", e->path, hex,
+			blob_id(e));
+	return 0;
+}
+
+/* One blob (continuing a partial one), hashed as it is written (the partial prefix first),
+ * checked, then renamed to its final name; a blob that does not match is removed. */
 static int fetch_blob(job *j, hfds_hub *hub, const hfds_store_entry *e, hfds_error *err)
 {
 	int rc = 0, fd = -1;
 	char *blob = NULL, *part = NULL;
 	struct stat st;
 	uint64_t off = 0, fetched = 0;
+	EVP_MD_CTX *ctx = NULL;
 	HFDS_FAIL_IF(asprintf(&blob, "%s/blobs/%s", j->repo_dir, blob_id(e)) < 0 ||
 		asprintf(&part, "%s.incomplete", blob) < 0, HFDS_ENOMEM, err, "out of memory");
 	if (stat(blob, &st) != 0 || (uint64_t)st.st_size != e->size) {
+		HFDS_FAIL_IF(!(ctx = hash_start(e)), HFDS_ENOMEM, err, "out of memory");
 		fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		HFDS_FAIL_IF(fd < 0, HFDS_EIO, err, "%s: %s", part, strerror(errno));
 		HFDS_FAIL_IF(fstat(fd, &st) != 0, HFDS_EIO, err, "%s: %s", part, strerror(errno));
@@ -108,6 +129,8 @@ static int fetch_blob(job *j, hfds_hub *hub, const hfds_store_entry *e, hfds_err
 			HFDS_FAIL_IF(ftruncate(fd, 0) != 0, HFDS_EIO, err, "%s: %s", part, strerror(errno));
 			off = 0;
 		}
+		if (off)
+			HFDS_TRY(hash_prefix(ctx, part, off, err));
 		while (off < e->size) {
 			uint8_t *buf = NULL;
 			size_t n = 0;
@@ -120,13 +143,14 @@ static int fetch_blob(job *j, hfds_hub *hub, const hfds_store_entry *e, hfds_err
 					(unsigned long long)off, (unsigned long long)e->size);
 				HFDS_FAIL(HFDS_EIO, err, "%s: %s", part, strerror(errno));
 			}
+			EVP_DigestUpdate(ctx, buf, n);
 			hfds_free(buf);
 			off += n;
 			fetched += n;
 		}
 		HFDS_FAIL_IF(fsync(fd) != 0 || close(fd) != 0, HFDS_EIO, err, "%s: %s", part, strerror(errno));
 		fd = -1;
-		if ((rc = check_blob(part, e, err)) < 0) {
+		if ((rc = hash_check(ctx, e, err)) < 0) {
 			unlink(part);
 			goto done;
 		}
@@ -137,6 +161,7 @@ static int fetch_blob(job *j, hfds_hub *hub, const hfds_store_entry *e, hfds_err
 		pthread_mutex_unlock(&j->mu);
 	}
 done:
+	EVP_MD_CTX_free(ctx);
 	if (fd >= 0)
 		close(fd);
 	free(blob);
@@ -240,19 +265,19 @@ done:
 	return rc;
 }
 
-static char *cache_root(const hfds_download_options *opt)
+char *hfds_st__hf_cache(const char *given, const char *env, const char *sub)
 {
 	const char *v;
 	char *out = NULL;
-	if (opt && opt->cache_dir)
-		return hfds_strdup(opt->cache_dir);
-	if ((v = getenv("HF_HUB_CACHE")) && *v)
+	if (given)
+		return hfds_strdup(given);
+	if ((v = getenv(env)) && *v)
 		return hfds_strdup(v);
 	if ((v = getenv("HF_HOME")) && *v)
-		return asprintf(&out, "%s/hub", v) < 0 ? NULL : out;
+		return asprintf(&out, "%s/%s", v, sub) < 0 ? NULL : out;
 	if ((v = getenv("XDG_CACHE_HOME")) && *v)
-		return asprintf(&out, "%s/huggingface/hub", v) < 0 ? NULL : out;
-	return asprintf(&out, "%s/.cache/huggingface/hub", (v = getenv("HOME")) ? v : ".") < 0 ? NULL : out;
+		return asprintf(&out, "%s/huggingface/%s", v, sub) < 0 ? NULL : out;
+	return asprintf(&out, "%s/.cache/huggingface/%s", (v = getenv("HOME")) ? v : ".", sub) < 0 ? NULL : out;
 }
 
 void hfds_download_options_init(hfds_download_options *opt)
@@ -287,7 +312,8 @@ int hfds_download(const char *endpoint, const char *repo_id, const hfds_download
 	HFDS_TRY(hfds_hub_tree_list(&tree, hub, HFDS_REPO_DATASET, repo_id, report->commit, "", 1, err));
 	/* huggingface_hub's repo_folder_name: "datasets--" + the id with '/' as "--" */
 	p = strchr(repo_id, '/');
-	HFDS_FAIL_IF(!(root = cache_root(opt)) || asprintf(&repo_dir, "%s/datasets--%.*s%s%s", root,
+	HFDS_FAIL_IF(!(root = hfds_st__hf_cache(opt ? opt->cache_dir : NULL, "HF_HUB_CACHE", "hub")) ||
+		asprintf(&repo_dir, "%s/datasets--%.*s%s%s", root,
 		p ? (int)(p - repo_id) : (int)strlen(repo_id), repo_id, p ? "--" : "", p ? p + 1 : "") < 0, HFDS_ENOMEM,
 		err, "out of memory");
 	HFDS_FAIL_IF(!(files = hfds_calloc(tree->count + 1, sizeof(*files))), HFDS_ENOMEM, err, "out of memory");

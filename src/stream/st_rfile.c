@@ -17,7 +17,7 @@ static int fetch(hfds_rfile *f, uint64_t offset, size_t len, uint8_t **out, hfds
 		len + 1, err);
 	if (rc < 0)
 		return rc;
-	f->bytes_read += n;
+	__atomic_add_fetch(&f->bytes_read, n, __ATOMIC_RELEASE);
 	if (n != len) {
 		hfds_free(*out);
 		*out = NULL;
@@ -33,14 +33,24 @@ int hfds_rfile_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_erro
 	uint64_t tail_at = f->size - f->tail_len;
 	uint8_t *data = NULL;
 	int rc;
+	if (f->cancel && __atomic_load_n(f->cancel, __ATOMIC_ACQUIRE))
+		return hfds_error_set(err, HFDS_ECANCELLED, "%s: the stream was closed", f->path);
 	if (f->tail && offset >= tail_at && offset + len <= f->size) {
 		memcpy(buf, f->tail + (offset - tail_at), len);
 		return 0;
 	}
-	if ((rc = fetch(f, offset, len, &data, err)) < 0)
-		return rc;
-	memcpy(buf, data, len);
-	hfds_free(data);
+	/* the hub hands back its own buffer: fetching a large range in pieces bounds that
+	 * second copy to one piece instead of a whole column chunk (a row group's worth) */
+	while (len) {
+		size_t n = len < HFDS_RFILE_PIECE ? len : HFDS_RFILE_PIECE;
+		if ((rc = fetch(f, offset, n, &data, err)) < 0)
+			return rc;
+		memcpy(buf, data, n);
+		hfds_free(data);
+		buf = (uint8_t *)buf + n;
+		offset += n;
+		len -= n;
+	}
 	return 0;
 }
 

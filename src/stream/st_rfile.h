@@ -1,7 +1,8 @@
 /*
  * A file of a repository at one commit, read through hfds_hub_read as a Parquet reader's
  * callback: the last 64 KiB are fetched in one request when the file is opened (the footer
- * and its length live there), later reads outside that tail are one ranged read each.
+ * and its length live there), later reads outside that tail are one ranged read each per
+ * 16 MiB.
  */
 #ifndef HFDS_STREAM_RFILE_H
 #define HFDS_STREAM_RFILE_H
@@ -11,6 +12,8 @@
 #include "hfds/parquet_reader.h"
 
 #define HFDS_RFILE_TAIL (64u << 10)
+/* reads beyond the tail are fetched in ranges of at most this many bytes */
+#define HFDS_RFILE_PIECE (16u << 20)
 
 typedef struct hfds_rfile {
 	hfds_hub *hub;
@@ -21,6 +24,8 @@ typedef struct hfds_rfile {
 	uint8_t *tail;         /* the file's last tail_len bytes */
 	size_t tail_len;
 	uint64_t bytes_read;   /* bytes fetched through the hub */
+	const int *cancel;     /* optional: when it reads non-zero (atomically), the next read
+				  fails with HFDS_ECANCELLED instead of fetching */
 } hfds_rfile;
 
 /* Opens a Parquet reader over the file (borrowed strings must outlive `*r`); the rfile

@@ -94,7 +94,7 @@ static int check_shard(verifier *v, const hfds_ds_repo_file *f, const json_t *ca
 	hfds_error *err)
 {
 	int rc = 0;
-	hfds_rfile rf = { v->hub, v->repo_id, v->rep->commit, f->path, f->size, NULL, 0, 0 };
+	hfds_rfile rf = { v->hub, v->repo_id, v->rep->commit, f->path, f->size, NULL, 0, 0, NULL };
 	hfds_pq_reader *r = NULL;
 	hfds_features *feat = NULL;
 	json_t *yaml = NULL;

@@ -66,7 +66,7 @@ int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 	return 0;
 }
 
-int hfds_buf_append(hfds_buf *b, const void *data, size_t n, hfds_error *err)
+int hfds_buf_append_grow(hfds_buf *b, const void *data, size_t n, hfds_error *err)
 {
 	int rc;
 	if (n == 0)

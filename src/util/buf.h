@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "hfds/common.h"
 
 typedef struct hfds_buf {
@@ -23,7 +24,18 @@ void hfds_buf_clear(hfds_buf *b); /* len = 0, keeps the allocation */
 /* Ensures room for `extra` more bytes. Afterwards data is non-NULL even when extra is 0, so
  * `data + len` is a valid pointer (pointer arithmetic on NULL is undefined behaviour). */
 int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err);
-int hfds_buf_append(hfds_buf *b, const void *data, size_t n, hfds_error *err);
+int hfds_buf_append_grow(hfds_buf *b, const void *data, size_t n, hfds_error *err);
+/* Inline so that the common case (room left) of a small append with a constant size, as the
+ * Arrow builder's offsets and fixed-width values are, compiles to a store and no call. */
+static inline int hfds_buf_append(hfds_buf *b, const void *data, size_t n, hfds_error *err)
+{
+	if (n && b->cap - b->len >= n) {
+		memcpy(b->data + b->len, data, n);
+		b->len += n;
+		return 0;
+	}
+	return hfds_buf_append_grow(b, data, n, err);
+}
 int hfds_buf_append_byte(hfds_buf *b, uint8_t byte, hfds_error *err);
 int hfds_buf_append_str(hfds_buf *b, const char *s, hfds_error *err);
 int hfds_buf_printf(hfds_buf *b, hfds_error *err, const char *fmt, ...) HFDS_PRINTF(3, 4);

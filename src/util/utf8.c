@@ -49,6 +49,14 @@ size_t hfds_utf8_validate(const void *data, size_t n)
 	const uint8_t *s = data;
 	size_t i = 0;
 	while (i < n) {
+		/* four words per step while all is ASCII: one test per 32 bytes */
+		while (n - i >= 32) {
+			uint64_t w[4];
+			memcpy(w, s + i, 32);
+			if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull)
+				break;
+			i += 32;
+		}
 		if (n - i >= 8) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the compressed PGN input (src/chess/input.c) under the PGN reader:
- * arbitrary bytes, sniffed as plain, gzip, zstd or bzip2, must give games or an error
+ * libFuzzer target for the compressed PGN input (src/chess/input.c over util/zread) under the
+ * PGN reader: arbitrary bytes, sniffed as plain, gzip, zstd or bzip2, must give games or an error
  * (truncated stream, NUL byte, corrupt data) with the offset, never a crash, hang or
  * unbounded memory. The bytes are served from a memfd so the real open/read path runs.
  * Seeds: tests/fuzz/corpus/fuzz_pgn_input/ (truncated and lying compressed files from the

@@ -5,6 +5,7 @@ do not depend on the thread count; broken files end in errors with their place."
 import csv
 import datetime
 import io
+import json
 import random
 
 import duckdb
@@ -113,3 +114,37 @@ def test_broken_files_fail_with_their_place(hfds, tmp_path, name, text, needle):
     r = hfds("convert", src, tmp_path / "o.parquet", check=False)
     assert r.returncode != 0
     assert needle in r.stderr, r.stderr
+
+
+def test_error_inside_a_quoted_field_names_its_own_line_and_column(hfds, tmp_path):
+    # records with embedded newlines span lines: the place is the bad field's, not the record's start
+    src = tmp_path / "q.csv"
+    src.write_bytes(b"a,b\n" + b"s,1\n" * 1500 + b'"two\nlines","1x"\n')
+    r = hfds("convert", src, tmp_path / "o.parquet", check=False)
+    assert r.returncode != 0
+    assert "q.csv:1503:8: expected int64 for 'b', found \"1x\"" in r.stderr, r.stderr
+    # invalid UTF-8 on the second line of a quoted field
+    src.write_bytes(b'a,b\n1,"x\ny\xff"\n')
+    r = hfds("convert", src, tmp_path / "o.parquet", check=False)
+    assert r.returncode != 0 and "q.csv:3:2: invalid UTF-8" in r.stderr, r.stderr
+
+
+def test_header_longer_than_a_block(hfds, tmp_path):
+    # 300 columns of 4000-byte names (1.2 MB) with 16 KiB blocks, features given and inferred:
+    # the header is read whole, however many blocks and read chunks it spans
+    names = ["c%03d_" % i + "n" * 3995 for i in range(300)]
+    rows = [[str(r * 300 + i) for i in range(300)] for r in range(20)]
+    src = tmp_path / "wide.csv"
+    src.write_text(",".join(names) + "\n" + "".join(",".join(r) + "\n" for r in rows))
+    feats = tmp_path / "f.json"
+    feats.write_text(json.dumps({n: {"dtype": "int64", "_type": "Value"} for n in names}))
+    out = tmp_path / "o.parquet"
+    for extra in ([], ["--features", feats]):
+        hfds("convert", src, out, "--block-size", "16KiB", *extra)
+        t = pq.read_table(out)
+        assert t.column_names == names
+        assert same(t.to_pylist(), pc.read_csv(src, read_options=pc.ReadOptions(block_size=4 << 20)).to_pylist())
+    # the limit is named with the option that raises it
+    r = hfds("convert", src, out, "--block-size", "16KiB", "--max-line", "1MiB", check=False)
+    assert r.returncode != 0
+    assert "wide.csv:1: a header longer than 1048576 bytes (the limit; raise it with --max-line)" in r.stderr, r.stderr

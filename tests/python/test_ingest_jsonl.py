@@ -227,3 +227,63 @@ def test_dev_zero_fails_fast_in_bounded_memory(hfds_bin, tmp_path):
                            timeout=300)
     assert r.returncode != 0
     assert "-:1: a line longer than" in r.stderr, r.stderr
+
+
+def test_first_line_longer_than_a_block(hfds, tmp_path):
+    # the inference sample starts with a 100 KB line while blocks are 16 KiB: it is read whole
+    src = tmp_path / "long.jsonl"
+    rows = [{"id": 0, "s": "x" * 100_000, "l": ["y" * 1000] * 20}] + [{"id": i, "s": "z", "l": []} for i in range(1, 2000)]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "o.parquet"
+    hfds("convert", src, out, "--block-size", "16KiB")
+    assert pq.read_table(out).to_pylist() == rows
+    r = hfds("convert", src, out, "--block-size", "16KiB", "--max-line", "64KiB", check=False)
+    assert r.returncode != 0
+    assert "long.jsonl:1: a line longer than 65536 bytes (the limit; raise it with --max-line)" in r.stderr, r.stderr
+
+
+def test_compressed_inputs_share_one_reader(hfds, tmp_path):
+    # util/zread, also behind the PGN input: gzip members with zero padding between them,
+    # bzip2, and a truncated bzip2 stream named with its offset
+    import bz2
+    import gzip
+    rows = [{"id": i, "s": "r%d" % i} for i in range(5000)]
+    text = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    half = len(text) // 2
+    cut = text.rindex(b"\n", 0, half) + 1
+    (tmp_path / "m.jsonl.gz").write_bytes(gzip.compress(text[:cut]) + b"\0" * 512 + gzip.compress(text[cut:]))
+    (tmp_path / "b.jsonl.bz2").write_bytes(bz2.compress(text))
+    for name in ("m.jsonl.gz", "b.jsonl.bz2"):
+        out = tmp_path / (name + ".parquet")
+        hfds("convert", tmp_path / name, out)
+        assert pq.read_table(out).to_pylist() == rows, name
+    data = (tmp_path / "b.jsonl.bz2").read_bytes()
+    (tmp_path / "t.jsonl.bz2").write_bytes(data[: len(data) * 2 // 3])
+    r = hfds("convert", tmp_path / "t.jsonl.bz2", tmp_path / "t.parquet", check=False)
+    assert r.returncode != 0
+    assert "t.jsonl.bz2: offset %d: the bzip2 stream ends early" % (len(data) * 2 // 3) in r.stderr, r.stderr
+
+
+def test_row_groups_follow_the_block_size(hfds, tmp_path):
+    # default row groups are half a block (bounded memory whatever the input size)
+    src = tmp_path / "r.jsonl"
+    rows = [{"id": i, "name": "user_%06d" % i, "x": i / 7} for i in range(60000)]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    small, big, given = tmp_path / "s.parquet", tmp_path / "b.parquet", tmp_path / "g.parquet"
+    hfds("convert", src, small, "--block-size", "512KiB")
+    hfds("convert", src, big)
+    hfds("convert", src, given, "--block-size", "512KiB", "--row-group-size", "64MiB")
+    n_small = pq.ParquetFile(small).metadata.num_row_groups
+    assert n_small >= 4, n_small
+    assert pq.ParquetFile(big).metadata.num_row_groups == 1
+    assert pq.ParquetFile(given).metadata.num_row_groups == 1
+    for f in (small, big, given):
+        assert pq.read_table(f).to_pylist() == rows
+    # push --out follows the same default (hfds_push_options), and --row-group-size overrides it
+    hfds("push", "--out", tmp_path / "po", "--split", f"train={src}", "--block-size", "512KiB", "-q")
+    hfds("push", "--out", tmp_path / "pg", "--split", f"train={src}", "--block-size", "512KiB",
+         "--row-group-size", "64MiB", "-q")
+    pushed = pq.ParquetFile(tmp_path / "po" / "data" / "train-00000-of-00001.parquet")
+    assert pushed.metadata.num_row_groups >= 4, pushed.metadata.num_row_groups
+    assert pq.ParquetFile(tmp_path / "pg" / "data" / "train-00000-of-00001.parquet").metadata.num_row_groups == 1
+    assert pushed.read().to_pylist() == rows

@@ -121,6 +121,10 @@ CASES = {
                                       "f32": "BYTE_STREAM_SPLIT", "f64": "BYTE_STREAM_SPLIT",
                                       "fbin": "BYTE_STREAM_SPLIT", "b": "RLE"}},
     "many_row_groups": {"row_group_size": 137, "data_page_size": 256, "write_page_index": True},
+    # many v1 PLAIN pages per chunk: decompressed in place behind the earlier values
+    "plain_pages_snappy": {"use_dictionary": False, "data_page_size": 256, "write_batch_size": 32},
+    "plain_pages_uncompressed": {"use_dictionary": False, "data_page_size": 256, "write_batch_size": 32,
+                                 "compression": "none"},
 }
 ROWS = {"cdc": 6000, "many_row_groups": 3000}  # enough for several CDC chunks / row groups
 NULLS = {"nulls_none": 0.0, "nulls_some": 0.2, "nulls_most": 0.8}

@@ -44,6 +44,40 @@ def offline_rows(home, path, config, split):
     return json.loads(r.stdout)
 
 
+def test_download_prepare_then_load_by_repo_id_offline(server, repo, hfds, tmp_path):
+    """datasets 5.2 offline never reads the hub cache for a repo id (dataset_module_factory
+    raises offline before hf_hub_download, then CachedDatasetModuleFactory looks only in
+    HF_DATASETS_CACHE): --prepare writes that cache; load_dataset("alice/dl", config) then works
+    with HF_HUB_OFFLINE=1 and HF_ENDPOINT set, for every config and split, streaming or not."""
+    home = tmp_path / "hf"
+    env = {"HF_HOME": str(home), "HF_DATASETS_CACHE": str(home / "datasets")}
+    # without --prepare datasets refuses (what the issue saw)
+    hfds("download", repo, "--endpoint", server.url, env=env)
+    code = ("import json, sys; from datasets import load_dataset; "
+            "ds = load_dataset(sys.argv[1], sys.argv[2], split=sys.argv[3], streaming=sys.argv[4] == '1'); "
+            "print(json.dumps([dict(r) for r in ds]))")
+    off = dict(os.environ, HF_HOME=str(home), HF_HUB_OFFLINE="1", HF_DATASETS_CACHE=str(home / "datasets"),
+               HF_ENDPOINT=server.url)
+
+    def load(config, split, streaming):
+        return subprocess.run([sys.executable, "-c", code, repo, config, split, "1" if streaming else "0"],
+                              capture_output=True, text=True, env=off, timeout=600)
+    r = load("two", "train", False)
+    assert r.returncode != 0 and "alice/dl" in r.stderr, r.stderr[-2000:]
+    hfds("download", repo, "--prepare", "--endpoint", server.url, env=env)
+    for config in ("one", "two"):
+        for split in ("train", "test"):
+            want = [json.loads(x) for x in hfds("stream", repo, "--config", config, "--split", split, "--endpoint",
+                                                server.url).stdout.splitlines()]
+            for streaming in (False, True):
+                r = load(config, split, streaming)
+                assert r.returncode == 0, r.stderr[-3000:]
+                assert json.loads(r.stdout) == want and len(want) in (5000, 30)
+    # a second --prepare keeps what is there
+    hfds("download", repo, "--prepare", "--endpoint", server.url, env=env)
+    assert load("one", "test", False).returncode == 0
+
+
 def report(stderr):
     m = re.search(r"(\d+) files, (\d+) fetched \((\d+) bytes\)", stderr)
     assert m, stderr

@@ -588,7 +588,20 @@ static int build_leaf(const pq_anode *a, const hfds_pq_reader *r, pq_colbuf *cb,
 		if (!(valid = array_alloc(out, 0, (n + 7) / 8)))
 			HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
 		if (a->def_ctx == 0) { /* slot i is entry i: 8 levels make one validity byte */
-			for (i = 0; i + 8 <= l.n; i += 8) {
+			i = 0;
+#ifdef __SSE2__
+			{ /* 16 levels compared at once, their 16 results packed into two bytes */
+				const __m128i mv = _mm_set1_epi16((short)l.max_def);
+				for (; i + 16 <= l.n; i += 16) {
+					__m128i e0 = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)(l.def + i)), mv);
+					__m128i e1 = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)(l.def + i + 8)), mv);
+					unsigned m = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(e0, e1));
+					valid[i / 8] = (uint8_t)m;
+					valid[i / 8 + 1] = (uint8_t)(m >> 8);
+				}
+			}
+#endif
+			for (; i + 8 <= l.n; i += 8) {
 				unsigned byte = 0, j;
 				for (j = 0; j < 8; j++)
 					byte |= (unsigned)(l.def[i + j] == l.max_def) << j;

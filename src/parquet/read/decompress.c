@@ -6,7 +6,6 @@
 
 #include <brotli/decode.h>
 #include <lz4.h>
-#include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -99,13 +98,7 @@ int pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t 
 			memcpy(dst, src, n);
 		return 0;
 	case PQ_CODEC_SNAPPY:
-		if (snappy_uncompressed_length((const char *)src, n, &got) != SNAPPY_OK)
-			return hfds_error_set(err, HFDS_ECORRUPT, "snappy: invalid length header");
-		if (got != dst_len)
-			return bad(err, "snappy", "size mismatch", got, dst_len);
-		if (snappy_uncompress((const char *)src, n, (char *)dst, &got) != SNAPPY_OK || got != dst_len)
-			return hfds_error_set(err, HFDS_ECORRUPT, "snappy: invalid compressed data");
-		return 0;
+		return pq_snappy_decompress(src, n, dst, dst_len, err);
 	case PQ_CODEC_GZIP:
 		return gunzip(src, n, dst, dst_len, err);
 	case PQ_CODEC_ZSTD:

@@ -14,5 +14,12 @@
 
 int pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst, size_t dst_len,
 		  hfds_error *err);
+/* Snappy alone (snappy_dec.c): exactly dst_len bytes from exactly n bytes of input, else
+ * HFDS_ECORRUPT with the input offset. Accepts what libsnappy accepts. */
+int pq_snappy_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_len, hfds_error *err);
+/* The first k uncompressed bytes without decompressing, when the stream starts with a
+ * literal that holds them (writers start a page that way): 1 and out filled, else 0.
+ * Nothing is validated; the full decompression still is. */
+int pq_snappy_peek(const uint8_t *src, size_t n, uint8_t *out, size_t k);
 
 #endif

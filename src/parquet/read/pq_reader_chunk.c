@@ -237,6 +237,65 @@ static size_t count_defined(const hfds_buf *def, size_t from, size_t count, int 
 	return count - pq_count_le16((const uint16_t *)(const void *)def->data + from, count, max_def - 1);
 }
 
+/* Bytes before the values of a v1 data page that can be decoded in place (see
+ * plain_in_place): PLAIN fixed-width values, no repetition levels, RLE definition levels
+ * whose length prefix can be read without decompressing. SIZE_MAX when it does not apply. */
+static size_t v1_head(const pq_colbuf *cb, const pq_page_header *h, int codec, const uint8_t *body, size_t body_len,
+		      int max_rep, int max_def)
+{
+	uint8_t pre[4];
+	uint32_t l;
+	if (h->encoding != PQ_ENC_PLAIN || cb->vals.type == PQ_BYTE_ARRAY || cb->vals.type == PQ_BOOLEAN ||
+	    !cb->vals.width || cb->narrow || max_rep > 0)
+		return SIZE_MAX;
+	if (max_def == 0)
+		return 0;
+	if (h->def_encoding != PQ_ENC_RLE)
+		return SIZE_MAX;
+	if (codec == PQ_CODEC_UNCOMPRESSED && body_len >= 4)
+		memcpy(pre, body, 4);
+	else if (codec != PQ_CODEC_SNAPPY || !pq_snappy_peek(body, body_len, pre, 4))
+		return SIZE_MAX;
+	memcpy(&l, pre, 4);
+	return h->uncompressed_size >= 4 && l <= (uint32_t)h->uncompressed_size - 4 ? 4 + (size_t)l : SIZE_MAX;
+}
+
+/* A v1 page of PLAIN fixed-width values decompressed straight into the column buffer, no
+ * staging copy: the page lands `head` bytes (its definition levels) before the end of the
+ * values so far, so its values fall where they belong. The `head` bytes it overwrites (the
+ * tail of the earlier values) are saved in the scratch buffer first and put back once the
+ * levels are copied out beside them. Same checks and messages as the staged path. */
+static int plain_in_place(pq_colbuf *cb, int codec, const uint8_t *body, size_t body_len, size_t ulen, size_t head,
+			  int max_def, size_t levels, size_t count, hfds_error *err)
+{
+	int rc = 0;
+	size_t used, nn;
+	uint8_t *dst;
+	HFDS_TRY(hfds_buf_reserve(&cb->vals.fixed, ulen - head, err));
+	hfds_buf_clear(&cb->page);
+	HFDS_TRY(hfds_buf_reserve(&cb->page, 2 * head + 1, err));
+	dst = cb->vals.fixed.data + cb->vals.fixed.len - head;
+	if (head)
+		memcpy(cb->page.data, dst, head);
+	if (body_len || ulen)
+		rc = pq_decompress(codec, body, body_len, dst, ulen, err);
+	if (head) {
+		memcpy(cb->page.data + head, dst, head);
+		memcpy(dst, cb->page.data, head);
+	}
+	HFDS_TRY(rc);
+	if (max_def > 0)
+		HFDS_TRY(read_def(cb, cb->page.data + head, head, &used, PQ_ENC_RLE, 1, max_def, levels, count, err));
+	nn = max_def > 0 && cb->def.len ? count_defined(&cb->def, levels, count, max_def) : count;
+	if (nn > (ulen - head) / cb->vals.width)
+		HFDS_FAIL(HFDS_ECORRUPT, err, "plain: %zu values of %zu bytes exceed the %zu bytes present", nn,
+			  cb->vals.width, ulen - head);
+	cb->vals.fixed.len += nn * cb->vals.width;
+	cb->vals.count += nn;
+done:
+	return rc;
+}
+
 int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, size_t chunk_len,
 		  uint64_t chunk_off, pq_colbuf *cb, hfds_error *err)
 {
@@ -260,7 +319,7 @@ int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, siz
 	}
 	while (pos < chunk_len && (int64_t)levels < md->num_values) {
 		pq_page_header h;
-		size_t hlen, body_len, count, nn;
+		size_t hlen, body_len, count, nn, head;
 		const uint8_t *body, *vals;
 		page_off = chunk_off + pos;
 		HFDS_TRY(pq_page_header_parse(&h, &hlen, chunk + pos, chunk_len - pos, page_off, err));
@@ -314,7 +373,11 @@ int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, siz
 		if (count > r->opt.max_alloc / 8)
 			HFDS_FAIL(HFDS_ELIMIT, err, "offset %llu: page with %zu values exceeds the allocation limit",
 				  (unsigned long long)page_off, count);
-		if (h.type == PQ_PAGE_DATA) {
+		if (h.type == PQ_PAGE_DATA && (head = v1_head(cb, &h, md->codec, body, body_len, max_rep, max_def)) != SIZE_MAX &&
+		    cb->vals.fixed.len >= head) {
+			rc = plain_in_place(cb, md->codec, body, body_len, (size_t)h.uncompressed_size, head, max_def, levels,
+					    count, err);
+		} else if (h.type == PQ_PAGE_DATA) {
 			size_t used, rest;
 			if (body_len || h.uncompressed_size)
 				rc = pq_decompress(md->codec, body, body_len, page, (size_t)h.uncompressed_size, err);

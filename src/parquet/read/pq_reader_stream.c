@@ -1,11 +1,13 @@
 /*
  * The record-batch stream: for each selected row group, each projected top-level field is
  * read with one coalesced range read (its leaves' chunks are adjacent in normal files),
- * decoded leaf by leaf, assembled into an Arrow array, and its buffers dropped before the
- * next field. Peak memory: one row group of the projected fields.
+ * decoded leaf by leaf and assembled into an Arrow array. With threads, the fields of a row
+ * group (or of a few row groups, see refill) are decoded in parallel. Peak memory: one row
+ * group of the projected fields per lane.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parquet/read/assemble.h"
@@ -15,6 +17,11 @@
 
 #define MAX_LANES 8
 
+typedef struct pq_unit {
+	uint64_t cost; /* estimated work */
+	int id;        /* lane * nfields + field */
+} pq_unit;
+
 typedef struct scan {
 	hfds_pq_reader *r;
 	int *fields; /* indices into root->children */
@@ -22,13 +29,17 @@ typedef struct scan {
 	int *rgs;
 	int nrgs;
 	int next;
-	/* Row groups decode `lanes` at a time in parallel (threads != 1 and several row groups
-	 * left), each lane with its own buffers; decoded batches wait in q[qhead..qhead+qn). */
+	/* Up to `lanes` row groups decode at once (threads != 1), each lane with its own
+	 * buffers; decoded batches (of row groups qrg[]) wait in q[qhead..qhead+qn). */
 	int lanes;
 	pq_colbuf **cbs; /* [lane * nfields + field], one per leaf: reused across row groups */
 	hfds_buf *spans; /* [lane * nfields + field]: coalesced chunk bytes, reused likewise */
 	pq_bufpool *pool;
+	pq_unit *units;  /* [lanes * nfields]: the (row group, field) decodes of a refill */
+	int *urc;        /* [lane * nfields + field]: their results */
+	hfds_error *uerr;
 	struct ArrowArray q[MAX_LANES];
+	int qrg[MAX_LANES];
 	int qrc[MAX_LANES];
 	hfds_error qerr[MAX_LANES];
 	int qhead, qn;
@@ -124,104 +135,6 @@ static void batch_release(struct ArrowArray *a)
 	a->release = NULL;
 }
 
-typedef struct par {
-	scan *s;
-	int rg;
-	struct ArrowArray *kids;
-	hfds_error *errs;
-	int *rcs;
-} par;
-
-static void par_field(void *arg, size_t i)
-{
-	par *p = arg;
-	hfds_error_init(&p->errs[i]);
-	p->rcs[i] = read_field(p->s, 0, (int)i, p->rg, p->s->r->root->children[p->s->fields[i]], &p->kids[i], &p->errs[i]);
-}
-
-/* Fields in parallel; the first failing field in schema order reports (deterministic). */
-static int read_fields_parallel(scan *s, int rg, bpriv *bp, hfds_error *err)
-{
-	par p;
-	int i, rc = 0;
-	p.s = s;
-	p.rg = rg;
-	p.kids = bp->kids;
-	p.errs = hfds_calloc((size_t)s->nfields, sizeof *p.errs);
-	p.rcs = hfds_calloc((size_t)s->nfields, sizeof *p.rcs);
-	if (!p.errs || !p.rcs) {
-		hfds_free(p.errs);
-		hfds_free(p.rcs);
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-	}
-	for (i = 0; i < s->nfields; i++)
-		bp->kidp[i] = &bp->kids[i];
-	bp->n = s->nfields;
-	hfds_pool_run(s->r->pool, (size_t)s->nfields, par_field, &p);
-	for (i = 0; i < s->nfields && rc == 0; i++)
-		if (p.rcs[i] < 0) {
-			rc = p.rcs[i];
-			if (err && err->code == 0)
-				*err = p.errs[i];
-		}
-	hfds_free(p.errs);
-	hfds_free(p.rcs);
-	return rc;
-}
-
-/* Decodes row group rg into out (a struct batch) with the buffers of `lane`; `fields_parallel`
- * spreads its fields over the pool instead. */
-static int decode_rg(scan *s, int lane, int rg, int fields_parallel, struct ArrowArray *out, hfds_error *err)
-{
-	hfds_pq_reader *r = s->r;
-	int i, rc = 0;
-	bpriv *p;
-	memset(out, 0, sizeof *out);
-	if (!(p = hfds_calloc(1, sizeof *p)) || !(p->kids = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kids)) ||
-	    !(p->kidp = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kidp))) {
-		if (p) {
-			hfds_free(p->kids);
-			hfds_free(p);
-		}
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
-	}
-	out->private_data = p;
-	out->release = batch_release;
-	out->length = r->meta->row_groups[rg].num_rows;
-	out->n_buffers = 1;
-	out->buffers = p->bufs;
-	out->n_children = s->nfields;
-	out->children = p->kidp;
-	if (fields_parallel) {
-		HFDS_TRY(read_fields_parallel(s, rg, p, err));
-		return 0;
-	}
-	for (i = 0; i < s->nfields; i++) {
-		p->kidp[i] = &p->kids[i];
-		p->n = i + 1;
-		HFDS_TRY(read_field(s, lane, i, rg, r->root->children[s->fields[i]], &p->kids[i], err));
-	}
-	return 0;
-done:
-	batch_release(out);
-	if (r->name)
-		hfds_error_prefix(err, r->name);
-	return rc;
-}
-
-typedef struct lanejob {
-	scan *s;
-	int rgs[MAX_LANES];
-} lanejob;
-
-static void lane_run(void *arg, size_t i)
-{
-	lanejob *j = arg;
-	scan *s = j->s;
-	hfds_error_init(&s->qerr[i]);
-	s->qrc[i] = decode_rg(s, (int)i, j->rgs[i], 0, &s->q[i], &s->qerr[i]);
-}
-
 /* Next non-empty selected row group, or -1. */
 static int take_rg(scan *s)
 {
@@ -230,44 +143,161 @@ static int take_rg(scan *s)
 	return s->next < s->nrgs ? s->rgs[s->next++] : -1;
 }
 
+/* An empty struct batch for row group rg whose children the units fill in. */
+static int batch_new(scan *s, int rg, struct ArrowArray *out, hfds_error *err)
+{
+	bpriv *p;
+	int i;
+	memset(out, 0, sizeof *out);
+	if (!(p = hfds_calloc(1, sizeof *p)) || !(p->kids = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kids)) ||
+	    !(p->kidp = hfds_calloc((size_t)s->nfields + 1, sizeof *p->kidp))) {
+		if (p)
+			hfds_free(p->kids);
+		hfds_free(p);
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < s->nfields; i++)
+		p->kidp[i] = &p->kids[i];
+	p->n = s->nfields;
+	out->private_data = p;
+	out->release = batch_release;
+	out->length = s->r->meta->row_groups[rg].num_rows;
+	out->n_buffers = 1;
+	out->buffers = p->bufs;
+	out->n_children = s->nfields;
+	out->children = p->kidp;
+	return 0;
+}
+
+/* Estimated decoding work of field fi in row group rg: bytes to decompress and decode plus
+ * a per-value share (dictionary-encoded strings are small on disk but not to gather). */
+static uint64_t field_cost(const scan *s, int rg, int fi)
+{
+	const pq_anode *f = s->r->root->children[s->fields[fi]];
+	const pq_chunk *cc = s->r->meta->row_groups[rg].columns;
+	uint64_t c = 1;
+	int l;
+	for (l = f->leaf; l <= f->last_leaf; l++) {
+		if (cc[l].meta.total_uncompressed_size > 0)
+			c += (uint64_t)cc[l].meta.total_uncompressed_size;
+		if (cc[l].meta.num_values > 0)
+			c += 4 * (uint64_t)cc[l].meta.num_values;
+	}
+	return c;
+}
+
+/* Longest thread time when units of these costs (largest first) go to the first free of
+ * `threads` threads, as the pool's FIFO queue hands them out. */
+static uint64_t lpt_span(const pq_unit *u, int n, int threads)
+{
+	uint64_t load[64] = {0}, mx = 0;
+	int i, t, best;
+	threads = threads > 64 ? 64 : threads;
+	for (i = 0; i < n; i++) {
+		for (best = 0, t = 1; t < threads; t++)
+			if (load[t] < load[best])
+				best = t;
+		load[best] += u[i].cost;
+	}
+	for (t = 0; t < threads; t++)
+		mx = load[t] > mx ? load[t] : mx;
+	return mx;
+}
+
+static int cost_desc(const void *a, const void *b)
+{
+	const pq_unit *x = a, *y = b;
+	return x->cost != y->cost ? (x->cost < y->cost ? 1 : -1) : (x->id > y->id) - (x->id < y->id);
+}
+
+static void unit_run(void *arg, size_t i)
+{
+	scan *s = arg;
+	int u = s->units[i].id, lane = u / s->nfields, fi = u % s->nfields;
+	bpriv *p = s->q[lane].private_data;
+	hfds_error_init(&s->uerr[u]);
+	s->urc[u] = read_field(s, lane, fi, s->qrg[lane], s->r->root->children[s->fields[fi]], &p->kids[fi], &s->uerr[u]);
+}
+
+/* Units for row groups qrg[0..n), largest first (unsorted with one thread: schema order). */
+static void plan_units(scan *s, int n, int threads)
+{
+	int i;
+	for (i = 0; i < n * s->nfields; i++) {
+		s->units[i].id = i;
+		s->units[i].cost = threads > 1 ? field_cost(s, s->qrg[i / s->nfields], i % s->nfields) : 0;
+	}
+	if (threads > 1)
+		qsort(s->units, (size_t)(n * s->nfields), sizeof *s->units, cost_desc);
+}
+
+/* Decodes the next row groups into q[0..qn): every (row group, field) pair is one unit on
+ * the pool, largest first. As many row groups go at once as it takes to keep the threads
+ * busy: one when its fields balance over the threads (the least memory in flight), else up
+ * to `lanes` (a file whose work is in one field). Errors: per row group, the first failing
+ * field in schema order; the stream stops after the batches before it. */
+static int refill(scan *s, hfds_error *err)
+{
+	int threads = s->r->pool ? hfds_pool_threads(s->r->pool) : 1, w = 1, n = 0, i, j, rc = 0;
+	uint64_t total = 0;
+	s->qhead = 0;
+	s->qn = 0;
+	if (threads > 1 && s->lanes > 1 && s->next < s->nrgs) { /* judged on the next row group */
+		s->qrg[0] = s->rgs[s->next];
+		plan_units(s, 1, threads);
+		for (i = 0; i < s->nfields; i++)
+			total += s->units[i].cost;
+		if (lpt_span(s->units, s->nfields, threads) * 100 > total * 115 / (uint64_t)threads)
+			w = s->lanes;
+	}
+	while (n < w && (s->qrg[n] = take_rg(s)) >= 0) {
+		if ((rc = batch_new(s, s->qrg[n], &s->q[n], err)) < 0) {
+			for (i = 0; i < n; i++)
+				s->q[i].release(&s->q[i]);
+			return rc;
+		}
+		n++;
+	}
+	plan_units(s, n, threads);
+	hfds_pool_run(s->r->pool, (size_t)(n * s->nfields), unit_run, s);
+	for (i = 0; i < n; i++) {
+		hfds_error_init(&s->qerr[i]);
+		s->qrc[i] = 0;
+		for (j = 0; j < s->nfields && s->qrc[i] == 0; j++)
+			if (s->urc[i * s->nfields + j] < 0) {
+				s->qrc[i] = s->urc[i * s->nfields + j];
+				s->qerr[i] = s->uerr[i * s->nfields + j];
+				if (s->r->name)
+					hfds_error_prefix(&s->qerr[i], s->r->name);
+			}
+	}
+	s->qn = n;
+	return 0;
+}
+
 static int next_batch(scan *s, struct ArrowArray *out, hfds_error *err)
 {
-	hfds_pq_reader *r = s->r;
-	int rg, n = 0;
-	lanejob j;
 	memset(out, 0, sizeof *out);
-	if (s->qn == 0 && s->lanes > 1) { /* refill: up to `lanes` row groups in parallel */
-		while (n < s->lanes && (rg = take_rg(s)) >= 0)
-			j.rgs[n++] = rg;
-		if (n > 1) {
-			j.s = s;
-			hfds_pool_run(r->pool, (size_t)n, lane_run, &j);
-			s->qhead = 0;
-			s->qn = n;
-		} else if (n == 1) { /* the last one: its fields in parallel */
-			return decode_rg(s, 0, j.rgs[0], s->nfields > 1, out, err);
-		} else {
-			return 0;
-		}
+	if (s->qn == 0) {
+		int rc = refill(s, err);
+		if (rc < 0)
+			return rc;
 	}
 	if (s->qn > 0) { /* in row-group order; an error ends the stream after the batches before it */
 		int i = s->qhead++;
 		s->qn--;
 		if (s->qrc[i] < 0) {
+			s->q[i].release(&s->q[i]);
 			for (; s->qn > 0; s->qn--, s->qhead++)
-				if (s->q[s->qhead].release)
-					s->q[s->qhead].release(&s->q[s->qhead]);
+				s->q[s->qhead].release(&s->q[s->qhead]);
 			if (err && err->code == 0)
 				*err = s->qerr[i];
 			return s->qrc[i];
 		}
 		*out = s->q[i];
 		memset(&s->q[i], 0, sizeof s->q[i]);
-		return 0;
 	}
-	if ((rg = take_rg(s)) < 0)
-		return 0; /* end: out->release stays NULL */
-	return decode_rg(s, 0, rg, r->pool && s->nfields > 1, out, err);
+	return 0; /* at the end out->release stays NULL */
 }
 
 static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
@@ -316,6 +346,9 @@ static void scan_free(scan *s)
 		hfds_buf_release(&s->spans[i]);
 	hfds_free(s->cbs);
 	hfds_free(s->spans);
+	hfds_free(s->units);
+	hfds_free(s->urc);
+	hfds_free(s->uerr);
 	pq_bufpool_unref(s->pool, 1);
 	hfds_free(s->fields);
 	hfds_free(s->rgs);
@@ -396,7 +429,10 @@ int hfds_pq_reader_scan(hfds_pq_reader *r, const hfds_pq_scan_options *opt, stru
 	s->lanes = s->lanes > s->nrgs ? (s->nrgs > 0 ? s->nrgs : 1) : s->lanes;
 	if (!(s->pool = pq_bufpool_new()) ||
 	    !(s->cbs = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->cbs)) ||
-	    !(s->spans = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->spans)))
+	    !(s->spans = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->spans)) ||
+	    !(s->units = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->units)) ||
+	    !(s->urc = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->urc)) ||
+	    !(s->uerr = hfds_calloc((size_t)(s->lanes * s->nfields) + 1, sizeof *s->uerr)))
 		HFDS_FAIL(HFDS_ENOMEM, err, "out of memory");
 	for (i = 0; i < s->lanes * s->nfields; i++) {
 		const pq_anode *f = r->root->children[s->fields[i % s->nfields]];

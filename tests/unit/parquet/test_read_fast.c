@@ -294,10 +294,13 @@ static void scan_file(const char *path, int threads)
 	hfds_pq_reader_free(r);
 }
 
-/* Row group 1 damaged: the batch before it arrives intact, then the error, then the end;
- * with 2 threads row groups 0 and 1 decode together. */
-static void damaged_scan(const char *path, int threads)
+/* Row group 1 damaged: the batch before it arrives intact, then the error (about the page
+ * header at offset `where`),
+ * then the end; with threads the fields, or row groups 0 and 1, decode together. */
+static void damaged_scan(const char *path, int threads, long long where)
 {
+	const char *msg, *at;
+	long long place = -1;
 	hfds_pq_reader_options ro;
 	hfds_pq_reader *r = NULL;
 	struct ArrowArrayStream st;
@@ -311,7 +314,12 @@ static void damaged_scan(const char *path, int threads)
 	REQUIRE(st.get_next(&st, &b0) == 0 && b0.release);
 	check_batch(&b0, 0);
 	CHECK(st.get_next(&st, &b1) != 0);
-	CHECK(strstr(st.get_last_error(&st), "offset") != NULL);
+	msg = st.get_last_error(&st);
+	at = msg ? strstr(msg, "offset ") : NULL;
+	if (!at || sscanf(at, "offset %lld", &place) != 1 || place < where || place >= where + 16) {
+		fprintf(stderr, "threads %d: \"%s\" is not about the header at %lld\n", threads, msg ? msg : "", where);
+		CHECK(0);
+	}
 	REQUIRE(st.get_next(&st, &b1) == 0);
 	CHECK(b1.release == NULL);
 	b0.release(&b0);
@@ -324,7 +332,8 @@ static void end_to_end(void)
 	char path[512];
 	hfds_pq_reader *r = NULL;
 	hfds_error err;
-	int64_t off;
+	int64_t off, off_s;
+	int i;
 	FILE *f;
 	uint8_t junk[16];
 	hfds_error_init(&err);
@@ -332,16 +341,22 @@ static void end_to_end(void)
 	REQUIRE(write_file(path) == 0);
 	scan_file(path, 1);
 	scan_file(path, 2);
-	/* overwrite the first page header of column x in row group 1 */
+	/* overwrite the first page header of column x in row group 1, then also of column s: the
+	 * error names the first damaged field in schema order on any thread count, although
+	 * with threads x (the bigger one) is decoded first */
 	REQUIRE(hfds_pq_reader_open_path(&r, path, NULL, &err) == 0);
 	off = r->meta->row_groups[1].columns[3].meta.data_page_offset;
+	off_s = r->meta->row_groups[1].columns[1].meta.data_page_offset;
 	hfds_pq_reader_free(r);
 	memset(junk, 0xff, sizeof junk);
-	REQUIRE((f = fopen(path, "r+b")) != NULL);
-	REQUIRE(fseek(f, (long)off, SEEK_SET) == 0 && fwrite(junk, 1, sizeof junk, f) == sizeof junk);
-	fclose(f);
-	damaged_scan(path, 1);
-	damaged_scan(path, 2);
+	for (i = 0; i < 2; i++) {
+		REQUIRE((f = fopen(path, "r+b")) != NULL);
+		REQUIRE(fseek(f, (long)(i ? off_s : off), SEEK_SET) == 0 && fwrite(junk, 1, sizeof junk, f) == sizeof junk);
+		fclose(f);
+		damaged_scan(path, 1, (long long)(i ? off_s : off));
+		damaged_scan(path, 2, (long long)(i ? off_s : off));
+		damaged_scan(path, 3, (long long)(i ? off_s : off));
+	}
 }
 
 /* Fuzzer finding: an int8 column whose dictionary page holds no values (narrowing an empty
