@@ -271,6 +271,24 @@ int jt_parse(jtape *t, const char *s, size_t n)
 	return 0;
 }
 
+int jt_parse_value(jtape *t, const char *s, size_t n, int depth, size_t *used)
+{
+	jp p;
+	p.t = t;
+	p.s = s;
+	p.end = s + n;
+	t->n = 0;
+	t->err_at = NULL;
+	t->err_why = NULL;
+	t->err_nomem = 0;
+	if (n > UINT32_MAX)
+		return fail(&p, s, "line longer than 4 GiB");
+	if (value(&p, depth) < 0)
+		return -1;
+	*used = (size_t)(p.s - s);
+	return 0;
+}
+
 static int hex4(const char *s, uint32_t *out)
 {
 	uint32_t v = 0;
