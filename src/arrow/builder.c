@@ -452,9 +452,10 @@ void hfds_arrow_builder_reset(hfds_arrow_builder *b)
 /* ---- the cursor ---- */
 
 /* The node that receives the next value. */
-static int cursor(hfds_arrow_builder *b, bnode **out, hfds_error *err)
+static inline __attribute__((always_inline)) int cursor(hfds_arrow_builder *b, bnode **out, hfds_error *err)
 {
 	frame *f = &b->stack[b->depth - 1];
+	*out = NULL;
 	if (b->depth == 1 && f->idx == 0) {
 		if (b->root.n_children == 0)
 			return hfds_error_set(err, HFDS_EINVAL, "builder: the schema has no columns");
@@ -485,7 +486,7 @@ static int cursor(hfds_arrow_builder *b, bnode **out, hfds_error *err)
 	return 0;
 }
 
-static void advance(hfds_arrow_builder *b)
+static inline __attribute__((always_inline)) void advance(hfds_arrow_builder *b)
 {
 	frame *f = &b->stack[b->depth - 1];
 	if (f->node->v.type == HFDS_ARROW_STRUCT) {
@@ -517,7 +518,13 @@ static int type_error(hfds_arrow_builder *b, bnode *n, const char *what, hfds_er
 static int push_fixed(bnode *n, const void *val, hfds_error *err)
 {
 	int rc;
-	if ((rc = hfds_buf_append(&n->data, val, (size_t)n->value_bytes, err)) < 0)
+	/* the common widths as constants: the inline append becomes a store, not a memcpy call */
+	switch (n->value_bytes) {
+	case 8: rc = hfds_buf_append(&n->data, val, 8, err); break;
+	case 4: rc = hfds_buf_append(&n->data, val, 4, err); break;
+	default: rc = hfds_buf_append(&n->data, val, (size_t)n->value_bytes, err); break;
+	}
+	if (rc < 0)
 		return rc;
 	if ((rc = valid_push(n, 1, err)) < 0)
 		return rc;
