@@ -38,11 +38,27 @@ static int valid(const struct ArrowArray *a, int64_t i)
 	return !bits || (bits[i / 8] >> (i % 8) & 1);
 }
 
+/* Opens path on one thread (one block: all rows in the first batch) and reads that batch. */
+static hfds_ingest *read_first(const char *path, const hfds_features *f, struct ArrowArray *a)
+{
+	hfds_ingest *r = NULL;
+	hfds_ingest_options o;
+	hfds_error err;
+	hfds_error_init(&err);
+	hfds_ingest_options_init(&o);
+	o.threads = 1;
+	if (!path || hfds_ingest_open(&r, path, f, &o, &err) < 0 || hfds_ingest_next(r, a, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", path ? path : "(no file)", err.message);
+		hfds_ingest_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 static void values(void)
 {
 	hfds_features *f = features();
-	hfds_ingest *r = NULL;
-	hfds_ingest_options o;
+	hfds_ingest *r;
 	struct ArrowArray a;
 	hfds_error err;
 	const char *path = write_file("ok.jsonl",
@@ -51,11 +67,7 @@ static void values(void)
 		"{\"id\": 2, \"blob\": null, \"ts\": 7, \"day\": 3, \"label\": 0, \"x\": \"NaN\", \"img\": {\"bytes\": \"iVBO\", \"path\": null}}\n"
 		"{\"id\": 3}\n");
 	hfds_error_init(&err);
-	REQUIRE(path);
-	hfds_ingest_options_init(&o);
-	o.threads = 1;
-	REQUIRE(hfds_ingest_open(&r, path, f, &o, &err) == 0);
-	REQUIRE(hfds_ingest_next(r, &a, &err) == 0);
+	REQUIRE((r = read_first(path, f, &a)) != NULL);
 	CHECK_EQ_INT(a.length, 3);
 	CHECK_EQ_INT(((const int64_t *)a.children[0]->buffers[1])[2], 3);
 	{
@@ -279,8 +291,7 @@ static hfds_features *row_features(void)
 static void direct_rows(void)
 {
 	hfds_features *f = row_features();
-	hfds_ingest *r = NULL;
-	hfds_ingest_options o;
+	hfds_ingest *r;
 	struct ArrowArray a;
 	hfds_error err;
 	const char *path = write_file("direct.jsonl",
@@ -290,11 +301,7 @@ static void direct_rows(void)
 		" {\"id\":4,\"name\":\"d\",\"tags\":[\"z\"]}  \r\n"                /* direct, white space */
 		"{\"id\": 5, \"tags\": [\"w\"]}\n");                               /* a key missing */
 	hfds_error_init(&err);
-	REQUIRE(path);
-	hfds_ingest_options_init(&o);
-	o.threads = 1;
-	REQUIRE(hfds_ingest_open(&r, path, f, &o, &err) == 0);
-	REQUIRE(hfds_ingest_next(r, &a, &err) == 0);
+	REQUIRE((r = read_first(path, f, &a)) != NULL);
 	CHECK_EQ_INT(a.length, 5);
 	{
 		const int64_t *id = a.children[0]->buffers[1];
