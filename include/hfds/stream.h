@@ -218,6 +218,11 @@ HFDS_EXTERN int hfds_stream_ipc_schema(const struct ArrowSchema *schema, uint8_t
 	hfds_error *err);
 HFDS_EXTERN int hfds_stream_ipc_batch(const struct ArrowSchema *schema, const struct ArrowArray *batch,
 	uint8_t **out, size_t *len, hfds_error *err);
+/* The RecordBatch message of hfds_stream_ipc_batch written to `fd` as it is made: a small
+ * header, then the batch's buffers straight from the batch (no copy of the body in memory).
+ * HFDS_EIO when a write fails. */
+HFDS_EXTERN int hfds_stream_ipc_batch_write(const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	int fd, hfds_error *err);
 
 #ifdef __cplusplus
 }
