@@ -192,21 +192,29 @@ static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray
 	return state >= 0 ? save_state(state, &next, err) : 0;
 }
 
-/* Writes rows [first, end) of a batch, formatted in slices of 4096 rows to bound the text,
- * with one formatter per batch (the batch's schema is borrowed until the next batch, and the
- * next file of the split may bring another). */
+/* Writes rows [first, end) of a batch, formatted a slice of rows at a time with one formatter
+ * per batch (the batch's schema is borrowed until the next batch, and the next file of the
+ * split may bring another). Slices hold about SLICE_TEXT bytes of text (from 1 to 4096 rows,
+ * adapted to the rows' length), so the text stays small beside the two row groups in memory. */
+#define SLICE_TEXT (256u << 10)
+
 static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first, int64_t end,
 	const hfds_stream_pos *at, int state, hfds_error *err)
 {
 	hfds_pq_rowfmt *fmt = NULL;
-	int64_t k;
+	int64_t k, slice = 64;
+	size_t len = 0;
 	int rc = hfds_pq_rowfmt_new(&fmt, schema, err);
-	for (k = first; rc == 0 && k < end; k += 4096) {
-		int64_t e = k + 4096 < end ? k + 4096 : end;
+	for (k = first; rc == 0 && k < end; k += slice) {
 		const char *text;
-		size_t len;
+		if (k > first && slice > 1 && len > 2 * SLICE_TEXT)
+			slice /= 2;
+		else if (k > first && slice < 4096 && len < SLICE_TEXT / 2)
+			slice *= 2;
+		if (slice > end - k)
+			slice = end - k;
 		hfds_pq_rowfmt_clear(fmt);
-		if ((rc = hfds_pq_rowfmt_append(fmt, batch, k, e, err)) < 0)
+		if ((rc = hfds_pq_rowfmt_append(fmt, batch, k, k + slice, err)) < 0)
 			break;
 		text = hfds_pq_rowfmt_text(fmt, &len);
 		rc = state >= 0 ? write_rows_exact(text, len, k, batch->length, at, state, err)

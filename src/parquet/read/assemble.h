@@ -66,7 +66,7 @@ void pq_colbuf_release(pq_colbuf *cb);
  * at a time into `win` (PQ_CHUNK_WINDOW bytes, or one page when larger; earlier bytes are
  * dropped), so a large chunk is never held whole. Checks the level/row counts against the
  * row group. */
-#define PQ_CHUNK_WINDOW ((size_t)8 << 20)
+#define PQ_CHUNK_WINDOW ((size_t)2 << 20)
 int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, hfds_buf *win, size_t chunk_len,
 		  uint64_t chunk_off, pq_colbuf *cb, hfds_error *err);
 /* Byte range of a column chunk (dictionary_page_offset 0 quirk handled). */
