@@ -156,6 +156,12 @@ static int write_rows_exact(const char *text, size_t len, int64_t first, int64_t
 	return 0;
 }
 
+static int write_piece(void *ctx, const void *data, size_t len, hfds_error *err)
+{
+	(void)ctx;
+	return write_fd(data, len, err);
+}
+
 /* Arrow IPC: the schema message before the first batch, then one record batch per row group. */
 static int put(const uint8_t *data, size_t len, hfds_error *err)
 {
@@ -185,7 +191,7 @@ static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray
 	}
 	if (fflush(stdout) != 0)
 		return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
-	if ((rc = hfds_stream_ipc_batch_write(schema, batch, STDOUT_FILENO, err)) < 0)
+	if ((rc = hfds_stream_ipc_batch_write(schema, batch, write_piece, NULL, err)) < 0)
 		return rc;
 	next.row_group++;
 	next.row = 0;

@@ -4,10 +4,6 @@
  */
 #include "hfds/stream.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "parquet/write/arrow_ipc_schema.h"
 #include "util/buf.h"
 #include "util/try.h"
@@ -41,24 +37,8 @@ int hfds_stream_ipc_batch(const struct ArrowSchema *schema, const struct ArrowAr
 	return detach(&b, pq_arrow_ipc_record_batch(&b, schema, batch, err), out, len);
 }
 
-static int put_fd(void *ctx, const void *data, size_t len, hfds_error *err)
+int hfds_stream_ipc_batch_write(const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	hfds_stream_write_fn put, void *ctx, hfds_error *err)
 {
-	int fd = *(const int *)ctx;
-	const uint8_t *p = data;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return hfds_error_set(err, HFDS_EIO, "writing the Arrow stream failed: %s", strerror(errno));
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-int hfds_stream_ipc_batch_write(const struct ArrowSchema *schema, const struct ArrowArray *batch, int fd,
-	hfds_error *err)
-{
-	return pq_arrow_ipc_record_batch_to(schema, batch, put_fd, &fd, err);
+	return pq_arrow_ipc_record_batch_to(schema, batch, put, ctx, err);
 }
