@@ -218,6 +218,12 @@ HFDS_EXTERN int hfds_stream_ipc_schema(const struct ArrowSchema *schema, uint8_t
 	hfds_error *err);
 HFDS_EXTERN int hfds_stream_ipc_batch(const struct ArrowSchema *schema, const struct ArrowArray *batch,
 	uint8_t **out, size_t *len, hfds_error *err);
+/* The RecordBatch message of hfds_stream_ipc_batch handed to `put` as it is made: a small
+ * header, then the batch's buffers straight from the batch and their padding (no copy of the
+ * body in memory). `put` returns 0 or a negative HFDS_E* code, which is returned. */
+typedef int (*hfds_stream_write_fn)(void *ctx, const void *data, size_t len, hfds_error *err);
+HFDS_EXTERN int hfds_stream_ipc_batch_write(const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	hfds_stream_write_fn put, void *ctx, hfds_error *err);
 
 #ifdef __cplusplus
 }

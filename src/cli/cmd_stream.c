@@ -156,6 +156,12 @@ static int write_rows_exact(const char *text, size_t len, int64_t first, int64_t
 	return 0;
 }
 
+static int write_piece(void *ctx, const void *data, size_t len, hfds_error *err)
+{
+	(void)ctx;
+	return write_fd(data, len, err);
+}
+
 /* Arrow IPC: the schema message before the first batch, then one record batch per row group. */
 static int put(const uint8_t *data, size_t len, hfds_error *err)
 {
@@ -183,36 +189,45 @@ static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray
 			return rc;
 		*started = 1;
 	}
-	if ((rc = hfds_stream_ipc_batch(schema, batch, &msg, &len, err)) == 0)
-		rc = put(msg, len, err);
-	hfds_free(msg);
-	if (rc < 0)
-		return rc;
 	if (fflush(stdout) != 0)
 		return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
+	if ((rc = hfds_stream_ipc_batch_write(schema, batch, write_piece, NULL, err)) < 0)
+		return rc;
 	next.row_group++;
 	next.row = 0;
 	return state >= 0 ? save_state(state, &next, err) : 0;
 }
 
-/* Writes rows [first, end) of a batch, formatted in slices of 4096 rows to bound the text. */
+/* Writes rows [first, end) of a batch, formatted a slice of rows at a time with one formatter
+ * per batch (the batch's schema is borrowed until the next batch, and the next file of the
+ * split may bring another). Slices hold about SLICE_TEXT bytes of text (from 1 to 4096 rows,
+ * adapted to the rows' length), so the text stays small beside the two row groups in memory. */
+#define SLICE_TEXT (256u << 10)
+
 static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first, int64_t end,
 	const hfds_stream_pos *at, int state, hfds_error *err)
 {
-	int64_t k;
-	for (k = first; k < end; k += 4096) {
-		int64_t e = k + 4096 < end ? k + 4096 : end;
-		char *text = NULL;
-		size_t len = 0;
-		int rc = hfds_pq_format_rows(schema, batch, k, e, &text, &len, err);
-		if (rc == 0)
-			rc = state >= 0 ? write_rows_exact(text, len, k, batch->length, at, state, err)
-				: put((const uint8_t *)text, len, err);
-		hfds_free(text);
-		if (rc < 0)
-			return rc;
+	hfds_pq_rowfmt *fmt = NULL;
+	int64_t k, slice = 64;
+	size_t len = 0;
+	int rc = hfds_pq_rowfmt_new(&fmt, schema, err);
+	for (k = first; rc == 0 && k < end; k += slice) {
+		const char *text;
+		if (k > first && slice > 1 && len > 2 * SLICE_TEXT)
+			slice /= 2;
+		else if (k > first && slice < 4096 && len < SLICE_TEXT / 2)
+			slice *= 2;
+		if (slice > end - k)
+			slice = end - k;
+		hfds_pq_rowfmt_clear(fmt);
+		if ((rc = hfds_pq_rowfmt_append(fmt, batch, k, k + slice, err)) < 0)
+			break;
+		text = hfds_pq_rowfmt_text(fmt, &len);
+		rc = state >= 0 ? write_rows_exact(text, len, k, batch->length, at, state, err)
+			: put((const uint8_t *)text, len, err);
 	}
-	return 0;
+	hfds_pq_rowfmt_free(fmt);
+	return rc;
 }
 
 int cmd_stream(int argc, char **argv)

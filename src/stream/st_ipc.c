@@ -36,3 +36,9 @@ int hfds_stream_ipc_batch(const struct ArrowSchema *schema, const struct ArrowAr
 	*len = 0;
 	return detach(&b, pq_arrow_ipc_record_batch(&b, schema, batch, err), out, len);
 }
+
+int hfds_stream_ipc_batch_write(const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	hfds_stream_write_fn put, void *ctx, hfds_error *err)
+{
+	return pq_arrow_ipc_record_batch_to(schema, batch, put, ctx, err);
+}

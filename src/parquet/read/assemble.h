@@ -61,9 +61,13 @@ typedef struct pq_colbuf {
 void pq_colbuf_init(pq_colbuf *cb, const pq_meta *m, int leaf, int narrow, size_t max_alloc);
 void pq_colbuf_reset(pq_colbuf *cb);
 void pq_colbuf_release(pq_colbuf *cb);
-/* Decodes every page of column chunk (rg, leaf) from `chunk` (its bytes, starting at file
- * offset `chunk_off`) into cb. Checks the level/row counts against the row group. */
-int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, size_t chunk_len,
+/* Decodes every page of column chunk (rg, leaf) into cb: from `chunk` (its chunk_len bytes,
+ * starting at file offset `chunk_off`), or when chunk is NULL read from the file a window
+ * at a time into `win` (PQ_CHUNK_WINDOW bytes, or one page when larger; earlier bytes are
+ * dropped), so a large chunk is never held whole. Checks the level/row counts against the
+ * row group. */
+#define PQ_CHUNK_WINDOW ((size_t)2 << 20)
+int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, hfds_buf *win, size_t chunk_len,
 		  uint64_t chunk_off, pq_colbuf *cb, hfds_error *err);
 /* Byte range of a column chunk (dictionary_page_offset 0 quirk handled). */
 int pq_chunk_range(hfds_pq_reader *r, int rg, int leaf, uint64_t *off, uint64_t *len, hfds_error *err);

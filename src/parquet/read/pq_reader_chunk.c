@@ -296,9 +296,78 @@ done:
 	return rc;
 }
 
-int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, size_t chunk_len,
+/*
+ * The bytes of a column chunk: all in memory (`mem`), or read through a window that slides
+ * over the chunk in the file (`win`, mem NULL). A chunk of incompressible data is as large
+ * as its decoded values; holding it whole while decoding costs a third row group's worth
+ * of memory in a stream that keeps one batch out and decodes the next. The window costs
+ * PQ_CHUNK_WINDOW (or the largest page) instead.
+ */
+typedef struct chunk_src {
+	hfds_pq_reader *r;
+	const uint8_t *mem;
+	hfds_buf *win;
+	uint64_t off; /* file offset of the chunk */
+	size_t len;   /* chunk length */
+	size_t at;    /* chunk position of win->data[0] */
+} chunk_src;
+
+/* *p = bytes [pos, pos + need) of the chunk (need <= len - pos). Positions only grow, so the
+ * window drops what lies before pos and reads at least PQ_CHUNK_WINDOW bytes at once. */
+static int chunk_at(chunk_src *c, size_t pos, size_t need, const uint8_t **p, hfds_error *err)
+{
+	hfds_buf *w = c->win;
+	size_t keep = 0, want;
+	int rc;
+	if (c->mem) {
+		*p = c->mem + pos;
+		return 0;
+	}
+	if (pos >= c->at && pos + need <= c->at + w->len) {
+		*p = w->data + (pos - c->at);
+		return 0;
+	}
+	if (pos >= c->at && pos < c->at + w->len) {
+		keep = c->at + w->len - pos;
+		memmove(w->data, w->data + (pos - c->at), keep);
+	}
+	w->len = keep;
+	c->at = pos;
+	want = need > PQ_CHUNK_WINDOW ? need : PQ_CHUNK_WINDOW;
+	if (want > c->len - pos)
+		want = c->len - pos;
+	if ((rc = hfds_buf_reserve(w, want - keep + 1, err)) < 0 ||
+	    (rc = pq_reader__read(c->r, c->off + pos + keep, w->data + keep, want - keep, err)) < 0)
+		return rc;
+	w->len = want;
+	*p = w->data;
+	return 0;
+}
+
+/* The header of the page at pos: parsed from the first 64 KiB, or from the rest of the
+ * chunk when it needs more (large statistics), so errors are those of the whole chunk. */
+static int page_header(chunk_src *c, size_t pos, pq_page_header *h, size_t *hlen, hfds_error *err)
+{
+	const uint8_t *p;
+	size_t rest = c->len - pos, first = rest < 65536 ? rest : 65536;
+	int rc;
+	hfds_error tmp;
+	if ((rc = chunk_at(c, pos, first, &p, err)) < 0)
+		return rc;
+	if (first == rest)
+		return pq_page_header_parse(h, hlen, p, first, c->off + pos, err);
+	hfds_error_init(&tmp);
+	if (pq_page_header_parse(h, hlen, p, first, c->off + pos, &tmp) == 0)
+		return 0;
+	if ((rc = chunk_at(c, pos, rest, &p, err)) < 0)
+		return rc;
+	return pq_page_header_parse(h, hlen, p, rest, c->off + pos, err);
+}
+
+int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, hfds_buf *win, size_t chunk_len,
 		  uint64_t chunk_off, pq_colbuf *cb, hfds_error *err)
 {
+	chunk_src src = { r, chunk, win, chunk_off, chunk_len, 0 };
 	const pq_meta *m = r->meta;
 	const pq_col_meta *md = &m->row_groups[rg].columns[leaf].meta;
 	const pq_leaf *lf = &m->leaves[leaf];
@@ -322,7 +391,7 @@ int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, siz
 		size_t hlen, body_len, count, nn, head;
 		const uint8_t *body, *vals;
 		page_off = chunk_off + pos;
-		HFDS_TRY(pq_page_header_parse(&h, &hlen, chunk + pos, chunk_len - pos, page_off, err));
+		HFDS_TRY(page_header(&src, pos, &h, &hlen, err));
 		pos += hlen;
 		if ((size_t)h.compressed_size > chunk_len - pos)
 			HFDS_FAIL(HFDS_ECORRUPT, err, "offset %llu: page of %d bytes extends past the column chunk (%zu bytes left)",
@@ -330,8 +399,8 @@ int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, siz
 		if ((size_t)h.uncompressed_size > r->opt.max_alloc)
 			HFDS_FAIL(HFDS_ELIMIT, err, "offset %llu: page of %d uncompressed bytes exceeds the allocation limit",
 				  (unsigned long long)page_off, h.uncompressed_size);
-		body = chunk + pos;
 		body_len = (size_t)h.compressed_size;
+		HFDS_TRY(chunk_at(&src, pos, body_len, &body, err));
 		pos += body_len;
 		if (h.has_crc && r->opt.verify_crc) {
 			uint32_t crc = (uint32_t)crc32(0L, body, (uInt)body_len);

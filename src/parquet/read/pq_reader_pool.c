@@ -127,6 +127,7 @@ void pq_bufpool_fill(pq_bufpool *b, hfds_buf *buf, size_t want)
 {
 	size_t cap;
 	void *p;
+	hfds_error ignored;
 	if (!b || buf->data || want == 0)
 		return;
 	if ((p = pq_bufpool_get(b, want, &cap)) != NULL) {
@@ -138,4 +139,10 @@ void pq_bufpool_fill(pq_bufpool *b, hfds_buf *buf, size_t want)
 		buf->cap = cap;
 		buf->len = 0;
 	}
+	/* Grown by doubling instead, a buffer would pass through sizes whose realloc copies
+	 * (when it cannot be remapped) hold the old and the new block at once: 1.5 times the
+	 * values at the peak. Only the pages written count; a failure here is left to the
+	 * decoder's own reserve, which reports it. */
+	if (buf->cap < want && want <= buf->max)
+		(void)hfds_buf_reserve(buf, want, &ignored);
 }

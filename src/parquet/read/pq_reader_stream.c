@@ -1,9 +1,10 @@
 /*
  * The record-batch stream: for each selected row group, each projected top-level field is
- * read with one coalesced range read (its leaves' chunks are adjacent in normal files),
- * decoded leaf by leaf and assembled into an Arrow array. With threads, the fields of a row
- * group (or of a few row groups, see refill) are decoded in parallel. Peak memory: one row
- * group of the projected fields per lane.
+ * read with one coalesced range read (its leaves' chunks are adjacent in normal files) when
+ * it is small, else a window at a time, decoded leaf by leaf and assembled into an Arrow
+ * array. With threads, the fields of a row group (or of a few row groups, see refill) are
+ * decoded in parallel. Peak memory: one row group of the projected fields per lane, plus
+ * a window of PQ_CHUNK_WINDOW bytes per field being decoded.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,8 +86,9 @@ static int read_field(scan *s, int lane, int fi, int rg, const pq_anode *f, stru
 			hi = off + len;
 		sum += len;
 	}
-	/* one read for the whole field when the chunks are (nearly) adjacent */
-	if (hi - lo <= sum + 65536 && hi - lo <= r->opt.max_alloc) {
+	/* one read for the whole field when the chunks are (nearly) adjacent and small; larger
+	 * chunks are read a window at a time (pq_read_chunk), never held whole */
+	if (hi - lo <= sum + 65536 && hi - lo <= PQ_CHUNK_WINDOW) {
 		hfds_buf_clear(span);
 		HFDS_TRY(hfds_buf_reserve(span, hi - lo ? hi - lo : 1, err));
 		HFDS_TRY(pq_reader__read(r, lo, span->data, hi - lo, err));
@@ -95,15 +97,9 @@ static int read_field(scan *s, int lane, int fi, int rg, const pq_anode *f, stru
 	for (i = 0; i < nleaves; i++) {
 		const uint8_t *bytes;
 		HFDS_TRY(pq_chunk_range(r, rg, f->leaf + i, &off, &len, err));
-		if (spanned) {
-			bytes = span->data + (off - lo);
-		} else {
-			hfds_buf_clear(&one);
-			HFDS_TRY(hfds_buf_reserve(&one, len ? len : 1, err));
-			HFDS_TRY(pq_reader__read(r, off, one.data, len, err));
-			bytes = one.data;
-		}
-		HFDS_TRY(pq_read_chunk(r, rg, f->leaf + i, bytes, len, off, &cbs[i], err));
+		bytes = spanned ? span->data + (off - lo) : NULL;
+		hfds_buf_clear(&one);
+		HFDS_TRY(pq_read_chunk(r, rg, f->leaf + i, bytes, &one, len, off, &cbs[i], err));
 	}
 	HFDS_TRY(pq_anode_array(f, r, cbs, r->meta->row_groups[rg].num_rows, out, err));
 done:

@@ -335,10 +335,18 @@ done:
 
 /* ---- record batches (the IPC stream `hfds stream --format arrow` writes) -------------- */
 
+/* The body is not copied: its buffers are the batch's own, written one after the other
+ * (each padded to 8 bytes) after the message header, so a batch costs no second copy. */
+typedef struct ipc_seg {
+	const void *data;
+	size_t len;
+} ipc_seg;
+
 typedef struct ipc_batch {
 	hfds_buf nodes;    /* FieldNode structs: length, null_count (int64 each) */
 	hfds_buf bufs;     /* Buffer structs: offset, length (int64 each) */
-	hfds_buf body;     /* the buffers, each padded to 8 bytes */
+	hfds_buf segs;     /* ipc_seg: the body's buffers in order */
+	size_t body_len;   /* their total, each padded to 8 bytes */
 } ipc_batch;
 
 static int put_i64(hfds_buf *b, int64_t v, hfds_error *err)
@@ -351,11 +359,11 @@ static int put_i64(hfds_buf *b, int64_t v, hfds_error *err)
 static int add_buffer(ipc_batch *ib, const void *data, int64_t len, hfds_error *err)
 {
 	int rc = 0;
-	HFDS_TRY(put_i64(&ib->bufs, (int64_t)ib->body.len, err));
+	ipc_seg seg = { data, data && len > 0 ? (size_t)len : 0 };
+	HFDS_TRY(put_i64(&ib->bufs, (int64_t)ib->body_len, err));
 	HFDS_TRY(put_i64(&ib->bufs, data ? len : 0, err));
-	if (data && len > 0)
-		HFDS_TRY(hfds_buf_append(&ib->body, data, (size_t)len, err));
-	HFDS_TRY(pad_to(&ib->body, 8, err));
+	HFDS_TRY(hfds_buf_append(&ib->segs, &seg, sizeof seg, err));
+	ib->body_len += (seg.len + 7) & ~(size_t)7;
 done:
 	return rc;
 }
@@ -447,43 +455,63 @@ done:
 	return rc;
 }
 
-int pq_arrow_ipc_record_batch(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *batch,
-	hfds_error *err)
+int pq_arrow_ipc_record_batch_to(const struct ArrowSchema *schema, const struct ArrowArray *batch, pq_ipc_put put,
+	void *ctx, hfds_error *err)
 {
+	static const uint8_t zeros[8];
 	int rc = 0;
-	size_t table;
+	size_t table, i;
 	hfds_buf fb;
 	ipc_batch ib;
 	hfds_buf_init(&fb, 0);
 	hfds_buf_init(&ib.nodes, 0);
 	hfds_buf_init(&ib.bufs, 0);
-	hfds_buf_init(&ib.body, 0);
-	HFDS_ASSERT_ARG(out && schema && batch && !strcmp(schema->format, "+s"), err);
+	hfds_buf_init(&ib.segs, 0);
+	ib.body_len = 0;
+	HFDS_ASSERT_ARG(put && schema && batch && !strcmp(schema->format, "+s"), err);
 	HFDS_FAIL_IF(batch->offset != 0 || batch->n_children != schema->n_children, HFDS_EINVAL, err,
 		"record batch: a struct array of the schema's %lld columns at offset 0 expected", (long long)schema->n_children);
-	for (int64_t i = 0; i < schema->n_children; i++) {
-		const struct ArrowSchema *c = schema->children[i];
-		HFDS_TRY(walk(&ib, c, batch->children[i], c->name ? c->name : "", err));
+	for (int64_t c = 0; c < schema->n_children; c++) {
+		const struct ArrowSchema *cs = schema->children[c];
+		HFDS_TRY(walk(&ib, cs, batch->children[c], cs->name ? cs->name : "", err));
 	}
-	HFDS_TRY(put_u32(&fb, 0, err)); /* root offset */
-	fb_field msg[] = { SCALAR(0, 2, MD_V5), SCALAR(1, 1, HDR_RECORD_BATCH), OFFSET(2), SCALAR(3, 8, ib.body.len) };
+	HFDS_TRY(put_u32(&fb, 0xFFFFFFFFu, err)); /* continuation, then the length patched below */
+	HFDS_TRY(put_u32(&fb, 0, err));
+	HFDS_TRY(put_u32(&fb, 0, err)); /* root offset, relative to the flatbuffer at byte 8 */
+	fb_field msg[] = { SCALAR(0, 2, MD_V5), SCALAR(1, 1, HDR_RECORD_BATCH), OFFSET(2), SCALAR(3, 8, ib.body_len) };
 	HFDS_TRY(fb_table(&fb, msg, 4, &table, err));
-	patch_to(&fb, 0, table);
+	put_le(fb.data + 8, table - 8, 4);
 	fb_field rb[] = { SCALAR(0, 8, batch->length), OFFSET(1), OFFSET(2) };
 	HFDS_TRY(fb_table(&fb, rb, 3, &table, err));
 	patch_to(&fb, msg[2].pos, table);
 	HFDS_TRY(fb_struct_vec(&fb, rb[1].pos, &ib.nodes, err));
 	HFDS_TRY(fb_struct_vec(&fb, rb[2].pos, &ib.bufs, err));
 	HFDS_TRY(pad_to(&fb, 8, err));
-	HFDS_FAIL_IF(fb.len > INT32_MAX, HFDS_ELIMIT, err, "record batch: the message exceeds 2 GiB");
-	HFDS_TRY(put_u32(out, 0xFFFFFFFFu, err));
-	HFDS_TRY(put_u32(out, (uint32_t)fb.len, err));
-	HFDS_TRY(hfds_buf_append(out, fb.data, fb.len, err));
-	HFDS_TRY(hfds_buf_append(out, ib.body.data, ib.body.len, err));
+	HFDS_FAIL_IF(fb.len - 8 > INT32_MAX, HFDS_ELIMIT, err, "record batch: the message exceeds 2 GiB");
+	put_le(fb.data + 4, fb.len - 8, 4);
+	HFDS_TRY(put(ctx, fb.data, fb.len, err));
+	for (i = 0; i < ib.segs.len / sizeof(ipc_seg); i++) {
+		const ipc_seg *g = (const ipc_seg *)(const void *)ib.segs.data + i;
+		if (g->len)
+			HFDS_TRY(put(ctx, g->data, g->len, err));
+		if (g->len % 8)
+			HFDS_TRY(put(ctx, zeros, 8 - g->len % 8, err));
+	}
 done:
 	hfds_buf_release(&fb);
 	hfds_buf_release(&ib.nodes);
 	hfds_buf_release(&ib.bufs);
-	hfds_buf_release(&ib.body);
+	hfds_buf_release(&ib.segs);
 	return rc;
+}
+
+static int put_buf(void *ctx, const void *data, size_t len, hfds_error *err)
+{
+	return hfds_buf_append(ctx, data, len, err);
+}
+
+int pq_arrow_ipc_record_batch(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *batch,
+	hfds_error *err)
+{
+	return pq_arrow_ipc_record_batch_to(schema, batch, put_buf, out, err);
 }

@@ -30,6 +30,12 @@ int pq_arrow_ipc_schema(hfds_buf *out, const struct ArrowSchema *schema, hfds_er
 int pq_arrow_ipc_record_batch(hfds_buf *out, const struct ArrowSchema *schema, const struct ArrowArray *batch,
 	hfds_error *err);
 
+/* The same message handed to `put` piece by piece: the header, then the batch's own buffers
+ * and their padding, never copied into one message (a batch costs no second copy). */
+typedef int (*pq_ipc_put)(void *ctx, const void *data, size_t len, hfds_error *err);
+int pq_arrow_ipc_record_batch_to(const struct ArrowSchema *schema, const struct ArrowArray *batch, pq_ipc_put put,
+	void *ctx, hfds_error *err);
+
 /* The same message as base64 text (NUL-terminated, caller frees with hfds_free). */
 int pq_arrow_schema_b64(char **out, const struct ArrowSchema *schema, hfds_error *err);
 
