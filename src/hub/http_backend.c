@@ -240,6 +240,20 @@ done:
 	return rc;
 }
 
+/* {endpoint}/{prefix}{id}/resolve/{rev}/{path}, NUL-terminated in `url`. */
+static int resolve_url(hfds_buf *url, const httpb *h, hfds_repo_type type, const char *id, const char *rev,
+	const char *path, hfds_error *err)
+{
+	int rc = 0;
+	HFDS_TRY(hfds_buf_printf(url, err, "%s/%s%s/resolve/", h->cfg.endpoint, hub_git_prefix(type), id));
+	HFDS_TRY(hub_url_escape(url, rev ? rev : "main", 0, err));
+	HFDS_TRY(hfds_buf_append_byte(url, '/', err));
+	HFDS_TRY(hub_url_escape(url, path, 1, err));
+	HFDS_TRY(hfds_buf_cstr(url, err));
+done:
+	return rc;
+}
+
 static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_type type, const char *id,
 	const char *rev, const char *path, uint64_t offset, uint64_t length, size_t max_bytes, hfds_error *err)
 {
@@ -252,11 +266,7 @@ static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_ty
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
 	memset(&rq, 0, sizeof(rq));
-	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s/resolve/", h->cfg.endpoint, hub_git_prefix(type), id));
-	HFDS_TRY(hub_url_escape(&url, rev ? rev : "main", 0, err));
-	HFDS_TRY(hfds_buf_append_byte(&url, '/', err));
-	HFDS_TRY(hub_url_escape(&url, path, 1, err));
-	HFDS_TRY(hfds_buf_cstr(&url, err));
+	HFDS_TRY(resolve_url(&url, h, type, id, rev, path, err));
 	rq.method = "GET";
 	rq.url = (const char *)url.data;
 	rq.fd = -1;
@@ -286,6 +296,53 @@ static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_ty
 empty:
 	HFDS_FAIL_IF(!(*out = hfds_calloc(1, 1)), HFDS_ENOMEM, err, "out of memory");
 	*out_len = 0;
+done:
+	hub_resp_release(&rs);
+	hfds_buf_release(&url);
+	return rc;
+}
+
+/* A range straight into the sink: the body never sits in memory (hfds download's blobs). */
+static int http_read_to(hfds_hub *hub, hfds_repo_type type, const char *id, const char *rev, const char *path,
+	uint64_t offset, uint64_t length, const hfds_hub_sink *sink, hfds_error *err)
+{
+	httpb *h = hub->impl;
+	hfds_buf url;
+	hub_req rq;
+	hub_resp rs;
+	char range[64];
+	int rc = 0;
+	hfds_buf_init(&url, 0);
+	memset(&rs, 0, sizeof(rs));
+	memset(&rq, 0, sizeof(rq));
+	if (!length)
+		goto done;
+	HFDS_TRY(resolve_url(&url, h, type, id, rev, path, err));
+	rq.method = "GET";
+	rq.url = (const char *)url.data;
+	rq.fd = -1;
+	rq.auth = rq.retry = rq.follow = 1;
+	rq.max_body = 1u << 20;   /* an error answer's body */
+	rq.sink = sink;
+	rq.need_206 = offset > 0;
+	if (offset + length < offset || length == UINT64_MAX)
+		snprintf(range, sizeof(range), "%llu-", (unsigned long long)offset);
+	else
+		snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)offset,
+			(unsigned long long)(offset + length - 1));
+	rq.range = range;
+	rc = hub_http_do(h->conn, &rq, &rs, err);
+	if (rs.sink_err.code) {
+		rc = rs.sink_err.code;
+		if (err)
+			*err = rs.sink_err;
+		goto done;
+	}
+	HFDS_TRY(rc);
+	if (rs.status == 416)
+		goto done;
+	if (rs.status < 200 || rs.status > 299)
+		HFDS_TRY(hub_http_fail(h->conn, &rs, path, err));
 done:
 	hub_resp_release(&rs);
 	hfds_buf_release(&url);
@@ -400,6 +457,7 @@ static const hfds_hub_backend http_backend = {
 	"http", http_whoami, http_repo_create, http_repo_delete, http_repo_set_private, http_repo_info,
 	http_tree_list, http_read, hub_http_commit, http_branch_create, http_branch_delete, http_tag_create,
 	http_tag_delete, http_refs_list, http_log, http_staging_root, http_free, hub_http_upload, http_retries,
+	http_read_to,
 };
 
 int hfds_hub__http_open(hfds_hub *hub, hfds_error *err)
