@@ -149,11 +149,12 @@ static int sink_write(void *ud, const uint8_t *data, size_t len, hfds_error *err
  * checked, then renamed to its final name; a blob that does not match is removed. Pieces of
  * REQUEST bytes go straight from the socket to the file (hfds_hub_read_to); a request that
  * fails midway is retried from its first byte, so at most one piece is fetched twice.
- * Durability is huggingface_hub's: no fsync. A crash before the rename leaves the
- * .incomplete file, whose prefix the next run hashes again; the blob only gets its name after
- * its content matched, and page-cache writes before a rename survive the rename on the usual
- * Linux filesystems (ext4 auto_da_alloc, xfs, btrfs) only as far as the kernel flushed them,
- * which is the same promise the reference makes. */
+ * Durability is huggingface_hub's: no fsync. Under load one fsync per blob was lost in the
+ * noise, but on a quiet machine it makes the download wait for the disk, which the reference
+ * does not. A killed process never leaves a
+ * wrong blob, since the name comes only after the content matched; after a power loss or a
+ * kernel crash a renamed blob may have lost content the kernel had not yet written back, as
+ * with the reference. */
 static int fetch_blob(job *j, hfds_hub *hub, const hfds_store_entry *e, hfds_error *err)
 {
 	int rc = 0;

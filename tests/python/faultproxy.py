@@ -1,7 +1,8 @@
 """A seeded fault-injecting HTTP proxy for the HTTP backend's tests. Between the client and
 `hfds serve` it answers some requests itself with 429 (Retry-After: 0) or 500/503, drops
 others after reading them without forwarding (a reset mid-upload), and forwards some but
-drops the answer (a lost answer: the server did the work, the client never hears of it).
+drops the answer (a lost answer: the server did the work, the client never hears of it), or
+(`cut_once`) sends the headers and half of the body, then drops the connection.
 It counts the request body bytes it receives, the peak number of requests of each method it
 was forwarding at the same time (`peak`), and keeps the bodies of the paths asked for."""
 import http.client
@@ -19,9 +20,10 @@ class FaultProxy:
         self.lock = threading.Lock()
         self.p = (p_status, p_reset, p_lost)
         self.bytes_in = 0
-        self.faults = {"status": 0, "reset": 0, "lost": 0}
+        self.faults = {"status": 0, "reset": 0, "lost": 0, "cut": 0}
         self.enabled = True
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
+        self.cut_once = []    # path substrings: the next such answer stops halfway through its body
         self.delay = {}       # method -> seconds to wait before forwarding
         self.done = {}        # method -> requests answered
         self.active = {}      # method -> requests being forwarded now
@@ -93,12 +95,21 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.faults["lost"] += 1
                     return self._drop()
+                cut = next((x for x in proxy.cut_once if x in self.path), None)
+                if cut and len(data) > 1:
+                    with proxy.lock:
+                        proxy.cut_once.remove(cut)
+                        proxy.faults["cut"] += 1
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive"):
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                if cut and len(data) > 1:
+                    self.wfile.write(data[:len(data) // 2])
+                    self.wfile.flush()
+                    return self._drop()
                 if self.command != "HEAD":
                     self.wfile.write(data)
                 with proxy.lock:
