@@ -33,7 +33,7 @@ def test_cut_answers_are_retried_from_their_start(faulty, hfds, tmp_path):
     proxy.cut_once.extend(["/resolve/"] * 3)
     home = tmp_path / "hf"
     hfds("download", "alice/cut", env=dict(env, HF_HOME=str(home), HFDS_HUB_RETRY_BASE_MS="5"))
-    assert proxy.faults["cut"] == 3, proxy.faults
+    assert proxy.faults["answer_cut"] == 3, proxy.faults
     repo = home / "hub" / "datasets--alice--cut"
     blobs = [b for b in (repo / "blobs").iterdir()]
     assert not [b for b in blobs if b.name.endswith(".incomplete")]
