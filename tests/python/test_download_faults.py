@@ -1,31 +1,19 @@
 """hfds download (issue 12) when an answer breaks off midway: blobs go from the socket straight
 into the .incomplete file while they are hashed, so a request retried after a cut must drop
 the bytes and the digest state it got since the request began. A seeded proxy between hfds and
-`hfds serve` cuts the first answer for every data file halfway through its body; the download
+`hfds serve` cuts the first three file answers halfway through their bodies; the download
 must still succeed, with every blob hashing to its name and equal to the source files
 (hashed here by Python, not by hfds)."""
 import hashlib
 import json
 import urllib.request
 
-import pytest
-
-from faultproxy import FaultProxy
-from hubserve import Serve
-
-
-@pytest.fixture
-def faulty(hfds_bin, tmp_path):
-    proxy = FaultProxy(seed=5, p_status=0, p_reset=0, p_lost=0)
-    s = Serve(hfds_bin, tmp_path / "server" / "hub", public_url=proxy.url)
-    proxy.upstream_port = s.port
-    yield s, proxy
-    proxy.close()
-    s.close()
+from test_hub_faults import faulty  # noqa: F401 (the proxy in front of `hfds serve`)
 
 
 def test_cut_answers_are_retried_from_their_start(faulty, hfds, tmp_path):
     s, proxy = faulty
+    proxy.enabled = False   # no random faults: only the cuts asked for below
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps({"id": i, "t": f"row {i} " * (i % 31)}) + "\n" for i in range(20000)))
     env = {"HF_ENDPOINT": proxy.url, "HF_TOKEN": s.write_token}
@@ -46,8 +34,7 @@ def test_cut_answers_are_retried_from_their_start(faulty, hfds, tmp_path):
         else:
             assert hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest() == b.name, b
     assert parquet >= 3
-    # the snapshot is what the hub serves (fetched again, fault-free, by Python)
-    proxy.enabled = False
+    # the snapshot is what the hub serves (fetched again by Python)
     snap = next((repo / "snapshots").iterdir())
     for f in snap.rglob("*"):
         if f.is_file():
