@@ -10,7 +10,10 @@
 # Every case runs RUNS times (default 1) under /usr/bin/time -v: wall, CPU (user+sys) and peak
 # RSS; the table shows the fastest run. ratio = reference / hfds (wall, and CPU). The RSS bound
 # of the issue is 2 row groups of the projected columns (uncompressed, from the footers) + 64 MB.
-# Usage: bench/stream/run.sh   (HFDS_BIN, SIZE_MB, RUNS, HFDS_BENCH_OUT, PARTS="stream download")
+# Usage: bench/stream/run.sh   (HFDS_BIN, SIZE_MB, RUNS, HFDS_BENCH_OUT, PARTS="stream download";
+#   PARTS=download times the downloads only; the downloads always run, the table's sizes come
+#   from them). The caches are removed and `sync`ed between runs
+#   so one run's dirty pages are not written back during the next.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${HFDS_BENCH_OUT:-$root/bench/out/stream}
@@ -69,9 +72,9 @@ for _ in $(seq "$runs"); do
     HF_HOME=$tmp/hf timed hfds_arrow "$bin" stream bench/stream --format arrow --endpoint "$url" > /dev/null
     (cd "$tmp" && HF_HOME=$tmp/hf timed datasets_streaming "$py" iter.py)
   fi
-  rm -rf "$tmp/dl"
+  rm -rf "$tmp/dl"; sync
   HF_HOME=$tmp/dl timed hfds_download "$bin" download bench/stream --endpoint "$url" > /dev/null 2>&1
-  rm -rf "$tmp/dl_ref"
+  rm -rf "$tmp/dl_ref"; sync
   HF_HOME=$tmp/dl_ref timed snapshot_download "$py" "$tmp/snap.py" > /dev/null
 done
 # both downloads hold the same bytes

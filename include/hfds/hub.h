@@ -132,6 +132,23 @@ HFDS_EXTERN int hfds_hub_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfd
 	const char *repo_id, const char *rev, const char *path, uint64_t offset, uint64_t length,
 	size_t max_bytes, hfds_error *err);
 
+/* Where hfds_hub_read_to hands a file's bytes, in order. `write` gets the next `len` bytes
+ * and returns 0, or a negative HFDS_E* code with `err` filled to stop the read (that error is
+ * what hfds_hub_read_to returns). `restart` runs before every attempt of a request: a
+ * request retried after a transient failure delivers again from its first byte, so the sink
+ * drops what it got since then. Both run on the calling thread. */
+typedef struct hfds_hub_sink {
+	int (*write)(void *ud, const uint8_t *data, size_t len, hfds_error *err);
+	void (*restart)(void *ud);
+	void *ud;
+} hfds_hub_sink;
+
+/* Reads a byte range of a file at `rev` like hfds_hub_read, but hands it to `sink` as it
+ * arrives instead of holding it in memory (large receive buffers, no copy). Fewer bytes
+ * than asked reach the sink when the file is shorter. `sink` is not copied. */
+HFDS_EXTERN int hfds_hub_read_to(hfds_hub *hub, hfds_repo_type type, const char *repo_id, const char *rev,
+	const char *path, uint64_t offset, uint64_t length, const hfds_hub_sink *sink, hfds_error *err);
+
 typedef enum hfds_hub_op_kind {
 	HFDS_HUB_OP_ADD_FILE = 0,    /* path <- local_path (sha256_hex and size if known, else NULL) */
 	HFDS_HUB_OP_ADD_BUFFER = 1,  /* path <- data[0..len) */

@@ -41,6 +41,9 @@ typedef struct hfds_hub_backend {
 		const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err);
 	/* Requests repeated after transient failures so far (0 for a local backend). */
 	uint64_t (*retries)(const hfds_hub *hub);
+	/* hfds_hub_read_to; NULL: hub.c reads pieces with `read` and hands them on. */
+	int (*read_to)(hfds_hub *hub, hfds_repo_type type, const char *id, const char *rev, const char *path,
+		uint64_t offset, uint64_t length, const hfds_hub_sink *sink, hfds_error *err);
 } hfds_hub_backend;
 
 struct hfds_hub {

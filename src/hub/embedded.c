@@ -255,7 +255,7 @@ static int emb_upload(hfds_hub *hub, hfds_repo_type type, const char *id, const 
 static const hfds_hub_backend embedded_backend = {
 	"embedded", emb_whoami, emb_repo_create, emb_repo_delete, emb_repo_set_private, emb_repo_info,
 	emb_tree_list, emb_read, emb_commit, emb_branch_create, emb_branch_delete, emb_tag_create,
-	emb_tag_delete, emb_refs_list, emb_log, emb_staging_root, emb_free, emb_upload, NULL,
+	emb_tag_delete, emb_refs_list, emb_log, emb_staging_root, emb_free, emb_upload, NULL, NULL,
 };
 
 int hfds_hub__embedded_open(hfds_hub *hub, hfds_error *err)

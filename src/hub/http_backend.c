@@ -240,8 +240,39 @@ done:
 	return rc;
 }
 
-static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_type type, const char *id,
-	const char *rev, const char *path, uint64_t offset, uint64_t length, size_t max_bytes, hfds_error *err)
+/* The GET of {endpoint}/{prefix}{id}/resolve/{rev}/{path} (the URL kept in `url`) for bytes
+ * [offset, offset + length) (UINT64_MAX: to the end; `range` holds the header's value). 1 when
+ * the range is empty and there is nothing to ask. */
+static int resolve_req(hub_req *rq, hfds_buf *url, char range[64], const httpb *h, hfds_repo_type type,
+	const char *id, const char *rev, const char *path, uint64_t offset, uint64_t length, hfds_error *err)
+{
+	int rc = 0;
+	memset(rq, 0, sizeof(*rq));
+	HFDS_TRY(hfds_buf_printf(url, err, "%s/%s%s/resolve/", h->cfg.endpoint, hub_git_prefix(type), id));
+	HFDS_TRY(hub_url_escape(url, rev ? rev : "main", 0, err));
+	HFDS_TRY(hfds_buf_append_byte(url, '/', err));
+	HFDS_TRY(hub_url_escape(url, path, 1, err));
+	HFDS_TRY(hfds_buf_cstr(url, err));
+	rq->method = "GET";
+	rq->url = (const char *)url->data;
+	rq->fd = -1;
+	rq->auth = rq->retry = rq->follow = 1;
+	if (offset || length != UINT64_MAX) {
+		if (length == UINT64_MAX || offset + length < offset)
+			snprintf(range, 64, "%llu-", (unsigned long long)offset);
+		else if (length == 0)
+			return 1;
+		else
+			snprintf(range, 64, "%llu-%llu", (unsigned long long)offset, (unsigned long long)(offset + length - 1));
+		rq->range = range;
+	}
+done:
+	return rc;
+}
+
+/* A range straight into the sink: the body never sits in memory (hfds download's blobs). */
+static int http_read_to(hfds_hub *hub, hfds_repo_type type, const char *id, const char *rev, const char *path,
+	uint64_t offset, uint64_t length, const hfds_hub_sink *sink, hfds_error *err)
 {
 	httpb *h = hub->impl;
 	hfds_buf url;
@@ -251,44 +282,53 @@ static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_ty
 	int rc = 0;
 	hfds_buf_init(&url, 0);
 	memset(&rs, 0, sizeof(rs));
-	memset(&rq, 0, sizeof(rq));
-	HFDS_TRY(hfds_buf_printf(&url, err, "%s/%s%s/resolve/", h->cfg.endpoint, hub_git_prefix(type), id));
-	HFDS_TRY(hub_url_escape(&url, rev ? rev : "main", 0, err));
-	HFDS_TRY(hfds_buf_append_byte(&url, '/', err));
-	HFDS_TRY(hub_url_escape(&url, path, 1, err));
-	HFDS_TRY(hfds_buf_cstr(&url, err));
-	rq.method = "GET";
-	rq.url = (const char *)url.data;
-	rq.fd = -1;
-	rq.auth = rq.retry = rq.follow = 1;
-	rq.max_body = max_bytes ? max_bytes : 256u << 20;
-	if (offset || length != UINT64_MAX) {
-		if (length == UINT64_MAX || offset + length < offset)
-			snprintf(range, sizeof(range), "%llu-", (unsigned long long)offset);
-		else if (length == 0)
-			goto empty;
-		else
-			snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)offset,
-				(unsigned long long)(offset + length - 1));
-		rq.range = range;
+	if ((rc = resolve_req(&rq, &url, range, h, type, id, rev, path, offset, length, err)) != 0) {
+		rc = rc < 0 ? rc : 0;   /* nothing to read */
+		goto done;
 	}
-	HFDS_TRY(hub_http_do(h->conn, &rq, &rs, err));
+	rq.max_body = 1u << 20;   /* an error answer's body */
+	rq.sink = sink;
+	rq.need_206 = offset > 0;
+	rc = hub_http_do(h->conn, &rq, &rs, err);
+	if (rs.sink_err.code) {   /* the sink, or the range check, stopped the body */
+		rc = hfds_error_set(err, rs.sink_err.code, "%s: %s", path, rs.sink_err.message);
+		goto done;
+	}
+	HFDS_TRY(rc);
 	if (rs.status == 416)
-		goto empty;
+		goto done;
 	if (rs.status < 200 || rs.status > 299)
 		HFDS_TRY(hub_http_fail(h->conn, &rs, path, err));
-	HFDS_FAIL_IF(rq.range && rs.status == 200 && offset, HFDS_ERROR, err,
-		"%s: the server ignored the byte range (HTTP 200 instead of 206)", path);
-	HFDS_TRY(hfds_buf_cstr(&rs.body, err));
-	*out_len = rs.body.len;
-	*out = hfds_buf_detach(&rs.body, NULL);
-	goto done;
-empty:
-	HFDS_FAIL_IF(!(*out = hfds_calloc(1, 1)), HFDS_ENOMEM, err, "out of memory");
-	*out_len = 0;
 done:
 	hub_resp_release(&rs);
 	hfds_buf_release(&url);
+	return rc;
+}
+
+static int buf_write(void *ud, const uint8_t *data, size_t len, hfds_error *err)
+{
+	return hfds_buf_append(ud, data, len, err);   /* over its cap: HFDS_ELIMIT */
+}
+
+static void buf_restart(void *ud)
+{
+	hfds_buf_clear(ud);
+}
+
+/* A range into memory: http_read_to with a sink that keeps the bytes, bounded by max_bytes. */
+static int http_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_type type, const char *id,
+	const char *rev, const char *path, uint64_t offset, uint64_t length, size_t max_bytes, hfds_error *err)
+{
+	hfds_buf b;
+	hfds_hub_sink sink = { buf_write, buf_restart, &b };
+	int rc = 0;
+	hfds_buf_init(&b, max_bytes ? max_bytes : 256u << 20);
+	HFDS_TRY(http_read_to(hub, type, id, rev, path, offset, length, &sink, err));
+	HFDS_TRY(hfds_buf_cstr(&b, err));
+	*out_len = b.len;
+	*out = hfds_buf_detach(&b, NULL);
+done:
+	hfds_buf_release(&b);
 	return rc;
 }
 
@@ -400,6 +440,7 @@ static const hfds_hub_backend http_backend = {
 	"http", http_whoami, http_repo_create, http_repo_delete, http_repo_set_private, http_repo_info,
 	http_tree_list, http_read, hub_http_commit, http_branch_create, http_branch_delete, http_tag_create,
 	http_tag_delete, http_refs_list, http_log, http_staging_root, http_free, hub_http_upload, http_retries,
+	http_read_to,
 };
 
 int hfds_hub__http_open(hfds_hub *hub, hfds_error *err)

@@ -145,6 +145,18 @@ static void resp_reset(hub_resp *rs, size_t max)
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
 	hub_resp *rs = ud;
+	(void)size;
+	if (rs->sink && !rs->sink_state) {
+		long st = 0;
+		curl_easy_getinfo(rs->curl, CURLINFO_RESPONSE_CODE, &st);
+		rs->sink_state = st == 206 || (st == 200 && !rs->need_206) ? 1 : 2;
+		if (st == 200 && rs->need_206) {
+			hfds_error_set(&rs->sink_err, HFDS_ERROR, "the server ignored the byte range (HTTP 200 instead of 206)");
+			return 0;
+		}
+	}
+	if (rs->sink_state == 1)
+		return rs->sink->write(rs->sink->ud, (const uint8_t *)p, n, &rs->sink_err) < 0 ? 0 : n;
 	return hfds_buf_append(&rs->body, p, n, NULL) < 0 ? 0 : n;   /* over the cap: abort */
 }
 
@@ -277,6 +289,11 @@ static int attempt(hub_conn *c, const hub_req *rq, hub_resp *rs, CURLcode *cerr,
 	CURLcode cc;
 	curl_easy_reset(h);   /* options only: the connection cache stays (keep-alive) */
 	resp_reset(rs, rq->max_body ? rq->max_body : DEFAULT_MAX_BODY);
+	rs->curl = h;
+	rs->sink = rq->sink;
+	rs->need_206 = rq->need_206;
+	if (rq->sink && rq->sink->restart)
+		rq->sink->restart(rq->sink->ud);
 	host = url_host(rq->url);
 	same_host = host && !strcmp(host, c->cfg->host);
 	free(host);
@@ -293,6 +310,8 @@ static int attempt(hub_conn *c, const hub_req *rq, hub_resp *rs, CURLcode *cerr,
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, rs);
+	if (rq->sink)   /* a big body: fewer, larger pieces for the sink (curl's default is 16 KiB) */
+		curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L << 10);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, rs);
 	if (rq->follow) {

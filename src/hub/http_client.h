@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "hfds/common.h"
+#include "hfds/hub.h"
 #include "util/buf.h"
 
 typedef struct hub_http_cfg {
@@ -59,6 +60,9 @@ typedef struct hub_req {
 	int fresh;                  /* a new connection: libcurl silently resends a request whose
 	                               reused connection died, which must not happen to a commit */
 	size_t max_body;            /* answer cap (0 = 64 MiB) */
+	const hfds_hub_sink *sink;  /* a 200/206 body goes here as it arrives (other answers to
+	                               body, for their error message); restarted per attempt */
+	int need_206;               /* with sink: a 200 (the range ignored) is an error */
 } hub_req;
 
 typedef struct hub_resp {
@@ -71,6 +75,10 @@ typedef struct hub_resp {
 	double retry_after;         /* -1 if none */
 	long rl_remaining, rl_reset;
 	int have_ratelimit;
+	void *curl;                 /* the handle answering (for the status inside on_body) */
+	const hfds_hub_sink *sink;
+	int need_206, sink_state;   /* sink_state: 0 undecided, 1 to the sink, 2 to body */
+	hfds_error sink_err;        /* why the sink (or the range check) stopped the body */
 } hub_resp;
 
 /* A request with the transport's retry policy. 0 when an answer arrived (any status: the

@@ -164,6 +164,36 @@ int hfds_hub_read(uint8_t **out, size_t *out_len, hfds_hub *hub, hfds_repo_type 
 	return hub->be->read(out, out_len, hub, type, repo_id, rev, path, offset, length, max_bytes, err);
 }
 
+/* The fallback of a backend without read_to (the embedded hub reads local files, where a
+ * copy per piece costs little). */
+#define READ_TO_PIECE (8u << 20)
+
+int hfds_hub_read_to(hfds_hub *hub, hfds_repo_type type, const char *repo_id, const char *rev,
+	const char *path, uint64_t offset, uint64_t length, const hfds_hub_sink *sink, hfds_error *err)
+{
+	int rc = 0;
+	CHECK_REPO(hub, repo_id, err);
+	HFDS_ASSERT_ARG(path && sink && sink->write, err);
+	if (hub->be->read_to)
+		return hub->be->read_to(hub, type, repo_id, rev, path, offset, length, sink, err);
+	if (sink->restart)
+		sink->restart(sink->ud);
+	while (length) {
+		uint8_t *buf = NULL;
+		size_t n = 0;
+		uint64_t want = length < READ_TO_PIECE ? length : READ_TO_PIECE;
+		if ((rc = hub->be->read(&buf, &n, hub, type, repo_id, rev, path, offset, want, READ_TO_PIECE + 1, err)) == 0
+			&& n)
+			rc = sink->write(sink->ud, buf, n, err);
+		hfds_free(buf);
+		if (rc < 0 || n < want)
+			break;
+		offset += n;
+		length -= n;
+	}
+	return rc;
+}
+
 int hfds_hub_commit(hfds_hub *hub, hfds_repo_type type, const char *repo_id, const hfds_hub_commit_info *c,
 	char out_sha[HFDS_OID_HEX_SIZE], hfds_error *err)
 {

@@ -10,7 +10,8 @@ next such request before forwarding it (or after the server answered) until the 
 and sets `held`. It counts the request body bytes it receives (bytes_in), the body bytes it
 passed on to the server (bytes_out: what the server received), the peak number of requests of
 each method it was forwarding at the same time (`peak`), and keeps the bodies of the paths
-asked for."""
+asked for. `cut_once` (path substrings) sends the next such answer's headers and half of its
+body, then drops the connection (a download cut in the middle; counted as faults["answer_cut"])."""
 import http.client
 import http.server
 import random
@@ -29,11 +30,12 @@ class FaultProxy:
         self.stall = stall
         self.bytes_in = 0
         self.bytes_out = 0
-        self.faults = {"status": 0, "reset": 0, "lost": 0, "cut": 0, "stall": 0}
+        self.faults = {"status": 0, "reset": 0, "lost": 0, "cut": 0, "stall": 0, "answer_cut": 0}
         self.hold = {}
         self.held = threading.Event()
         self.enabled = True
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
+        self.cut_once = []    # path substrings: the next such answer stops halfway through its body
         self.delay = {}       # method -> seconds to wait before forwarding
         self.done = {}        # method -> requests answered
         self.active = {}      # method -> requests being forwarded now
@@ -122,12 +124,21 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.faults["stall"] += 1
                     time.sleep(proxy.stall)
+                cut = next((x for x in proxy.cut_once if x in self.path), None)
+                if cut and len(data) > 1:
+                    with proxy.lock:
+                        proxy.cut_once.remove(cut)
+                        proxy.faults["answer_cut"] += 1
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive"):
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                if cut and len(data) > 1:
+                    self.wfile.write(data[:len(data) // 2])
+                    self.wfile.flush()
+                    return self._drop()
                 if self.command != "HEAD":
                     self.wfile.write(data)
                 with proxy.lock:
