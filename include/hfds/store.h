@@ -264,7 +264,9 @@ HFDS_EXTERN int hfds_store_commit_delete_folder(hfds_store_commit *c, const char
 
 /*
  * Applies the operations in order to the branch head and creates the commit. Writes the new
- * commit id to `out_sha` (may be NULL). The handle cannot be run twice (HFDS_ESTATE).
+ * commit id to `out_sha` (may be NULL). When the operations leave the tree as it is, no
+ * commit is made and `out_sha` gets the head (the Hub's clients skip empty commits too; a
+ * publish rerun after its commit landed adds none). The handle cannot be run twice (HFDS_ESTATE).
  * Errors: HFDS_ECONFLICT (parent moved, or the lock stayed held), HFDS_ENOTFOUND (branch or
  * deleted path missing, local file missing), HFDS_EINVAL (file/directory clash),
  * HFDS_EIO, HFDS_ENOMEM. On any error the branch is unchanged.

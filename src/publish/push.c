@@ -187,6 +187,7 @@ void hfds_push_options_init(hfds_push_options *o)
 	memset(o, 0, sizeof(*o));
 	o->version = HFDS_PUSH_OPTIONS_VERSION;
 	hfds_ds_options_init(&o->ds);
+	o->ds.row_group_bytes = 0; /* automatic: see only_parquet */
 	hfds_ingest_options_init(&o->ingest);
 	hfds_ds_publish_options_init(&o->publish);
 	hfds_hub_upload_options_init(&o->upload);
@@ -332,8 +333,11 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 		HFDS_TRY(hfds_ds_check_split(o->sources[i].split, err));
 	}
 	dso = o->ds;
-	if (!dso.row_group_bytes && !only_parquet(o))
-		dso.row_group_bytes = o->ingest.block_bytes / 2;
+	if (!dso.row_group_bytes) {
+		hfds_ds_options d;
+		hfds_ds_options_init(&d);
+		dso.row_group_bytes = only_parquet(o) ? d.row_group_bytes : o->ingest.block_bytes / 2;
+	}
 	dso.progress = on_ds_progress;
 	dso.progress_payload = &r;
 	if (!o->out_dir)

@@ -4,11 +4,8 @@
  *
  * Upload URLs carry their own authorisation, because neither client sends the HF token on
  * the PUT: /_hfds/{upload|part|complete}/{oid}/{size}/{chunk}/{expiry}/{hmac}[/{part}],
- * the HMAC-SHA256 (with a secret made at start-up) of "oid:size:chunk:expiry". Bodies are
- * written to a temp file under <root>/tmp while being hashed, so memory stays bounded by
- * the I/O buffer whatever the object size; an object whose sha256 or size differs from the
- * signed one is refused and its temp file removed. Multipart parts are kept as numbered
- * files in <root>/tmp/mp-<oid>-<size>/ until the completion joins them.
+ * the HMAC-SHA256 (with a secret made at start-up) of "oid:size:chunk:expiry". What those
+ * URLs receive is upload.c.
  */
 #include "server/srv_int.h"
 
@@ -48,23 +45,12 @@ static int hex64(const char *s)
 	return 1;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return 0;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return *end == '\0' && errno == 0;
-}
-
-/* Checks segs[2..6] of an upload URL: oid, size, chunk, expiry, signature. */
-static int url_ok(srv_req *r, uint64_t *size, uint64_t *chunk)
+int srv_upload_url_ok(srv_req *r, uint64_t *size, uint64_t *chunk)
 {
 	uint64_t exp;
 	char want[65];
-	if (r->nseg < 7 || !hex64(r->segs[2]) || !parse_u64(r->segs[3], size) || !parse_u64(r->segs[4], chunk)
-		|| !parse_u64(r->segs[5], &exp))
+	if (r->nseg < 7 || !hex64(r->segs[2]) || !srv_parse_u64(r->segs[3], size) || !srv_parse_u64(r->segs[4], chunk)
+		|| !srv_parse_u64(r->segs[5], &exp))
 		return 0;
 	sign(r->srv, r->segs[2], *size, *chunk, (long long)exp, want);
 	if (strlen(r->segs[6]) != 64 || CRYPTO_memcmp(want, r->segs[6], 64) != 0)
@@ -72,7 +58,7 @@ static int url_ok(srv_req *r, uint64_t *size, uint64_t *chunk)
 	return (uint64_t)time(NULL) <= exp;
 }
 
-static uint64_t parts_of(uint64_t size, uint64_t chunk)
+uint64_t srv_upload_parts(uint64_t size, uint64_t chunk)
 {
 	return chunk ? (size + chunk - 1) / chunk : 1;
 }
@@ -108,7 +94,7 @@ static json_t *upload_action(srv_req *r, const char *oid, uint64_t size, hfds_re
 		hdr = json_object();
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)chunk);
 		json_object_set_new(hdr, "chunk_size", json_string(num));
-		n = parts_of(size, chunk);
+		n = srv_upload_parts(size, chunk);
 		for (i = 1; i <= n; i++) {
 			hfds_buf_clear(&b);
 			if (append_url(&b, r, "part", oid, size, chunk, exp, sig, i) < 0)
@@ -253,242 +239,4 @@ int srv_lfs_object_get(srv_req *r, hfds_repo_type t, const char *id, const char 
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
 	return srv_queue(r, 200, resp);
-}
-
-/* ---- upload URLs ------------------------------------------------------------------------ */
-
-void srv_upload_abort(srv_req *r)
-{
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
-	if (r->tmp_path) {
-		unlink(r->tmp_path);
-		hfds_free(r->tmp_path);
-		r->tmp_path = NULL;
-	}
-	hfds_sha256_free(r->sha);
-	r->sha = NULL;
-}
-
-static int open_temp(srv_req *r)
-{
-	size_t n = strlen(r->srv->root) + 40;
-	if (!(r->tmp_path = hfds_malloc(n)))
-		return -1;
-	snprintf(r->tmp_path, n, "%s/tmp", r->srv->root);
-	mkdir(r->tmp_path, 0777);
-	snprintf(r->tmp_path, n, "%s/tmp/upload-XXXXXX", r->srv->root);
-	if ((r->fd = mkstemp(r->tmp_path)) < 0) {
-		hfds_free(r->tmp_path);
-		r->tmp_path = NULL;
-		return -1;
-	}
-	return hfds_sha256_new(&r->sha, NULL);
-}
-
-/* Expected byte count of this PUT: the object, or one part of it. */
-static int expected_len(srv_req *r, uint64_t *want)
-{
-	uint64_t size, chunk, part;
-	if (!url_ok(r, &size, &chunk))
-		return 0;
-	if (!strcmp(r->segs[1], "upload")) {
-		if (r->nseg != 7 || chunk != 0)
-			return 0;
-		*want = size;
-		return 1;
-	}
-	if (r->nseg != 8 || !chunk || !parse_u64(r->segs[7], &part) || part < 1 || part > parts_of(size, chunk))
-		return 0;
-	*want = part < parts_of(size, chunk) ? chunk : size - (part - 1) * chunk;
-	return 1;
-}
-
-int srv_upload_begin(srv_req *r)
-{
-	uint64_t want;
-	const char *cl = srv_header(r, "Content-Length");
-	if (!expected_len(r, &want))
-		return srv_reply_error(r, 403, NULL, "upload URL invalid or expired");
-	if (cl && strtoull(cl, NULL, 10) != want)
-		return srv_reply_error(r, 400, NULL, "upload: Content-Length %s, expected %llu bytes", cl,
-			(unsigned long long)want);
-	if (open_temp(r) < 0)
-		return srv_reply_error(r, 500, NULL, "cannot create a temp file: %s", strerror(errno));
-	return MHD_YES;
-}
-
-int srv_upload_data(srv_req *r, const char *data, size_t n)
-{
-	uint64_t want;
-	if (r->io_failed)
-		return 0;
-	if (!expected_len(r, &want) || r->got + n > want) {
-		r->io_failed = 1;   /* more bytes than announced: cut the connection */
-		return -1;
-	}
-	hfds_sha256_update(r->sha, data, n);
-	while (n) {
-		ssize_t w = write(r->fd, data, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r->io_failed = 1;
-			return 0;
-		}
-		data += w;
-		n -= (size_t)w;
-		r->got += (uint64_t)w;
-	}
-	return 0;
-}
-
-/* Places the finished temp file: the LFS object, or a numbered part. */
-static int place(srv_req *r, const char *oid, uint64_t size, hfds_error *err)
-{
-	hfds_store *st;
-	char sha[HFDS_SHA256_HEX_SIZE];
-	int rc;
-	if (!strcmp(r->segs[1], "upload")) {
-		if ((rc = srv_store(r, &st, err)) < 0)
-			return rc;
-		rc = hfds_store_object_import(st, r->tmp_path, oid, size, HFDS_STORE_ADD_MOVE, sha, err);
-	} else {
-		char dir[4300], dst[4400];
-		snprintf(dir, sizeof(dir), "%s/tmp/mp-%s-%llu", r->srv->root, oid, (unsigned long long)size);
-		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-			return hfds_error_set(err, HFDS_EIO, "%s: %s", dir, strerror(errno));
-		snprintf(dst, sizeof(dst), "%s/%s", dir, r->segs[7]);
-		rc = rename(r->tmp_path, dst) == 0 ? 0 : hfds_error_set(err, HFDS_EIO, "%s: %s", dst, strerror(errno));
-	}
-	if (rc == 0) {
-		hfds_free(r->tmp_path);
-		r->tmp_path = NULL;
-	}
-	return rc;
-}
-
-int srv_upload_finish(srv_req *r)
-{
-	uint8_t d[32];
-	char hex[65];
-	uint64_t want = 0;
-	hfds_error err;
-	hfds_error_init(&err);
-	if (r->io_failed || !expected_len(r, &want) || r->got != want) {
-		srv_upload_abort(r);
-		return srv_reply_error(r, 400, NULL, "upload: received %llu bytes, expected %llu", (unsigned long long)r->got,
-			(unsigned long long)want);
-	}
-	if (hfds_sha256_final(r->sha, d, &err) < 0) {
-		srv_upload_abort(r);
-		return srv_reply_error(r, 500, NULL, "upload: %s", err.message);
-	}
-	hfds_sha256_hex(d, hex);
-	if (!strcmp(r->segs[1], "upload") && strcmp(hex, r->segs[2]) != 0) {
-		srv_upload_abort(r);
-		return srv_reply_error(r, 400, NULL, "upload: content has sha256 %s, expected %s", hex, r->segs[2]);
-	}
-	if (fsync(r->fd) != 0 || close(r->fd) != 0) {
-		r->fd = -1;
-		srv_upload_abort(r);
-		return srv_reply_error(r, 500, NULL, "upload: cannot write: %s", strerror(errno));
-	}
-	r->fd = -1;
-	if (place(r, r->segs[2], strtoull(r->segs[3], NULL, 10), &err) < 0) {
-		srv_upload_abort(r);
-		return srv_reply_hfds(r, err.code, &err, NULL);
-	}
-	{
-		char etag[40];
-		struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
-		MHD_add_response_header(resp, "ETag", etag);
-		return srv_queue(r, 200, resp);
-	}
-}
-
-/* Joins the parts of a multipart upload, checks the whole, stores it. */
-int srv_upload_complete(srv_req *r)
-{
-	uint64_t size, chunk, n, i, total = 0;
-	char dir[4300], part[4400], hex[65], sha[HFDS_SHA256_HEX_SIZE];
-	uint8_t d[32], buf[1 << 16];
-	hfds_store *st;
-	hfds_error err;
-	int in = -1, ok = 1;
-	hfds_error_init(&err);
-	if (r->nseg != 7 || !url_ok(r, &size, &chunk) || !chunk)
-		return srv_reply_error(r, 403, NULL, "completion URL invalid or expired");
-	{
-		/* The body names the object and lists parts 1..N in order. */
-		json_t *b = srv_body_json(r), *parts, *p;
-		const char *boid;
-		size_t k;
-		int bad;
-		if (!b)
-			return MHD_YES;
-		boid = json_string_value(json_object_get(b, "oid"));
-		parts = json_object_get(b, "parts");
-		bad = !boid || strcmp(boid, r->segs[2]) || !json_is_array(parts)
-			|| json_array_size(parts) != parts_of(size, chunk);
-		json_array_foreach(parts, k, p)
-			if (json_integer_value(json_object_get(p, "partNumber")) != (json_int_t)(k + 1))
-				bad = 1;
-		json_decref(b);
-		if (bad)
-			return srv_reply_error(r, 400, NULL, "multipart completion: expected oid %s and parts 1..%llu in order",
-				r->segs[2], (unsigned long long)parts_of(size, chunk));
-	}
-	if (open_temp(r) < 0)
-		return srv_reply_error(r, 500, NULL, "cannot create a temp file: %s", strerror(errno));
-	snprintf(dir, sizeof(dir), "%s/tmp/mp-%s-%llu", r->srv->root, r->segs[2], (unsigned long long)size);
-	n = parts_of(size, chunk);
-	for (i = 1; i <= n && ok; i++) {
-		ssize_t got;
-		snprintf(part, sizeof(part), "%s/%llu", dir, (unsigned long long)i);
-		if ((in = open(part, O_RDONLY | O_CLOEXEC)) < 0) {
-			ok = 0;
-			break;
-		}
-		while ((got = read(in, buf, sizeof(buf))) > 0) {
-			hfds_sha256_update(r->sha, buf, (size_t)got);
-			if (write(r->fd, buf, (size_t)got) != got)
-				ok = 0;
-			total += (uint64_t)got;
-		}
-		if (got < 0)
-			ok = 0;
-		close(in);
-	}
-	if (!ok || total != size) {
-		srv_upload_abort(r);
-		return srv_reply_error(r, 400, NULL, "multipart: part %llu missing or incomplete (%llu of %llu bytes)",
-			(unsigned long long)i, (unsigned long long)total, (unsigned long long)size);
-	}
-	if (hfds_sha256_final(r->sha, d, NULL) < 0) {
-		srv_upload_abort(r);
-		return srv_reply_error(r, 500, NULL, "multipart: the sha256 digest failed");
-	}
-	hfds_sha256_hex(d, hex);
-	for (i = 1; i <= n; i++) {
-		snprintf(part, sizeof(part), "%s/%llu", dir, (unsigned long long)i);
-		unlink(part);
-	}
-	rmdir(dir);
-	if (strcmp(hex, r->segs[2]) != 0) {
-		srv_upload_abort(r);
-		return srv_reply_error(r, 400, NULL, "multipart: content has sha256 %s, expected %s", hex, r->segs[2]);
-	}
-	close(r->fd);
-	r->fd = -1;
-	if (srv_store(r, &st, &err) < 0
-		|| hfds_store_object_import(st, r->tmp_path, hex, size, HFDS_STORE_ADD_MOVE, sha, &err) < 0) {
-		srv_upload_abort(r);
-		return srv_reply_hfds(r, err.code, &err, NULL);
-	}
-	hfds_free(r->tmp_path);
-	r->tmp_path = NULL;
-	return srv_reply_json(r, 200, json_pack("{s:b}", "success", 1));
 }

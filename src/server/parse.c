@@ -4,6 +4,8 @@
  */
 #include "server/srv_int.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -182,4 +184,14 @@ done:
 	hfds_free(k);
 	hfds_free(v);
 	return rc;
+}
+
+int srv_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return 0;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return *end == '\0' && errno == 0;
 }

@@ -63,11 +63,14 @@ typedef struct srv_req {
 	srv_body_kind kind;
 	hfds_buf body;
 	int overflow;                /* the body went past its cap: answer 413 at the end */
-	/* uploads */
-	int fd;
-	char *tmp_path;
-	hfds_sha256 *sha;
+	/* uploads (upload.c) */
+	int fd;                      /* the temp file, or a multipart upload's shared data file */
+	char *tmp_path;              /* a single upload's temp file (removed on abort); NULL for parts */
+	hfds_sha256 *sha;            /* single uploads only: parts are hashed once, at completion */
+	uint64_t off;                /* where this body starts in the file (a part's offset) */
+	uint64_t want;               /* the body's expected length */
 	uint64_t got;
+	uint64_t flushed;            /* bytes handed to write-back so far (sync_file_range) */
 	int io_failed;
 	/* the answer */
 	int responded;
@@ -135,6 +138,9 @@ typedef struct srv_range {
  * header (absent, malformed or several ranges: send everything), HFDS_ELIMIT = unsatisfiable (416). */
 int srv_range_parse(const char *header, uint64_t size, srv_range *out);
 
+/* A decimal uint64 with nothing around it (no sign, no space): 1 = parsed. */
+int srv_parse_u64(const char *s, uint64_t *v);
+
 /* Collects the values of `key` of an application/x-www-form-urlencoded body into arr. */
 int srv_form_values(const char *body, size_t n, const char *key, json_t *arr, hfds_error *err);
 
@@ -185,11 +191,15 @@ int srv_api_squash(srv_req *r, hfds_repo_type t, const char *id, const char *bra
 int srv_lfs_batch(srv_req *r, hfds_repo_type t, const char *id);
 int srv_lfs_verify(srv_req *r, hfds_repo_type t, const char *id);
 int srv_lfs_object_get(srv_req *r, hfds_repo_type t, const char *id, const char *oid);
-/* Upload URL requests (/_hfds/...): begin checks the signature and opens the temp file. */
+/* Checks segs[2..6] of an upload URL (oid, size, chunk, expiry, signature): 1 = valid. */
+int srv_upload_url_ok(srv_req *r, uint64_t *size, uint64_t *chunk);
+/* Parts of a multipart upload (1 when chunk is 0). */
+uint64_t srv_upload_parts(uint64_t size, uint64_t chunk);
+/* Upload URL requests (/_hfds/...): begin checks the signature and opens the file. */
 int srv_upload_begin(srv_req *r);
 int srv_upload_data(srv_req *r, const char *data, size_t n);
 int srv_upload_finish(srv_req *r);
-/* POST of a multipart completion URL: joins the parts into the object. */
+/* POST of a multipart completion URL: checks the joined parts and stores the object. */
 int srv_upload_complete(srv_req *r);
 void srv_upload_abort(srv_req *r);
 /* git http-backend for `rest` ("info/refs", "git-upload-pack"); read-only. */

@@ -490,6 +490,13 @@ int hfds_store_commit_run(hfds_store_commit *c, char out_sha[HFDS_OID_HEX_SIZE],
 	HFDS_TRY(apply_ops(index, c, err));
 	if ((g = git_index_write_tree_to(&tree_id, index, repo->git)) < 0 || (g = git_tree_lookup(&tree, repo->git, &tree_id)) < 0)
 		STORE_GIT_FAIL(g, repo->id);
+	if (git_oid_equal(&tree_id, git_tree_id(head_tree))) {
+		/* Nothing changes: no empty commit, the head is the answer. A publish rerun after its
+		 * commit landed (the answer lost, the client killed) thus adds no second commit. */
+		if (out_sha)
+			memcpy(out_sha, head_hex, HFDS_OID_HEX_SIZE);
+		goto done;
+	}
 	if ((g = git_signature_now(&sig, c->author_name ? c->author_name : "hfds",
 		c->author_email ? c->author_email : "hfds@localhost")) < 0)
 		STORE_GIT_FAIL(g, "commit author");

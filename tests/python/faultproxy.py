@@ -2,8 +2,15 @@
 `hfds serve` it answers some requests itself with 429 (Retry-After: 0) or 500/503, drops
 others after reading them without forwarding (a reset mid-upload), and forwards some but
 drops the answer (a lost answer: the server did the work, the client never hears of it).
-It counts the request body bytes it receives, the peak number of requests of each method it
-was forwarding at the same time (`peak`), and keeps the bodies of the paths asked for."""
+Optionally (p_cut) it forwards only half of a request body to the server and then resets both
+connections (an upload cut in the middle), and (p_stall) holds an answer for `stall` seconds
+before passing it on (a stalled answer; longer than the client's stall timeout, it is lost).
+`hold` lets a test stop the world at a request: {path substring: "before" | "after"} parks the
+next such request before forwarding it (or after the server answered) until the client is gone,
+and sets `held`. It counts the request body bytes it receives (bytes_in), the body bytes it
+passed on to the server (bytes_out: what the server received), the peak number of requests of
+each method it was forwarding at the same time (`peak`), and keeps the bodies of the paths
+asked for."""
 import http.client
 import http.server
 import random
@@ -13,13 +20,18 @@ import time
 
 
 class FaultProxy:
-    def __init__(self, upstream_port=None, seed=1, p_status=0.10, p_reset=0.04, p_lost=0.04):
+    def __init__(self, upstream_port=None, seed=1, p_status=0.10, p_reset=0.04, p_lost=0.04, p_cut=0.0,
+                 p_stall=0.0, stall=0.0):
         self.upstream_port = upstream_port
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
-        self.p = (p_status, p_reset, p_lost)
+        self.p = (p_status, p_reset, p_lost, p_cut, p_stall)
+        self.stall = stall
         self.bytes_in = 0
-        self.faults = {"status": 0, "reset": 0, "lost": 0}
+        self.bytes_out = 0
+        self.faults = {"status": 0, "reset": 0, "lost": 0, "cut": 0, "stall": 0}
+        self.hold = {}
+        self.held = threading.Event()
         self.enabled = True
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
         self.delay = {}       # method -> seconds to wait before forwarding
@@ -46,12 +58,14 @@ class FaultProxy:
             def _any(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
+                if len(body) < n:   # the client went away mid-body: nothing to forward
+                    return self._drop()
                 with proxy.lock:
                     proxy.bytes_in += len(body)
                     if any(x in self.path for x in proxy.record):
                         proxy.recorded.append((self.command, self.path, body))
                     r = proxy.rng.random() if proxy.enabled else 1.0
-                ps, pr, pl = proxy.p
+                ps, pr, pl, pc, pst = proxy.p
                 if r < ps:
                     with proxy.lock:
                         proxy.faults["status"] += 1
@@ -69,11 +83,20 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.faults["reset"] += 1
                     return self._drop()
+                if ps + pr + pl <= r < ps + pr + pl + pc and len(body) > 1:
+                    with proxy.lock:
+                        proxy.faults["cut"] += 1
+                    self._cut(body)
+                    return self._drop()
                 with proxy.lock:
                     n = proxy.active[self.command] = proxy.active.get(self.command, 0) + 1
                     proxy.peak[self.command] = max(proxy.peak.get(self.command, 0), n)
                 try:
                     time.sleep(proxy.delay.get(self.command, 0))
+                    if self._park("before"):
+                        return self._drop()
+                    with proxy.lock:
+                        proxy.bytes_out += len(body)
                     conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "host")}
                     headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
@@ -93,6 +116,12 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.faults["lost"] += 1
                     return self._drop()
+                if self._park("after"):
+                    return self._drop()
+                if ps + pr + pl + pc <= r < ps + pr + pl + pc + pst:
+                    with proxy.lock:
+                        proxy.faults["stall"] += 1
+                    time.sleep(proxy.stall)
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive"):
@@ -104,9 +133,47 @@ class FaultProxy:
                 with proxy.lock:
                     proxy.done[self.command] = proxy.done.get(self.command, 0) + 1
 
+            def _cut(self, body):
+                """Sends the server the headers and half of the body, then hangs up."""
+                half = body[:len(body) // 2]
+                head = f"{self.command} {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{proxy.upstream_port}\r\n"
+                for k, v in self.headers.items():
+                    if k.lower() not in ("connection", "host"):
+                        head += f"{k}: {v}\r\n"
+                with socket.create_connection(("127.0.0.1", proxy.upstream_port), timeout=30) as s:
+                    s.sendall(head.encode() + b"\r\n" + half)
+                with proxy.lock:
+                    proxy.bytes_out += len(half)
+
+            def _park(self, when):
+                """Holds a request named in proxy.hold until the client has gone; 1 = it was held."""
+                key = next((k for k, w in proxy.hold.items() if w == when and k in self.path), None)
+                if key is None:
+                    return 0
+                with proxy.lock:
+                    proxy.hold.pop(key, None)
+                proxy.held.set()
+                while True:   # the test kills the client: the connection reads EOF
+                    time.sleep(0.05)
+                    try:
+                        self.connection.setblocking(False)
+                        if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                            break
+                    except BlockingIOError:
+                        pass
+                    except OSError:
+                        break
+                    finally:
+                        self.connection.setblocking(True)
+                return 1
+
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Quiet(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass   # a client that timed out on a stalled answer: its broken pipe is expected
+
+        self.server = Quiet(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"

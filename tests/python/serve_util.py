@@ -4,6 +4,7 @@ HF_ENDPOINT must be set before huggingface_hub / datasets are imported (they rea
 so the port is chosen at import time of the test module: call endpoint_for_module() first,
 then import the clients, then use the `Server` class from a module-scoped fixture.
 """
+import http.client
 import os
 import pathlib
 import re
@@ -72,6 +73,16 @@ class Server:
         self.final_log = self.log_text()
         self.log.close()
         return self.proc.returncode
+
+
+def request(server, method, path, body=None, headers=None):
+    """One request on a fresh connection: (status, headers dict, body bytes)."""
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    c.request(method, path, body=body, headers=headers or {})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, dict(r.getheaders()), data
 
 
 def server_fixture(port, *extra, setup=None):

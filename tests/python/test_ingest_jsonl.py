@@ -279,3 +279,11 @@ def test_row_groups_follow_the_block_size(hfds, tmp_path):
     assert pq.ParquetFile(given).metadata.num_row_groups == 1
     for f in (small, big, given):
         assert pq.read_table(f).to_pylist() == rows
+    # push --out follows the same default (hfds_push_options), and --row-group-size overrides it
+    hfds("push", "--out", tmp_path / "po", "--split", f"train={src}", "--block-size", "512KiB", "-q")
+    hfds("push", "--out", tmp_path / "pg", "--split", f"train={src}", "--block-size", "512KiB",
+         "--row-group-size", "64MiB", "-q")
+    pushed = pq.ParquetFile(tmp_path / "po" / "data" / "train-00000-of-00001.parquet")
+    assert pushed.metadata.num_row_groups >= 4, pushed.metadata.num_row_groups
+    assert pq.ParquetFile(tmp_path / "pg" / "data" / "train-00000-of-00001.parquet").metadata.num_row_groups == 1
+    assert pushed.read().to_pylist() == rows

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from serve_util import Server, endpoint_for_module, free_port, server_fixture
+from serve_util import Server, endpoint_for_module, free_port, request, server_fixture
 
 PORT = endpoint_for_module()
 
@@ -29,15 +29,6 @@ def _repo(s):
 
 
 server = server_fixture(PORT, "--max-connections", "64", "--timeout", "2", "--max-commit-body", "100000", setup=_repo)
-
-
-def request(server, method, path, body=None, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    c.request(method, path, body=body, headers=headers or {})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, dict(r.getheaders()), data
 
 
 def auth(server):

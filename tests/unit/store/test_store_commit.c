@@ -87,6 +87,22 @@ static void adds_and_deletes(void)
 	hfds_free(text);
 	CHECK(read_all(repo, second, "README.md", NULL) == NULL);
 
+	/* Adding what is there already changes nothing: no empty commit, the head comes back. */
+	{
+		char same[HFDS_OID_HEX_SIZE];
+		REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
+		hfds_store_commit_set_message(c, "again", NULL, &err);
+		CHECK_EQ_INT(hfds_store_commit_add_buffer(c, "data/a/new.txt", "new", 3, 0, &err), 0);
+		CHECK_EQ_INT(hfds_store_commit_run(c, same, &err), 0);
+		hfds_store_commit_free(c);
+		CHECK_EQ_STR(same, second);
+		REQUIRE(hfds_store_log_list(&log, repo, NULL, 0, &err) == 0);
+		CHECK_EQ_STR(log->items[0].id, second);
+		CHECK_EQ_INT(log->count, 3);   /* initial, first, second */
+		hfds_store_log_free(log);
+		log = NULL;
+	}
+
 	/* Deleting a missing path fails the whole commit. */
 	REQUIRE(hfds_store_commit_new(&c, repo, NULL, &err) == 0);
 	hfds_store_commit_set_message(c, "bad", NULL, &err);
