@@ -4,7 +4,9 @@
  * dataset operations of the library on top: publish a Writer's shards as one commit,
  * delete a config, purge, repository helpers, and the files of a split for loading.
  * Every call releases the GIL while the library works. The handle keeps at most one
- * staging folder (where a Writer puts the shards it will publish).
+ * staging folder (where a Writer puts the shards it will publish) and the repository that
+ * Writer is attached to, so each closed shard is uploaded while the next is written and
+ * publish only commits (as hfds_push does for the CLI).
  */
 #include "ext.h"
 
@@ -22,6 +24,9 @@ typedef struct {
 	hfds_target target;
 	hfds_hub *hub;
 	hfds_hub_staging *staging;
+	hfds_hub_dataset *dataset; /* the repository `writer` is attached to (attach .. unstage) */
+	PyObject *writer;          /* that Writer: closed before `dataset` goes (it borrows its ops) */
+	ext_watch watch;           /* upload events to the push's progress callable */
 } hub_obj;
 
 static PyTypeObject *hub_type;
@@ -61,10 +66,40 @@ static PyObject *hub_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 	return (PyObject *)h;
 }
 
+/* Closes the attached Writer, then stops the upload threads: without the GIL, as they call
+ * the progress callable, which takes it. */
+static void hub_detach(hub_obj *h)
+{
+	hfds_hub_dataset *d = h->dataset;
+	PyObject *r;
+	if (h->writer) {
+		if (!(r = PyObject_CallMethod(h->writer, "close", NULL)))
+			PyErr_WriteUnraisable(h->writer);
+		Py_XDECREF(r);
+		Py_CLEAR(h->writer);
+	}
+	h->dataset = NULL;
+	Py_BEGIN_ALLOW_THREADS
+	hfds_hub_dataset_free(d);
+	Py_END_ALLOW_THREADS
+	ext_watch_end(&h->watch);
+}
+
+/* The attachment first: its upload threads read the staging folder. */
+static void hub_unstage_all(hub_obj *h)
+{
+	hfds_hub_staging *s = h->staging;
+	hub_detach(h);
+	h->staging = NULL;
+	Py_BEGIN_ALLOW_THREADS
+	hfds_hub_staging_free(s);
+	Py_END_ALLOW_THREADS
+}
+
 static void hub_dealloc(PyObject *self)
 {
 	hub_obj *h = (hub_obj *)self;
-	hfds_hub_staging_free(h->staging);
+	hub_unstage_all(h);
 	hfds_hub_free(h->hub);
 	hfds_target_release(&h->target);
 	ext_dealloc(self);
@@ -87,15 +122,14 @@ static PyObject *hub_remote(PyObject *self, void *c)
 	return PyBool_FromLong(hfds_hub_is_remote(((hub_obj *)self)->hub));
 }
 
-/* stage() -> a fresh staging folder for a Writer (replacing an earlier one). */
+/* stage() -> a fresh staging folder for a Writer (replacing an earlier one and its attachment). */
 static PyObject *hub_stage(PyObject *self, PyObject *unused)
 {
 	hub_obj *h = (hub_obj *)self;
 	hfds_error err;
 	int rc;
 	hfds_error_init(&err);
-	hfds_hub_staging_free(h->staging);
-	h->staging = NULL;
+	hub_unstage_all(h);
 	Py_BEGIN_ALLOW_THREADS
 	rc = hfds_hub_staging_new(&h->staging, h->hub, &err);
 	Py_END_ALLOW_THREADS
@@ -106,28 +140,22 @@ static PyObject *hub_stage(PyObject *self, PyObject *unused)
 
 static PyObject *hub_unstage(PyObject *self, PyObject *unused)
 {
-	hub_obj *h = (hub_obj *)self;
-	hfds_hub_staging *s = h->staging;
-	h->staging = NULL;
-	Py_BEGIN_ALLOW_THREADS
-	hfds_hub_staging_free(s);
-	Py_END_ALLOW_THREADS
+	hub_unstage_all((hub_obj *)self);
 	Py_RETURN_NONE;
 }
 
-typedef enum { OP_PUBLISH, OP_DELETE_CONFIG, OP_PURGE, OP_SPLIT_FILES } dataset_op;
+typedef enum { OP_DELETE_CONFIG, OP_PURGE, OP_SPLIT_FILES } dataset_op;
 
 /* Opens the dataset repo, runs one dataset-layer operation, closes it (GIL released). */
-static int with_dataset(hub_obj *h, dataset_op op, const char *repo_id, const char *branch, unsigned flags,
-	hfds_ds *ds, const char *name, const char *split, const hfds_ds_publish_options *po, char sha[41],
+static int with_dataset(hub_obj *h, dataset_op op, const char *repo_id, const char *branch, const char *name,
+	const char *split, const hfds_ds_publish_options *po, char sha[41],
 	size_t *deleted, hfds_ds_repo_file **files, size_t *count, hfds_error *err)
 {
 	hfds_hub_dataset *d = NULL;
-	int rc = hfds_hub_dataset_open(&d, h->hub, repo_id, branch, flags, err);
+	int rc = hfds_hub_dataset_open(&d, h->hub, repo_id, branch, 0, err);
 	if (rc == 0) {
 		const hfds_ds_repo_ops *ops = hfds_hub_dataset_ops(d);
 		switch (op) {
-		case OP_PUBLISH: rc = hfds_ds_publish(ds, ops, po, sha, err); break;
 		case OP_DELETE_CONFIG: rc = hfds_ds_delete_config(ops, name, po, sha, err); break;
 		case OP_PURGE: rc = hfds_ds_purge(ops, po, deleted, sha, err); break;
 		case OP_SPLIT_FILES: rc = hfds_ds_split_files(ops, sha, name, split, files, count, err); break;
@@ -137,32 +165,84 @@ static int with_dataset(hub_obj *h, dataset_op op, const char *repo_id, const ch
 	return rc;
 }
 
-/* publish(writer, repo_id, branch=None, private=False, title=None, description=None,
- *         upload_workers=0) -> sha. upload_workers > 0: parallel uploads (else the hub's default). */
-static PyObject *hub_publish(PyObject *self, PyObject *args, PyObject *kw)
+/* The uploader's events: a shard stored on the hub, as ("stored", shards stored, handed over). */
+static void on_upload(void *payload, const hfds_hub_progress *p)
 {
-	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "title", "description", "upload_workers",
-		NULL};
+	if (!strcmp(p->event, "stored"))
+		ext_watch_event(payload, "stored", p->files_done, p->files_total);
+}
+
+/* attach(writer, repo_id, branch=None, private=False, upload_workers=0, progress=None): opens
+ * (creating) the repository and attaches the Writer, before its first write, so its shards
+ * are uploaded while the next is written. upload_workers > 0: parallel uploads (else the
+ * hub's default); progress: callable(what, done, total) for ("stored", ...) events. */
+static PyObject *hub_attach(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "upload_workers", "progress", NULL};
 	hub_obj *h = (hub_obj *)self;
-	PyObject *wobj;
+	PyObject *wobj, *progress = Py_None;
 	const char *repo_id, *branch = NULL;
 	int is_private = 0, workers = 0, rc;
+	hfds_hub_upload_options up;
+	hfds_error err;
+	struct hfds_ds *ds;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpiO", kwlist, &wobj, &repo_id, &branch, &is_private,
+		    &workers, &progress))
+		return NULL;
+	if (progress != Py_None && !PyCallable_Check(progress))
+		return PyErr_Format(PyExc_TypeError, "progress must be callable or None");
+	if (!(ds = ext_writer_ds(wobj)))
+		return NULL;
+	if (h->dataset)
+		return ext_raise(HFDS_ESTATE, &(hfds_error){HFDS_ESTATE, "a writer is attached already"});
+	if (workers > 0)
+		hfds_hub_set_upload_workers(h->hub, (unsigned)workers);
+	hfds_hub_upload_options_init(&up);
+	up.workers = workers > 0 ? (unsigned)workers : 0;
+	ext_watch_init(&h->watch, progress);
+	if (h->watch.progress) {
+		up.progress = on_upload;
+		up.progress_payload = &h->watch;
+	}
+	hfds_error_init(&err);
+	Py_BEGIN_ALLOW_THREADS
+	rc = hfds_hub_dataset_open(&h->dataset, h->hub, repo_id, branch,
+		HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err);
+	if (rc == 0)
+		rc = hfds_hub_dataset_set_upload(h->dataset, &up, &err);
+	if (rc == 0)
+		rc = hfds_ds_attach(ds, hfds_hub_dataset_ops(h->dataset), &err);
+	Py_END_ALLOW_THREADS
+	if (rc < 0) {
+		hub_detach(h);
+		return ext_raise(rc, &err);
+	}
+	Py_INCREF(wobj);
+	h->writer = wobj;
+	Py_RETURN_NONE;
+}
+
+/* publish(writer, title=None, description=None) -> sha: waits for the uploads and commits the
+ * attached Writer's shards as one commit. */
+static PyObject *hub_publish(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"writer", "title", "description", NULL};
+	hub_obj *h = (hub_obj *)self;
+	PyObject *wobj;
 	hfds_ds_publish_options po = { .version = HFDS_DS_PUBLISH_OPTIONS_VERSION };
 	hfds_error err;
 	char sha[41] = "";
 	struct hfds_ds *ds;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpzzi", kwlist, &wobj, &repo_id, &branch, &is_private,
-		    &po.title, &po.description, &workers))
+	int rc;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zz", kwlist, &wobj, &po.title, &po.description))
 		return NULL;
 	if (!(ds = ext_writer_ds(wobj)))
 		return NULL;
-	if (workers > 0)
-		hfds_hub_set_upload_workers(h->hub, (unsigned)workers);
+	if (!h->dataset || wobj != h->writer)
+		return ext_raise(HFDS_ESTATE, &(hfds_error){HFDS_ESTATE, "the writer is not attached (Hub.attach)"});
 	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
-	rc = with_dataset(h, OP_PUBLISH, repo_id, branch,
-		HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), ds, NULL, NULL, &po, sha, NULL,
-		NULL, NULL, &err);
+	rc = hfds_ds_publish(ds, hfds_hub_dataset_ops(h->dataset), &po, sha, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
 		return ext_raise(rc, &err);
@@ -184,7 +264,7 @@ static PyObject *hub_delete_config(PyObject *self, PyObject *args, PyObject *kw)
 		return NULL;
 	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
-	rc = with_dataset(h, OP_DELETE_CONFIG, repo_id, branch, 0, NULL, config, NULL, &po, sha, NULL, NULL, NULL,
+	rc = with_dataset(h, OP_DELETE_CONFIG, repo_id, branch, config, NULL, &po, sha, NULL, NULL, NULL,
 		&err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
@@ -207,7 +287,7 @@ static PyObject *hub_purge(PyObject *self, PyObject *args, PyObject *kw)
 		return NULL;
 	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
-	rc = with_dataset(h, OP_PURGE, repo_id, branch, 0, NULL, NULL, NULL, &po, sha, &deleted, NULL, NULL, &err);
+	rc = with_dataset(h, OP_PURGE, repo_id, branch, NULL, NULL, &po, sha, &deleted, NULL, NULL, &err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
 		return ext_raise(rc, &err);
@@ -264,7 +344,7 @@ static PyObject *hub_split_files(PyObject *self, PyObject *args)
 	snprintf(rev, sizeof(rev), "%s", sha);
 	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
-	rc = with_dataset(h, OP_SPLIT_FILES, repo_id, NULL, 0, NULL, config, split, NULL, rev, NULL, &files, &count,
+	rc = with_dataset(h, OP_SPLIT_FILES, repo_id, NULL, config, split, NULL, rev, NULL, &files, &count,
 		&err);
 	Py_END_ALLOW_THREADS
 	if (rc < 0)
@@ -526,7 +606,10 @@ static PyMethodDef hub_methods[] = {
 		"Samples PGN and publishes numbered batches (hfds_chess_publish)."},
 	{"stage", hub_stage, METH_NOARGS, "A fresh staging folder for a Writer."},
 	{"unstage", hub_unstage, METH_NOARGS, "Removes the staging folder."},
-	{"publish", (PyCFunction)(void (*)(void))hub_publish, METH_VARARGS | METH_KEYWORDS, "Publishes a Writer."},
+	{"attach", (PyCFunction)(void (*)(void))hub_attach, METH_VARARGS | METH_KEYWORDS,
+		"Attaches a Writer to a repository (uploads while writing)."},
+	{"publish", (PyCFunction)(void (*)(void))hub_publish, METH_VARARGS | METH_KEYWORDS,
+		"Commits the attached Writer."},
 	{"delete_config", (PyCFunction)(void (*)(void))hub_delete_config, METH_VARARGS | METH_KEYWORDS,
 		"Deletes a config."},
 	{"purge", (PyCFunction)(void (*)(void))hub_purge, METH_VARARGS | METH_KEYWORDS, "Deletes every file."},

@@ -59,14 +59,16 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
 
     ``data``: what ``write_dataset`` takes (Arrow objects, datasets.Dataset, dict rows, or a
     dict split -> data). Shards are written to a staging folder next to the hub's objects while
-    the data streams in (memory: row groups in flight, not the data) and committed at the end;
+    the data streams in (memory: row groups in flight, not the data); each closed shard is
+    uploaded while the next is written, and the commit at the end only references them;
     the commit's parent is the head that was read, so a concurrent change is re-merged, and an
     exception or Ctrl-C before the commit leaves the repository at its previous commit.
     ``append=True`` adds numbered ``{split}/batch_NNNNNN.parquet`` files instead of replacing
     the split. ``revision``: the branch to commit to (created from main when missing).
     ``upload_workers``: files uploaded in parallel to an HTTP hub (default: the library's).
     ``progress``: True draws one line on stderr (redrawn in place on a terminal: rows, shards,
-    files committed/uploaded), False nothing, a callable gets every event (what, done, total).
+    files committed/uploaded), False nothing, a callable gets every event (what, done, total):
+    "rows", "shard" (closed), "stored" (uploaded: shards stored, shards handed over), "commit".
     Returns a CommitInfo.
     """
     if upload_workers is not None and int(upload_workers) < 1:
@@ -80,9 +82,10 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
     try:
         writer = open_writer(staging, sources, max_shard_size, append, set_default, threads, isinstance(data, dict),
                              callback)
+        # attached before the first write: each closed shard is uploaded while the next is written
+        hub.attach(writer, repo_id, revision, bool(private), int(upload_workers or 0), callback)
         write_splits(writer, sources, config_name)
-        sha = hub.publish(writer, repo_id, revision, bool(private), commit_message, commit_description,
-                          int(upload_workers or 0))
+        sha = hub.publish(writer, commit_message, commit_description)
         splits = split_info(writer, config_name, sources)
         ok = True
     finally:

@@ -1,5 +1,5 @@
 """The progress display of push_to_hub and chess.push: the library's progress events
-(hfds_ds_progress_fn: "shard", "commit", upload events...; the writer's "rows"; the chess
+(hfds_ds_progress_fn: "shard", "commit"; the uploader's "stored"; the writer's "rows"; the chess
 publisher's "games" and "batch") drawn as ONE line on stderr, redrawn in place (tqdm-like)
 at most 10 times a second when stderr is a terminal. On a non-terminal stderr only the final
 line is printed; with ``progress=False`` nothing. ``progress`` may also be a callable, which
@@ -11,7 +11,7 @@ display needs no lock of its own.
 import sys
 import time
 
-_UNITS = {"rows": "rows", "games": "games", "shard": "shards", "batch": "batches", "commit": "files committed"}
+_UNITS = {"rows": "rows", "games": "games", "shard": "shards", "stored": "shards uploaded", "batch": "batches", "commit": "files committed"}
 
 
 def _num(n):

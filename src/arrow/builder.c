@@ -6,44 +6,13 @@
  * finish hands the buffers to an owned ArrowArray in two phases (allocate everything
  * first, then move pointers), so a failed finish leaves the builder untouched.
  */
-#include "arrow/arrow_internal.h"
+#include "arrow/builder_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/try.h"
 
 #include <stdio.h>
 #include <string.h>
-
-typedef struct bnode {
-	hfds_arrow_schema_view v;
-	char *path;
-	int nullable;
-	int value_bytes;         /* bytes per value of fixed-width non-bool types */
-	hfds_buf validity;       /* bits, one per row, once has_validity (the first null) */
-	int has_validity;
-	hfds_buf offsets;        /* int32/int64; empty until the first offset (then starts with 0) */
-	hfds_buf data;           /* values (bool: bits) or string bytes */
-	int64_t length;
-	int64_t null_count;
-	int64_t n_children;
-	struct bnode *children;
-} bnode;
-
-typedef struct frame {
-	bnode *node;
-	int64_t idx;             /* struct: next field */
-	int64_t start;           /* list: child length at begin_list */
-} frame;
-
-struct hfds_arrow_builder {
-	struct ArrowSchema schema;
-	bnode root;
-	frame *stack;
-	int depth;               /* frames in use; stack[0] is the root struct */
-	int max_depth;
-	int unaligned;           /* bulk appends may have left columns at different lengths */
-	int64_t row;             /* index of the row being appended */
-};
 
 /* ---- bits ---- */
 
@@ -64,7 +33,7 @@ static int bit_push(hfds_buf *b, int64_t idx, int v, hfds_error *err)
 
 /* Appends n bits taken from bytes (nonzero = 1), or n copies of `fill` when bytes is NULL.
  * Returns the number of zero bits through *zeros. */
-static int bits_push_n(hfds_buf *b, int64_t idx, const uint8_t *bytes, int fill, size_t n,
+int hfds_arrow__bits_push_n(hfds_buf *b, int64_t idx, const uint8_t *bytes, int fill, size_t n,
 	int64_t *zeros, hfds_error *err)
 {
 	size_t need = (size_t)((idx + (int64_t)n + 7) >> 3);
@@ -148,26 +117,10 @@ static uint16_t double_to_half(double d)
 
 /* ---- nodes ---- */
 
-static int is_list(hfds_arrow_type t)
-{
-	return t == HFDS_ARROW_LIST || t == HFDS_ARROW_LARGE_LIST || t == HFDS_ARROW_FIXED_SIZE_LIST;
-}
-
 static int has_offsets(hfds_arrow_type t)
 {
 	return t == HFDS_ARROW_STRING || t == HFDS_ARROW_LARGE_STRING || t == HFDS_ARROW_BINARY
 		|| t == HFDS_ARROW_LARGE_BINARY || t == HFDS_ARROW_LIST || t == HFDS_ARROW_LARGE_LIST;
-}
-
-static int large_offsets(hfds_arrow_type t)
-{
-	return t == HFDS_ARROW_LARGE_STRING || t == HFDS_ARROW_LARGE_BINARY || t == HFDS_ARROW_LARGE_LIST;
-}
-
-static int is_binary(hfds_arrow_type t)
-{
-	return t == HFDS_ARROW_STRING || t == HFDS_ARROW_LARGE_STRING || t == HFDS_ARROW_BINARY
-		|| t == HFDS_ARROW_LARGE_BINARY;
 }
 
 static void node_release(bnode *n)
@@ -234,7 +187,7 @@ static int64_t offset_at(const bnode *n, int64_t i)
 		: ((const int32_t *)n->offsets.data)[i];
 }
 
-static int offsets_ready(bnode *n, hfds_error *err)
+int hfds_arrow__offsets_ready(bnode *n, hfds_error *err)
 {
 	if (n->offsets.len == 0) {
 		int64_t zero = 0;
@@ -246,7 +199,7 @@ static int offsets_ready(bnode *n, hfds_error *err)
 static int offset_push(bnode *n, int64_t v, hfds_error *err)
 {
 	int rc;
-	if ((rc = offsets_ready(n, err)) < 0)
+	if ((rc = hfds_arrow__offsets_ready(n, err)) < 0)
 		return rc;
 	if (large_offsets(n->v.type))
 		return hfds_buf_append(&n->offsets, &v, 8, err);
@@ -259,7 +212,7 @@ static int offset_push(bnode *n, int64_t v, hfds_error *err)
 
 /* Cuts n back to len rows. Children are cut even when n itself is not longer, because an
  * aborted row may have left values in a child whose parent was never completed. */
-static void node_truncate(bnode *n, int64_t len)
+void hfds_arrow__node_truncate(bnode *n, int64_t len)
 {
 	if (len > n->length)
 		return;
@@ -282,16 +235,16 @@ static void node_truncate(bnode *n, int64_t len)
 			n->offsets.len = (size_t)(len + 1) * (large_offsets(n->v.type) ? 8 : 4);
 		break;
 	case HFDS_ARROW_LIST: case HFDS_ARROW_LARGE_LIST:
-		node_truncate(&n->children[0], offset_at(n, len));
+		hfds_arrow__node_truncate(&n->children[0], offset_at(n, len));
 		if (n->offsets.len)
 			n->offsets.len = (size_t)(len + 1) * (large_offsets(n->v.type) ? 8 : 4);
 		break;
 	case HFDS_ARROW_FIXED_SIZE_LIST:
-		node_truncate(&n->children[0], len * n->v.fixed_size);
+		hfds_arrow__node_truncate(&n->children[0], len * n->v.fixed_size);
 		break;
 	case HFDS_ARROW_STRUCT:
 		for (int64_t i = 0; i < n->n_children; i++)
-			node_truncate(&n->children[i], len);
+			hfds_arrow__node_truncate(&n->children[i], len);
 		break;
 	default:
 		n->data.len = (size_t)len * (size_t)n->value_bytes;
@@ -302,13 +255,13 @@ static void node_truncate(bnode *n, int64_t len)
 
 /* Validity bits are written only from a node's first null on (all-valid columns, the
  * common case, never touch them): materialize fills in the rows before it. */
-static int materialize(bnode *n, hfds_error *err)
+int hfds_arrow__materialize(bnode *n, hfds_error *err)
 {
 	int rc;
 	if (n->has_validity)
 		return 0;
 	n->validity.len = 0;
-	if ((rc = bits_push_n(&n->validity, 0, NULL, 1, (size_t)n->length, NULL, err)) < 0)
+	if ((rc = hfds_arrow__bits_push_n(&n->validity, 0, NULL, 1, (size_t)n->length, NULL, err)) < 0)
 		return rc;
 	n->has_validity = 1;
 	return 0;
@@ -319,14 +272,14 @@ static int valid_push(bnode *n, int v, hfds_error *err)
 	int rc;
 	if (v)
 		return n->has_validity ? bit_push(&n->validity, n->length, 1, err) : 0;
-	if ((rc = materialize(n, err)) < 0 || (rc = bit_push(&n->validity, n->length, 0, err)) < 0)
+	if ((rc = hfds_arrow__materialize(n, err)) < 0 || (rc = bit_push(&n->validity, n->length, 0, err)) < 0)
 		return rc;
 	n->null_count++;
 	return 0;
 }
 
 /* Appends a null (or, for children of a null parent, a placeholder) to n. */
-static int node_push_null(bnode *n, hfds_error *err)
+int hfds_arrow__node_push_null(bnode *n, hfds_error *err)
 {
 	static const uint8_t zeros[32];
 	int rc = 0;
@@ -349,11 +302,11 @@ static int node_push_null(bnode *n, hfds_error *err)
 		break;
 	case HFDS_ARROW_FIXED_SIZE_LIST:
 		for (int32_t i = 0; i < n->v.fixed_size; i++)
-			HFDS_TRY(node_push_null(&n->children[0], err));
+			HFDS_TRY(hfds_arrow__node_push_null(&n->children[0], err));
 		break;
 	case HFDS_ARROW_STRUCT:
 		for (int64_t i = 0; i < n->n_children; i++)
-			HFDS_TRY(node_push_null(&n->children[i], err));
+			HFDS_TRY(hfds_arrow__node_push_null(&n->children[i], err));
 		break;
 	default:
 		for (int left = n->value_bytes; left > 0; left -= (int)sizeof(zeros))
@@ -413,7 +366,7 @@ static int64_t min_rows(const hfds_arrow_builder *b)
 	return m < 0 ? 0 : m;
 }
 
-static int between_rows(const hfds_arrow_builder *b)
+int hfds_arrow__between_rows(const hfds_arrow_builder *b)
 {
 	return b->depth == 1 && b->stack[0].idx == 0;
 }
@@ -431,11 +384,11 @@ size_t hfds_arrow_builder_bytes(const hfds_arrow_builder *b)
 void hfds_arrow_builder_abort_row(hfds_arrow_builder *b)
 {
 	int64_t rows;
-	if (between_rows(b))
+	if (hfds_arrow__between_rows(b))
 		return;
 	rows = b->row;
 	for (int64_t i = 0; i < b->root.n_children; i++)
-		node_truncate(&b->root.children[i], rows);
+		hfds_arrow__node_truncate(&b->root.children[i], rows);
 	b->depth = 1;
 	b->stack[0].idx = 0;
 }
@@ -443,7 +396,7 @@ void hfds_arrow_builder_abort_row(hfds_arrow_builder *b)
 void hfds_arrow_builder_reset(hfds_arrow_builder *b)
 {
 	for (int64_t i = 0; i < b->root.n_children; i++)
-		node_truncate(&b->root.children[i], 0);
+		hfds_arrow__node_truncate(&b->root.children[i], 0);
 	b->depth = 1;
 	b->stack[0].idx = 0;
 	b->unaligned = 0;
@@ -452,9 +405,10 @@ void hfds_arrow_builder_reset(hfds_arrow_builder *b)
 /* ---- the cursor ---- */
 
 /* The node that receives the next value. */
-static int cursor(hfds_arrow_builder *b, bnode **out, hfds_error *err)
+static inline __attribute__((always_inline)) int cursor(hfds_arrow_builder *b, bnode **out, hfds_error *err)
 {
 	frame *f = &b->stack[b->depth - 1];
+	*out = NULL;
 	if (b->depth == 1 && f->idx == 0) {
 		if (b->root.n_children == 0)
 			return hfds_error_set(err, HFDS_EINVAL, "builder: the schema has no columns");
@@ -485,7 +439,7 @@ static int cursor(hfds_arrow_builder *b, bnode **out, hfds_error *err)
 	return 0;
 }
 
-static void advance(hfds_arrow_builder *b)
+static inline __attribute__((always_inline)) void advance(hfds_arrow_builder *b)
 {
 	frame *f = &b->stack[b->depth - 1];
 	if (f->node->v.type == HFDS_ARROW_STRUCT) {
@@ -517,7 +471,13 @@ static int type_error(hfds_arrow_builder *b, bnode *n, const char *what, hfds_er
 static int push_fixed(bnode *n, const void *val, hfds_error *err)
 {
 	int rc;
-	if ((rc = hfds_buf_append(&n->data, val, (size_t)n->value_bytes, err)) < 0)
+	/* the common widths as constants: the inline append becomes a store, not a memcpy call */
+	switch (n->value_bytes) {
+	case 8: rc = hfds_buf_append(&n->data, val, 8, err); break;
+	case 4: rc = hfds_buf_append(&n->data, val, 4, err); break;
+	default: rc = hfds_buf_append(&n->data, val, (size_t)n->value_bytes, err); break;
+	}
+	if (rc < 0)
 		return rc;
 	if ((rc = valid_push(n, 1, err)) < 0)
 		return rc;
@@ -534,7 +494,7 @@ int hfds_arrow_builder_append_null(hfds_arrow_builder *b, hfds_error *err)
 	if (!n->nullable)
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): null in a non-nullable field",
 			n->path, (long long)b->row);
-	if ((rc = node_push_null(n, err)) < 0)
+	if ((rc = hfds_arrow__node_push_null(n, err)) < 0)
 		return rc;
 	advance(b);
 	return 0;
@@ -699,7 +659,7 @@ int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, siz
 	}
 	if (!is_binary(n->v.type))
 		return type_error(b, n, "bytes", err);
-	if ((rc = offsets_ready(n, err)) < 0 || (rc = hfds_buf_append(&n->data, data, len, err)) < 0)
+	if ((rc = hfds_arrow__offsets_ready(n, err)) < 0 || (rc = hfds_buf_append(&n->data, data, len, err)) < 0)
 		return rc;
 	if ((rc = offset_push(n, (int64_t)n->data.len, err)) < 0) {
 		n->data.len -= len;
@@ -784,244 +744,6 @@ int hfds_arrow_builder_end_struct(hfds_arrow_builder *b, hfds_error *err)
 	return 0;
 }
 
-/* ---- bulk ---- */
-
-static int bulk_column(hfds_arrow_builder *b, int64_t col, bnode **out, hfds_error *err)
-{
-	if (!between_rows(b))
-		return hfds_error_set(err, HFDS_ESTATE, "builder (row %lld): bulk append in the middle of a row", (long long)b->row);
-	if (col < 0 || col >= b->root.n_children)
-		return hfds_error_set(err, HFDS_EINVAL, "builder: column index %lld out of range (%lld columns)",
-			(long long)col, (long long)b->root.n_children);
-	*out = &b->root.children[col];
-	b->unaligned = 1;
-	return 0;
-}
-
-static int bulk_validity(bnode *n, const uint8_t *validity, size_t count, hfds_error *err)
-{
-	int64_t zeros = 0;
-	size_t first_null = count;
-	int rc;
-	if (validity) {
-		const uint8_t *z = memchr(validity, 0, count);
-		if (z)
-			first_null = (size_t)(z - validity);
-	}
-	if (first_null < count && !n->nullable)
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): null in a non-nullable field",
-			n->path, (long long)(n->length + (int64_t)first_null));
-	if (first_null == count && !n->has_validity)
-		return 0;
-	if ((rc = materialize(n, err)) < 0)
-		return rc;
-	if ((rc = bits_push_n(&n->validity, n->length, first_null < count ? validity : NULL, 1, count, &zeros, err)) < 0)
-		return rc;
-	n->null_count += zeros;
-	return 0;
-}
-
-/* Appends count leaf values (no validity given: all valid). */
-static int bulk_values(bnode *n, const void *data, size_t count, hfds_error *err)
-{
-	size_t bytes;
-	int rc;
-	if (n->v.type == HFDS_ARROW_BOOL) {
-		if ((rc = bits_push_n(&n->data, n->length, data, 0, count, NULL, err)) < 0)
-			return rc;
-	} else {
-		if (hfds_mul_overflow(count, (size_t)n->value_bytes, &bytes))
-			return hfds_error_set(err, HFDS_ELIMIT, "column '%s': bulk append too large", n->path);
-		if ((rc = hfds_buf_append(&n->data, data, bytes, err)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int is_fixed_leaf(const bnode *n)
-{
-	return n->v.type == HFDS_ARROW_BOOL || n->value_bytes > 0;
-}
-
-int hfds_arrow_builder_append_fixed(hfds_arrow_builder *b, int64_t col, const void *data, size_t n,
-	const uint8_t *validity, hfds_error *err)
-{
-	bnode *c;
-	int rc, hv;
-	size_t vb, db;
-	int64_t nc;
-	if ((rc = bulk_column(b, col, &c, err)) < 0)
-		return rc;
-	if (!is_fixed_leaf(c))
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s': append_fixed needs a fixed-width column", c->path);
-	vb = c->validity.len;
-	db = c->data.len;
-	hv = c->has_validity;
-	nc = c->null_count;
-	if ((rc = bulk_validity(c, validity, n, err)) < 0 || (rc = bulk_values(c, data, n, err)) < 0) {
-		c->validity.len = vb;
-		c->data.len = db;
-		c->has_validity = hv;
-		c->null_count = nc;
-		return rc;
-	}
-	c->length += (int64_t)n;
-	return 0;
-}
-
-/* Appends `rows` valid rows of identical shape below node n (level = index into shape). */
-static int tensor_rows(bnode *n, const uint8_t *data, size_t rows, const int64_t *shape, int ndim,
-	hfds_error *err)
-{
-	int rc;
-	if (ndim == 0) {
-		if ((rc = bulk_values(n, data, rows, err)) < 0 || (rc = bulk_validity(n, NULL, rows, err)) < 0)
-			return rc;
-		n->length += (int64_t)rows;
-		return 0;
-	}
-	size_t inner;
-	if (hfds_mul_overflow(rows, (size_t)shape[0], &inner))
-		return hfds_error_set(err, HFDS_ELIMIT, "column '%s': tensor too large", n->path);
-	if (n->v.type != HFDS_ARROW_FIXED_SIZE_LIST) {
-		int64_t base = n->children[0].length;
-		int large = large_offsets(n->v.type);
-		size_t osz = large ? 8 : 4;
-		if (!large && (int64_t)inner > INT32_MAX - base)
-			return hfds_error_set(err, HFDS_ELIMIT, "column '%s': more than 2^31-1 list elements in one batch", n->path);
-		if ((rc = offsets_ready(n, err)) < 0 || (rc = hfds_buf_reserve(&n->offsets, rows * osz, err)) < 0)
-			return rc;
-		for (size_t r = 1; r <= rows; r++) {
-			int64_t o = base + (int64_t)r * shape[0];
-			if (large)
-				memcpy(n->offsets.data + n->offsets.len, &o, 8);
-			else {
-				int32_t o32 = (int32_t)o;
-				memcpy(n->offsets.data + n->offsets.len, &o32, 4);
-			}
-			n->offsets.len += osz;
-		}
-	}
-	if ((rc = bulk_validity(n, NULL, rows, err)) < 0)
-		return rc;
-	n->length += (int64_t)rows;
-	return tensor_rows(&n->children[0], data, inner, shape + 1, ndim - 1, err);
-}
-
-int hfds_arrow_builder_append_tensor(hfds_arrow_builder *b, int64_t col, const void *data, size_t n,
-	const int64_t *shape, int ndim, const uint8_t *validity, hfds_error *err)
-{
-	bnode *c, *level;
-	size_t row_values = 1, row_bytes;
-	int rc = 0;
-	if ((rc = bulk_column(b, col, &c, err)) < 0)
-		return rc;
-	level = c;
-	for (int d = 0; d < ndim; d++) {
-		if (!is_list(level->v.type))
-			return hfds_error_set(err, HFDS_EINVAL, "column '%s': tensor has %d dimensions but the column nests only %d lists",
-				c->path, ndim, d);
-		if (shape[d] < 0 || (level->v.type == HFDS_ARROW_FIXED_SIZE_LIST && shape[d] != level->v.fixed_size))
-			return hfds_error_set(err, HFDS_EINVAL, "column '%s': dimension %d of size %lld does not fit %s",
-				c->path, d, (long long)shape[d], level->v.type == HFDS_ARROW_FIXED_SIZE_LIST ? "the fixed list size" : "a list");
-		if (hfds_mul_overflow(row_values, (size_t)shape[d], &row_values))
-			return hfds_error_set(err, HFDS_ELIMIT, "column '%s': tensor too large", c->path);
-		level = &level->children[0];
-	}
-	if (!is_fixed_leaf(level))
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s': tensor leaf '%s' is not a fixed-width type", c->path, level->path);
-	row_bytes = row_values;
-	if (level->v.type != HFDS_ARROW_BOOL && hfds_mul_overflow(row_values, (size_t)level->value_bytes, &row_bytes))
-		return hfds_error_set(err, HFDS_ELIMIT, "column '%s': tensor too large", c->path);
-	if (validity && !memchr(validity, 0, n))
-		validity = NULL;
-	if (validity && !c->nullable)
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s': null in a non-nullable field", c->path);
-	if (!validity)
-		return tensor_rows(c, data, n, shape, ndim, err);
-	/* runs of valid rows in bulk; null rows as nulls (empty lists, placeholders for fixed lists) */
-	for (size_t r = 0; r < n;) {
-		size_t run = r;
-		while (run < n && validity[run])
-			run++;
-		if (run > r)
-			HFDS_TRY(tensor_rows(c, (const uint8_t *)data + r * row_bytes, run - r, shape, ndim, err));
-		if (run < n)
-			HFDS_TRY(node_push_null(c, err));
-		r = run + 1;
-	}
-done:
-	return rc;
-}
-
-int hfds_arrow_builder_append_binary(hfds_arrow_builder *b, int64_t col, const int64_t *offsets,
-	const void *data, size_t n, const uint8_t *validity, hfds_error *err)
-{
-	bnode *c;
-	int rc, hv;
-	size_t vb, db, ob;
-	int64_t base;
-	if ((rc = bulk_column(b, col, &c, err)) < 0)
-		return rc;
-	if (!is_binary(c->v.type))
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s': append_binary needs a string or binary column", c->path);
-	for (size_t i = 0; i < n; i++)
-		if (offsets[i + 1] < offsets[i])
-			return hfds_error_set(err, HFDS_EINVAL, "column '%s': bulk offsets not monotonic at %zu", c->path, i + 1);
-	if (offsets[0] < 0)
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s': negative bulk offset", c->path);
-	vb = c->validity.len;
-	db = c->data.len;
-	hv = c->has_validity;
-	if ((rc = offsets_ready(c, err)) < 0)
-		return rc;
-	ob = c->offsets.len;
-	base = (int64_t)c->data.len - offsets[0];
-	if (!large_offsets(c->v.type) && base + offsets[n] > INT32_MAX)
-		return hfds_error_set(err, HFDS_ELIMIT, "column '%s': more than 2^31-1 bytes in one batch (use a large type or smaller batches)", c->path);
-	HFDS_TRY(hfds_buf_append(&c->data, (const uint8_t *)data + offsets[0], (size_t)(offsets[n] - offsets[0]), err));
-	HFDS_TRY(hfds_buf_reserve(&c->offsets, n * 8, err));
-	for (size_t i = 1; i <= n; i++) {
-		int64_t o = base + offsets[i];
-		if (large_offsets(c->v.type))
-			memcpy(c->offsets.data + c->offsets.len, &o, 8), c->offsets.len += 8;
-		else {
-			int32_t o32 = (int32_t)o;
-			memcpy(c->offsets.data + c->offsets.len, &o32, 4), c->offsets.len += 4;
-		}
-	}
-	HFDS_TRY(bulk_validity(c, validity, n, err));
-	c->length += (int64_t)n;
-done:
-	if (rc < 0) {
-		c->validity.len = vb;
-		c->data.len = db;
-		c->offsets.len = ob;
-		c->has_validity = hv;
-	}
-	return rc;
-}
-
-int hfds_arrow_builder_append_nulls(hfds_arrow_builder *b, int64_t col, size_t n, hfds_error *err)
-{
-	bnode *c;
-	int64_t len;
-	int rc;
-	if ((rc = bulk_column(b, col, &c, err)) < 0)
-		return rc;
-	if (!c->nullable && n > 0)
-		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): null in a non-nullable field",
-			c->path, (long long)c->length);
-	len = c->length;
-	for (size_t i = 0; i < n; i++) {
-		if ((rc = node_push_null(c, err)) < 0) {
-			node_truncate(c, len);
-			return rc;
-		}
-	}
-	return 0;
-}
-
 /* ---- finish ---- */
 
 /* Phase 1: make every buffer non-empty (offsets hold at least the leading 0) and build the
@@ -1031,7 +753,7 @@ static int prepare(bnode *n, struct ArrowArray *a, hfds_error *err)
 	int rc = 0;
 	HFDS_TRY(hfds_arrow__array_init(a, n->v.n_buffers, n->n_children, err));
 	if (has_offsets(n->v.type))
-		HFDS_TRY(offsets_ready(n, err));
+		HFDS_TRY(hfds_arrow__offsets_ready(n, err));
 	if (n->v.n_buffers >= 2)
 		HFDS_TRY(hfds_buf_reserve(&n->data, 1, err));
 	for (int64_t i = 0; i < n->n_children; i++)
@@ -1078,7 +800,7 @@ int hfds_arrow_builder_finish(hfds_arrow_builder *b, struct ArrowArray *out, hfd
 	int64_t rows = min_rows(b);
 	int rc = 0;
 	memset(out, 0, sizeof(*out));
-	if (!between_rows(b))
+	if (!hfds_arrow__between_rows(b))
 		return hfds_error_set(err, HFDS_ESTATE, "builder (row %lld): finish with an incomplete row", (long long)b->row);
 	for (int64_t i = 0; i < b->root.n_children; i++)
 		if (b->root.children[i].length != rows)

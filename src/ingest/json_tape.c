@@ -248,18 +248,24 @@ static int value(jp *p, int depth)
 	return 0;
 }
 
-int jt_parse(jtape *t, const char *s, size_t n)
+/* Clears the tape and its error for a parse of s[0..n); -1 when n is too long for it. */
+static int start(jp *p, jtape *t, const char *s, size_t n)
 {
-	jp p;
-	p.t = t;
-	p.s = s;
-	p.end = s + n;
+	p->t = t;
+	p->s = s;
+	p->end = s + n;
 	t->n = 0;
 	t->err_at = NULL;
 	t->err_why = NULL;
 	t->err_nomem = 0;
-	if (n > UINT32_MAX)
-		return fail(&p, s, "line longer than 4 GiB");
+	return n > UINT32_MAX ? fail(p, s, "line longer than 4 GiB") : 0;
+}
+
+int jt_parse(jtape *t, const char *s, size_t n)
+{
+	jp p;
+	if (start(&p, t, s, n) < 0)
+		return -1;
 	skip_ws(&p);
 	if (p.s >= p.end || *p.s != '{')
 		return fail(&p, p.s, "expected a JSON object per line");
@@ -268,6 +274,15 @@ int jt_parse(jtape *t, const char *s, size_t n)
 	skip_ws(&p);
 	if (p.s < p.end)
 		return fail(&p, p.s, "unexpected text after the object");
+	return 0;
+}
+
+int jt_parse_value(jtape *t, const char *s, size_t n, int depth, size_t *used)
+{
+	jp p;
+	if (start(&p, t, s, n) < 0 || value(&p, depth) < 0)
+		return -1;
+	*used = (size_t)(p.s - s);
 	return 0;
 }
 

@@ -35,6 +35,9 @@ void jt_init(jtape *t, int max_depth);
 void jt_release(jtape *t);
 /* Tokenizes s[0..n) (one line, without its newline); -1 with err_at/err_why set on error. */
 int jt_parse(jtape *t, const char *s, size_t n);
+/* Tokenizes the one value at the start of s[0..n) as if nested at `depth` (the tape is
+ * cleared first); *used = its length. -1 with err_at/err_why set on error. */
+int jt_parse_value(jtape *t, const char *s, size_t n, int depth, size_t *used);
 /* The decoded bytes of string token k: its raw text when it has no escapes, else decoded
  * into scratch (cleared first). -1 with *why (e.g. a lone surrogate) on a bad escape. */
 int jt_string(const jtok *k, hfds_buf *scratch, const char **data, size_t *len, const char **why);

@@ -30,6 +30,7 @@ typedef struct jplan {
 	struct jplan *kids;          /* struct fields, or a list's item */
 	size_t nkids;
 	uint8_t is_label, is_array;  /* f is a ClassLabel / an Array */
+	char f0, f1;                 /* s->format[0..1], read per value without two pointer hops */
 } jplan;
 
 struct jl_parser {
@@ -400,25 +401,25 @@ static int conv(jl_parser *p, const jplan *pl, uint32_t k, const pathseg *path, 
 	const struct ArrowSchema *s = pl->s;
 	const hfds_feature *f = pl->f;
 	const jtok *t = &p->tape.t[k];
-	const char *fmt = s->format, *d;
+	const char *d;
 	size_t n;
 	int rc;
-	if (pl->is_array && !shape && fmt[0] == '+') {
-		shape = hfds_feature_shape(f);
-		ndim = hfds_feature_ndim(f);
-	}
 	if (t->type == JT_NULL) {
 		B(hfds_arrow_builder_append_null(p->b, &p->berr));
 		return 0;
 	}
-	if (fmt[0] == '+') {
-		if (fmt[1] == 'l' || fmt[1] == 'L' || fmt[1] == 'w')
+	if (pl->f0 == '+') {
+		if (pl->is_array && !shape) {
+			shape = hfds_feature_shape(f);
+			ndim = hfds_feature_ndim(f);
+		}
+		if (pl->f1 == 'l' || pl->f1 == 'L' || pl->f1 == 'w')
 			return conv_list(p, pl, k, path, shape, ndim);
-		if (fmt[1] == 's')
+		if (pl->f1 == 's')
 			return conv_struct(p, pl, k, path);
 		return bad(p, t, path, HFDS_EUNSUPPORTED, NULL, "unsupported nested type");
 	}
-	switch (fmt[0]) {
+	switch (pl->f0) {
 	case 'n':
 		B(hfds_arrow_builder_append_null(p->b, &p->berr));
 		return 0;
@@ -480,6 +481,8 @@ static int plan_build(jplan *pl, const struct ArrowSchema *s, const hfds_feature
 	pl->name_len = strlen(pl->name);
 	pl->is_label = f && kind == HFDS_FEATURE_CLASS_LABEL;
 	pl->is_array = f && kind == HFDS_FEATURE_ARRAY;
+	pl->f0 = s->format[0];
+	pl->f1 = s->format[0] ? s->format[1] : 0;
 	if (s->format[0] != '+' || s->n_children <= 0)
 		return 0;
 	pl->kids = hfds_calloc((size_t)s->n_children, sizeof(*pl->kids));
@@ -536,6 +539,81 @@ void jl_parser_free(jl_parser *p)
 	hfds_free(p);
 }
 
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+/* Whether the unescaped key at s (its opening quote) is exactly `name`. */
+static int key_at(const char *s, const char *end, const jplan *f)
+{
+	size_t n = f->name_len;
+	if ((size_t)(end - s) < n + 2 || *s != '"' || s[n + 1] != '"')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[1 + i] != f->name[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * The common row without a tape for its top level: an object whose keys are exactly the
+ * schema's fields, in order and unescaped. Keys are compared in place (never tokenized nor
+ * matched), and each value is tokenized alone (a scalar is one token) and converted at
+ * once. The rest of the line is checked before the last value is converted, so a row is
+ * only completed when the general path would accept the same line. Anything else (another
+ * order, a missing or extra key, an escape in a key, a syntax or type error) returns 0 with
+ * the partial row dropped and no failure recorded: the general path then converts the line
+ * or reports its error exactly as it always did. 1 when the row was appended.
+ */
+static int row_direct(jl_parser *p, const char *s, const char *end)
+{
+	const jplan *pl = &p->plan;
+	uint64_t ignored = p->ignored;
+	size_t nf = pl->nkids;
+	if (nf == 0 || *s != '{')
+		return 0;
+	s++;
+	for (size_t i = 0; i < nf; i++) {
+		const jplan *fp = &pl->kids[i];
+		pathseg seg;
+		size_t used;
+		s = skip_ws(s, end);
+		if (i > 0) {
+			if (s >= end || *s != ',')
+				goto slow;
+			s = skip_ws(s + 1, end);
+		}
+		if (!key_at(s, end, fp))
+			goto slow;
+		s = skip_ws(s + fp->name_len + 2, end);
+		if (s >= end || *s != ':')
+			goto slow;
+		s = skip_ws(s + 1, end);
+		if (jt_parse_value(&p->tape, s, (size_t)(end - s), 1, &used) < 0)
+			goto slow;
+		s += used;
+		if (i + 1 == nf) {
+			const char *q = skip_ws(s, end);
+			if (q >= end || *q != '}' || skip_ws(q + 1, end) != end)
+				goto slow;
+		}
+		seg.name = fp->name;
+		seg.up = NULL;
+		if (conv(p, fp, 0, &seg, NULL, 0) < 0) {
+			p->fail->code = 0;
+			goto slow;
+		}
+	}
+	return 1;
+slow:
+	hfds_arrow_builder_abort_row(p->b);
+	p->ignored = ignored;
+	return 0;
+}
+
 int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
 	uint64_t *ignored, ing_fail *fail)
 {
@@ -561,7 +639,8 @@ int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray 
 		}
 		while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
 			q++;
-		if (q < le) {
+		p->nslots = 0;
+		if (q < le && !row_direct(p, q, le)) {
 			if (jt_parse(&p->tape, s, (size_t)(le - s)) < 0)
 				return ing_failf(fail, p->tape.err_nomem ? HFDS_ENOMEM : HFDS_EPARSE, p->lineno,
 					(uint64_t)(p->tape.err_at - s) + 1, "%s", p->tape.err_why);
