@@ -25,6 +25,7 @@ void pq_values_init(pq_values *v, int type, int32_t type_length, size_t max_byte
 	hfds_buf_init(&v->offsets, max_bytes);
 	hfds_buf_init(&v->data, max_bytes < INT32_MAX ? max_bytes : INT32_MAX);
 	hfds_buf_init(&v->idx, max_bytes);
+	hfds_buf_init(&v->slots, max_bytes);
 }
 
 void pq_values_release(pq_values *v)
@@ -33,6 +34,7 @@ void pq_values_release(pq_values *v)
 	hfds_buf_release(&v->offsets);
 	hfds_buf_release(&v->data);
 	hfds_buf_release(&v->idx);
+	hfds_buf_release(&v->slots);
 	v->count = 0;
 }
 
@@ -41,6 +43,7 @@ void pq_values_reset(pq_values *v)
 	hfds_buf_clear(&v->fixed);
 	hfds_buf_clear(&v->offsets);
 	hfds_buf_clear(&v->data);
+	hfds_buf_clear(&v->slots);
 	v->count = 0;
 }
 
@@ -190,6 +193,79 @@ int pq_dec_bss(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_er
 	return 0;
 }
 
+/*
+ * The string gather of a small dictionary of short strings (category names, codes) is a
+ * 16-byte load and store and one table lookup per value: the padded slots make the copy
+ * length-independent, the empty last slot absorbs out-of-range indices until the check
+ * after the loop.
+ */
+enum { SLOT = 16, SLOT_ENTRIES_MAX = 65536 };
+
+int pq_dict_slots(pq_values *dict, hfds_error *err)
+{
+	const int32_t *off = (const int32_t *)(const void *)dict->offsets.data;
+	size_t i, nc = dict->count, mx = 0;
+	uint32_t *lens;
+	uint8_t *sl;
+	int rc;
+	hfds_buf_clear(&dict->slots);
+	if (dict->type != PQ_BYTE_ARRAY || nc == 0 || nc > SLOT_ENTRIES_MAX || dict->offsets.len < (nc + 1) * 4)
+		return 0;
+	for (i = 0; i < nc; i++)
+		if ((size_t)(off[i + 1] - off[i]) > mx)
+			mx = (size_t)(off[i + 1] - off[i]);
+	if (mx > SLOT)
+		return 0;
+	if ((rc = hfds_buf_reserve(&dict->slots, (nc + 1) * (SLOT + 4), err)) < 0)
+		return rc;
+	sl = dict->slots.data;
+	lens = (uint32_t *)(void *)(sl + (nc + 1) * SLOT);
+	memset(sl, 0, (nc + 1) * SLOT);
+	for (i = 0; i < nc; i++) {
+		lens[i] = (uint32_t)(off[i + 1] - off[i]);
+		memcpy(sl + i * SLOT, dict->data.data + off[i], lens[i]);
+	}
+	lens[nc] = 0;
+	dict->slots.len = (nc + 1) * (SLOT + 4);
+	dict->slot_max = mx;
+	return 0;
+}
+
+/* pq_dec_dict's loop over dict->slots; idx holds count decoded indices. 1 when it did not
+ * apply (the worst-case output would pass the data buffer's ceiling), else 0 / error. */
+static int gather_slots(const uint32_t *idx, size_t count, const pq_values *dict, pq_values *out, hfds_error *err)
+{
+	size_t nc = dict->count, i, pos, bound;
+	const uint8_t *sl = dict->slots.data;
+	const uint32_t *lens = (const uint32_t *)(const void *)(sl + (nc + 1) * SLOT);
+	uint32_t mx = 0;
+	uint8_t *d;
+	int32_t *o;
+	int rc;
+	if (hfds_mul_overflow(count, dict->slot_max, &bound) || out->data.max < out->data.len + SLOT ||
+	    bound > out->data.max - out->data.len - SLOT)
+		return 1;
+	if ((rc = ensure_offsets(out, count, err)) < 0 || (rc = hfds_buf_reserve(&out->data, bound + SLOT, err)) < 0)
+		return rc;
+	d = out->data.data;
+	pos = out->data.len;
+	o = (int32_t *)(void *)(out->offsets.data + out->offsets.len);
+	for (i = 0; i < count; i++) {
+		uint32_t v = idx[i];
+		mx = v > mx ? v : mx;
+		v = v < nc ? v : (uint32_t)nc;
+		memcpy(d + pos, sl + (size_t)v * SLOT, SLOT);
+		pos += lens[v];
+		o[i] = (int32_t)pos;
+	}
+	if (mx >= nc)
+		return hfds_error_set(err, HFDS_ECORRUPT, "dictionary index %u out of range (%zu entries)", mx, nc);
+	out->data.len = pos;
+	out->offsets.len += count * 4;
+	out->count += count;
+	return 0;
+}
+
 int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict, pq_values *out,
 		hfds_error *err)
 {
@@ -224,6 +300,8 @@ int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict,
 		return count > SIZE_MAX / 4 ? hfds_error_set(err, HFDS_ELIMIT, "value count overflows") : rc;
 	idx = (const uint32_t *)(const void *)out->idx.data;
 	if ((rc = pq_rle_decode(p + 1, n - 1, bw, (uint32_t *)(void *)out->idx.data, count, err)) < 0)
+		return rc;
+	if (dict->slots.len && (rc = gather_slots(idx, count, dict, out, err)) <= 0)
 		return rc;
 	for (i = 0; i < count; i++) /* a max reduction: vectorised, no branch per value */
 		mx = idx[i] > mx ? idx[i] : mx;

@@ -26,6 +26,10 @@ typedef struct pq_values {
 	hfds_buf offsets; /* int32; starts with one 0 entry once initialised */
 	hfds_buf data;
 	hfds_buf idx; /* scratch: one page's dictionary indices, kept across pages */
+	/* BYTE_ARRAY dictionary of short entries (pq_dict_slots): count + 1 zero-padded 16-byte
+	 * slots (the last one empty), then count + 1 uint32 lengths; empty when not built */
+	hfds_buf slots;
+	size_t slot_max; /* longest entry when slots is built */
 	size_t count;
 } pq_values;
 
@@ -57,6 +61,10 @@ int pq_dec_bss(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_er
 int pq_dec_delta(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
 int pq_dec_delta_length(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
 int pq_dec_delta_byte_array(const uint8_t *p, size_t n, size_t count, pq_values *out, hfds_error *err);
+/* Builds dict->slots for a BYTE_ARRAY dictionary whose entries are all <= 16 bytes and that
+ * has at most 65536 of them (otherwise leaves it empty): pq_dec_dict then copies each value
+ * as one 16-byte store with its length from a table. */
+int pq_dict_slots(pq_values *dict, hfds_error *err);
 /* Dictionary indices (bit-width byte + hybrid runs), gathered from `dict`, whose entries
  * have out->width bytes (a narrowed dictionary gathers straight into narrow values). */
 int pq_dec_dict(const uint8_t *p, size_t n, size_t count, const pq_values *dict, pq_values *out,

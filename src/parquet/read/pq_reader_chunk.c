@@ -428,6 +428,8 @@ int pq_read_chunk(hfds_pq_reader *r, int rg, int leaf, const uint8_t *chunk, hfd
 				narrow_tail(&cb->dict.fixed, 0, cb->narrow);
 				cb->dict.width = (size_t)cb->narrow;
 			}
+			if (rc == 0)
+				rc = pq_dict_slots(&cb->dict, err);
 			if (rc < 0) {
 				char pre[64];
 				snprintf(pre, sizeof pre, "offset %llu: dictionary page", (unsigned long long)page_off);

@@ -1,6 +1,6 @@
 /*
  * Reader fast paths: dictionary indices gathered straight into values (runs, packed groups,
- * out-of-range indices), level min/max from the hybrid decoder, and a scan of a multi-row-group
+ * out-of-range indices; strings through the 16-byte slots), level min/max from the hybrid decoder, and a scan of a multi-row-group
  * file that exercises them end to end: fixed-shape list<list<int8>> (no definition levels kept),
  * int16 narrowed from PLAIN and from a dictionary, a column whose first null appears after
  * null-free pages, strings from a dictionary, and column buffers reused across row groups
@@ -12,6 +12,7 @@
 
 #include "hfds/parquet.h"
 #include "hfds/parquet_reader.h"
+#include "parquet/format/pq_format.h"
 #include "parquet/read/assemble.h"
 #include "parquet/read/dec_values.h"
 #include "test.h"
@@ -86,6 +87,57 @@ static void gather(void)
 		CHECK_EQ_INT(pq_rle_gather(b8, sizeof b8, 8, 16, d5, 5, 1, o8, &err), HFDS_ECORRUPT);
 		CHECK(strstr(err.message, "index 7 out of range (5 entries)") != NULL);
 	}
+}
+
+/* Strings from a dictionary: the 16-byte slot gather (entries up to 16 bytes, empty ones
+ * included, values appended after earlier pages) matches the general path (a 17-byte entry
+ * turns the slots off), and an index past the dictionary fails on both paths. */
+static void dict_strings(int longest, size_t nentries)
+{
+	/* bit-width byte 2, then: RLE run of 5 x index 2, one packed group 0,1,2,3,3,2,1,0 */
+	const uint8_t enc[] = {0x02, 0x0a, 0x02, 0x03, 0xe4, 0x1b};
+	const uint32_t want[] = {2, 2, 2, 2, 2, 0, 1, 2, 3, 3, 2, 1, 0};
+	char ent[4][24] = {"", "a", "", "abc"};
+	pq_values dict, out;
+	hfds_error err;
+	size_t i, k, pos = 0;
+	const int32_t *o;
+	memset(ent[2], 'x', (size_t)longest);
+	ent[2][longest] = 0;
+	hfds_error_init(&err);
+	pq_values_init(&dict, PQ_BYTE_ARRAY, 0, 1u << 20);
+	pq_values_init(&out, PQ_BYTE_ARRAY, 0, 1u << 20);
+	for (i = 0; i < nentries; i++)
+		REQUIRE(pq_values_push_bytes(&dict, (const uint8_t *)ent[i], strlen(ent[i]), &err) == 0);
+	REQUIRE(pq_dict_slots(&dict, &err) == 0);
+	CHECK_EQ_INT(dict.slots.len != 0, longest <= 16);
+	for (k = 0; k < 2 && nentries == 4; k++) /* two pages into one chunk */
+		REQUIRE(pq_dec_dict(enc, sizeof enc, 13, &dict, &out, &err) == 0);
+	if (nentries == 4) {
+		o = (const int32_t *)(const void *)out.offsets.data;
+		CHECK_EQ_INT(out.count, 26);
+		CHECK_EQ_INT(o[0], 0);
+		for (i = 0; i < 26; i++) {
+			const char *e = ent[want[i % 13]];
+			CHECK_EQ_INT(o[i + 1] - o[i], strlen(e));
+			CHECK(memcmp(out.data.data + pos, e, strlen(e)) == 0);
+			pos += strlen(e);
+		}
+		CHECK_EQ_INT(out.data.len, pos);
+	} else {
+		CHECK_EQ_INT(pq_dec_dict(enc, sizeof enc, 13, &dict, &out, &err), HFDS_ECORRUPT);
+		CHECK(strstr(err.message, "index 3 out of range (3 entries)") != NULL);
+	}
+	pq_values_release(&dict);
+	pq_values_release(&out);
+}
+
+static void string_dictionary(void)
+{
+	dict_strings(16, 4);
+	dict_strings(17, 4);
+	dict_strings(5, 3);
+	dict_strings(17, 3);
 }
 
 /* ------------------------------------------------------------------ end to end */
@@ -386,6 +438,7 @@ static void empty_narrow_dictionary(void)
 int main(void)
 {
 	RUN(gather);
+	RUN(string_dictionary);
 	RUN(end_to_end);
 	RUN(empty_narrow_dictionary);
 	TEST_END();
