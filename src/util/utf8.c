@@ -57,6 +57,8 @@ size_t hfds_utf8_validate(const void *data, size_t n)
 				break;
 			i += 32;
 		}
+		if (i == n)
+			break;
 		if (n - i >= 8) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);

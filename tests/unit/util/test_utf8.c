@@ -1,5 +1,7 @@
 #include "test.h"
 #include "util/utf8.h"
+#include <stdlib.h>
+#include <string.h>
 
 #define V(s) hfds_utf8_validate(s, sizeof(s) - 1)
 
@@ -15,6 +17,19 @@ static void test_valid(void)
 	CHECK_EQ_INT(V("\xee\x80\x80"), 3);                 /* U+E000 */
 	CHECK_EQ_INT(V("\x7f\x00"), 2);
 	CHECK_EQ_INT(V("12345678\xc2\x80" "abcdefgh\xdf\xbf"), 20);
+}
+
+/* All-ASCII inputs whose length is a multiple of the 32-byte step end exactly at the buffer's
+ * end: nothing past it may be read (an exact-size heap block, so ASan sees an overread). */
+static void test_ascii_to_the_last_byte(void)
+{
+	for (size_t n = 1; n <= 96; n++) {
+		char *b = malloc(n);
+		CHECK(b != NULL);
+		memset(b, 'a', n);
+		CHECK_EQ_INT(hfds_utf8_validate(b, n), n);
+		free(b);
+	}
 }
 
 static void test_invalid_offsets(void)
@@ -72,6 +87,7 @@ static void test_exhaustive_short(void)
 int main(void)
 {
 	RUN(test_valid);
+	RUN(test_ascii_to_the_last_byte);
 	RUN(test_invalid_offsets);
 	RUN(test_decode);
 	RUN(test_exhaustive_short);
