@@ -64,8 +64,10 @@ static const char usage_text[] =
 	"                       written; default 4 for a remote hub)\n"
 	"  --spool-max SIZE     the writer waits while the shards not yet uploaded hold SIZE\n"
 	"                       bytes: the spool never holds more than SIZE + one shard\n"
-	"  --keep               keep the uploaded shards in the spool until the end (not with\n"
-	"                       --spool-max); by default each leaves it once uploaded\n"
+	"  --keep               keep the shards after the push (not with --spool-max): the\n"
+	"                       staging folder becomes SPOOL/kept-OWNER--NAME-COMMIT12 (SPOOL:\n"
+	"                       $HFDS_HOME/spool, or ROOT/tmp of an embedded hub), shards under\n"
+	"                       their repo paths; the path is printed on stderr (event kept)\n"
 	"  --commit-max-files N at most N files per commit (default 1000, or\n"
 	"                       HFDS_COMMIT_MAX_FILES): more make several commits, README last\n"
 	"  --commit-max-bytes S at most S bytes of files per commit (default 50GB, or\n"
@@ -359,6 +361,10 @@ int cmd_push(int argc, char **argv)
 		printf("%s\n", o.manifest_path);
 	else
 		printf("%s\n", res.sha);
+	if (res.kept_dir && json)
+		push_progress_emit(&prog, "kept", "path", res.kept_dir);
+	else if (res.kept_dir && !quiet)
+		fprintf(stderr, "hfds push: kept the shards in %s\n", res.kept_dir);
 	if (json)
 		push_progress_emit(&prog, "done", "sha", res.sha);
 	goto done;

@@ -202,6 +202,7 @@ void hfds_push_result_release(hfds_push_result *r)
 		hfds_free(r->splits[i].split);
 	}
 	hfds_free(r->splits);
+	hfds_free(r->kept_dir);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -293,6 +294,21 @@ static int only_parquet(const hfds_push_options *o)
 	return 1;
 }
 
+/* The staging folder survives as kept-<owner>--<name>-<commit or staging suffix>. */
+static int keep_staging(hfds_hub_staging *staging, const hfds_push_options *o, hfds_push_result *out,
+	hfds_error *err)
+{
+	const char *slash = strchr(o->repo_id, '/'), *dir = hfds_hub_staging_path(staging);
+	char name[300];
+	if (out->sha[0])
+		snprintf(name, sizeof(name), "kept-%.*s--%.100s-%.12s", slash ? (int)(slash - o->repo_id) : 0, o->repo_id,
+			slash ? slash + 1 : o->repo_id, out->sha);
+	else
+		snprintf(name, sizeof(name), "kept-%.*s--%.100s-%s", slash ? (int)(slash - o->repo_id) : 0, o->repo_id,
+			slash ? slash + 1 : o->repo_id, strrchr(dir, '-') + 1);
+	return hfds_hub_staging_keep(staging, name, &out->kept_dir, err);
+}
+
 int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, hfds_error *err)
 {
 	push_run r;
@@ -355,6 +371,8 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 		HFDS_TRY(hfds_ds_publish(ds, hfds_hub_dataset_ops(repo), &o->publish, out->sha, err));
 	}
 	HFDS_TRY(collect_stats(out, ds, o, err));
+	if (o->upload.keep)
+		HFDS_TRY(keep_staging(staging, o, out, err));
 done:
 	if (rc < 0)
 		hfds_push_result_release(out);

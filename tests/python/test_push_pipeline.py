@@ -197,3 +197,44 @@ def test_manifests_with_other_features_are_refused(remote, serve, tmp_path):
     r = remote("commit", "alice/mixed", "--manifest", str(tmp_path / "a.json"), str(tmp_path / "b.json"), check=False)
     assert r.returncode == 1 and "differ" in r.stderr and "b.json" in r.stderr, r.stderr
     assert len(api(serve).list_repo_commits("alice/mixed", repo_type="dataset")) == 1
+
+
+def test_keep_leaves_the_shards_after_the_push(remote, serve, hfds, tmp_path):
+    import hashlib
+    import pyarrow.parquet as pq
+    (tmp_path / "train.jsonl").write_text(rows(3000))
+    args = ["--split", f"train={tmp_path / 'train.jsonl'}", "--max-shard-size", "20KB"]
+    r = remote("push", "alice/keep", *args, "--keep", "--json")
+    ev = events(r.stderr)
+    sha = r.stdout.strip()
+    kept = [e["path"] for e in ev if e["event"] == "kept"]
+    spool = tmp_path / "hfds_home" / "spool"
+    assert kept == [str(spool / f"kept-alice--keep-{sha[:12]}")], (kept, r.stderr[-2000:])
+    # the shards under their repository paths, the bytes that were published
+    a = api(serve)
+    lfs = {f.path: f.lfs.sha256 for f in a.list_repo_tree("alice/keep", repo_type="dataset", recursive=True)
+           if f.path.endswith(".parquet")}
+    local = {str(p.relative_to(kept[0])): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted((tmp_path / kept[0]).rglob("*.parquet"))}
+    assert len(lfs) >= 3 and local == lfs
+    assert sum(pq.ParquetFile(tmp_path / kept[0] / p).metadata.num_rows for p in local) == 3000
+    # a later push (its sweep of killed pushes' folders) leaves the kept folder alone
+    remote("push", "alice/keep2", *args, "-q")
+    assert sorted(os.listdir(spool)) == [os.path.basename(kept[0])]
+    # without --keep nothing stays
+    remote("push", "alice/keep3", *args, "-q")
+    assert sorted(os.listdir(spool)) == [os.path.basename(kept[0])]
+
+    # embedded hub: the kept files are copies, editing them never changes a stored object
+    emb = tmp_path / "emb"
+    r = hfds("push", "alice/keep", *args, "--keep", "--endpoint", emb)
+    line = [x for x in r.stderr.splitlines() if "kept the shards in" in x]
+    path = line[0].split("kept the shards in ")[1]
+    assert path == str(emb / "tmp" / f"kept-alice--keep-{r.stdout.strip()[:12]}")
+    first = sorted((tmp_path / path).rglob("*.parquet"))[0]
+    before = hashlib.sha256(first.read_bytes()).hexdigest()
+    assert os.stat(first).st_nlink == 1
+    with open(first, "r+b") as f:
+        f.write(b"XXXX")
+    obj = emb / "lfs" / "objects" / before[:2] / before[2:4] / before
+    assert hashlib.sha256(obj.read_bytes()).hexdigest() == before
