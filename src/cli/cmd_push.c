@@ -69,7 +69,9 @@ static const char usage_text[] =
 	"                       $HFDS_HOME/spool, or ROOT/tmp of an embedded hub), shards under\n"
 	"                       their repo paths; the path is printed on stderr (event kept)\n"
 	"  --commit-max-files N at most N files per commit (default 1000, or\n"
-	"                       HFDS_COMMIT_MAX_FILES): more make several commits, README last\n"
+	"                       HFDS_COMMIT_MAX_FILES): more make several commits, README last;\n"
+	"                       a commit slower than 40 s (HFDS_COMMIT_SLOW_MS) halves the cap\n"
+	"                       of the next, a full and fast one doubles it back\n"
 	"  --commit-max-bytes S at most S bytes of files per commit (default 50GB, or\n"
 	"                       HFDS_COMMIT_MAX_BYTES)\n"
 	"  --no-commit          upload the shards but commit nothing; needs --manifest\n"
@@ -126,6 +128,7 @@ static int read_text(const char *path, char **out, size_t *len, hfds_error *err)
 /* --commit-max-files / --commit-max-bytes, else their environment variables. */
 static int commit_limits(hfds_ds_publish_options *po, const char *files, const char *bytes)
 {
+	const char *slow;
 	long long n;
 	hfds_error err;
 	hfds_error_init(&err);
@@ -141,6 +144,12 @@ static int commit_limits(hfds_ds_publish_options *po, const char *files, const c
 	}
 	if (bytes && *bytes && (hfds_ds_parse_size(bytes, &po->max_bytes, &err) < 0 || po->max_bytes == 0))
 		return cli_usage_error("push", "--commit-max-bytes: %s", err.code ? err.message : "must be positive");
+	if ((slow = getenv("HFDS_COMMIT_SLOW_MS")) && *slow) {
+		int code = cli_int("push", "HFDS_COMMIT_SLOW_MS", slow, 1, 3600000, &n);
+		if (code != CLI_EXIT_OK)
+			return code;
+		po->slow_commit_ms = (unsigned)n;
+	}
 	return CLI_EXIT_OK;
 }
 

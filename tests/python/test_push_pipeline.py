@@ -238,3 +238,41 @@ def test_keep_leaves_the_shards_after_the_push(remote, serve, hfds, tmp_path):
         f.write(b"XXXX")
     obj = emb / "lfs" / "objects" / before[:2] / before[2:4] / before
     assert hashlib.sha256(obj.read_bytes()).hexdigest() == before
+
+
+def test_commit_cap_shrinks_after_slow_commits_and_grows_back(hfds_bin, hfds, tmp_path):
+    # upload_large_folder's rule with a small cap: the first two commits are held 2.5 s by a
+    # proxy (slower than HFDS_COMMIT_SLOW_MS), so the cap halves twice; the fast ones after
+    # them double it back to the given cap
+    from faultproxy import FaultProxy
+    from hubserve import Serve
+    proxy = FaultProxy(seed=3, p_status=0, p_reset=0, p_lost=0)
+    s = Serve(hfds_bin, tmp_path / "server" / "hub", public_url=proxy.url)
+    proxy.upstream_port = s.port
+    try:
+        proxy.delay_once = [("/commit/", 2.5), ("/commit/", 2.5)]
+        (tmp_path / "train.jsonl").write_text(rows(4000))
+        env = {"HF_ENDPOINT": proxy.url, "HF_TOKEN": s.write_token, "HFDS_COMMIT_SLOW_MS": "1500"}
+        sha = hfds("push", "alice/adapt", "--split", f"train={tmp_path / 'train.jsonl'}", "--max-shard-size", "10KB",
+                   "--commit-max-files", "8", "-q", env=env).stdout.strip()
+        from huggingface_hub import HfApi
+        a = HfApi(endpoint=s.url, token=s.write_token)
+        commits = [c for c in a.list_repo_commits("alice/adapt", repo_type="dataset")
+                   if c.title.startswith("Upload dataset")][::-1]
+        assert commits[-1].commit_id == sha
+        counts, before = [], 0
+        for c in commits:
+            now = len([f for f in a.list_repo_files("alice/adapt", repo_type="dataset", revision=c.commit_id)
+                       if f.endswith(".parquet")])
+            counts.append(now - before)
+            before = now
+        # parts of cap - 1 shards: 8 (slow) -> 4 (slow) -> 2 (the floor) -> 4 -> 8 -> 8 ...
+        assert counts[:5] == [7, 3, 1, 3, 7], counts
+        assert all(c == 7 for c in counts[5:-1]) and 1 <= counts[-1] <= 7, counts
+        n = len(commits)
+        # parts numbered in order; each title counts the parts as planned when it was made
+        assert [c.title[:26] for c in commits] == [f"Upload dataset (part {i:05d}" for i in range(n)]
+        assert commits[-1].title == f"Upload dataset (part {n - 1:05d}-of-{n:05d})"
+    finally:
+        proxy.close()
+        s.close()
