@@ -156,10 +156,10 @@ typedef struct hfds_push_options {
 	const char *features_json;        /* datasets' Features.to_dict() JSON, or NULL */
 	size_t features_len;
 	hfds_ds_options ds;               /* shards, codec, layout, set_default, replace_features, threads;
-	                                     row_group_bytes 0 (what _init sets) = half the ingest block
+	                                     row_group_bytes 0 (what _init sets) = one ingest block
 	                                     for JSON Lines / CSV sources (bounded memory), the
 	                                     hfds_ds default (100e6) for Parquet ones */
-	hfds_ingest_options ingest;
+	hfds_ingest_options ingest;       /* _init sets block_bytes to 4 MiB (half of convert's) */
 	hfds_ds_publish_options publish;  /* title, description, max_files, max_bytes, warn */
 	hfds_hub_upload_options upload;   /* workers, spool_max, keep (progress is set by hfds_push) */
 	const char *out_dir;              /* build this folder only */

@@ -187,6 +187,8 @@ int cmd_push(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
 			fputs(cli_ingest_help, stdout);
+			fputs("push reads 4MiB blocks by default and writes row groups of one block: convert's\n"
+				"row groups in about 2/3 of its memory (53 MB for 2M rows on 2 threads).\n", stdout);
 			goto done;
 		} else if ((ia = cli_ingest_arg("push", argc, argv, &ii, &o.ingest, &o.ds.row_group_bytes)) != 0) {
 			if (ia != 1) {
