@@ -18,9 +18,11 @@
  *
  * States live in a table of the server, keyed by oid, size and the data file's device and
  * inode (a file made after a completion is a new state), referenced by the part writers
- * and the completion; the completion removes its state. The table holds at most MAX_STATES
- * (abandoned uploads stay until the server stops); beyond that uploads are hashed at the
- * completion as before.
+ * and the completion; the completion removes its state. A state is a sha256 context and a
+ * few counters (the read-back buffer is taken per read); the table holds at most MAX_STATES,
+ * and when it is full the least recently used state no request holds (an abandoned upload)
+ * makes room. Losing a state is harmless: a new one starts at 0 and the completion hashes
+ * whatever the prefix did not reach.
  */
 #include "server/srv_int.h"
 
@@ -45,17 +47,18 @@ struct srv_mp {
 	ino_t ino;
 	unsigned refs;              /* under the table's lock */
 	int in_table;
+	uint64_t used;              /* the table's clock at the last get */
 	pthread_mutex_t mu;         /* the fields below */
 	hfds_sha256 *sha;
 	uint64_t pos;               /* bytes [0, pos) are hashed */
 	int dirty;                  /* a write landed below pos: do not trust the prefix */
-	char *buf;                  /* READ_BLOCK, for reading back */
 };
 
 struct srv_mp_table {
 	pthread_mutex_t mu;
 	srv_mp *head;
 	size_t count;
+	uint64_t clock;
 };
 
 int srv_mp_table_new(srv_mp_table **out)
@@ -72,7 +75,6 @@ static void state_free(srv_mp *m)
 {
 	pthread_mutex_destroy(&m->mu);
 	hfds_sha256_free(m->sha);
-	hfds_free(m->buf);
 	hfds_free(m);
 }
 
@@ -89,6 +91,30 @@ void srv_mp_table_free(srv_mp_table *t)
 	hfds_free(t);
 }
 
+static void unlink_state(srv_mp_table *t, srv_mp *m)
+{
+	for (srv_mp **p = &t->head; *p; p = &(*p)->next)
+		if (*p == m) {
+			*p = m->next;
+			t->count--;
+			m->in_table = 0;
+			return;
+		}
+}
+
+/* A full table: frees the least recently used state that no request holds (under t->mu). */
+static void evict_one(srv_mp_table *t)
+{
+	srv_mp *old = NULL;
+	for (srv_mp *m = t->head; m; m = m->next)
+		if (m->refs == 0 && (!old || m->used < old->used))
+			old = m;
+	if (old) {
+		unlink_state(t, old);
+		state_free(old);
+	}
+}
+
 srv_mp *srv_mp_get(srv_mp_table *t, const char *oid, uint64_t size, uint64_t chunk, int fd)
 {
 	struct stat sb;
@@ -99,9 +125,10 @@ srv_mp *srv_mp_get(srv_mp_table *t, const char *oid, uint64_t size, uint64_t chu
 	for (m = t->head; m; m = m->next)
 		if (m->size == size && m->chunk == chunk && m->dev == sb.st_dev && m->ino == sb.st_ino && !strcmp(m->oid, oid))
 			break;
+	if (!m && t->count >= MAX_STATES)
+		evict_one(t);
 	if (!m && t->count < MAX_STATES && (m = hfds_calloc(1, sizeof(*m))) != NULL) {
-		if (hfds_sha256_new(&m->sha, NULL) < 0 || !(m->buf = hfds_malloc(READ_BLOCK))) {
-			hfds_sha256_free(m->sha);
+		if (hfds_sha256_new(&m->sha, NULL) < 0) {
 			hfds_free(m);
 			m = NULL;
 		} else {
@@ -117,21 +144,12 @@ srv_mp *srv_mp_get(srv_mp_table *t, const char *oid, uint64_t size, uint64_t chu
 			t->count++;
 		}
 	}
-	if (m)
+	if (m) {
 		m->refs++;
+		m->used = ++t->clock;
+	}
 	pthread_mutex_unlock(&t->mu);
 	return m;
-}
-
-static void unlink_state(srv_mp_table *t, srv_mp *m)
-{
-	for (srv_mp **p = &t->head; *p; p = &(*p)->next)
-		if (*p == m) {
-			*p = m->next;
-			t->count--;
-			m->in_table = 0;
-			return;
-		}
 }
 
 void srv_mp_put(srv_mp_table *t, srv_mp *m, int drop)
@@ -151,19 +169,26 @@ void srv_mp_put(srv_mp_table *t, srv_mp *m, int drop)
 /* Hashes bytes [pos, end) of fd into the prefix (under m->mu). -1 marks it unusable. */
 static int read_into(srv_mp *m, int fd, uint64_t end)
 {
-	while (m->pos < end) {
+	char *buf = NULL;
+	int rc = 0;
+	if (m->pos < end && !(buf = hfds_malloc(READ_BLOCK)))
+		rc = -1;
+	while (rc == 0 && m->pos < end) {
 		size_t want = end - m->pos < READ_BLOCK ? (size_t)(end - m->pos) : READ_BLOCK;
-		ssize_t n = pread(fd, m->buf, want, (off_t)m->pos);
+		ssize_t n = pread(fd, buf, want, (off_t)m->pos);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			m->dirty = 1;
-			return -1;
+			rc = -1;
+			break;
 		}
-		hfds_sha256_update(m->sha, m->buf, (size_t)n);
+		hfds_sha256_update(m->sha, buf, (size_t)n);
 		m->pos += (uint64_t)n;
 	}
-	return 0;
+	if (rc < 0)
+		m->dirty = 1;
+	hfds_free(buf);
+	return rc;
 }
 
 void srv_mp_wrote(srv_mp *m, int fd, uint64_t part_start, uint64_t off, const char *data, size_t n)
