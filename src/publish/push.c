@@ -376,7 +376,7 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 		HFDS_TRY(hfds_ds_publish(ds, hfds_hub_dataset_ops(repo), &o->publish, out->sha, err));
 	}
 	HFDS_TRY(collect_stats(out, ds, o, err));
-	if (o->upload.keep)
+	if (o->upload.keep && staging)   /* out_dir: the folder is the user's already */
 		HFDS_TRY(keep_staging(staging, o, out, err));
 done:
 	if (rc < 0)
