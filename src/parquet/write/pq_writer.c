@@ -92,7 +92,7 @@ static void write_task(void *arg)
 
 /* Every byte of the file goes through here, hashed for its LFS id as it goes. Writing to a
  * path with a pool of two or more threads, a large piece (media pages) is handed to the file
- * by a worker while this thread hashes it: the kernel's page-cache copy and sha256 are the
+ * by a pool worker while this thread hashes it: the kernel's page-cache copy and sha256 are the
  * two biggest costs of writing incompressible media and only read the same bytes. Each piece
  * is waited for before the next, so the file and the hash see the same bytes in the same
  * order. Sinks and write hooks are always called from the caller's thread. */
@@ -108,7 +108,8 @@ static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *
 			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
 		return rc < 0 ? hfds_error_set(err, rc, "write failed") : 0;
 	}
-	if (!w->io || n < PARALLEL_WRITE || hfds_taskgroup_submit(w->io, write_task, &job, NULL) < 0) {
+	/* ahead of the queued encoding jobs: behind them the caller would end up writing it */
+	if (!w->io || n < PARALLEL_WRITE || hfds_taskgroup_submit_first(w->io, write_task, &job, NULL) < 0) {
 		hfds_sha256_update(w->sha, data, n);
 		return hfds_afile_write(&w->file, data, n, err);
 	}
