@@ -223,7 +223,7 @@ static int src_next_parquet(src *s, struct ArrowArray *out)
  * the thread's asynchronous exception, which Python raises as soon as it runs code again:
  * at the consumer's call. Returning an error instead would not do: pyarrow turns any error
  * of a C stream into its own ArrowInvalid/OSError (even for its own exported streams), and
- * a KeyboardInterrupt left pending while it builds that one breaks it (SystemError). Later
+ * an exception left set in the thread state while it builds that one is overwritten. Later
  * calls fail with HFDS_ECANCELLED, so no consumer reads on past the interrupt.
  */
 static int src_interrupted(src *s)
