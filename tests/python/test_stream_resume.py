@@ -170,8 +170,10 @@ def kill_plan(rng, n):
       system call of the run (main thread), i.e. right after a piece was handed over (and,
       in a design that saves the position before writing, right between the two calls);
     - "kill9": SIGKILL to the pid at a random moment, after the reader took a random amount;
-    - "ctrl_c": SIGINT to the process group (what a terminal sends) at a random moment."""
-    kinds = ["handover"] * (n // 2) + ["kill9"] * (n // 4) + ["ctrl_c"] * (n - n // 2 - n // 4)
+    - "ctrl_c": SIGINT to the process group (what a terminal sends) at a random moment;
+    - "sigterm": SIGTERM to the process group (what a supervisor sends)."""
+    kinds = (["handover"] * (n // 2) + ["kill9"] * (n // 4) + ["sigterm"] * (n // 10)
+             + ["ctrl_c"] * (n - n // 2 - n // 4 - n // 10))
     rng.shuffle(kinds)
     return kinds
 
@@ -198,7 +200,7 @@ def stream_with_kills(args, rng, kinds, out_file=None):
         p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env, start_new_session=True)
         if out_file:
             stdout.close()
-        if kind in ("kill9", "ctrl_c"):
+        if kind in ("kill9", "ctrl_c", "sigterm"):
             if not out_file:
                 got += read_budget(p, rng, rng.randrange(0, 120000))
             time.sleep(rng.random() * 0.2)
@@ -206,14 +208,14 @@ def stream_with_kills(args, rng, kinds, out_file=None):
                 if kind == "kill9":
                     p.send_signal(signal.SIGKILL)
                 else:
-                    os.killpg(p.pid, signal.SIGINT)
+                    os.killpg(p.pid, signal.SIGINT if kind == "ctrl_c" else signal.SIGTERM)
         if not out_file:
             got += p.stdout.read()   # EOF: the writer has finished what it was handed
             p.stdout.close()
         err = p.stderr.read().decode()
         p.stderr.close()
         rc = p.wait()
-        if rc in (-signal.SIGKILL, -signal.SIGINT, 128 + signal.SIGKILL):
+        if rc in (-signal.SIGKILL, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGKILL):
             kills += 1
             continue
         assert rc == 0, (kind, rc, err[-2000:])
@@ -225,7 +227,7 @@ def stream_with_kills(args, rng, kinds, out_file=None):
 @pytest.mark.skipif(STRACE is None, reason="strace is installed by scripts/deps.sh")
 def test_kill_at_seeded_points_resumes_exactly(server, repos, hfds, hfds_bin, tmp_path):
     """40 seeded kills of hfds stream --state (kill -9 right after a hand-over, kill -9 at
-    random moments, Ctrl-C to the process group), every run continued with --state: the
+    random moments, Ctrl-C and SIGTERM to the process group), every run continued with --state: the
     concatenated output equals the full stream, no row lost, none repeated. Before the
     writer process, the "handover" kills that landed between saving a piece's position and
     writing it lost that piece."""
