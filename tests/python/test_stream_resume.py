@@ -14,6 +14,7 @@
   closing the pipe ends hfds cleanly; a rerun waits for the writer of a killed run; an error
   keeps the rows written before it.
 """
+import contextlib
 import json
 import os
 import random
@@ -82,6 +83,17 @@ def proc_syscall(pid):
         return None
 
 
+@contextlib.contextmanager
+def reaped(p):
+    """Yields p; kills it on the way out if it still runs (a failed assertion)."""
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def wait_until(cond, what, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -102,7 +114,7 @@ def test_next_row_group_prefetched_before_first_batch_consumed(server, repos, hf
     since = len(server.log_text())
     p = subprocess.Popen([hfds_bin, "stream", "alice/wide", "--endpoint", server.url], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    try:
+    with reaped(p):
         # nobody reads stdout: hfds blocks writing batch 0, the prefetch thread fetches batch 1
         wait_until(lambda: content_bytes(server.log_text()[since:]) >= tail + chunks[0] + chunks[1],
                    "the second row group's chunks in the server log")
@@ -112,10 +124,6 @@ def test_next_row_group_prefetched_before_first_batch_consumed(server, repos, hf
         assert fetched < tail + chunks[0] + chunks[1] + chunks[2], (fetched, chunks, rg)
         assert p.poll() is None
         out, err = p.communicate(timeout=600)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
     assert p.returncode == 0, err.decode()[-2000:]
     assert [json.loads(line)["id"] for line in out.decode().splitlines()] == list(range(4000))
 
@@ -294,15 +302,11 @@ def test_rerun_waits_for_the_writer_of_a_killed_run(server, repos, hfds_bin, tmp
     p.send_signal(signal.SIGKILL)
     assert p.wait() == -signal.SIGKILL
     q = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with reaped(q):
         wait_until(lambda: proc_syscall(q.pid) == "73", "the rerun blocked on the state file's lock")  # flock
         assert q.poll() is None
         got = first + p.stdout.read()        # the old writer finishes and lets go
         out, err = q.communicate(timeout=300)
-    finally:
-        if q.poll() is None:
-            q.kill()
-            q.wait()
     assert q.returncode == 0, err.decode()[-2000:]
     assert b"waiting for" in err, err
     assert ids_of(got + out) == list(range(4000))
