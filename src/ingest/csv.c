@@ -8,6 +8,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ingest/ingest_int.h"
 #include "ingest/values.h"
@@ -20,7 +23,8 @@ struct csv_parser {
 	hfds_arrow_builder *b;
 	csv_fields fs;
 	size_t null_len;
-	const hfds_feature **feat;   /* per column, looked up once */
+	int64_t *nlabels;            /* per column: ClassLabel names, -1 when not a ClassLabel (looked up once) */
+	hfds_error berr;             /* builder errors; empty until a call fails */
 };
 
 /* csv_record_end that also tells whether the record holds a quote (one scan, not two) */
@@ -165,6 +169,66 @@ nomem:
 	return -1;
 }
 
+/* Bits of the bytes of s[0..16) equal to the delimiter, LF or the quote. */
+static inline uint32_t stop_bits(const char *s, char delim, char quote)
+{
+#if defined(__SSE2__)
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(delim)), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+		_mm_cmpeq_epi8(v, _mm_set1_epi8(quote)));
+	return (uint32_t)_mm_movemask_epi8(m);
+#else
+	uint32_t m = 0;
+	for (int i = 0; i < 16; i++)
+		m |= (uint32_t)(s[i] == delim || s[i] == '\n' || s[i] == quote) << i;
+	return m;
+#endif
+}
+
+/*
+ * The common record, without quotes, split in one pass: the delimiters, LF and quotes of 16
+ * bytes at a time are found by one compare each (SSE2, a byte loop elsewhere) and only
+ * those bytes are visited. Fields are spans into the record, as csv_split makes them (a CR
+ * before the LF is not part of the last field). Returns the end of the record (past its
+ * LF, or end), or NULL when a quote comes before the LF: csv_split then reads the record.
+ */
+static const char *split_plain(csv_fields *fs, const char *s, const char *end, char delim, char quote)
+{
+	const char *f = s, *base;
+	fs->n = 0;
+	for (;;) {
+		uint32_t m;
+		base = s;
+		if (end - s >= 16) {
+			m = stop_bits(s, delim, quote);
+			s += 16;
+		} else {
+			m = 0;
+			for (int i = 0; i < (int)(end - s); i++)
+				m |= (uint32_t)(s[i] == delim || s[i] == '\n' || s[i] == quote) << i;
+			s = end;
+		}
+		while (m) {
+			const char *c = base + __builtin_ctz(m), *fe;
+			m &= m - 1;
+			if (*c == quote)
+				return NULL;
+			if (*c == delim) {
+				if (add_field(fs, f, (size_t)(c - f), 0, f) < 0)
+					return NULL;
+				f = c + 1;
+				continue;
+			}
+			fe = c > f && c[-1] == '\r' ? c - 1 : c;
+			return add_field(fs, f, (size_t)(fe - f), 0, f) < 0 ? NULL : c + 1;
+		}
+		if (s == end) {
+			const char *fe = end > f && end[-1] == '\r' ? end - 1 : end;
+			return add_field(fs, f, (size_t)(fe - f), 0, f) < 0 ? NULL : end;
+		}
+	}
+}
+
 int csv_parser_new(csv_parser **out, const ing_shared *sh, hfds_error *err)
 {
 	int rc = 0;
@@ -172,11 +236,14 @@ int csv_parser_new(csv_parser **out, const ing_shared *sh, hfds_error *err)
 	*out = NULL;
 	HFDS_FAIL_IF(!p, HFDS_ENOMEM, err, "out of memory");
 	p->sh = sh;
+	hfds_error_init(&p->berr);
 	p->null_len = strlen(sh->opt->null_value);
-	p->feat = hfds_calloc(sh->schema->n_children > 0 ? (size_t)sh->schema->n_children : 1, sizeof(*p->feat));
-	HFDS_FAIL_IF(!p->feat, HFDS_ENOMEM, err, "out of memory");
-	for (int64_t i = 0; i < sh->schema->n_children; i++)
-		p->feat[i] = hfds_features_at(sh->features, (size_t)i);
+	p->nlabels = hfds_calloc(sh->schema->n_children > 0 ? (size_t)sh->schema->n_children : 1, sizeof(*p->nlabels));
+	HFDS_FAIL_IF(!p->nlabels, HFDS_ENOMEM, err, "out of memory");
+	for (int64_t i = 0; i < sh->schema->n_children; i++) {
+		const hfds_feature *f = hfds_features_at(sh->features, (size_t)i);
+		p->nlabels[i] = f && hfds_feature_get_kind(f) == HFDS_FEATURE_CLASS_LABEL ? (int64_t)hfds_feature_count(f) : -1;
+	}
 	HFDS_TRY(hfds_arrow_builder_new(&p->b, sh->schema, err));
 	*out = p;
 	p = NULL;
@@ -190,41 +257,40 @@ void csv_parser_free(csv_parser *p)
 	if (!p)
 		return;
 	hfds_arrow_builder_free(p->b);
-	hfds_free(p->feat);
+	hfds_free(p->nlabels);
 	csv_fields_release(&p->fs);
 	hfds_free(p);
 }
 
-static int cell(csv_parser *p, const struct ArrowSchema *s, const hfds_feature *f, const csv_field *c, const char **why)
+static int cell(csv_parser *p, const struct ArrowSchema *s, int64_t nlabels, const csv_field *c, const char **why)
 {
 	const char *fmt = s->format;
-	hfds_error e;
+	hfds_error *e = &p->berr;
 	int64_t v;
 	double d;
-	hfds_error_init(&e);
 	*why = NULL;
-	if (!c->quoted && c->len == p->null_len && !memcmp(c->p, p->sh->opt->null_value, c->len))
-		return hfds_arrow_builder_append_null(p->b, &e);
+	if (!c->quoted && c->len == p->null_len && (c->len == 0 || !memcmp(c->p, p->sh->opt->null_value, c->len)))
+		return hfds_arrow_builder_append_null(p->b, e);
 	switch (fmt[0]) {
 	case 'b': {
 		int bv = ing_parse_bool(c->p, c->len);
 		if (bv < 0)
 			return 1;
-		return hfds_arrow_builder_append_bool(p->b, bv, &e);
+		return hfds_arrow_builder_append_bool(p->b, bv, e);
 	}
 	case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I':
 		if (ing_parse_int(c->p, c->len, &v, why) < 0 || !ing_int_fits(fmt[0], v))
 			return 1;
-		if (f && hfds_feature_get_kind(f) == HFDS_FEATURE_CLASS_LABEL && (v < -1 || v >= (int64_t)hfds_feature_count(f))) {
+		if (nlabels >= 0 && (v < -1 || v >= nlabels)) {
 			*why = "ClassLabel index out of range";
 			return 1;
 		}
-		return hfds_arrow_builder_append_int(p->b, v, &e);
+		return hfds_arrow_builder_append_int(p->b, v, e);
 	case 'L': {
 		uint64_t u;
 		if (ing_parse_uint(c->p, c->len, &u, why) < 0)
 			return 1;
-		return hfds_arrow_builder_append_uint(p->b, u, &e);
+		return hfds_arrow_builder_append_uint(p->b, u, e);
 	}
 	case 'e': case 'f': case 'g':
 		if (ing_parse_double(c->p, c->len, 1, &d, why) < 0)
@@ -233,20 +299,20 @@ static int cell(csv_parser *p, const struct ArrowSchema *s, const hfds_feature *
 			*why = fmt[0] == 'e' ? "out of range for float16" : "out of range for float32";
 			return 1;
 		}
-		return hfds_arrow_builder_append_double(p->b, d, &e);
+		return hfds_arrow_builder_append_double(p->b, d, e);
 	case 'u': case 'U': case 'z': case 'Z':
-		return hfds_arrow_builder_append_bytes(p->b, c->p, c->len, &e);
+		return hfds_arrow_builder_append_bytes(p->b, c->p, c->len, e);
 	case 't':
 		if (fmt[1] == 'd') {
 			int32_t days;
 			if (ing_parse_date(c->p, c->len, &days, why) < 0)
 				return 1;
-			return hfds_arrow_builder_append_int(p->b, fmt[2] == 'D' ? days : (int64_t)days * 86400000, &e);
+			return hfds_arrow_builder_append_int(p->b, fmt[2] == 'D' ? days : (int64_t)days * 86400000, e);
 		} else {
 			int64_t per = fmt[2] == 's' ? 1 : fmt[2] == 'm' ? 1000 : fmt[2] == 'u' ? 1000000 : 1000000000;
 			if (ing_parse_timestamp(c->p, c->len, per, &v, why) < 0)
 				return 1;
-			return hfds_arrow_builder_append_int(p->b, v, &e);
+			return hfds_arrow_builder_append_int(p->b, v, e);
 		}
 	default:
 		*why = "this column type cannot be read from CSV";
@@ -271,9 +337,14 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 	}
 	while (s < end) {
 		int open, quoted; /* an unclosed quote is reported by csv_split with its place */
-		const char *re = record_end(s, end, sh->opt->quote, &open, &quoted), *why = NULL, *at = NULL;
+		const char *re, *why = NULL, *at = NULL;
 		const char *body = s;
 		uint64_t nl = 0;
+		if (*s != '\n' && *s != '\r' && (re = split_plain(&p->fs, s, end, sh->opt->delimiter, sh->opt->quote)) != NULL) {
+			nl = re[-1] == '\n';
+			goto fields;
+		}
+		re = record_end(s, end, sh->opt->quote, &open, &quoted);
 		if (!quoted)
 			nl = re > s && re[-1] == '\n'; /* no quotes: the only newline ends the record */
 		else
@@ -291,17 +362,21 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 			ing_place(block, at, &line, &col);
 			return ing_failf(fail, HFDS_EPARSE, line, col, "%s", why);
 		}
+	fields:
 		if (p->fs.n != sh->csv_ncolumns)
 			return ing_failf(fail, HFDS_EPARSE, lineno, 1, "expected %zu fields, found %zu", sh->csv_ncolumns, p->fs.n);
 		for (size_t i = 0; i < nf; i++) {
 			const csv_field *c = &p->fs.f[sh->csv_map[i]];
 			const struct ArrowSchema *cs = sh->schema->children[i];
-			rc = cell(p, cs, p->feat[i], c, &why);
+			rc = cell(p, cs, p->nlabels[i], c, &why);
 			if (rc != 0) {
 				uint64_t line, col;
 				hfds_arrow_builder_abort_row(p->b);
-				if (rc < 0)
-					return ing_failf(fail, rc, lineno, 0, "out of memory");
+				if (rc < 0) {
+					rc = ing_failf(fail, rc, lineno, 0, "%s", p->berr.message);
+					hfds_error_init(&p->berr);
+					return rc;
+				}
 				/* the field's own place (a quoted one's opening quote): a record with
 				 * embedded newlines spans lines, so its start would mislead */
 				ing_place(block, c->src, &line, &col);
