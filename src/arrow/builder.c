@@ -744,6 +744,22 @@ int hfds_arrow_builder_end_struct(hfds_arrow_builder *b, hfds_error *err)
 	return 0;
 }
 
+static void node_presize(bnode *n, double scale)
+{
+	hfds_buf *bufs[3] = {&n->validity, &n->offsets, &n->data};
+	for (int i = 0; i < 3; i++)
+		if (n->last[i] > 0 && bufs[i]->len == 0)
+			(void)hfds_buf_reserve_exact(bufs[i], (size_t)((double)n->last[i] * scale) + 64, NULL);
+	for (int64_t i = 0; i < n->n_children; i++)
+		node_presize(&n->children[i], scale);
+}
+
+void hfds_arrow_builder_presize(hfds_arrow_builder *b, double scale)
+{
+	if (b && scale > 0 && scale < 1e6 && min_rows(b) == 0)
+		node_presize(&b->root, scale);
+}
+
 /* ---- finish ---- */
 
 /* Phase 1: make every buffer non-empty (offsets hold at least the leading 0) and build the
@@ -773,6 +789,9 @@ static void *take(hfds_buf *b)
 /* Phase 2: move buffers (cannot fail). */
 static void move_out(bnode *n, struct ArrowArray *a)
 {
+	n->last[0] = n->null_count > 0 ? n->validity.len : 0;
+	n->last[1] = n->offsets.len;
+	n->last[2] = n->data.len;
 	a->length = n->length;
 	a->null_count = n->null_count;
 	if (n->v.type != HFDS_ARROW_NA && n->v.n_buffers > 0) {

@@ -18,6 +18,7 @@ typedef struct bnode {
 	hfds_buf data;           /* values (bool: bits) or string bytes */
 	int64_t length;
 	int64_t null_count;
+	size_t last[3];          /* validity, offsets, data bytes of the last finished batch */
 	int64_t n_children;
 	struct bnode *children;
 } bnode;

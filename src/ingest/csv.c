@@ -25,6 +25,7 @@ struct csv_parser {
 	size_t null_len;
 	int64_t *nlabels;            /* per column: ClassLabel names, -1 when not a ClassLabel (looked up once) */
 	hfds_error berr;             /* builder errors; empty until a call fails */
+	size_t last_n;               /* bytes of the last block made into a batch */
 };
 
 /* csv_record_end that also tells whether the record holds a quote (one scan, not two) */
@@ -320,8 +321,8 @@ static int cell(csv_parser *p, const struct ArrowSchema *s, int64_t nlabels, con
 	}
 }
 
-int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
-	ing_fail *fail)
+int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArray *out, size_t *bytes,
+	uint64_t *lines, ing_fail *fail)
 {
 	const ing_shared *sh = p->sh;
 	const char *s = block, *end = block + n;
@@ -329,7 +330,12 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 	uint64_t lineno = 1;
 	int rc;
 	memset(out, 0, sizeof(*out));
+	*bytes = 0;
 	hfds_arrow_builder_reset(p->b);
+	/* room for this block's values at the last block's bytes per input byte, with 5% to
+	 * spare: blocks are cut at one size, so their batches are built without growing */
+	if (p->last_n)
+		hfds_arrow_builder_presize(p->b, (double)n / (double)p->last_n * 1.05);
 	if (bad_utf8 < n) {
 		uint64_t line, col;
 		ing_place(block, block + bad_utf8, &line, &col);
@@ -392,11 +398,13 @@ int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArra
 	*lines = lineno - 1;
 	if (hfds_arrow_builder_rows(p->b) == 0)
 		return 0;
+	*bytes = hfds_arrow_builder_bytes(p->b);
 	{
 		hfds_error e;
 		hfds_error_init(&e);
 		if ((rc = hfds_arrow_builder_finish(p->b, out, &e)) < 0)
 			return ing_failf(fail, rc, lineno, 0, "%s", e.message);
 	}
+	p->last_n = n;
 	return 0;
 }

@@ -47,6 +47,7 @@ struct jl_parser {
 	uint64_t ignored;
 	ing_fail *fail;
 	hfds_error berr;             /* builder errors */
+	size_t last_n;               /* bytes of the last block made into a batch */
 };
 
 typedef struct pathseg {
@@ -736,8 +737,8 @@ slow:
 	return 0;
 }
 
-int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
-	uint64_t *ignored, ing_fail *fail)
+int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, size_t *bytes,
+	uint64_t *lines, uint64_t *ignored, ing_fail *fail)
 {
 	const char *s = block, *end = block + n;
 	size_t bad_utf8 = hfds_utf8_validate(block, n);
@@ -746,8 +747,13 @@ int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray 
 	p->lineno = 0;
 	p->ignored = 0;
 	*lines = 0;
+	*bytes = 0;
 	memset(out, 0, sizeof(*out));
 	hfds_arrow_builder_reset(p->b);
+	/* room for this block's values at the last block's bytes per input byte, with 5% to
+	 * spare: blocks are cut at one size, so their batches are built without growing */
+	if (p->last_n)
+		hfds_arrow_builder_presize(p->b, (double)n / (double)p->last_n * 1.05);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
@@ -778,11 +784,13 @@ int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray 
 	*ignored = p->ignored;
 	if (hfds_arrow_builder_rows(p->b) == 0)
 		return 0;
+	*bytes = hfds_arrow_builder_bytes(p->b);
 	{
 		hfds_error e;
 		hfds_error_init(&e);
 		if ((rc = hfds_arrow_builder_finish(p->b, out, &e)) < 0)
 			return ing_failf(fail, rc, p->lineno, 0, "%s", e.message);
 	}
+	p->last_n = n;
 	return 0;
 }

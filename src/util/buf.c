@@ -66,6 +66,22 @@ int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 	return 0;
 }
 
+int hfds_buf_reserve_exact(hfds_buf *b, size_t cap, hfds_error *err)
+{
+	uint8_t *p;
+	if (cap <= b->cap)
+		return 0;
+	if (cap > b->max)
+		return hfds_error_set(err, HFDS_ELIMIT, "buffer limit of %zu bytes exceeded", b->max);
+	p = hfds_realloc(b->data, cap);
+	if (!p)
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
+	b->data = p;
+	b->cap = cap;
+	advise_huge(p, cap);
+	return 0;
+}
+
 int hfds_buf_append_grow(hfds_buf *b, const void *data, size_t n, hfds_error *err)
 {
 	int rc;
