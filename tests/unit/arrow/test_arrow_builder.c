@@ -543,6 +543,46 @@ static void test_lazy_validity(void)
 	hfds_arrow_builder_free(b);
 }
 
+/* presize: no effect before the first finish or on a builder holding rows; after a finish
+ * the next batch is built in buffers of the last one's size times the scale and comes out
+ * the same as without it. */
+static void test_presize(void)
+{
+	struct ArrowSchema s;
+	struct ArrowArray a[2];
+	hfds_arrow_builder *b = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	make_schema(&s);
+	REQUIRE(hfds_arrow_builder_new(&b, &s, &err) == 0);
+	hfds_arrow_schema_release(&s);
+	hfds_arrow_builder_presize(b, 2.0);
+	CHECK_EQ_INT(hfds_arrow_builder_bytes(b), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 40; k++) {
+			append_row(b, k, &err);
+			if (k == 20)
+				hfds_arrow_builder_presize(b, 1.0); /* rows held: ignored */
+		}
+		CHECK_EQ_INT(hfds_arrow_builder_rows(b), 40);
+		REQUIRE(hfds_arrow_builder_finish(b, &a[round], &err) == 0);
+		CHECK_EQ_INT(hfds_arrow_array_validate(&a[round], hfds_arrow_builder_schema(b), &err), 0);
+		hfds_arrow_builder_presize(b, 0.5); /* half: the buffers grow past it as usual */
+		CHECK_EQ_INT(hfds_arrow_builder_rows(b), 0);
+	}
+	{
+		const struct ArrowArray *t0 = a[0].children[1], *t1 = a[1].children[1];
+		const struct ArrowArray *g0 = a[0].children[2]->children[0], *g1 = a[1].children[2]->children[0];
+		CHECK_EQ_MEM(t0->buffers[1], t1->buffers[1], 41 * sizeof(int32_t));
+		CHECK_EQ_MEM(t0->buffers[2], t1->buffers[2], (size_t)((const int32_t *)t0->buffers[1])[40]);
+		CHECK_EQ_INT(g0->length, g1->length);
+		CHECK_EQ_MEM(g0->buffers[1], g1->buffers[1], (size_t)g0->length * sizeof(int32_t));
+	}
+	a[0].release(&a[0]);
+	a[1].release(&a[1]);
+	hfds_arrow_builder_free(b);
+}
+
 int main(void)
 {
 	RUN(test_lazy_validity);
@@ -553,5 +593,6 @@ int main(void)
 	RUN(test_bulk_binary_and_bool);
 	RUN(test_validate_detects);
 	RUN(test_half_conversion);
+	RUN(test_presize);
 	TEST_END();
 }

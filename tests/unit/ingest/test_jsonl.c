@@ -335,12 +335,93 @@ static void direct_rows(void)
 	hfds_features_free(f);
 }
 
+/* Values read straight from the text (no token) must equal what the general path and
+ * strtod give: -0, integer limits, exponents, 17-digit and subnormal floats, nulls inside
+ * lists, nested lists; an escape inside a list sends the row to the general path. */
+static void direct_values(void)
+{
+	hfds_features *f = hfds_features_new();
+	hfds_ingest *r;
+	struct ArrowArray a;
+	hfds_error err;
+	static const char *const floats[] = {"-0.0", "0.30000000000000004", "1.7976931348623157e308", "5e-324",
+		"2.2250738585072014e-308", "123456789012345678", "1E22", "-2.5e-3"};
+	char text[4096];
+	size_t n = 0;
+	hfds_features_add(f, "i", hfds_feature_value(HFDS_DTYPE_INT64), NULL);
+	hfds_features_add(f, "u", hfds_feature_value(HFDS_DTYPE_UINT64), NULL);
+	hfds_features_add(f, "d", hfds_feature_value(HFDS_DTYPE_FLOAT64), NULL);
+	hfds_features_add(f, "b", hfds_feature_value(HFDS_DTYPE_BOOL), NULL);
+	hfds_features_add(f, "l", hfds_feature_list(hfds_feature_value(HFDS_DTYPE_INT8), -1), NULL);
+	hfds_features_add(f, "ll", hfds_feature_list(hfds_feature_list(hfds_feature_value(HFDS_DTYPE_STRING), -1), -1), NULL);
+	for (int i = 0; i < 8; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"{\"i\": %s, \"u\": %s, \"d\": %s, \"b\": %s, \"l\": [%d, null , -128], \"ll\": [[\"a\", %s], [], null]}\n",
+			i == 0 ? "-0" : i == 1 ? "9223372036854775807" : i == 2 ? "-9223372036854775808" : "7",
+			i == 0 ? "18446744073709551615" : "0", floats[i], i % 2 ? "true" : "false", i,
+			i == 3 ? "\"\\u00e9\"" : "\"b\"");
+	hfds_error_init(&err);
+	REQUIRE((r = read_first(write_file("dv.jsonl", text), f, &a)) != NULL);
+	CHECK_EQ_INT(a.length, 8);
+	{
+		const int64_t *iv = a.children[0]->buffers[1];
+		const uint64_t *uv = a.children[1]->buffers[1];
+		const double *dv = a.children[2]->buffers[1];
+		const uint8_t *bv = a.children[3]->buffers[1];
+		const struct ArrowArray *l = a.children[4], *li = l->children[0], *ll = a.children[5];
+		const struct ArrowArray *inner = ll->children[0], *str = inner->children[0];
+		const int32_t *lo = l->buffers[1], *llo = ll->buffers[1], *io = inner->buffers[1], *so = str->buffers[1];
+		const int8_t *lv = li->buffers[1];
+		const char *sd = str->buffers[2];
+		CHECK_EQ_INT(iv[0], 0);
+		CHECK(iv[1] == INT64_MAX && iv[2] == INT64_MIN);
+		CHECK(uv[0] == UINT64_MAX && uv[1] == 0);
+		for (int i = 0; i < 8; i++) {
+			double want = strtod(floats[i], NULL);
+			CHECK(!memcmp(&dv[i], &want, sizeof(want))); /* bit for bit: -0.0 keeps its sign */
+			CHECK_EQ_INT((bv[0] >> i) & 1, i % 2);
+			CHECK_EQ_INT(lo[i + 1] - lo[i], 3);
+			CHECK_EQ_INT(lv[lo[i]], i);
+			CHECK(!valid(li, lo[i] + 1));
+			CHECK_EQ_INT(lv[lo[i] + 2], -128);
+			CHECK_EQ_INT(llo[i + 1] - llo[i], 3);
+			CHECK(!valid(inner, llo[i] + 2));
+			CHECK_EQ_INT(io[llo[i] + 1] - io[llo[i]], 2);
+		}
+		CHECK_EQ_INT(so[io[llo[3]] + 2] - so[io[llo[3]] + 1], 2); /* "\u00e9": the general path */
+		CHECK(!memcmp(sd + so[io[llo[3]] + 1], "\xc3\xa9", 2));
+		CHECK(!memcmp(sd + so[io[llo[4]] + 1], "b", 1));
+	}
+	a.release(&a);
+	CHECK_EQ_INT(hfds_ingest_next(r, &a, &err), HFDS_ITEROVER);
+	hfds_ingest_free(r);
+	/* what the direct reading refuses is the general path's to report, with its place */
+	expect_error_f("dv1.jsonl", "{\"i\": 1.0, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv1.jsonl:1:7: expected int64 for 'i', found 1.0");
+	expect_error_f("dv2.jsonl", "{\"i\": 9223372036854775808, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": []}\n", f,
+		HFDS_EINVAL, "dv2.jsonl:1:7: expected int64 for 'i', found 9223372036854775808");
+	expect_error_f("dv3.jsonl", "{\"i\": 1, \"u\": -1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv3.jsonl:1:15: expected uint64 for 'u', found -1");
+	expect_error_f("dv4.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1e400, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv4.jsonl:1:23: column 'd': number out of range for float64");
+	expect_error_f("dv5.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [1, 128], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv5.jsonl:1:46: expected int8 for 'l', found 128");
+	expect_error_f("dv6.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 01, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv6.jsonl:1:23: expected float64 for 'd', found 01");
+	expect_error_f("dv7.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": [[\"a\"]] ]}\n", f, HFDS_EPARSE,
+		"dv7.jsonl:1:60: expected ',' or '}'");
+	expect_error_f("dv8.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": [[\"a\" \"b\"]]}\n", f, HFDS_EPARSE,
+		"dv8.jsonl:1:58: expected ',' or ']'");
+	hfds_features_free(f);
+}
+
 int main(void)
 {
 	RUN(values);
 	RUN(errors);
 	RUN(checked_features);
 	RUN(direct_rows);
+	RUN(direct_values);
 	RUN(line_cap);
 	RUN(stream);
 	RUN(inference);
