@@ -591,12 +591,27 @@ static int push_integer(hfds_arrow_builder *b, bnode *n, int64_t sv, uint64_t uv
 	return 0;
 }
 
+/* The common append as plain stores: an all-valid column (no validity bits yet) with room
+ * left; anything else takes the general path. */
+static inline __attribute__((always_inline)) int store_fast(hfds_arrow_builder *b, bnode *n, const void *v, size_t w)
+{
+	if (n->has_validity || n->data.cap - n->data.len < w)
+		return 0;
+	memcpy(n->data.data + n->data.len, v, w);
+	n->data.len += w;
+	n->length++;
+	advance(b);
+	return 1;
+}
+
 int hfds_arrow_builder_append_int(hfds_arrow_builder *b, int64_t v, hfds_error *err)
 {
 	bnode *n;
 	int rc;
 	if ((rc = cursor(b, &n, err)) < 0)
 		return rc;
+	if ((n->v.type == HFDS_ARROW_INT64 || n->v.type == HFDS_ARROW_TIMESTAMP) && store_fast(b, n, &v, 8))
+		return 0;
 	return push_integer(b, n, v, 0, 1, err);
 }
 
@@ -616,6 +631,8 @@ int hfds_arrow_builder_append_double(hfds_arrow_builder *b, double v, hfds_error
 	union { float f; double d; uint16_t h; } u;
 	if ((rc = cursor(b, &n, err)) < 0)
 		return rc;
+	if (n->v.type == HFDS_ARROW_DOUBLE && store_fast(b, n, &v, 8))
+		return 0;
 	switch (n->v.type) {
 	case HFDS_ARROW_HALF_FLOAT: u.h = double_to_half(v); break;
 	case HFDS_ARROW_FLOAT: u.f = (float)v; break;
@@ -654,6 +671,20 @@ int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, siz
 				n->path, (long long)b->row, (int)n->v.fixed_size, len);
 		if ((rc = push_fixed(n, data, err)) < 0)
 			return rc;
+		advance(b);
+		return 0;
+	}
+	if ((n->v.type == HFDS_ARROW_STRING || n->v.type == HFDS_ARROW_BINARY) && !n->has_validity && n->offsets.len
+		&& n->offsets.cap - n->offsets.len >= 4 && n->data.cap - n->data.len >= len
+		&& n->data.len + len <= INT32_MAX) {
+		/* the common string append as plain stores (see store_fast) */
+		int32_t end = (int32_t)(n->data.len + len);
+		if (len)
+			memcpy(n->data.data + n->data.len, data, len);
+		memcpy(n->offsets.data + n->offsets.len, &end, 4);
+		n->data.len += len;
+		n->offsets.len += 4;
+		n->length++;
 		advance(b);
 		return 0;
 	}
@@ -702,6 +733,16 @@ int hfds_arrow_builder_end_list(hfds_arrow_builder *b, hfds_error *err)
 	if (n->v.type == HFDS_ARROW_FIXED_SIZE_LIST && n->children[0].length - f->start != n->v.fixed_size)
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): fixed_size_list needs %d values, found %lld",
 			n->path, (long long)b->row, (int)n->v.fixed_size, (long long)(n->children[0].length - f->start));
+	if (n->v.type == HFDS_ARROW_LIST && !n->has_validity && n->offsets.len && n->offsets.cap - n->offsets.len >= 4
+		&& n->children[0].length <= INT32_MAX) {
+		int32_t end = (int32_t)n->children[0].length;
+		memcpy(n->offsets.data + n->offsets.len, &end, 4);
+		n->offsets.len += 4;
+		n->length++;
+		b->depth--;
+		advance(b);
+		return 0;
+	}
 	if (n->v.type != HFDS_ARROW_FIXED_SIZE_LIST && (rc = offset_push(n, n->children[0].length, err)) < 0)
 		return rc;
 	if ((rc = valid_push(n, 1, err)) < 0)
@@ -742,22 +783,6 @@ int hfds_arrow_builder_end_struct(hfds_arrow_builder *b, hfds_error *err)
 	b->depth--;
 	advance(b);
 	return 0;
-}
-
-static void node_presize(bnode *n, double scale)
-{
-	hfds_buf *bufs[3] = {&n->validity, &n->offsets, &n->data};
-	for (int i = 0; i < 3; i++)
-		if (n->last[i] > 0 && bufs[i]->len == 0)
-			(void)hfds_buf_reserve_exact(bufs[i], (size_t)((double)n->last[i] * scale) + 64, NULL);
-	for (int64_t i = 0; i < n->n_children; i++)
-		node_presize(&n->children[i], scale);
-}
-
-void hfds_arrow_builder_presize(hfds_arrow_builder *b, double scale)
-{
-	if (b && scale > 0 && scale < 1e6 && min_rows(b) == 0)
-		node_presize(&b->root, scale);
 }
 
 /* ---- finish ---- */

@@ -78,7 +78,8 @@ static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *
 {
 	if (n == 0)
 		return 0;
-	hfds_sha256_update(w->sha, data, n);
+	if (w->sha)
+		hfds_sha256_update(w->sha, data, n);
 	if (w->sink || w->o.path_write_hook) {
 		int rc = w->sink ? w->sink(w->payload, data, n, err)
 			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
@@ -240,7 +241,8 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 		HFDS_TRY(pq_arrow_schema_b64(&arrow_schema, schema, err));
 		HFDS_TRY(copy_kv(w, "ARROW:schema", arrow_schema, err));
 	}
-	HFDS_TRY(hfds_sha256_new(&w->sha, err));
+	if (!w->o.skip_sha256)
+		HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	if (w->o.pool) {
 		w->pool = w->o.pool;
 	} else {
@@ -476,7 +478,8 @@ int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error 
 		info->num_row_groups = (uint32_t)w->nrgs;
 		for (size_t r = 0; r < w->nrgs; r++)
 			info->uncompressed_bytes += (uint64_t)w->rgs[r].total_byte_size;
-		HFDS_TRY(hfds_sha256_final(w->sha, info->sha256, err));
+		if (w->sha)
+			HFDS_TRY(hfds_sha256_final(w->sha, info->sha256, err));
 	}
 done:
 	if (rc < 0)

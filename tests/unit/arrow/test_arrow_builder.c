@@ -583,6 +583,40 @@ static void test_presize(void)
 	hfds_arrow_builder_free(b);
 }
 
+/* Empty strings before any string byte (no data buffer yet), then a null, then values:
+ * the inline append path and the general one agree. */
+static void test_strings_inline(void)
+{
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	hfds_arrow_builder *b = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	hfds_arrow_schema_init(&s, "+s", NULL, 0, NULL);
+	hfds_arrow_schema_alloc_children(&s, 1, NULL);
+	child(&s, 0, "u", "t");
+	REQUIRE(hfds_arrow_builder_new(&b, &s, &err) == 0);
+	hfds_arrow_schema_release(&s);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, NULL, 0, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, "", 0, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_str(b, "ab", &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_null(b, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_str(b, "cde", &err), 0);
+	REQUIRE(hfds_arrow_builder_finish(b, &a, &err) == 0);
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, hfds_arrow_builder_schema(b), &err), 0);
+	{
+		const int32_t *off = a.children[0]->buffers[1];
+		static const int32_t want[] = {0, 0, 0, 2, 2, 5};
+		CHECK_EQ_MEM(off, want, sizeof(want));
+		CHECK_EQ_MEM(a.children[0]->buffers[2], "abcde", 5);
+		CHECK_EQ_INT(a.children[0]->null_count, 1);
+		CHECK_EQ_INT(bit(a.children[0]->buffers[0], 3), 0);
+		CHECK_EQ_INT(bit(a.children[0]->buffers[0], 4), 1);
+	}
+	a.release(&a);
+	hfds_arrow_builder_free(b);
+}
+
 int main(void)
 {
 	RUN(test_lazy_validity);
@@ -594,5 +628,6 @@ int main(void)
 	RUN(test_validate_detects);
 	RUN(test_half_conversion);
 	RUN(test_presize);
+	RUN(test_strings_inline);
 	TEST_END();
 }

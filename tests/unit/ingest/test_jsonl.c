@@ -415,6 +415,69 @@ static void direct_values(void)
 	hfds_features_free(f);
 }
 
+/* Floats bit for bit as strtod reads them, through the fast path and around its edges:
+ * mantissas at 2^53 and 2^53 + 1, 15-20 digits, leading zeros, exponents near +-22 and far
+ * beyond, subnormals, -0; seeded random shapes (a deterministic LCG). */
+static void floats_exact(void)
+{
+	enum { N = 6000 };
+	static const char *const fixed[] = {"9007199254740992", "9007199254740993", "-9007199254740993e-3",
+		"18446744073709551615", "184467440737095516150", "0.000000000000000000000123", "1e22", "1e23", "-1e-22",
+		"1e-23", "4.9406564584124654e-324", "2.4703282292062328e-324", "-0", "-0.0e5", "0.1", "0.30000000000000004",
+		"123456789012345.6", "1234567890123456.7", "8.98846567431158e307", "1.7976931348623157e308"};
+	static char text[N * 48];
+	char (*nums)[40] = calloc(N, sizeof(*nums));
+	hfds_features *f = hfds_features_new();
+	hfds_ingest *r;
+	struct ArrowArray a;
+	hfds_error err;
+	uint64_t x = 42;
+	size_t n = 0, nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	int64_t row = 0;
+	REQUIRE(nums != NULL);
+	for (size_t i = 0; i < N; i++) {
+		if (i < nfixed) {
+			snprintf(nums[i], sizeof(nums[i]), "%s", fixed[i]);
+		} else {
+			char digits[24];
+			int nd, dot, e;
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			nd = 1 + (int)((x >> 33) % 20);
+			for (int k = 0; k < nd; k++) {
+				x = x * 6364136223846793005ull + 1442695040888963407ull;
+				digits[k] = (char)('0' + (x >> 40) % 10);
+			}
+			if (digits[0] == '0')
+				digits[0] = '7';
+			digits[nd] = '\0';
+			dot = (int)((x >> 20) % (unsigned)(nd + 1));
+			e = (int)((x >> 8) % 61) - 30;
+			snprintf(nums[i], sizeof(nums[i]), "%s%.*s%s%s%s", (x >> 5) & 1 ? "-" : "", dot ? dot : nd, digits,
+				dot && dot < nd ? "." : "", dot && dot < nd ? digits + dot : "", "");
+			if ((x >> 3) & 1)
+				snprintf(nums[i] + strlen(nums[i]), sizeof(nums[i]) - strlen(nums[i]), "e%d", e);
+		}
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"v\": %s}\n", nums[i]);
+	}
+	hfds_features_add(f, "v", hfds_feature_value(HFDS_DTYPE_FLOAT64), NULL);
+	hfds_error_init(&err);
+	REQUIRE((r = read_first(write_file("floats.jsonl", text), f, &a)) != NULL);
+	do {
+		const double *v = a.children[0]->buffers[1];
+		for (int64_t k = 0; k < a.length; k++, row++) {
+			double want = strtod(nums[row], NULL);
+			if (memcmp(&v[k], &want, sizeof(want)))
+				fprintf(stderr, "%s: %.17g, strtod %.17g\n", nums[row], v[k], want);
+			CHECK(!memcmp(&v[k], &want, sizeof(want)));
+		}
+		a.release(&a);
+	} while (hfds_ingest_next(r, &a, &err) == 0);
+	CHECK_EQ_INT(row, N);
+	hfds_ingest_free(r);
+	hfds_features_free(f);
+	free(nums);
+}
+
 int main(void)
 {
 	RUN(values);
@@ -422,6 +485,7 @@ int main(void)
 	RUN(checked_features);
 	RUN(direct_rows);
 	RUN(direct_values);
+	RUN(floats_exact);
 	RUN(line_cap);
 	RUN(stream);
 	RUN(inference);
