@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "ingest/ingest_int.h"
 #include "util/zread.h"
@@ -65,6 +68,7 @@ struct hfds_ingest {
 	struct spare { char *buf; size_t cap; } *spare; /* input buffers of parsed blocks, for reuse */
 	size_t nspare;
 	int cur;                   /* round being handed out */
+	unsigned rounds_done;      /* for trim_heap */
 	size_t pos;                /* its next slot */
 	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
 	int input_done;
@@ -310,6 +314,24 @@ done:
 	return rc;
 }
 
+/*
+ * Every TRIM_ROUNDS rounds, free heap pages go back to the system. glibc keeps freed heap
+ * memory resident, and over a long stream the batches, pages and buffers of varying sizes
+ * that come and go fragment it: 5 GB of JSON Lines at 1 thread grew to 86 MB of RSS while
+ * the live heap stayed at 50 MB (heaptrack), 58 MB with this. Trimming every round cost
+ * ~15% CPU (the pages fault back in); every 16th costs one trim per ~128 MB of input.
+ */
+#define TRIM_ROUNDS 16
+static void trim_heap(hfds_ingest *in)
+{
+#if defined(__GLIBC__)
+	if (++in->rounds_done % TRIM_ROUNDS == 0)
+		malloc_trim(0);
+#else
+	(void)in;
+#endif
+}
+
 int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 {
 	int rc = 0;
@@ -332,6 +354,7 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 			hfds_taskgroup_wait(o->group);
 			o->busy = 0;
 			release_blocks(in, o);
+			trim_heap(in);
 			in->cur = 1 - in->cur;
 			in->pos = 0;
 			/* read ahead: the next round parses while the caller uses this one's batches */
