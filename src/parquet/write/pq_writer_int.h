@@ -80,6 +80,7 @@ struct hfds_pq_writer {
 	hfds_buf out;
 	uint64_t offset;            /* bytes emitted (logical) */
 	hfds_sha256 *sha;
+	hfds_taskgroup *io;         /* pools of 2+ threads: large pieces written while hashed */
 	/* state */
 	int failed, closed;
 	int64_t rows_in;            /* rows shredded so far */
