@@ -42,6 +42,18 @@ static int bit(const void *buf, int64_t i)
 	return buf ? (((const uint8_t *)buf)[i >> 3] >> (i & 7)) & 1 : 1;
 }
 
+/* A builder over make_schema's seven columns. */
+static hfds_arrow_builder *seven_columns(void)
+{
+	struct ArrowSchema s;
+	hfds_arrow_builder *b = NULL;
+	make_schema(&s);
+	if (hfds_arrow_builder_new(&b, &s, NULL) < 0)
+		b = NULL;
+	hfds_arrow_schema_release(&s);
+	return b;
+}
+
 static void append_row(hfds_arrow_builder *b, int k, hfds_error *err)
 {
 	char txt[16];
@@ -70,14 +82,11 @@ static void append_row(hfds_arrow_builder *b, int k, hfds_error *err)
 
 static void test_rows_and_nulls(void)
 {
-	struct ArrowSchema s;
 	struct ArrowArray a;
 	hfds_arrow_builder *b = NULL;
 	hfds_error err;
 	hfds_error_init(&err);
-	make_schema(&s);
-	REQUIRE(hfds_arrow_builder_new(&b, &s, &err) == 0);
-	hfds_arrow_schema_release(&s);
+	REQUIRE((b = seven_columns()) != NULL);
 	append_row(b, 0, &err);
 	append_row(b, 3, &err);
 	/* a row of nulls at the top level */
@@ -611,14 +620,11 @@ static void test_lazy_validity(void)
  * the same as without it. */
 static void test_presize(void)
 {
-	struct ArrowSchema s;
 	struct ArrowArray a[2];
 	hfds_arrow_builder *b = NULL;
 	hfds_error err;
 	hfds_error_init(&err);
-	make_schema(&s);
-	REQUIRE(hfds_arrow_builder_new(&b, &s, &err) == 0);
-	hfds_arrow_schema_release(&s);
+	REQUIRE((b = seven_columns()) != NULL);
 	hfds_arrow_builder_presize(b, 2.0);
 	CHECK_EQ_INT(hfds_arrow_builder_bytes(b), 0);
 	for (int round = 0; round < 2; round++) {
