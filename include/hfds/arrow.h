@@ -272,6 +272,15 @@ HFDS_EXTERN int hfds_arrow_builder_finish(hfds_arrow_builder *b, struct ArrowArr
 /* Discards buffered rows (and an incomplete row). Cannot fail. */
 HFDS_EXTERN void hfds_arrow_builder_reset(hfds_arrow_builder *b);
 
+/*
+ * Capacity for the next batch, for producers of batches of a steady size: every buffer of
+ * an empty builder gets room for `scale` times what it held in the last finished batch
+ * (nothing before the first finish). Such batches are then built without growing: no
+ * copies, and no spare room from doubling held by every batch in flight. Only a hint: when
+ * memory is short the buffers grow as usual later. Cannot fail.
+ */
+HFDS_EXTERN void hfds_arrow_builder_presize(hfds_arrow_builder *b, double scale);
+
 /* ------------------------------------------------------------------------------------ */
 /* Streams                                                                                */
 

@@ -129,6 +129,9 @@ typedef struct hfds_pq_writer_options {
 	 * full disk; NULL by default. */
 	hfds_pq_sink_fn path_write_hook;
 	void *path_write_hook_payload;
+	/* 1: the file is not hashed while written (hfds_pq_file_info.sha256 stays zero), for
+	 * callers that do not need it; default 0 (hashed) */
+	int skip_sha256;
 } hfds_pq_writer_options;
 
 /* Fills defaults. Cannot fail. */
@@ -139,7 +142,7 @@ typedef struct hfds_pq_file_info {
 	uint64_t num_rows;
 	uint32_t num_row_groups;
 	uint64_t uncompressed_bytes; /* sum of row-group total_byte_size (datasets' num_bytes) */
-	uint8_t sha256[32];      /* of the whole file, computed while writing */
+	uint8_t sha256[32];      /* of the whole file, computed while writing (zero with skip_sha256) */
 } hfds_pq_file_info;
 
 typedef struct hfds_pq_writer hfds_pq_writer;

@@ -33,90 +33,6 @@ static int bit_push(hfds_buf *b, int64_t idx, int v, hfds_error *err)
 	return 0;
 }
 
-/* Appends n bits taken from bytes (nonzero = 1), or n copies of `fill` when bytes is NULL.
- * Returns the number of zero bits through *zeros. */
-int hfds_arrow__bits_push_n(hfds_buf *b, int64_t idx, const uint8_t *bytes, int fill, size_t n,
-	int64_t *zeros, hfds_error *err)
-{
-	size_t need = (size_t)((idx + (int64_t)n + 7) >> 3);
-	int64_t z = 0;
-	int rc;
-	if (need > b->len) {
-		if ((rc = hfds_buf_reserve(b, need - b->len, err)) < 0)
-			return rc;
-		memset(b->data + b->len, 0, need - b->len);
-		b->len = need;
-	}
-	if (!bytes && fill) {
-		size_t i = 0;
-		for (; i < n && ((idx + (int64_t)i) & 7); i++)
-			b->data[(idx + i) >> 3] |= (uint8_t)(1u << ((idx + i) & 7));
-		size_t whole = (n - i) / 8;
-		if (whole)
-			memset(b->data + ((idx + i) >> 3), 0xff, whole);
-		i += whole * 8;
-		for (; i < n; i++)
-			b->data[(idx + i) >> 3] |= (uint8_t)(1u << ((idx + i) & 7));
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			int64_t k = idx + (int64_t)i;
-			int v = bytes ? bytes[i] != 0 : fill;
-			if (v)
-				b->data[k >> 3] |= (uint8_t)(1u << (k & 7));
-			else {
-				b->data[k >> 3] &= (uint8_t)~(1u << (k & 7));
-				z++;
-			}
-		}
-	}
-	if (zeros)
-		*zeros = z;
-	return 0;
-}
-
-static int64_t count_zero_bits(const uint8_t *bits, int64_t from, int64_t to)
-{
-	int64_t z = 0;
-	for (int64_t i = from; i < to; i++)
-		z += !((bits[i >> 3] >> (i & 7)) & 1);
-	return z;
-}
-
-/* ---- float16 ---- */
-
-static uint16_t double_to_half(double d)
-{
-	uint64_t x, mant, rem, half;
-	uint16_t sign, h;
-	int exp, e, shift;
-	memcpy(&x, &d, 8);
-	sign = (uint16_t)((x >> 48) & 0x8000);
-	exp = (int)((x >> 52) & 0x7ff);
-	mant = x & 0xfffffffffffffULL;
-	if (exp == 0x7ff)
-		return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 : 0));
-	e = exp - 1023 + 15;
-	if (e >= 31)
-		return (uint16_t)(sign | 0x7c00);
-	if (e <= 0) {
-		if (exp == 0)
-			return sign;
-		mant |= 1ULL << 52;
-		shift = 42 + 1 - e;
-		if (shift >= 64)
-			return sign;
-		h = (uint16_t)(mant >> shift);
-	} else {
-		shift = 42;
-		h = (uint16_t)(((unsigned)e << 10) | (unsigned)(mant >> 42));
-	}
-	rem = mant & ((1ULL << shift) - 1);
-	half = 1ULL << (shift - 1);
-	if (rem > half || (rem == half && (h & 1)))
-		h++;
-	return (uint16_t)(sign | h);
-}
-
 /* ---- nodes ---- */
 
 static int has_offsets(hfds_arrow_type t)
@@ -219,7 +135,7 @@ void hfds_arrow__node_truncate(bnode *n, int64_t len)
 	if (len > n->length)
 		return;
 	if (n->has_validity) {
-		n->null_count -= count_zero_bits(n->validity.data, len, n->length);
+		n->null_count -= hfds_arrow__count_zero_bits(n->validity.data, len, n->length);
 		n->validity.len = (size_t)((len + 7) >> 3);
 	} else {
 		n->null_count = n->v.type == HFDS_ARROW_NA ? len : 0;
@@ -574,7 +490,7 @@ static int push_integer(hfds_arrow_builder *b, bnode *n, int64_t sv, uint64_t uv
 		u.u64 = is_signed ? (uint64_t)sv : uv;
 		break;
 	case HFDS_ARROW_HALF_FLOAT:
-		u.h = double_to_half(is_signed ? (double)sv : (double)uv);
+		u.h = hfds_arrow__double_to_half(is_signed ? (double)sv : (double)uv);
 		break;
 	case HFDS_ARROW_FLOAT:
 		u.f = is_signed ? (float)sv : (float)uv;
@@ -593,12 +509,27 @@ static int push_integer(hfds_arrow_builder *b, bnode *n, int64_t sv, uint64_t uv
 	return 0;
 }
 
+/* The common append as plain stores: an all-valid column (no validity bits yet) with room
+ * left; anything else takes the general path. */
+static inline __attribute__((always_inline)) int store_fast(hfds_arrow_builder *b, bnode *n, const void *v, size_t w)
+{
+	if (n->has_validity || n->data.cap - n->data.len < w)
+		return 0;
+	memcpy(n->data.data + n->data.len, v, w);
+	n->data.len += w;
+	n->length++;
+	advance(b);
+	return 1;
+}
+
 int hfds_arrow_builder_append_int(hfds_arrow_builder *b, int64_t v, hfds_error *err)
 {
 	bnode *n;
 	int rc;
 	if ((rc = cursor(b, &n, err)) < 0)
 		return rc;
+	if ((n->v.type == HFDS_ARROW_INT64 || n->v.type == HFDS_ARROW_TIMESTAMP) && store_fast(b, n, &v, 8))
+		return 0;
 	return push_integer(b, n, v, 0, 1, err);
 }
 
@@ -618,8 +549,10 @@ int hfds_arrow_builder_append_double(hfds_arrow_builder *b, double v, hfds_error
 	union { float f; double d; uint16_t h; } u;
 	if ((rc = cursor(b, &n, err)) < 0)
 		return rc;
+	if (n->v.type == HFDS_ARROW_DOUBLE && store_fast(b, n, &v, 8))
+		return 0;
 	switch (n->v.type) {
-	case HFDS_ARROW_HALF_FLOAT: u.h = double_to_half(v); break;
+	case HFDS_ARROW_HALF_FLOAT: u.h = hfds_arrow__double_to_half(v); break;
 	case HFDS_ARROW_FLOAT: u.f = (float)v; break;
 	case HFDS_ARROW_DOUBLE: u.d = v; break;
 	default: return type_error(b, n, "a float", err);
@@ -676,6 +609,20 @@ static int append_binary_value(hfds_arrow_builder *b, const void *data, int fd, 
 				n->path, (long long)b->row, (int)n->v.fixed_size, len);
 		if ((rc = push_fixed(n, data, err)) < 0)
 			return rc;
+		advance(b);
+		return 0;
+	}
+	if (data && (n->v.type == HFDS_ARROW_STRING || n->v.type == HFDS_ARROW_BINARY) && !n->has_validity && n->offsets.len
+		&& n->offsets.cap - n->offsets.len >= 4 && n->data.cap - n->data.len >= len
+		&& n->data.len + len <= INT32_MAX) {
+		/* the common string append as plain stores (see store_fast) */
+		int32_t end = (int32_t)(n->data.len + len);
+		if (len) /* the buffer may still be NULL when every string so far was empty */
+			memcpy(n->data.data + n->data.len, data, len);
+		memcpy(n->offsets.data + n->offsets.len, &end, 4);
+		n->data.len += len;
+		n->offsets.len += 4;
+		n->length++;
 		advance(b);
 		return 0;
 	}
@@ -742,6 +689,16 @@ int hfds_arrow_builder_end_list(hfds_arrow_builder *b, hfds_error *err)
 	if (n->v.type == HFDS_ARROW_FIXED_SIZE_LIST && n->children[0].length - f->start != n->v.fixed_size)
 		return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): fixed_size_list needs %d values, found %lld",
 			n->path, (long long)b->row, (int)n->v.fixed_size, (long long)(n->children[0].length - f->start));
+	if (n->v.type == HFDS_ARROW_LIST && !n->has_validity && n->offsets.len && n->offsets.cap - n->offsets.len >= 4
+		&& n->children[0].length <= INT32_MAX) {
+		int32_t end = (int32_t)n->children[0].length;
+		memcpy(n->offsets.data + n->offsets.len, &end, 4);
+		n->offsets.len += 4;
+		n->length++;
+		b->depth--;
+		advance(b);
+		return 0;
+	}
 	if (n->v.type != HFDS_ARROW_FIXED_SIZE_LIST && (rc = offset_push(n, n->children[0].length, err)) < 0)
 		return rc;
 	if ((rc = valid_push(n, 1, err)) < 0)
@@ -813,6 +770,9 @@ static void *take(hfds_buf *b)
 /* Phase 2: move buffers (cannot fail). */
 static void move_out(bnode *n, struct ArrowArray *a)
 {
+	n->last[0] = n->null_count > 0 ? n->validity.len : 0;
+	n->last[1] = n->offsets.len;
+	n->last[2] = n->data.len;
 	a->length = n->length;
 	a->null_count = n->null_count;
 	if (n->v.type != HFDS_ARROW_NA && n->v.n_buffers > 0) {

@@ -2,6 +2,7 @@
  * Bulk appends: whole runs of one top-level column at once (fixed-width values, tensors of
  * one shape, strings by offsets, nulls), between rows. Columns may differ in length until
  * the next row-by-row append or finish, which check that they agree again (builder.c).
+ * And presize: capacity for the next batch from the last finished one's sizes.
  */
 #include "arrow/builder_int.h"
 #include "util/alloc.h"
@@ -243,4 +244,22 @@ int hfds_arrow_builder_append_nulls(hfds_arrow_builder *b, int64_t col, size_t n
 		}
 	}
 	return 0;
+}
+
+/* ---- capacity ---- */
+
+static void node_presize(bnode *n, double scale)
+{
+	hfds_buf *bufs[3] = {&n->validity, &n->offsets, &n->data};
+	for (int i = 0; i < 3; i++)
+		if (n->last[i] > 0 && bufs[i]->len == 0)
+			(void)hfds_buf_reserve_exact(bufs[i], (size_t)((double)n->last[i] * scale) + 64, NULL);
+	for (int64_t i = 0; i < n->n_children; i++)
+		node_presize(&n->children[i], scale);
+}
+
+void hfds_arrow_builder_presize(hfds_arrow_builder *b, double scale)
+{
+	if (b && scale > 0 && scale < 1e6 && hfds_arrow_builder_rows(b) == 0)
+		node_presize(&b->root, scale);
 }

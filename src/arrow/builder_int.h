@@ -18,6 +18,7 @@ typedef struct bnode {
 	hfds_buf data;           /* values (bool: bits) or string bytes */
 	int64_t length;
 	int64_t null_count;
+	size_t last[3];          /* validity, offsets, data bytes of the last finished batch */
 	int64_t n_children;
 	struct bnode *children;
 } bnode;
@@ -58,6 +59,10 @@ static inline int is_binary(hfds_arrow_type t)
  * the number of zero bits through *zeros (may be NULL). */
 int hfds_arrow__bits_push_n(hfds_buf *b, int64_t idx, const uint8_t *bytes, int fill, size_t n,
 	int64_t *zeros, hfds_error *err);
+/* Zero bits of bits[from..to). */
+int64_t hfds_arrow__count_zero_bits(const uint8_t *bits, int64_t from, int64_t to);
+/* d as IEEE half bits, rounded to nearest even (overflow to infinity, NaN kept). */
+uint16_t hfds_arrow__double_to_half(double d);
 /* Offsets start with their leading 0 (first use). */
 int hfds_arrow__offsets_ready(bnode *n, hfds_error *err);
 /* Cuts n (and its children) back to len rows. */

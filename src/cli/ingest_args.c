@@ -16,12 +16,13 @@ const char cli_ingest_help[] =
 	"  --ignore-extra       drop JSON keys / CSV columns that are not in the features\n"
 	"                       (counted on stderr) instead of failing\n"
 	"  --max-line SIZE      longest line or record accepted (default 256MiB)\n"
-	"  --block-size SIZE    input bytes per batch and thread (default 8MiB)\n"
+	"  --block-size SIZE    input bytes per batch and thread (default 8MiB; input denser\n"
+	"                       than its Arrow form, as CSV of small numbers, is cut smaller\n"
+	"                       so that a batch stays within the size)\n"
 	"  --row-group-size SIZE\n"
 	"                       uncompressed bytes per Parquet row group (default: half the\n"
 	"                       block size); with the defaults peak memory stays within\n"
-	"                       2 x block x threads + 64 MB whatever the input size (JSON\n"
-	"                       Lines; CSV's denser rows make batches ~1.5x the block)\n";
+	"                       2 x block x threads + 64 MB whatever the input size\n";
 
 static int size_arg(const char *cmd, const char *name, const char *v, size_t *out)
 {

@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "ingest/ingest_int.h"
 #include "util/zread.h"
@@ -28,6 +31,7 @@ typedef struct slot {
 	jl_parser *jl;
 	csv_parser *csv;
 	struct ArrowArray batch;
+	size_t bytes;
 	uint64_t lines, ignored;
 	ing_fail fail;
 } slot;
@@ -53,6 +57,7 @@ struct hfds_ingest {
 	size_t *csv_map;
 	hfds_zread *src;
 	int src_eof;
+	size_t cut_bytes;          /* input bytes per block (size_blocks) */
 	char *carry;
 	size_t carry_len, carry_cap;
 	uint64_t line_base;        /* newlines before the next block handed out */
@@ -63,6 +68,7 @@ struct hfds_ingest {
 	struct spare { char *buf; size_t cap; } *spare; /* input buffers of parsed blocks, for reuse */
 	size_t nspare;
 	int cur;                   /* round being handed out */
+	unsigned rounds_done;      /* for trim_heap */
 	size_t pos;                /* its next slot */
 	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
 	int input_done;
@@ -192,7 +198,7 @@ static uint64_t count_lines(const char *s, size_t n)
 static int cut_block(hfds_ingest *in, size_t *cut, hfds_error *err)
 {
 	int rc = 0;
-	size_t target = in->o.block_bytes;
+	size_t target = in->cut_bytes;
 	*cut = 0;
 	for (;;) {
 		size_t lim, b;
@@ -225,7 +231,7 @@ done:
 static int take_block(hfds_ingest *in, slot *sl, size_t cut, hfds_error *err)
 {
 	int rc = 0;
-	size_t rest = in->carry_len - cut, want = in->o.block_bytes + READ_CHUNK;
+	size_t rest = in->carry_len - cut, want = in->cut_bytes + READ_CHUNK;
 	char *next = NULL;
 	size_t next_cap = 0;
 	if (in->nspare > 0) {
@@ -271,9 +277,9 @@ static void parse_one(void *arg)
 	memset(&sl->fail, 0, sizeof(sl->fail));
 	sl->ignored = 0;
 	if (sl->csv)
-		csv_parse_block(sl->csv, sl->buf, sl->len, &sl->batch, &sl->lines, &sl->fail);
+		csv_parse_block(sl->csv, sl->buf, sl->len, &sl->batch, &sl->bytes, &sl->lines, &sl->fail);
 	else
-		jl_parse_block(sl->jl, sl->buf, sl->len, &sl->batch, &sl->lines, &sl->ignored, &sl->fail);
+		jl_parse_block(sl->jl, sl->buf, sl->len, &sl->batch, &sl->bytes, &sl->lines, &sl->ignored, &sl->fail);
 }
 
 /* Cuts up to nslots blocks into round r and queues their parsing. */
@@ -308,6 +314,24 @@ done:
 	return rc;
 }
 
+/*
+ * Every TRIM_ROUNDS rounds, free heap pages go back to the system. glibc keeps freed heap
+ * memory resident, and over a long stream the batches, pages and buffers of varying sizes
+ * that come and go fragment it: 5 GB of JSON Lines at 1 thread grew to 86 MB of RSS while
+ * the live heap stayed at 50 MB (heaptrack), 58 MB with this. Trimming every round cost
+ * ~15% CPU (the pages fault back in); every 16th costs one trim per ~128 MB of input.
+ */
+#define TRIM_ROUNDS 16
+static void trim_heap(hfds_ingest *in)
+{
+#if defined(__GLIBC__)
+	if (++in->rounds_done % TRIM_ROUNDS == 0)
+		malloc_trim(0);
+#else
+	(void)in;
+#endif
+}
+
 int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 {
 	int rc = 0;
@@ -330,6 +354,7 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 			hfds_taskgroup_wait(o->group);
 			o->busy = 0;
 			release_blocks(in, o);
+			trim_heap(in);
 			in->cur = 1 - in->cur;
 			in->pos = 0;
 			/* read ahead: the next round parses while the caller uses this one's batches */
@@ -485,6 +510,50 @@ done:
 	return rc;
 }
 
+/*
+ * Input bytes per block, so that a block's batch takes about block_bytes: memory is
+ * bounded by the batches in flight, and dense input (small numbers in CSV become 8-byte
+ * values) would make them larger than the blocks. The Arrow bytes per input byte are
+ * measured by parsing the sample (the first infer_rows records, as for inference) once;
+ * a sample that fails to parse leaves the blocks at block_bytes (its error comes in
+ * order later). The sample is the same for any thread count, so the cuts, batches and
+ * files stay the same too.
+ */
+static void size_blocks(hfds_ingest *in)
+{
+	const char *s = in->carry, *end = in->carry + in->carry_len, *e;
+	slot *sl = &in->slots[0];
+	size_t rows = 0;
+	in->cut_bytes = in->o.block_bytes;
+	while (s < end && rows < in->o.infer_rows) {
+		int open = 0;
+		if (in->csv)
+			e = csv_record_end(s, end, in->o.quote, &open);
+		else
+			e = (e = memchr(s, '\n', (size_t)(end - s))) != NULL ? e + 1 : end;
+		if (open || (e[-1] != '\n' && !in->src_eof))
+			break;
+		s = e;
+		rows++;
+	}
+	if (s == in->carry)
+		return;
+	sl->buf = in->carry;
+	sl->len = (size_t)(s - in->carry);
+	parse_one(sl);
+	if (!sl->fail.code && sl->bytes > sl->len) {
+		double ratio = (double)sl->len / (double)sl->bytes;
+		in->cut_bytes = (size_t)((double)in->o.block_bytes * ratio);
+		if (in->cut_bytes == 0)
+			in->cut_bytes = 1;
+	}
+	if (sl->batch.release)
+		sl->batch.release(&sl->batch);
+	memset(&sl->fail, 0, sizeof(sl->fail));
+	sl->buf = NULL;
+	sl->len = 0;
+}
+
 int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *features, const hfds_ingest_options *o,
 	hfds_error *err)
 {
@@ -564,6 +633,7 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 		else
 			HFDS_TRY(jl_parser_new(&in->slots[i].jl, &in->sh, err));
 	}
+	size_blocks(in);
 	*out = in;
 	in = NULL;
 done:

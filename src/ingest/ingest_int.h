@@ -34,19 +34,19 @@ typedef struct ing_shared {
 } ing_shared;
 
 /* Block parsers: block[0..n) holds whole records; *out gets one batch (empty, with no
- * release callback, when the block has only blank lines), *lines the newlines in the
- * block, *ignored the keys dropped under HFDS_INGEST_EXTRA_IGNORE. On failure the place
- * is recorded in *fail relative to the block. */
+ * release callback, when the block has only blank lines), *bytes the bytes of its buffers,
+ * *lines the newlines in the block, *ignored the keys dropped under
+ * HFDS_INGEST_EXTRA_IGNORE. On failure the place is recorded in *fail relative to the block. */
 typedef struct jl_parser jl_parser;
 int jl_parser_new(jl_parser **out, const ing_shared *sh, hfds_error *err);
 void jl_parser_free(jl_parser *p);
-int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
-	uint64_t *ignored, ing_fail *fail);
+int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, size_t *bytes,
+	uint64_t *lines, uint64_t *ignored, ing_fail *fail);
 typedef struct csv_parser csv_parser;
 int csv_parser_new(csv_parser **out, const ing_shared *sh, hfds_error *err);
 void csv_parser_free(csv_parser *p);
-int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
-	ing_fail *fail);
+int csv_parse_block(csv_parser *p, const char *block, size_t n, struct ArrowArray *out, size_t *bytes,
+	uint64_t *lines, ing_fail *fail);
 
 /* CSV record splitting shared with the driver and inference: the end of the record that
  * starts at s (just past its newline, or end when it is the last one without newline);

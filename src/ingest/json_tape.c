@@ -81,6 +81,13 @@ static const uint8_t cls[256] = {
 	['-'] = 2, ['+'] = 2, ['.'] = 2, ['e'] = 2, ['E'] = 2,
 };
 
+const char *jt_number_end(const char *s, const char *end)
+{
+	while (s < end && cls[(uint8_t)*s] == 2)
+		s++;
+	return s;
+}
+
 static inline void skip_ws(jp *p)
 {
 	const char *s = p->s, *end = p->end;
@@ -91,7 +98,7 @@ static inline void skip_ws(jp *p)
 
 /* Skips plain string bytes eight at a time: a word is plain when it has no '"', no '\\'
  * and no byte below 0x20 (the classic has-zero-byte bit trick on three masks). */
-static const char *skip_plain(const char *s, const char *end)
+const char *jt_skip_plain(const char *s, const char *end)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -122,7 +129,7 @@ static int string(jp *p)
 	const char *start = ++p->s;
 	uint8_t esc = 0;
 	for (;;) {
-		p->s = skip_plain(p->s, p->end);
+		p->s = jt_skip_plain(p->s, p->end);
 		if (p->s >= p->end)
 			return fail(p, start - 1, "string never closed");
 		if (*p->s == '"')
@@ -233,12 +240,8 @@ static int value(jp *p, int depth)
 	start = p->s;
 	if (*p->s == '-' && p->end - p->s >= 9 && !memcmp(p->s, "-Infinity", 9))
 		p->s += 9;
-	else {
-		const char *s = p->s, *end = p->end;
-		while (s < end && cls[(uint8_t)*s] == 2)
-			s++;
-		p->s = s;
-	}
+	else
+		p->s = jt_number_end(p->s, p->end);
 	if (p->s == start)
 		return fail(p, start, "expected a JSON value");
 	if (push(p, JT_NUM, start, &k) < 0)

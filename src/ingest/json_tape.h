@@ -38,6 +38,12 @@ int jt_parse(jtape *t, const char *s, size_t n);
 /* Tokenizes the one value at the start of s[0..n) as if nested at `depth` (the tape is
  * cleared first); *used = its length. -1 with err_at/err_why set on error. */
 int jt_parse_value(jtape *t, const char *s, size_t n, int depth, size_t *used);
+/* Scanning helpers for converters that read a value straight from the text: the first
+ * byte at or after s that ends a plain string run (a quote, a backslash or a control
+ * character; end when none), and the end of the run of bytes a number token holds (digits,
+ * sign, '.', 'e', 'E'; the grammar is checked by the conversion). */
+const char *jt_skip_plain(const char *s, const char *end);
+const char *jt_number_end(const char *s, const char *end);
 /* The decoded bytes of string token k: its raw text when it has no escapes, else decoded
  * into scratch (cleared first). -1 with *why (e.g. a lone surrogate) on a bad escape. */
 int jt_string(const jtok *k, hfds_buf *scratch, const char **data, size_t *len, const char **why);

@@ -30,6 +30,7 @@ typedef struct jplan {
 	struct jplan *kids;          /* struct fields, or a list's item */
 	size_t nkids;
 	uint8_t is_label, is_array;  /* f is a ClassLabel / an Array */
+	uint8_t direct;              /* its values can be read straight from the text (direct()) */
 	char f0, f1;                 /* s->format[0..1], read per value without two pointer hops */
 } jplan;
 
@@ -46,6 +47,7 @@ struct jl_parser {
 	uint64_t ignored;
 	ing_fail *fail;
 	hfds_error berr;             /* builder errors */
+	size_t last_n;               /* bytes of the last block made into a batch */
 };
 
 typedef struct pathseg {
@@ -483,6 +485,7 @@ static int plan_build(jplan *pl, const struct ArrowSchema *s, const hfds_feature
 	pl->is_array = f && kind == HFDS_FEATURE_ARRAY;
 	pl->f0 = s->format[0];
 	pl->f1 = s->format[0] ? s->format[1] : 0;
+	pl->direct = !pl->is_label && !pl->is_array && strchr("bcsilCSILefguU", pl->f0) != NULL;
 	if (s->format[0] != '+' || s->n_children <= 0)
 		return 0;
 	pl->kids = hfds_calloc((size_t)s->n_children, sizeof(*pl->kids));
@@ -503,6 +506,8 @@ static int plan_build(jplan *pl, const struct ArrowSchema *s, const hfds_feature
 		if ((rc = plan_build(&pl->kids[i], s->children[i], cf, NULL, err)) < 0)
 			return rc;
 	}
+	/* a variable-size list of direct values (not an Array: its shape is checked by conv) */
+	pl->direct = !pl->is_array && (pl->f1 == 'l' || pl->f1 == 'L') && pl->nkids == 1 && pl->kids[0].direct;
 	return 0;
 }
 
@@ -539,12 +544,6 @@ void jl_parser_free(jl_parser *p)
 	hfds_free(p);
 }
 
-static const char *skip_ws(const char *s, const char *end)
-{
-	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
-		s++;
-	return s;
-}
 
 /* Whether the unescaped key at s (its opening quote) is exactly `name`. */
 static int key_at(const char *s, const char *end, const jplan *f)
@@ -558,15 +557,136 @@ static int key_at(const char *s, const char *end, const jplan *f)
 	return 1;
 }
 
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+/* Whether only the row's closing brace (and white space) follows s: checked before a row's
+ * last value is appended, as the builder completes the row with it. */
+static int row_ends(const char *s, const char *end)
+{
+	s = skip_ws(s, end);
+	return s < end && *s == '}' && skip_ws(s + 1, end) == end;
+}
+
+/*
+ * A value read straight from the text, without a token: null, true/false, a number for an
+ * integer or float column, an unescaped string for a string column, and a list of such
+ * values. `last`: the row's last field, taken only when the row ends right after it. Only what conv would accept is taken, through the same checked parsers; anything
+ * else (an escape, a number conv refuses, a wrong type) is left to the tokenizer and conv,
+ * so errors and their places stay those of the general path.
+ * 1: appended, *sp moved past the value; 0: not taken, nothing appended; -1: a list item
+ * was not taken after the list had begun (the caller gives up on the row).
+ */
+static int direct(jl_parser *p, const jplan *pl, const char **sp, const char *end, int depth, int last)
+{
+	const char *s = *sp, *e, *why = NULL;
+	int rc;
+	int64_t v;
+	uint64_t u;
+	double d;
+	if (s >= end)
+		return 0;
+	if (*s == 'n') {
+		if (end - s < 4 || memcmp(s, "null", 4))
+			return 0;
+		e = s + 4;
+		if (last && !row_ends(e, end))
+			return 0;
+		rc = hfds_arrow_builder_append_null(p->b, &p->berr);
+	} else {
+		switch (pl->f0) {
+		case 'b':
+			if (end - s >= 4 && !memcmp(s, "true", 4))
+				e = s + 4;
+			else if (end - s >= 5 && !memcmp(s, "false", 5))
+				e = s + 5;
+			else
+				return 0;
+			if (last && !row_ends(e, end))
+				return 0;
+			rc = hfds_arrow_builder_append_bool(p->b, *s == 't', &p->berr);
+			break;
+		case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I':
+			e = jt_number_end(s, end);
+			if (ing_parse_int(s, (size_t)(e - s), &v, &why) < 0 || !ing_int_fits(pl->f0, v) || (last && !row_ends(e, end)))
+				return 0;
+			rc = hfds_arrow_builder_append_int(p->b, v, &p->berr);
+			break;
+		case 'L':
+			e = jt_number_end(s, end);
+			if (ing_parse_uint(s, (size_t)(e - s), &u, &why) < 0 || (last && !row_ends(e, end)))
+				return 0;
+			rc = hfds_arrow_builder_append_uint(p->b, u, &p->berr);
+			break;
+		case 'e': case 'f': case 'g':
+			e = jt_number_end(s, end);
+			if (e == s || ing_parse_double(s, (size_t)(e - s), 0, &d, &why) < 0 || why || !ing_float_fits(pl->f0, d)
+				|| (last && !row_ends(e, end)))
+				return 0;
+			rc = hfds_arrow_builder_append_double(p->b, d, &p->berr);
+			break;
+		case 'u': case 'U':
+			if (*s != '"')
+				return 0;
+			e = jt_skip_plain(s + 1, end);
+			if (e >= end || *e != '"' || (last && !row_ends(e + 1, end)))
+				return 0;
+			rc = hfds_arrow_builder_append_bytes(p->b, s + 1, (size_t)(e - s - 1), &p->berr);
+			e++;
+			break;
+		case '+': /* a list (plan_build only marks variable-size lists of direct values) */
+			if (*s != '[' || depth >= p->sh->opt->max_depth)
+				return 0;
+			if (hfds_arrow_builder_begin_list(p->b, &p->berr) < 0)
+				return -1;
+			e = skip_ws(s + 1, end);
+			if (e < end && *e == ']') {
+				e++;
+			} else {
+				for (;;) {
+					if (direct(p, &pl->kids[0], &e, end, depth + 1, 0) != 1)
+						return -1;
+					e = skip_ws(e, end);
+					if (e < end && *e == ',') {
+						e = skip_ws(e + 1, end);
+						continue;
+					}
+					if (e < end && *e == ']') {
+						e++;
+						break;
+					}
+					return -1;
+				}
+			}
+			if (last && !row_ends(e, end))
+				return -1;
+			rc = hfds_arrow_builder_end_list(p->b, &p->berr);
+			break;
+		default:
+			return 0;
+		}
+	}
+	/* a builder error (e.g. a null in a non-nullable field) is the general path's to report */
+	if (rc < 0)
+		return -1;
+	*sp = e;
+	return 1;
+}
+
 /*
  * The common row without a tape for its top level: an object whose keys are exactly the
  * schema's fields, in order and unescaped. Keys are compared in place (never tokenized nor
- * matched), and each value is tokenized alone (a scalar is one token) and converted at
- * once. The rest of the line is checked before the last value is converted, so a row is
- * only completed when the general path would accept the same line. Anything else (another
- * order, a missing or extra key, an escape in a key, a syntax or type error) returns 0 with
- * the partial row dropped and no failure recorded: the general path then converts the line
- * or reports its error exactly as it always did. 1 when the row was appended.
+ * matched), and each value is read straight from the text (direct) or, when direct does
+ * not take it, tokenized alone and converted at once. The rest of the line is checked
+ * before the last value is appended (which completes the row in the builder), so a row is
+ * only completed when the general path would accept the same line: anything else (another order, a missing or
+ * extra key, an escape in a key, a syntax or type error, text after the object) returns 0
+ * with the partial row dropped and no failure recorded, and the general path then converts
+ * the line or reports its error exactly as it always did. 1 when the row was appended.
  */
 static int row_direct(jl_parser *p, const char *s, const char *end)
 {
@@ -578,8 +698,7 @@ static int row_direct(jl_parser *p, const char *s, const char *end)
 	s++;
 	for (size_t i = 0; i < nf; i++) {
 		const jplan *fp = &pl->kids[i];
-		pathseg seg;
-		size_t used;
+		int r = 0;
 		s = skip_ws(s, end);
 		if (i > 0) {
 			if (s >= end || *s != ',')
@@ -592,30 +711,34 @@ static int row_direct(jl_parser *p, const char *s, const char *end)
 		if (s >= end || *s != ':')
 			goto slow;
 		s = skip_ws(s + 1, end);
-		if (jt_parse_value(&p->tape, s, (size_t)(end - s), 1, &used) < 0)
+		if (fp->direct && (r = direct(p, fp, &s, end, 1, i + 1 == nf)) < 0)
 			goto slow;
-		s += used;
-		if (i + 1 == nf) {
-			const char *q = skip_ws(s, end);
-			if (q >= end || *q != '}' || skip_ws(q + 1, end) != end)
+		if (r == 0) {
+			pathseg seg;
+			size_t used;
+			if (jt_parse_value(&p->tape, s, (size_t)(end - s), 1, &used) < 0)
 				goto slow;
-		}
-		seg.name = fp->name;
-		seg.up = NULL;
-		if (conv(p, fp, 0, &seg, NULL, 0) < 0) {
-			p->fail->code = 0;
-			goto slow;
+			s += used;
+			if (i + 1 == nf && !row_ends(s, end))
+				goto slow;
+			seg.name = fp->name;
+			seg.up = NULL;
+			if (conv(p, fp, 0, &seg, NULL, 0) < 0) {
+				p->fail->code = 0;
+				goto slow;
+			}
 		}
 	}
 	return 1;
 slow:
 	hfds_arrow_builder_abort_row(p->b);
+	hfds_error_init(&p->berr);
 	p->ignored = ignored;
 	return 0;
 }
 
-int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, uint64_t *lines,
-	uint64_t *ignored, ing_fail *fail)
+int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray *out, size_t *bytes,
+	uint64_t *lines, uint64_t *ignored, ing_fail *fail)
 {
 	const char *s = block, *end = block + n;
 	size_t bad_utf8 = hfds_utf8_validate(block, n);
@@ -624,8 +747,13 @@ int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray 
 	p->lineno = 0;
 	p->ignored = 0;
 	*lines = 0;
+	*bytes = 0;
 	memset(out, 0, sizeof(*out));
 	hfds_arrow_builder_reset(p->b);
+	/* room for this block's values at the last block's bytes per input byte, with 5% to
+	 * spare: blocks are cut at one size, so their batches are built without growing */
+	if (p->last_n)
+		hfds_arrow_builder_presize(p->b, (double)n / (double)p->last_n * 1.05);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
@@ -656,11 +784,13 @@ int jl_parse_block(jl_parser *p, const char *block, size_t n, struct ArrowArray 
 	*ignored = p->ignored;
 	if (hfds_arrow_builder_rows(p->b) == 0)
 		return 0;
+	*bytes = hfds_arrow_builder_bytes(p->b);
 	{
 		hfds_error e;
 		hfds_error_init(&e);
 		if ((rc = hfds_arrow_builder_finish(p->b, out, &e)) < 0)
 			return ing_failf(fail, rc, p->lineno, 0, "%s", e.message);
 	}
+	p->last_n = n;
 	return 0;
 }

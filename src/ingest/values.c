@@ -1,6 +1,6 @@
 /*
  * Scalar conversions for the text readers. Floats are parsed without strtod's locale
- * dependence: the common case (at most 19 significant digits, a power of ten up to 22) is
+ * dependence: the common case (a mantissa of at most 2^53, a power of ten up to 22) is
  * Clinger's exact fast path; anything else goes to strtod_l in the "C" locale. Dates use
  * the proleptic Gregorian calendar and are checked day by day, so 2023-02-29 is an error
  * and not March 1st; timestamps are computed with overflow checks so 2262-04-12 in
@@ -29,71 +29,6 @@ static void c_locale_init(void)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-int ing_parse_uint(const char *s, size_t n, uint64_t *out, const char **why)
-{
-	uint64_t v = 0;
-	size_t i;
-	if (n == 0 || n > 20 || (n > 1 && s[0] == '0')) {
-		*why = n > 20 ? "integer out of range" : "not an integer";
-		return -1;
-	}
-	/* 19 digits cannot overflow; only a 20th needs the checked multiply-add */
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9) {
-			*why = "not an integer";
-			return -1;
-		}
-		if (i == 19 && (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))) {
-			*why = "integer out of range";
-			return -1;
-		}
-		if (i < 19)
-			v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-int ing_parse_int(const char *s, size_t n, int64_t *out, const char **why)
-{
-	uint64_t u;
-	int neg = n > 0 && s[0] == '-';
-	if (ing_parse_uint(s + neg, n - (size_t)neg, &u, why) < 0)
-		return -1;
-	if (u > (uint64_t)INT64_MAX + (uint64_t)neg) {
-		*why = "integer out of range";
-		return -1;
-	}
-	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
-	return 0;
-}
-
-int ing_int_fits(char fmt, int64_t v)
-{
-	switch (fmt) {
-	case 'c': return v >= INT8_MIN && v <= INT8_MAX;
-	case 's': return v >= INT16_MIN && v <= INT16_MAX;
-	case 'i': return v >= INT32_MIN && v <= INT32_MAX;
-	case 'C': return v >= 0 && v <= UINT8_MAX;
-	case 'S': return v >= 0 && v <= UINT16_MAX;
-	case 'I': return v >= 0 && v <= (int64_t)UINT32_MAX;
-	case 'L': return v >= 0;
-	default: return 1;
-	}
-}
-
-int ing_float_fits(char fmt, double v)
-{
-	if (!isfinite(v))
-		return 1;
-	if (fmt == 'e')
-		return fabs(v) < 65520.0; /* rounds to at most 65504, the largest half */
-	if (fmt == 'f')
-		return fabs(v) < 3.4028235677973366e38; /* rounds to at most FLT_MAX */
-	return 1;
 }
 
 /* Grammar check of a JSON number; returns its length or 0. */
@@ -143,50 +78,50 @@ static int special(const char *s, size_t n, double *out)
 	return -1;
 }
 
-/* The common JSON/CSV number in one pass: at most 15 significant digits and a power of ten
- * within 1e22 (Clinger's exact case: one correctly rounded operation). -1 = take the slow path. */
+/* The common JSON/CSV number in one pass: at most 19 digits whose value fits the 53-bit
+ * mantissa and a power of ten within 1e22 (Clinger's exact case: one correctly rounded
+ * operation, so the result is strtod's bit for bit, -0 included). -1 = take the slow path. */
 static int fast_double(const char *s, size_t n, double *out)
 {
-	size_t i = 0, d0, f0, e0;
-	int neg = 0, nd = 0, exp10 = 0;
+	const char *p = s, *end = s + n, *d0, *f0;
+	int neg = 0, exp10 = 0;
 	uint64_t m = 0;
+	size_t nd;
 	double v;
-	if (i < n && s[i] == '-') {
+	if (p < end && *p == '-') {
 		neg = 1;
-		i++;
+		p++;
 	}
-	for (d0 = i; i < n && is_digit(s[i]); i++) {
-		if (nd >= 15)
-			return -1;
-		m = m * 10 + (uint64_t)(s[i] - '0');
-		nd += m != 0;
-	}
-	if (i == d0 || (i - d0 > 1 && s[d0] == '0'))
+	for (d0 = p; p < end && (unsigned)(*p - '0') < 10; p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	nd = (size_t)(p - d0);
+	if (nd == 0 || (nd > 1 && *d0 == '0'))
 		return -1;
-	if (i < n && s[i] == '.') {
-		for (f0 = ++i; i < n && is_digit(s[i]); i++) {
-			if (nd >= 15)
-				return -1;
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			nd += m != 0;
-			exp10--;
-		}
-		if (i == f0)
+	if (p < end && *p == '.') {
+		for (f0 = ++p; p < end && (unsigned)(*p - '0') < 10; p++)
+			m = m * 10 + (uint64_t)(*p - '0');
+		if (p == f0)
 			return -1;
+		exp10 = -(int)(p - f0);
+		nd += (size_t)(p - f0);
 	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+	/* 19 digits cannot wrap m; more go to the slow path */
+	if (nd > 19 || m > (1ull << 53))
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		const char *e0;
 		int e = 0, eneg = 0;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		for (e0 = i; i < n && is_digit(s[i]); i++)
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (e0 = p; p < end && (unsigned)(*p - '0') < 10; p++)
 			if (e < 10000)
-				e = e * 10 + (s[i] - '0');
-		if (i == e0)
+				e = e * 10 + (*p - '0');
+		if (p == e0)
 			return -1;
 		exp10 += eneg ? -e : e;
 	}
-	if (i != n || exp10 < -22 || exp10 > 22)
+	if (p != end || exp10 < -22 || exp10 > 22)
 		return -1;
 	v = (double)m;
 	v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];

@@ -44,10 +44,21 @@ static void advise_huge(uint8_t *p, size_t cap)
 		madvise((void *)a, e - a, MADV_HUGEPAGE);
 }
 
+/* Reallocates to exactly cap bytes (at least what b holds). */
+static int grow_to(hfds_buf *b, size_t cap, hfds_error *err)
+{
+	uint8_t *p = hfds_realloc(b->data, cap);
+	if (!p)
+		return hfds_error_set(err, HFDS_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
+	b->data = p;
+	b->cap = cap;
+	advise_huge(p, cap);
+	return 0;
+}
+
 int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 {
 	size_t need, cap;
-	uint8_t *p;
 	if (hfds_add_overflow(b->len, extra, &need) || need > b->max)
 		return hfds_error_set(err, HFDS_ELIMIT, "buffer limit of %zu bytes exceeded", b->max);
 	if (need <= b->cap && b->data)
@@ -55,15 +66,16 @@ int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	return grow_to(b, cap > b->max ? b->max : cap, err);
+}
+
+int hfds_buf_reserve_exact(hfds_buf *b, size_t cap, hfds_error *err)
+{
+	if (cap <= b->cap)
+		return 0;
 	if (cap > b->max)
-		cap = b->max;
-	p = hfds_realloc(b->data, cap);
-	if (!p)
-		return hfds_error_set(err, HFDS_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
-	b->data = p;
-	b->cap = cap;
-	advise_huge(p, cap);
-	return 0;
+		return hfds_error_set(err, HFDS_ELIMIT, "buffer limit of %zu bytes exceeded", b->max);
+	return grow_to(b, cap, err);
 }
 
 int hfds_buf_append_grow(hfds_buf *b, const void *data, size_t n, hfds_error *err)

@@ -25,6 +25,9 @@ void hfds_buf_clear(hfds_buf *b); /* len = 0, keeps the allocation */
  * `data + len` is a valid pointer (pointer arithmetic on NULL is undefined behaviour). */
 int hfds_buf_reserve(hfds_buf *b, size_t extra, hfds_error *err);
 int hfds_buf_append_grow(hfds_buf *b, const void *data, size_t n, hfds_error *err);
+/* Grows the capacity to exactly `cap` bytes when it is smaller (a size known in advance,
+ * without the doubling's spare room); later growth doubles from there. */
+int hfds_buf_reserve_exact(hfds_buf *b, size_t cap, hfds_error *err);
 /* Inline so that the common case (room left) of a small append with a constant size, as the
  * Arrow builder's offsets and fixed-width values are, compiles to a store and no call. */
 static inline int hfds_buf_append(hfds_buf *b, const void *data, size_t n, hfds_error *err)

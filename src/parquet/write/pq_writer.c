@@ -90,6 +90,13 @@ static void write_task(void *arg)
 	j->rc = hfds_afile_write(j->file, j->data, j->n, &j->err);
 }
 
+/* skip_sha256: no hash (nothing to overlap the write with either) */
+static void hash(hfds_pq_writer *w, const void *data, size_t n)
+{
+	if (w->sha)
+		hfds_sha256_update(w->sha, data, n);
+}
+
 /* Every byte of the file goes through here, hashed for its LFS id as it goes. Writing to a
  * path with a pool of two or more threads, a large piece (media pages) is handed to the file
  * by a pool worker while this thread hashes it: the kernel's page-cache copy and sha256 are the
@@ -103,17 +110,17 @@ static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *
 	if (n == 0)
 		return 0;
 	if (w->sink || w->o.path_write_hook) {
-		hfds_sha256_update(w->sha, data, n);
+		hash(w, data, n);
 		rc = w->sink ? w->sink(w->payload, data, n, err)
 			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
 		return rc < 0 ? hfds_error_set(err, rc, "write failed") : 0;
 	}
 	/* ahead of the queued encoding jobs: behind them the caller would end up writing it */
-	if (!w->io || n < PARALLEL_WRITE || hfds_taskgroup_submit_first(w->io, write_task, &job, NULL) < 0) {
-		hfds_sha256_update(w->sha, data, n);
+	if (!w->sha || !w->io || n < PARALLEL_WRITE || hfds_taskgroup_submit_first(w->io, write_task, &job, NULL) < 0) {
+		hash(w, data, n);
 		return hfds_afile_write(&w->file, data, n, err);
 	}
-	hfds_sha256_update(w->sha, data, n);
+	hash(w, data, n);
 	hfds_taskgroup_wait(w->io);
 	if (job.rc < 0 && err)
 		*err = job.err;
@@ -271,7 +278,8 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 		HFDS_TRY(pq_arrow_schema_b64(&arrow_schema, schema, err));
 		HFDS_TRY(copy_kv(w, "ARROW:schema", arrow_schema, err));
 	}
-	HFDS_TRY(hfds_sha256_new(&w->sha, err));
+	if (!w->o.skip_sha256)
+		HFDS_TRY(hfds_sha256_new(&w->sha, err));
 	if (w->o.pool) {
 		w->pool = w->o.pool;
 	} else {
@@ -509,7 +517,8 @@ int hfds_pq_writer_close(hfds_pq_writer *w, hfds_pq_file_info *info, hfds_error 
 		info->num_row_groups = (uint32_t)w->nrgs;
 		for (size_t r = 0; r < w->nrgs; r++)
 			info->uncompressed_bytes += (uint64_t)w->rgs[r].total_byte_size;
-		HFDS_TRY(hfds_sha256_final(w->sha, info->sha256, err));
+		if (w->sha)
+			HFDS_TRY(hfds_sha256_final(w->sha, info->sha256, err));
 	}
 done:
 	if (rc < 0)

@@ -42,6 +42,18 @@ static int bit(const void *buf, int64_t i)
 	return buf ? (((const uint8_t *)buf)[i >> 3] >> (i & 7)) & 1 : 1;
 }
 
+/* A builder over make_schema's seven columns. */
+static hfds_arrow_builder *seven_columns(void)
+{
+	struct ArrowSchema s;
+	hfds_arrow_builder *b = NULL;
+	make_schema(&s);
+	if (hfds_arrow_builder_new(&b, &s, NULL) < 0)
+		b = NULL;
+	hfds_arrow_schema_release(&s);
+	return b;
+}
+
 static void append_row(hfds_arrow_builder *b, int k, hfds_error *err)
 {
 	char txt[16];
@@ -70,14 +82,11 @@ static void append_row(hfds_arrow_builder *b, int k, hfds_error *err)
 
 static void test_rows_and_nulls(void)
 {
-	struct ArrowSchema s;
 	struct ArrowArray a;
 	hfds_arrow_builder *b = NULL;
 	hfds_error err;
 	hfds_error_init(&err);
-	make_schema(&s);
-	REQUIRE(hfds_arrow_builder_new(&b, &s, &err) == 0);
-	hfds_arrow_schema_release(&s);
+	REQUIRE((b = seven_columns()) != NULL);
 	append_row(b, 0, &err);
 	append_row(b, 3, &err);
 	/* a row of nulls at the top level */
@@ -606,6 +615,77 @@ static void test_lazy_validity(void)
 	hfds_arrow_builder_free(b);
 }
 
+/* presize: no effect before the first finish or on a builder holding rows; after a finish
+ * the next batch is built in buffers of the last one's size times the scale and comes out
+ * the same as without it. */
+static void test_presize(void)
+{
+	struct ArrowArray a[2];
+	hfds_arrow_builder *b = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	REQUIRE((b = seven_columns()) != NULL);
+	hfds_arrow_builder_presize(b, 2.0);
+	CHECK_EQ_INT(hfds_arrow_builder_bytes(b), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 40; k++) {
+			append_row(b, k, &err);
+			if (k == 20)
+				hfds_arrow_builder_presize(b, 1.0); /* rows held: ignored */
+		}
+		CHECK_EQ_INT(hfds_arrow_builder_rows(b), 40);
+		REQUIRE(hfds_arrow_builder_finish(b, &a[round], &err) == 0);
+		CHECK_EQ_INT(hfds_arrow_array_validate(&a[round], hfds_arrow_builder_schema(b), &err), 0);
+		hfds_arrow_builder_presize(b, 0.5); /* half: the buffers grow past it as usual */
+		CHECK_EQ_INT(hfds_arrow_builder_rows(b), 0);
+	}
+	{
+		const struct ArrowArray *t0 = a[0].children[1], *t1 = a[1].children[1];
+		const struct ArrowArray *g0 = a[0].children[2]->children[0], *g1 = a[1].children[2]->children[0];
+		CHECK_EQ_MEM(t0->buffers[1], t1->buffers[1], 41 * sizeof(int32_t));
+		CHECK_EQ_MEM(t0->buffers[2], t1->buffers[2], (size_t)((const int32_t *)t0->buffers[1])[40]);
+		CHECK_EQ_INT(g0->length, g1->length);
+		CHECK_EQ_MEM(g0->buffers[1], g1->buffers[1], (size_t)g0->length * sizeof(int32_t));
+	}
+	a[0].release(&a[0]);
+	a[1].release(&a[1]);
+	hfds_arrow_builder_free(b);
+}
+
+/* Empty strings before any string byte (no data buffer yet), then a null, then values:
+ * the inline append path and the general one agree. */
+static void test_strings_inline(void)
+{
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	hfds_arrow_builder *b = NULL;
+	hfds_error err;
+	hfds_error_init(&err);
+	hfds_arrow_schema_init(&s, "+s", NULL, 0, NULL);
+	hfds_arrow_schema_alloc_children(&s, 1, NULL);
+	child(&s, 0, "u", "t");
+	REQUIRE(hfds_arrow_builder_new(&b, &s, &err) == 0);
+	hfds_arrow_schema_release(&s);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, NULL, 0, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, "", 0, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_str(b, "ab", &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_null(b, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_str(b, "cde", &err), 0);
+	REQUIRE(hfds_arrow_builder_finish(b, &a, &err) == 0);
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, hfds_arrow_builder_schema(b), &err), 0);
+	{
+		const int32_t *off = a.children[0]->buffers[1];
+		static const int32_t want[] = {0, 0, 0, 2, 2, 5};
+		CHECK_EQ_MEM(off, want, sizeof(want));
+		CHECK_EQ_MEM(a.children[0]->buffers[2], "abcde", 5);
+		CHECK_EQ_INT(a.children[0]->null_count, 1);
+		CHECK_EQ_INT(bit(a.children[0]->buffers[0], 3), 0);
+		CHECK_EQ_INT(bit(a.children[0]->buffers[0], 4), 1);
+	}
+	a.release(&a);
+	hfds_arrow_builder_free(b);
+}
+
 int main(void)
 {
 	RUN(test_lazy_validity);
@@ -617,5 +697,7 @@ int main(void)
 	RUN(test_bytes_from_fd);
 	RUN(test_validate_detects);
 	RUN(test_half_conversion);
+	RUN(test_presize);
+	RUN(test_strings_inline);
 	TEST_END();
 }

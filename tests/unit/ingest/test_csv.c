@@ -131,10 +131,101 @@ static void threads_agree(void)
 	CHECK_EQ_INT(sums[0], sums[2]);
 }
 
+/* Typed columns through the staging (4096 rows at a time, then bulk appends) and, with a
+ * float16 column in the schema, row by row: nulls in every column, ints at their limits,
+ * quoted records (the general split) between plain ones, CRLF and LF, blank lines; one
+ * block and many small blocks on two threads. */
+static hfds_features *typed_features(int half)
+{
+	hfds_features *f = hfds_features_new();
+	hfds_feature *d = NULL, *t = NULL;
+	CHECK(hfds_feature_value_parse(&d, "date32", NULL) == 0);
+	CHECK(hfds_feature_value_parse(&t, "timestamp[ms]", NULL) == 0);
+	hfds_features_add(f, "a", hfds_feature_value(HFDS_DTYPE_INT8), NULL);
+	hfds_features_add(f, "u", hfds_feature_value(HFDS_DTYPE_UINT64), NULL);
+	hfds_features_add(f, "f", hfds_feature_value(HFDS_DTYPE_FLOAT32), NULL);
+	hfds_features_add(f, "b", hfds_feature_value(HFDS_DTYPE_BOOL), NULL);
+	hfds_features_add(f, "d", d, NULL);
+	hfds_features_add(f, "t", t, NULL);
+	hfds_features_add(f, "s", hfds_feature_value(HFDS_DTYPE_STRING), NULL);
+	if (half)
+		hfds_features_add(f, "h", hfds_feature_value(HFDS_DTYPE_FLOAT16), NULL);
+	return f;
+}
+
+static void check_typed_row(const struct ArrowArray *a, int64_t r, int64_t i, int half)
+{
+	char want[32];
+	CHECK_EQ_INT(valid(a->children[0], r), i % 7 != 3);
+	if (i % 7 != 3)
+		CHECK_EQ_INT(((const int8_t *)a->children[0]->buffers[1])[r], i % 256 - 128);
+	CHECK(((const uint64_t *)a->children[1]->buffers[1])[r] == UINT64_MAX - (uint64_t)i);
+	CHECK_EQ_INT(valid(a->children[2], r), i % 11 != 5);
+	if (i % 11 != 5)
+		CHECK(((const float *)a->children[2]->buffers[1])[r] == (float)i + 0.25f);
+	CHECK_EQ_INT((((const uint8_t *)a->children[3]->buffers[1])[(r + a->children[3]->offset) / 8] >> ((r + a->children[3]->offset) % 8)) & 1, i % 2);
+	CHECK_EQ_INT(((const int32_t *)a->children[4]->buffers[1])[r], 19723 + i % 28);
+	CHECK_EQ_INT(((const int64_t *)a->children[5]->buffers[1])[r], (i % 60) * 1000);
+	CHECK_EQ_INT(valid(a->children[6], r), i % 13 != 0);
+	snprintf(want, sizeof(want), i % 5 == 0 ? "x,%lld" : "v%lld", (long long)i);
+	if (i % 13 != 0)
+		CHECK(str_is(a->children[6], r, want));
+	if (half)
+		CHECK_EQ_INT(((const uint16_t *)a->children[7]->buffers[1])[r], 0x3c00); /* 1.0 */
+}
+
+static void typed_columns(void)
+{
+	enum { N = 10000 };
+	static char text[N * 96];
+	size_t n = 0;
+	for (int half = 0; half <= 1; half++) {
+		hfds_features *f = typed_features(half);
+		n = (size_t)snprintf(text, sizeof(text), half ? "a,u,f,b,d,t,s,h\n" : "a,u,f,b,d,t,s\n");
+		for (int i = 0; i < N; i++) {
+			char a[8] = "", fl[24] = "", st[24] = "";
+			if (i % 7 != 3)
+				snprintf(a, sizeof(a), "%d", i % 256 - 128);
+			if (i % 11 != 5)
+				snprintf(fl, sizeof(fl), "%d.25", i);
+			if (i % 13 != 0)
+				snprintf(st, sizeof(st), i % 5 == 0 ? "\"x,%d\"" : "v%d", i);
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s,%llu,%s,%s,2024-01-%02d,1970-01-01 00:00:%02d,%s%s%s",
+				a, (unsigned long long)(UINT64_MAX - (uint64_t)i), fl, i % 2 ? "true" : "FALSE", 1 + i % 28, i % 60, st,
+				half ? ",1" : "", i % 2 ? "\n" : "\r\n");
+			if (i % 1000 == 999)
+				text[n++] = '\n';
+		}
+		const char *path = write_bytes(half ? "typed16.csv" : "typed.csv", text, n);
+		for (int small = 0; small <= 1; small++) {
+			hfds_ingest *r = NULL;
+			hfds_ingest_options o;
+			struct ArrowArray a;
+			hfds_error err;
+			int64_t i = 0;
+			hfds_error_init(&err);
+			hfds_ingest_options_init(&o);
+			o.threads = small ? 2 : 1;
+			o.block_bytes = small ? 4096 : o.block_bytes;
+			REQUIRE(hfds_ingest_open(&r, path, f, &o, &err) == 0);
+			while (hfds_ingest_next(r, &a, &err) == 0) {
+				for (int64_t k = 0; k < a.length; k++, i++)
+					check_typed_row(&a, k, i, half);
+				a.release(&a);
+			}
+			CHECK_EQ_INT(err.code, 0);
+			CHECK_EQ_INT(i, N);
+			hfds_ingest_free(r);
+		}
+		hfds_features_free(f);
+	}
+}
+
 int main(void)
 {
 	RUN(quoting_and_inference);
 	RUN(errors);
 	RUN(threads_agree);
+	RUN(typed_columns);
 	TEST_END();
 }

@@ -335,12 +335,157 @@ static void direct_rows(void)
 	hfds_features_free(f);
 }
 
+/* Values read straight from the text (no token) must equal what the general path and
+ * strtod give: -0, integer limits, exponents, 17-digit and subnormal floats, nulls inside
+ * lists, nested lists; an escape inside a list sends the row to the general path. */
+static void direct_values(void)
+{
+	hfds_features *f = hfds_features_new();
+	hfds_ingest *r;
+	struct ArrowArray a;
+	hfds_error err;
+	static const char *const floats[] = {"-0.0", "0.30000000000000004", "1.7976931348623157e308", "5e-324",
+		"2.2250738585072014e-308", "123456789012345678", "1E22", "-2.5e-3"};
+	char text[4096];
+	size_t n = 0;
+	hfds_features_add(f, "i", hfds_feature_value(HFDS_DTYPE_INT64), NULL);
+	hfds_features_add(f, "u", hfds_feature_value(HFDS_DTYPE_UINT64), NULL);
+	hfds_features_add(f, "d", hfds_feature_value(HFDS_DTYPE_FLOAT64), NULL);
+	hfds_features_add(f, "b", hfds_feature_value(HFDS_DTYPE_BOOL), NULL);
+	hfds_features_add(f, "l", hfds_feature_list(hfds_feature_value(HFDS_DTYPE_INT8), -1), NULL);
+	hfds_features_add(f, "ll", hfds_feature_list(hfds_feature_list(hfds_feature_value(HFDS_DTYPE_STRING), -1), -1), NULL);
+	for (int i = 0; i < 8; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+			"{\"i\": %s, \"u\": %s, \"d\": %s, \"b\": %s, \"l\": [%d, null , -128], \"ll\": [[\"a\", %s], [], null]}\n",
+			i == 0 ? "-0" : i == 1 ? "9223372036854775807" : i == 2 ? "-9223372036854775808" : "7",
+			i == 0 ? "18446744073709551615" : "0", floats[i], i % 2 ? "true" : "false", i,
+			i == 3 ? "\"\\u00e9\"" : "\"b\"");
+	hfds_error_init(&err);
+	REQUIRE((r = read_first(write_file("dv.jsonl", text), f, &a)) != NULL);
+	CHECK_EQ_INT(a.length, 8);
+	{
+		const int64_t *iv = a.children[0]->buffers[1];
+		const uint64_t *uv = a.children[1]->buffers[1];
+		const double *dv = a.children[2]->buffers[1];
+		const uint8_t *bv = a.children[3]->buffers[1];
+		const struct ArrowArray *l = a.children[4], *li = l->children[0], *ll = a.children[5];
+		const struct ArrowArray *inner = ll->children[0], *str = inner->children[0];
+		const int32_t *lo = l->buffers[1], *llo = ll->buffers[1], *io = inner->buffers[1], *so = str->buffers[1];
+		const int8_t *lv = li->buffers[1];
+		const char *sd = str->buffers[2];
+		CHECK_EQ_INT(iv[0], 0);
+		CHECK(iv[1] == INT64_MAX && iv[2] == INT64_MIN);
+		CHECK(uv[0] == UINT64_MAX && uv[1] == 0);
+		for (int i = 0; i < 8; i++) {
+			double want = strtod(floats[i], NULL);
+			CHECK(!memcmp(&dv[i], &want, sizeof(want))); /* bit for bit: -0.0 keeps its sign */
+			CHECK_EQ_INT((bv[0] >> i) & 1, i % 2);
+			CHECK_EQ_INT(lo[i + 1] - lo[i], 3);
+			CHECK_EQ_INT(lv[lo[i]], i);
+			CHECK(!valid(li, lo[i] + 1));
+			CHECK_EQ_INT(lv[lo[i] + 2], -128);
+			CHECK_EQ_INT(llo[i + 1] - llo[i], 3);
+			CHECK(!valid(inner, llo[i] + 2));
+			CHECK_EQ_INT(io[llo[i] + 1] - io[llo[i]], 2);
+		}
+		CHECK_EQ_INT(so[io[llo[3]] + 2] - so[io[llo[3]] + 1], 2); /* "\u00e9": the general path */
+		CHECK(!memcmp(sd + so[io[llo[3]] + 1], "\xc3\xa9", 2));
+		CHECK(!memcmp(sd + so[io[llo[4]] + 1], "b", 1));
+	}
+	a.release(&a);
+	CHECK_EQ_INT(hfds_ingest_next(r, &a, &err), HFDS_ITEROVER);
+	hfds_ingest_free(r);
+	/* what the direct reading refuses is the general path's to report, with its place */
+	expect_error_f("dv1.jsonl", "{\"i\": 1.0, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv1.jsonl:1:7: expected int64 for 'i', found 1.0");
+	expect_error_f("dv2.jsonl", "{\"i\": 9223372036854775808, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": []}\n", f,
+		HFDS_EINVAL, "dv2.jsonl:1:7: expected int64 for 'i', found 9223372036854775808");
+	expect_error_f("dv3.jsonl", "{\"i\": 1, \"u\": -1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv3.jsonl:1:15: expected uint64 for 'u', found -1");
+	expect_error_f("dv4.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1e400, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv4.jsonl:1:23: column 'd': number out of range for float64");
+	expect_error_f("dv5.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [1, 128], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv5.jsonl:1:46: expected int8 for 'l', found 128");
+	expect_error_f("dv6.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 01, \"b\": true, \"l\": [], \"ll\": []}\n", f, HFDS_EINVAL,
+		"dv6.jsonl:1:23: expected float64 for 'd', found 01");
+	expect_error_f("dv7.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": [[\"a\"]] ]}\n", f, HFDS_EPARSE,
+		"dv7.jsonl:1:60: expected ',' or '}'");
+	expect_error_f("dv8.jsonl", "{\"i\": 1, \"u\": 1, \"d\": 1, \"b\": true, \"l\": [], \"ll\": [[\"a\" \"b\"]]}\n", f, HFDS_EPARSE,
+		"dv8.jsonl:1:58: expected ',' or ']'");
+	hfds_features_free(f);
+}
+
+/* Floats bit for bit as strtod reads them, through the fast path and around its edges:
+ * mantissas at 2^53 and 2^53 + 1, 15-20 digits, leading zeros, exponents near +-22 and far
+ * beyond, subnormals, -0; seeded random shapes (a deterministic LCG). */
+static void floats_exact(void)
+{
+	enum { N = 6000 };
+	static const char *const fixed[] = {"9007199254740992", "9007199254740993", "-9007199254740993e-3",
+		"18446744073709551615", "184467440737095516150", "0.000000000000000000000123", "1e22", "1e23", "-1e-22",
+		"1e-23", "4.9406564584124654e-324", "2.4703282292062328e-324", "-0", "-0.0e5", "0.1", "0.30000000000000004",
+		"123456789012345.6", "1234567890123456.7", "8.98846567431158e307", "1.7976931348623157e308"};
+	static char text[N * 48];
+	char (*nums)[40] = calloc(N, sizeof(*nums));
+	hfds_features *f = hfds_features_new();
+	hfds_ingest *r;
+	struct ArrowArray a;
+	hfds_error err;
+	uint64_t x = 42;
+	size_t n = 0, nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	int64_t row = 0;
+	REQUIRE(nums != NULL);
+	for (size_t i = 0; i < N; i++) {
+		if (i < nfixed) {
+			snprintf(nums[i], sizeof(nums[i]), "%s", fixed[i]);
+		} else {
+			char digits[24];
+			int nd, dot, e;
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			nd = 1 + (int)((x >> 33) % 20);
+			for (int k = 0; k < nd; k++) {
+				x = x * 6364136223846793005ull + 1442695040888963407ull;
+				digits[k] = (char)('0' + (x >> 40) % 10);
+			}
+			if (digits[0] == '0')
+				digits[0] = '7';
+			digits[nd] = '\0';
+			dot = (int)((x >> 20) % (unsigned)(nd + 1));
+			e = (int)((x >> 8) % 61) - 30;
+			snprintf(nums[i], sizeof(nums[i]), "%s%.*s%s%s%s", (x >> 5) & 1 ? "-" : "", dot ? dot : nd, digits,
+				dot && dot < nd ? "." : "", dot && dot < nd ? digits + dot : "", "");
+			if ((x >> 3) & 1)
+				snprintf(nums[i] + strlen(nums[i]), sizeof(nums[i]) - strlen(nums[i]), "e%d", e);
+		}
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"v\": %s}\n", nums[i]);
+	}
+	hfds_features_add(f, "v", hfds_feature_value(HFDS_DTYPE_FLOAT64), NULL);
+	hfds_error_init(&err);
+	REQUIRE((r = read_first(write_file("floats.jsonl", text), f, &a)) != NULL);
+	do {
+		const double *v = a.children[0]->buffers[1];
+		for (int64_t k = 0; k < a.length; k++, row++) {
+			double want = strtod(nums[row], NULL);
+			if (memcmp(&v[k], &want, sizeof(want)))
+				fprintf(stderr, "%s: %.17g, strtod %.17g\n", nums[row], v[k], want);
+			CHECK(!memcmp(&v[k], &want, sizeof(want)));
+		}
+		a.release(&a);
+	} while (hfds_ingest_next(r, &a, &err) == 0);
+	CHECK_EQ_INT(row, N);
+	hfds_ingest_free(r);
+	hfds_features_free(f);
+	free(nums);
+}
+
 int main(void)
 {
 	RUN(values);
 	RUN(errors);
 	RUN(checked_features);
 	RUN(direct_rows);
+	RUN(direct_values);
+	RUN(floats_exact);
 	RUN(line_cap);
 	RUN(stream);
 	RUN(inference);

@@ -37,6 +37,19 @@ static void test_buf_limit(void)
 	CHECK_EQ_INT(hfds_buf_cstr(&b, NULL), 0);
 	CHECK_EQ_STR((char *)b.data, "row-42");
 	hfds_buf_release(&b);
+	/* an exact reservation: no spare room, the contents kept, growth doubles from there,
+	 * and the ceiling still holds */
+	hfds_buf_init(&b, 100);
+	CHECK_EQ_INT(hfds_buf_reserve_exact(&b, 37, &err), 0);
+	CHECK_EQ_INT(b.cap, 37);
+	CHECK_EQ_INT(hfds_buf_append(&b, "ab", 2, &err), 0);
+	CHECK_EQ_INT(hfds_buf_reserve_exact(&b, 5, &err), 0);
+	CHECK_EQ_INT(b.cap, 37);
+	CHECK(b.len == 2 && !memcmp(b.data, "ab", 2));
+	CHECK_EQ_INT(hfds_buf_reserve(&b, 36, &err), 0);
+	CHECK_EQ_INT(b.cap, 74);
+	CHECK_EQ_INT(hfds_buf_reserve_exact(&b, 101, &err), HFDS_ELIMIT);
+	hfds_buf_release(&b);
 }
 
 static void square(void *arg, size_t i)
