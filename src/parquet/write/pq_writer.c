@@ -22,6 +22,7 @@
 
 #define OUT_BUF (1u << 20)
 #define DIRECT_WRITE (64u << 10)
+#define BG_HASH_MIN (256u << 10)
 
 void hfds_pq_writer_options_init(hfds_pq_writer_options *o)
 {
@@ -74,11 +75,8 @@ const char *hfds_pq_codec_name(int codec)
 
 /* ---- output ---- */
 
-static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *err)
+static int store(hfds_pq_writer *w, const void *data, size_t n, hfds_error *err)
 {
-	if (n == 0)
-		return 0;
-	hfds_sha256_update(w->sha, data, n);
 	if (w->sink || w->o.path_write_hook) {
 		int rc = w->sink ? w->sink(w->payload, data, n, err)
 			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
@@ -87,6 +85,33 @@ static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *
 		return 0;
 	}
 	return hfds_afile_write(&w->file, data, n, err);
+}
+
+/*
+ * Large buffers are hashed on the helper thread while this thread writes them (the
+ * kernel's copy into the page cache costs about as much as sha256), when the writer may
+ * use more than one thread. Hashing stays in emission order, one buffer at a time, so the
+ * digest is the same as inline. Without a helper (one thread, or none could be started)
+ * both happen here.
+ */
+static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *err)
+{
+	int rc;
+	if (n == 0)
+		return 0;
+	if (n >= BG_HASH_MIN && !w->bg && !w->bg_off) {
+		hfds_error ignored;
+		hfds_error_init(&ignored);
+		w->bg_off = hfds_pool_threads(w->pool) < 2 || hfds_sha256_bg_new(&w->bg, w->sha, &ignored) < 0;
+	}
+	if (n < BG_HASH_MIN || !w->bg) {
+		hfds_sha256_update(w->sha, data, n);
+		return store(w, data, n, err);
+	}
+	hfds_sha256_bg_start(w->bg, data, n);
+	rc = store(w, data, n, err);
+	hfds_sha256_bg_wait(w->bg);
+	return rc;
 }
 
 int pqw_out_flush(hfds_pq_writer *w, hfds_error *err)
@@ -515,6 +540,7 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 		pqw_kit_free(w->kits[i]);
 	hfds_free(w->kits);
 	hfds_pool_free(w->own_pool);
+	hfds_sha256_bg_free(w->bg);
 	hfds_sha256_free(w->sha);
 	hfds_buf_release(&w->out);
 	pqw_schema_free(w->schema);
