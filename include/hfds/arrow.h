@@ -213,6 +213,11 @@ HFDS_EXTERN int hfds_arrow_builder_append_double(hfds_arrow_builder *b, double v
 HFDS_EXTERN int hfds_arrow_builder_append_half_bits(hfds_arrow_builder *b, uint16_t bits, hfds_error *err);
 HFDS_EXTERN int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, size_t len, hfds_error *err);
 HFDS_EXTERN int hfds_arrow_builder_append_str(hfds_arrow_builder *b, const char *s, hfds_error *err); /* NUL-terminated */
+/* A binary or string value of exactly `len` bytes read from `fd` (from its current offset)
+ * straight into the column's buffer: no staging buffer and no copy (media files). Not for
+ * fixed_size_binary. HFDS_EIO when the file gives fewer bytes or a read fails (the caller
+ * names the file); the row is then incomplete, as after any append error. */
+HFDS_EXTERN int hfds_arrow_builder_append_bytes_fd(hfds_arrow_builder *b, int fd, size_t len, hfds_error *err);
 HFDS_EXTERN int hfds_arrow_builder_begin_list(hfds_arrow_builder *b, hfds_error *err);
 HFDS_EXTERN int hfds_arrow_builder_end_list(hfds_arrow_builder *b, hfds_error *err);
 HFDS_EXTERN int hfds_arrow_builder_begin_struct(hfds_arrow_builder *b, hfds_error *err);

@@ -11,8 +11,10 @@
 #include "util/buf.h"
 #include "util/try.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- bits ---- */
 
@@ -642,13 +644,33 @@ int hfds_arrow_builder_append_half_bits(hfds_arrow_builder *b, uint16_t bits, hf
 	return 0;
 }
 
-int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, size_t len, hfds_error *err)
+/* Reads exactly `len` bytes of `fd` to `dst` (EINTR and short reads retried). */
+static int read_exact(int fd, uint8_t *dst, size_t len, hfds_error *err)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = read(fd, dst + got, len - got > (1u << 30) ? (1u << 30) : len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return hfds_error_set(err, HFDS_EIO, "read failed after %zu of %zu bytes: %s", got, len, strerror(errno));
+		if (r == 0)
+			return hfds_error_set(err, HFDS_EIO, "the file ended after %zu of %zu bytes", got, len);
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* A binary value from memory (data) or, when data is NULL, read from fd straight into the
+ * column's data buffer: a media file then lands where the Parquet writer reads it, with no
+ * staging buffer and no copy. */
+static int append_binary_value(hfds_arrow_builder *b, const void *data, int fd, size_t len, hfds_error *err)
 {
 	bnode *n;
 	int rc;
 	if ((rc = cursor(b, &n, err)) < 0)
 		return rc;
-	if (n->v.type == HFDS_ARROW_FIXED_SIZE_BINARY) {
+	if (n->v.type == HFDS_ARROW_FIXED_SIZE_BINARY && data) {
 		if (len != (size_t)n->v.fixed_size)
 			return hfds_error_set(err, HFDS_EINVAL, "column '%s' (row %lld): expected %d bytes, found %zu",
 				n->path, (long long)b->row, (int)n->v.fixed_size, len);
@@ -659,7 +681,14 @@ int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, siz
 	}
 	if (!is_binary(n->v.type))
 		return type_error(b, n, "bytes", err);
-	if ((rc = hfds_arrow__offsets_ready(n, err)) < 0 || (rc = hfds_buf_append(&n->data, data, len, err)) < 0)
+	if ((rc = hfds_arrow__offsets_ready(n, err)) < 0)
+		return rc;
+	if (data)
+		rc = hfds_buf_append(&n->data, data, len, err);
+	else if ((rc = hfds_buf_reserve(&n->data, len, err)) == 0 && (rc = read_exact(fd, n->data.data + n->data.len,
+		len, err)) == 0)
+		n->data.len += len;
+	if (rc < 0)
 		return rc;
 	if ((rc = offset_push(n, (int64_t)n->data.len, err)) < 0) {
 		n->data.len -= len;
@@ -670,6 +699,17 @@ int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, siz
 	n->length++;
 	advance(b);
 	return 0;
+}
+
+int hfds_arrow_builder_append_bytes(hfds_arrow_builder *b, const void *data, size_t len, hfds_error *err)
+{
+	static const uint8_t none[1];
+	return append_binary_value(b, data ? data : none, -1, len, err);
+}
+
+int hfds_arrow_builder_append_bytes_fd(hfds_arrow_builder *b, int fd, size_t len, hfds_error *err)
+{
+	return append_binary_value(b, NULL, fd, len, err);
 }
 
 int hfds_arrow_builder_append_str(hfds_arrow_builder *b, const char *s, hfds_error *err)

@@ -122,8 +122,8 @@ fail:
 	code = cli_fail(&err);
 done:
 	hfds_recipe_report_free(rep);
+	cli_dataset_close(&repo);   /* stops the upload threads before their spool goes */
 	hfds_hub_staging_free(staging);
-	cli_dataset_close(&repo);
 	hfds_recipe_free(r);
 	free(configs);
 	return code;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -478,9 +479,19 @@ done:
 	return rc;
 }
 
+static int by_op(const void *x, const void *y)
+{
+	const hfds_hub_op *a = (*(add *const *)x)->op, *b = (*(add *const *)y)->op;
+	return a < b ? -1 : a > b;
+}
+
+/* Deletions, then the additions in the caller's order (as huggingface_hub writes them), not
+ * in the order they were prepared: objects uploaded before the commit (ADD_LFS) keep their
+ * place, so a README.md given last stays last. */
 static int build_ndjson(hfds_buf *b, const hfds_hub_commit_info *c, add *adds, size_t nadds, hfds_error *err)
 {
 	int rc = 0;
+	add **order = NULL;
 	json_t *hdr = json_pack("{ssss}", "summary", c->title, "description", c->description ? c->description : "");
 	HFDS_FAIL_IF(!hdr, HFDS_ENOMEM, err, "out of memory");
 	if (c->parent)
@@ -489,8 +500,13 @@ static int build_ndjson(hfds_buf *b, const hfds_hub_commit_info *c, add *adds, s
 	for (size_t i = 0; i < c->count; i++)
 		if (c->ops[i].kind == HFDS_HUB_OP_DELETE)
 			HFDS_TRY(ndjson_line(b, "deletedFile", json_pack("{ss}", "path", c->ops[i].path), err));
+	order = hfds_calloc(nadds + 1, sizeof(*order));
+	HFDS_FAIL_IF(!order, HFDS_ENOMEM, err, "out of memory");
+	for (size_t i = 0; i < nadds; i++)
+		order[i] = &adds[i];
+	qsort(order, nadds, sizeof(*order), by_op);
 	for (size_t i = 0; i < nadds; i++) {
-		add *a = &adds[i];
+		add *a = order[i];
 		if (a->ignore)
 			continue;
 		if (a->lfs)
@@ -500,6 +516,7 @@ static int build_ndjson(hfds_buf *b, const hfds_hub_commit_info *c, add *adds, s
 			HFDS_TRY(file_line(b, a, err));
 	}
 done:
+	hfds_free(order);
 	return rc;
 }
 

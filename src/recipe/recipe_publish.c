@@ -16,12 +16,7 @@
 #include "util/buf.h"
 #include "util/try.h"
 
-typedef struct wrap {
-	const hfds_ds_repo_ops *inner;
-	const hfds_recipe *r;
-	hfds_recipe_report *rep;
-	int purge;
-} wrap;
+typedef rc_repo wrap;
 
 static int has_key(const char *yaml, size_t len, const char *key)
 {
@@ -209,22 +204,55 @@ done:
 	return rc;
 }
 
-int rc_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_recipe *r, hfds_recipe_report *rep, int purge,
-	char out_sha[41], hfds_error *err)
+/* Shards go to the inner repository's uploader as they are closed (hfds_ds_attach). */
+static int w_upload(void *payload, const char *local_path, const char *path, const char *sha256_hex, uint64_t size,
+	hfds_error *err)
 {
-	wrap w = { ops, r, rep, purge };
-	hfds_ds_repo_ops wops;
+	wrap *w = payload;
+	return w->inner->upload(w->inner->payload, local_path, path, sha256_hex, size, err);
+}
+
+static int w_upload_wait(void *payload, hfds_error *err)
+{
+	wrap *w = payload;
+	return w->inner->upload_wait(w->inner->payload, err);
+}
+
+static int w_stored(void *payload, const char *local_path)
+{
+	wrap *w = payload;
+	return w->inner->stored(w->inner->payload, local_path);
+}
+
+void rc_repo_init(rc_repo *w, const hfds_ds_repo_ops *inner, const hfds_recipe *r, hfds_recipe_report *rep,
+	int purge)
+{
+	memset(w, 0, sizeof(*w));
+	w->inner = inner;
+	w->r = r;
+	w->rep = rep;
+	w->purge = purge;
+	hfds_ds_repo_ops_init(&w->ops);
+	w->ops.payload = w;
+	w->ops.head = w_head;
+	w->ops.read_file = w_read;
+	w->ops.list_files = w_list;
+	w->ops.commit = w_commit;
+	/* all three or none: a repository without background uploads gets the files in the commit */
+	if (inner->upload && inner->upload_wait && inner->stored) {
+		w->ops.upload = w_upload;
+		w->ops.upload_wait = w_upload_wait;
+		w->ops.stored = w_stored;
+	}
+}
+
+int rc_publish(hfds_ds *ds, rc_repo *w, char out_sha[41], hfds_error *err)
+{
 	hfds_ds_publish_options po;
-	hfds_ds_repo_ops_init(&wops);
-	wops.payload = &w;
-	wops.head = w_head;
-	wops.read_file = w_read;
-	wops.list_files = w_list;
-	wops.commit = w_commit;
 	hfds_ds_publish_options_init(&po);
-	po.title = purge ? "Build dataset from recipe (purge)" : "Build dataset from recipe";
+	po.title = w->purge ? "Build dataset from recipe (purge)" : "Build dataset from recipe";
 	po.replace_features = 1;
-	return hfds_ds_publish(ds, &wops, &po, out_sha, err);
+	return hfds_ds_publish(ds, &w->ops, &po, out_sha, err);
 }
 
 int rc_publish_purge_list(const hfds_ds_repo_ops *ops, const hfds_recipe *r, hfds_recipe_report *rep,

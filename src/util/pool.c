@@ -147,7 +147,7 @@ int hfds_taskgroup_new(hfds_taskgroup **out, hfds_pool *pool, hfds_error *err)
 	return 0;
 }
 
-int hfds_taskgroup_submit(hfds_taskgroup *g, void (*fn)(void *), void *arg, hfds_error *err)
+static int submit(hfds_taskgroup *g, void (*fn)(void *), void *arg, int first, hfds_error *err)
 {
 	hfds_pool *p = g->pool;
 	task *t;
@@ -163,15 +163,32 @@ int hfds_taskgroup_submit(hfds_taskgroup *g, void (*fn)(void *), void *arg, hfds
 	t->group = g;
 	t->next = NULL;
 	pthread_mutex_lock(&p->mu);
-	if (p->tail)
-		p->tail->next = t;
-	else
+	if (first) {
+		t->next = p->head;
 		p->head = t;
-	p->tail = t;
+		if (!p->tail)
+			p->tail = t;
+	} else {
+		if (p->tail)
+			p->tail->next = t;
+		else
+			p->head = t;
+		p->tail = t;
+	}
 	g->pending++;
 	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
 	return 0;
+}
+
+int hfds_taskgroup_submit(hfds_taskgroup *g, void (*fn)(void *), void *arg, hfds_error *err)
+{
+	return submit(g, fn, arg, 0, err);
+}
+
+int hfds_taskgroup_submit_first(hfds_taskgroup *g, void (*fn)(void *), void *arg, hfds_error *err)
+{
+	return submit(g, fn, arg, 1, err);
 }
 
 void hfds_taskgroup_wait(hfds_taskgroup *g)

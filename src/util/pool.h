@@ -29,6 +29,9 @@ void hfds_pool_run(hfds_pool *pool, size_t n, void (*fn)(void *arg, size_t i), v
 int hfds_taskgroup_new(hfds_taskgroup **out, hfds_pool *pool, hfds_error *err);
 /* Queues fn(arg). With a 1-thread pool fn runs before submit returns. */
 int hfds_taskgroup_submit(hfds_taskgroup *g, void (*fn)(void *arg), void *arg, hfds_error *err);
+/* The same, ahead of every task queued: the next worker to be free runs it (a piece of
+ * output the caller waits for, not behind the queued encoding jobs). */
+int hfds_taskgroup_submit_first(hfds_taskgroup *g, void (*fn)(void *arg), void *arg, hfds_error *err);
 /* Blocks until every task submitted to g has finished (the caller helps run queued tasks). */
 void hfds_taskgroup_wait(hfds_taskgroup *g);
 void hfds_taskgroup_free(hfds_taskgroup *g); /* waits first */

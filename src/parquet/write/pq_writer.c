@@ -22,7 +22,7 @@
 
 #define OUT_BUF (1u << 20)
 #define DIRECT_WRITE (64u << 10)
-#define BG_HASH_MIN (256u << 10)
+#define PARALLEL_WRITE (256u << 10)
 
 void hfds_pq_writer_options_init(hfds_pq_writer_options *o)
 {
@@ -75,43 +75,49 @@ const char *hfds_pq_codec_name(int codec)
 
 /* ---- output ---- */
 
-static int store(hfds_pq_writer *w, const void *data, size_t n, hfds_error *err)
+typedef struct write_job {
+	hfds_afile *file;
+	const void *data;
+	size_t n;
+	int rc;
+	hfds_error err;
+} write_job;
+
+static void write_task(void *arg)
 {
-	if (w->sink || w->o.path_write_hook) {
-		int rc = w->sink ? w->sink(w->payload, data, n, err)
-			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
-		if (rc < 0)
-			return hfds_error_set(err, rc, "write failed");
-		return 0;
-	}
-	return hfds_afile_write(&w->file, data, n, err);
+	write_job *j = arg;
+	hfds_error_init(&j->err);
+	j->rc = hfds_afile_write(j->file, j->data, j->n, &j->err);
 }
 
-/*
- * Large buffers are hashed on the helper thread while this thread writes them (the
- * kernel's copy into the page cache costs about as much as sha256), when the writer may
- * use more than one thread. Hashing stays in emission order, one buffer at a time, so the
- * digest is the same as inline. Without a helper (one thread, or none could be started)
- * both happen here.
- */
+/* Every byte of the file goes through here, hashed for its LFS id as it goes. Writing to a
+ * path with a pool of two or more threads, a large piece (media pages) is handed to the file
+ * by a pool worker while this thread hashes it: the kernel's page-cache copy and sha256 are the
+ * two biggest costs of writing incompressible media and only read the same bytes. Each piece
+ * is waited for before the next, so the file and the hash see the same bytes in the same
+ * order. Sinks and write hooks are always called from the caller's thread. */
 static int raw_write(hfds_pq_writer *w, const void *data, size_t n, hfds_error *err)
 {
+	write_job job = { &w->file, data, n, 0, {0} };
 	int rc;
 	if (n == 0)
 		return 0;
-	if (n >= BG_HASH_MIN && !w->bg && !w->bg_off) {
-		hfds_error ignored;
-		hfds_error_init(&ignored);
-		w->bg_off = hfds_pool_threads(w->pool) < 2 || hfds_sha256_bg_new(&w->bg, w->sha, &ignored) < 0;
-	}
-	if (n < BG_HASH_MIN || !w->bg) {
+	if (w->sink || w->o.path_write_hook) {
 		hfds_sha256_update(w->sha, data, n);
-		return store(w, data, n, err);
+		rc = w->sink ? w->sink(w->payload, data, n, err)
+			: w->o.path_write_hook(w->o.path_write_hook_payload, data, n, err);
+		return rc < 0 ? hfds_error_set(err, rc, "write failed") : 0;
 	}
-	hfds_sha256_bg_start(w->bg, data, n);
-	rc = store(w, data, n, err);
-	hfds_sha256_bg_wait(w->bg);
-	return rc;
+	/* ahead of the queued encoding jobs: behind them the caller would end up writing it */
+	if (!w->io || n < PARALLEL_WRITE || hfds_taskgroup_submit_first(w->io, write_task, &job, NULL) < 0) {
+		hfds_sha256_update(w->sha, data, n);
+		return hfds_afile_write(&w->file, data, n, err);
+	}
+	hfds_sha256_update(w->sha, data, n);
+	hfds_taskgroup_wait(w->io);
+	if (job.rc < 0 && err)
+		*err = job.err;
+	return job.rc;
 }
 
 int pqw_out_flush(hfds_pq_writer *w, hfds_error *err)
@@ -272,6 +278,8 @@ static int open_common(hfds_pq_writer **out, const char *path, hfds_pq_sink_fn s
 		HFDS_TRY(hfds_pool_new(&w->own_pool, w->o.threads, err));
 		w->pool = w->own_pool;
 	}
+	if (hfds_pool_threads(w->pool) > 1)
+		HFDS_TRY(hfds_taskgroup_new(&w->io, w->pool, err));
 	/* the second slot only pays off when the pool can encode while the caller works */
 	for (int k = 0; k < (hfds_pool_threads(w->pool) > 1 ? 2 : 1); k++)
 		HFDS_TRY(pqw_slot_init(w, &w->slots[k], err));
@@ -563,8 +571,8 @@ void hfds_pq_writer_free(hfds_pq_writer *w)
 	for (size_t i = 0; i < w->nkits; i++)
 		pqw_kit_free(w->kits[i]);
 	hfds_free(w->kits);
+	hfds_taskgroup_free(w->io);
 	hfds_pool_free(w->own_pool);
-	hfds_sha256_bg_free(w->bg);
 	hfds_sha256_free(w->sha);
 	hfds_buf_release(&w->out);
 	pqw_schema_free(w->schema);

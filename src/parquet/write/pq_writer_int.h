@@ -20,7 +20,6 @@
 #include "util/buf.h"
 #include "util/pool.h"
 #include "util/sha256.h"
-#include "util/sha256_bg.h"
 
 /* What the footer needs of a written column chunk. */
 typedef struct chunk_meta {
@@ -81,8 +80,7 @@ struct hfds_pq_writer {
 	hfds_buf out;
 	uint64_t offset;            /* bytes emitted (logical) */
 	hfds_sha256 *sha;
-	hfds_sha256_bg *bg;         /* hashes large buffers while they are written; NULL = inline */
-	int bg_off;                 /* no helper: one thread, or it could not be started */
+	hfds_taskgroup *io;         /* pools of 2+ threads: large pieces written while hashed */
 	/* state */
 	int failed, closed;
 	int64_t rows_in;            /* rows shredded so far */

@@ -1,6 +1,9 @@
 /* The row builder: row-by-row and bulk appends, nulls at every level, finish/reset, errors,
  * validation of the produced batches (and of deliberately broken ones). */
 #include "test.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 #include "hfds/arrow.h"
 
 static void child(struct ArrowSchema *parent, int64_t i, const char *fmt, const char *name)
@@ -369,6 +372,63 @@ static void test_bulk_binary_and_bool(void)
 	hfds_arrow_builder_free(b);
 }
 
+/* append_bytes_fd: values read from a file land in the column as append_bytes would put
+ * them (offsets, bytes, a string column too); a file shorter than asked is HFDS_EIO and the
+ * row can be dropped; fixed_size_binary is refused. */
+static void test_bytes_from_fd(void)
+{
+	struct ArrowSchema s;
+	struct ArrowArray a;
+	hfds_arrow_builder *b = NULL;
+	hfds_error err;
+	char path[] = "/tmp/hfds-test-fd-XXXXXX";
+	uint8_t big[70000];
+	int fd = mkstemp(path);
+	REQUIRE(fd >= 0);
+	unlink(path);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	REQUIRE(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big));
+	hfds_arrow_schema_init(&s, "+s", NULL, 0, NULL);
+	hfds_arrow_schema_alloc_children(&s, 3, NULL);
+	child(&s, 0, "z", "bin");
+	child(&s, 1, "u", "text");
+	child(&s, 2, "w:2", "fsb");
+	REQUIRE(hfds_arrow_builder_new(&b, &s, NULL) == 0);
+	hfds_arrow_schema_release(&s);
+	hfds_error_init(&err);
+	REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes_fd(b, fd, sizeof(big), &err), 0);
+	REQUIRE(lseek(fd, 3, SEEK_SET) == 3);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes_fd(b, fd, 2, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, "ab", 2, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes_fd(b, fd, 0, &err), 0);   /* empty value */
+	CHECK_EQ_INT(hfds_arrow_builder_append_null(b, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, "cd", 2, &err), 0);
+	REQUIRE(lseek(fd, (off_t)sizeof(big) - 10, SEEK_SET) > 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes_fd(b, fd, 11, &err), HFDS_EIO);
+	CHECK(strstr(err.message, "ended after 10 of 11 bytes") != NULL);
+	hfds_arrow_builder_abort_row(b);
+	hfds_error_init(&err);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes(b, "x", 1, &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_str(b, "y", &err), 0);
+	CHECK_EQ_INT(hfds_arrow_builder_append_bytes_fd(b, fd, 2, &err), HFDS_EINVAL);
+	hfds_arrow_builder_abort_row(b);
+	REQUIRE(hfds_arrow_builder_finish(b, &a, NULL) == 0);
+	CHECK_EQ_INT(a.length, 2);
+	CHECK_EQ_INT(hfds_arrow_array_validate(&a, hfds_arrow_builder_schema(b), NULL), 0);
+	const int32_t *o = a.children[0]->buffers[1];
+	CHECK_EQ_INT(o[1], sizeof(big));
+	CHECK_EQ_INT(o[2], sizeof(big));
+	CHECK_EQ_MEM(a.children[0]->buffers[2], big, sizeof(big));
+	const int32_t *t = a.children[1]->buffers[1];
+	CHECK_EQ_INT(t[1], 2);
+	CHECK_EQ_MEM(a.children[1]->buffers[2], big + 3, 2);
+	hfds_arrow_array_release(&a);
+	hfds_arrow_builder_free(b);
+	close(fd);
+}
+
 static void test_validate_detects(void)
 {
 	struct ArrowSchema s;
@@ -551,6 +611,7 @@ int main(void)
 	RUN(test_misuse_errors);
 	RUN(test_bulk_tensor);
 	RUN(test_bulk_binary_and_bool);
+	RUN(test_bytes_from_fd);
 	RUN(test_validate_detects);
 	RUN(test_half_conversion);
 	TEST_END();

@@ -15,6 +15,7 @@
 
 #include "test.h"
 #include "test_write_kit.h"
+#include "hfds/arrow.h"
 #include "hfds/parquet.h"
 #include "util/alloc.h"
 #include "util/sha256.h"
@@ -586,6 +587,73 @@ static void test_deterministic_threads(void)
 	hfds_buf_release(&ref.b);
 }
 
+/* Media-sized pages (pieces of 256 KiB and more) are written to a path by a pool worker while
+ * the caller hashes them: the file and its sha256 are those of one thread (fails when the
+ * caller skips hashing a piece it handed to the worker), and a full device is an error that
+ * names it, never a crash or a hang. */
+static void test_large_pieces_on_the_pool(void)
+{
+	struct ArrowSchema *s = kit_schema("+s", "", 0, 2, kit_schema("l", "id", 0, 0), kit_schema("z", "blob", 1, 0));
+	hfds_arrow_builder *b = NULL;
+	struct ArrowArray a;
+	uint8_t *blob = hfds_malloc(300000);
+	uint64_t x = 88172645463325252ull;
+	REQUIRE(blob && hfds_arrow_builder_new(&b, s, NULL) == 0);
+	for (int64_t r = 0; r < 24; r++) {
+		for (size_t i = 0; i < 300000; i++) {   /* xorshift: incompressible, like FLAC */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			blob[i] = (uint8_t)x;
+		}
+		CHECK_EQ_INT(hfds_arrow_builder_append_int(b, r, NULL), 0);
+		CHECK_EQ_INT(r % 7 == 3 ? hfds_arrow_builder_append_null(b, NULL)
+			: hfds_arrow_builder_append_bytes(b, blob, 100000 + (size_t)r * 8000, NULL), 0);
+	}
+	REQUIRE(hfds_arrow_builder_finish(b, &a, NULL) == 0);
+	struct ArrowArray *batches[1] = { &a };
+	membuf ref;
+	hfds_pq_file_info ri, fi;
+	REQUIRE(write_mem(&ref, s, batches, 1, 1, &ri) == 0);
+	for (int threads = 1; threads <= 3; threads++) {
+		const char *path = tmp_path("pieces.parquet");
+		hfds_pq_writer_options o;
+		hfds_pq_writer_options_init(&o);
+		o.threads = threads;
+		o.codec = HFDS_PQ_ZSTD;
+		o.page_size = 4096;
+		o.row_group_bytes = 200000;
+		hfds_pq_writer *w = NULL;
+		REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
+		CHECK_EQ_INT(hfds_pq_writer_write(w, &a, NULL), 0);
+		CHECK_EQ_INT(hfds_pq_writer_close(w, &fi, NULL), 0);
+		hfds_pq_writer_free(w);
+		uint8_t digest[32];
+		uint64_t size = 0;
+		CHECK_EQ_INT(hfds_sha256_file(path, digest, &size, NULL), 0);
+		CHECK_EQ_INT(size, ref.b.len);
+		CHECK_EQ_MEM(digest, ri.sha256, 32);
+		CHECK_EQ_MEM(fi.sha256, ri.sha256, 32);
+		unlink(path);
+		if (access("/dev/full", W_OK) == 0) {
+			hfds_error err;
+			hfds_error_init(&err);
+			int rc = hfds_pq_writer_open(&w, "/dev/full", s, &o, &err);
+			if (rc == 0)
+				rc = hfds_pq_writer_write(w, &a, &err);
+			if (rc == 0)
+				rc = hfds_pq_writer_close(w, NULL, &err);
+			CHECK_EQ_INT(rc, HFDS_EIO);
+			CHECK(strstr(err.message, "/dev/full") != NULL);
+			hfds_pq_writer_free(w);
+		}
+	}
+	hfds_buf_release(&ref.b);
+	a.release(&a);
+	hfds_arrow_builder_free(b);
+	hfds_free(blob);
+}
+
 int main(void)
 {
 	RUN(test_unsupported_type);
@@ -600,6 +668,7 @@ int main(void)
 	RUN(test_overwrite_keeps_links);
 	RUN(test_failure_keeps_old_file);
 	RUN(test_deterministic_threads);
+	RUN(test_large_pieces_on_the_pool);
 	RUN(test_batch_returned);
 	RUN(test_every_allocation_fails);
 	kit_free_all();

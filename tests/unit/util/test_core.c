@@ -1,4 +1,8 @@
 #include "test.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
 #include "util/buf.h"
 #include "util/pool.h"
 #include "util/sha256.h"
@@ -52,6 +56,81 @@ static void test_pool_parallel_for(void)
 	hfds_pool_free(pool);
 }
 
+/* submit_first: with the only worker busy, a task submitted first runs before the tasks
+ * queued earlier (the writer's output piece does not wait behind encoding jobs). */
+typedef struct order_log {
+	pthread_mutex_t mu;
+	int gate, started, n;
+	char seen[8];
+} order_log;
+
+typedef struct order_task {
+	order_log *log;
+	char name;
+} order_task;
+
+static void blocker(void *arg)
+{
+	order_log *l = arg;
+	pthread_mutex_lock(&l->mu);
+	l->started = 1;
+	while (!l->gate) {
+		pthread_mutex_unlock(&l->mu);
+		usleep(1000);
+		pthread_mutex_lock(&l->mu);
+	}
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void record(void *arg)
+{
+	order_task *t = arg;
+	pthread_mutex_lock(&t->log->mu);
+	t->log->seen[t->log->n++] = t->name;
+	pthread_mutex_unlock(&t->log->mu);
+}
+
+static void test_pool_submit_first(void)
+{
+	hfds_pool *pool = NULL;
+	hfds_taskgroup *busy = NULL, *g = NULL;
+	order_log l = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, "" };
+	order_task a = { &l, 'a' }, b = { &l, 'b' }, c = { &l, 'c' };
+	REQUIRE(hfds_pool_new(&pool, 2, NULL) == 0);   /* one worker */
+	REQUIRE(hfds_taskgroup_new(&busy, pool, NULL) == 0 && hfds_taskgroup_new(&g, pool, NULL) == 0);
+	CHECK_EQ_INT(hfds_taskgroup_submit(busy, blocker, &l, NULL), 0);
+	for (int i = 0; i < 5000; i++) {
+		pthread_mutex_lock(&l.mu);
+		int started = l.started;
+		pthread_mutex_unlock(&l.mu);
+		if (started)
+			break;
+		usleep(1000);
+	}
+	CHECK_EQ_INT(hfds_taskgroup_submit(g, record, &a, NULL), 0);
+	CHECK_EQ_INT(hfds_taskgroup_submit(g, record, &b, NULL), 0);
+	CHECK_EQ_INT(hfds_taskgroup_submit_first(g, record, &c, NULL), 0);
+	pthread_mutex_lock(&l.mu);
+	l.gate = 1;
+	pthread_mutex_unlock(&l.mu);
+	/* the worker alone runs them (a waiting caller would help and race it for the order) */
+	for (int i = 0; i < 5000; i++) {
+		pthread_mutex_lock(&l.mu);
+		int n = l.n;
+		pthread_mutex_unlock(&l.mu);
+		if (n == 3)
+			break;
+		usleep(1000);
+	}
+	hfds_taskgroup_wait(g);
+	hfds_taskgroup_wait(busy);
+	CHECK_EQ_INT(l.n, 3);
+	CHECK_EQ_STR(l.seen, "cab");
+	hfds_taskgroup_free(g);
+	hfds_taskgroup_free(busy);
+	hfds_pool_free(pool);
+}
+
 static void test_sha256_known_vector(void)
 {
 	uint8_t d[32];
@@ -66,6 +145,7 @@ int main(void)
 	RUN(test_error_first_message_wins);
 	RUN(test_buf_limit);
 	RUN(test_pool_parallel_for);
+	RUN(test_pool_submit_first);
 	RUN(test_sha256_known_vector);
 	TEST_END();
 }
