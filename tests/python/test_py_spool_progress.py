@@ -12,18 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import hfds
-from faultproxy import FaultProxy
-from hubserve import Serve
-
-
-@pytest.fixture
-def proxied(hfds_bin, tmp_path):
-    proxy = FaultProxy(p_status=0, p_reset=0, p_lost=0)
-    s = Serve(hfds_bin, tmp_path / "server" / "hub", public_url=proxy.url)
-    proxy.upstream_port = s.port
-    yield s, proxy
-    proxy.close()
-    s.close()
+from test_py_progress import proxied  # noqa: F401  (the fixture: hfds serve behind a FaultProxy)
 
 
 def test_spool_max_makes_the_writer_wait_for_uploads(proxied):

@@ -433,26 +433,25 @@ static int usable(hfds_pq_writer *w, hfds_error *err)
 	return 0;
 }
 
-int hfds_pq_writer_write(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err)
+static int write_call(hfds_pq_writer *w, const struct ArrowArray *batch, int hold, hfds_error *err)
 {
 	int rc;
 	HFDS_ASSERT_ARG(w && batch, err);
 	if ((rc = usable(w, err)) < 0)
 		return rc;
-	if ((rc = write_batch(w, batch, 0, err)) < 0)
+	if ((rc = write_batch(w, batch, hold, err)) < 0)
 		return fail(w, rc, err);
 	return 0;
 }
 
+int hfds_pq_writer_write(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err)
+{
+	return write_call(w, batch, 0, err);
+}
+
 int hfds_pq_writer_write_held(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err)
 {
-	int rc;
-	HFDS_ASSERT_ARG(w && batch, err);
-	if ((rc = usable(w, err)) < 0)
-		return rc;
-	if ((rc = write_batch(w, batch, 1, err)) < 0)
-		return fail(w, rc, err);
-	return 0;
+	return write_call(w, batch, 1, err);
 }
 
 int hfds_pq_writer_release_batch(hfds_pq_writer *w, hfds_error *err)
