@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hfds/arrow.h"
@@ -77,29 +78,48 @@ static void src_close_file(src *s)
 	s->reader = NULL;
 }
 
+/* A ranged read lands straight in the reader's buffer (no buffer allocated per read and
+ * copied); a retried request starts the buffer again. */
+typedef struct buf_sink {
+	uint8_t *buf;
+	size_t len, got;
+} buf_sink;
+
+static int buf_sink_write(void *ud, const uint8_t *data, size_t len, hfds_error *err)
+{
+	buf_sink *b = ud;
+	if (len > b->len - b->got)
+		return hfds_error_set(err, HFDS_ECORRUPT, "the hub sent more bytes than asked");
+	memcpy(b->buf + b->got, data, len);
+	b->got += len;
+	return 0;
+}
+
+static void buf_sink_restart(void *ud)
+{
+	((buf_sink *)ud)->got = 0;
+}
+
 static int hub_read(void *ctx, uint64_t offset, void *buf, size_t len, hfds_error *err)
 {
 	src *s = ctx;
-	uint8_t *data = NULL;
-	size_t got = 0;
+	buf_sink b = { buf, len, 0 };
+	hfds_hub_sink sink = { buf_sink_write, buf_sink_restart, &b };
 	int rc, k;
 	pthread_mutex_lock(&s->mu);
 	while (s->nidle == 0)
 		pthread_cond_wait(&s->cv, &s->mu);
 	k = s->idle[--s->nidle];
 	pthread_mutex_unlock(&s->mu);
-	rc = hfds_hub_read(&data, &got, s->hubs[k], HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset,
-		len, len + 1, err);
+	rc = hfds_hub_read_to(s->hubs[k], HFDS_REPO_DATASET, s->repo_id, s->rev, s->paths[s->cur], offset, len, &sink,
+		err);
 	pthread_mutex_lock(&s->mu);
 	s->idle[s->nidle++] = k;
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	if (rc == 0 && got != len)
+	if (rc == 0 && b.got != len)
 		rc = hfds_error_set(err, HFDS_ECORRUPT, "%s: short read at offset %llu", s->paths[s->cur],
 			(unsigned long long)offset);
-	if (rc == 0)
-		memcpy(buf, data, len);
-	hfds_free(data);
 	return rc;
 }
 
@@ -195,12 +215,51 @@ static int src_next_parquet(src *s, struct ArrowArray *out)
 	}
 }
 
+/*
+ * Ctrl-C while a consumer such as pa.table(stream) reads us without the GIL. Python runs signal
+ * handlers on the main thread only, so that thread (only: another one taking the GIL here
+ * could wait on a consumer that holds it) takes the GIL before each batch and runs them. When
+ * a handler raised (KeyboardInterrupt), the stream ends there and the exception is set as
+ * the thread's asynchronous exception, which Python raises as soon as it runs code again:
+ * at the consumer's call. Returning an error instead would not do: pyarrow turns any error
+ * of a C stream into its own ArrowInvalid/OSError (even for its own exported streams), and
+ * an exception left set in the thread state while it builds that one is overwritten. Later
+ * calls fail with HFDS_ECANCELLED, so no consumer reads on past the interrupt.
+ */
+static int src_interrupted(src *s)
+{
+	PyGILState_STATE g;
+	PyObject *type, *value, *tb;
+	int stop = 0;
+	if (getpid() != (pid_t)syscall(SYS_gettid))
+		return 0;
+	g = PyGILState_Ensure();
+	if (PyErr_CheckSignals() < 0) {
+		PyErr_Fetch(&type, &value, &tb);
+		PyThreadState_SetAsyncExc(PyThread_get_thread_ident(), type);
+		Py_XDECREF(type);
+		Py_XDECREF(value);
+		Py_XDECREF(tb);
+		stop = 1;
+	}
+	PyGILState_Release(g);
+	if (stop) {
+		s->code = hfds_error_set(&s->err, HFDS_ECANCELLED, "the stream was interrupted (KeyboardInterrupt)");
+		src_close_file(s);
+	}
+	return stop;
+}
+
 static int src_get_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 {
 	src *s = st->private_data;
 	int rc;
 	if (s->code)
 		return src_fail(s, s->code);
+	if (src_interrupted(s)) {
+		out->release = NULL;
+		return 0;
+	}
 	rc = src_next_parquet(s, out);
 	/* a resume point inside a row group: the batch starts `skip` rows in */
 	if (rc == 0 && out->release && s->skip > 0) {
@@ -496,7 +555,7 @@ static PyObject *stream_next_batch(PyObject *self, PyObject *unused)
 	struct ArrowSchema s = {0};
 	PyObject *sc, *ac;
 	int rc;
-	if (!stream_live(o))
+	if (!stream_live(o) || PyErr_CheckSignals() < 0)
 		return NULL;
 	Py_BEGIN_ALLOW_THREADS
 	rc = o->st.get_next(&o->st, &a);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbrotli-dev libbz2-dev
       libssl-dev libjansson-dev libyaml-dev libgit2-dev libcurl4-openssl-dev
-      git git-lfs hyperfine time valgrind
+      git git-lfs hyperfine time valgrind strace
       libmicrohttpd-dev python3 python3-venv python3-dev nginx-light sox flac locales)
 
 missing=()

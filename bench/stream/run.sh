@@ -2,7 +2,8 @@
 # Stream and download benchmark (issue 12), over HTTP from the release `hfds serve` on loopback.
 #   SIZE_MB (default 1024) of Parquet: rows of an int64 and a 200-character hex string written
 #   by pyarrow, pushed with `hfds push` (shards of at most 500 MB, so a 1 GB split has 3 files).
-#   1. the split's rows: hfds stream (JSON Lines, and --format arrow) to /dev/null vs iterating
+#   1. the split's rows: hfds stream (JSON Lines, the same with --state: its writer child and a
+#      record saved per 4 KiB piece, and --format arrow) to /dev/null vs iterating
 #      datasets.load_dataset(..., streaming=True) row by row in a fresh interpreter (its time
 #      includes Python start-up and imports, as a user running it pays it);
 #   2. the repository into an empty HF cache: hfds download vs huggingface_hub snapshot_download
@@ -69,6 +70,8 @@ timed() {
 for _ in $(seq "$runs"); do
   if [[ " $parts " == *" stream "* ]]; then
     HF_HOME=$tmp/hf timed hfds_jsonl "$bin" stream bench/stream --endpoint "$url" > /dev/null
+    rm -f "$tmp/run.state"
+    HF_HOME=$tmp/hf timed hfds_jsonl_state "$bin" stream bench/stream --state "$tmp/run.state" --endpoint "$url" > /dev/null
     HF_HOME=$tmp/hf timed hfds_arrow "$bin" stream bench/stream --format arrow --endpoint "$url" > /dev/null
     (cd "$tmp" && HF_HOME=$tmp/hf timed datasets_streaming "$py" iter.py)
   fi
@@ -106,7 +109,7 @@ def runs(name):
 print(f"{len(files)} shards, {size / 1e6:.0f} MB, {rows} rows, {ngroups} row groups, largest {rg / 1e6:.1f} MB "
       f"uncompressed; RSS bound 2 row groups + 64 MB = {(2 * rg + (64 << 20)) / 1048576:.0f} MiB")
 print(f"{'case':<18} {'wall s':>8} {'cpu s':>8} {'rows/s or MB/s':>15} {'ratio wall':>10} {'ratio cpu':>9} {'peak RSS MiB':>12}")
-groups = [("datasets_streaming", ["hfds_jsonl", "hfds_arrow", "datasets_streaming"], rows, ""),
+groups = [("datasets_streaming", ["hfds_jsonl", "hfds_jsonl_state", "hfds_arrow", "datasets_streaming"], rows, ""),
           ("snapshot_download", ["hfds_download", "snapshot_download"], size / 1e6, " MB")]
 for ref_name, names, amount, unit in groups:
     if not os.path.exists(f"{out}/{ref_name}.time"):

@@ -6,6 +6,10 @@ batches straight from C, without a copy and without Python per batch. Iterating 
 Python yields ``pyarrow.RecordBatch`` objects (pyarrow is imported then, not before);
 ``iter_rows()`` yields dict rows. ``state()`` is a small JSON-able dict from which the same
 source can be re-opened to continue exactly after the last batch or row handed out.
+
+Ctrl-C: iteration raises KeyboardInterrupt between batches; while a consumer such as
+``pa.table(s)`` reads the C stream, the stream ends at the next row group and the
+KeyboardInterrupt is raised at that consumer's call (the stream cannot be read further).
 """
 
 

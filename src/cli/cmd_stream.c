@@ -1,22 +1,25 @@
 /*
  * `hfds stream NS/NAME`: a split's rows as JSON Lines on stdout, read over the hub a row
- * group at a time (the next one prefetched meanwhile). With --state FILE the position is
- * saved before each piece of rows is written, in the order described at write_rows_exact,
- * and a rerun continues there, at the same commit.
+ * group at a time (the next one prefetched meanwhile). With --state FILE a writer child
+ * process (stream_writer.c) owns stdout and FILE: it writes each piece of rows, then saves the
+ * position after it, so a kill -9 of hfds at any instant leaves FILE matching what stdout
+ * took, and a rerun continues there, at the same commit.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/file.h>
+
 #include "hfds/stream.h"
 #include "hfds/parquet_reader.h"
+#include "stream_writer.h"
 #include "util/alloc.h"
 
 static const char stream_help[] =
@@ -26,16 +29,19 @@ static const char stream_help[] =
 	"Write the rows of a split as JSON Lines to stdout, in the order load_dataset(...,\n"
 	"streaming=True) yields them: the card's data_files for the config and split, file by\n"
 	"file, one row group at a time through ranged reads (the footer, then only the chosen\n"
-	"columns). With --state FILE the position (commit, file, row group, row) is saved after\n"
-	"each batch written; running the same command again continues after the last saved row,\n"
-	"at the same commit, even if the repository has new commits. JSON Lines are written in\n"
-	"pieces of whole rows of at most 4096 bytes, each one write() made once stdout can take\n"
-	"it without blocking and the position after it is saved: a kill -9 while hfds fetches,\n"
-	"decodes or waits for the reader continues with exactly the rows the reader did not get,\n"
-	"and no kill repeats a row; a kill inside the two system calls that save and write a\n"
-	"piece loses that piece (likelier when hfds outpaces its reader; rows longer than 4096\n"
-	"bytes may be cut).\n"
-	"With --format arrow the position is saved after each batch is written.\n"
+	"columns). With --state FILE the position (commit, file, row group, row) is saved with\n"
+	"every piece of rows written; running the same command again continues after the last\n"
+	"row written, at the same commit, even if the repository has new commits. The rows and\n"
+	"FILE are written by a child process that writes each piece (whole rows, at most 4096\n"
+	"bytes unless one row is longer), then saves the position after it: a kill -9 of hfds,\n"
+	"Ctrl-C or SIGTERM at any moment leaves FILE matching exactly what stdout took (the child\n"
+	"finishes the rows it was handed, then exits), so the rerun prints exactly the rows not\n"
+	"yet printed. A rerun started while that child still writes waits for it. If the reader\n"
+	"closes stdout, hfds exits 0 and FILE holds what the pipe took. (A kill -9 that also\n"
+	"reaches the child, e.g. of the whole process group, may repeat the rows of its last\n"
+	"write.)\n"
+	"With --format arrow the position is saved after each whole batch; a resumed run\n"
+	"starts a new IPC stream at the first batch not written whole.\n"
 	"\n"
 	"options:\n"
 	"  --config C      config name (default: the card's default)\n"
@@ -52,41 +58,52 @@ static const char stream_help[] =
 	"  hfds stream alice/chess-positions --split test --columns fen,result --limit 10\n"
 	"  hfds stream alice/chess-positions --state run.state | python train.py\n";
 
-/* Reads the position from FILE; 1 when FILE does not exist. */
-static int load_state(const char *path, hfds_stream_pos *pos)
+/*
+ * Opens FILE (created if missing) and takes its lock, waiting for the writer of an earlier
+ * run that was killed and still finishes its rows; then reads the position. *have = 0 for an
+ * empty file (new, or created by a run killed before its first row).
+ */
+static int open_state(const char *path, int *fd_out, hfds_stream_pos *pos, int *have)
 {
-	char text[256];
-	size_t n;
+	char text[CLI_STATE_RECORD + 1];
+	ssize_t n;
 	hfds_error err;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? 1 : cli_usage_error("stream", "cannot read --state %s: %s", path, strerror(errno));
-	n = fread(text, 1, sizeof(text), f);
-	fclose(f);
-	if (n == 0)
-		return 1; /* created by a run killed before its first row */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	*have = 0;
+	if (fd < 0)
+		return cli_usage_error("stream", "cannot open --state %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			cli_eprintf("hfds stream: waiting for the writer of an earlier run to finish with %s\n", path);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				close(fd);
+				return cli_usage_error("stream", "cannot lock --state %s: %s", path, strerror(errno));
+			}
+		}
+	}
+	while ((n = pread(fd, text, sizeof(text), 0)) < 0 && errno == EINTR)
+		;
+	if (n < 0) {
+		close(fd);
+		return cli_usage_error("stream", "cannot read --state %s: %s", path, strerror(errno));
+	}
 	hfds_error_init(&err);
-	if (hfds_stream_pos_parse(pos, text, n, &err) < 0)
+	if (n > 0 && hfds_stream_pos_parse(pos, text, (size_t)n, &err) < 0) {
+		close(fd);
 		return cli_usage_error("stream", "%s: not a stream state: %s", path, err.message);
+	}
+	*have = n > 0;
+	*fd_out = fd;
 	return 0;
 }
 
-/*
- * The state file holds one fixed-size record, rewritten in place with one pwrite(): the
- * line, then newlines up to STATE_RECORD bytes. A process killed at any instant leaves the
- * old record or the new one (the kernel copies a pwrite of one page into the page cache
- * before it acts on a SIGKILL), and one short system call is the cheapest commit there is.
- */
-#define STATE_RECORD 128
-
-static int save_state(int fd, const hfds_stream_pos *pos, hfds_error *err)
+/* The record the writer saves: the position's line, then newlines up to CLI_STATE_RECORD
+ * bytes, so one pwrite() replaces the whole record in place. */
+static void state_record(const hfds_stream_pos *pos, char rec[CLI_STATE_RECORD])
 {
-	char rec[STATE_RECORD];
-	size_t n = hfds_stream_pos_format(pos, rec, sizeof(rec));
-	memset(rec + n, '\n', sizeof(rec) - n);
-	if (pwrite(fd, rec, sizeof(rec), 0) != (ssize_t)sizeof(rec))
-		return hfds_error_set(err, HFDS_EIO, "cannot save the stream state: %s", strerror(errno));
-	return 0;
+	size_t n = hfds_stream_pos_format(pos, rec, CLI_STATE_RECORD);
+	memset(rec + n, '\n', CLI_STATE_RECORD - n);
 }
 
 static int write_fd(const char *p, size_t n, hfds_error *err)
@@ -104,25 +121,13 @@ static int write_fd(const char *p, size_t n, hfds_error *err)
 }
 
 /*
- * Exact resume (--state, JSON Lines). The saved position must be the rows the reader got,
- * but writing to a pipe and saving a file are two system calls and a kill -9 can fall
- * between them; no ordering closes that for a pipe, whose reader cannot give rows back. So
- * the window is made as small as it can be and never contains a wait: wait until stdout can
- * take the next piece without blocking (poll: a pipe with a free page), save the position
- * after the piece (one pwrite), then one write() of the piece. A piece is whole rows of at
- * most PIPE_BUF bytes (or one longer row); POSIX makes such a write to a pipe all or
- * nothing, and with room in the pipe it neither blocks nor stops for a signal. Fetching,
- * decoding, formatting and waiting (for the reader or the prefetch thread) all happen outside
- * the window, so a kill there resumes with exactly the rows the reader did not get, and no
- * kill ever repeats a row. A kill inside the window (the pwrite and the instant before the
- * write) loses that piece (at most 4096 bytes of rows). The window is short but not rare
- * when hfds outpaces its reader and spends its time in these two calls: 1 of about 35 kills
- * at random moments of such a run hit it in our tests; with a slower reader (training) hfds
- * waits in poll nearly all the time. Rows longer than PIPE_BUF take several copies and may be
- * cut by a kill while the reader is slow.
+ * JSON Lines with --state: the text is cut into pieces of whole rows of at most PIPE_BUF
+ * bytes (or one longer row), each handed to the writer child with the position after it.
+ * The child writes a piece, then saves its record (stream_writer.c); so the saved position
+ * follows stdout within one piece, whatever kills hfds and when.
  */
-static int write_rows_exact(const char *text, size_t len, int64_t first, int64_t length,
-	const hfds_stream_pos *at, int state, hfds_error *err)
+static int put_rows_exact(cli_stream_writer *w, const char *text, size_t len, int64_t first, int64_t length,
+	const hfds_stream_pos *at, hfds_error *err)
 {
 	size_t p = 0;
 	int64_t k = first;
@@ -130,7 +135,7 @@ static int write_rows_exact(const char *text, size_t len, int64_t first, int64_t
 		size_t q = p;
 		int64_t rows = 0;
 		hfds_stream_pos next = *at;
-		struct pollfd pf = { STDOUT_FILENO, POLLOUT, 0 };
+		char rec[CLI_STATE_RECORD];
 		int rc;
 		do {
 			const char *nl = memchr(text + q, '\n', len - q);
@@ -147,22 +152,36 @@ static int write_rows_exact(const char *text, size_t len, int64_t first, int64_t
 		} else {
 			next.row = (uint64_t)k;
 		}
-		while (poll(&pf, 1, -1) < 0 && errno == EINTR)
-			;
-		if ((rc = save_state(state, &next, err)) < 0 || (rc = write_fd(text + p, q - p, err)) < 0)
+		state_record(&next, rec);
+		if ((rc = cli_stream_writer_put(w, text + p, q - p, rec, err)) < 0)
 			return rc;
 		p = q;
 	}
 	return 0;
 }
 
+/* Bytes of an Arrow IPC message for stdout: through the writer child in frames of at most
+ * 1 MiB (it holds a frame whole before writing it), else straight to stdout. */
+#define ARROW_FRAME (1u << 20)
+
 static int write_piece(void *ctx, const void *data, size_t len, hfds_error *err)
 {
-	(void)ctx;
-	return write_fd(data, len, err);
+	cli_stream_writer *w = ctx;
+	const char *p = data;
+	if (!w)
+		return write_fd(data, len, err);
+	while (len) {
+		size_t n = len < ARROW_FRAME ? len : ARROW_FRAME;
+		int rc = cli_stream_writer_put(w, p, n, NULL, err);
+		if (rc < 0)
+			return rc;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
-/* Arrow IPC: the schema message before the first batch, then one record batch per row group. */
+/* Without --state: JSON Lines text and the IPC schema through stdio. */
 static int put(const uint8_t *data, size_t len, hfds_error *err)
 {
 	if (fwrite(data, 1, len, stdout) != len)
@@ -170,10 +189,13 @@ static int put(const uint8_t *data, size_t len, hfds_error *err)
 	return 0;
 }
 
+/* Arrow IPC: the schema message before the first batch, then one record batch per row
+ * group; with --state the position after the batch follows its last byte. */
 static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first,
-	const hfds_stream_pos *at, int state, int *started, hfds_error *err)
+	const hfds_stream_pos *at, cli_stream_writer *w, int *started, hfds_error *err)
 {
 	hfds_stream_pos next = *at;
+	char rec[CLI_STATE_RECORD];
 	uint8_t *msg = NULL;
 	size_t len = 0;
 	int rc;
@@ -183,19 +205,20 @@ static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray
 			(unsigned long long)at->row_group);
 	if (!*started) {
 		if ((rc = hfds_stream_ipc_schema(schema, &msg, &len, err)) == 0)
-			rc = put(msg, len, err);
+			rc = w ? write_piece(w, msg, len, err) : put(msg, len, err);
 		hfds_free(msg);
 		if (rc < 0)
 			return rc;
 		*started = 1;
 	}
-	if (fflush(stdout) != 0)
+	if (!w && fflush(stdout) != 0)
 		return hfds_error_set(err, HFDS_EIO, "writing to stdout failed");
-	if ((rc = hfds_stream_ipc_batch_write(schema, batch, write_piece, NULL, err)) < 0)
+	if ((rc = hfds_stream_ipc_batch_write(schema, batch, write_piece, w, err)) < 0 || !w)
 		return rc;
 	next.row_group++;
 	next.row = 0;
-	return state >= 0 ? save_state(state, &next, err) : 0;
+	state_record(&next, rec);
+	return cli_stream_writer_put(w, NULL, 0, rec, err);
 }
 
 /* Writes rows [first, end) of a batch, formatted a slice of rows at a time with one formatter
@@ -205,7 +228,7 @@ static int write_arrow(const struct ArrowSchema *schema, const struct ArrowArray
 #define SLICE_TEXT (256u << 10)
 
 static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray *batch, int64_t first, int64_t end,
-	const hfds_stream_pos *at, int state, hfds_error *err)
+	const hfds_stream_pos *at, cli_stream_writer *w, hfds_error *err)
 {
 	hfds_pq_rowfmt *fmt = NULL;
 	int64_t k, slice = 64;
@@ -223,11 +246,18 @@ static int write_rows(const struct ArrowSchema *schema, const struct ArrowArray 
 		if ((rc = hfds_pq_rowfmt_append(fmt, batch, k, k + slice, err)) < 0)
 			break;
 		text = hfds_pq_rowfmt_text(fmt, &len);
-		rc = state >= 0 ? write_rows_exact(text, len, k, batch->length, at, state, err)
+		rc = w ? put_rows_exact(w, text, len, k, batch->length, at, err)
 			: put((const uint8_t *)text, len, err);
 	}
 	hfds_pq_rowfmt_free(fmt);
 	return rc;
+}
+
+/* Ends the writer child after the rows handed to it are written: 0, or 1 when the reader
+ * closed stdout (a clean end: the record holds what it took), or an error. */
+static int end_writer(cli_stream_writer *w, hfds_error *err)
+{
+	return w ? cli_stream_writer_finish(w, err) : 0;
 }
 
 int cmd_stream(int argc, char **argv)
@@ -235,12 +265,13 @@ int cmd_stream(int argc, char **argv)
 	const char *endpoint = NULL, *pos[1], *limit_s = NULL, *state = NULL, *format = NULL, *cols_s = NULL;
 	const char **cols = NULL;
 	char *cols_buf = NULL, id[HFDS_REPO_ID_SIZE];
-	int rc, npos, arrow = 0, started = 0, state_fd = -1;
+	int rc, npos, arrow = 0, started = 0, state_fd = -1, have_state = 0;
 	long long limit = -1, printed = 0;
 	hfds_stream_options so;
 	hfds_stream_pos resume;
 	hfds_hub *hub = NULL;
 	hfds_stream *s = NULL;
+	cli_stream_writer *w = NULL;
 	hfds_error err;
 	const char *rev = NULL;
 	const cli_opt opts[] = {
@@ -276,12 +307,13 @@ int cmd_stream(int argc, char **argv)
 			return cli_usage_error("stream", "invalid --limit '%s'", limit_s);
 	}
 	if (state) {
-		if ((rc = load_state(state, &resume)) < 0 || rc > 1)
+		if ((rc = open_state(state, &state_fd, &resume, &have_state)) != 0)
 			return rc;
-		if (rc == 0)
+		if (have_state)
 			so.resume = &resume;
-		if ((state_fd = open(state, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
-			return cli_usage_error("stream", "cannot write --state %s: %s", state, strerror(errno));
+		/* before any thread: the child runs the single-threaded writer only */
+		if (cli_stream_writer_start(&w, state_fd, &err) < 0)
+			return cli_fail(&err);
 	}
 	if (cols_s) {
 		if (!(cols_buf = hfds_strdup(cols_s)) || cli_split_columns(cols_buf, &cols, &so.ncolumns) < 0) {
@@ -307,30 +339,42 @@ int cmd_stream(int argc, char **argv)
 		end = batch.length;
 		if (limit >= 0 && end - first > limit - printed)
 			end = first + (limit - printed);
-		rc = arrow ? write_arrow(schema, &batch, first, &at, state_fd, &started, &err)
-			: write_rows(schema, &batch, first, end, &at, state_fd, &err);
+		rc = arrow ? write_arrow(schema, &batch, first, &at, w, &started, &err)
+			: write_rows(schema, &batch, first, end, &at, w, &err);
+		if (rc == 0 && w)
+			rc = cli_stream_writer_flush(w, &err); /* the next batch may take a while */
 		batch.release(&batch);
+		if (rc == HFDS_ECANCELLED && w)
+			break; /* the writer is gone: end_writer says why */
 		if (rc < 0)
 			goto fail;
 		printed += end - first;
 	}
-	if (arrow) {
+	if (arrow && rc != HFDS_ECANCELLED) {
 		static const uint8_t eos[8] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0 };
-		if (fwrite(eos, 1, sizeof(eos), stdout) != sizeof(eos) || fflush(stdout) != 0) {
-			hfds_error_set(&err, HFDS_EIO, "writing to stdout failed");
+		rc = w ? write_piece(w, eos, sizeof(eos), &err) : put(eos, sizeof(eos), &err);
+		if (rc == 0 && !w && fflush(stdout) != 0)
+			rc = hfds_error_set(&err, HFDS_EIO, "writing to stdout failed");
+		if (rc < 0 && rc != HFDS_ECANCELLED)
 			goto fail;
-		}
 	}
+	if (end_writer(w, &err) < 0)
+		goto fail;
 	rc = CLI_EXIT_OK;
 	goto done;
 fail:
 	fflush(stdout);
+	if (w) {
+		/* the rows handed over before the error are written and recorded first */
+		hfds_error later;
+		hfds_error_init(&later);
+		end_writer(w, &later);
+	}
 	rc = cli_fail(&err);
 done:
 	hfds_stream_free(s);
 	hfds_hub_free(hub);
-	if (state_fd >= 0)
-		close(state_fd);
+	cli_stream_writer_free(w);
 	hfds_free(cols);
 	hfds_free(cols_buf);
 	return rc;
