@@ -11,7 +11,8 @@ the server's own CPU comes from wait4 when it is stopped.
   chess   `hfds chess push` of the bench PGN (the Lichess sample repeated CHESS_REPS times) to
           `hfds serve` vs to the embedded hub (a folder).
 
-usage: bench.py HFDS WORKDIR OUTDIR PARTS...   env: HUB_BENCH_MB, RUNS, HUB_ROWS, CHESS_REPS
+usage: bench.py HFDS WORKDIR OUTDIR PARTS...   env: HUB_BENCH_MB, RUNS, HUB_ROWS, CHESS_REPS,
+HUB_OLD_SERVE (an older hfds binary: upload adds "hfds, old server", the same client against its server)
 """
 import hashlib
 import json
@@ -36,14 +37,14 @@ results = {}
 class Serve:
     """`hfds serve` on a free port over a fresh root, with a write token for the user `bench`."""
 
-    def __init__(self, name, *extra):
+    def __init__(self, name, *extra, binary=None):
         self.root = os.path.join(W, "srv-" + name)
         shutil.rmtree(self.root, ignore_errors=True)
         self.token = subprocess.run([HFDS, "token", "create", "bench", "--root", self.root], capture_output=True,
                                     text=True, check=True).stdout.strip()
         self.logpath = self.root + ".log"
         log = open(self.logpath, "w")
-        self.proc = subprocess.Popen([HFDS, "serve", "--port", "0", "--root", self.root, *extra],
+        self.proc = subprocess.Popen([binary or HFDS, "serve", "--port", "0", "--root", self.root, *extra],
                                      stdout=subprocess.DEVNULL, stderr=log)
         for _ in range(600):
             time.sleep(0.05)
@@ -158,11 +159,20 @@ def bench_upload():
     if not os.path.exists(os.path.join(js, "node_modules")):
         os.symlink(os.path.join(SRC, "tests", "node", "node_modules"), os.path.join(js, "node_modules"))
     hub_env = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_HOME": os.path.join(W, "hfhome")}
+    # one untimed push first: the first upload after the shards were made was 1.5-2x slower
+    # than the rest whichever client went first (seen with hfds against both servers)
+    srv = Serve("warm")
+    subprocess.run([HFDS, "push", "bench/w", "--from", src, "-q"], check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, HF_ENDPOINT=srv.url, HF_TOKEN=srv.token, HFDS_HOME=os.path.join(W, "warm")))
+    srv.stop()
+    old = os.environ.get("HUB_OLD_SERVE")   # another hfds binary: its server, same hfds client
+    names = ["hfds", "huggingface_hub", "@huggingface/hub", "curl -T"] + (["hfds, old server"] if old else [])
     for i in range(RUNS):
-        for name in ("hfds", "huggingface_hub", "@huggingface/hub", "curl -T"):
-            srv = Serve("up", *(["--chunk-size", str(4 << 30)] if name == "curl -T" else []))
+        for name in names:
+            srv = Serve("up", *(["--chunk-size", str(4 << 30)] if name == "curl -T" else []),
+                        binary=old if name == "hfds, old server" else None)
             cmd, env = None, {}
-            if name == "hfds":
+            if name.startswith("hfds"):
                 cmd = [HFDS, "push", "bench/h", "--from", src, "-q"]
                 env = {"HF_ENDPOINT": srv.url, "HF_TOKEN": srv.token, "HFDS_HOME": os.path.join(W, f"home{i}")}
             elif name == "huggingface_hub":
@@ -179,7 +189,8 @@ def bench_upload():
             subprocess.run(["sync"], check=True)
             wall, cpu, rss = timed(cmd, env)
             if name != "curl -T":
-                repo = {"hfds": "bench/h", "huggingface_hub": "bench/p", "@huggingface/hub": "bench/j"}[name]
+                repo = {"hfds": "bench/h", "huggingface_hub": "bench/p", "@huggingface/hub": "bench/j",
+                        "hfds, old server": "bench/h"}[name]
                 assert srv.published(repo) == sum(os.path.getsize(f) for f in files if f.endswith(".parquet")), name
             record("upload", name, wall, cpu, rss, srv.stop())
     shutil.rmtree(src)

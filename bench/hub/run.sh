@@ -6,7 +6,7 @@
 #   jsonl   HUB_ROWS (default 2,000,000) JSON Lines rows: hfds push vs datasets push_to_hub
 #   chess   chess push of the Lichess sample x CHESS_REPS (default 130) to hfds serve vs embedded
 # usage: bench/hub/run.sh [HFDS_BIN] [PART...]   (parts: upload jsonl chess; default all)
-# env: RUNS (default 2), HUB_BENCH_MB, HUB_ROWS, CHESS_REPS, TMPDIR
+# env: RUNS (default 2), HUB_BENCH_MB, HUB_ROWS, CHESS_REPS, TMPDIR, HUB_OLD_SERVE (older hfds: its server)
 set -euo pipefail
 HFDS=$(realpath "${1:-${HFDS_BIN:-build/hfds}}")
 shift || true

@@ -253,11 +253,13 @@ typedef struct hfds_ds_publish_options {
 	/* Commits stay within the Hub's limits: at most max_files files (additions and deletions)
 	 * and max_bytes bytes of added content per commit; more makes several commits titled
 	 * "<title> (part 00000-of-00002)" with the shards, then the last one with the rest, the
-	 * deletions and README.md. 0 = the defaults (HFDS_DS_COMMIT_MAX_FILES, _MAX_BYTES). A
-	 * commit slower than 40 s halves max_files for the next one (huggingface_hub's
-	 * upload_large_folder adapts the same way), down to 20. */
+	 * deletions and README.md. 0 = the defaults (HFDS_DS_COMMIT_MAX_FILES, _MAX_BYTES). The
+	 * file cap adapts as huggingface_hub's upload_large_folder does: a part commit slower
+	 * than slow_commit_ms halves it for the next one (not below min(20, max_files / 4), at
+	 * least 2), a full part commit faster than that doubles it again, up to max_files. */
 	size_t max_files;
 	uint64_t max_bytes;
+	unsigned slow_commit_ms;  /* 0 = 40000 (upload_large_folder's 40 s) */
 } hfds_ds_publish_options;
 
 /* upload_large_folder's largest commit size, and a byte budget that keeps a commit whose

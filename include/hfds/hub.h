@@ -236,6 +236,15 @@ HFDS_EXTERN const char *hfds_hub_staging_path(const hfds_hub_staging *s);
 /* Removes the folder and everything in it, then releases the lock. NULL-safe. */
 HFDS_EXTERN void hfds_hub_staging_free(hfds_hub_staging *s);
 /*
+ * Keeps what the folder holds after the handle is freed: renames it to `<staging root>/name`
+ * (`name` one path component, not starting with "push-" or "init-", so no sweep removes it)
+ * without its lock file, and writes that path to *kept (malloc, freed with hfds_free). Files
+ * that share their inode with a stored object (an embedded hub's hard links) are replaced
+ * by copies first, so editing a kept file never changes what was published. Afterwards
+ * hfds_hub_staging_free only releases the handle. HFDS_EEXISTS if `name` exists, HFDS_EIO.
+ */
+HFDS_EXTERN int hfds_hub_staging_keep(hfds_hub_staging *s, const char *name, char **kept, hfds_error *err);
+/*
  * Removes every staging folder this process holds, using only async-signal-safe calls: for a
  * program's SIGTERM/SIGINT handler, so a killed push leaves nothing behind (the handles must
  * not be used afterwards; the handler is expected to end the process).

@@ -156,10 +156,10 @@ typedef struct hfds_push_options {
 	const char *features_json;        /* datasets' Features.to_dict() JSON, or NULL */
 	size_t features_len;
 	hfds_ds_options ds;               /* shards, codec, layout, set_default, replace_features, threads;
-	                                     row_group_bytes 0 (what _init sets) = half the ingest block
+	                                     row_group_bytes 0 (what _init sets) = one ingest block
 	                                     for JSON Lines / CSV sources (bounded memory), the
 	                                     hfds_ds default (100e6) for Parquet ones */
-	hfds_ingest_options ingest;
+	hfds_ingest_options ingest;       /* _init sets block_bytes to 4 MiB (half of convert's) */
 	hfds_ds_publish_options publish;  /* title, description, max_files, max_bytes, warn */
 	hfds_hub_upload_options upload;   /* workers, spool_max, keep (progress is set by hfds_push) */
 	const char *out_dir;              /* build this folder only */
@@ -179,12 +179,19 @@ typedef struct hfds_push_result {
 	char sha[41];                     /* the last commit ("" for out_dir / no_commit) */
 	hfds_push_split *splits;          /* per distinct (config, split) pushed */
 	size_t split_count;
+	char *kept_dir;                   /* upload.keep: the folder holding the shards, else NULL */
 } hfds_push_result;
 
 HFDS_EXTERN void hfds_push_options_init(hfds_push_options *o);
 HFDS_EXTERN void hfds_push_result_release(hfds_push_result *r);
 
 /*
+ * With upload.keep, the shards outlive the push: the staging folder becomes
+ * `<staging root>/kept-<owner>--<name>-<commit, 12 digits>` (`$HFDS_HOME/spool` for a remote hub,
+ * `<root>/tmp` for an embedded one; with no_commit the staging folder's suffix replaces the
+ * commit), the shards under their repository paths (data/train-00000-of-00001.parquet),
+ * named in out->kept_dir. It is never swept; removing it is the caller's business.
+ *
  * Runs the push on `hub` (NULL only with out_dir). Errors: HFDS_EINVAL (options: no source,
  * from_dir with sources, stdin without features, bad names), the readers' errors naming
  * file:line, the hub's. On error nothing is committed (part commits of a large push may

@@ -121,6 +121,38 @@ static int fits_last(const hfds_ds_commit_add *adds, size_t n, size_t ndel, size
 	return n + 1 + ndel <= max_files && bytes <= max_bytes;
 }
 
+/* How many commits adds[0..n) take at a cap of max_files: the part commits and the last. */
+static size_t count_parts(const hfds_ds_commit_add *adds, size_t n, size_t ndel, size_t max_files, uint64_t max_bytes)
+{
+	size_t i = 0, parts = 1;
+	while (i < n && !fits_last(adds + i, n - i, ndel, max_files, max_bytes)) {
+		i += part_size(adds + i, n - i, max_files - 1, max_bytes);
+		parts++;
+	}
+	return parts;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/*
+ * The next part commit's file cap after one of k files took `ms` (upload_large_folder's
+ * rule): slow -> half, not below the floor; full and fast -> double, up to the given cap.
+ */
+static size_t adapt_cap(size_t cap, size_t max_files, size_t k, uint64_t ms, uint64_t slow_ms)
+{
+	size_t low = max_files / 4 < 2 ? 2 : max_files / 4 > 20 ? 20 : max_files / 4;
+	if (ms > slow_ms)
+		return cap / 2 > low ? cap / 2 : low < cap ? low : cap;
+	if (k + 1 >= cap)
+		return cap * 2 < max_files ? cap * 2 : max_files;
+	return cap;
+}
+
 /* The repo's files without the paths this push added in its part commits, so the plan of
  * the last commit sees the repository as the first plan did (same names, same deletions). */
 static void drop_ours(repo_state *st, const hfds_ds_commit_add *adds, size_t n)
@@ -166,12 +198,13 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	int rc = 0, attempt, max = opts && opts->max_retries > 0 ? opts->max_retries : DEFAULT_RETRIES;
 	size_t max_files = opts && opts->max_files ? opts->max_files : HFDS_DS_COMMIT_MAX_FILES;
 	uint64_t max_bytes = opts && opts->max_bytes ? opts->max_bytes : HFDS_DS_COMMIT_MAX_BYTES;
+	uint64_t slow_ms = opts && opts->slow_commit_ms ? opts->slow_commit_ms : 40000;
 	const char *title = opts && opts->title ? opts->title : "Upload dataset";
 	repo_state st;
 	ds_plan plan;
 	hfds_ds_commit_add *adds = NULL;
 	char (*hexes)[65] = NULL, *part_title = NULL, head[41];
-	size_t nshards = 0, i, n, sent = 0, parts = 0, planned;
+	size_t nshards = 0, i, n, sent = 0, parts = 0, planned, cap;
 	hfds_ds_commit c;
 	if ((rc = check_args(ops, opts, err)) < 0)
 		return rc;
@@ -188,6 +221,7 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	HFDS_FAIL_IF(!adds || !hexes, HFDS_ENOMEM, err, "out of memory");
 	if (max_files < 2)
 		max_files = 2;
+	cap = max_files;
 
 	/* too much for one commit: the shards go first in part commits, each on the last */
 	HFDS_TRY(read_state(&st, ops, err));
@@ -195,13 +229,11 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 	HFDS_TRY(hfds_ds__place_shards(ds, err));
 	memcpy(head, st.head, sizeof(head));
 	n = fill_adds(adds, hexes, ds, 0);
-	planned = 1;
 	/* deletions beyond the cap go with the last commit: only shards are split off */
-	for (i = 0; i < n && !fits_last(adds + i, n - i, plan.delete_count, max_files, max_bytes); planned++)
-		i += part_size(adds + i, n - i, max_files - 1, max_bytes);
-	while (sent < n && !fits_last(adds + sent, n - sent, plan.delete_count, max_files, max_bytes)) {
-		size_t k = part_size(adds + sent, n - sent, max_files - 1, max_bytes);
-		time_t t0 = time(NULL);
+	planned = count_parts(adds, n, plan.delete_count, cap, max_bytes);
+	while (sent < n && !fits_last(adds + sent, n - sent, plan.delete_count, cap, max_bytes)) {
+		size_t k = part_size(adds + sent, n - sent, cap - 1, max_bytes), was = cap;
+		uint64_t t0 = now_ms();
 		free(part_title);
 		part_title = NULL;
 		HFDS_FAIL_IF(asprintf(&part_title, "%s (part %05zu-of-%05zu)", title, parts, planned) < 0, HFDS_ENOMEM, err,
@@ -223,8 +255,9 @@ int hfds_ds_publish(hfds_ds *ds, const hfds_ds_repo_ops *ops, const hfds_ds_publ
 		HFDS_TRY(rc);
 		sent += k;
 		parts++;
-		if (time(NULL) - t0 > 40 && max_files > 40)
-			max_files /= 2;   /* a slow commit: smaller ones (upload_large_folder) */
+		cap = adapt_cap(cap, max_files, k, now_ms() - t0, slow_ms);
+		if (cap != was)   /* the titles number the parts as they now go */
+			planned = parts + count_parts(adds + sent, n - sent, plan.delete_count, cap, max_bytes);
 	}
 
 	for (attempt = 0;; attempt++) {

@@ -6,7 +6,8 @@
  * `push-*` folders whose lock it can take, so a slow push (stdin, a large row group in
  * memory) is never removed however long it leaves its folder untouched, while a killed
  * one is removed by the very next push. Folders without a lock file (older versions) and
- * `init-*` folders are removed after an hour without a change, as before.
+ * `init-*` folders are removed after an hour without a change, as before. A kept folder
+ * (push --keep) is renamed out of the `push-` namespace, so no sweep ever touches it.
  */
 #include "hub/backend.h"
 
@@ -231,6 +232,96 @@ done:
 const char *hfds_hub_staging_path(const hfds_hub_staging *s)
 {
 	return s ? s->path : NULL;
+}
+
+/* Replaces the file `name` in dfd by a private copy (0644): it shares its inode with a
+ * read-only store object. */
+static int own_copy(int dfd, const char *name, hfds_error *err)
+{
+	char tmp[300];
+	int in = -1, out = -1, rc = 0;
+	snprintf(tmp, sizeof(tmp), ".keep-%d", (int)getpid());
+	in = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	out = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	HFDS_FAIL_IF(in < 0 || out < 0, HFDS_EIO, err, "%s: %s", name, strerror(errno));
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1u << 30, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		HFDS_FAIL_IF(n < 0, HFDS_EIO, err, "%s: copy: %s", name, strerror(errno));
+		if (n == 0)
+			break;
+	}
+	HFDS_FAIL_IF(renameat(dfd, tmp, dfd, name) < 0, HFDS_EIO, err, "%s: %s", name, strerror(errno));
+done:
+	if (rc < 0 && out >= 0)
+		unlinkat(dfd, tmp, 0);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+/* Gives every hard-linked file below dfd its own copy; `depth` bounds the recursion. */
+static int unshare_below(int dfd, int depth, hfds_error *err)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = 0, fd = dup(dfd);
+	HFDS_FAIL_IF(depth > 8, HFDS_EIO, err, "staging folder nested too deep");
+	HFDS_FAIL_IF(fd < 0 || !(d = fdopendir(fd)), HFDS_EIO, err, "staging folder: %s", strerror(errno));
+	fd = -1;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat sb;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			rc = sub < 0 ? hfds_error_set(err, HFDS_EIO, "%s: %s", e->d_name, strerror(errno))
+				: unshare_below(sub, depth + 1, err);
+			if (sub >= 0)
+				close(sub);
+		} else if (S_ISREG(sb.st_mode) && sb.st_nlink > 1) {
+			rc = own_copy(dfd, e->d_name, err);
+		}
+	}
+	closedir(d);
+done:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int hfds_hub_staging_keep(hfds_hub_staging *s, const char *name, char **kept, hfds_error *err)
+{
+	char *dest = NULL, *lock = NULL;
+	int rc = 0, dfd = -1, root_len;
+	HFDS_ASSERT_ARG(s && s->path && name && kept, err);
+	*kept = NULL;
+	HFDS_FAIL_IF(!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || !strncmp(name, "push-", 5)
+		|| !strncmp(name, "init-", 5), HFDS_EINVAL, err, "kept folder name '%s' is not allowed", name);
+	root_len = (int)(strrchr(s->path, '/') - s->path);
+	HFDS_FAIL_IF(asprintf(&dest, "%.*s/%s", root_len, s->path, name) < 0 || asprintf(&lock, "%s/.lock", dest) < 0,
+		HFDS_ENOMEM, err, "out of memory");
+	HFDS_FAIL_IF(access(dest, F_OK) == 0, HFDS_EEXISTS, err, "%s already exists", dest);
+	dfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	HFDS_FAIL_IF(dfd < 0, HFDS_EIO, err, "%s: %s", s->path, strerror(errno));
+	HFDS_TRY(unshare_below(dfd, 0, err));
+	HFDS_FAIL_IF(rename(s->path, dest) < 0, HFDS_EIO, err, "%s: cannot rename to %s: %s", s->path, dest,
+		strerror(errno));
+	live_remove(s->slot);
+	s->slot = -1;
+	unlink(lock);      /* our flock stays on the open file until the handle is freed */
+	free(s->path);
+	s->path = NULL;   /* nothing left for _free to remove */
+	HFDS_FAIL_IF(!(*kept = hfds_strdup(dest)), HFDS_ENOMEM, err, "out of memory");
+done:
+	if (dfd >= 0)
+		close(dfd);
+	free(lock);
+	free(dest);
+	return rc;
 }
 
 void hfds_hub_staging_free(hfds_hub_staging *s)

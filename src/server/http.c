@@ -343,6 +343,7 @@ static void sweep_uploads(const char *root)
 static void server_release(hfds_server *srv)
 {
 	hfds_store_free(srv->keep);
+	srv_mp_table_free(srv->mp);
 	hfds_free(srv->root);
 	hfds_free(srv->host);
 	hfds_free(srv->public_url);
@@ -360,6 +361,7 @@ int hfds_server_start(hfds_server **out, const hfds_server_config *cfg, hfds_err
 	HFDS_FAIL_IF(!(srv = hfds_calloc(1, sizeof(*srv))), HFDS_ENOMEM, err, "out of memory");
 	srv->cfg = *cfg;
 	HFDS_TRY(hfds_store_open(&st, cfg->root, err));
+	HFDS_FAIL_IF(srv_mp_table_new(&srv->mp) < 0, HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(!(srv->root = hfds_strdup(hfds_store_root(st))), HFDS_ENOMEM, err, "out of memory");
 	HFDS_FAIL_IF(!(srv->host = hfds_strdup(cfg->host ? cfg->host : "127.0.0.1")), HFDS_ENOMEM, err, "out of memory");
 	srv->cfg.root = srv->root;

@@ -20,6 +20,9 @@
 #include "util/buf.h"
 #include "util/sha256.h"
 
+typedef struct srv_mp srv_mp;            /* the in-order hash of a multipart upload (mp_hash.c) */
+typedef struct srv_mp_table srv_mp_table;
+
 struct hfds_server {
 	char *root;
 	char *host;
@@ -34,6 +37,7 @@ struct hfds_server {
 	                                root; repositories are opened per request, so other processes'
 	                                commits are seen at once); holding it also keeps libgit2
 	                                initialised, so each thread's libgit2 state is freed as it ends */
+	srv_mp_table *mp;            /* multipart uploads' prefix hashes */
 };
 
 /* What a request's body is for, decided when its headers arrive. */
@@ -66,7 +70,8 @@ typedef struct srv_req {
 	/* uploads (upload.c) */
 	int fd;                      /* the temp file, or a multipart upload's shared data file */
 	char *tmp_path;              /* a single upload's temp file (removed on abort); NULL for parts */
-	hfds_sha256 *sha;            /* single uploads only: parts are hashed once, at completion */
+	hfds_sha256 *sha;            /* single uploads only */
+	srv_mp *mp;                  /* parts: the upload's prefix hash (a reference), or NULL */
 	uint64_t off;                /* where this body starts in the file (a part's offset) */
 	uint64_t want;               /* the body's expected length */
 	uint64_t got;
@@ -202,6 +207,24 @@ int srv_upload_finish(srv_req *r);
 /* POST of a multipart completion URL: checks the joined parts and stores the object. */
 int srv_upload_complete(srv_req *r);
 void srv_upload_abort(srv_req *r);
+
+/* ---- mp_hash.c: a multipart upload's sha256 while its parts arrive ---------------------- */
+
+int srv_mp_table_new(srv_mp_table **out);
+void srv_mp_table_free(srv_mp_table *t);
+/* The state of the data file `fd` of upload (oid, size, chunk), made on first use, with a
+ * reference; NULL when the table is full (the completion then hashes the whole file). */
+srv_mp *srv_mp_get(srv_mp_table *t, const char *oid, uint64_t size, uint64_t chunk, int fd);
+/* Drops a reference (NULL-safe); `drop` also takes the state out of the table. */
+void srv_mp_put(srv_mp_table *t, srv_mp *m, int drop);
+/* After data[0..n) was written at `off` by the writer of the part starting at part_start
+ * (fd readable). */
+void srv_mp_wrote(srv_mp *m, int fd, uint64_t part_start, uint64_t off, const char *data, size_t n);
+/* After a part's marker was made in `dir`: the prefix goes on through complete parts. */
+void srv_mp_part_done(srv_mp *m, int fd, const char *dir);
+/* At the completion, no part writer active: the file's sha256 into hex, hashing only what
+ * the prefix lacks; -1 when the prefix cannot be used (hash the file instead). */
+int srv_mp_finish(srv_mp *m, int fd, char hex[65]);
 /* git http-backend for `rest` ("info/refs", "git-upload-pack"); read-only. */
 int srv_git_http(srv_req *r, hfds_repo_type t, const char *id, const char *rest);
 int srv_resolve(srv_req *r, hfds_repo_type t, const char *id, const char *rev, const char *path, int raw);

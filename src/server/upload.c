@@ -14,8 +14,10 @@
  *
  * The parts of a multipart upload are written in place, at their offsets, into one shared
  * file <root>/tmp/mp-<oid>-<size>/data; each finished part leaves an empty marker file named
- * by its number. The completion hashes that file once (it is still in the page cache),
- * fsyncs it and renames it into the store: no part is copied or hashed twice. Part writers
+ * by its number. Its sha256 is computed while the parts arrive, over the in-order prefix
+ * (mp_hash.c); the completion hashes only what that prefix lacks (or the whole file when a
+ * part was rewritten), fsyncs the file and renames it into the store: no part is copied,
+ * and no byte hashed twice when parts arrive in order. Part writers
  * hold a shared flock on the data file while they write and the completion an exclusive
  * one, so no late or retried part can write into a file after it was verified; a writer
  * whose file was taken by a completion meanwhile starts a new one. A part's ETag is an
@@ -47,6 +49,8 @@ static int is_part(const srv_req *r)
 
 void srv_upload_abort(srv_req *r)
 {
+	srv_mp_put(r->srv->mp, r->mp, 0);
+	r->mp = NULL;
 	if (r->fd >= 0)
 		close(r->fd);   /* for a part, this also drops its shared lock */
 	r->fd = -1;
@@ -97,7 +101,7 @@ static int open_part(srv_req *r, uint64_t size)
 		return -1;
 	snprintf(path, sizeof(path), "%s/data", dir);
 	for (tries = 0; tries < 3; tries++) {
-		if ((r->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		if ((r->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)   /* read: mp_hash catches up */
 			return -1;
 		if (flock(r->fd, LOCK_SH) == 0 && fstat(r->fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino
 			&& a.st_dev == b.st_dev)
@@ -110,12 +114,13 @@ static int open_part(srv_req *r, uint64_t size)
 }
 
 /* Expected byte count of this PUT (the object, or one part of it) and, for a part, its
- * offset in the object. */
-static int expected_len(srv_req *r, uint64_t *want, uint64_t *off)
+ * offset in the object; the part size into *chunk (0 for a whole object). */
+static int expected_len(srv_req *r, uint64_t *want, uint64_t *off, uint64_t *chunk_out)
 {
 	uint64_t size, chunk, part;
-	if (!srv_upload_url_ok(r, &size, &chunk))
+	if (!srv_upload_url_ok(r, &size, chunk_out))
 		return 0;
+	chunk = *chunk_out;
 	if (!is_part(r)) {
 		if (r->nseg != 7 || chunk != 0)
 			return 0;
@@ -132,9 +137,9 @@ static int expected_len(srv_req *r, uint64_t *want, uint64_t *off)
 
 int srv_upload_begin(srv_req *r)
 {
-	uint64_t size = 0;
+	uint64_t size = 0, chunk = 0;
 	const char *cl = srv_header(r, "Content-Length");
-	if (!expected_len(r, &r->want, &r->off))
+	if (!expected_len(r, &r->want, &r->off, &chunk))
 		return srv_reply_error(r, 403, NULL, "upload URL invalid or expired");
 	if (cl && strtoull(cl, NULL, 10) != r->want)
 		return srv_reply_error(r, 400, NULL, "upload: Content-Length %s, expected %llu bytes", cl,
@@ -142,6 +147,8 @@ int srv_upload_begin(srv_req *r)
 	srv_parse_u64(r->segs[3], &size);
 	if ((is_part(r) ? open_part(r, size) : open_temp(r)) < 0)
 		return srv_reply_error(r, 500, NULL, "cannot create a temp file: %s", strerror(errno));
+	if (is_part(r))
+		r->mp = srv_mp_get(r->srv->mp, r->segs[2], size, chunk, r->fd);
 	return MHD_YES;
 }
 
@@ -157,6 +164,9 @@ static void start_writeback(srv_req *r)
 
 int srv_upload_data(srv_req *r, const char *data, size_t n)
 {
+	const char *start = data;
+	uint64_t at = r->off + r->got;
+	size_t len = n;
 	if (r->io_failed)
 		return 0;
 	if (r->got + n > r->want) {
@@ -177,6 +187,7 @@ int srv_upload_data(srv_req *r, const char *data, size_t n)
 		n -= (size_t)w;
 		r->got += (uint64_t)w;
 	}
+	srv_mp_wrote(r->mp, r->fd, r->off, at, start, len);
 	start_writeback(r);
 	return 0;
 }
@@ -195,6 +206,7 @@ static int finish_part(srv_req *r)
 		return srv_reply_error(r, 500, NULL, "upload: %s: %s", marker, strerror(errno));
 	}
 	close(fd);
+	srv_mp_part_done(r->mp, r->fd, dir);
 	srv_upload_abort(r);   /* closes the data file: the lock goes */
 	{
 		char etag[48];
@@ -327,7 +339,8 @@ int srv_upload_complete(srv_req *r)
 	hfds_store *st;
 	hfds_error err;
 	json_t *b;
-	int fd = -1, ok, answer;
+	srv_mp *mp;
+	int fd = -1, ok, answer, hashed;
 	hfds_error_init(&err);
 	if (r->nseg != 7 || !srv_upload_url_ok(r, &size, &chunk) || !chunk)
 		return srv_reply_error(r, 403, NULL, "completion URL invalid or expired");
@@ -360,7 +373,11 @@ int srv_upload_complete(srv_req *r)
 		close(fd);
 		return answer;
 	}
-	if (hash_fd(fd, size, hex, &got) < 0 || got != size) {
+	/* the prefix hashed while the parts arrived, finished; else the whole file */
+	mp = srv_mp_get(r->srv->mp, r->segs[2], size, chunk, fd);
+	hashed = srv_mp_finish(mp, fd, hex) == 0;
+	srv_mp_put(r->srv->mp, mp, 1);
+	if (!hashed && (hash_fd(fd, size, hex, &got) < 0 || got != size)) {
 		close(fd);
 		return srv_reply_error(r, 500, NULL, "multipart: reading the parts back failed: %s", strerror(errno));
 	}

@@ -37,6 +37,7 @@ class FaultProxy:
         self.lose_once = []   # path substrings: forward the next such request, then lose its answer
         self.cut_once = []    # path substrings: the next such answer stops halfway through its body
         self.delay = {}       # method -> seconds to wait before forwarding
+        self.delay_once = []  # (path substring, seconds): the next such request waits, once each
         self.done = {}        # method -> requests answered
         self.active = {}      # method -> requests being forwarded now
         self.peak = {}        # method -> the most forwarded at once
@@ -93,8 +94,12 @@ class FaultProxy:
                 with proxy.lock:
                     n = proxy.active[self.command] = proxy.active.get(self.command, 0) + 1
                     proxy.peak[self.command] = max(proxy.peak.get(self.command, 0), n)
+                with proxy.lock:
+                    once = next((d for d in proxy.delay_once if d[0] in self.path), None)
+                    if once:
+                        proxy.delay_once.remove(once)
                 try:
-                    time.sleep(proxy.delay.get(self.command, 0))
+                    time.sleep(proxy.delay.get(self.command, 0) + (once[1] if once else 0))
                     if self._park("before"):
                         return self._drop()
                     with proxy.lock:

@@ -197,3 +197,82 @@ def test_manifests_with_other_features_are_refused(remote, serve, tmp_path):
     r = remote("commit", "alice/mixed", "--manifest", str(tmp_path / "a.json"), str(tmp_path / "b.json"), check=False)
     assert r.returncode == 1 and "differ" in r.stderr and "b.json" in r.stderr, r.stderr
     assert len(api(serve).list_repo_commits("alice/mixed", repo_type="dataset")) == 1
+
+
+def test_keep_leaves_the_shards_after_the_push(remote, serve, hfds, tmp_path):
+    import hashlib
+    import pyarrow.parquet as pq
+    (tmp_path / "train.jsonl").write_text(rows(3000))
+    args = ["--split", f"train={tmp_path / 'train.jsonl'}", "--max-shard-size", "20KB"]
+    r = remote("push", "alice/keep", *args, "--keep", "--json")
+    ev = events(r.stderr)
+    sha = r.stdout.strip()
+    kept = [e["path"] for e in ev if e["event"] == "kept"]
+    spool = tmp_path / "hfds_home" / "spool"
+    assert kept == [str(spool / f"kept-alice--keep-{sha[:12]}")], (kept, r.stderr[-2000:])
+    # the shards under their repository paths, the bytes that were published
+    a = api(serve)
+    lfs = {f.path: f.lfs.sha256 for f in a.list_repo_tree("alice/keep", repo_type="dataset", recursive=True)
+           if f.path.endswith(".parquet")}
+    local = {str(p.relative_to(kept[0])): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted((tmp_path / kept[0]).rglob("*.parquet"))}
+    assert len(lfs) >= 3 and local == lfs
+    assert sum(pq.ParquetFile(tmp_path / kept[0] / p).metadata.num_rows for p in local) == 3000
+    # a later push (its sweep of killed pushes' folders) leaves the kept folder alone
+    remote("push", "alice/keep2", *args, "-q")
+    assert sorted(os.listdir(spool)) == [os.path.basename(kept[0])]
+    # without --keep nothing stays
+    remote("push", "alice/keep3", *args, "-q")
+    assert sorted(os.listdir(spool)) == [os.path.basename(kept[0])]
+
+    # embedded hub: the kept files are copies, editing them never changes a stored object
+    emb = tmp_path / "emb"
+    r = hfds("push", "alice/keep", *args, "--keep", "--endpoint", emb)
+    line = [x for x in r.stderr.splitlines() if "kept the shards in" in x]
+    path = line[0].split("kept the shards in ")[1]
+    assert path == str(emb / "tmp" / f"kept-alice--keep-{r.stdout.strip()[:12]}")
+    first = sorted((tmp_path / path).rglob("*.parquet"))[0]
+    before = hashlib.sha256(first.read_bytes()).hexdigest()
+    assert os.stat(first).st_nlink == 1
+    with open(first, "r+b") as f:
+        f.write(b"XXXX")
+    obj = emb / "lfs" / "objects" / before[:2] / before[2:4] / before
+    assert hashlib.sha256(obj.read_bytes()).hexdigest() == before
+
+
+def test_commit_cap_shrinks_after_slow_commits_and_grows_back(hfds_bin, hfds, tmp_path):
+    # upload_large_folder's rule with a small cap: the first two commits are held 2.5 s by a
+    # proxy (slower than HFDS_COMMIT_SLOW_MS), so the cap halves twice; the fast ones after
+    # them double it back to the given cap
+    from faultproxy import FaultProxy
+    from hubserve import Serve
+    proxy = FaultProxy(seed=3, p_status=0, p_reset=0, p_lost=0)
+    s = Serve(hfds_bin, tmp_path / "server" / "hub", public_url=proxy.url)
+    proxy.upstream_port = s.port
+    try:
+        proxy.delay_once = [("/commit/", 2.5), ("/commit/", 2.5)]
+        (tmp_path / "train.jsonl").write_text(rows(4000))
+        env = {"HF_ENDPOINT": proxy.url, "HF_TOKEN": s.write_token, "HFDS_COMMIT_SLOW_MS": "1500"}
+        sha = hfds("push", "alice/adapt", "--split", f"train={tmp_path / 'train.jsonl'}", "--max-shard-size", "10KB",
+                   "--commit-max-files", "8", "-q", env=env).stdout.strip()
+        from huggingface_hub import HfApi
+        a = HfApi(endpoint=s.url, token=s.write_token)
+        commits = [c for c in a.list_repo_commits("alice/adapt", repo_type="dataset")
+                   if c.title.startswith("Upload dataset")][::-1]
+        assert commits[-1].commit_id == sha
+        counts, before = [], 0
+        for c in commits:
+            now = len([f for f in a.list_repo_files("alice/adapt", repo_type="dataset", revision=c.commit_id)
+                       if f.endswith(".parquet")])
+            counts.append(now - before)
+            before = now
+        # parts of cap - 1 shards: 8 (slow) -> 4 (slow) -> 2 (the floor) -> 4 -> 8 -> 8 ...
+        assert counts[:5] == [7, 3, 1, 3, 7], counts
+        assert all(c == 7 for c in counts[5:-1]) and 1 <= counts[-1] <= 7, counts
+        n = len(commits)
+        # parts numbered in order; each title counts the parts as planned when it was made
+        assert [c.title[:26] for c in commits] == [f"Upload dataset (part {i:05d}" for i in range(n)]
+        assert commits[-1].title == f"Upload dataset (part {n - 1:05d}-of-{n:05d})"
+    finally:
+        proxy.close()
+        s.close()

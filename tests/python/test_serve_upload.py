@@ -1,5 +1,6 @@
 """Multipart LFS uploads to a real `hfds serve` (issue 11, the server's upload path): parts
-are written in place into one file and hashed once at the completion, so these check what
+are written in place into one file and hashed as they arrive (the in-order prefix; the rest,
+or everything after a rewrite, at the completion), so these check what
 that design must still guarantee. Parts sent concurrently, out of order and twice give the
 object; a missing part or a part with other bytes is refused at the completion and nothing
 is stored; a part still arriving when the completion comes in is waited for (a 503 with
@@ -81,6 +82,39 @@ def test_parts_concurrent_out_of_order_and_twice(server):
     _, _, resp = request(server, "POST", "/datasets/alice/u.git/info/lfs/objects/batch", body=body,
                          headers={"Authorization": f"Bearer {server.alice}"})
     assert "actions" not in json.loads(resp)["objects"][0]
+
+
+def test_prefix_hash_in_any_order(server):
+    # the sha256 is computed while parts arrive (the in-order prefix, carried on through parts
+    # already complete): every order gives the object, and a flipped byte anywhere, in any
+    # order, or a part rewritten with other bytes after it was hashed, is refused
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 3, 2], [2, 0, 1, 3, 0]):
+        for flip in (None, 5, CHUNK + 1, 3 * CHUNK + 3):
+            data = os.urandom(3 * CHUNK + 77)
+            oid, href, parts = batch(server, data)
+            sent = bytearray(data)
+            if flip is not None:
+                sent[flip] ^= 0x40
+            for i in order:
+                put_part(server, parts[i], bytes(sent), i)
+            want = 200 if flip is None else 400
+            assert complete(server, href, oid, len(parts)) == want, (order, flip)
+            assert stored(server, oid) == (data if flip is None else None), (order, flip)
+    # parts sent in parallel, two at a time, then a hashed part rewritten with other bytes
+    data = os.urandom(4 * CHUNK + 5)
+    oid, href, parts = batch(server, data)
+    for pair in ((0, 1), (2, 3), (4,)):
+        ts = [threading.Thread(target=put_part, args=(server, parts[i], data, i)) for i in pair]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    put_part(server, parts[1], os.urandom(len(data)), 1)
+    assert complete(server, href, oid, len(parts)) == 400 and stored(server, oid) is None
+    for i in range(len(parts)):
+        put_part(server, parts[i], data, i)
+    assert complete(server, href, oid, len(parts)) == 200 and stored(server, oid) == data
+    assert leftovers(server) == []
 
 
 def test_missing_and_wrong_parts_are_refused(server):

@@ -327,18 +327,27 @@ static void test_bulk_tensor(void)
 	free(win);
 }
 
-static void test_bulk_binary_and_bool(void)
+/* A builder of {name0: fmt0, name1: fmt1, fsb: fixed_size_binary(2)}, all nullable. */
+static hfds_arrow_builder *three_columns(const char *fmt0, const char *name0, const char *fmt1, const char *name1)
 {
 	struct ArrowSchema s;
-	struct ArrowArray a;
 	hfds_arrow_builder *b = NULL;
 	hfds_arrow_schema_init(&s, "+s", NULL, 0, NULL);
 	hfds_arrow_schema_alloc_children(&s, 3, NULL);
-	child(&s, 0, "U", "big");
-	child(&s, 1, "b", "flag");
+	child(&s, 0, fmt0, name0);
+	child(&s, 1, fmt1, name1);
 	child(&s, 2, "w:2", "fsb");
-	REQUIRE(hfds_arrow_builder_new(&b, &s, NULL) == 0);
+	if (hfds_arrow_builder_new(&b, &s, NULL) < 0)
+		b = NULL;
 	hfds_arrow_schema_release(&s);
+	return b;
+}
+
+static void test_bulk_binary_and_bool(void)
+{
+	struct ArrowArray a;
+	hfds_arrow_builder *b = three_columns("U", "big", "b", "flag");
+	REQUIRE(b != NULL);
 	int64_t offs[] = {2, 4, 4, 9};
 	CHECK_EQ_INT(hfds_arrow_builder_append_binary(b, 0, offs, "xxabcdefg", 3, (uint8_t[]){1, 0, 1}, NULL), 0);
 	uint8_t flags[] = {1, 0, 1};
@@ -377,7 +386,6 @@ static void test_bulk_binary_and_bool(void)
  * row can be dropped; fixed_size_binary is refused. */
 static void test_bytes_from_fd(void)
 {
-	struct ArrowSchema s;
 	struct ArrowArray a;
 	hfds_arrow_builder *b = NULL;
 	hfds_error err;
@@ -389,13 +397,8 @@ static void test_bytes_from_fd(void)
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + 3);
 	REQUIRE(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big));
-	hfds_arrow_schema_init(&s, "+s", NULL, 0, NULL);
-	hfds_arrow_schema_alloc_children(&s, 3, NULL);
-	child(&s, 0, "z", "bin");
-	child(&s, 1, "u", "text");
-	child(&s, 2, "w:2", "fsb");
-	REQUIRE(hfds_arrow_builder_new(&b, &s, NULL) == 0);
-	hfds_arrow_schema_release(&s);
+	b = three_columns("z", "bin", "u", "text");
+	REQUIRE(b != NULL);
 	hfds_error_init(&err);
 	REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
 	CHECK_EQ_INT(hfds_arrow_builder_append_bytes_fd(b, fd, sizeof(big), &err), 0);

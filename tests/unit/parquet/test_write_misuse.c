@@ -512,9 +512,8 @@ static void test_every_allocation_fails(void)
 	}
 }
 
-/* Writes the chesspos-like + mixed batch with `threads`, returns the bytes in m. */
-static int write_mem(membuf *m, const struct ArrowSchema *s, struct ArrowArray **batches, int nb, int threads,
-	hfds_pq_file_info *info)
+/* zstd, 4 KiB pages, 200 kB row groups: many pages and row groups in flight. */
+static hfds_pq_writer_options busy_options(int threads)
 {
 	hfds_pq_writer_options o;
 	hfds_pq_writer_options_init(&o);
@@ -522,6 +521,14 @@ static int write_mem(membuf *m, const struct ArrowSchema *s, struct ArrowArray *
 	o.codec = HFDS_PQ_ZSTD;
 	o.page_size = 4096;
 	o.row_group_bytes = 200000;
+	return o;
+}
+
+/* Writes the chesspos-like + mixed batch with `threads`, returns the bytes in m. */
+static int write_mem(membuf *m, const struct ArrowSchema *s, struct ArrowArray **batches, int nb, int threads,
+	hfds_pq_file_info *info)
+{
+	hfds_pq_writer_options o = busy_options(threads);
 	hfds_pq_writer *w = NULL;
 	hfds_error err;
 	hfds_error_init(&err);
@@ -567,12 +574,7 @@ static void test_deterministic_threads(void)
 	}
 	/* the path writer produces the same bytes as the sink */
 	const char *path = tmp_path("determinism.parquet");
-	hfds_pq_writer_options o;
-	hfds_pq_writer_options_init(&o);
-	o.threads = 2;
-	o.codec = HFDS_PQ_ZSTD;
-	o.page_size = 4096;
-	o.row_group_bytes = 200000;
+	hfds_pq_writer_options o = busy_options(2);
 	hfds_pq_writer *w = NULL;
 	hfds_pq_file_info fi;
 	REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
@@ -617,12 +619,7 @@ static void test_large_pieces_on_the_pool(void)
 	REQUIRE(write_mem(&ref, s, batches, 1, 1, &ri) == 0);
 	for (int threads = 1; threads <= 3; threads++) {
 		const char *path = tmp_path("pieces.parquet");
-		hfds_pq_writer_options o;
-		hfds_pq_writer_options_init(&o);
-		o.threads = threads;
-		o.codec = HFDS_PQ_ZSTD;
-		o.page_size = 4096;
-		o.row_group_bytes = 200000;
+		hfds_pq_writer_options o = busy_options(threads);
 		hfds_pq_writer *w = NULL;
 		REQUIRE(hfds_pq_writer_open(&w, path, s, &o, NULL) == 0);
 		CHECK_EQ_INT(hfds_pq_writer_write(w, &a, NULL), 0);
