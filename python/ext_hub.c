@@ -172,22 +172,25 @@ static void on_upload(void *payload, const hfds_hub_progress *p)
 		ext_watch_event(payload, "stored", p->files_done, p->files_total);
 }
 
-/* attach(writer, repo_id, branch=None, private=False, upload_workers=0, progress=None): opens
- * (creating) the repository and attaches the Writer, before its first write, so its shards
- * are uploaded while the next is written. upload_workers > 0: parallel uploads (else the
- * hub's default); progress: callable(what, done, total) for ("stored", ...) events. */
+/* attach(writer, repo_id, branch=None, private=False, upload_workers=0, progress=None,
+ *        spool_max=None): opens (creating) the repository and attaches the Writer, before its
+ * first write, so its shards are uploaded while the next is written. upload_workers > 0:
+ * parallel uploads (else the hub's default); progress: callable(what, done, total) for
+ * ("stored", ...) events; spool_max: a size ("2GB", "1000") the closed shards not yet
+ * stored may hold before the writer waits (None: no bound). */
 static PyObject *hub_attach(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "upload_workers", "progress", NULL};
+	static char *kwlist[] = {"writer", "repo_id", "branch", "private", "upload_workers", "progress", "spool_max",
+		NULL};
 	hub_obj *h = (hub_obj *)self;
 	PyObject *wobj, *progress = Py_None;
-	const char *repo_id, *branch = NULL;
+	const char *repo_id, *branch = NULL, *spool_max = NULL;
 	int is_private = 0, workers = 0, rc;
 	hfds_hub_upload_options up;
 	hfds_error err;
 	struct hfds_ds *ds;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpiO", kwlist, &wobj, &repo_id, &branch, &is_private,
-		    &workers, &progress))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|zpiOz", kwlist, &wobj, &repo_id, &branch, &is_private,
+		    &workers, &progress, &spool_max))
 		return NULL;
 	if (progress != Py_None && !PyCallable_Check(progress))
 		return PyErr_Format(PyExc_TypeError, "progress must be callable or None");
@@ -195,16 +198,20 @@ static PyObject *hub_attach(PyObject *self, PyObject *args, PyObject *kw)
 		return NULL;
 	if (h->dataset)
 		return ext_raise(HFDS_ESTATE, &(hfds_error){HFDS_ESTATE, "a writer is attached already"});
+	hfds_hub_upload_options_init(&up);
+	hfds_error_init(&err);
+	if (spool_max && hfds_ds_parse_size(spool_max, &up.spool_max, &err) < 0)
+		return ext_raise(err.code, &err);
+	if (spool_max && up.spool_max == 0)
+		return PyErr_Format(PyExc_ValueError, "spool_max must be positive");
 	if (workers > 0)
 		hfds_hub_set_upload_workers(h->hub, (unsigned)workers);
-	hfds_hub_upload_options_init(&up);
 	up.workers = workers > 0 ? (unsigned)workers : 0;
 	ext_watch_init(&h->watch, progress);
 	if (h->watch.progress) {
 		up.progress = on_upload;
 		up.progress_payload = &h->watch;
 	}
-	hfds_error_init(&err);
 	Py_BEGIN_ALLOW_THREADS
 	rc = hfds_hub_dataset_open(&h->dataset, h->hub, repo_id, branch,
 		HFDS_HUB_DATASET_CREATE | (is_private ? HFDS_HUB_DATASET_PRIVATE : 0), &err);

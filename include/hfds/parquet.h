@@ -174,6 +174,18 @@ HFDS_EXTERN int hfds_pq_writer_open_sink(hfds_pq_writer **out, hfds_pq_sink_fn s
  */
 HFDS_EXTERN int hfds_pq_writer_write(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err);
 
+/*
+ * As hfds_pq_writer_write, but values may stay borrowed from the batch after the call, so
+ * that slices of one large batch written one after the other are read in place instead of
+ * copied (strings and fixed-width values; the dataset writer cuts shards out of a batch
+ * this way). The caller keeps every batch so written alive and unchanged until
+ * hfds_pq_writer_release_batch, _flush, _close or _free returns. Same bytes as _write.
+ */
+HFDS_EXTERN int hfds_pq_writer_write_held(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err);
+/* Ends borrowing from held batches: values of the row group still filling are copied, a
+ * row group encoding from them is written out. Errors as hfds_pq_writer_write. */
+HFDS_EXTERN int hfds_pq_writer_release_batch(hfds_pq_writer *w, hfds_error *err);
+
 /* Appends every batch of a stream (the stream is not released). */
 HFDS_EXTERN int hfds_pq_writer_write_stream(hfds_pq_writer *w, struct ArrowArrayStream *stream, hfds_error *err);
 

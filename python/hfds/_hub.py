@@ -52,7 +52,8 @@ def _commit_info(hub, repo_id, sha, splits=None):
 
 def push_to_hub(data, repo_id, *, config_name="default", split=None, features=None, max_shard_size="500MB",
                 private=False, token=None, endpoint=None, commit_message=None, commit_description=None,
-                append=False, set_default=None, upload_workers=None, progress=True, revision=None, threads=0):
+                append=False, set_default=None, upload_workers=None, progress=True, revision=None, threads=0,
+                spool_max=None):
     """Publishes ``data`` to the dataset repository ``repo_id`` as ONE commit, laid out as
     ``datasets.Dataset(Dict).push_to_hub`` lays it out (shards, README.md card merged with the
     repository's), so ``datasets.load_dataset(repo_id)`` reads it back with its features.
@@ -66,6 +67,10 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
     ``append=True`` adds numbered ``{split}/batch_NNNNNN.parquet`` files instead of replacing
     the split. ``revision``: the branch to commit to (created from main when missing).
     ``upload_workers``: files uploaded in parallel to an HTTP hub (default: the library's).
+    ``spool_max``: bound of the staging folder (bytes, or a size like "2GB"): the writing
+    waits while the closed shards not yet uploaded hold more, so the disk used is at most
+    spool_max plus the shard being written (default None: no bound, shards leave the
+    staging folder as soon as they are stored).
     ``progress``: True draws one line on stderr (redrawn in place on a terminal: rows, shards,
     files committed/uploaded), False nothing, a callable gets every event (what, done, total):
     "rows", "shard" (closed), "stored" (uploaded: shards stored, shards handed over), "commit".
@@ -73,6 +78,12 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
     """
     if upload_workers is not None and int(upload_workers) < 1:
         raise ValueError("upload_workers must be >= 1")
+    if isinstance(spool_max, int) and not isinstance(spool_max, bool):
+        if spool_max < 1:
+            raise ValueError("spool_max must be positive")
+        spool_max = str(spool_max)
+    elif spool_max is not None and not isinstance(spool_max, str):
+        raise TypeError("spool_max must be a number of bytes, a size string like '2GB', or None")
     hub = _hub(endpoint, token)
     sources = {k: Source(v, features) for k, v in _splits(data, split).items()}
     callback, display = _progress.make(progress, f"hfds: {repo_id} ({config_name})")
@@ -83,7 +94,7 @@ def push_to_hub(data, repo_id, *, config_name="default", split=None, features=No
         writer = open_writer(staging, sources, max_shard_size, append, set_default, threads, isinstance(data, dict),
                              callback)
         # attached before the first write: each closed shard is uploaded while the next is written
-        hub.attach(writer, repo_id, revision, bool(private), int(upload_workers or 0), callback)
+        hub.attach(writer, repo_id, revision, bool(private), int(upload_workers or 0), callback, spool_max)
         write_splits(writer, sources, config_name)
         sha = hub.publish(writer, commit_message, commit_description)
         splits = split_info(writer, config_name, sources)

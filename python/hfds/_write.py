@@ -2,7 +2,7 @@
 Parquet files, through the C writer and reader."""
 import os
 
-from . import _hfds
+from . import _hfds, _progress
 from ._data import Source
 from ._stream import Stream
 
@@ -52,7 +52,7 @@ def split_info(writer, config_name, splits):
 
 
 def write_dataset(data, folder, *, config_name="default", split=None, features=None, max_shard_size="500MB",
-                  append=False, set_default=None, threads=0):
+                  append=False, set_default=None, threads=0, progress=False):
     """Writes ``data`` as a Hugging Face dataset folder, laid out as ``push_to_hub`` lays out
     a repository (``data/{split}-00000-of-0000N.parquet``, README.md with dataset_info and
     configs), merged into a card already in ``folder``.
@@ -62,20 +62,32 @@ def write_dataset(data, folder, *, config_name="default", split=None, features=N
     split -> any of these (a DatasetDict). ``features``: hfds.Features or datasets' Features
     (dict, object or JSON); inferred from the data when omitted. ``append=True`` adds
     ``{split}/batch_NNNNNN.parquet`` files after those already there instead of replacing
-    the split. ``threads``: encoding threads (0 = all cores).
+    the split. ``threads``: encoding threads (0 = all cores). ``progress``: False (the
+    default) nothing, True one line on stderr (rows, shards; redrawn in place on a terminal,
+    the final line only otherwise), a callable gets every event (what, done, total): "rows"
+    (written to the split so far) and "shard" (shards closed so far).
 
     Returns {"folder": str, "splits": {split: {"num_examples", "num_bytes", "num_files"}}}.
     Raises hfds.errors.* with the C message (e.g. a batch not matching the features names the
     column).
     """
     sources = {k: Source(v, features) for k, v in _splits(data, split).items()}
-    writer = open_writer(folder, sources, max_shard_size, append, set_default, threads, isinstance(data, dict))
-    write_splits(writer, sources, config_name)
+    callback, display = _progress.make(progress, f"hfds: {os.fspath(folder)}")
+    ok = False
     try:
-        writer.finish()
-        return {"folder": os.fspath(folder), "splits": split_info(writer, config_name, sources)}
+        writer = open_writer(folder, sources, max_shard_size, append, set_default, threads, isinstance(data, dict),
+                             callback)
+        write_splits(writer, sources, config_name)
+        try:
+            writer.finish()
+            out = {"folder": os.fspath(folder), "splits": split_info(writer, config_name, sources)}
+        finally:
+            writer.close()
+        ok = True
+        return out
     finally:
-        writer.close()
+        if display is not None:
+            display.close(ok)
 
 
 def read_parquet(path, columns=None, *, state=None):

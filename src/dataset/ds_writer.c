@@ -371,7 +371,8 @@ static int write_slice(hfds_ds *ds, ds_split *s, const struct ArrowArray *batch,
 	view.release = no_release;
 	if (!s->w)
 		HFDS_TRY(open_shard(ds, s, err));
-	HFDS_TRY(hfds_pq_writer_write(s->w, first == 0 && n == batch->length ? batch : &view, err));
+	/* held: the slices of one batch are read in place; hfds_ds_write releases it */
+	HFDS_TRY(hfds_pq_writer_write_held(s->w, first == 0 && n == batch->length ? batch : &view, err));
 	s->pending_arrow += bytes;
 	if (s->pending_arrow >= row_group_target(ds)) {
 		HFDS_TRY(hfds_pq_writer_flush(s->w, err));
@@ -424,6 +425,8 @@ int hfds_ds_write(hfds_ds *ds, const char *config, const char *split, const stru
 		HFDS_TRY(write_slice(ds, s, batch, first, n,
 			(uint64_t)((double)bytes * (double)n / (double)batch->length), err));
 	}
+	if (s->w)
+		HFDS_TRY(hfds_pq_writer_release_batch(s->w, err));
 done:
 	if (rc < 0 && rc != HFDS_ESTATE && rc != HFDS_EINVAL)
 		ds->state = DS_FAILED;

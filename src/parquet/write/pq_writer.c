@@ -385,7 +385,8 @@ done:
 	return rc;
 }
 
-static int write_batch(hfds_pq_writer *w, const struct ArrowArray *b, hfds_error *err)
+/* hold: values may stay borrowed from b after the call (hfds_pq_writer_write_held). */
+static int write_batch(hfds_pq_writer *w, const struct ArrowArray *b, int hold, hfds_error *err)
 {
 	int rc = 0;
 	HFDS_TRY(check_batch(w, b, err));
@@ -424,7 +425,8 @@ static int write_batch(hfds_pq_writer *w, const struct ArrowArray *b, hfds_error
 		if (s->rows >= maxr || (rg_bytes(w, s) >= target && s->rows >= minr))
 			HFDS_TRY(pqw_end_row_group(w, err));
 	}
-	HFDS_TRY(pqw_return_batch(w, err));
+	if (!hold)
+		HFDS_TRY(pqw_return_batch(w, err));
 done:
 	w->batch = NULL;
 	return rc;
@@ -439,13 +441,34 @@ static int usable(hfds_pq_writer *w, hfds_error *err)
 	return 0;
 }
 
-int hfds_pq_writer_write(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err)
+static int write_call(hfds_pq_writer *w, const struct ArrowArray *batch, int hold, hfds_error *err)
 {
 	int rc;
 	HFDS_ASSERT_ARG(w && batch, err);
 	if ((rc = usable(w, err)) < 0)
 		return rc;
-	if ((rc = write_batch(w, batch, err)) < 0)
+	if ((rc = write_batch(w, batch, hold, err)) < 0)
+		return fail(w, rc, err);
+	return 0;
+}
+
+int hfds_pq_writer_write(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err)
+{
+	return write_call(w, batch, 0, err);
+}
+
+int hfds_pq_writer_write_held(hfds_pq_writer *w, const struct ArrowArray *batch, hfds_error *err)
+{
+	return write_call(w, batch, 1, err);
+}
+
+int hfds_pq_writer_release_batch(hfds_pq_writer *w, hfds_error *err)
+{
+	int rc;
+	HFDS_ASSERT_ARG(w, err);
+	if ((rc = usable(w, err)) < 0)
+		return rc;
+	if ((rc = pqw_return_batch(w, err)) < 0)
 		return fail(w, rc, err);
 	return 0;
 }
@@ -467,7 +490,7 @@ int hfds_pq_writer_write_stream(hfds_pq_writer *w, struct ArrowArrayStream *stre
 		}
 		if (!a.release)
 			return 0;
-		rc = write_batch(w, &a, err);
+		rc = write_batch(w, &a, 0, err);
 		a.release(&a);
 		if (rc < 0)
 			return fail(w, rc, err);

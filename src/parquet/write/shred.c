@@ -260,13 +260,19 @@ static int leaf_values(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e,
 		HFDS_FAIL_IF(o1 < o0 || o0 < 0, HFDS_EINVAL, c->err, "column '%s': row %lld: bad offsets %lld..%lld",
 			l->path, (long long)cur_row(c), (long long)o0, (long long)o1);
 		size_t nb = (size_t)(o1 - o0);
-		HFDS_TRY(need(&cb->vals, nb, c->err));
+		/* the bytes are borrowed like fixed-width values (offsets are then relative to
+		 * the borrowed run, which pqw_colbuf_own copies to the start of vals) */
+		int borrow = cb->vals.len == 0 && (!cb->borrowed || cb->borrowed + cb->borrowed_len == data + o0);
+		if (!borrow) {
+			HFDS_TRY(pqw_colbuf_own(cb, c->err));
+			HFDS_TRY(need(&cb->vals, nb, c->err));
+		}
 		HFDS_TRY(need(&cb->offs, (n + 1) * 8, c->err));
 		if (cb->offs.len == 0) {
 			memset(cb->offs.data, 0, 8);
 			cb->offs.len = 8;
 		}
-		uint64_t base = cb->vals.len;
+		uint64_t base = borrow ? cb->borrowed_len : cb->vals.len;
 		uint64_t *oo = (uint64_t *)(void *)(cb->offs.data + cb->offs.len);
 		if (l->conv == PQV_BIN32) {
 			const int32_t *off = (const int32_t *)a->buffers[1] + p;
@@ -283,16 +289,22 @@ static int leaf_values(ctx *c, const struct ArrowArray *a, int64_t s, int64_t e,
 				oo[i] = base + (uint64_t)(off[i + 1] - o0);
 			}
 		}
-		if (nb)
+		if (borrow && nb) {
+			if (!cb->borrowed)
+				cb->borrowed = data + o0;
+			cb->borrowed_len += nb;
+		} else if (nb) {
 			memcpy(cb->vals.data + cb->vals.len, data + o0, nb);
+			cb->vals.len += nb;
+		}
 		if (l->is_string && !ascii(data + o0, nb)) {
 			uint64_t prev = base;
 			for (size_t i = 0; i < n; i++) {
-				HFDS_TRY(check_utf8(c, cb->vals.data + prev, (size_t)(oo[i] - prev), first_entry + (int64_t)i));
+				HFDS_TRY(check_utf8(c, data + o0 + (prev - base), (size_t)(oo[i] - prev),
+					first_entry + (int64_t)i));
 				prev = oo[i];
 			}
 		}
-		cb->vals.len += nb;
 		cb->offs.len += n * 8;
 		break;
 	}

@@ -26,9 +26,11 @@ typedef struct pqw_colbuf {
 	int64_t nvalues;    /* non-null leaf values */
 	int64_t nrows;
 	int def_all_max;    /* every entry so far has def == max_def: `def` is not materialized */
-	/* Values that already are PLAIN and were appended as one contiguous run are borrowed
-	 * from the caller's batch instead of copied (vals is then empty); the writer copies
-	 * them (pqw_colbuf_own) or finishes with them before the caller gets the batch back. */
+	/* Values appended as one contiguous run (fixed-width values that already are PLAIN,
+	 * or the bytes of strings and binaries, offs then being relative to the run) are
+	 * borrowed from the caller's batch instead of copied (vals is then empty); the writer
+	 * copies them (pqw_colbuf_own) or finishes with them before the caller gets the batch
+	 * back. */
 	const uint8_t *borrowed;
 	size_t borrowed_len;
 } pqw_colbuf;
