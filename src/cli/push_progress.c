@@ -130,3 +130,21 @@ void push_progress_emit(push_progress *p, const char *event, const char *key, co
 	pthread_mutex_unlock(&p->mu);
 	hfds_buf_release(&b);
 }
+
+void push_progress_unchanged(push_progress *p, const char *repo_id, const char *sha)
+{
+	hfds_buf b;
+	if (p->mode != PUSH_JSON)
+		return;
+	hfds_buf_init(&b, 0);
+	hfds_buf_printf(&b, NULL, "{\"event\": \"no_changes\"");
+	json_str(&b, "repo", repo_id);
+	json_str(&b, "sha", sha);
+	hfds_buf_printf(&b, NULL, "}\n");
+	pthread_mutex_lock(&p->mu);
+	if (b.data)
+		fwrite(b.data, 1, b.len, stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&p->mu);
+	hfds_buf_release(&b);
+}
