@@ -94,7 +94,7 @@ def test_rerun_sends_no_commit_and_changed_shard_alone(served, hfds, tmp_path):
     assert len(api.list_repo_commits("alice/noop", repo_type="dataset")) == ncommits + 1
 
 
-def test_commit_manifest_rerun_and_upload_rerun(served, hfds, tmp_path):
+def test_commit_manifest_from_and_upload_reruns(served, hfds, tmp_path):
     s, proxy = served
     env = {"HF_ENDPOINT": proxy.url, "HF_TOKEN": s.write_token, "HFDS_HUB_RETRY_BASE_MS": "50"}
     src = tmp_path / "a.jsonl"
@@ -106,6 +106,14 @@ def test_commit_manifest_rerun_and_upload_rerun(served, hfds, tmp_path):
     again = hfds("commit", "alice/man", "--manifest", str(m), env=env)
     assert again.stdout.strip() == head
     assert f"hfds commit: no changes: alice/man is already at {head[:12]}" in again.stderr, again.stderr
+    assert len(commits_sent(proxy)) == sent
+
+    # push --from a built folder, twice: the second sends nothing
+    hfds("push", "--out", str(tmp_path / "built"), "--split", f"train={src}")
+    h = hfds("push", "alice/built", "--from", str(tmp_path / "built"), env=env).stdout.strip()
+    sent = len(commits_sent(proxy))
+    r = hfds("push", "alice/built", "--from", str(tmp_path / "built"), env=env)
+    assert r.stdout.strip() == h and f"no changes: alice/built is already at {h[:12]}" in r.stderr, r.stderr
     assert len(commits_sent(proxy)) == sent
 
     # a regular file: preupload's oid is its git blob sha1
@@ -135,3 +143,26 @@ def test_embedded_rerun_says_the_same(hfds, tmp_path):
     assert len(re.findall(r"^commit [0-9a-f]{40}", log, re.M)) == 2   # the initial one and ours
     q = hfds(*push, "-q")
     assert q.stderr == "" and q.stdout.strip() == head
+
+
+def test_lost_commit_answer_then_rerun(served, hfds, tmp_path):
+    """The commit lands but its answer is lost: the client finds it on the branch (one commit,
+    not two), and the rerun then finds nothing to change and sends no commit at all."""
+    from huggingface_hub import HfApi
+    s, proxy = served
+    env = {"HF_ENDPOINT": proxy.url, "HF_TOKEN": s.write_token, "HFDS_HUB_RETRY_BASE_MS": "50"}
+    src = tmp_path / "t.jsonl"
+    src.write_text(rows(1000))
+    push = ["push", "alice/lost", "--split", f"train={src}"]
+    proxy.lose_once.append("/commit/")
+    head = hfds(*push, env=env).stdout.strip()
+    assert proxy.lose_once == [], "no commit answer was lost"
+    api = HfApi(endpoint=s.url, token=s.write_token)
+    assert api.dataset_info("alice/lost").sha == head
+    n = len(api.list_repo_commits("alice/lost", repo_type="dataset"))
+    assert n == 2   # the initial commit and ours, once
+    sent = len(commits_sent(proxy))
+    again = hfds(*push, env=env)
+    assert again.stdout.strip() == head and "no changes" in again.stderr
+    assert len(commits_sent(proxy)) == sent
+    assert len(api.list_repo_commits("alice/lost", repo_type="dataset")) == n
