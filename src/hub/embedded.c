@@ -162,9 +162,8 @@ static int emb_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const 
 	}
 	/* the store makes no commit when the tree stays as it is and answers with the head: the
 	 * head before (the parent, checked by the store, else resolved) tells that apart */
-	if (!before[0])
-		HFDS_TRY(c->parent ? (snprintf(before, sizeof(before), "%s", c->parent), 0)
-			: hfds_store_resolve(before, r, c->branch, err));
+	HFDS_TRY(c->parent ? (snprintf(before, sizeof(before), "%s", c->parent), 0)
+		: hfds_store_resolve(before, r, c->branch, err));
 	HFDS_TRY(hfds_store_commit_run(sc, sha, err));
 	if (out_sha)
 		memcpy(out_sha, sha, HFDS_OID_HEX_SIZE);

@@ -27,8 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "util/alloc.h"
 #include "util/base64.h"
 #include "util/sha256.h"
@@ -37,7 +35,6 @@
 #define PREUPLOAD_CHUNK 256
 #define BATCH_CHUNK 256
 #define REGULAR_MAX (64u << 20)
-#define PATHS_INFO_CHUNK 500
 
 typedef struct add {
 	const hfds_hub_op *op;
@@ -421,44 +418,6 @@ done:
 	return rc;
 }
 
-/* paths-info at `rev` for paths[0..n): the entries that exist are appended to `t`. */
-static int paths_info(httpb *h, hfds_repo_type type, const char *id, const char *rev, const char *const *paths,
-	size_t n, hfds_store_tree *t, hfds_error *err)
-{
-	hfds_buf url;
-	hub_resp rs;
-	json_t *o = NULL, *list;
-	int rc = 0;
-	memset(&rs, 0, sizeof(rs));
-	hfds_buf_init(&url, 0);
-	HFDS_TRY(hub_api_url(&url, h, type, id, "paths-info", rev, NULL, err));
-	for (size_t at = 0; at < n; at += PATHS_INFO_CHUNK) {
-		o = json_pack("{s[]sb}", "paths", "expand", 0);
-		list = o ? json_object_get(o, "paths") : NULL;
-		HFDS_FAIL_IF(!list, HFDS_ENOMEM, err, "out of memory");
-		for (size_t i = at; i < n && i < at + PATHS_INFO_CHUNK; i++)
-			HFDS_FAIL_IF(json_array_append_new(list, json_string(paths[i])) < 0, HFDS_ENOMEM, err, "out of memory");
-		HFDS_TRY(hub_call(h, "POST", (const char *)url.data, o, NULL, NULL, 0, 1, &rs, "paths-info", err));
-		HFDS_TRY(hub_parse_tree_page(t, (const char *)rs.body.data, rs.body.len, err));
-		hub_resp_release(&rs);
-		json_decref(o);
-		o = NULL;
-	}
-done:
-	json_decref(o);
-	hub_resp_release(&rs);
-	hfds_buf_release(&url);
-	return rc;
-}
-
-static void tree_release(hfds_store_tree *t)
-{
-	for (size_t i = 0; i < t->count; i++)
-		hfds_store_entry_release(&t->items[i]);
-	hfds_free(t->items);
-	memset(t, 0, sizeof(*t));
-}
-
 /* A copy: LFS content by reference, a regular file's bytes read and re-sent. */
 static int prepare_copy(hfds_hub *hub, hfds_repo_type type, const char *id, add *a, const char *base,
 	hfds_error *err)
@@ -469,7 +428,7 @@ static int prepare_copy(hfds_hub *hub, hfds_repo_type type, const char *id, add 
 	size_t n = 0;
 	int rc = 0;
 	memset(&t, 0, sizeof(t));
-	HFDS_TRY(paths_info(h, type, id, rev, &a->op->src_path, 1, &t, err));
+	HFDS_TRY(hub_paths_info(h, type, id, rev, &a->op->src_path, 1, &t, err));
 	HFDS_FAIL_IF(t.count != 1 || t.items[0].is_dir, HFDS_ENOTFOUND, err, "%s: no such file at %s to copy",
 		a->op->src_path, rev);
 	a->size = t.items[0].size;
@@ -482,54 +441,26 @@ static int prepare_copy(hfds_hub *hub, hfds_repo_type type, const char *id, add 
 		a->size = n;
 	}
 done:
-	tree_release(&t);
+	hub_tree_release(&t);
 	return rc;
 }
 
-/* git's blob id of a regular addition, sha1("blob <size>\0" + content): preupload's oid of a
- * regular file. "" for one too large to be regular (it then counts as changed). */
-static int git_blob_sha1(const add *a, char hex[41], hfds_error *err)
+/* git's blob id of a regular addition (preupload's oid of a regular file); "" for one too
+ * large to be regular (it then counts as changed). */
+static int blob_id(const add *a, char hex[41], hfds_error *err)
 {
-	static const char digits[] = "0123456789abcdef";
-	EVP_MD_CTX *ctx = NULL;
-	uint8_t *data = NULL, md[20];
-	char head[32];
-	int k, rc = 0;
+	uint8_t *data = NULL;
+	int rc = 0;
 	hex[0] = '\0';
 	if (a->size > REGULAR_MAX)
 		return 0;
 	data = hfds_malloc(a->size ? (size_t)a->size : 1);
 	HFDS_FAIL_IF(!data, HFDS_ENOMEM, err, "out of memory");
 	HFDS_TRY(read_at(a, data, 0, (size_t)a->size, err));
-	k = snprintf(head, sizeof(head), "blob %llu", (unsigned long long)a->size);
-	ctx = EVP_MD_CTX_new();
-	HFDS_FAIL_IF(!ctx || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 || EVP_DigestUpdate(ctx, head, (size_t)k + 1) != 1
-		|| EVP_DigestUpdate(ctx, data, (size_t)a->size) != 1 || EVP_DigestFinal_ex(ctx, md, NULL) != 1, HFDS_ERROR,
-		err, "%s: sha1 failed", a->path);
-	for (k = 0; k < 20; k++) {
-		hex[2 * k] = digits[md[k] >> 4];
-		hex[2 * k + 1] = digits[md[k] & 15];
-	}
-	hex[40] = '\0';
+	HFDS_TRY(hub_git_blob_sha1(data, (size_t)a->size, hex, err));
 done:
-	EVP_MD_CTX_free(ctx);
 	hfds_free(data);
 	return rc;
-}
-
-/* `path` is `d` or lies under it (huggingface_hub keeps an addition whose path the same
- * commit deletes, even when its content is what the repository holds). */
-static int deleted_by(const hfds_hub_commit_info *c, const char *path)
-{
-	for (size_t i = 0; i < c->count; i++) {
-		const char *d = c->ops[i].path;
-		size_t n = strlen(d);
-		while (n && d[n - 1] == '/')
-			n--;
-		if (c->ops[i].kind == HFDS_HUB_OP_DELETE && !strncmp(path, d, n) && (!path[n] || path[n] == '/'))
-			return 1;
-	}
-	return 0;
 }
 
 /* Marks the additions whose path already holds their content at `rev`: files asked about in
@@ -545,14 +476,14 @@ static int mark_unchanged(httpb *h, hfds_repo_type type, const char *id, const c
 	memset(&t, 0, sizeof(t));
 	for (i = 0; i < nadds; i++) {
 		add *a = &adds[i];
-		if (a->ignore || deleted_by(c, a->path) || a->op->kind == HFDS_HUB_OP_COPY)
+		if (a->ignore || hub_commit_deletes(c, a->path) || a->op->kind == HFDS_HUB_OP_COPY)
 			continue;
 		if (a->op->kind == HFDS_HUB_OP_ADD_LFS) {
 			n++;
 		} else if (a->remote[0] && a->lfs) {
 			a->same = !strcasecmp(a->remote, a->sha);
 		} else if (a->remote[0]) {
-			HFDS_TRY(git_blob_sha1(a, sha1, err));
+			HFDS_TRY(blob_id(a, sha1, err));
 			a->same = !strcmp(a->remote, sha1);
 		}
 	}
@@ -561,19 +492,19 @@ static int mark_unchanged(httpb *h, hfds_repo_type type, const char *id, const c
 	paths = hfds_calloc(n, sizeof(*paths));
 	HFDS_FAIL_IF(!paths, HFDS_ENOMEM, err, "out of memory");
 	for (i = 0, n = 0; i < nadds; i++)
-		if (adds[i].op->kind == HFDS_HUB_OP_ADD_LFS && !deleted_by(c, adds[i].path))
+		if (adds[i].op->kind == HFDS_HUB_OP_ADD_LFS && !hub_commit_deletes(c, adds[i].path))
 			paths[n++] = adds[i].path;
-	HFDS_TRY(paths_info(h, type, id, rev, paths, n, &t, err));
+	HFDS_TRY(hub_paths_info(h, type, id, rev, paths, n, &t, err));
 	for (k = 0; k < t.count; k++)
 		for (i = 0; i < nadds; i++)
 			if (adds[i].op->kind == HFDS_HUB_OP_ADD_LFS && !adds[i].same && !strcmp(adds[i].path, t.items[k].path)) {
 				adds[i].same = !t.items[k].is_dir && t.items[k].is_lfs && !strcasecmp(t.items[k].lfs_sha256, adds[i].sha)
-					&& !deleted_by(c, adds[i].path);
+					&& !hub_commit_deletes(c, adds[i].path);
 				break;
 			}
 done:
 	hfds_free(paths);
-	tree_release(&t);
+	hub_tree_release(&t);
 	return rc;
 }
 
