@@ -84,7 +84,8 @@ static size_t columns(void)
 
 /* The bar stays shorter than the terminal: a line that wraps could not be redrawn in place
  * (\r returns to the start of the last row only), so each frame would leave a row behind.
- * The split's row count goes first, cut at a UTF-8 boundary. */
+ * The split's row count is shown whole or not at all (a cut number would mislead); a
+ * terminal too narrow for the counters cuts them at a UTF-8 boundary. */
 static void bar(push_progress *p, const hfds_push_event *e, double t)
 {
 	const hfds_hub_progress *u = &p->up;
@@ -96,8 +97,11 @@ static void bar(push_progress *p, const hfds_push_event *e, double t)
 		(double)u->bytes_done / 1e6, (double)u->bytes_total / 1e6, rate / 1e6, left,
 		(unsigned long long)u->files_done, (unsigned long long)u->files_total, (unsigned long long)u->retries);
 	n = k < 0 ? 0 : (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
-	if (e->split && n < sizeof(line))
-		snprintf(line + n, sizeof(line) - n, "  %s/%s: %llu rows", e->config, e->split, (unsigned long long)e->rows);
+	if (e->split && n < sizeof(line)) {
+		k = snprintf(line + n, sizeof(line) - n, "  %s/%s: %llu rows", e->config, e->split, (unsigned long long)e->rows);
+		if (k < 0 || n + (size_t)k > cols - 1 || n + (size_t)k >= sizeof(line))
+			line[n] = '\0';
+	}
 	n = strlen(line);
 	if (n > cols - 1) {
 		n = cols - 1;

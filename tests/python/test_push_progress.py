@@ -113,6 +113,8 @@ def test_bar_on_a_terminal_with_retries(faulty, hfds_bin, tmp_path):
     assert len(frames) >= 3, screen[-2000:]
     for f in frames:
         assert f.startswith("\x1b[K") and BAR.match(f[3:]), repr(f)
+        tail = f[3 + BAR.match(f[3:]).end():]
+        assert tail == "" or re.fullmatch(r"  default/train: \d+ rows", tail), f"a cut frame: {f!r}"
         assert len(f) - 3 < COLS, f"a bar of {len(f) - 3} columns on an {COLS}-column terminal wraps: {f!r}"
     vals = [BAR.match(f[3:]).groups() for f in frames]
     done = [float(v[0]) for v in vals]
