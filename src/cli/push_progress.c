@@ -140,6 +140,18 @@ void push_progress_event(void *payload, const hfds_push_event *e)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Writes a whole JSON line under the lock (upload threads may still report), then frees it. */
+static void put_line(push_progress *p, hfds_buf *b)
+{
+	hfds_buf_printf(b, NULL, "}\n");
+	pthread_mutex_lock(&p->mu);
+	if (b->data)
+		fwrite(b->data, 1, b->len, stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&p->mu);
+	hfds_buf_release(b);
+}
+
 void push_progress_emit(push_progress *p, const char *event, const char *key, const char *value)
 {
 	hfds_buf b;
@@ -148,13 +160,7 @@ void push_progress_emit(push_progress *p, const char *event, const char *key, co
 	hfds_buf_init(&b, 0);
 	hfds_buf_printf(&b, NULL, "{\"event\": \"%s\", \"%s\": ", event, key);
 	hfds_json_append_string(&b, value, strlen(value), HFDS_JSON_UTF8, NULL);
-	hfds_buf_printf(&b, NULL, "}\n");
-	pthread_mutex_lock(&p->mu);
-	if (b.data)
-		fwrite(b.data, 1, b.len, stderr);
-	fflush(stderr);
-	pthread_mutex_unlock(&p->mu);
-	hfds_buf_release(&b);
+	put_line(p, &b);
 }
 
 void push_progress_unchanged(push_progress *p, const char *repo_id, const char *sha)
@@ -166,11 +172,5 @@ void push_progress_unchanged(push_progress *p, const char *repo_id, const char *
 	hfds_buf_printf(&b, NULL, "{\"event\": \"no_changes\"");
 	json_str(&b, "repo", repo_id);
 	json_str(&b, "sha", sha);
-	hfds_buf_printf(&b, NULL, "}\n");
-	pthread_mutex_lock(&p->mu);
-	if (b.data)
-		fwrite(b.data, 1, b.len, stderr);
-	fflush(stderr);
-	pthread_mutex_unlock(&p->mu);
-	hfds_buf_release(&b);
+	put_line(p, &b);
 }

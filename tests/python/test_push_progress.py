@@ -10,7 +10,6 @@ import re
 import struct
 import subprocess
 import termios
-import time
 import tty
 
 import fcntl
@@ -18,6 +17,7 @@ import pytest
 
 from faultproxy import FaultProxy
 from hubserve import Serve
+from ptyread import read_until_closed
 
 COLS = 80
 BAR = re.compile(r"hfds push: (\d+\.\d)/(\d+\.\d) MB  (\d+\.\d) MB/s  ETA (\d+)s  files (\d+)/(\d+)  retries (\d+)")
@@ -53,20 +53,10 @@ def run_on_pty(args, env, timeout=300):
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, COLS, 0, 0))
     p = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)
-    got = bytearray()
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:   # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        got += chunk
-    os.close(master)
+    got = read_until_closed(master)
     out = p.stdout.read().decode()
     p.stdout.close()
-    return p.wait(timeout=60), out, got.decode()
+    return p.wait(timeout=timeout), out, got.decode()
 
 
 def render(text, width):
