@@ -212,14 +212,22 @@ done:
 	return rc;
 }
 
+/*
+ * The configs are registered in the card's order, the default last (set_default hands the
+ * flag to each config registered after it), then written largest first by the plan's
+ * estimate (ties in card order): each shard uploads while the next is written, so the small
+ * configs are built while the last large shard uploads, instead of before the first one
+ * (SOUSA: midi_only and labels_only, 0.17 s, were on the critical path).
+ */
 static int write_all(hfds_ds **out, const hfds_recipe *r, const rc_plan *p, const hfds_recipe_build_options *o,
-	const char *dir, const hfds_ds_repo_ops *repo, hfds_error *err)
+	const hfds_recipe_report *rep, const char *dir, const hfds_ds_repo_ops *repo, hfds_error *err)
 {
 	hfds_ds_options dso;
 	hfds_ds *ds = NULL;
 	const hfds_features *first = NULL;
 	int rc = 0, has_media = 0;
-	size_t c, s;
+	size_t c, s, n = 0, *order = NULL;
+	uint64_t *bytes = NULL;
 	hfds_ds_options_init(&dso);
 	dso.max_shard_size = r->max_shard_size;
 	dso.threads = o->threads;
@@ -233,24 +241,40 @@ static int write_all(hfds_ds **out, const hfds_recipe *r, const rc_plan *p, cons
 	HFDS_FAIL_IF(!first, HFDS_ENOTFOUND, err, "%s: none of the configs asked for is in the recipe", r->name);
 	if (has_media && dso.row_group_bytes > MEDIA_ROW_GROUP_BYTES)
 		dso.row_group_bytes = MEDIA_ROW_GROUP_BYTES;
-	/* set_default marks every written config in turn and each takes the flag from the one
-	 * before, so the recipe's default config is written last. */
+	/* set_default marks every config in turn and each takes the flag from the one registered
+	 * before it, so the recipe's default config is registered last (below). */
 	for (c = 0; c < p->nconfigs; c++)
 		dso.set_default |= p->configs[c].spec->is_default && selected(o, p->configs[c].spec->name);
 	HFDS_TRY(hfds_ds_open(&ds, dir, first, &dso, err));
 	if (repo)   /* each shard is uploaded as soon as it is closed, while the next is written */
 		HFDS_TRY(hfds_ds_attach(ds, repo, err));
+	HFDS_FAIL_IF(!(order = calloc(p->nconfigs + 1, sizeof(*order))) || !(bytes = calloc(p->nconfigs + 1, sizeof(*bytes))),
+		HFDS_ENOMEM, err, "out of memory");
 	for (size_t k = 0; k < 2 * p->nconfigs; k++) {
 		const rc_config_plan *cp = &p->configs[k % p->nconfigs];
 		if (!selected(o, cp->spec->name) || cp->spec->is_default != (k >= p->nconfigs))
 			continue;
 		HFDS_TRY(hfds_ds_set_config_features(ds, cp->spec->name, cp->features, err));
-		for (s = 0; s < p->nsplits; s++)
-			HFDS_TRY(write_split(ds, p, cp, (int)s, err));
+		order[n] = k % p->nconfigs;
+		for (size_t i = 0; i < rep->nsplits; i++)
+			bytes[n] += strcmp(rep->splits[i].config, cp->spec->name) ? 0 : rep->splits[i].bytes;
+		n++;
 	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && bytes[j] > bytes[j - 1]; j--) {
+			size_t t = order[j];
+			uint64_t b = bytes[j];
+			order[j] = order[j - 1], bytes[j] = bytes[j - 1];
+			order[j - 1] = t, bytes[j - 1] = b;
+		}
+	for (c = 0; c < n; c++)
+		for (s = 0; s < p->nsplits; s++)
+			HFDS_TRY(write_split(ds, p, &p->configs[order[c]], (int)s, err));
 	*out = ds;
 	ds = NULL;
 done:
+	free(order);
+	free(bytes);
 	hfds_ds_free(ds);
 	return rc;
 }
@@ -286,7 +310,7 @@ int hfds_recipe_build(const hfds_recipe *r, const hfds_recipe_build_options *o, 
 	publish = o->ops && !o->out_dir;
 	if (publish)
 		rc_repo_init(&repo, o->ops, r, rep, o->purge);
-	HFDS_TRY(write_all(&ds, r, &p, o, o->out_dir ? o->out_dir : o->staging_dir, publish ? &repo.ops : NULL, err));
+	HFDS_TRY(write_all(&ds, r, &p, o, rep, o->out_dir ? o->out_dir : o->staging_dir, publish ? &repo.ops : NULL, err));
 	if (publish)
 		HFDS_TRY(rc_publish(ds, &repo, out_sha, err));
 	else {
