@@ -347,8 +347,13 @@ static void no_release(struct ArrowArray *a)
 	a->release = NULL;
 }
 
-/* Room kept for the footer and page index written at close. */
+/* Room kept for the footer and page index written at close: 64 KiB, or an eighth of a small
+ * max_shard_size (a margin above the limit itself made every 64-row slice a shard). */
 #define SHARD_FOOTER_MARGIN (64u * 1024u)
+static uint64_t footer_margin(uint64_t max)
+{
+	return max / 8 < SHARD_FOOTER_MARGIN ? max / 8 : SHARD_FOOTER_MARGIN;
+}
 
 /*
  * Writes rows [first, first+n) of the batch (about `bytes` Arrow bytes) to the split's open
@@ -384,7 +389,7 @@ static int write_slice(hfds_ds *ds, ds_split *s, const struct ArrowArray *batch,
 	}
 	written = hfds_pq_writer_bytes_written(s->w);
 	ratio = s->seen_arrow ? (double)s->seen_file / (double)s->seen_arrow : 1.0;
-	est = (double)written + 1.25 * ratio * (double)(s->pending_arrow + bytes) + SHARD_FOOTER_MARGIN;
+	est = (double)written + 1.25 * ratio * (double)(s->pending_arrow + bytes) + (double)footer_margin(max);
 	if (written >= max || est > (double)max)
 		HFDS_TRY(close_shard(ds, s, err));
 done:

@@ -136,7 +136,8 @@ def test_small_commit_cap_makes_several_commits_readme_last(remote, serve, tmp_p
     commits = a.list_repo_commits("alice/many", repo_type="dataset")
     pushed = [c for c in commits if c.title.startswith("Upload dataset")]
     files = [f for f in a.list_repo_files("alice/many", repo_type="dataset") if f.endswith(".parquet")]
-    assert len(pushed) >= (len(files) + 1 + 1) // 2 and len(pushed) > 2, [c.title for c in commits]
+    # a cap of 3 files: each part commit holds at most 2 shards, the last 2 shards + README.md
+    assert len(pushed) >= (len(files) + 1) // 2 and len(pushed) > 2, [c.title for c in commits]
     # README.md only in the last commit: the commit before the head has no card
     before_last = pushed[1].commit_id
     assert "README.md" not in a.list_repo_files("alice/many", repo_type="dataset", revision=before_last)
@@ -276,3 +277,16 @@ def test_commit_cap_shrinks_after_slow_commits_and_grows_back(hfds_bin, hfds, tm
     finally:
         proxy.close()
         s.close()
+
+
+def test_small_max_shard_size_fills_its_shards(hfds, tmp_path):
+    """A limit below the footer margin (64 KiB) used to make every 64-row slice a shard: 47
+    shards of 1.7 KB for a 20 KB limit. Shards stay under the limit and are not tiny."""
+    (tmp_path / "train.jsonl").write_text(rows(3000))
+    hfds("push", "--out", tmp_path / "out", "--split", f"train={tmp_path / 'train.jsonl'}",
+         "--max-shard-size", "20KB", "-q")
+    sizes = sorted(p.stat().st_size for p in (tmp_path / "out" / "data").glob("*.parquet"))
+    assert sizes and max(sizes) <= 20000, sizes
+    # every shard but the last holds at least a fifth of the limit
+    assert all(s >= 4000 for s in sizes[1:]), sizes
+    assert len(sizes) <= 2 * (sum(sizes) // 4000 + 1), sizes
