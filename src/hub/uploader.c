@@ -182,7 +182,7 @@ static int start(hub_uploader *u, hfds_error *err)
 		worker_arg *a = NULL;
 		hfds_hub *h = NULL;
 		HFDS_TRY(hfds_hub_open_target(&h, hfds_hub_target(u->hub), err));
-		hfds_hub_set_upload_workers(h, u->hub->upload_workers);
+		hfds_hub_set_upload_workers(h, 1);
 		a = hfds_calloc(1, sizeof(*a));
 		if (!a) {
 			hfds_hub_free(h);
