@@ -27,9 +27,11 @@ for s in "${suites[@]}"; do
   out="$root/bench/out/$s"
   mkdir -p "$out"
   echo "== bench $s"
+  # the VM's price of fresh memory right now (bench/vmprobe.py): it moves the references' times
+  python3 "$root/bench/vmprobe.py" 2>&1 | tee "$root/bench/out/$s.txt"
   start=$(date +%s)
   if HFDS_BIN="$bin" HFDS_SRC="$root" HFDS_SHARED="${HFDS_SHARED:-$root/../shared}" HFDS_BENCH_OUT="$out" \
-     bash "$root/bench/$s/run.sh" 2>&1 | tee "$root/bench/out/$s.txt"; then
+     bash "$root/bench/$s/run.sh" 2>&1 | tee -a "$root/bench/out/$s.txt"; then
     echo "== bench $s: done in $(( $(date +%s) - start ))s, output in bench/out/$s.txt"
   else
     echo "== bench $s: FAILED (see bench/out/$s.txt)"
