@@ -182,6 +182,13 @@ typedef struct hfds_hub_commit_info {
 
 /*
  * Applies the operations in order as ONE commit; `out_sha` (may be NULL) gets its id.
+ * Returns 0 when a commit was made, 1 when nothing would change and no commit was made:
+ * `out_sha` then gets the branch head (as huggingface_hub's create_commit, so a rerun adds
+ * no empty commit, on the Hub too). The HTTP backend decides it before sending anything:
+ * additions whose path already holds their content (preupload's oid: git blob sha1 of a
+ * regular file, sha256 of an LFS one; paths-info for ADD_LFS) are left out unless the same
+ * commit deletes the path; no deletion, no copy, nothing else left = no commit. The
+ * embedded hub compares trees. With `parent`, a branch that moved is still HFDS_ECONFLICT.
  * Errors: HFDS_ECONFLICT (parent moved; nothing changed), HFDS_ENOTFOUND (branch, deleted
  * path, copy source), HFDS_EUNSUPPORTED (create_pr on the embedded hub), the backend's.
  */
@@ -271,6 +278,10 @@ HFDS_EXTERN void hfds_hub_dataset_free(hfds_hub_dataset *d);
 /* The operations hfds_ds_publish and friends take (owned by `d`). Their `upload` stores
  * the shards of a writer attached with hfds_ds_attach in the background (see below). */
 HFDS_EXTERN const hfds_ds_repo_ops *hfds_hub_dataset_ops(hfds_hub_dataset *d);
+/* Commits made through the ops so far; `*unchanged` (may be NULL) gets how many commits
+ * were not made because nothing would change (hfds_hub_commit returned 1). A publish that
+ * made none and skipped some left the branch where it was ("no changes"). */
+HFDS_EXTERN size_t hfds_hub_dataset_commits(const hfds_hub_dataset *d, size_t *unchanged);
 
 /* ---- uploads while writing: overlap, a bounded spool, progress ----------------------
  *
@@ -283,7 +294,8 @@ HFDS_EXTERN const hfds_ds_repo_ops *hfds_hub_dataset_ops(hfds_hub_dataset *d);
  */
 typedef struct hfds_hub_progress {
 	const char *event;       /* "queued", "stored" (uploaded), "retained" (server wants it inline),
-	                            "commit" (a commit starts), "committed" */
+	                            "commit" (a commit starts), "committed", "unchanged" (no commit:
+	                            nothing would change) */
 	const char *path;        /* the file concerned, or NULL */
 	uint64_t files_done, files_total;   /* shards stored / handed over so far */
 	uint64_t bytes_done, bytes_total;   /* their bytes */

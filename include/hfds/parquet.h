@@ -77,7 +77,12 @@ typedef enum hfds_pq_encoding {
 /* Per-column settings. `path` is the dotted top-level column name ("audio") or a leaf
  * path as in path_in_schema ("audio.bytes", "tokens.list.element"); a top-level name
  * applies to all its leaves, a leaf path wins over it. A path matching no column is
- * HFDS_EINVAL at open. Binary (non-string) leaves default to uncompressed + PLAIN. */
+ * HFDS_EINVAL at open. Binary (non-string) leaves default to PLAIN without dictionary, and
+ * keep the file's codec per column chunk only where it pays: the first 64 KiB of the chunk's
+ * first page are compressed and, unless that saves >= 1/32 (~3 %), the chunk is written
+ * UNCOMPRESSED (FLAC, MP3, JPEG: a pass saved for the writer and every reader; MIDI, PCM,
+ * text-like blobs keep it). The choice depends on the data only, so the bytes stay the same
+ * for any thread count; a column's own `codec` (>= 0) is always used as given. */
 typedef struct hfds_pq_column_options {
 	const char *path;
 	int codec;          /* hfds_pq_codec, or -1 = the file default */

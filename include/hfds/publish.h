@@ -180,6 +180,8 @@ typedef struct hfds_push_result {
 	hfds_push_split *splits;          /* per distinct (config, split) pushed */
 	size_t split_count;
 	char *kept_dir;                   /* upload.keep: the folder holding the shards, else NULL */
+	int unchanged;                    /* 1: nothing would change, no commit was made; sha is the
+	                                     branch head (a rerun of a push that landed) */
 } hfds_push_result;
 
 HFDS_EXTERN void hfds_push_options_init(hfds_push_options *o);
@@ -201,7 +203,8 @@ HFDS_EXTERN int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_r
 
 /*
  * Merges manifests written by `hfds_push` with no_commit (files `paths`) into the card of
- * `repo_id` at `revision` and commits (publish options as for hfds_ds_publish).
+ * `repo_id` at `revision` and commits (publish options as for hfds_ds_publish). Returns 0
+ * when committed, 1 when nothing would change (no commit; `sha` is the branch head).
  */
 HFDS_EXTERN int hfds_push_commit_manifests(hfds_hub *hub, const char *repo_id, const char *revision,
 	const char *const *paths, size_t n, const hfds_ds_publish_options *po, const hfds_ds_options *dso,

@@ -27,6 +27,9 @@ void cli_printf(const char *fmt, ...) HFDS_PRINTF(1, 2);
 
 /* Prints "hfds: <message>" to stderr and maps the error code to an exit code. */
 int cli_fail(const hfds_error *err);
+/* "hfds CMD: no changes: REPO is already at SHA12" on stderr: a commit that was not made
+ * because nothing would change (hfds_hub_commit returned 1). */
+void cli_no_changes(const char *cmd, const char *repo_id, const char *sha);
 /* Prints "hfds <cmd>: <msg>" and the usage hint; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) HFDS_PRINTF(2, 3);
 /* Thread count from --threads, else HFDS_THREADS, else 0 (= all cores). */

@@ -41,6 +41,11 @@ void cli_eprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
+void cli_no_changes(const char *cmd, const char *repo_id, const char *sha)
+{
+	cli_eprintf("hfds %s: no changes: %s is already at %.12s\n", cmd, repo_id, sha);
+}
+
 void cli_printf(const char *fmt, ...)
 {
 	va_list ap;

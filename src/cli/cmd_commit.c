@@ -26,7 +26,8 @@ static const char usage_text[] =
 	"  --endpoint E         hub to use (see `hfds push --help`)\n"
 	"  -q, --quiet          nothing on stderr but errors\n"
 	"\n"
-	"exit codes: 0 committed, 1 failed (hub, network, I/O, a shard missing on the hub),\n"
+	"A rerun of a commit that landed makes none: \"no changes: REPO is already at SHA\".\n"
+	"exit codes: 0 committed (or nothing to change), 1 failed (hub, network, I/O, a shard missing on the hub),\n"
 	"2 usage error, 3 an invalid manifest.\n";
 
 int cmd_commit(int argc, char **argv)
@@ -92,8 +93,10 @@ int cmd_commit(int argc, char **argv)
 		goto fail;
 	if (!quiet)
 		fprintf(stderr, "hfds commit: %s: %zu manifest(s)\n", hfds_hub_where(hub), n);
-	if (hfds_push_commit_manifests(hub, repo_id, revision, manifests, n, &po, &dso, sha, &err) < 0)
+	if ((i = hfds_push_commit_manifests(hub, repo_id, revision, manifests, n, &po, &dso, sha, &err)) < 0)
 		goto fail;
+	if (i == 1 && !quiet)
+		cli_no_changes("commit", repo_id, sha);
 	printf("%s\n", sha);
 	goto done;
 fail:

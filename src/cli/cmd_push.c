@@ -78,11 +78,16 @@ static const char usage_text[] =
 	"  --manifest M.json    with --no-commit: describe the uploaded shards in M.json for\n"
 	"                       `hfds commit REPO --manifest M.json ...`\n"
 	"  --json               progress as one JSON object per line on stderr (events: features,\n"
-	"                       rows, shard, queued, stored, retained, commit, committed, done)\n"
+	"                       rows, shard, queued, stored, retained, commit, committed,\n"
+	"                       unchanged (a commit not made), no_changes, split, kept, done)\n"
 	"  -q, --quiet          nothing on stderr but errors (default: one progress bar on a\n"
 	"                       terminal, summary lines otherwise)\n"
 	"\n"
-	"exit codes: 0 done, 1 the push failed (hub, network, I/O), 2 usage error,\n"
+	"A rerun that would change nothing makes no commit (on the Hub too: files whose\n"
+	"content the repo already holds are left out, as huggingface_hub does) and says\n"
+	"\"no changes: REPO is already at SHA\" (event no_changes); stdout has the head.\n"
+	"\n"
+	"exit codes: 0 done (or nothing to change), 1 the push failed (hub, network, I/O), 2 usage error,\n"
 	"3 invalid input data (a source, the features, the repo's card).\n"
 	"\n"
 	"JSON Lines values: numbers/strings/booleans per dtype, binary as base64, ClassLabel as\n"
@@ -366,6 +371,10 @@ int cmd_push(int argc, char **argv)
 		else
 			fprintf(stderr, "hfds push: %s\n", line);
 	}
+	if (res.unchanged && json)
+		push_progress_unchanged(&prog, o.repo_id, res.sha);
+	else if (res.unchanged && !quiet)
+		cli_no_changes("push", o.repo_id, res.sha);
 	if (o.out_dir)
 		printf("%s\n", o.out_dir);
 	else if (o.no_commit)

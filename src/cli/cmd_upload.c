@@ -73,9 +73,11 @@ int cmd_upload(int argc, char **argv)
 	c.ops = ops;
 	c.count = (size_t)n;
 	hfds_error_init(&err);
-	if (hfds_hub_commit(hub, (hfds_repo_type)type, repo_id, &c, sha, &err) < 0) {
+	if ((rc = hfds_hub_commit(hub, (hfds_repo_type)type, repo_id, &c, sha, &err)) < 0) {
 		rc = cli_fail(&err);
 	} else {
+		if (rc == 1)
+			cli_no_changes("upload", repo_id, sha);
 		printf("%s\n", sha);
 		rc = CLI_EXIT_OK;
 	}

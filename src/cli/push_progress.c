@@ -3,12 +3,13 @@
  * uploads queued/stored, commits) from the writing thread and from upload threads; one
  * mutex keeps their lines whole. The bar is redrawn at most ten times a second: bytes
  * stored of bytes handed over, MB/s since the start, ETA of the upload queue at that rate,
- * files, retries, and the split being written.
+ * files, retries, and the split being written, cut to the terminal's width.
  */
 #include "push_progress.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "util/buf.h"
@@ -72,17 +73,42 @@ static void json_event(push_progress *p, const hfds_push_event *e, double t)
 	hfds_buf_release(&b);
 }
 
+/* Columns of the terminal on stderr, asked at every redraw (a resized window follows). */
+static size_t columns(void)
+{
+	struct winsize ws;
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* The bar stays shorter than the terminal: a line that wraps could not be redrawn in place
+ * (\r returns to the start of the last row only), so each frame would leave a row behind.
+ * The split's row count is shown whole or not at all (a cut number would mislead); a
+ * terminal too narrow for the counters cuts them at a UTF-8 boundary. */
 static void bar(push_progress *p, const hfds_push_event *e, double t)
 {
 	const hfds_hub_progress *u = &p->up;
 	double el = t - p->start, rate = el > 0 ? (double)u->bytes_done / el : 0;
 	double left = rate > 0 ? (double)(u->bytes_total - u->bytes_done) / rate : 0;
-	char where[200] = "";
-	if (e->split)
-		snprintf(where, sizeof(where), "  %s/%s: %llu rows", e->config, e->split, (unsigned long long)e->rows);
-	fprintf(stderr, "\r\033[Khfds push: %.1f/%.1f MB  %.1f MB/s  ETA %.0fs  files %llu/%llu  retries %llu%s",
+	char line[512];
+	size_t n, cols = columns();
+	int k = snprintf(line, sizeof(line), "hfds push: %.1f/%.1f MB  %.1f MB/s  ETA %.0fs  files %llu/%llu  retries %llu",
 		(double)u->bytes_done / 1e6, (double)u->bytes_total / 1e6, rate / 1e6, left,
-		(unsigned long long)u->files_done, (unsigned long long)u->files_total, (unsigned long long)u->retries, where);
+		(unsigned long long)u->files_done, (unsigned long long)u->files_total, (unsigned long long)u->retries);
+	n = k < 0 ? 0 : (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
+	if (e->split && n < sizeof(line)) {
+		k = snprintf(line + n, sizeof(line) - n, "  %s/%s: %llu rows", e->config, e->split, (unsigned long long)e->rows);
+		if (k < 0 || n + (size_t)k > cols - 1 || n + (size_t)k >= sizeof(line))
+			line[n] = '\0';
+	}
+	n = strlen(line);
+	if (n > cols - 1) {
+		n = cols - 1;
+		while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+			n--;
+	}
+	fprintf(stderr, "\r\033[K%.*s", (int)n, line);
 	fflush(stderr);
 	p->bar_shown = 1;
 }
@@ -114,6 +140,18 @@ void push_progress_event(void *payload, const hfds_push_event *e)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Writes a whole JSON line under the lock (upload threads may still report), then frees it. */
+static void put_line(push_progress *p, hfds_buf *b)
+{
+	hfds_buf_printf(b, NULL, "}\n");
+	pthread_mutex_lock(&p->mu);
+	if (b->data)
+		fwrite(b->data, 1, b->len, stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&p->mu);
+	hfds_buf_release(b);
+}
+
 void push_progress_emit(push_progress *p, const char *event, const char *key, const char *value)
 {
 	hfds_buf b;
@@ -122,11 +160,17 @@ void push_progress_emit(push_progress *p, const char *event, const char *key, co
 	hfds_buf_init(&b, 0);
 	hfds_buf_printf(&b, NULL, "{\"event\": \"%s\", \"%s\": ", event, key);
 	hfds_json_append_string(&b, value, strlen(value), HFDS_JSON_UTF8, NULL);
-	hfds_buf_printf(&b, NULL, "}\n");
-	pthread_mutex_lock(&p->mu);
-	if (b.data)
-		fwrite(b.data, 1, b.len, stderr);
-	fflush(stderr);
-	pthread_mutex_unlock(&p->mu);
-	hfds_buf_release(&b);
+	put_line(p, &b);
+}
+
+void push_progress_unchanged(push_progress *p, const char *repo_id, const char *sha)
+{
+	hfds_buf b;
+	if (p->mode != PUSH_JSON)
+		return;
+	hfds_buf_init(&b, 0);
+	hfds_buf_printf(&b, NULL, "{\"event\": \"no_changes\"");
+	json_str(&b, "repo", repo_id);
+	json_str(&b, "sha", sha);
+	put_line(p, &b);
 }

@@ -26,5 +26,7 @@ void push_progress_release(push_progress *p);
 void push_progress_event(void *payload, const hfds_push_event *e);
 /* A final JSON event / line: {"event": "done", "sha": ...} or the split summary. */
 void push_progress_emit(push_progress *p, const char *event, const char *key, const char *value);
+/* {"event": "no_changes", "repo": ..., "sha": ...}: no commit was made, nothing would change. */
+void push_progress_unchanged(push_progress *p, const char *repo_id, const char *sha);
 
 #endif

@@ -18,8 +18,15 @@
  * from its record; the record then lags, and the rerun repeats at most the rows of the
  * child's last write.
  *
- * Cost: one copy of the output through a pipe and, per ~64 KiB, one read, one writev and
- * one pwrite in the child; nothing of this runs without --state.
+ * A reader closing a pipe must not take part of a frame the record does not cover: a write
+ * that spans frames may stop half-way through one when it has to wait for the reader and the
+ * reader then closes. So when stdout is a pipe, each writev carries only whole frames that fit
+ * in the room the pipe has now (it never waits, so it is taken whole or refused whole), and a
+ * frame that does not fit goes alone: text frames are <= 4 KiB = PIPE_BUF, which the kernel
+ * writes atomically. (A cut Arrow frame, up to 1 MiB, is of no use to its reader anyway.)
+ *
+ * Cost: one copy of the output through a pipe and, per ~64 KiB (or per what the pipe has room
+ * for), one read, one writev and one pwrite in the child; nothing of this runs without --state.
  */
 #include "stream_writer.h"
 
@@ -30,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,13 +118,32 @@ static void child_emit(struct iovec *iov, const uint8_t **recs, int n, int state
 	}
 }
 
+/* Bytes a write to stdout (a pipe) takes now without waiting for the reader; SIZE_MAX when
+ * stdout is not a pipe. The pipe holds F_GETPIPE_SZ bytes in pages, and what it holds
+ * occupies at most one page more than its bytes fill (a page partly read, a page partly
+ * written), so the room is counted in free pages. */
+static size_t pipe_room(int fifo)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int cap, held;
+	size_t pages, used;
+	if (!fifo)
+		return SIZE_MAX;
+	cap = fcntl(STDOUT_FILENO, F_GETPIPE_SZ);
+	if (page <= 0 || cap <= 0 || ioctl(STDOUT_FILENO, FIONREAD, &held) < 0 || held < 0)
+		return 0;
+	pages = (size_t)cap / (size_t)page;
+	used = ((size_t)held + (size_t)page - 1) / (size_t)page + 1;
+	return used >= pages ? 0 : (pages - used) * (size_t)page;
+}
+
 /* Writes every whole frame of buf[0, have) and returns the bytes they took; *need is the
- * size of a cut frame at the end (0 if none). */
-static size_t child_frames(uint8_t *buf, size_t have, size_t *need, int state_fd, child_status *st)
+ * size of a cut frame at the end (0 if none). fifo: stdout is a pipe (see the top). */
+static size_t child_frames(uint8_t *buf, size_t have, size_t *need, int fifo, int state_fd, child_status *st)
 {
 	struct iovec iov[CHILD_IOV];
 	const uint8_t *recs[CHILD_IOV];
-	size_t p = 0;
+	size_t p = 0, batch = 0, room = pipe_room(fifo);
 	int n = 0;
 	*need = 0;
 	while (have - p >= sizeof(frame_hdr)) {
@@ -129,14 +157,17 @@ static size_t child_frames(uint8_t *buf, size_t have, size_t *need, int state_fd
 			*need = size;
 			break;
 		}
+		if (n > 0 && (n == CHILD_IOV || batch > room || h.len > room - batch)) {
+			child_emit(iov, recs, n, state_fd, st);
+			n = 0;
+			batch = 0;
+			room = pipe_room(fifo);
+		}
 		iov[n].iov_base = buf + p + sizeof(h);
 		iov[n].iov_len = (size_t)h.len;
 		recs[n++] = h.has_record ? buf + p + sizeof(h) + h.len : NULL;
+		batch += (size_t)h.len;
 		p += size;
-		if (n == CHILD_IOV) {
-			child_emit(iov, recs, n, state_fd, st);
-			n = 0;
-		}
 	}
 	if (n)
 		child_emit(iov, recs, n, state_fd, st);
@@ -147,6 +178,8 @@ static void child_run(int in, int state_fd, child_status *st)
 {
 	size_t cap = HANDOVER * 4, have = 0;
 	uint8_t *buf = malloc(cap);
+	struct stat sb;
+	int fifo = fstat(STDOUT_FILENO, &sb) == 0 && S_ISFIFO(sb.st_mode);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -163,7 +196,7 @@ static void child_run(int in, int state_fd, child_status *st)
 		if (r == 0)
 			break; /* the parent ended (or died): a cut last frame is dropped */
 		have += (size_t)r;
-		used = child_frames(buf, have, &need, state_fd, st);
+		used = child_frames(buf, have, &need, fifo, state_fd, st);
 		memmove(buf, buf + used, have - used);
 		have -= used;
 		if (need > cap) {

@@ -18,6 +18,7 @@ struct hfds_hub_dataset {
 	hfds_ds_repo_ops ops;
 	hfds_hub_upload_options up_opts;
 	hub_uploader *up;           /* made at the first upload */
+	size_t made, unchanged;     /* commits made / not made (nothing would change) */
 };
 
 static int ops_head(void *payload, char sha[41], hfds_error *err)
@@ -146,8 +147,12 @@ static int ops_commit(void *payload, const hfds_ds_commit *c, char out_sha[41], 
 	ci.count = n;
 	hub_uploader_event(d->up, "commit", c->title);
 	rc = hfds_hub_commit(d->hub, HFDS_REPO_DATASET, d->repo_id, &ci, out_sha, err);
-	if (rc == 0)
-		hub_uploader_event(d->up, "committed", c->title);
+	if (rc >= 0) {
+		/* the dataset layer sees a commit either way: the head is its answer */
+		hub_uploader_event(d->up, rc ? "unchanged" : "committed", c->title);
+		*(rc ? &d->unchanged : &d->made) += 1;
+		rc = 0;
+	}
 done:
 	hfds_free(ops);
 	return rc;
@@ -212,6 +217,13 @@ void hfds_hub_dataset_free(hfds_hub_dataset *d)
 const hfds_ds_repo_ops *hfds_hub_dataset_ops(hfds_hub_dataset *d)
 {
 	return d ? &d->ops : NULL;
+}
+
+size_t hfds_hub_dataset_commits(const hfds_hub_dataset *d, size_t *unchanged)
+{
+	if (unchanged)
+		*unchanged = d ? d->unchanged : 0;
+	return d ? d->made : 0;
 }
 
 int hfds_hub_dataset_set_upload(hfds_hub_dataset *d, const hfds_hub_upload_options *o, hfds_error *err)

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/alloc.h"
 #include "util/try.h"
@@ -125,7 +126,7 @@ static int emb_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const 
 {
 	hfds_store_repo *r;
 	hfds_store_commit *sc = NULL;
-	char base[HFDS_OID_HEX_SIZE] = "";
+	char base[HFDS_OID_HEX_SIZE] = "", before[HFDS_OID_HEX_SIZE] = "", sha[HFDS_OID_HEX_SIZE];
 	int rc = 0;
 	HFDS_FAIL_IF(c->create_pr, HFDS_EUNSUPPORTED, err, "%s: pull requests need a remote hub", hub->where);
 	HFDS_TRY(repo_of(&r, hub, type, id, err));
@@ -159,7 +160,14 @@ static int emb_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const 
 			HFDS_FAIL(HFDS_EINVAL, err, "commit operation %zu: unknown kind %d", i, (int)op->kind);
 		}
 	}
-	HFDS_TRY(hfds_store_commit_run(sc, out_sha, err));
+	/* the store makes no commit when the tree stays as it is and answers with the head: the
+	 * head before (the parent, checked by the store, else resolved) tells that apart */
+	HFDS_TRY(c->parent ? (snprintf(before, sizeof(before), "%s", c->parent), 0)
+		: hfds_store_resolve(before, r, c->branch, err));
+	HFDS_TRY(hfds_store_commit_run(sc, sha, err));
+	if (out_sha)
+		memcpy(out_sha, sha, HFDS_OID_HEX_SIZE);
+	rc = !strncasecmp(sha, before, strlen(before));
 done:
 	hfds_store_commit_free(sc);
 	return rc;

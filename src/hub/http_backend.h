@@ -1,6 +1,7 @@
 /*
  * Internals shared by the HTTP backend's files: http_backend.c (repos, refs, listings,
- * reads) and http_commit.c (preupload, LFS transfers, the NDJSON commit).
+ * reads), http_commit.c (preupload, LFS transfers, the NDJSON commit) and http_noop.c (what a
+ * commit would not change).
  */
 #ifndef HFDS_HUB_HTTP_BACKEND_H
 #define HFDS_HUB_HTTP_BACKEND_H
@@ -35,5 +36,16 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 /* The upload operation (http_commit.c): preupload, then the LFS batch and transfer. */
 int hub_http_upload(hfds_hub *hub, hfds_repo_type type, const char *id, const char *branch, const char *path,
 	const char *local_path, const char *sha256_hex, uint64_t size, int *stored, hfds_error *err);
+
+/* paths-info at `rev` for paths[0..n), 500 per call: the entries of the paths that exist are
+ * appended to `t` (release with hub_tree_release). */
+int hub_paths_info(httpb *h, hfds_repo_type type, const char *id, const char *rev, const char *const *paths,
+	size_t n, hfds_store_tree *t, hfds_error *err);
+void hub_tree_release(hfds_store_tree *t);
+/* git's blob id, sha1("blob <n>\0" + data), in lower-case hex: preupload's oid of a regular file. */
+int hub_git_blob_sha1(const uint8_t *data, size_t n, char hex[41], hfds_error *err);
+/* 1 when the commit deletes `path` or a folder above it: huggingface_hub keeps such an
+ * addition even when its content is what the repository holds. */
+int hub_commit_deletes(const hfds_hub_commit_info *c, const char *path);
 
 #endif

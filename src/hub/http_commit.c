@@ -6,6 +6,13 @@
  * NDJSON commit with parentCommit. The commit itself is never blindly retried: when its
  * answer is lost (reset, timeout, 5xx) the branch is read first, and a head that moved to a
  * commit with our title is taken as ours, so a retry never makes a duplicate commit.
+ *
+ * No empty commits, decided here as huggingface_hub's create_commit does (the Hub itself
+ * makes empty commits): an addition whose path already holds the same content is dropped
+ * (preupload's `oid`: the git blob sha1 of a regular file, the sha256 of an LFS one; for
+ * objects uploaded ahead of the commit, paths-info's), unless the commit also deletes its
+ * path; when nothing is left (no changed addition, no deletion, no copy) no commit is sent
+ * and the branch head is the answer (hfds_hub_commit returns 1).
  */
 #include "hub/http_backend.h"
 
@@ -15,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +45,8 @@ typedef struct add {
 	uint64_t size;
 	char sha[HFDS_SHA256_HEX_SIZE];
 	int lfs, ignore, copy_lfs;
+	int same;                  /* the path already holds this content: left out of the commit */
+	char remote[65];           /* preupload's oid for the path ("" when new) */
 	hub_lfs_action act;
 	char **etags;              /* multipart: one per part */
 } add;
@@ -161,6 +171,7 @@ static int preupload(httpb *h, hfds_repo_type type, const char *id, const char *
 		for (size_t i = 0; i < m; i++) {
 			adds[at + i].lfs = modes[i].lfs && adds[at + i].size > 0;   /* empty files are regular */
 			adds[at + i].ignore = modes[i].ignore;
+			memcpy(adds[at + i].remote, modes[i].oid, sizeof(adds[at + i].remote));
 		}
 		json_decref(body);
 		body = NULL;
@@ -413,20 +424,11 @@ static int prepare_copy(hfds_hub *hub, hfds_repo_type type, const char *id, add 
 {
 	httpb *h = hub->impl;
 	hfds_store_tree t;
-	hfds_buf url;
-	hub_resp rs;
-	json_t *o = NULL;
 	const char *rev = a->op->src_rev ? a->op->src_rev : base;
 	size_t n = 0;
 	int rc = 0;
 	memset(&t, 0, sizeof(t));
-	memset(&rs, 0, sizeof(rs));
-	hfds_buf_init(&url, 0);
-	HFDS_TRY(hub_api_url(&url, h, type, id, "paths-info", rev, NULL, err));
-	o = json_pack("{s[s]sb}", "paths", a->op->src_path, "expand", 0);
-	HFDS_FAIL_IF(!o, HFDS_ENOMEM, err, "out of memory");
-	HFDS_TRY(hub_call(h, "POST", (const char *)url.data, o, NULL, NULL, 0, 1, &rs, a->op->src_path, err));
-	HFDS_TRY(hub_parse_tree_page(&t, (const char *)rs.body.data, rs.body.len, err));
+	HFDS_TRY(hub_paths_info(h, type, id, rev, &a->op->src_path, 1, &t, err));
 	HFDS_FAIL_IF(t.count != 1 || t.items[0].is_dir, HFDS_ENOTFOUND, err, "%s: no such file at %s to copy",
 		a->op->src_path, rev);
 	a->size = t.items[0].size;
@@ -439,13 +441,83 @@ static int prepare_copy(hfds_hub *hub, hfds_repo_type type, const char *id, add 
 		a->size = n;
 	}
 done:
-	for (size_t i = 0; i < t.count; i++)
-		hfds_store_entry_release(&t.items[i]);
-	hfds_free(t.items);
-	json_decref(o);
-	hub_resp_release(&rs);
-	hfds_buf_release(&url);
+	hub_tree_release(&t);
 	return rc;
+}
+
+/* git's blob id of a regular addition (preupload's oid of a regular file); "" for one too
+ * large to be regular (it then counts as changed). */
+static int blob_id(const add *a, char hex[41], hfds_error *err)
+{
+	uint8_t *data = NULL;
+	int rc = 0;
+	hex[0] = '\0';
+	if (a->size > REGULAR_MAX)
+		return 0;
+	data = hfds_malloc(a->size ? (size_t)a->size : 1);
+	HFDS_FAIL_IF(!data, HFDS_ENOMEM, err, "out of memory");
+	HFDS_TRY(read_at(a, data, 0, (size_t)a->size, err));
+	HFDS_TRY(hub_git_blob_sha1(data, (size_t)a->size, hex, err));
+done:
+	hfds_free(data);
+	return rc;
+}
+
+/* Marks the additions whose path already holds their content at `rev`: files asked about in
+ * preupload by its oid, objects uploaded ahead of the commit (ADD_LFS) by paths-info. */
+static int mark_unchanged(httpb *h, hfds_repo_type type, const char *id, const char *rev,
+	const hfds_hub_commit_info *c, add *adds, size_t nadds, hfds_error *err)
+{
+	hfds_store_tree t;
+	const char **paths = NULL;
+	char sha1[41];
+	size_t i, k, n = 0;
+	int rc = 0;
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < nadds; i++) {
+		add *a = &adds[i];
+		if (a->ignore || hub_commit_deletes(c, a->path) || a->op->kind == HFDS_HUB_OP_COPY)
+			continue;
+		if (a->op->kind == HFDS_HUB_OP_ADD_LFS) {
+			n++;
+		} else if (a->remote[0] && a->lfs) {
+			a->same = !strcasecmp(a->remote, a->sha);
+		} else if (a->remote[0]) {
+			HFDS_TRY(blob_id(a, sha1, err));
+			a->same = !strcmp(a->remote, sha1);
+		}
+	}
+	if (!n)
+		goto done;
+	paths = hfds_calloc(n, sizeof(*paths));
+	HFDS_FAIL_IF(!paths, HFDS_ENOMEM, err, "out of memory");
+	for (i = 0, n = 0; i < nadds; i++)
+		if (adds[i].op->kind == HFDS_HUB_OP_ADD_LFS && !hub_commit_deletes(c, adds[i].path))
+			paths[n++] = adds[i].path;
+	HFDS_TRY(hub_paths_info(h, type, id, rev, paths, n, &t, err));
+	for (k = 0; k < t.count; k++)
+		for (i = 0; i < nadds; i++)
+			if (adds[i].op->kind == HFDS_HUB_OP_ADD_LFS && !adds[i].same && !strcmp(adds[i].path, t.items[k].path)) {
+				adds[i].same = !t.items[k].is_dir && t.items[k].is_lfs && !strcasecmp(t.items[k].lfs_sha256, adds[i].sha)
+					&& !hub_commit_deletes(c, adds[i].path);
+				break;
+			}
+done:
+	hfds_free(paths);
+	hub_tree_release(&t);
+	return rc;
+}
+
+/* Nothing to send: every addition ignored or unchanged, no deletion, no copy. */
+static int nothing_changes(const hfds_hub_commit_info *c, const add *adds, size_t nadds)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (c->ops[i].kind == HFDS_HUB_OP_DELETE || c->ops[i].kind == HFDS_HUB_OP_COPY)
+			return 0;
+	for (size_t i = 0; i < nadds; i++)
+		if (!adds[i].ignore && !adds[i].same)
+			return 0;
+	return 1;
 }
 
 static int ndjson_line(hfds_buf *b, const char *key, json_t *value, hfds_error *err)
@@ -507,7 +579,7 @@ static int build_ndjson(hfds_buf *b, const hfds_hub_commit_info *c, add *adds, s
 	qsort(order, nadds, sizeof(*order), by_op);
 	for (size_t i = 0; i < nadds; i++) {
 		add *a = order[i];
-		if (a->ignore)
+		if (a->ignore || a->same)
 			continue;
 		if (a->lfs)
 			HFDS_TRY(ndjson_line(b, "lfsFile", json_pack("{sssssssI}", "path", a->path, "algo", "sha256", "oid",
@@ -654,8 +726,23 @@ int hub_http_commit(hfds_hub *hub, hfds_repo_type type, const char *id, const hf
 		if (!pass && nadds)
 			HFDS_TRY(preupload(h, type, id, branch, adds, nadds, head, err));
 	}
+	HFDS_TRY(mark_unchanged(h, type, id, c->parent ? c->parent : branch, c, adds, nadds, err));
+	if (nothing_changes(c, adds, nadds)) {
+		/* no commit: the branch head (preupload's commitOid, else asked) is the answer */
+		if (!head[0]) {
+			hfds_store_repo_info info;
+			HFDS_TRY(hub->be->repo_info(&info, hub, type, id, branch, err));
+			memcpy(head, info.sha, sizeof(head));
+		}
+		HFDS_FAIL_IF(c->parent && strncasecmp(head, c->parent, strlen(c->parent)) != 0, HFDS_ECONFLICT, err,
+			"%s@%s: the branch was updated since parent commit %s (head is now %s)", id, branch, c->parent, head);
+		if (out_sha)
+			memcpy(out_sha, head, HFDS_OID_HEX_SIZE);
+		rc = 1;
+		goto done;
+	}
 	for (i = 0; i < nadds; i++)
-		if (adds[i].lfs && !adds[i].ignore && !adds[i].copy_lfs)
+		if (adds[i].lfs && !adds[i].ignore && !adds[i].same && !adds[i].copy_lfs)
 			lfs[nlfs++] = &adds[i];
 	if (nlfs) {
 		HFDS_TRY(lfs_batch(h, type, id, branch, lfs, nlfs, err));
@@ -699,7 +786,9 @@ int hub_http_upload(hfds_hub *hub, hfds_repo_type type, const char *id, const ch
 		h->workers = hub->upload_workers;
 	HFDS_TRY(prepare(a, err));
 	HFDS_TRY(preupload(h, type, id, branch, a, 1, head, err));
-	if (a->lfs && !a->ignore) {
+	if (a->lfs && !a->ignore && !strcasecmp(a->remote, a->sha)) {
+		*stored = 1;   /* the path already holds the object: the server has it */
+	} else if (a->lfs && !a->ignore) {
 		HFDS_TRY(lfs_batch(h, type, id, branch, &a, 1, err));
 		HFDS_TRY(upload_lfs(h, &a, 1, err));
 		*stored = 1;

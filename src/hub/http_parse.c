@@ -343,6 +343,18 @@ done:
 	return rc;
 }
 
+/* A preupload oid in lower case, or "" when it is not 40 or 64 hex digits. */
+static void oid_lower(char out[65], const char *oid)
+{
+	size_t i, n = oid ? strlen(oid) : 0;
+	out[0] = '\0';
+	if ((n != 40 && n != 64) || !is_hex(oid, n))
+		return;
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)oid[i]);
+	out[n] = '\0';
+}
+
 int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t count, const char *body, size_t n,
 	char head[HFDS_OID_HEX_SIZE], hfds_error *err)
 {
@@ -370,6 +382,7 @@ int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t c
 				"preupload: '%.200s': uploadMode is not \"lfs\" or \"regular\"", path);
 			modes[k].lfs = !strcmp(mode, "lfs");
 			modes[k].ignore = json_is_true(json_object_get(e, "shouldIgnore"));
+			oid_lower(modes[k].oid, str_field(e, "oid"));
 			seen[k] = 1;
 			break;
 		}

@@ -44,9 +44,12 @@ int hub_parse_commits_page(hfds_store_log *log, const char *body, size_t n, size
 typedef struct hub_preupload {
 	int lfs;           /* uploadMode "lfs" */
 	int ignore;        /* shouldIgnore */
+	char oid[65];      /* what the path holds at the revision, lower case: its git blob sha1
+	                      (regular) or LFS sha256 (lfs); "" when absent, new, or not hex */
 } hub_preupload;
 /* Fills modes[i] for paths[i] (each path must be answered, byte for byte) and `head` with the
- * answer's commitOid when it has a 40-hex one (else ""; head may be NULL). */
+ * answer's commitOid when it has a 40-hex one (else ""; head may be NULL). An `oid` of
+ * another shape than 40 or 64 hex digits is taken as absent (the file counts as changed). */
 int hub_parse_preupload(hub_preupload *modes, const char *const *paths, size_t count, const char *body,
 	size_t n, char head[HFDS_OID_HEX_SIZE], hfds_error *err);
 

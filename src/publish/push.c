@@ -314,6 +314,15 @@ static int keep_staging(hfds_hub_staging *staging, const hfds_push_options *o, h
 	return hfds_hub_staging_keep(staging, name, &out->kept_dir, err);
 }
 
+/* The publish made no commit and skipped at least one: the branch stayed where it was. */
+static int unchanged_publish(const hfds_hub_dataset *repo, const hfds_push_options *o)
+{
+	size_t skipped = 0;
+	if (!repo || o->no_commit)
+		return 0;
+	return hfds_hub_dataset_commits(repo, &skipped) == 0 && skipped > 0;
+}
+
 int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, hfds_error *err)
 {
 	push_run r;
@@ -346,6 +355,7 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 	}
 	if (o->from_dir) {
 		HFDS_TRY(hfds_ds_publish_folder(o->from_dir, hfds_hub_dataset_ops(repo), &o->publish, out->sha, err));
+		out->unchanged = unchanged_publish(repo, o);
 		goto done;
 	}
 	HFDS_TRY(choose_features(&r, &features, err));
@@ -376,6 +386,7 @@ int hfds_push(hfds_hub *hub, const hfds_push_options *o, hfds_push_result *out, 
 		HFDS_TRY(hfds_ds_publish(ds, hfds_hub_dataset_ops(repo), &o->publish, out->sha, err));
 	}
 	HFDS_TRY(collect_stats(out, ds, o, err));
+	out->unchanged = unchanged_publish(repo, o);
 	if (o->upload.keep && staging)   /* out_dir: the folder is the user's already */
 		HFDS_TRY(keep_staging(staging, o, out, err));
 done:
@@ -431,7 +442,7 @@ int hfds_push_commit_manifests(hfds_hub *hub, const char *repo_id, const char *r
 	hfds_hub_staging *staging = NULL;
 	hfds_ds *ds = NULL;
 	char **texts = NULL;
-	size_t *lens = NULL;
+	size_t *lens = NULL, skipped = 0;
 	int rc = 0;
 	HFDS_ASSERT_ARG(hub && repo_id && paths, err);
 	texts = hfds_calloc(n + 1, sizeof(*texts));
@@ -444,6 +455,7 @@ int hfds_push_commit_manifests(hfds_hub *hub, const char *repo_id, const char *r
 	HFDS_TRY(hfds_ds_open_manifests(&ds, hfds_hub_staging_path(staging), (const char *const *)texts, lens, paths,
 		n, dso, err));
 	HFDS_TRY(hfds_ds_publish(ds, hfds_hub_dataset_ops(repo), po, sha, err));
+	rc = hfds_hub_dataset_commits(repo, &skipped) == 0 && skipped > 0;
 done:
 	for (size_t i = 0; texts && i < n; i++)
 		hfds_free(texts[i]);

@@ -96,8 +96,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 8: {
 		const char *paths[2] = {"a.txt", "data/x.parquet"};
 		hub_preupload m[2];
-		if (hub_parse_preupload(m, paths, 2, s, n, sha, NULL) == 0)
+		memset(m, 0, sizeof(m));
+		if (hub_parse_preupload(m, paths, 2, s, n, sha, NULL) == 0) {
 			EXPECT(!sha[0] || strlen(sha) == 40);
+			for (int i = 0; i < 2; i++) {
+				size_t k = strlen(m[i].oid);
+				EXPECT(k == 0 || k == 40 || k == 64);
+				for (size_t j = 0; j < k; j++)
+					EXPECT((m[i].oid[j] >= '0' && m[i].oid[j] <= '9') || (m[i].oid[j] >= 'a' && m[i].oid[j] <= 'f'));
+			}
+		}
 		break;
 	}
 	default:

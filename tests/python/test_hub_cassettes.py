@@ -142,3 +142,26 @@ def test_revision_without_sha_is_a_clean_error(hfds, replay_of):
     r = replay_of("test_space_runtime")
     res = hfds("repo", "info", "user/tmp_test_space", "--type", "space", check=False, env=env_for(r))
     assert res.returncode == 3 and "'sha' is not a 40-hex commit id" in res.stderr, res.stderr
+
+
+def test_preupload_oid_skips_the_commit(hfds, replay_of, tmp_path, shared_dir):
+    """The recorded second preupload of app.py carries `oid` (the git blob sha1 of what the path
+    holds): the same content again makes no commit, the head is preupload's commitOid."""
+    r = replay_of("test_pause_and_restart_space")
+    env = env_for(r)
+    its = load(shared_dir, "test_pause_and_restart_space")
+    commits = [it for it in its if it["request"]["uri"].endswith("/commit/main")]
+    first = [json.loads(x) for x in commits[0]["request"]["body"].splitlines() if x.strip()]
+    (tmp_path / "app.py").write_bytes(base64.b64decode(first[1]["value"]["content"]))
+    hfds("repo", "create", "user/tmp_test_space", "--type", "space", env=env)
+    up = ["upload", "user/tmp_test_space", str(tmp_path / "app.py"), "--type", "space"]
+    sha1 = hfds(*up, env=env).stdout.strip()
+    assert sha1 == json.loads(commits[0]["response"]["body"]["string"])["commitOid"]
+    pre = [it for it in its if it["request"]["uri"].endswith("/preupload/main")][1]
+    answer = json.loads(pre["response"]["body"]["string"])
+    assert answer["files"][0]["oid"] == "1a42034850e2f5213e1a89a887747b667dc9d125"
+    again = hfds(*up, env=env)
+    assert again.stdout.strip() == answer["commitOid"] == sha1
+    assert f"no changes: user/tmp_test_space is already at {sha1[:12]}" in again.stderr, again.stderr
+    assert len([g for g in r.got if g[1].endswith("/commit/main")]) == 1, [g[:2] for g in r.got]
+    assert len([g for g in r.got if g[1].endswith("/preupload/main")]) == 2

@@ -18,6 +18,7 @@ import threading
 
 import pyarrow as pa
 import pytest
+from ptyread import read_until_closed
 
 import hfds
 from faultproxy import FaultProxy
@@ -68,16 +69,7 @@ def run_push(hub, progress, tty):
     master, slave = pty.openpty()
     p = subprocess.Popen(cmd, stderr=slave, stdout=subprocess.DEVNULL)
     os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
+    out = read_until_closed(master)
     assert p.wait(timeout=600) == 0, out
     return out.decode()
 

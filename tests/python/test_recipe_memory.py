@@ -6,7 +6,7 @@ test deletes it. Pyarrow reads the first and last rows of the shards back from t
 store and their bytes are the files.
 
 It runs the CLI under test (the ASan build in make check: 76 s and 127 MB on the loaded
-2-core machine, the release build 68 s and 145 MB), with ASan's quarantine of freed memory cut
+2-core machine, the release build 65 s and 83 MB), with ASan's quarantine of freed memory cut
 from 256 MB to 8 MB so that RSS measures hfds, not ASan (its allocator and shadow memory make
 the figure close to, not equal to, the release build's). `HFDS_MEMORY_GB` changes the size."""
 import os

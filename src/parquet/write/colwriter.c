@@ -416,6 +416,30 @@ void pqw_chunk_small_dict(pqw_chunk *c)
 		c->pages[p].encoding = p < c->dict_pages ? PQ_ENC_RLE_DICTIONARY : c->o.data_encoding;
 }
 
+/* Binary values keep the file's codec only if it shrinks the first page's bytes (compress.h). */
+static int probe_codec(pqw_chunk *c, hfds_error *err)
+{
+	int pays = 1, rc = 0;
+	const uint8_t *v = pqw_colbuf_vals(c->cb);
+	size_t a = 0, b = 0;
+	if (c->npages == 0 || c->pages[0].v1 == c->pages[0].v0)
+		return 0; /* no values: nothing to decide on, nothing to compress */
+	if (c->leaf->src == PQ_SRC_BIN64) {
+		const uint64_t *offs = (const uint64_t *)(const void *)c->cb->offs.data;
+		a = (size_t)offs[c->pages[0].v0];
+		b = (size_t)offs[c->pages[0].v1];
+	} else {
+		a = (size_t)c->pages[0].v0 * (size_t)c->leaf->value_width;
+		b = (size_t)c->pages[0].v1 * (size_t)c->leaf->value_width;
+	}
+	if (b > a)
+		HFDS_TRY(pq_codec_pays(c->o.codec, c->o.level, v + a, b - a, &pays, err));
+	if (!pays)
+		c->o.codec = PQ_CODEC_UNCOMPRESSED;
+done:
+	return rc;
+}
+
 int pqw_chunk_plan(pqw_chunk *c, hfds_error *err)
 {
 	int rc = 0;
@@ -427,6 +451,8 @@ int pqw_chunk_plan(pqw_chunk *c, hfds_error *err)
 		return 0;
 	}
 	HFDS_TRY(plan_pages(c, err));
+	if (c->o.probe)
+		HFDS_TRY(probe_codec(c, err));
 	HFDS_TRY(build_dict(c, err));
 	for (size_t p = 0; p < c->npages; p++)
 		c->pages[p].encoding = p < c->dict_pages ? PQ_ENC_RLE_DICTIONARY : c->o.data_encoding;
@@ -813,6 +839,13 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 		unc_len = lv_len + n;
 		HFDS_TRY(pq_compress_after(k->comp, codec, c->o.level, &k->body,
 			pqw_colbuf_vals(cb) + (size_t)pg->v0 * (size_t)l->value_width, n, &pg->out, err));
+	} else if (codec == PQ_CODEC_UNCOMPRESSED) {
+		/* stored as encoded: the values go straight behind the levels in the page's own
+		 * buffer (one copy of a media column's bytes fewer than staging them in k->body) */
+		HFDS_TRY(hfds_buf_append(&pg->out, k->body.data, lv_len, err));
+		HFDS_TRY(encode_values(c, pg, k, &pg->out, err));
+		unc_len = pg->out.len - HEADER_ROOM;
+		is_compressed = 0;
 	} else if (!v2) {
 		HFDS_TRY(encode_values(c, pg, k, &k->body, err));
 		unc_len = k->body.len;
@@ -823,9 +856,9 @@ void pqw_chunk_encode_page(pqw_chunk *c, size_t p, pqw_kit *k)
 		HFDS_TRY(encode_values(c, pg, k, &k->vals, err));
 		unc_len = lv_len + k->vals.len;
 		size_t at = pg->out.len;
-		if (k->vals.len > 0 && codec != PQ_CODEC_UNCOMPRESSED)
+		if (k->vals.len > 0)
 			HFDS_TRY(pq_compress(k->comp, codec, c->o.level, k->vals.data, k->vals.len, &pg->out, err));
-		if (k->vals.len == 0 || codec == PQ_CODEC_UNCOMPRESSED || pg->out.len - at >= k->vals.len) {
+		if (k->vals.len == 0 || pg->out.len - at >= k->vals.len) {
 			/* did not shrink: stored raw, as Arrow does */
 			is_compressed = 0;
 			pg->out.len = at;

@@ -28,6 +28,8 @@ typedef struct pqw_colopts {
 	int dictionary;      /* 0/1 */
 	int data_encoding;   /* enum pq_encoding of pages without dictionary */
 	int statistics;      /* 0/1 */
+	int probe;           /* 1: binary values that keep `codec` only where it pays, decided per
+	                        chunk from its first page (pq_codec_pays); else UNCOMPRESSED */
 } pqw_colopts;
 
 /* Per-worker scratch: reused across pages. */

@@ -268,6 +268,30 @@ done:
 	return rc;
 }
 
+/*
+ * Whether a column chunk of media pays for its codec. FLAC, MP3, JPEG or PNG bytes are
+ * already compressed: snappy saves nothing on them and costs a pass over every byte (plus a
+ * reader's pass to decompress), while MIDI, WAV, numpy arrays or text-like blobs compress
+ * well. So the chunk's first bytes decide, which makes the choice depend on the data alone
+ * (never on timing or threads): the same input gives the same file.
+ */
+int pq_codec_pays(int codec, int level, const void *sample, size_t n, int *pays, hfds_error *err)
+{
+	int rc = 0;
+	hfds_buf out;
+	hfds_buf_init(&out, 0);
+	*pays = codec != PQ_CODEC_UNCOMPRESSED;
+	if (!*pays || n == 0)
+		return 0;
+	if (n > PQ_PROBE_BYTES)
+		n = PQ_PROBE_BYTES;
+	HFDS_TRY(pq_compress(NULL, codec, level, sample, n, &out, err));
+	*pays = out.len <= n - n / PQ_PROBE_MIN_SAVING;
+done:
+	hfds_buf_release(&out);
+	return rc;
+}
+
 uint32_t pq_crc32(uint32_t crc, const void *data, size_t n)
 {
 	const Bytef *p = data;

@@ -55,6 +55,17 @@ int pq_compress(pq_compressor *c, int codec, int level, const void *src, size_t 
 int pq_compress_after(pq_compressor *c, int codec, int level, hfds_buf *head, const void *src, size_t n,
 	hfds_buf *out, hfds_error *err);
 
+/*
+ * Probes a column chunk of binary values (media): compresses the first PQ_PROBE_BYTES of
+ * sample[0..n) with codec and sets *pays to 1 when that saves at least 1/PQ_PROBE_MIN_SAVING
+ * (~3 %) of them, else 0 (the chunk is then better written UNCOMPRESSED: parquet takes a codec
+ * per column chunk). n = 0 or a codec that compresses: *pays = 1; UNCOMPRESSED: 0.
+ * Deterministic: depends on the bytes only. Same errors as pq_compress.
+ */
+#define PQ_PROBE_BYTES (64u << 10)
+#define PQ_PROBE_MIN_SAVING 32
+int pq_codec_pays(int codec, int level, const void *sample, size_t n, int *pays, hfds_error *err);
+
 /* Standard CRC-32 (zlib's crc32, gzip polynomial), chainable: start with crc = 0.
  * A page header stores (int32_t)pq_crc32(0, stored_page_bytes, len). */
 uint32_t pq_crc32(uint32_t crc, const void *data, size_t n);

@@ -196,7 +196,8 @@ static int resolve_options(hfds_pq_writer *w, hfds_error *err)
 				co = &o->columns[i];
 		pqw_colopts *c = &w->colopts[j];
 		int enc = co ? co->encoding : HFDS_PQ_ENC_AUTO;
-		c->codec = co && co->codec >= 0 ? co->codec : l->is_binary ? HFDS_PQ_UNCOMPRESSED : o->codec;
+		c->codec = co && co->codec >= 0 ? co->codec : o->codec;
+		c->probe = l->is_binary && !(co && co->codec >= 0); /* media: the codec only where it pays */
 		c->level = co && co->codec_level ? co->codec_level : o->codec_level;
 		c->statistics = co && co->statistics >= 0 ? co->statistics : o->statistics != 0;
 		int dict_default = l->ptype != PQ_BOOLEAN && !l->is_binary &&

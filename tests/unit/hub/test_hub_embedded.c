@@ -86,6 +86,18 @@ static void operations(void)
 		c.parent = sha;
 		c.count = 1;
 		REQUIRE(hfds_hub_commit(hub, D, "me/x", &c, sha2, &err) == 0);
+		/* the same copy again changes nothing: no commit, 1, the head as the answer (with
+		 * the parent given and without) */
+		{
+			char same[HFDS_OID_HEX_SIZE] = "";
+			c.parent = sha2;
+			CHECK_EQ_INT(hfds_hub_commit(hub, D, "me/x", &c, same, &err), 1);
+			CHECK_EQ_STR(same, sha2);
+			c.parent = NULL;
+			memset(same, 0, sizeof(same));
+			CHECK_EQ_INT(hfds_hub_commit(hub, D, "me/x", &c, same, &err), 1);
+			CHECK_EQ_STR(same, sha2);
+		}
 		/* based on the old head: the branch moved */
 		ops[0].kind = HFDS_HUB_OP_ADD_BUFFER;
 		c.parent = head;
