@@ -164,6 +164,19 @@ typedef struct hfds_pq_writer hfds_pq_writer;
 HFDS_EXTERN int hfds_pq_writer_open(hfds_pq_writer **out, const char *path,
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err);
 
+/*
+ * Same as hfds_pq_writer_open, for the next file of a series: when `prev` (closed with a
+ * successful hfds_pq_writer_close, not freed yet; may be NULL) has the same leaves, column
+ * options and shared pool (`opts->pool`, not a pool of its own), the new writer takes over
+ * its row-group buffers (column buffers, encoded pages, dictionaries, per-thread encoders)
+ * instead of allocating new ones, so a series of files faults its working memory in once
+ * rather than once per file. prev keeps nothing worth reusing and is still freed by the
+ * caller. Otherwise (or prev NULL) this is hfds_pq_writer_open. The bytes written are the
+ * same either way. Errors: those of hfds_pq_writer_open.
+ */
+HFDS_EXTERN int hfds_pq_writer_open_next(hfds_pq_writer **out, hfds_pq_writer *prev, const char *path,
+	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err);
+
 /* Same, writing through a sink callback instead of a file. */
 HFDS_EXTERN int hfds_pq_writer_open_sink(hfds_pq_writer **out, hfds_pq_sink_fn sink, void *payload,
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err);

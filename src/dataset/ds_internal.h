@@ -58,6 +58,7 @@ struct hfds_ds {
 	uint64_t tmp_seq;
 	hfds_pool *pool;        /* shared by every shard writer: opts.pool or own_pool */
 	hfds_pool *own_pool;
+	hfds_pq_writer *spare;  /* the last closed shard writer: its buffers go to the next shard */
 	const hfds_ds_repo_ops *repo;   /* hfds_ds_attach: closed shards go to repo->upload */
 	int written;            /* a batch was written (attach comes before) */
 };

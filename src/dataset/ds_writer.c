@@ -299,7 +299,12 @@ static int open_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	kv.value = s->config->hf_json;
 	o.kv = &kv;
 	o.kv_count = 1;
-	HFDS_TRY(hfds_pq_writer_open(&s->w, path, &s->config->schema, &o, err));
+	/* the closed writer's grown buffers, not fresh memory: each fresh page costs a fault
+	 * (and on VMs that hand freed memory back to the host, a costly one) */
+	rc = hfds_pq_writer_open_next(&s->w, ds->spare, path, &s->config->schema, &o, err);
+	hfds_pq_writer_free(ds->spare);
+	ds->spare = NULL;
+	HFDS_TRY(rc);
 	memset(&s->shards[s->shard_count], 0, sizeof(ds_shard));
 	s->shards[s->shard_count].local = path;
 	path = NULL;
@@ -317,7 +322,8 @@ static int close_shard(hfds_ds *ds, ds_split *s, hfds_error *err)
 	int rc = 0;
 	ds_shard *sh = &s->shards[s->shard_count];
 	HFDS_TRY(hfds_pq_writer_close(s->w, &sh->info, err));
-	hfds_pq_writer_free(s->w);
+	hfds_pq_writer_free(ds->spare);
+	ds->spare = s->w;
 	s->w = NULL;
 	s->shard_count++;
 	s->num_examples += sh->info.num_rows;
@@ -503,6 +509,8 @@ int hfds_ds__close_all(hfds_ds *ds, hfds_error *err)
 		if (s->w)
 			HFDS_TRY(close_shard(ds, s, err));
 	}
+	hfds_pq_writer_free(ds->spare);   /* no shard follows */
+	ds->spare = NULL;
 done:
 	if (rc < 0)
 		ds->state = DS_FAILED;
@@ -541,6 +549,7 @@ void hfds_ds_free(hfds_ds *ds)
 	hfds_free(ds->configs);
 	hfds_features_free(ds->features);
 	hfds_free(ds->dir);
+	hfds_pq_writer_free(ds->spare);
 	hfds_pool_free(ds->own_pool);
 	hfds_free(ds);
 }

@@ -338,6 +338,8 @@ static int attempt(hub_conn *c, const hub_req *rq, hub_resp *rs, CURLcode *cerr,
 		fb.off = fb.start = rq->file_off;
 		fb.left = fb.total = rq->file_len;
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		/* file bodies are large: 512 KiB per pread and send instead of curl's 64 KiB */
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, &fb);
 		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);

@@ -174,6 +174,33 @@ done:
 	return rc;
 }
 
+/* 1 when the endpoint's host is this machine (localhost, 127.0.0.0/8, [::1]). */
+static int loopback(const char *endpoint)
+{
+	const char *h = endpoint ? strstr(endpoint, "://") : NULL;
+	size_t n;
+	if (!h)
+		return 0;
+	h += 3;
+	n = strcspn(h, ":/");
+	if (h[0] == '[')
+		return !strncmp(h, "[::1]", 5);
+	return (n == 9 && !strncmp(h, "localhost", 9)) || !strncmp(h, "127.", 4);
+}
+
+/* Connections per shard. A worker's handle sends the parts of its shard on this many
+ * connections. Over a network, parallel connections add bandwidth; to a server on this
+ * machine they only add CPU: it then hashes parts that arrived ahead of the in-order prefix
+ * by reading them back, and the parts' writers contend for the file. There one connection per
+ * shard (parts in order, the workers spread over shards) is hashed from the receive buffer. */
+static unsigned parts_parallel(const hub_uploader *u)
+{
+	const hfds_target *t = hfds_hub_target(u->hub);
+	if (t && t->kind == HFDS_TARGET_REMOTE && loopback(t->endpoint))
+		return 1;
+	return u->hub->upload_workers;
+}
+
 /* Under the lock: the worker threads, each with its own handle on the hub's target. */
 static int start(hub_uploader *u, hfds_error *err)
 {
@@ -182,7 +209,7 @@ static int start(hub_uploader *u, hfds_error *err)
 		worker_arg *a = NULL;
 		hfds_hub *h = NULL;
 		HFDS_TRY(hfds_hub_open_target(&h, hfds_hub_target(u->hub), err));
-		hfds_hub_set_upload_workers(h, u->hub->upload_workers);
+		hfds_hub_set_upload_workers(h, parts_parallel(u));
 		a = hfds_calloc(1, sizeof(*a));
 		if (!a) {
 			hfds_hub_free(h);

@@ -135,6 +135,16 @@ static int expected_len(srv_req *r, uint64_t *want, uint64_t *off, uint64_t *chu
 	return 1;
 }
 
+/* Reserves the blocks of what this PUT will write, keeping the file's size: ext4 then maps
+ * each page written to a block already allocated instead of reserving delayed allocations
+ * page by page (a quarter to a third of the system time of the buffered writes). Best
+ * effort: a file system without fallocate allocates as it goes. */
+static void reserve(srv_req *r)
+{
+	if (r->want)
+		(void)fallocate(r->fd, FALLOC_FL_KEEP_SIZE, (off_t)r->off, (off_t)r->want);
+}
+
 int srv_upload_begin(srv_req *r)
 {
 	uint64_t size = 0, chunk = 0;
@@ -147,6 +157,7 @@ int srv_upload_begin(srv_req *r)
 	srv_parse_u64(r->segs[3], &size);
 	if ((is_part(r) ? open_part(r, size) : open_temp(r)) < 0)
 		return srv_reply_error(r, 500, NULL, "cannot create a temp file: %s", strerror(errno));
+	reserve(r);
 	if (is_part(r))
 		r->mp = srv_mp_get(r->srv->mp, r->segs[2], size, chunk, r->fd);
 	return MHD_YES;

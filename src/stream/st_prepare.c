@@ -265,7 +265,7 @@ static int write_split(const char *snapshot, const hfds_ds_repo_ops *ops, const 
 	int rc = 0, started = 0;
 	size_t i, count = 0;
 	hfds_ds_repo_file *files = NULL;
-	hfds_afile out = { -1, NULL, NULL, 0 };
+	hfds_afile out = HFDS_AFILE_INIT;
 	char *path = NULL, *shard = NULL;
 	HFDS_TRY(hfds_ds_split_files(ops, commit, config, split, &files, &count, err));
 	HFDS_FAIL_IF(asprintf(&path, "%s/%s-%s.arrow", dir, prefix, split) < 0, HFDS_ENOMEM, err, "out of memory");
@@ -294,7 +294,7 @@ static int write_info(const char *dir, const char *prefix, const char *config, j
 {
 	int rc = 0;
 	char *path = NULL, *text = NULL;
-	hfds_afile f = { -1, NULL, NULL, 0 };
+	hfds_afile f = HFDS_AFILE_INIT;
 	json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}, s:O, s:I, s:I, s:I}",
 		"description", "", "citation", "", "homepage", "", "license", "", "features", features,
 		"builder_name", "parquet", "dataset_name", prefix, "config_name", config,

@@ -45,6 +45,7 @@ int hfds_afile_open(hfds_afile *f, const char *path, int fsync_at_commit, hfds_e
 	f->tmp = NULL;
 	f->path = NULL;
 	f->fsync = fsync_at_commit;
+	f->written = f->reserved = 0;
 	HFDS_FAIL_IF(!path || !*path, HFDS_EINVAL, err, "empty output path");
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		/* a device or FIFO (/dev/stdout): nothing to replace, the bytes go straight there */
@@ -80,12 +81,34 @@ done:
 	return rc;
 }
 
+/*
+ * A temporary's blocks are reserved RESERVE_STEP ahead of the writes (size unchanged), so ext4
+ * maps the pages written to allocated blocks instead of reserving delayed allocations page by
+ * page: a quarter to a third of a large buffered write's system time. Best effort (a file
+ * system without fallocate allocates as it goes); what is left past the end is released at
+ * commit.
+ */
+#define RESERVE_STEP (32ull << 20)
+#define NO_RESERVE (~0ull)
+
+static void reserve_ahead(hfds_afile *f, size_t n)
+{
+	if (!f->tmp || f->reserved == NO_RESERVE || f->written + n <= f->reserved)
+		return;
+	if (fallocate(f->fd, FALLOC_FL_KEEP_SIZE, (off_t)f->reserved, (off_t)RESERVE_STEP) == 0)
+		f->reserved += RESERVE_STEP;
+	else
+		f->reserved = NO_RESERVE;   /* not supported here: writes allocate as they go */
+}
+
 int hfds_afile_write(hfds_afile *f, const void *data, size_t n, hfds_error *err)
 {
 	const char *p = data;
 	HFDS_ASSERT_ARG(f && (data || !n), err);
 	if (f->fd < 0)
 		return hfds_error_set(err, HFDS_ESTATE, "%s: output is not open", f->path ? f->path : "");
+	reserve_ahead(f, n);
+	f->written += n;
 	while (n > 0) {
 		ssize_t k = write(f->fd, p, n);
 		if (k < 0 && errno == EINTR)
@@ -121,6 +144,8 @@ int hfds_afile_commit(hfds_afile *f, hfds_error *err)
 	HFDS_FAIL_IF(f->fd < 0, HFDS_ESTATE, err, "%s: output is not open", f->path ? f->path : "");
 	fd = f->fd;
 	f->fd = -1;
+	if (f->reserved != NO_RESERVE && f->reserved > f->written)   /* same size: frees the blocks past the end */
+		(void)ftruncate(fd, (off_t)f->written);
 	if (f->fsync && f->tmp && fsync(fd) != 0) {
 		close(fd);
 		HFDS_FAIL(HFDS_EIO, err, "%s: fsync failed: %s", f->path, strerror(errno));

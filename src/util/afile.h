@@ -19,9 +19,10 @@ typedef struct hfds_afile {
 	char *path;   /* the target */
 	char *tmp;    /* the temporary beside it */
 	int fsync;    /* fsync the data (and the folder) at commit */
+	unsigned long long written, reserved;   /* bytes written; blocks reserved ahead (temporary) */
 } hfds_afile;
 
-#define HFDS_AFILE_INIT {-1, NULL, NULL, 0}
+#define HFDS_AFILE_INIT {-1, NULL, NULL, 0, 0, 0}
 
 /* Creates the temporary for `path`. `fsync_at_commit` makes commit durable. */
 int hfds_afile_open(hfds_afile *f, const char *path, int fsync_at_commit, hfds_error *err);

@@ -326,6 +326,45 @@ int hfds_pq_writer_open(hfds_pq_writer **out, const char *path, const struct Arr
 	return open_common(out, path, NULL, NULL, schema, opts, err);
 }
 
+/* prev's slots fit w: same pool (so the same slot count and task groups), same leaves and
+ * column options (so the same dictionaries), and prev is closed, so its slots are empty. */
+static int can_take_slots(const hfds_pq_writer *w, const hfds_pq_writer *prev)
+{
+	if (!prev || !prev->closed || prev->failed || prev->own_pool || w->own_pool || prev->pool != w->pool
+		|| prev->schema->nleaves != w->schema->nleaves || prev->nkits != prev->kits_made)
+		return 0;
+	for (int i = 0; i < w->schema->nleaves; i++) {
+		const pqw_leaf *a = &w->schema->leaves[i], *b = &prev->schema->leaves[i];
+		if (a->src != b->src || a->value_width != b->value_width
+			|| memcmp(&w->colopts[i], &prev->colopts[i], sizeof(w->colopts[i])) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int hfds_pq_writer_open_next(hfds_pq_writer **out, hfds_pq_writer *prev, const char *path,
+	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err)
+{
+	int rc;
+	hfds_pq_writer *w;
+	HFDS_ASSERT_ARG(out && path && schema, err);
+	HFDS_CHECK_VERSION(opts, HFDS_PQ_WRITER_OPTIONS_VERSION, "hfds_pq_writer_options", err);
+	if ((rc = open_common(out, path, NULL, NULL, schema, opts, err)) < 0)
+		return rc;
+	w = *out;
+	if (can_take_slots(w, prev)) {
+		/* both writers' slots are empty and idle: the new one keeps prev's grown buffers */
+		hfds_pq_writer t;
+		memcpy(t.slots, w->slots, sizeof(t.slots));
+		memcpy(w->slots, prev->slots, sizeof(t.slots));
+		memcpy(prev->slots, t.slots, sizeof(t.slots));
+		t.kits = w->kits, t.nkits = w->nkits, t.capkits = w->capkits, t.kits_made = w->kits_made;
+		w->kits = prev->kits, w->nkits = prev->nkits, w->capkits = prev->capkits, w->kits_made = prev->kits_made;
+		prev->kits = t.kits, prev->nkits = t.nkits, prev->capkits = t.capkits, prev->kits_made = t.kits_made;
+	}
+	return 0;
+}
+
 int hfds_pq_writer_open_sink(hfds_pq_writer **out, hfds_pq_sink_fn sink, void *payload,
 	const struct ArrowSchema *schema, const hfds_pq_writer_options *opts, hfds_error *err)
 {

@@ -127,11 +127,34 @@ static void test_errors_name_the_target(void)
 	hfds_afile_abort(&f);
 }
 
+/* Blocks are reserved ahead of the writes (where the file system can) and what is left
+ * past the end is released at commit: the file holds its bytes, not 32 MiB. */
+static void test_reserve_ahead_released_at_commit(void)
+{
+	const char *p = path_in("reserve.bin");
+	hfds_afile f = HFDS_AFILE_INIT;
+	static char block[100000];
+	struct stat st;
+	memset(block, 'r', sizeof(block));
+	REQUIRE(hfds_afile_open(&f, p, 0, NULL) == 0);
+	CHECK_EQ_INT(hfds_afile_write(&f, block, sizeof(block), NULL), 0);
+	CHECK_EQ_INT(hfds_afile_write(&f, block, sizeof(block), NULL), 0);
+	REQUIRE(fstat(f.fd, &st) == 0);
+	CHECK_EQ_INT((long long)st.st_size, 200000);
+	if (f.reserved != ~0ull)   /* fallocate works here: the blocks are there before the bytes */
+		CHECK((unsigned long long)st.st_blocks * 512 >= 32ull << 20);
+	CHECK_EQ_INT(hfds_afile_commit(&f, NULL), 0);
+	REQUIRE(stat(p, &st) == 0);
+	CHECK_EQ_INT((long long)st.st_size, 200000);
+	CHECK((unsigned long long)st.st_blocks * 512 < 1u << 20);
+}
+
 int main(void)
 {
 	RUN(test_abort_keeps_target);
 	RUN(test_commit_replaces_inode_and_mode);
 	RUN(test_links_and_devices);
 	RUN(test_errors_name_the_target);
+	RUN(test_reserve_ahead_released_at_commit);
 	TEST_END();
 }
