@@ -2,7 +2,8 @@
  * A commit over HTTP (hub-protocol.md §3): preupload says how each added file travels
  * (inline or LFS, or ignored); the LFS batch API says which objects the server lacks, so a
  * rerun sends nothing it already has; missing objects go up by basic PUT or multipart
- * (parts in parallel on `workers` connections), then completion and verify; finally one
+ * (parts in parallel on `workers` connections; to a server on this machine each object's
+ * parts in order on one of them, see hfds_hub__loopback), then completion and verify; finally one
  * NDJSON commit with parentCommit. The commit itself is never blindly retried: when its
  * answer is lost (reset, timeout, 5xx) the branch is read first, and a head that moved to a
  * commit with our title is taken as ours, so a retry never makes a duplicate commit.
@@ -15,6 +16,7 @@
  * and the branch head is the answer (hfds_hub_commit returns 1).
  */
 #include "hub/http_backend.h"
+#include "hub/target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +64,7 @@ typedef struct put_pool {
 	httpb *h;
 	put_job *jobs;
 	size_t count, next;
+	int whole_objects;         /* a worker takes all parts of an object, in order (loopback) */
 	pthread_mutex_t mu;
 	int rc;
 	hfds_error err;
@@ -287,17 +290,23 @@ static void *put_worker(void *arg)
 	hfds_error_init(&e);
 	rc = hub_conn_new(&c, &p->h->cfg, &e);
 	for (;;) {
-		size_t k;
+		size_t k, end;
 		pthread_mutex_lock(&p->mu);
 		if (rc < 0 && p->rc == 0) {
 			p->rc = rc;
 			p->err = e;
 		}
-		k = p->rc == 0 ? p->next++ : p->count;
+		k = p->rc == 0 ? p->next : p->count;
+		end = k < p->count ? k + 1 : k;
+		while (p->whole_objects && end < p->count && p->jobs[end].a == p->jobs[k].a)
+			end++;   /* an object's parts are contiguous in jobs */
+		if (p->rc == 0)
+			p->next = end;
 		pthread_mutex_unlock(&p->mu);
 		if (k >= p->count)
 			break;
-		rc = put_one(c, &p->jobs[k], &e);
+		for (; k < end && rc == 0; k++)
+			rc = put_one(c, &p->jobs[k], &e);
 	}
 	hub_conn_free(c);
 	return NULL;
@@ -313,6 +322,7 @@ static int run_puts(httpb *h, put_job *jobs, size_t n, hfds_error *err)
 	p.h = h;
 	p.jobs = jobs;
 	p.count = n;
+	p.whole_objects = hfds_hub__loopback(h->cfg.endpoint);
 	pthread_mutex_init(&p.mu, NULL);
 	if (want > 64)
 		want = 64;

@@ -211,3 +211,16 @@ int hfds_hub_repo_id_check(const char *repo_id, hfds_error *err)
 {
 	return hfds_repo_id_check(repo_id, repo_id ? strlen(repo_id) : 0, err);
 }
+
+int hfds_hub__loopback(const char *endpoint)
+{
+	const char *h = endpoint ? strstr(endpoint, "://") : NULL;
+	size_t n;
+	if (!h)
+		return 0;
+	h += 3;
+	n = strcspn(h, ":/");
+	if (h[0] == '[')
+		return !strncmp(h, "[::1]", 5);
+	return (n == 9 && !strncmp(h, "localhost", 9)) || !strncmp(h, "127.", 4);
+}

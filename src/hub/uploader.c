@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hub/backend.h"
+#include "hub/target.h"
 #include "util/alloc.h"
 #include "util/try.h"
 
@@ -174,20 +175,6 @@ done:
 	return rc;
 }
 
-/* 1 when the endpoint's host is this machine (localhost, 127.0.0.0/8, [::1]). */
-static int loopback(const char *endpoint)
-{
-	const char *h = endpoint ? strstr(endpoint, "://") : NULL;
-	size_t n;
-	if (!h)
-		return 0;
-	h += 3;
-	n = strcspn(h, ":/");
-	if (h[0] == '[')
-		return !strncmp(h, "[::1]", 5);
-	return (n == 9 && !strncmp(h, "localhost", 9)) || !strncmp(h, "127.", 4);
-}
-
 /* Connections per shard. A worker's handle sends the parts of its shard on this many
  * connections. Over a network, parallel connections add bandwidth; to a server on this
  * machine they only add CPU: it then hashes parts that arrived ahead of the in-order prefix
@@ -196,7 +183,7 @@ static int loopback(const char *endpoint)
 static unsigned parts_parallel(const hub_uploader *u)
 {
 	const hfds_target *t = hfds_hub_target(u->hub);
-	if (t && t->kind == HFDS_TARGET_REMOTE && loopback(t->endpoint))
+	if (t && t->kind == HFDS_TARGET_REMOTE && hfds_hub__loopback(t->endpoint))
 		return 1;
 	return u->hub->upload_workers;
 }
