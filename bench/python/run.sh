@@ -38,9 +38,9 @@ import base64, json, os, resource, sys, time
 import pyarrow as pa
 what, repo, w, mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 def rss(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-def cpu():
-    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
-                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+def usage():
+    rs = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    return (sum(r.ru_utime for r in rs), sum(r.ru_stime for r in rs), sum(r.ru_minflt for r in rs))
 if what.startswith("push"):
     n = mb * 1000
     rnd = base64.b64encode(os.urandom(n * 3 // 4 + 1024)).decode()
@@ -52,7 +52,7 @@ if what.endswith("hfds"):
 else:
     import datasets
 base = rss()
-c0 = cpu()
+u0 = usage()
 t0 = time.perf_counter()   # imports are not timed
 if what == "push-hfds":
     hfds.push_to_hub(t, repo, progress=False)
@@ -62,7 +62,9 @@ elif what == "load-hfds":
     n = pa.table(hfds.load(repo)).num_rows
 elif what == "load-datasets":
     n = datasets.load_dataset(repo, split="train", cache_dir=os.path.join(w, "cache-" + str(time.time()))).num_rows
-print(json.dumps({"s": time.perf_counter() - t0, "cpu": cpu() - c0, "base_mb": base, "peak_mb": rss()}))
+s = time.perf_counter() - t0
+u = [b - a for a, b in zip(u0, usage())]
+print(json.dumps({"s": s, "cpu": u[0] + u[1], "user": u[0], "sys": u[1], "minflt": u[2], "base_mb": base, "peak_mb": rss()}))
 '''
 def server_cpu():
     f = open(f"/proc/{spid}/stat").read().rsplit(")", 1)[1].split()
@@ -81,8 +83,9 @@ for i in range(runs):
         res["push-" + tool].append(run("push-" + tool, f"bench/{tool}{i}"))
     for tool in ("hfds", "datasets"):
         res["load-" + tool].append(run("load-" + tool, f"bench/{tool}{i}"))
-    print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1]['s']:.1f} s (cpu {v[-1]['cpu']:.1f} + server "
-                                         f"{v[-1]['server_cpu']:.1f}) / {v[-1]['peak_mb']:.0f} MB"
+    print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1]['s']:.1f} s (cpu {v[-1]['cpu']:.1f} = user {v[-1]['user']:.1f}"
+                                         f" + sys {v[-1]['sys']:.1f}, {v[-1]['minflt'] / 1000:.0f}k minor faults;"
+                                         f" server {v[-1]['server_cpu']:.1f}) / {v[-1]['peak_mb']:.0f} MB"
                                          for k, v in res.items()), flush=True)
 def med(k, f): return statistics.median(x[f] for x in res[k])
 for op in ("push", "load"):
@@ -95,4 +98,8 @@ for op in ("push", "load"):
           f"datasets {dc:.2f} s: {dc / max(hc, 1e-9):.2f}x less; server CPU {hs:.2f} vs {ds:.2f} s; "
           f"client+server CPU {(dc + ds) / max(hc + hs, 1e-9):.2f}x less; peak RSS hfds {hp:.0f} MB "
           f"(+{hp - hb:.0f} over the table), datasets {dp:.0f} MB (+{dp - db:.0f}): {hp / dp:.2f} of it")
+    hu, du = med(op + "-hfds", "user"), med(op + "-datasets", "user")
+    hf, df = med(op + "-hfds", "minflt"), med(op + "-datasets", "minflt")
+    print(f"{op}: user CPU hfds {hu:.2f} s, datasets {du:.2f} s: {du / max(hu, 1e-9):.2f}x less; minor faults (fresh "
+          f"pages touched) hfds {hf / 1000:.0f}k, datasets {df / 1000:.0f}k: system time is mostly their price on this VM")
 PY

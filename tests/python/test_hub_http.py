@@ -167,3 +167,30 @@ def test_multipart_upload(hfds_bin, hfds, tmp_path):
         assert t.num_rows == 60000 and t.column("id").to_pylist() == list(range(60000))
     finally:
         s.close()
+
+
+def test_upload_hashes_files_in_parallel(remote, serve, tmp_path):
+    """`hfds upload` of several files hashes them on all cores (one file per worker): the server
+    stores each under the right sha256 (huggingface_hub reads them back), and a file that cannot
+    be read, wherever it is in the list, fails the command before anything is sent, naming it."""
+    import hashlib
+    files = []
+    for i in range(5):
+        p = tmp_path / f"blob{i}.bin"
+        p.write_bytes(os.urandom(3_000_000 + i * 1001))
+        files.append(p)
+    remote("repo", "create", "alice/blobs")
+    before = len([q for q in serve.requests() if q[0] == "PUT"])
+    bad = tmp_path / "unreadable.bin"
+    r = remote("upload", "alice/blobs", *[str(f) for f in files[:3]], str(bad), *[str(f) for f in files[3:]],
+               check=False)
+    assert r.returncode != 0 and "unreadable.bin" in r.stderr, r.stderr
+    assert len([q for q in serve.requests() if q[0] == "PUT"]) == before, "bytes were sent before the error"
+    remote("upload", "alice/blobs", *[str(f) for f in files])
+    api = hub_api(serve)
+    infos = {i.path: i for i in api.get_paths_info("alice/blobs", [f.name for f in files], repo_type="dataset")}
+    for f in files:
+        data = f.read_bytes()
+        assert infos[f.name].lfs is not None and infos[f.name].lfs.sha256 == hashlib.sha256(data).hexdigest()
+        got = api.hf_hub_download("alice/blobs", f.name, repo_type="dataset", cache_dir=str(tmp_path / "dl"))
+        assert open(got, "rb").read() == data
