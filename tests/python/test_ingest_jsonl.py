@@ -133,6 +133,41 @@ def test_push_of_the_bench_shape_same_shard_any_threads(hfds, tmp_path):
     assert ours.equals(theirs)
 
 
+def test_string_statistics_are_pyarrows_min_and_max(hfds, tmp_path):
+    """Row-group min/max of a PLAIN string column (the writer compares the first 8 bytes as a
+    number, then in full) equal Python's min/max of the values read back: values that are
+    prefixes of one another, NUL bytes, values equal in their first 8 bytes, non-ASCII."""
+    rng = random.Random(5)
+    pool = ["", "a", r"a\u0000", r"a\u0000b", "abcdefgh", r"abcdefgh\u0000", "abcdefgh1", "abcdefgi", "abcdefg",
+            "\u00e9", "\u65e5\u672c", "\u00ff" * 9, "zzzzzzzzz", r"\u007f"]
+    src = tmp_path / "s.jsonl"
+    last = ["a", "b"]
+    with open(src, "w") as f:
+        for i in range(20000):
+            r = rng.random()
+            if r < 0.01:
+                v = [rng.choice(pool)]
+            elif r < 0.3:
+                v = last[:rng.randrange(max(1, len(last) - 4), len(last) + 1)]  # a prefix of the value before
+            else:
+                v = [rng.choice(["a", "b", r"\u0000", "\u00e9"]) for _ in range(rng.randrange(8, 16))]
+            last = v if len(v) > 1 else ["a", "b"]
+            f.write('{"s": "%s"}\n' % "".join(v))
+    feats = tmp_path / "f.json"
+    feats.write_text(json.dumps({"s": {"dtype": "string", "_type": "Value"}}))
+    out = tmp_path / "s.parquet"
+    hfds("convert", src, out, "--features", feats, "--block-size", "64KiB", "--row-group-size", "32KiB")
+    pf = pq.ParquetFile(out)
+    plain = 0
+    for g in range(pf.metadata.num_row_groups):
+        values = [v.encode() for v in pf.read_row_group(g).column("s").to_pylist()]
+        col = pf.metadata.row_group(g).column(0)
+        plain += "RLE_DICTIONARY" not in col.encodings
+        assert col.statistics.has_min_max
+        assert (col.statistics.min.encode(), col.statistics.max.encode()) == (min(values), max(values)), g
+    assert plain >= 3  # the page statistics of PLAIN pages are the ones computed value by value
+
+
 def test_million_rows_gz_and_zst(hfds, tmp_path):
     import gzip
     rng = random.Random(7)
