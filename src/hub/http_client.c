@@ -392,10 +392,20 @@ int hub_http_do(hub_conn *c, const hub_req *rq, hub_resp *rs, hfds_error *err)
 	resp_reset(rs, 0);   /* rs was zeroed or holds an earlier answer: release it */
 	for (k = 1;; k++) {
 		int got = attempt(c, rq, rs, &cc, ebuf) == 0;
+		if (got)
+			__atomic_store_n(&c->cfg->answered, 1, __ATOMIC_RELAXED);
 		if (got && !(rq->retry && transient(rs->status)))
 			return 0;
 		if (!got && (!retryable_curl(cc) || !rq->retry))
 			break;
+		/* nothing listens there (yet): a wrong URL or a stopped server is said now, not after
+		 * a minute of backoff; once the endpoint has answered, a refusal is a restart and is
+		 * retried like any other fault */
+		if (!got && (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST) &&
+		    !__atomic_load_n(&c->cfg->answered, __ATOMIC_RELAXED))
+			return hfds_error_set(err, HFDS_ENET, "%s %s: %s (no answer from %s yet: is the server running, "
+				"is the URL right?)", rq->method, rq->url, ebuf[0] ? ebuf : curl_easy_strerror(cc),
+				c->cfg->endpoint);
 		if (k >= c->cfg->attempts)
 			break;
 		wait = backoff(c, k, got ? rs : NULL);

@@ -32,6 +32,8 @@ typedef struct hub_http_cfg {
 	double deadline_seconds;
 	uint64_t bytes_sent;     /* request bodies sent, retries included (atomic) */
 	uint64_t retries;        /* requests repeated (atomic) */
+	int answered;            /* some request got an HTTP answer (atomic): until then a refused
+	                          * connection or an unknown host is an error at once, not retried */
 } hub_http_cfg;
 
 /* Fills cfg from the endpoint, token and environment; release with hub_http_cfg_release. */

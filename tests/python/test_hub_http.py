@@ -194,3 +194,21 @@ def test_upload_hashes_files_in_parallel(remote, serve, tmp_path):
         assert infos[f.name].lfs is not None and infos[f.name].lfs.sha256 == hashlib.sha256(data).hexdigest()
         got = api.hf_hub_download("alice/blobs", f.name, repo_type="dataset", cache_dir=str(tmp_path / "dl"))
         assert open(got, "rb").read() == data
+
+
+def test_nothing_listening_is_said_at_once(hfds, tmp_path):
+    """An endpoint where nothing listens (a wrong port, a server not started) is an error on the
+    first request, with a hint, not six attempts over ~45 s of backoff; the token is not printed
+    and nothing is written locally."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    (tmp_path / "a.jsonl").write_text(rows(10))
+    r = hfds("push", "alice/x", "--split", f"train={tmp_path / 'a.jsonl'}", "--endpoint", f"http://127.0.0.1:{port}",
+             check=False, env={"HF_TOKEN": "hf_secret_456", "HFDS_HUB_RETRY_BASE_MS": "1000"})
+    assert r.returncode != 0 and "is the server running" in r.stderr, r.stderr
+    assert "attempts" not in r.stderr, "a refused first connection was retried"
+    assert "hf_secret_456" not in r.stderr + r.stdout
+    assert not list(tmp_path.rglob("*.parquet")), "shards were written before the endpoint was checked"
