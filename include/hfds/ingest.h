@@ -25,9 +25,9 @@
  * file:line:column and what was expected and found.
  *
  * Memory: input is cut into blocks of `block_bytes` at record boundaries (CSV: outside
- * quotes); each block becomes one batch. `threads` blocks are parsed at once while the
- * caller uses the batches of the previous `threads` blocks, so memory is about
- * 2 x threads x (block_bytes + one batch), plus one record, whatever the input size. A
+ * quotes); each block becomes one batch. Up to threads + 1 blocks are cut ahead and parsed
+ * (each as soon as the caller took the batch before it from its slot), so memory is at most
+ * about 2 x threads x (block_bytes + one batch), plus one record, whatever the input size. A
  * record longer than `max_line` bytes is refused while it is being read. Batches are handed
  * out in input order and do not depend on the thread count.
  *

@@ -129,6 +129,7 @@ int cmd_convert(int argc, char **argv)
 	if (!in || !out)
 		return cli_usage_error("convert", "expected IN and OUT.parquet");
 	wo.threads = io.threads = cli_threads(threads);
+	cli_ingest_one_arena();
 	if (features_path) {
 		size_t n = 0;
 		if (read_text(features_path, &ftext, &n, &err) < 0 || hfds_features_parse_json(&feats, ftext, n, &err) < 0)

@@ -339,6 +339,7 @@ int cmd_push(int argc, char **argv)
 	cli_clean_staging_on_signals();
 	o.sources = sources;
 	o.ds.threads = o.ingest.threads = cli_threads(threads);
+	cli_ingest_one_arena();
 	o.publish.warn = on_warning;
 	o.progress = push_progress_event;
 	o.progress_payload = &prog;

@@ -18,4 +18,8 @@ int cli_ingest_arg(const char *cmd, int argc, char **argv, int *i, hfds_ingest_o
  * never on the thread count, so the bytes written do not either. */
 size_t cli_ingest_row_group_bytes(const hfds_ingest_options *o, size_t row_group_bytes);
 
+/* One malloc arena for the whole process (glibc; elsewhere nothing): called by push and
+ * convert before their threads start, see ingest_args.c. */
+void cli_ingest_one_arena(void);
+
 #endif

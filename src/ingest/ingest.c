@@ -1,7 +1,8 @@
 /*
  * The ingest driver: reads the input into a carry buffer, cuts it into blocks of about
- * block_bytes at record boundaries, parses up to `threads` blocks at once on the pool (one
- * parser and one Arrow builder per slot) and hands the batches out in input order. Block
+ * block_bytes at record boundaries, parses them on the pool through a ring of threads + 1
+ * slots (one parser and one Arrow builder each; a slot is cut and queued again as soon as
+ * its batch is handed out) and hands the batches out in input order. Block
  * boundaries depend only on block_bytes and the data, never on the thread count, so the
  * batches (and every file written from them) are the same for any number of threads.
  * A record that does not end within max_line bytes is refused while it is read, so memory
@@ -9,6 +10,7 @@
  */
 #include "hfds/ingest.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,29 +24,21 @@
 #include "util/pool.h"
 #include "util/try.h"
 
-#define READ_CHUNK (1u << 20)
+#define READ_CHUNK (64u << 10)
 #define INFER_MAX (64u << 20) /* most input bytes read ahead for the inference sample */
 
 typedef struct slot {
-	char *buf;
+	struct hfds_ingest *in;
+	char *buf;                 /* the block's input, until it is parsed */
 	size_t cap, len;
 	jl_parser *jl;
 	csv_parser *csv;
+	hfds_taskgroup *group;     /* this block's parse task */
 	struct ArrowArray batch;
 	size_t bytes;
 	uint64_t lines, ignored;
 	ing_fail fail;
 } slot;
-
-/* A set of up to `threads` blocks parsed together. Two rounds alternate: while the caller
- * consumes the batches of one, the pool parses the next. */
-typedef struct round {
-	slot *slots;
-	size_t n;
-	int busy;                  /* submitted, not yet waited for */
-	hfds_taskgroup *group;
-	hfds_error pending;        /* an error found while cutting, reported after the blocks before it */
-} round;
 
 struct hfds_ingest {
 	char *path;
@@ -62,15 +56,15 @@ struct hfds_ingest {
 	size_t carry_len, carry_cap;
 	uint64_t line_base;        /* newlines before the next block handed out */
 	hfds_pool *pool;
-	slot *slots;               /* 2 x threads: the two rounds' */
-	size_t nslots;             /* per round */
-	round rounds[2];
+	slot *slots;               /* a ring of nslots blocks in input order */
+	size_t nslots;             /* threads + 1 (1 on one thread) */
+	size_t head;               /* the slot handed out next */
+	size_t queued;             /* slots from head on that are cut and submitted */
+	size_t handed;             /* blocks handed out, for trim_heap */
+	hfds_error pending;        /* an error found while cutting, reported after the blocks before it */
+	pthread_mutex_t spare_mu;  /* guards spare and nspare: parse tasks return their input there */
 	struct spare { char *buf; size_t cap; } *spare; /* input buffers of parsed blocks, for reuse */
 	size_t nspare;
-	int cur;                   /* round being handed out */
-	unsigned rounds_done;      /* for trim_heap */
-	size_t pos;                /* its next slot */
-	uint64_t cut_lines;        /* newlines in blocks cut but not handed out (for cut errors) */
 	int input_done;
 	int failed;
 	uint64_t rows, ignored;
@@ -194,6 +188,19 @@ static uint64_t count_lines(const char *s, size_t n)
 	return c;
 }
 
+/* Newlines in the blocks cut but not handed out yet: they come before the carry. Only
+ * needed for the place of a cut error, so the blocks are waited for and counted then. */
+static uint64_t queued_lines(hfds_ingest *in)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < in->queued; i++) {
+		slot *sl = &in->slots[(in->head + i) % in->nslots];
+		hfds_taskgroup_wait(sl->group);
+		n += sl->lines;
+	}
+	return n;
+}
+
 /* Cuts the next block off the carry: *cut bytes (0 at the end of the input). */
 static int cut_block(hfds_ingest *in, size_t *cut, hfds_error *err)
 {
@@ -215,7 +222,7 @@ static int cut_block(hfds_ingest *in, size_t *cut, hfds_error *err)
 			break;
 		}
 		if (target > in->o.max_line) {
-			uint64_t line = in->line_base + in->cut_lines + 1;
+			uint64_t line = in->line_base + queued_lines(in) + 1;
 			HFDS_FAIL(HFDS_ELIMIT, err, "%s:%llu: a %s longer than %zu bytes (the limit; raise it with --max-line)",
 				in->path, (unsigned long long)line, in->csv ? "record" : "line", in->o.max_line);
 		}
@@ -226,18 +233,20 @@ done:
 }
 
 /* Moves the block carry[0..cut) into the slot by handing the slot the carry buffer; the
- * rest of the carry moves to a spare buffer (one freed by a parsed block), which becomes
- * the carry. */
+ * rest of the carry moves to a spare buffer (one a parsed block gave back), which becomes
+ * the carry. The input buffers in use are the carry plus the blocks not parsed yet. */
 static int take_block(hfds_ingest *in, slot *sl, size_t cut, hfds_error *err)
 {
 	int rc = 0;
 	size_t rest = in->carry_len - cut, want = in->cut_bytes + READ_CHUNK;
 	char *next = NULL;
 	size_t next_cap = 0;
+	pthread_mutex_lock(&in->spare_mu);
 	if (in->nspare > 0) {
 		next = in->spare[--in->nspare].buf;
 		next_cap = in->spare[in->nspare].cap;
 	}
+	pthread_mutex_unlock(&in->spare_mu);
 	if (next_cap < rest + READ_CHUNK) {
 		next_cap = rest + READ_CHUNK > want ? rest + READ_CHUNK : want;
 		hfds_free(next);
@@ -255,25 +264,8 @@ done:
 	return rc;
 }
 
-/* A parsed block's bytes are dead (every value was copied into the batch): its buffer goes
- * to the spares, so a round being handed out holds batches but no input, and the input
- * buffers in use are the carry plus one round's blocks. */
-static void release_blocks(hfds_ingest *in, round *r)
+static void parse_one(slot *sl)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		slot *sl = &r->slots[i];
-		if (!sl->buf)
-			continue;
-		in->spare[in->nspare].buf = sl->buf;
-		in->spare[in->nspare++].cap = sl->cap;
-		sl->buf = NULL;
-		sl->cap = sl->len = 0;
-	}
-}
-
-static void parse_one(void *arg)
-{
-	slot *sl = arg;
 	memset(&sl->fail, 0, sizeof(sl->fail));
 	sl->ignored = 0;
 	if (sl->csv)
@@ -282,53 +274,63 @@ static void parse_one(void *arg)
 		jl_parse_block(sl->jl, sl->buf, sl->len, &sl->batch, &sl->bytes, &sl->lines, &sl->ignored, &sl->fail);
 }
 
-/* Cuts up to nslots blocks into round r and queues their parsing. */
-static int start_round(hfds_ingest *in, round *r, hfds_error *err)
+/* A parsed block's bytes are dead (every value was copied into its batch): its buffer goes
+ * back to the spares at once, for the next cut. */
+static void parse_task(void *arg)
 {
-	size_t cut, i;
+	slot *sl = arg;
+	hfds_ingest *in = sl->in;
+	parse_one(sl);
+	pthread_mutex_lock(&in->spare_mu);
+	in->spare[in->nspare].buf = sl->buf;
+	in->spare[in->nspare++].cap = sl->cap;
+	pthread_mutex_unlock(&in->spare_mu);
+	sl->buf = NULL;
+	sl->cap = 0;
+}
+
+/*
+ * Keeps every free slot of the ring parsing: each block is cut and queued as soon as its
+ * slot's batch was handed out, so the pool always has blocks to parse while the caller
+ * writes (no round in which the parsers wait for the slowest block or for the caller).
+ * An error while cutting stops the cuts; it is reported once the blocks before it are out.
+ */
+static int fill_ring(hfds_ingest *in, hfds_error *err)
+{
 	int rc = 0;
-	r->n = 0;
-	hfds_error_init(&r->pending);
-	/* lines of the blocks still to be handed out come before this round's */
-	in->cut_lines = 0;
-	for (i = in->pos; i < in->rounds[in->cur].n && in->rounds[in->cur].slots != r->slots; i++)
-		in->cut_lines += in->rounds[in->cur].slots[i].lines;
-	while (r->n < in->nslots) {
-		if (cut_block(in, &cut, &r->pending) < 0) {
+	while (!in->input_done && in->queued < in->nslots) {
+		slot *sl = &in->slots[(in->head + in->queued) % in->nslots];
+		size_t cut;
+		if (cut_block(in, &cut, &in->pending) < 0 || cut == 0) {
 			in->input_done = 1;
 			break;
 		}
-		if (cut == 0) {
-			in->input_done = 1;
-			break;
-		}
-		HFDS_TRY(take_block(in, &r->slots[r->n], cut, err));
-		if (r->n + 1 < in->nslots)
-			in->cut_lines += count_lines(r->slots[r->n].buf, r->slots[r->n].len);
-		r->n++;
+		HFDS_TRY(take_block(in, sl, cut, err));
+		HFDS_TRY(hfds_taskgroup_submit(sl->group, parse_task, sl, err));
+		in->queued++;
 	}
-	for (i = 0; i < r->n; i++)
-		HFDS_TRY(hfds_taskgroup_submit(r->group, parse_one, &r->slots[i], err));
-	r->busy = 1;
 done:
 	return rc;
 }
 
 /*
- * Every TRIM_ROUNDS rounds, free heap pages go back to the system. glibc keeps freed heap
- * memory resident, and over a long stream the batches, pages and buffers of varying sizes
- * that come and go fragment it: 5 GB of JSON Lines at 1 thread grew to 86 MB of RSS while
- * the live heap stayed at 50 MB (heaptrack), 58 MB with this. Trimming every round cost
- * ~15% CPU (the pages fault back in); every 16th costs one trim per ~128 MB of input.
+ * Every TRIM_BYTES of input handed out, free heap pages go back to the system. glibc keeps
+ * freed heap memory resident, and over a long stream the batches, pages and buffers of
+ * varying sizes that come and go fragment it: 5 GB of JSON Lines at 1 thread grew to 86 MB
+ * of RSS while the live heap stayed at 50 MB (heaptrack), 58 MB with this. Trimming after
+ * every block cost ~15% CPU (the pages fault back in); one trim per 128 MiB costs little.
  */
-#define TRIM_ROUNDS 16
-static void trim_heap(hfds_ingest *in)
+#define TRIM_BYTES (128u << 20)
+static void trim_heap(hfds_ingest *in, size_t len)
 {
 #if defined(__GLIBC__)
-	if (++in->rounds_done % TRIM_ROUNDS == 0)
+	size_t before = in->handed / TRIM_BYTES;
+	in->handed += len;
+	if (in->handed / TRIM_BYTES != before)
 		malloc_trim(0);
 #else
 	(void)in;
+	(void)len;
 #endif
 }
 
@@ -338,31 +340,20 @@ int hfds_ingest_next(hfds_ingest *in, struct ArrowArray *out, hfds_error *err)
 	memset(out, 0, sizeof(*out));
 	HFDS_FAIL_IF(in->failed, HFDS_ESTATE, err, "%s: the reader failed earlier", in->path);
 	for (;;) {
-		round *r = &in->rounds[in->cur], *o;
 		slot *sl;
-		if (in->pos == r->n) {
-			if (r->pending.code) {
+		HFDS_TRY(fill_ring(in, err));
+		if (in->queued == 0) {
+			if (in->pending.code) {
 				in->failed = 1;
-				HFDS_FAIL(r->pending.code, err, "%s", r->pending.message);
+				HFDS_FAIL(in->pending.code, err, "%s", in->pending.message);
 			}
-			o = &in->rounds[1 - in->cur];
-			if (!o->busy) {
-				if (in->input_done)
-					return HFDS_ITEROVER;
-				HFDS_TRY(start_round(in, o, err));
-			}
-			hfds_taskgroup_wait(o->group);
-			o->busy = 0;
-			release_blocks(in, o);
-			trim_heap(in);
-			in->cur = 1 - in->cur;
-			in->pos = 0;
-			/* read ahead: the next round parses while the caller uses this one's batches */
-			if (!in->input_done && !o->pending.code)
-				HFDS_TRY(start_round(in, r, err));
-			continue;
+			return HFDS_ITEROVER;
 		}
-		sl = &r->slots[in->pos++];
+		sl = &in->slots[in->head];
+		hfds_taskgroup_wait(sl->group);
+		in->head = (in->head + 1) % in->nslots;
+		in->queued--;
+		trim_heap(in, sl->len);
 		if (sl->fail.code) {
 			in->failed = 1;
 			if (sl->fail.col)
@@ -460,7 +451,9 @@ static int open_csv(hfds_ingest *in, hfds_features **feats, hfds_error *err)
 	char **names = NULL;
 	size_t ncol = 0, i, j, nf;
 	hfds_features *inferred = NULL;
-	HFDS_TRY(ing_infer_csv(&inferred, &names, &ncol, in->path, in->carry, in->carry_len, &in->o, err));
+	/* only whole records: the carry may end inside one (the header is whole, so b > 0) */
+	size_t b = in->src_eof ? in->carry_len : last_boundary(in, in->carry_len);
+	HFDS_TRY(ing_infer_csv(&inferred, &names, &ncol, in->path, in->carry, b, &in->o, err));
 	if (!*feats) {
 		*feats = inferred;
 		inferred = NULL;
@@ -567,6 +560,8 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 	in = hfds_calloc(1, sizeof(*in));
 	HFDS_FAIL_IF(!in, HFDS_ENOMEM, err, "out of memory");
 	hfds_error_init(&in->last);
+	hfds_error_init(&in->pending);
+	pthread_mutex_init(&in->spare_mu, NULL);
 	if (o)
 		in->o = *o;
 	else
@@ -619,15 +614,16 @@ int hfds_ingest_open(hfds_ingest **out, const char *path, const hfds_features *f
 	in->sh.schema = &in->schema;
 	threads = in->o.threads > 0 ? in->o.threads : hfds_cpu_count();
 	HFDS_TRY(hfds_pool_new(&in->pool, threads, err));
-	in->nslots = (size_t)threads;
-	in->slots = hfds_calloc(2 * in->nslots, sizeof(*in->slots));
-	in->spare = hfds_calloc(2 * in->nslots, sizeof(*in->spare));
+	/* one block more than the pool parses at once: the caller writes one batch while every
+	 * thread has a block (one pool thread is the caller's, which helps while it waits).
+	 * 2 x threads was no faster on 2 cores and held two batches more (+7 MB at 4 MiB blocks). */
+	in->nslots = threads > 1 ? (size_t)threads + 1 : 1;
+	in->slots = hfds_calloc(in->nslots, sizeof(*in->slots));
+	in->spare = hfds_calloc(in->nslots, sizeof(*in->spare));
 	HFDS_FAIL_IF(!in->slots || !in->spare, HFDS_ENOMEM, err, "out of memory");
-	for (i = 0; i < 2; i++) {
-		in->rounds[i].slots = in->slots + i * in->nslots;
-		HFDS_TRY(hfds_taskgroup_new(&in->rounds[i].group, in->pool, err));
-	}
-	for (i = 0; i < 2 * in->nslots; i++) {
+	for (i = 0; i < in->nslots; i++) {
+		in->slots[i].in = in;
+		HFDS_TRY(hfds_taskgroup_new(&in->slots[i].group, in->pool, err));
 		if (in->csv)
 			HFDS_TRY(csv_parser_new(&in->slots[i].csv, &in->sh, err));
 		else
@@ -667,9 +663,9 @@ void hfds_ingest_free(hfds_ingest *in)
 	size_t i;
 	if (!in)
 		return;
-	for (i = 0; i < 2; i++)
-		hfds_taskgroup_free(in->rounds[i].group); /* waits for blocks still being parsed */
-	for (i = 0; in->slots && i < 2 * in->nslots; i++) {
+	for (i = 0; in->slots && i < in->nslots; i++)
+		hfds_taskgroup_free(in->slots[i].group); /* waits for blocks still being parsed */
+	for (i = 0; in->slots && i < in->nslots; i++) {
 		slot *sl = &in->slots[i];
 		if (sl->batch.release)
 			sl->batch.release(&sl->batch);
@@ -681,6 +677,7 @@ void hfds_ingest_free(hfds_ingest *in)
 	for (i = 0; in->spare && i < in->nspare; i++)
 		hfds_free(in->spare[i].buf);
 	hfds_free(in->spare);
+	pthread_mutex_destroy(&in->spare_mu);
 	hfds_pool_free(in->pool);
 	hfds_zread_free(in->src);
 	hfds_free(in->carry);

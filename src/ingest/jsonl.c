@@ -27,6 +27,7 @@ typedef struct jplan {
 	const hfds_feature *f;
 	const char *name;
 	size_t name_len;
+	uint64_t key8, key_mask;     /* '"name"' as the first bytes of a word, when it fits in 8 */
 	struct jplan *kids;          /* struct fields, or a list's item */
 	size_t nkids;
 	uint8_t is_label, is_array;  /* f is a ClassLabel / an Array */
@@ -481,6 +482,14 @@ static int plan_build(jplan *pl, const struct ArrowSchema *s, const hfds_feature
 	pl->f = f;
 	pl->name = s->name ? s->name : "";
 	pl->name_len = strlen(pl->name);
+	if (pl->name_len + 2 <= 8) {
+		uint8_t k[8] = {0}, m[8] = {0};
+		k[0] = k[pl->name_len + 1] = '"';
+		memcpy(k + 1, pl->name, pl->name_len);
+		memset(m, 0xff, pl->name_len + 2);
+		memcpy(&pl->key8, k, 8);
+		memcpy(&pl->key_mask, m, 8);
+	}
 	pl->is_label = f && kind == HFDS_FEATURE_CLASS_LABEL;
 	pl->is_array = f && kind == HFDS_FEATURE_ARRAY;
 	pl->f0 = s->format[0];
@@ -549,6 +558,11 @@ void jl_parser_free(jl_parser *p)
 static int key_at(const char *s, const char *end, const jplan *f)
 {
 	size_t n = f->name_len;
+	if (f->key_mask && end - s >= 8) { /* one compare for a short key (the line goes on after it) */
+		uint64_t w;
+		memcpy(&w, s, 8);
+		return (w & f->key_mask) == f->key8;
+	}
 	if ((size_t)(end - s) < n + 2 || *s != '"' || s[n + 1] != '"')
 		return 0;
 	for (size_t i = 0; i < n; i++)
@@ -611,8 +625,12 @@ static int direct(jl_parser *p, const jplan *pl, const char **sp, const char *en
 			rc = hfds_arrow_builder_append_bool(p->b, *s == 't', &p->berr);
 			break;
 		case 'c': case 's': case 'i': case 'l': case 'C': case 'S': case 'I':
-			e = jt_number_end(s, end);
-			if (ing_parse_int(s, (size_t)(e - s), &v, &why) < 0 || !ing_int_fits(pl->f0, v) || (last && !row_ends(e, end)))
+			if ((e = ing_scan_int(s, end, &v)) == NULL) {
+				e = jt_number_end(s, end);
+				if (ing_parse_int(s, (size_t)(e - s), &v, &why) < 0)
+					return 0;
+			}
+			if (!ing_int_fits(pl->f0, v) || (last && !row_ends(e, end)))
 				return 0;
 			rc = hfds_arrow_builder_append_int(p->b, v, &p->berr);
 			break;
@@ -623,9 +641,12 @@ static int direct(jl_parser *p, const jplan *pl, const char **sp, const char *en
 			rc = hfds_arrow_builder_append_uint(p->b, u, &p->berr);
 			break;
 		case 'e': case 'f': case 'g':
-			e = jt_number_end(s, end);
-			if (e == s || ing_parse_double(s, (size_t)(e - s), 0, &d, &why) < 0 || why || !ing_float_fits(pl->f0, d)
-				|| (last && !row_ends(e, end)))
+			if ((e = ing_scan_double(s, end, &d)) == NULL) {
+				e = jt_number_end(s, end);
+				if (e == s || ing_parse_double(s, (size_t)(e - s), 0, &d, &why) < 0 || why)
+					return 0;
+			}
+			if (!ing_float_fits(pl->f0, d) || (last && !row_ends(e, end)))
 				return 0;
 			rc = hfds_arrow_builder_append_double(p->b, d, &p->berr);
 			break;

@@ -80,10 +80,11 @@ static int special(const char *s, size_t n, double *out)
 
 /* The common JSON/CSV number in one pass: at most 19 digits whose value fits the 53-bit
  * mantissa and a power of ten within 1e22 (Clinger's exact case: one correctly rounded
- * operation, so the result is strtod's bit for bit, -0 included). -1 = take the slow path. */
-static int fast_double(const char *s, size_t n, double *out)
+ * operation, so the result is strtod's bit for bit, -0 included). Reads the longest such
+ * number at s; NULL = not that case (the caller takes the slow path). */
+static const char *double_prefix(const char *s, const char *end, double *out)
 {
-	const char *p = s, *end = s + n, *d0, *f0;
+	const char *p = s, *d0, *f0;
 	int neg = 0, exp10 = 0;
 	uint64_t m = 0;
 	size_t nd;
@@ -96,18 +97,18 @@ static int fast_double(const char *s, size_t n, double *out)
 		m = m * 10 + (uint64_t)(*p - '0');
 	nd = (size_t)(p - d0);
 	if (nd == 0 || (nd > 1 && *d0 == '0'))
-		return -1;
+		return NULL;
 	if (p < end && *p == '.') {
 		for (f0 = ++p; p < end && (unsigned)(*p - '0') < 10; p++)
 			m = m * 10 + (uint64_t)(*p - '0');
 		if (p == f0)
-			return -1;
+			return NULL;
 		exp10 = -(int)(p - f0);
 		nd += (size_t)(p - f0);
 	}
 	/* 19 digits cannot wrap m; more go to the slow path */
 	if (nd > 19 || m > (1ull << 53))
-		return -1;
+		return NULL;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		const char *e0;
 		int e = 0, eneg = 0;
@@ -118,15 +119,47 @@ static int fast_double(const char *s, size_t n, double *out)
 			if (e < 10000)
 				e = e * 10 + (*p - '0');
 		if (p == e0)
-			return -1;
+			return NULL;
 		exp10 += eneg ? -e : e;
 	}
-	if (p != end || exp10 < -22 || exp10 > 22)
-		return -1;
+	if (exp10 < -22 || exp10 > 22)
+		return NULL;
 	v = (double)m;
 	v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
 	*out = neg ? -v : v;
-	return 0;
+	return p;
+}
+
+static int fast_double(const char *s, size_t n, double *out)
+{
+	return double_prefix(s, s + n, out) == s + n ? 0 : -1;
+}
+
+/* A byte that can continue a JSON number: a number followed by one is not whole. */
+static int number_byte(char c)
+{
+	return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
+const char *ing_scan_double(const char *s, const char *end, double *out)
+{
+	const char *p = double_prefix(s, end, out);
+	return p && (p == end || !number_byte(*p)) ? p : NULL;
+}
+
+const char *ing_scan_int(const char *s, const char *end, int64_t *out)
+{
+	const char *p = s, *d0;
+	uint64_t m = 0;
+	int neg = p < end && *p == '-';
+	p += neg;
+	for (d0 = p; p < end && (unsigned)(*p - '0') < 10; p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	/* 18 digits cannot pass INT64_MAX; more, a leading zero or a fraction: the slow path */
+	if (p == d0 || p - d0 > 18 || (p - d0 > 1 && *d0 == '0') || (p < end && number_byte(*p)))
+		return NULL;
+	*out = neg ? -(int64_t)m : (int64_t)m;
+	return p;
 }
 
 int ing_parse_double(const char *s, size_t n, int lenient, double *out, const char **why)

@@ -12,6 +12,13 @@
 
 /* JSON/CSV number text (also "NaN", "Infinity", "-Infinity", "inf", "nan" when lenient). */
 int ing_parse_double(const char *s, size_t n, int lenient, double *out, const char **why);
+/* The common number read straight from text that goes on after it (JSON): a decimal
+ * integer of at most 18 digits / a float in Clinger's exact case, not followed by a byte
+ * that could continue a number. Returns the end of the number, or NULL when it is not that
+ * case (nothing is refused: the caller then finds the end and uses ing_parse_*, which
+ * give the same value for what these take). */
+const char *ing_scan_int(const char *s, const char *end, int64_t *out);
+const char *ing_scan_double(const char *s, const char *end, double *out);
 /* "YYYY-MM-DD" -> days since 1970-01-01. */
 int ing_parse_date(const char *s, size_t n, int32_t *out, const char **why);
 /* "YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|±HH:MM]" -> units since the epoch (UTC);

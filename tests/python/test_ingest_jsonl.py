@@ -2,10 +2,13 @@
 values pyarrow.json and DuckDB read from the same seeded files (every type, nulls at each
 level, unicode and escapes, long strings, wide rows, 1M rows), load in `datasets`, be the
 same bytes for any thread count, and hostile inputs must end in errors with their place."""
+import hashlib
 import json
+import os
 import random
 import resource
 import subprocess
+import sys
 
 import duckdb
 import pyarrow.json as pj
@@ -99,6 +102,70 @@ def test_datasets_loads_the_push(hfds, mixed, tmp_path):
 
 def test_same_bytes_for_any_thread_count(hfds, mixed, tmp_path):
     assert len(digests_per_thread_count(hfds, mixed, tmp_path, "32KiB")) == 1
+
+
+BENCH_FEATURES = {"id": {"dtype": "int64", "_type": "Value"}, "name": {"dtype": "string", "_type": "Value"},
+                  "label": {"dtype": "int64", "_type": "Value"}, "score": {"dtype": "float64", "_type": "Value"},
+                  "tags": {"feature": {"dtype": "string", "_type": "Value"}, "_type": "List"}}
+
+
+def test_push_of_the_bench_shape_same_shard_any_threads(hfds, tmp_path):
+    """The push path of the jsonl benchmark (ring of blocks, numbers scanned in one pass, one
+    malloc arena): 60k rows of bench/ingest/gen.py in 64 KiB blocks give the same shard bytes on
+    1, 2 and 3 threads, whose values are pyarrow.json's reading of the same file."""
+    src = tmp_path / "rows.jsonl"
+    subprocess.run([sys.executable, os.path.join(os.environ["HFDS_SRC"], "bench", "ingest", "gen.py"), "jsonl",
+                    "60000", str(src)], check=True)
+    feats = tmp_path / "f.json"
+    feats.write_text(json.dumps(BENCH_FEATURES))
+    sums = set()
+    for t in (1, 2, 3):
+        out = tmp_path / f"out{t}"
+        hfds("push", "--out", out, "--split", f"train={src}", "--features", feats, "--threads", t,
+             "--block-size", "64KiB", "-q")
+        shards = sorted(out.glob("data/*.parquet"))
+        assert len(shards) == 1
+        sums.add(hashlib.sha256(shards[0].read_bytes()).hexdigest())
+    assert len(sums) == 1
+    ours = pq.read_table(shards[0])
+    theirs = pj.read_json(src).select(ours.column_names).cast(ours.schema)
+    assert ours.num_rows == 60000 and pq.ParquetFile(shards[0]).metadata.num_row_groups > 50
+    assert ours.equals(theirs)
+
+
+def test_string_statistics_are_pyarrows_min_and_max(hfds, tmp_path):
+    """Row-group min/max of a PLAIN string column (the writer compares the first 8 bytes as a
+    number, then in full) equal Python's min/max of the values read back: values that are
+    prefixes of one another, NUL bytes, values equal in their first 8 bytes, non-ASCII."""
+    rng = random.Random(5)
+    pool = ["", "a", r"a\u0000", r"a\u0000b", "abcdefgh", r"abcdefgh\u0000", "abcdefgh1", "abcdefgi", "abcdefg",
+            "\u00e9", "\u65e5\u672c", "\u00ff" * 9, "zzzzzzzzz", r"\u007f"]
+    src = tmp_path / "s.jsonl"
+    last = ["a", "b"]
+    with open(src, "w") as f:
+        for i in range(20000):
+            r = rng.random()
+            if r < 0.01:
+                v = [rng.choice(pool)]
+            elif r < 0.3:
+                v = last[:rng.randrange(max(1, len(last) - 4), len(last) + 1)]  # a prefix of the value before
+            else:
+                v = [rng.choice(["a", "b", r"\u0000", "\u00e9"]) for _ in range(rng.randrange(8, 16))]
+            last = v if len(v) > 1 else ["a", "b"]
+            f.write('{"s": "%s"}\n' % "".join(v))
+    feats = tmp_path / "f.json"
+    feats.write_text(json.dumps({"s": {"dtype": "string", "_type": "Value"}}))
+    out = tmp_path / "s.parquet"
+    hfds("convert", src, out, "--features", feats, "--block-size", "64KiB", "--row-group-size", "32KiB")
+    pf = pq.ParquetFile(out)
+    plain = 0
+    for g in range(pf.metadata.num_row_groups):
+        values = [v.encode() for v in pf.read_row_group(g).column("s").to_pylist()]
+        col = pf.metadata.row_group(g).column(0)
+        plain += "RLE_DICTIONARY" not in col.encodings
+        assert col.statistics.has_min_max
+        assert (col.statistics.min.encode(), col.statistics.max.encode()) == (min(values), max(values)), g
+    assert plain >= 3  # the page statistics of PLAIN pages are the ones computed value by value
 
 
 def test_million_rows_gz_and_zst(hfds, tmp_path):

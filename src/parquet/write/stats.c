@@ -85,6 +85,28 @@ static double half_to_double(uint16_t h)
 	if (nan < n) { s->min.d = mn[0]; s->max.d = mx[0]; s->has_minmax = 1; } \
 } while (0)
 
+static int bytes_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	size_t k = al < bl ? al : bl;
+	int c = k ? memcmp(a, b, k) : 0;
+	return c ? c : (al < bl ? -1 : al > bl);
+}
+
+/* The first 8 bytes of a value (zero-padded) as a big-endian number: two values whose
+ * keys differ compare as their keys do (a shorter value's padding is below any byte that
+ * differs from it, and a value that is a prefix of another is smaller); equal keys say
+ * nothing and the values are compared in full. */
+static inline uint64_t prefix_key(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	if (n >= 8) /* one big-endian load once compiled */
+		return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32
+			| (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | (uint64_t)p[7];
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (56 - 8 * i);
+	return v;
+}
+
 void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb, int64_t v0, int64_t v1,
 	int64_t nulls)
 {
@@ -167,17 +189,16 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 		const uint8_t *d = pqw_colbuf_vals(cb);
 		const uint8_t *mn = d + o[0], *mx = mn;
 		size_t mnl = (size_t)(o[1] - o[0]), mxl = mnl;
+		uint64_t kmn = prefix_key(mn, mnl), kmx = kmn;
 		for (size_t i = 1; i < n; i++) {
 			const uint8_t *x = d + o[i];
 			size_t xl = (size_t)(o[i + 1] - o[i]);
-			size_t k = xl < mnl ? xl : mnl;
-			int c = memcmp(x, mn, k);
-			if (c < 0 || (c == 0 && xl < mnl))
-				mn = x, mnl = xl;
-			k = xl < mxl ? xl : mxl;
-			c = memcmp(x, mx, k);
-			if (c > 0 || (c == 0 && xl > mxl))
-				mx = x, mxl = xl;
+			uint64_t kx = prefix_key(x, xl);
+			/* the first 8 bytes decide most comparisons; equal prefixes compare in full */
+			if (kx < kmn || (kx == kmn && bytes_cmp(x, xl, mn, mnl) < 0))
+				mn = x, mnl = xl, kmn = kx;
+			if (kx > kmx || (kx == kmx && bytes_cmp(x, xl, mx, mxl) > 0))
+				mx = x, mxl = xl, kmx = kx;
 		}
 		s->bmin = mn; s->bmin_len = mnl; s->bmax = mx; s->bmax_len = mxl; s->has_minmax = 1;
 		break;
@@ -185,13 +206,6 @@ void pqw_stats_compute(pqw_stats *s, const pqw_leaf *leaf, const pqw_colbuf *cb,
 	default:
 		break;
 	}
-}
-
-static int bytes_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-	size_t k = al < bl ? al : bl;
-	int c = k ? memcmp(a, b, k) : 0;
-	return c ? c : (al < bl ? -1 : al > bl);
 }
 
 /* Compares a (use_max: the max) of x with the same bound of y. */

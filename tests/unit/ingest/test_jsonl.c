@@ -478,6 +478,127 @@ static void floats_exact(void)
 	free(nums);
 }
 
+/* Integers read straight from the text (ing_scan_int) and through the general path (19
+ * digits, leading zeros, fractions) equal strtoll: seeded random widths 1-19, both signs. */
+static void ints_exact(void)
+{
+	enum { N = 4000 };
+	static char text[N * 40];
+	char (*nums)[24] = calloc(N, sizeof(*nums));
+	hfds_features *f = hfds_features_new();
+	hfds_ingest *r;
+	struct ArrowArray a;
+	hfds_error err;
+	uint64_t x = 7;
+	size_t n = 0;
+	int64_t row = 0;
+	REQUIRE(nums != NULL);
+	for (size_t i = 0; i < N; i++) {
+		int nd, k = 0;
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		nd = 1 + (int)((x >> 33) % 19);
+		if ((x >> 5) & 1)
+			nums[i][k++] = '-';
+		for (int d = 0; d < nd; d++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			nums[i][k++] = (char)('0' + (x >> 40) % 10);
+		}
+		if (nums[i][k - nd] == '0' && nd > 1)
+			nums[i][k - nd] = '1';
+		if (nd == 19)
+			nums[i][k - nd] = '1'; /* below 2^63 */
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"v\": %s}\n", nums[i]);
+	}
+	hfds_features_add(f, "v", hfds_feature_value(HFDS_DTYPE_INT64), NULL);
+	hfds_error_init(&err);
+	REQUIRE((r = read_first(write_file("ints.jsonl", text), f, &a)) != NULL);
+	do {
+		const int64_t *v = a.children[0]->buffers[1];
+		for (int64_t k = 0; k < a.length; k++, row++)
+			CHECK(v[k] == strtoll(nums[row], NULL, 10));
+		a.release(&a);
+	} while (hfds_ingest_next(r, &a, &err) == 0);
+	CHECK_EQ_INT(row, N);
+	hfds_ingest_free(r);
+	/* what the scan leaves alone is still the general path's to refuse, with its place */
+	expect_error_f("i1.jsonl", "{\"v\": 1}\n{\"v\": 12e3}\n", f, HFDS_EINVAL, "i1.jsonl:2:7: expected int64 for 'v', found 12e3");
+	expect_error_f("i2.jsonl", "{\"v\": 007}\n", f, HFDS_EINVAL, "i2.jsonl:1:7: expected int64 for 'v', found 007");
+	expect_error_f("i3.jsonl", "{\"v\": -}\n", f, HFDS_EINVAL, "i3.jsonl:1:7: expected int64 for 'v', found -");
+	expect_error_f("i4.jsonl", "{\"v\": 1-2}\n", f, HFDS_EINVAL, "i4.jsonl:1:7: expected int64 for 'v', found 1-2");
+	hfds_features_free(f);
+	free(nums);
+}
+
+/*
+ * The ring of blocks (threads + 1 slots, each cut again as soon as its batch is out): on
+ * 1 to 4 threads, with blocks of ~100 bytes, the batches come out in input order with the
+ * same lengths and values; a line over max_line found while later blocks are queued is
+ * reported after every row before it, with its own line number.
+ */
+static void ring_threads(void)
+{
+	enum { LINES = 500 };
+	static char text[LINES * 64 + 8192];
+	hfds_features *f = hfds_features_new();
+	int64_t lens[4][LINES], nb[4] = {0, 0, 0, 0};
+	size_t n = 0;
+	char *path;
+	const char *longp;
+	hfds_features_add(f, "id", hfds_feature_value(HFDS_DTYPE_INT64), NULL);
+	hfds_features_add(f, "s", hfds_feature_value(HFDS_DTYPE_STRING), NULL);
+	for (int i = 0; i < LINES; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"id\": %d, \"s\": \"%.*s\"}\n", i, i % 23, "abcdefghijklmnopqrstuvwxyz");
+	path = strdup(write_bytes("ring.jsonl", text, n)); /* the next write reuses its buffer */
+	REQUIRE(path != NULL);
+	memset(text + n, 'x', 6000);
+	memcpy(text + n, "{\"id\": 1, \"s\": \"", 16);
+	longp = write_bytes("ringlong.jsonl", text, n + 6000);
+	for (int t = 1; t <= 4; t++) {
+		hfds_ingest *r = NULL;
+		hfds_ingest_options o;
+		struct ArrowArray a;
+		hfds_error err;
+		int64_t row = 0;
+		hfds_error_init(&err);
+		hfds_ingest_options_init(&o);
+		o.threads = t;
+		o.block_bytes = 100;
+		REQUIRE(hfds_ingest_open(&r, path, f, &o, &err) == 0);
+		while (hfds_ingest_next(r, &a, &err) == 0) {
+			const int64_t *id = a.children[0]->buffers[1];
+			const int32_t *so = a.children[1]->buffers[1];
+			for (int64_t k = 0; k < a.length; k++, row++) {
+				CHECK_EQ_INT(id[k], row);
+				CHECK_EQ_INT(so[k + 1] - so[k], row % 23);
+			}
+			if (nb[t - 1] < LINES)
+				lens[t - 1][nb[t - 1]++] = a.length;
+			a.release(&a);
+		}
+		CHECK_EQ_INT(err.code, 0);
+		CHECK_EQ_INT(row, LINES);
+		hfds_ingest_free(r);
+		CHECK_EQ_INT(nb[t - 1], nb[0]);
+		CHECK(!memcmp(lens[t - 1], lens[0], (size_t)nb[0] * sizeof(int64_t)));
+		/* the same lines, then one of 6000 bytes without a newline */
+		o.max_line = 4096;
+		row = 0;
+		hfds_error_init(&err);
+		REQUIRE(hfds_ingest_open(&r, longp, f, &o, &err) == 0);
+		while (hfds_ingest_next(r, &a, &err) == 0) {
+			row += a.length;
+			a.release(&a);
+		}
+		CHECK_EQ_INT(row, LINES);
+		CHECK_EQ_INT(err.code, HFDS_ELIMIT);
+		CHECK(strstr(err.message, "ringlong.jsonl:501: a line longer than 4096 bytes") != NULL);
+		hfds_ingest_free(r);
+	}
+	CHECK(nb[0] > 100); /* many blocks: the ring wrapped many times */
+	hfds_features_free(f);
+	free(path);
+}
+
 int main(void)
 {
 	RUN(values);
@@ -486,6 +607,8 @@ int main(void)
 	RUN(direct_rows);
 	RUN(direct_values);
 	RUN(floats_exact);
+	RUN(ints_exact);
+	RUN(ring_threads);
 	RUN(line_cap);
 	RUN(stream);
 	RUN(inference);
