@@ -89,8 +89,8 @@ Serve it to the Hugging Face clients (any machine that can reach the port):
 Load it with Hugging Face datasets (with git-lfs installed, a clone checks out the real shards
 from the local object store):
 
-  git clone $git_dir chesspos && cd chesspos
-  python -c "from datasets import load_dataset; print(load_dataset('.'))"
+  git clone $git_dir chesspos
+  python -c "from datasets import load_dataset; print(load_dataset('chesspos'))"
 
 Explore it with: HFDS_HOME=$HFDS_HOME $hfds ls $repo -r   (see hfds --help)
 EOF
