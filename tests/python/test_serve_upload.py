@@ -8,6 +8,7 @@ Retry-After after 10 s) and can never change an object after it was verified (th
 make the completion fail instead); a part sent after the completion leaves the stored object
 as it is; nothing is left in <root>/tmp. The clients' own multipart path (huggingface_hub, hfds) is in test_serve_hub.py
 and test_hub_http.py."""
+import fcntl
 import hashlib
 import json
 import os
@@ -53,6 +54,25 @@ def put_part(server, path, data, i):
 def complete(server, href, oid, n):
     body = json.dumps({"oid": oid, "parts": [{"partNumber": i + 1, "etag": "x"} for i in range(n)]})
     return request(server, "POST", href, body=body, headers={"Content-Type": "application/json"})[0]
+
+
+def wait_for_part_writer(server, oid, size):
+    """Until a part writer holds its shared flock on the upload's data file: the server has
+    taken the stalled PUT in hand (sending its head is not enough on a loaded machine, where the
+    completion could otherwise be served first and rightly answer 200)."""
+    path = server.root / "tmp" / f"mp-{oid}-{size}" / "data"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return
+        finally:
+            os.close(fd)
+        time.sleep(0.01)
+    raise AssertionError("the stalled part was never taken in hand by the server")
 
 
 def stored(server, oid):
@@ -144,7 +164,7 @@ def test_part_arriving_during_and_after_completion(server):
     late = os.urandom(CHUNK)
     s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
     s.sendall(f"PUT {parts[1]} HTTP/1.1\r\nHost: x\r\nContent-Length: {CHUNK}\r\n\r\n".encode() + late[:CHUNK // 2])
-    time.sleep(0.5)
+    wait_for_part_writer(server, oid, len(data))
     result = {}
     t = threading.Thread(target=lambda: result.update(status=complete(server, href, oid, len(parts))))
     t.start()
@@ -176,6 +196,7 @@ def test_completion_while_a_part_stalls_is_503(server):
     body = data[CHUNK:2 * CHUNK]
     s = socket.create_connection(("127.0.0.1", server.port), timeout=60)
     s.sendall(f"PUT {parts[1]} HTTP/1.1\r\nHost: x\r\nContent-Length: {CHUNK}\r\n\r\n".encode() + body[:1000])
+    wait_for_part_writer(server, oid, len(data))
     result = {}
     t = threading.Thread(target=lambda: result.update(r=request(server, "POST", href, body=json.dumps(
         {"oid": oid, "parts": [{"partNumber": i + 1, "etag": "x"} for i in range(len(parts))]}),
