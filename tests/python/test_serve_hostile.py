@@ -242,12 +242,19 @@ def test_sigterm_lets_an_upload_finish(hfds_bin, tmp_path):
     path = json.loads(resp)["objects"][0]["actions"]["upload"]["href"][len(s.url):]
     sock = socket.create_connection(("127.0.0.1", s.port), timeout=30)
     sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data[:1_000_000])
-    time.sleep(0.5)
+    deadline = time.time() + 30             # until the server has the upload in hand (its temp file):
+    while not any(n.startswith("upload-") for n in tmp_leftovers(s)) and time.time() < deadline:
+        time.sleep(0.01)                    # a fixed sleep lost this race on a loaded machine
     s.proc.send_signal(signal.SIGTERM)
-    time.sleep(0.5)
-    assert s.proc.poll() is None            # still finishing the upload
-    with pytest.raises(OSError):            # but no longer accepting
-        socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
+    refused = False                         # soon no longer accepting
+    while not refused and time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
+            time.sleep(0.05)
+        except OSError:
+            refused = True
+    assert refused, "the server still accepts connections after SIGTERM"
+    assert s.proc.poll() is None            # but is still finishing the upload
     sock.sendall(data[1_000_000:])
     reply = sock.recv(4096)
     sock.close()
